@@ -1,0 +1,50 @@
+//! Doorstep's domain: the households, residents and visits that officers record,
+//! the rules that say what a valid record is, and the clock that orders changes
+//! for sync. Nothing here touches a disk, a network or a database.
+
+/// Declares an enum stored and sent as fixed snake_case text, with `ALL`, `as_str` and `parse`.
+macro_rules! stored_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// Stable text for storage, the same as the wire name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+
+            /// Parses the stored text.
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+    };
+}
+
+pub mod demo;
+pub mod gazetteer;
+pub mod hlc;
+pub mod household;
+pub mod ids;
+pub mod identity;
+pub mod passphrase;
+pub mod person;
+pub mod postcode;
+pub mod search;
+pub mod validation;
+pub mod visit;
+
+pub use hlc::{Hlc, HlcClock};
+pub use household::{Coordinates, Household, HouseholdDraft, Uprn};
+pub use identity::{Actor, ChangeSource, Device, Officer};
+pub use ids::{DeviceId, HouseholdId, OfficerId, PersonId, VisitId};
+pub use person::{AgeBand, ContactPreferences, Person, PersonDraft};
+pub use validation::{FieldError, ValidationErrors};
+pub use visit::{Visit, VisitDraft, VisitKind, VisitOutcome};

@@ -1,0 +1,41 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { svelteTesting } from '@testing-library/svelte/vite'
+import { defineConfig } from 'vitest/config'
+
+// Tauri serves the built files from the root, so Vite's defaults apply.
+// https://v2.tauri.app/start/frontend/vite/
+export default defineConfig({
+  plugins: [svelte(), svelteTesting()],
+  clearScreen: false,
+  server: {
+    port: 5173,
+    strictPort: true,
+  },
+  preview: {
+    port: 4173,
+    strictPort: true,
+  },
+  envPrefix: ['VITE_', 'TAURI_ENV_'],
+  build: {
+    outDir: 'dist',
+    target: 'es2022',
+    // Keep the output free of inline data: URLs so a strict CSP holds.
+    assetsInlineLimit: 0,
+  },
+  css: {
+    preprocessorOptions: {
+      scss: {
+        // govuk-frontend 5 still uses Sass features that Dart Sass deprecates;
+        // the warnings come from the dependency, not from our code.
+        quietDeps: true,
+        silenceDeprecations: ['import', 'global-builtin', 'slash-div', 'if-function'],
+      },
+    },
+  },
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./src/test/setup.ts'],
+    include: ['src/**/*.test.ts'],
+    restoreMocks: true,
+  },
+})
