@@ -1,11 +1,15 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { svelteTesting } from '@testing-library/svelte/vite'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 // Tauri serves the built files from the root, so Vite's defaults apply.
 // https://v2.tauri.app/start/frontend/vite/
 export default defineConfig({
   plugins: [svelte(), svelteTesting()],
+  resolve: {
+    alias: { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) },
+  },
   clearScreen: false,
   server: {
     port: 5173,

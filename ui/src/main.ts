@@ -1,9 +1,15 @@
+import './styles/app.scss'
 import { mount } from 'svelte'
-import './app.css'
 import App from './App.svelte'
+import NotInDesktopApp from './NotInDesktopApp.svelte'
+import { createBackend } from '$lib/backend'
 
-const app = mount(App, {
-  target: document.getElementById('app')!,
-})
+const target = document.getElementById('app')
+if (!target) throw new Error('index.html has no #app element')
 
-export default app
+const choice = await createBackend()
+if (choice) {
+  mount(App, { target, props: { backend: choice.backend, preview: choice.kind === 'preview' } })
+} else {
+  mount(NotInDesktopApp, { target })
+}

@@ -16,21 +16,48 @@ use crate::visit::{VisitKind, VisitOutcome};
 pub const DEMO_TOWN: &str = "Eastwick Vale";
 
 const STREET_STEMS: &[&str] = &[
-    "Lantern", "Bramble", "Juniper", "Marigold", "Kestrel", "Otterbrook", "Willowmere", "Foxglove",
-    "Heron", "Quillby", "Tansy", "Larkspur", "Copperbeech", "Thistledown", "Moorhen", "Wrenfield",
-    "Amberley", "Sorrel", "Hazelnut", "Peregrine",
+    "Lantern",
+    "Bramble",
+    "Juniper",
+    "Marigold",
+    "Kestrel",
+    "Otterbrook",
+    "Willowmere",
+    "Foxglove",
+    "Heron",
+    "Quillby",
+    "Tansy",
+    "Larkspur",
+    "Copperbeech",
+    "Thistledown",
+    "Moorhen",
+    "Wrenfield",
+    "Amberley",
+    "Sorrel",
+    "Hazelnut",
+    "Peregrine",
 ];
 const STREET_KINDS: &[&str] = &["Walk", "Road", "Close", "Lane", "Crescent", "Way"];
 const GIVEN_NAMES: &[&str] = &[
-    "Ada", "Bertie", "Clem", "Dot", "Edie", "Fenn", "Gus", "Hattie", "Ivo", "Juno", "Kit", "Lottie",
-    "Monty", "Nell", "Otis", "Pip", "Zoë", "Łukasz", "Ayşe", "Ștefan", "Doğan", "Jürgen", "Renée",
-    "Siân",
+    "Ada", "Bertie", "Clem", "Dot", "Edie", "Fenn", "Gus", "Hattie", "Ivo", "Juno", "Kit",
+    "Lottie", "Monty", "Nell", "Otis", "Pip", "Zoë", "Łukasz", "Ayşe", "Ștefan", "Doğan", "Jürgen",
+    "Renée", "Siân",
 ];
 const SURNAMES: &[&str] = &[
-    "Sampleton", "Exampleby", "Testwell", "Demoford", "Fictionby", "Placeholm", "Mockley",
-    "Synthwood", "Dummington", "Pretendle",
+    "Sampleton",
+    "Exampleby",
+    "Testwell",
+    "Demoford",
+    "Fictionby",
+    "Placeholm",
+    "Mockley",
+    "Synthwood",
+    "Dummington",
+    "Pretendle",
 ];
-const LANGUAGES: &[&str] = &["English", "English", "English", "Polish", "Romanian", "Turkish", "Welsh"];
+const LANGUAGES: &[&str] = &[
+    "English", "English", "English", "Polish", "Romanian", "Turkish", "Welsh",
+];
 const INWARD_LETTERS: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
 
 /// A demo resident.
@@ -104,7 +131,13 @@ impl Rng {
 }
 
 /// Builds the demo area: `streets` × `houses_per_street` addresses and `households` households.
-pub fn generate(seed: u64, today: NaiveDate, streets: usize, houses_per_street: usize, households: usize) -> DemoArea {
+pub fn generate(
+    seed: u64,
+    today: NaiveDate,
+    streets: usize,
+    houses_per_street: usize,
+    households: usize,
+) -> DemoArea {
     let mut rng = Rng(seed);
     let mut gazetteer = Vec::with_capacity(streets * houses_per_street);
     for s in 0..streets {
@@ -117,14 +150,21 @@ pub fn generate(seed: u64, today: NaiveDate, streets: usize, houses_per_street: 
             let unit = (s * houses_per_street + h) / 12;
             let sector = unit % 10;
             let a = INWARD_LETTERS[(unit / 10) % INWARD_LETTERS.len()] as char;
-            let b = INWARD_LETTERS[(unit / 10 / INWARD_LETTERS.len() + s) % INWARD_LETTERS.len()] as char;
+            let b = INWARD_LETTERS[(unit / 10 / INWARD_LETTERS.len() + s) % INWARD_LETTERS.len()]
+                as char;
             let index = gazetteer.len();
-            let Ok(postcode) = Postcode::parse(&format!("ZY{district} {sector}{a}{b}")) else { continue };
+            let Ok(postcode) = Postcode::parse(&format!("ZY{district} {sector}{a}{b}")) else {
+                continue;
+            };
             let flat = h % 17 == 16;
             let number = h + 1;
             gazetteer.push(GazetteerEntry {
                 uprn: Uprn::from_value(990_000_000_000 + i64::try_from(index).unwrap_or(0)),
-                address_line_1: if flat { format!("Flat {}, {number} {street}", 1 + h % 3) } else { format!("{number} {street}") },
+                address_line_1: if flat {
+                    format!("Flat {}, {number} {street}", 1 + h % 3)
+                } else {
+                    format!("{number} {street}")
+                },
                 address_line_2: None,
                 address_line_3: None,
                 town: DEMO_TOWN.to_owned(),
@@ -157,7 +197,11 @@ pub fn generate(seed: u64, today: NaiveDate, streets: usize, houses_per_street: 
                 DemoPerson {
                     full_name: format!("{} {surname}", rng.pick(GIVEN_NAMES)),
                     age_band: *rng.pick(AgeBand::ALL),
-                    contact_preferences: ContactPreferences { phone: phone.is_some(), letter: true, ..Default::default() },
+                    contact_preferences: ContactPreferences {
+                        phone: phone.is_some(),
+                        letter: true,
+                        ..Default::default()
+                    },
                     phone,
                     preferred_language: (*rng.pick(LANGUAGES)).to_owned(),
                 }
@@ -168,7 +212,9 @@ pub fn generate(seed: u64, today: NaiveDate, streets: usize, houses_per_street: 
             let days_ago = 1 + rng.below(120);
             visits.push(DemoVisit {
                 kind: *rng.pick(VisitKind::ALL),
-                visit_date: today.checked_sub_days(Days::new(days_ago as u64)).unwrap_or(today),
+                visit_date: today
+                    .checked_sub_days(Days::new(days_ago as u64))
+                    .unwrap_or(today),
                 outcome: Some(*rng.pick(VisitOutcome::ALL)),
                 notes: "Demo visit: advice given on locking doors and windows.".to_owned(),
             });
@@ -177,7 +223,11 @@ pub fn generate(seed: u64, today: NaiveDate, streets: usize, houses_per_street: 
         let n = demo_households.len();
         if n < 10 {
             visits.push(DemoVisit {
-                kind: if n < 3 { VisitKind::BurglaryVictim } else { VisitKind::CocoonNeighbour },
+                kind: if n < 3 {
+                    VisitKind::BurglaryVictim
+                } else {
+                    VisitKind::CocoonNeighbour
+                },
                 visit_date: today,
                 outcome: (n % 3 == 0).then_some(VisitOutcome::Completed),
                 notes: String::new(),
@@ -185,14 +235,23 @@ pub fn generate(seed: u64, today: NaiveDate, streets: usize, houses_per_street: 
         } else if n < 16 {
             visits.push(DemoVisit {
                 kind: VisitKind::FollowUp,
-                visit_date: today.checked_add_days(Days::new(1 + (n % 5) as u64)).unwrap_or(today),
+                visit_date: today
+                    .checked_add_days(Days::new(1 + (n % 5) as u64))
+                    .unwrap_or(today),
                 outcome: None,
                 notes: "Demo: check the new locks are in use.".to_owned(),
             });
         }
-        demo_households.push(DemoHousehold { address, persons, visits });
+        demo_households.push(DemoHousehold {
+            address,
+            persons,
+            visits,
+        });
     }
-    DemoArea { gazetteer, households: demo_households }
+    DemoArea {
+        gazetteer,
+        households: demo_households,
+    }
 }
 
 #[cfg(test)]
@@ -206,14 +265,26 @@ mod tests {
     #[test]
     fn the_default_area_is_big_enough_and_valid() {
         let area = generate(7, today(), 60, 90, 400);
-        assert!(area.gazetteer.len() >= 5_000, "at least 5,000 addresses, got {}", area.gazetteer.len());
+        assert!(
+            area.gazetteer.len() >= 5_000,
+            "at least 5,000 addresses, got {}",
+            area.gazetteer.len()
+        );
         assert_eq!(area.households.len(), 400);
         for entry in &area.gazetteer {
-            assert!(entry.postcode.as_str().starts_with("ZY"), "demo postcodes use the invented ZY area");
+            assert!(
+                entry.postcode.as_str().starts_with("ZY"),
+                "demo postcodes use the invented ZY area"
+            );
             assert!(entry.uprn.as_str().starts_with("99"));
             assert!(entry.coordinates.is_some_and(|c| c.check().is_ok()));
         }
-        let today_visits = area.households.iter().flat_map(|h| &h.visits).filter(|v| v.visit_date == today()).count();
+        let today_visits = area
+            .households
+            .iter()
+            .flat_map(|h| &h.visits)
+            .filter(|v| v.visit_date == today())
+            .count();
         assert!(today_visits >= 5, "Today must have something to show");
     }
 

@@ -43,7 +43,9 @@ pub struct GazetteerColumns {
 
 /// A header that is not a gazetteer's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("This file's columns are not a gazetteer's: {problem}. The first line must be: {EXPECTED_HEADER}")]
+#[error(
+    "This file's columns are not a gazetteer's: {problem}. The first line must be: {EXPECTED_HEADER}"
+)]
 pub struct HeaderError {
     /// What is missing.
     pub problem: String,
@@ -52,8 +54,15 @@ pub struct HeaderError {
 impl GazetteerColumns {
     /// Finds the columns by name (any case, surrounding spaces ignored).
     pub fn from_header<S: AsRef<str>>(header: &[S]) -> Result<Self, HeaderError> {
-        let names: Vec<String> =
-            header.iter().map(|h| h.as_ref().trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| {
+                h.as_ref()
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_lowercase()
+            })
+            .collect();
         let find = |name: &str| names.iter().position(|n| n == name);
         let mut missing = Vec::new();
         let mut need = |name: &'static str| {
@@ -73,7 +82,9 @@ impl GazetteerColumns {
             missing.push("easting and northing, or latitude and longitude");
         }
         if !missing.is_empty() {
-            return Err(HeaderError { problem: format!("missing {}", missing.join(", ")) });
+            return Err(HeaderError {
+                problem: format!("missing {}", missing.join(", ")),
+            });
         }
         Ok(Self {
             uprn,
@@ -91,7 +102,8 @@ impl GazetteerColumns {
     pub fn parse_row<S: AsRef<str>>(&self, row: &[S]) -> Result<GazetteerEntry, String> {
         let cell = |i: usize| row.get(i).map(|c| c.as_ref().trim()).unwrap_or("");
         let optional = |i: Option<usize>| i.map(cell).filter(|c| !c.is_empty()).map(str::to_owned);
-        let uprn = Uprn::parse(cell(self.uprn)).map_err(|_| format!("UPRN {:?} is not up to 12 digits", cell(self.uprn)))?;
+        let uprn = Uprn::parse(cell(self.uprn))
+            .map_err(|_| format!("UPRN {:?} is not up to 12 digits", cell(self.uprn)))?;
         let address_line_1 = cell(self.line1);
         if address_line_1.is_empty() {
             return Err("address_line_1 is empty".to_owned());
@@ -114,15 +126,19 @@ impl GazetteerColumns {
             }
         };
         let mut coordinates = None;
-        if let Some((e, n)) = self.grid {
-            if let (Some(easting), Some(northing)) = (number(e, "easting")?, number(n, "northing")?) {
-                coordinates = Some(Coordinates::Grid { easting, northing });
-            }
+        if let Some((e, n)) = self.grid
+            && let (Some(easting), Some(northing)) = (number(e, "easting")?, number(n, "northing")?)
+        {
+            coordinates = Some(Coordinates::Grid { easting, northing });
         }
-        if let Some((la, lo)) = self.lat_long {
-            if let (Some(latitude), Some(longitude)) = (number(la, "latitude")?, number(lo, "longitude")?) {
-                coordinates = Some(Coordinates::LatLong { latitude, longitude });
-            }
+        if let Some((la, lo)) = self.lat_long
+            && let (Some(latitude), Some(longitude)) =
+                (number(la, "latitude")?, number(lo, "longitude")?)
+        {
+            coordinates = Some(Coordinates::LatLong {
+                latitude,
+                longitude,
+            });
         }
         if let Some(c) = &coordinates {
             c.check().map_err(str::to_owned)?;
@@ -144,21 +160,43 @@ mod tests {
     use super::*;
     use rstest::rstest;
 
-    const HEADER: &[&str] =
-        &["UPRN", "address_line_1", "address_line_2", "address_line_3", "town", "postcode", "easting", "northing"];
+    const HEADER: &[&str] = &[
+        "UPRN",
+        "address_line_1",
+        "address_line_2",
+        "address_line_3",
+        "town",
+        "postcode",
+        "easting",
+        "northing",
+    ];
 
     #[test]
     fn header_in_any_case_is_accepted() {
         assert!(GazetteerColumns::from_header(HEADER).is_ok());
-        let lat_long = ["uprn", "address_line_1", "town", "postcode", "latitude", "longitude"];
-        assert!(GazetteerColumns::from_header(&lat_long).is_ok(), "optional lines may be absent");
+        let lat_long = [
+            "uprn",
+            "address_line_1",
+            "town",
+            "postcode",
+            "latitude",
+            "longitude",
+        ];
+        assert!(
+            GazetteerColumns::from_header(&lat_long).is_ok(),
+            "optional lines may be absent"
+        );
     }
 
     #[test]
     fn a_wrong_header_names_what_is_missing_and_the_expected_header() {
-        let err = GazetteerColumns::from_header(&["id", "street", "postcode"]).expect_err("not a gazetteer");
+        let err = GazetteerColumns::from_header(&["id", "street", "postcode"])
+            .expect_err("not a gazetteer");
         let text = err.to_string();
-        assert!(text.contains("uprn") && text.contains("address_line_1") && text.contains("town"), "{text}");
+        assert!(
+            text.contains("uprn") && text.contains("address_line_1") && text.contains("town"),
+            "{text}"
+        );
         assert!(text.contains(EXPECTED_HEADER), "{text}");
     }
 

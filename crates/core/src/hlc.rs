@@ -34,14 +34,22 @@ pub const MAX_DRIFT_MS: u64 = 5 * 60 * 1000;
 impl Hlc {
     /// The smallest reading for a device.
     pub fn zero(device: DeviceId) -> Self {
-        Self { wall_ms: 0, counter: 0, device }
+        Self {
+            wall_ms: 0,
+            counter: 0,
+            device,
+        }
     }
 }
 
 impl fmt::Display for Hlc {
     /// Fixed-width text, so text order equals clock order.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:015}-{:08x}-{}", self.wall_ms, self.counter, self.device)
+        write!(
+            f,
+            "{:015}-{:08x}-{}",
+            self.wall_ms, self.counter, self.device
+        )
     }
 }
 
@@ -95,7 +103,11 @@ fn millis(now: DateTime<Utc>) -> u64 {
 impl HlcClock {
     /// A clock for `device` that resumes after `last` (the latest reading it issued).
     pub fn new(device: DeviceId, last: Option<Hlc>) -> Self {
-        Self { last: last.map(|l| Hlc { device, ..l }).unwrap_or_else(|| Hlc::zero(device)) }
+        Self {
+            last: last
+                .map(|l| Hlc { device, ..l })
+                .unwrap_or_else(|| Hlc::zero(device)),
+        }
     }
 
     /// The latest reading issued.
@@ -107,9 +119,16 @@ impl HlcClock {
     pub fn tick(&mut self, now: DateTime<Utc>) -> Hlc {
         let wall = millis(now);
         self.last = if wall > self.last.wall_ms {
-            Hlc { wall_ms: wall, counter: 0, device: self.last.device }
+            Hlc {
+                wall_ms: wall,
+                counter: 0,
+                device: self.last.device,
+            }
         } else {
-            Hlc { counter: self.last.counter.saturating_add(1), ..self.last }
+            Hlc {
+                counter: self.last.counter.saturating_add(1),
+                ..self.last
+            }
         };
         self.last
     }
@@ -118,7 +137,9 @@ impl HlcClock {
     pub fn observe(&mut self, remote: Hlc, now: DateTime<Utc>) -> Result<Hlc, ClockDrift> {
         let wall = millis(now);
         if remote.wall_ms > wall.saturating_add(MAX_DRIFT_MS) {
-            return Err(ClockDrift { ahead_ms: remote.wall_ms - wall });
+            return Err(ClockDrift {
+                ahead_ms: remote.wall_ms - wall,
+            });
         }
         let max_wall = wall.max(self.last.wall_ms).max(remote.wall_ms);
         let counter = if max_wall == self.last.wall_ms && max_wall == remote.wall_ms {
@@ -130,7 +151,11 @@ impl HlcClock {
         } else {
             0
         };
-        self.last = Hlc { wall_ms: max_wall, counter, device: self.last.device };
+        self.last = Hlc {
+            wall_ms: max_wall,
+            counter,
+            device: self.last.device,
+        };
         Ok(self.last)
     }
 }
@@ -142,16 +167,29 @@ mod tests {
     use proptest::prelude::*;
 
     fn at(ms: i64) -> DateTime<Utc> {
-        Utc.timestamp_millis_opt(ms).single().expect("valid instant")
+        Utc.timestamp_millis_opt(ms)
+            .single()
+            .expect("valid instant")
     }
 
     #[test]
     fn text_form_round_trips_and_sorts_like_the_clock() {
         let device = DeviceId::new();
-        let a = Hlc { wall_ms: 1_700_000_000_000, counter: 2, device };
-        let b = Hlc { wall_ms: 1_700_000_000_000, counter: 10, device };
+        let a = Hlc {
+            wall_ms: 1_700_000_000_000,
+            counter: 2,
+            device,
+        };
+        let b = Hlc {
+            wall_ms: 1_700_000_000_000,
+            counter: 10,
+            device,
+        };
         assert_eq!(a.to_string().parse::<Hlc>(), Ok(a));
-        assert!(a.to_string() < b.to_string(), "text order must equal clock order");
+        assert!(
+            a.to_string() < b.to_string(),
+            "text order must equal clock order"
+        );
         assert!("junk".parse::<Hlc>().is_err());
     }
 
@@ -160,14 +198,21 @@ mod tests {
         let mut clock = HlcClock::new(DeviceId::new(), None);
         let first = clock.tick(at(2_000));
         let second = clock.tick(at(1_000));
-        assert!(second > first, "the wall clock stepped back but the HLC must not");
+        assert!(
+            second > first,
+            "the wall clock stepped back but the HLC must not"
+        );
         assert_eq!(second.wall_ms, 2_000);
     }
 
     #[test]
     fn a_reading_far_in_the_future_is_refused() {
         let mut clock = HlcClock::new(DeviceId::new(), None);
-        let remote = Hlc { wall_ms: 10_000_000, counter: 0, device: DeviceId::new() };
+        let remote = Hlc {
+            wall_ms: 10_000_000,
+            counter: 0,
+            device: DeviceId::new(),
+        };
         assert!(clock.observe(remote, at(1_000)).is_err());
     }
 

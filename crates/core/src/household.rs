@@ -8,7 +8,9 @@ use crate::postcode::Postcode;
 use crate::validation::{ValidationErrors, optional, required};
 
 /// A Unique Property Reference Number: up to 12 digits, the key of the council's gazetteer.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type,
+)]
 #[serde(transparent)]
 pub struct Uprn(String);
 
@@ -16,7 +18,11 @@ impl Uprn {
     /// Parses a UPRN, refusing anything but 1–12 digits.
     pub fn parse(input: &str) -> Result<Self, &'static str> {
         let digits = input.trim().trim_start_matches('0');
-        let digits = if digits.is_empty() && !input.trim().is_empty() { "0" } else { digits };
+        let digits = if digits.is_empty() && !input.trim().is_empty() {
+            "0"
+        } else {
+            digits
+        };
         if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err("Enter the UPRN as up to 12 digits, or leave it blank");
         }
@@ -64,11 +70,16 @@ impl Coordinates {
     /// Checks the numbers are in range for Great Britain and its surroundings.
     pub fn check(&self) -> Result<(), &'static str> {
         match *self {
-            Coordinates::LatLong { latitude, longitude } => {
+            Coordinates::LatLong {
+                latitude,
+                longitude,
+            } => {
                 if (49.0..=61.5).contains(&latitude) && (-9.0..=2.5).contains(&longitude) {
                     Ok(())
                 } else {
-                    Err("Latitude and longitude must be within the UK (latitude 49 to 61.5, longitude -9 to 2.5)")
+                    Err(
+                        "Latitude and longitude must be within the UK (latitude 49 to 61.5, longitude -9 to 2.5)",
+                    )
                 }
             }
             Coordinates::Grid { easting, northing } => {
@@ -129,7 +140,9 @@ impl HouseholdDraft {
         let uprn = if self.uprn.trim().is_empty() {
             None
         } else {
-            Uprn::parse(&self.uprn).map_err(|m| errors.add("uprn", m)).ok()
+            Uprn::parse(&self.uprn)
+                .map_err(|m| errors.add("uprn", m))
+                .ok()
         };
         let address_line_1 = required(
             &mut errors,
@@ -138,21 +151,31 @@ impl HouseholdDraft {
             LINE_MAX,
             "Enter the first line of the address, like 12 Acacia Road",
         );
-        let address_line_2 =
-            optional(&mut errors, "address_line_2", Some(&self.address_line_2), LINE_MAX);
-        let address_line_3 =
-            optional(&mut errors, "address_line_3", Some(&self.address_line_3), LINE_MAX);
+        let address_line_2 = optional(
+            &mut errors,
+            "address_line_2",
+            Some(&self.address_line_2),
+            LINE_MAX,
+        );
+        let address_line_3 = optional(
+            &mut errors,
+            "address_line_3",
+            Some(&self.address_line_3),
+            LINE_MAX,
+        );
         let town = required(&mut errors, "town", &self.town, 60, "Enter the town");
         let postcode = if self.postcode.trim().is_empty() {
             errors.add("postcode", "Enter the postcode, like NG18 2AB");
             None
         } else {
-            Postcode::parse(&self.postcode).map_err(|m| errors.add("postcode", m)).ok()
+            Postcode::parse(&self.postcode)
+                .map_err(|m| errors.add("postcode", m))
+                .ok()
         };
-        if let Some(c) = &self.coordinates {
-            if let Err(m) = c.check() {
-                errors.add("coordinates", m);
-            }
+        if let Some(c) = &self.coordinates
+            && let Err(m) = c.check()
+        {
+            errors.add("coordinates", m);
         }
         match postcode {
             Some(postcode) if errors.is_empty() => Ok(HouseholdDetails {
@@ -208,7 +231,11 @@ impl Household {
     /// The details, as a draft the officer can edit.
     pub fn to_draft(&self) -> HouseholdDraft {
         HouseholdDraft {
-            uprn: self.uprn.as_ref().map(|u| u.as_str().to_owned()).unwrap_or_default(),
+            uprn: self
+                .uprn
+                .as_ref()
+                .map(|u| u.as_str().to_owned())
+                .unwrap_or_default(),
             address_line_1: self.address_line_1.clone(),
             address_line_2: self.address_line_2.clone().unwrap_or_default(),
             address_line_3: self.address_line_3.clone().unwrap_or_default(),
@@ -220,7 +247,12 @@ impl Household {
 }
 
 /// Joins the non-empty address lines and town with commas.
-pub fn one_line_address(line1: &str, line2: Option<&str>, line3: Option<&str>, town: &str) -> String {
+pub fn one_line_address(
+    line1: &str,
+    line2: Option<&str>,
+    line3: Option<&str>,
+    town: &str,
+) -> String {
     [Some(line1), line2, line3, Some(town)]
         .into_iter()
         .flatten()
@@ -241,7 +273,10 @@ mod tests {
             address_line_3: "".into(),
             town: "Eastwick Vale".into(),
             postcode: "zy4 7ht".into(),
-            coordinates: Some(Coordinates::LatLong { latitude: 53.14, longitude: -1.19 }),
+            coordinates: Some(Coordinates::LatLong {
+                latitude: 53.14,
+                longitude: -1.19,
+            }),
         }
     }
 
@@ -249,7 +284,10 @@ mod tests {
     fn a_complete_draft_is_normalised() {
         let details = draft().validate().expect("valid draft");
         assert_eq!(details.address_line_1, "12 Lantern Walk");
-        assert_eq!(details.address_line_2, None, "blank optional lines become None");
+        assert_eq!(
+            details.address_line_2, None,
+            "blank optional lines become None"
+        );
         assert_eq!(details.postcode.as_str(), "ZY4 7HT");
         assert_eq!(details.uprn.map(|u| u.value()), Some(100_031_234_567));
     }
@@ -261,23 +299,35 @@ mod tests {
             address_line_1: "  ".into(),
             town: "".into(),
             postcode: "NOT A CODE".into(),
-            coordinates: Some(Coordinates::LatLong { latitude: 10.0, longitude: 0.0 }),
+            coordinates: Some(Coordinates::LatLong {
+                latitude: 10.0,
+                longitude: 0.0,
+            }),
             ..draft()
         };
         let errors = bad.validate().expect_err("invalid draft");
         let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["uprn", "address_line_1", "town", "postcode", "coordinates"]);
+        assert_eq!(
+            fields,
+            ["uprn", "address_line_1", "town", "postcode", "coordinates"]
+        );
     }
 
     #[test]
     fn uprn_parsing() {
         assert_eq!(Uprn::parse("000123").map(|u| u.value()), Ok(123));
-        assert!(Uprn::parse("1234567890123").is_err(), "13 digits is too long");
+        assert!(
+            Uprn::parse("1234567890123").is_err(),
+            "13 digits is too long"
+        );
         assert!(Uprn::parse("-5").is_err());
     }
 
     #[test]
     fn one_line_address_skips_blank_lines() {
-        assert_eq!(one_line_address("1 A St", Some(""), Some("Flat 2"), "Town"), "1 A St, Flat 2, Town");
+        assert_eq!(
+            one_line_address("1 A St", Some(""), Some("Flat 2"), "Town"),
+            "1 A St, Flat 2, Town"
+        );
     }
 }

@@ -74,7 +74,11 @@ mod tests {
     fn ids_are_uuid_v7_and_sort_by_creation() {
         let first = VisitId::new();
         let second = VisitId::new();
-        assert_eq!(first.0.get_version_num(), 7, "ids must be UUIDv7 so they sort by time");
+        assert_eq!(
+            first.0.get_version_num(),
+            7,
+            "ids must be UUIDv7 so they sort by time"
+        );
         assert!(first < second, "a later id sorts after an earlier one");
     }
 

@@ -32,13 +32,14 @@ pub mod demo;
 pub mod gazetteer;
 pub mod hlc;
 pub mod household;
-pub mod ids;
 pub mod identity;
+pub mod ids;
 pub mod passphrase;
 pub mod person;
 pub mod postcode;
 pub mod search;
 pub mod validation;
+pub mod views;
 pub mod visit;
 
 pub use hlc::{Hlc, HlcClock};

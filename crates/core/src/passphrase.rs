@@ -29,22 +29,33 @@ pub fn assess(passphrase: &str, context: &[&str]) -> PassphraseAssessment {
             acceptable: false,
             score: 0,
             warning: Some("Enter a passphrase".to_owned()),
-            suggestions: vec![format!("Use at least {MIN_LENGTH} characters; a few unrelated words work well")],
+            suggestions: vec![format!(
+                "Use at least {MIN_LENGTH} characters; a few unrelated words work well"
+            )],
         };
     }
     let entropy = zxcvbn::zxcvbn(passphrase, context);
     let score = u8::from(entropy.score());
     let feedback = entropy.feedback();
     let mut warning = feedback.and_then(|f| f.warning()).map(|w| w.to_string());
-    let mut suggestions: Vec<String> =
-        feedback.map(|f| f.suggestions().iter().map(ToString::to_string).collect()).unwrap_or_default();
+    let mut suggestions: Vec<String> = feedback
+        .map(|f| f.suggestions().iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
     if length < MIN_LENGTH {
         warning = Some(format!("Use at least {MIN_LENGTH} characters"));
-        suggestions.insert(0, "A few unrelated words are easy to remember and hard to guess".to_owned());
+        suggestions.insert(
+            0,
+            "A few unrelated words are easy to remember and hard to guess".to_owned(),
+        );
     } else if score < MIN_SCORE && warning.is_none() {
         warning = Some("This passphrase would be too easy to guess".to_owned());
     }
-    PassphraseAssessment { acceptable: length >= MIN_LENGTH && score >= MIN_SCORE, score, warning, suggestions }
+    PassphraseAssessment {
+        acceptable: length >= MIN_LENGTH && score >= MIN_SCORE,
+        score,
+        warning,
+        suggestions,
+    }
 }
 
 #[cfg(test)]

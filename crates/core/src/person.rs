@@ -109,12 +109,23 @@ impl PersonDraft {
     /// Checks every field against `today` (for dates of birth) and normalises it.
     pub fn validate(&self, today: NaiveDate) -> Result<PersonDetails, ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        let full_name =
-            required(&mut errors, "full_name", &self.full_name, 120, "Enter the resident's name");
-        let phone = optional(&mut errors, "phone", Some(&self.phone), 40)
-            .and_then(|p| validation::phone(&p).map_err(|m| errors.add("phone", m)).ok());
-        let email = optional(&mut errors, "email", Some(&self.email), 254)
-            .and_then(|e| validation::email(&e).map_err(|m| errors.add("email", m)).ok());
+        let full_name = required(
+            &mut errors,
+            "full_name",
+            &self.full_name,
+            120,
+            "Enter the resident's name",
+        );
+        let phone = optional(&mut errors, "phone", Some(&self.phone), 40).and_then(|p| {
+            validation::phone(&p)
+                .map_err(|m| errors.add("phone", m))
+                .ok()
+        });
+        let email = optional(&mut errors, "email", Some(&self.email), 254).and_then(|e| {
+            validation::email(&e)
+                .map_err(|m| errors.add("email", m))
+                .ok()
+        });
         let date_of_birth = match self.date_of_birth.trim() {
             "" => None,
             text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
@@ -123,12 +134,18 @@ impl PersonDraft {
                     None
                 }
                 Ok(d) if age_on(d, today).is_some_and(|a| a > 120) => {
-                    errors.add("date_of_birth", "Check the year of birth: that would make them over 120");
+                    errors.add(
+                        "date_of_birth",
+                        "Check the year of birth: that would make them over 120",
+                    );
                     None
                 }
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.add("date_of_birth", "Enter the date of birth as a real date, like 1948-03-27");
+                    errors.add(
+                        "date_of_birth",
+                        "Enter the date of birth as a real date, like 1948-03-27",
+                    );
                     None
                 }
             },
@@ -137,14 +154,21 @@ impl PersonDraft {
             (Some(dob), given) => {
                 let derived = age_on(dob, today).map(AgeBand::for_age);
                 if given.is_some() && given != derived {
-                    errors.add("age_band", "The age band does not match the date of birth: clear one of them");
+                    errors.add(
+                        "age_band",
+                        "The age band does not match the date of birth: clear one of them",
+                    );
                 }
                 derived
             }
             (None, given) => given,
         };
-        let preferred_language =
-            optional(&mut errors, "preferred_language", Some(&self.preferred_language), 60);
+        let preferred_language = optional(
+            &mut errors,
+            "preferred_language",
+            Some(&self.preferred_language),
+            60,
+        );
         if self.contact_preferences.phone && phone.is_none() && self.phone.trim().is_empty() {
             errors.add("phone", "Enter a phone number, or untick contact by phone");
         }
@@ -152,7 +176,10 @@ impl PersonDraft {
             errors.add("phone", "Enter a mobile number, or untick contact by text");
         }
         if self.contact_preferences.email && email.is_none() && self.email.trim().is_empty() {
-            errors.add("email", "Enter an email address, or untick contact by email");
+            errors.add(
+                "email",
+                "Enter an email address, or untick contact by email",
+            );
         }
         errors.into_result(PersonDetails {
             household_id: self.household_id,
@@ -212,14 +239,21 @@ mod tests {
             date_of_birth: "1950-11-28".into(),
             age_band: None,
             preferred_language: "English".into(),
-            contact_preferences: ContactPreferences { phone: true, ..Default::default() },
+            contact_preferences: ContactPreferences {
+                phone: true,
+                ..Default::default()
+            },
         }
     }
 
     #[test]
     fn date_of_birth_sets_the_age_band() {
         let details = draft().validate(today()).expect("valid");
-        assert_eq!(details.age_band, Some(AgeBand::From75To84), "75 the day before the 76th birthday");
+        assert_eq!(
+            details.age_band,
+            Some(AgeBand::From75To84),
+            "75 the day before the 76th birthday"
+        );
         assert_eq!(details.phone.as_deref(), Some("07700900123"));
     }
 
@@ -228,16 +262,22 @@ mod tests {
     #[case("1890-01-01", "date_of_birth")]
     #[case("27/03/1948", "date_of_birth")]
     fn bad_dates_of_birth(#[case] dob: &str, #[case] field: &str) {
-        let errors = PersonDraft { date_of_birth: dob.into(), ..draft() }
-            .validate(today())
-            .expect_err("invalid");
+        let errors = PersonDraft {
+            date_of_birth: dob.into(),
+            ..draft()
+        }
+        .validate(today())
+        .expect_err("invalid");
         assert_eq!(errors.errors()[0].field, field);
     }
 
     #[test]
     fn contact_by_email_needs_an_email() {
         let errors = PersonDraft {
-            contact_preferences: ContactPreferences { email: true, ..Default::default() },
+            contact_preferences: ContactPreferences {
+                email: true,
+                ..Default::default()
+            },
             ..draft()
         }
         .validate(today())
@@ -247,9 +287,12 @@ mod tests {
 
     #[test]
     fn conflicting_age_band_is_refused() {
-        let errors = PersonDraft { age_band: Some(AgeBand::Under18), ..draft() }
-            .validate(today())
-            .expect_err("invalid");
+        let errors = PersonDraft {
+            age_band: Some(AgeBand::Under18),
+            ..draft()
+        }
+        .validate(today())
+        .expect_err("invalid");
         assert_eq!(errors.errors()[0].field, "age_band");
     }
 

@@ -102,7 +102,10 @@ mod tests {
     #[case("ZY4 7HT", "ZY4 7HT")]
     #[case("gir 0aa", "GIR 0AA")]
     fn accepts_and_normalises(#[case] input: &str, #[case] expected: &str) {
-        assert_eq!(Postcode::parse(input).map(|p| p.to_string()), Ok(expected.to_owned()));
+        assert_eq!(
+            Postcode::parse(input).map(|p| p.to_string()),
+            Ok(expected.to_owned())
+        );
     }
 
     #[rstest]
@@ -116,7 +119,11 @@ mod tests {
     #[case("NG18 2AB EXTRA")]
     #[case("NĞ18 2AB")]
     fn refuses(#[case] input: &str) {
-        assert_eq!(Postcode::parse(input), Err(POSTCODE_MESSAGE), "{input:?} is not a postcode");
+        assert_eq!(
+            Postcode::parse(input),
+            Err(POSTCODE_MESSAGE),
+            "{input:?} is not a postcode"
+        );
     }
 
     #[test]

@@ -13,7 +13,11 @@ pub fn match_expression(input: &str) -> Option<String> {
         .take(8)
         .map(|w| format!("\"{w}\"*"))
         .collect();
-    if terms.is_empty() { None } else { Some(terms.join(" ")) }
+    if terms.is_empty() {
+        None
+    } else {
+        Some(terms.join(" "))
+    }
 }
 
 #[cfg(test)]

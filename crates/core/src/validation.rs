@@ -19,7 +19,10 @@ pub struct ValidationErrors(pub Vec<FieldError>);
 impl ValidationErrors {
     /// Records a problem with a field.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.to_owned(), message: message.into() });
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
     }
 
     /// True when no problem was recorded.
@@ -34,7 +37,11 @@ impl ValidationErrors {
 
     /// `Ok(value)` when nothing was recorded, otherwise these errors.
     pub fn into_result<T>(self, value: T) -> Result<T, ValidationErrors> {
-        if self.is_empty() { Ok(value) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 }
 
@@ -73,7 +80,10 @@ pub fn optional(
 /// or explains what a valid one looks like.
 pub fn phone(value: &str) -> Result<String, &'static str> {
     let trimmed = value.trim();
-    if trimmed.chars().any(|c| !(c.is_ascii_digit() || " +-()".contains(c))) {
+    if trimmed
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || " +-()".contains(c)))
+    {
         return Err("Enter a phone number using digits only, like 0115 496 0123 or 07700 900123");
     }
     let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
@@ -102,7 +112,11 @@ pub fn email(value: &str) -> Result<String, &'static str> {
         && !domain.contains('@')
         && !value.chars().any(char::is_whitespace)
         && value.len() <= 254;
-    if shape_ok { Ok(value.to_owned()) } else { Err(message) }
+    if shape_ok {
+        Ok(value.to_owned())
+    } else {
+        Err(message)
+    }
 }
 
 #[cfg(test)]
@@ -139,7 +153,10 @@ mod tests {
     #[test]
     fn required_fields_are_trimmed_and_reported() {
         let mut errors = ValidationErrors::default();
-        assert_eq!(required(&mut errors, "town", "  Mansfield ", 50, "Enter a town"), "Mansfield");
+        assert_eq!(
+            required(&mut errors, "town", "  Mansfield ", 50, "Enter a town"),
+            "Mansfield"
+        );
         assert!(errors.is_empty());
         required(&mut errors, "town", "   ", 50, "Enter a town");
         assert_eq!(errors.errors()[0].field, "town");

@@ -77,13 +77,13 @@ impl VisitDraft {
                 None
             }
         };
-        if let (Some(d), Some(_)) = (visit_date, self.outcome) {
-            if d > today {
-                errors.add(
-                    "outcome",
-                    "A visit in the future cannot have an outcome yet: choose 'Planned'",
-                );
-            }
+        if let (Some(d), Some(_)) = (visit_date, self.outcome)
+            && d > today
+        {
+            errors.add(
+                "outcome",
+                "A visit in the future cannot have an outcome yet: choose 'Planned'",
+            );
         }
         let notes = optional(&mut errors, "notes", Some(&self.notes), 10_000).unwrap_or_default();
         match visit_date {
@@ -150,17 +150,32 @@ mod tests {
 
     #[test]
     fn a_future_visit_cannot_have_an_outcome() {
-        let errors = VisitDraft { visit_date: "2026-12-01".into(), ..draft() }
-            .validate(today())
-            .expect_err("invalid");
+        let errors = VisitDraft {
+            visit_date: "2026-12-01".into(),
+            ..draft()
+        }
+        .validate(today())
+        .expect_err("invalid");
         assert_eq!(errors.errors()[0].field, "outcome");
-        let planned = VisitDraft { visit_date: "2026-12-01".into(), outcome: None, ..draft() };
-        assert!(planned.validate(today()).is_ok(), "a planned future visit is fine");
+        let planned = VisitDraft {
+            visit_date: "2026-12-01".into(),
+            outcome: None,
+            ..draft()
+        };
+        assert!(
+            planned.validate(today()).is_ok(),
+            "a planned future visit is fine"
+        );
     }
 
     #[test]
     fn a_missing_date_is_reported() {
-        let errors = VisitDraft { visit_date: "".into(), ..draft() }.validate(today()).expect_err("invalid");
+        let errors = VisitDraft {
+            visit_date: "".into(),
+            ..draft()
+        }
+        .validate(today())
+        .expect_err("invalid");
         assert_eq!(errors.errors()[0].field, "visit_date");
     }
 
@@ -169,7 +184,11 @@ mod tests {
         for kind in VisitKind::ALL {
             assert_eq!(VisitKind::parse(kind.as_str()), Some(*kind));
             let json = serde_json::to_string(kind).expect("serialises");
-            assert_eq!(json, format!("\"{}\"", kind.as_str()), "wire name equals stored name");
+            assert_eq!(
+                json,
+                format!("\"{}\"", kind.as_str()),
+                "wire name equals stored name"
+            );
         }
         for outcome in VisitOutcome::ALL {
             assert_eq!(VisitOutcome::parse(outcome.as_str()), Some(*outcome));

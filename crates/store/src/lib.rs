@@ -1,1 +1,25 @@
-//! placeholder
+//! Doorstep's local store: one encrypted SQLCipher file per data folder.
+//!
+//! The database key is random and wrapped by the officer's passphrase
+//! ([`keyfile`]); connections are opened only by [`connection::open`]; every change
+//! to a record appends an outbox row in the same transaction ([`tracking`]).
+
+pub mod backup;
+pub mod connection;
+pub mod demo;
+pub mod error;
+pub mod folder;
+pub mod gazetteer;
+pub mod households;
+pub mod keyfile;
+pub mod migrations;
+pub mod persons;
+pub mod search;
+pub mod store;
+mod tracking;
+pub mod visits;
+
+pub use error::{Result, StoreError};
+pub use folder::{DataFolder, FolderState};
+pub use keyfile::KdfParams;
+pub use store::Store;

@@ -1,0 +1,119 @@
+//! Read models and reports the screens show: assembled by the store, plain data here.
+
+use serde::{Deserialize, Serialize};
+
+use crate::household::{Household, Uprn};
+use crate::ids::HouseholdId;
+use crate::person::Person;
+use crate::visit::Visit;
+
+/// Everything the Household screen shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct HouseholdPage {
+    /// The household.
+    pub household: Household,
+    /// Its residents, oldest record first.
+    pub persons: Vec<Person>,
+    /// Its visits, newest first.
+    pub visits: Vec<Visit>,
+}
+
+/// A visit with the address it was at, for day lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct VisitWithAddress {
+    /// The visit.
+    pub visit: Visit,
+    /// The address on one line.
+    pub address: String,
+    /// Its postcode.
+    pub postcode: String,
+}
+
+/// Where a search hit came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchHitKind {
+    /// A household we already hold.
+    Household,
+    /// An address from the gazetteer that is not a household yet.
+    Gazetteer,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct SearchHit {
+    /// Household or gazetteer address.
+    pub kind: SearchHitKind,
+    /// The household, for household hits.
+    pub household_id: Option<HouseholdId>,
+    /// The UPRN, when known.
+    pub uprn: Option<Uprn>,
+    /// The address on one line.
+    pub address: String,
+    /// Its postcode.
+    pub postcode: String,
+    /// Residents' names, for household hits.
+    pub residents: Vec<String>,
+}
+
+/// A gazetteer row that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct RowError {
+    /// The line in the file (the header is line 1).
+    pub line: u32,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// The outcome of a gazetteer import.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct ImportReport {
+    /// Data rows read.
+    pub rows_read: u32,
+    /// Rows imported (new or updated).
+    pub imported: u32,
+    /// The first rejected rows (at most [`ImportReport::MAX_LISTED`]).
+    pub rejected: Vec<RowError>,
+    /// How many rows were rejected in all.
+    pub rejected_total: u32,
+}
+
+impl ImportReport {
+    /// How many rejected rows are listed one by one.
+    pub const MAX_LISTED: usize = 1000;
+}
+
+/// Progress of a long import.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct ImportProgress {
+    /// Data rows read so far.
+    pub rows_read: u32,
+    /// Bytes read so far.
+    pub bytes_read: f64,
+    /// The file's size.
+    pub total_bytes: f64,
+}
+
+/// What loading the demo area created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct DemoReport {
+    /// Gazetteer addresses.
+    pub gazetteer_entries: u32,
+    /// Households.
+    pub households: u32,
+    /// Residents.
+    pub persons: u32,
+    /// Visits.
+    pub visits: u32,
+}
+
+/// Where a backup was written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct BackupReport {
+    /// The encrypted database copy.
+    pub path: String,
+    /// Its key file, needed with it.
+    pub key_path: String,
+    /// The copy's size.
+    pub bytes: f64,
+}

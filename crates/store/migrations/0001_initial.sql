@@ -1,0 +1,111 @@
+-- Doorstep local store, first schema.
+-- Every synced record carries: its HLC version, the HLC of each field (field_versions,
+-- a JSON object), who changed it last and on which device.
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE officers (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE households (
+    seq            INTEGER PRIMARY KEY,   -- stable rowid, shared with household_search
+    id             TEXT NOT NULL UNIQUE,
+    uprn           INTEGER UNIQUE,
+    address_line_1 TEXT NOT NULL,
+    address_line_2 TEXT,
+    address_line_3 TEXT,
+    town           TEXT NOT NULL,
+    postcode       TEXT NOT NULL,
+    coordinates    TEXT,                  -- JSON Coordinates
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    updated_by     TEXT NOT NULL,
+    device_id      TEXT NOT NULL,
+    hlc            TEXT NOT NULL,
+    field_versions TEXT NOT NULL
+) STRICT;
+CREATE INDEX households_postcode ON households (postcode);
+
+CREATE TABLE persons (
+    seq                 INTEGER PRIMARY KEY,
+    id                  TEXT NOT NULL UNIQUE,
+    household_id        TEXT NOT NULL REFERENCES households (id),
+    full_name           TEXT NOT NULL,
+    phone               TEXT,
+    email               TEXT,
+    date_of_birth       TEXT,
+    age_band            TEXT,
+    preferred_language  TEXT,
+    contact_preferences TEXT NOT NULL,    -- JSON ContactPreferences
+    created_at          TEXT NOT NULL,
+    updated_at          TEXT NOT NULL,
+    updated_by          TEXT NOT NULL,
+    device_id           TEXT NOT NULL,
+    hlc                 TEXT NOT NULL,
+    field_versions      TEXT NOT NULL
+) STRICT;
+CREATE INDEX persons_household ON persons (household_id);
+
+CREATE TABLE visits (
+    seq            INTEGER PRIMARY KEY,
+    id             TEXT NOT NULL UNIQUE,
+    household_id   TEXT NOT NULL REFERENCES households (id),
+    kind           TEXT NOT NULL,
+    visit_date     TEXT NOT NULL,
+    officer_id     TEXT NOT NULL REFERENCES officers (id),
+    outcome        TEXT,
+    notes          TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    updated_by     TEXT NOT NULL,
+    device_id      TEXT NOT NULL,
+    hlc            TEXT NOT NULL,
+    field_versions TEXT NOT NULL
+) STRICT;
+CREATE INDEX visits_date ON visits (visit_date);
+CREATE INDEX visits_household ON visits (household_id, visit_date);
+
+-- Reference data from the council's gazetteer: not records of ours, so not in the outbox.
+CREATE TABLE gazetteer (
+    uprn           INTEGER PRIMARY KEY,
+    address_line_1 TEXT NOT NULL,
+    address_line_2 TEXT,
+    address_line_3 TEXT,
+    town           TEXT NOT NULL,
+    postcode       TEXT NOT NULL,
+    coordinates    TEXT
+) STRICT;
+
+-- Full-text search. rowid = households.seq / gazetteer.uprn. The postcode column holds
+-- both "NG18 2AB" and "NG182AB" so either way of typing it finds the home.
+CREATE VIRTUAL TABLE household_search USING fts5 (
+    address, postcode, residents,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
+);
+CREATE VIRTUAL TABLE gazetteer_search USING fts5 (
+    address, postcode,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
+);
+
+-- Every local change, in order, waiting to be pushed to the hub.
+CREATE TABLE outbox (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    change_id  TEXT NOT NULL UNIQUE,
+    entity     TEXT NOT NULL,
+    entity_id  TEXT NOT NULL,
+    operation  TEXT NOT NULL,
+    payload    TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    hlc        TEXT NOT NULL,
+    officer_id TEXT NOT NULL,
+    device_id  TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    pushed_at  TEXT
+) STRICT;

@@ -1,0 +1,93 @@
+//! The one place that opens a database connection and sets its key and pragmas.
+
+use std::fmt::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::error::{Result, StoreError};
+use crate::keyfile::DatabaseKey;
+
+/// Marks a SQLite file as Doorstep's ("Door" in ASCII), so a stranger's file is refused.
+pub const APPLICATION_ID: i32 = 0x446f_6f72;
+
+/// Whether to encrypt: real stores always do; the plain mode exists only so benchmarks
+/// can measure what encryption costs.
+#[derive(Debug, Clone, Copy)]
+pub enum Cipher<'a> {
+    /// SQLCipher with this raw key.
+    Key(&'a DatabaseKey),
+    /// No encryption (benchmarks only).
+    Plain,
+}
+
+/// The SQL literal for a raw SQLCipher key: x'…' in hex, so no passphrase KDF runs.
+pub(crate) fn key_literal(key: &DatabaseKey) -> zeroize::Zeroizing<String> {
+    let mut hex = zeroize::Zeroizing::new(String::with_capacity(67));
+    hex.push_str("\"x'");
+    for b in key.iter() {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex.push_str("'\"");
+    hex
+}
+
+/// Opens (or creates, when `create`) the database at `path` with the key and pragmas
+/// every Doorstep connection needs, and proves the key reads the file.
+pub fn open(path: &Path, cipher: Cipher<'_>, create: bool) -> Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
+    if let Cipher::Key(key) = cipher {
+        conn.execute_batch(&format!("PRAGMA key = {};", key_literal(key).as_str()))?;
+    }
+    // SQLCipher only notices a wrong key or a foreign file on the first read.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+        .map_err(|e| classify(path, e))?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;",
+    )
+    .map_err(|e| classify(path, e))?;
+    Ok(conn)
+}
+
+fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::Corrupt {
+            path: path.into(),
+            reason: "it is not an encrypted Doorstep database, or it is damaged".to_owned(),
+        },
+        Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+            path: path.into(),
+            reason: "the database is damaged".to_owned(),
+        },
+        Some(ErrorCode::CannotOpen) => StoreError::Io {
+            path: path.into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "cannot open the file"),
+        },
+        _ => StoreError::Database(e),
+    }
+}
+
+/// Checks the file is Doorstep's: its application id is ours, or it is brand new.
+pub fn check_application_id(conn: &Connection, path: &Path) -> Result<()> {
+    let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    if id == 0 && tables == 0 {
+        return Ok(());
+    }
+    Err(StoreError::NotDoorstepData {
+        path: path.into(),
+        reason: "it is a database, but not Doorstep's".to_owned(),
+    })
+}

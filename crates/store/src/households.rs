@@ -1,0 +1,260 @@
+//! Households: create, correct, read, and keep their search entry current.
+
+use doorstep_core::household::HouseholdDetails;
+use doorstep_core::views::HouseholdPage;
+use doorstep_core::{
+    ChangeSource, Coordinates, Household, HouseholdDraft, HouseholdId, Uprn, ValidationErrors,
+};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::error::{Result, StoreError};
+use crate::store::Store;
+use crate::tracking::Writer;
+
+const COLUMNS: &str = "id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates, created_at, updated_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Household> {
+    let id: String = row.get(0)?;
+    let postcode: String = row.get(6)?;
+    let coordinates: Option<String> = row.get(7)?;
+    Ok(Household {
+        id: id.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        uprn: row.get::<_, Option<i64>>(1)?.map(Uprn::from_value),
+        address_line_1: row.get(2)?,
+        address_line_2: row.get(3)?,
+        address_line_3: row.get(4)?,
+        town: row.get(5)?,
+        postcode: doorstep_core::postcode::Postcode::parse(&postcode).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
+        })?,
+        coordinates: coordinates.and_then(|c| serde_json::from_str::<Coordinates>(&c).ok()),
+        created_at: row.get(8)?,
+        updated_at: row.get(9)?,
+    })
+}
+
+/// Reads one household.
+pub(crate) fn get(conn: &Connection, id: HouseholdId) -> Result<Household> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM households WHERE id = ?1"),
+        [id.to_string()],
+        from_row,
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound {
+        entity: "household",
+    })
+}
+
+fn uprn_taken(conn: &Connection, uprn: &Uprn, except: Option<HouseholdId>) -> Result<bool> {
+    let other: Option<String> = conn
+        .query_row(
+            "SELECT id FROM households WHERE uprn = ?1",
+            [uprn.value()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(other.is_some_and(|o| Some(o) != except.map(|e| e.to_string())))
+}
+
+fn uprn_error() -> StoreError {
+    let mut errors = ValidationErrors::default();
+    errors.add(
+        "uprn",
+        "A household with this UPRN already exists: find it by its address instead",
+    );
+    errors.into()
+}
+
+/// Inserts a household inside a tracked write.
+pub(crate) fn insert(w: &mut Writer<'_>, details: &HouseholdDetails) -> Result<Household> {
+    let id = HouseholdId::new();
+    let Some(t) = w.track(
+        "household",
+        &id.to_string(),
+        None,
+        &serde_json::to_value(details)?,
+    )?
+    else {
+        return Err(StoreError::Invalid(ValidationErrors::default()));
+    };
+    w.tx.execute(
+        "INSERT INTO households (id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates,
+             created_at, updated_at, updated_by, device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            id.to_string(),
+            details.uprn.as_ref().map(Uprn::value),
+            details.address_line_1,
+            details.address_line_2,
+            details.address_line_3,
+            details.town,
+            details.postcode.as_str(),
+            details.coordinates.map(|c| serde_json::to_string(&c)).transpose()?,
+            t.at,
+            w.actor.officer.to_string(),
+            w.actor.device.to_string(),
+            t.hlc.to_string(),
+            t.field_versions,
+        ],
+    )?;
+    reindex(w.tx, id)?;
+    get(w.tx, id)
+}
+
+/// Rewrites a household's search entry from its address and residents' names.
+pub(crate) fn reindex(conn: &Connection, id: HouseholdId) -> Result<()> {
+    let (seq, address, postcode): (i64, String, String) = conn.query_row(
+        "SELECT seq, address_line_1 || ' ' || coalesce(address_line_2, '') || ' ' || coalesce(address_line_3, '') || ' ' || town,
+                postcode FROM households WHERE id = ?1",
+        [id.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let residents: String = conn.query_row(
+        "SELECT coalesce(group_concat(full_name, ' '), '') FROM persons WHERE household_id = ?1",
+        [id.to_string()],
+        |r| r.get(0),
+    )?;
+    conn.execute("DELETE FROM household_search WHERE rowid = ?1", [seq])?;
+    conn.execute(
+        "INSERT INTO household_search (rowid, address, postcode, residents) VALUES (?1, ?2, ?3, ?4)",
+        params![seq, address, postcode_terms(&postcode), residents],
+    )?;
+    Ok(())
+}
+
+/// Both ways people type a postcode: "NG18 2AB" and "NG182AB".
+pub(crate) fn postcode_terms(postcode: &str) -> String {
+    format!("{postcode} {}", postcode.replace(' ', ""))
+}
+
+impl Store {
+    /// Adds a household typed by the officer (or imported), refusing a UPRN already in use.
+    pub fn create_household(
+        &mut self,
+        draft: &HouseholdDraft,
+        source: ChangeSource,
+    ) -> Result<Household> {
+        let details = draft.validate()?;
+        if let Some(uprn) = &details.uprn
+            && uprn_taken(self.conn(), uprn, None)?
+        {
+            return Err(uprn_error());
+        }
+        self.write(source, |w| insert(w, &details))
+    }
+
+    /// Corrects a household's details; only the fields that changed get new versions.
+    pub fn update_household(
+        &mut self,
+        id: HouseholdId,
+        draft: &HouseholdDraft,
+        source: ChangeSource,
+    ) -> Result<Household> {
+        let details = draft.validate()?;
+        if let Some(uprn) = &details.uprn
+            && uprn_taken(self.conn(), uprn, Some(id))?
+        {
+            return Err(uprn_error());
+        }
+        let before = get(self.conn(), id)?;
+        let previous_details = before.to_draft().validate()?;
+        let versions: String = self.conn().query_row(
+            "SELECT field_versions FROM households WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )?;
+        self.write(source, |w| {
+            let previous = serde_json::to_value(&previous_details)?;
+            let Some(t) = w.track("household", &id.to_string(), Some((&previous, &versions)), &serde_json::to_value(&details)?)? else {
+                return Ok(before.clone());
+            };
+            w.tx.execute(
+                "UPDATE households SET uprn = ?2, address_line_1 = ?3, address_line_2 = ?4, address_line_3 = ?5, town = ?6,
+                     postcode = ?7, coordinates = ?8, updated_at = ?9, updated_by = ?10, device_id = ?11, hlc = ?12,
+                     field_versions = ?13
+                 WHERE id = ?1",
+                params![
+                    id.to_string(),
+                    details.uprn.as_ref().map(Uprn::value),
+                    details.address_line_1,
+                    details.address_line_2,
+                    details.address_line_3,
+                    details.town,
+                    details.postcode.as_str(),
+                    details.coordinates.map(|c| serde_json::to_string(&c)).transpose()?,
+                    t.at,
+                    w.actor.officer.to_string(),
+                    w.actor.device.to_string(),
+                    t.hlc.to_string(),
+                    t.field_versions,
+                ],
+            )?;
+            reindex(w.tx, id)?;
+            get(w.tx, id)
+        })
+    }
+
+    /// Reads one household.
+    pub fn household(&self, id: HouseholdId) -> Result<Household> {
+        get(self.conn(), id)
+    }
+
+    /// The household with its residents and visits.
+    pub fn household_page(&self, id: HouseholdId) -> Result<HouseholdPage> {
+        Ok(HouseholdPage {
+            household: self.household(id)?,
+            persons: self.persons_for_household(id)?,
+            visits: self.visits_for_household(id)?,
+        })
+    }
+
+    /// Makes a household of a gazetteer address, or returns the one already made of it.
+    pub fn create_household_from_gazetteer(
+        &mut self,
+        uprn: &Uprn,
+        source: ChangeSource,
+    ) -> Result<Household> {
+        let existing: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM households WHERE uprn = ?1",
+                [uprn.value()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = existing.and_then(|id| id.parse().ok()) {
+            return self.household(id);
+        }
+        let draft = self
+            .conn()
+            .query_row(
+                "SELECT address_line_1, address_line_2, address_line_3, town, postcode, coordinates FROM gazetteer WHERE uprn = ?1",
+                [uprn.value()],
+                |r| {
+                    Ok(HouseholdDraft {
+                        uprn: uprn.as_str().to_owned(),
+                        address_line_1: r.get(0)?,
+                        address_line_2: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                        address_line_3: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                        town: r.get(3)?,
+                        postcode: r.get(4)?,
+                        coordinates: r.get::<_, Option<String>>(5)?.and_then(|c| serde_json::from_str(&c).ok()),
+                    })
+                },
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound { entity: "gazetteer address" })?;
+        self.create_household(&draft, source)
+    }
+
+    /// Number of households held.
+    pub fn household_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM households", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}

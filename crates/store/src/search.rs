@@ -1,0 +1,77 @@
+//! Type-ahead search over households (address, postcode, residents) and the gazetteer.
+
+use doorstep_core::Uprn;
+use doorstep_core::household::one_line_address;
+use doorstep_core::search::match_expression;
+use doorstep_core::views::{SearchHit, SearchHitKind};
+use rusqlite::Row;
+
+use crate::error::Result;
+use crate::store::Store;
+
+/// The most hits of each kind returned for one query.
+pub const MAX_HITS: usize = 25;
+
+fn address(row: &Row<'_>, first: usize) -> rusqlite::Result<String> {
+    Ok(one_line_address(
+        &row.get::<_, String>(first)?,
+        row.get::<_, Option<String>>(first + 1)?.as_deref(),
+        row.get::<_, Option<String>>(first + 2)?.as_deref(),
+        &row.get::<_, String>(first + 3)?,
+    ))
+}
+
+impl Store {
+    /// Households first, then gazetteer addresses that are not households yet; best matches first.
+    pub fn search(&self, query: &str) -> Result<Vec<SearchHit>> {
+        let Some(expression) = match_expression(query) else {
+            return Ok(Vec::new());
+        };
+        let limit = i64::try_from(MAX_HITS).unwrap_or(25);
+        let mut hits = Vec::new();
+        let mut households = self.conn().prepare_cached(
+            "SELECT h.id, h.uprn, h.address_line_1, h.address_line_2, h.address_line_3, h.town, h.postcode,
+                    (SELECT group_concat(p.full_name, char(31)) FROM persons p WHERE p.household_id = h.id)
+             FROM household_search s JOIN households h ON h.seq = s.rowid
+             WHERE household_search MATCH ?1 ORDER BY s.rank LIMIT ?2",
+        )?;
+        let rows = households.query_map(rusqlite::params![expression, limit], |row| {
+            let id: String = row.get(0)?;
+            Ok(SearchHit {
+                kind: SearchHitKind::Household,
+                household_id: id.parse().ok(),
+                uprn: row.get::<_, Option<i64>>(1)?.map(Uprn::from_value),
+                address: address(row, 2)?,
+                postcode: row.get(6)?,
+                residents: row
+                    .get::<_, Option<String>>(7)?
+                    .map(|names| names.split('\u{1f}').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            })
+        })?;
+        for row in rows {
+            hits.push(row?);
+        }
+        let mut gazetteer = self.conn().prepare_cached(
+            "SELECT g.uprn, g.address_line_1, g.address_line_2, g.address_line_3, g.town, g.postcode
+             FROM gazetteer_search s JOIN gazetteer g ON g.uprn = s.rowid
+             WHERE gazetteer_search MATCH ?1
+               AND NOT EXISTS (SELECT 1 FROM households h WHERE h.uprn = g.uprn)
+             ORDER BY s.rank LIMIT ?2",
+        )?;
+        let rows = gazetteer.query_map(rusqlite::params![expression, limit], |row| {
+            Ok(SearchHit {
+                kind: SearchHitKind::Gazetteer,
+                household_id: None,
+                uprn: Some(Uprn::from_value(row.get(0)?)),
+                address: address(row, 1)?,
+                postcode: row.get(5)?,
+                residents: Vec::new(),
+            })
+        })?;
+        for row in rows {
+            hits.push(row?);
+        }
+        Ok(hits)
+    }
+}

@@ -1,0 +1,331 @@
+//! The unlocked store: set-up, unlock, passphrase change, settings, and the write path.
+
+use std::path::PathBuf;
+
+use doorstep_core::passphrase;
+use doorstep_core::{
+    Actor, ChangeSource, Device, DeviceId, Hlc, HlcClock, Officer, OfficerId, ValidationErrors,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::connection::{self, Cipher};
+use crate::error::{Result, StoreError};
+use crate::folder::{DataFolder, FolderState};
+use crate::keyfile::{self, DatabaseKey, KdfParams};
+use crate::migrations;
+use crate::tracking::Writer;
+
+/// Minutes without use before the app locks itself, unless the officer chooses otherwise.
+pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 5;
+/// The longest idle time an officer may choose.
+pub const MAX_IDLE_LOCK_MINUTES: u32 = 120;
+
+/// An unlocked, encrypted store. Dropping it closes the database and wipes the key.
+pub struct Store {
+    pub(crate) conn: Connection,
+    pub(crate) key: DatabaseKey,
+    pub(crate) database_path: PathBuf,
+    pub(crate) key_path: PathBuf,
+    officer: Officer,
+    device: Device,
+    pub(crate) clock: HlcClock,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the key.
+        f.debug_struct("Store")
+            .field("database", &self.database_path)
+            .field("officer", &self.officer)
+            .finish()
+    }
+}
+
+impl Store {
+    /// First run: creates the encrypted store for `officer_name`, protected by `passphrase`.
+    /// Refuses to touch a folder that already holds a database.
+    pub fn set_up(
+        folder: &DataFolder,
+        officer_name: &str,
+        passphrase: &str,
+        kdf: KdfParams,
+    ) -> Result<Self> {
+        let officer_name = officer_name.trim();
+        let mut errors = ValidationErrors::default();
+        if officer_name.is_empty() {
+            errors.add(
+                "officer_name",
+                "Enter your name, as residents and colleagues know you",
+            );
+        } else if officer_name.chars().count() > 80 {
+            errors.add("officer_name", "Use 80 characters or fewer");
+        }
+        let context: Vec<&str> = officer_name.split_whitespace().collect();
+        let assessment = passphrase::assess(passphrase, &context);
+        if !assessment.acceptable {
+            errors.add(
+                "passphrase",
+                assessment
+                    .warning
+                    .unwrap_or_else(|| "Choose a stronger passphrase".to_owned()),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        if folder.state() != FolderState::Empty {
+            return Err(StoreError::AlreadySetUp(folder.database_path()));
+        }
+        let key = keyfile::new_database_key();
+        // The key file goes first: a crash before the database exists leaves a folder
+        // that set-up may safely redo; never a database nobody can open.
+        keyfile::write(&folder.key_path(), &key, passphrase, kdf)?;
+        let database_path = folder.database_path();
+        let result = (|| {
+            let mut conn = connection::open(&database_path, Cipher::Key(&key), true)?;
+            migrations::migrate(&mut conn)?;
+            let officer = Officer {
+                id: OfficerId::new(),
+                name: officer_name.to_owned(),
+            };
+            let device = Device {
+                id: DeviceId::new(),
+                name: device_name(),
+            };
+            let tx = conn.transaction()?;
+            tx.execute(
+                "INSERT INTO officers (id, name) VALUES (?1, ?2)",
+                params![officer.id.to_string(), officer.name],
+            )?;
+            for (k, v) in [
+                ("officer_id", officer.id.to_string()),
+                ("device_id", device.id.to_string()),
+                ("device_name", device.name.clone()),
+                ("idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES.to_string()),
+            ] {
+                tx.execute(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+                    params![k, v],
+                )?;
+            }
+            tx.commit()?;
+            Ok((conn, officer, device))
+        })();
+        match result {
+            Ok((conn, officer, device)) => Ok(Self {
+                conn,
+                key,
+                database_path,
+                key_path: folder.key_path(),
+                clock: HlcClock::new(device.id, None),
+                officer,
+                device,
+            }),
+            Err(e) => {
+                // Nothing was saved yet: leave the folder as empty as we found it.
+                for path in [folder.database_path(), folder.key_path()] {
+                    let _ = std::fs::remove_file(path);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Unlocks the store with the officer's passphrase. A wrong passphrase touches nothing.
+    pub fn unlock(folder: &DataFolder, passphrase: &str) -> Result<Self> {
+        match folder.state() {
+            FolderState::Empty => return Err(StoreError::NotSetUp),
+            FolderState::MissingKey => {
+                return Err(StoreError::NotDoorstepData {
+                    path: folder.database_path(),
+                    reason: format!("its key file {} is missing", folder.key_path().display()),
+                });
+            }
+            FolderState::Ready => {}
+        }
+        let key = keyfile::unwrap(&folder.key_path(), passphrase)?;
+        let database_path = folder.database_path();
+        let mut conn = connection::open(&database_path, Cipher::Key(&key), false)?;
+        connection::check_application_id(&conn, &database_path)?;
+        migrations::migrate(&mut conn)?;
+        let setting = |k: &str| -> Result<String> {
+            conn.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::Corrupt {
+                path: database_path.clone(),
+                reason: format!("setting {k} is missing"),
+            })
+        };
+        let bad_id = |_| StoreError::Corrupt {
+            path: database_path.clone(),
+            reason: "a stored id is damaged".to_owned(),
+        };
+        let officer_id: OfficerId = setting("officer_id")?.parse().map_err(bad_id)?;
+        let device = Device {
+            id: setting("device_id")?.parse().map_err(bad_id)?,
+            name: setting("device_name")?,
+        };
+        let officer_name: String = conn.query_row(
+            "SELECT name FROM officers WHERE id = ?1",
+            [officer_id.to_string()],
+            |r| r.get(0),
+        )?;
+        let last: Option<String> =
+            conn.query_row("SELECT max(hlc) FROM outbox", [], |r| r.get(0))?;
+        let last = last.and_then(|t| t.parse::<Hlc>().ok());
+        Ok(Self {
+            conn,
+            key,
+            database_path,
+            key_path: folder.key_path(),
+            clock: HlcClock::new(device.id, last),
+            officer: Officer {
+                id: officer_id,
+                name: officer_name,
+            },
+            device,
+        })
+    }
+
+    /// Re-wraps the database key under a new passphrase; the database itself is not rewritten.
+    pub fn change_passphrase(
+        folder: &DataFolder,
+        current: &str,
+        new: &str,
+        kdf: KdfParams,
+    ) -> Result<()> {
+        let key = keyfile::unwrap(&folder.key_path(), current)?;
+        let assessment = passphrase::assess(new, &[]);
+        if !assessment.acceptable {
+            let mut errors = ValidationErrors::default();
+            errors.add(
+                "replacement",
+                assessment
+                    .warning
+                    .unwrap_or_else(|| "Choose a stronger passphrase".to_owned()),
+            );
+            return Err(errors.into());
+        }
+        keyfile::write(&folder.key_path(), &key, new, kdf)
+    }
+
+    /// The officer using this store.
+    pub fn officer(&self) -> &Officer {
+        &self.officer
+    }
+
+    /// This device.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Who is writing.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            officer: self.officer.id,
+            device: self.device.id,
+        }
+    }
+
+    /// Minutes without use before the app locks itself.
+    pub fn idle_lock_minutes(&self) -> Result<u32> {
+        let v: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'idle_lock_minutes'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(v.and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_IDLE_LOCK_MINUTES))
+    }
+
+    /// Sets the idle lock, 1 to 120 minutes.
+    pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<()> {
+        if !(1..=MAX_IDLE_LOCK_MINUTES).contains(&minutes) {
+            let mut errors = ValidationErrors::default();
+            errors.add(
+                "idle_lock_minutes",
+                format!("Choose between 1 and {MAX_IDLE_LOCK_MINUTES} minutes"),
+            );
+            return Err(errors.into());
+        }
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('idle_lock_minutes', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [minutes.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// How many changes are waiting to be pushed to the hub.
+    pub fn outbox_pending(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE pushed_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Runs `f` in one transaction as a tracked write from `source`; commits only if it succeeds.
+    pub(crate) fn write<T>(
+        &mut self,
+        source: ChangeSource,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let actor = self.actor();
+        let tx = self.conn.transaction()?;
+        let value = {
+            let mut writer = Writer {
+                tx: &tx,
+                clock: &mut self.clock,
+                actor,
+                source,
+            };
+            f(&mut writer)?
+        };
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// The underlying connection, for read-only queries in this crate.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn device_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|s| s.trim().to_owned())
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "This laptop".to_owned())
+}
+
+/// Test-only views of the store's internals; not for the app.
+#[doc(hidden)]
+impl Store {
+    /// Every outbox row as (entity, payload, operation, source), oldest first.
+    pub fn debug_outbox(&self) -> Result<Vec<(String, String, String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT entity, payload, operation, source FROM outbox ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Sets the schema version, to test refusal of newer files.
+    pub fn debug_set_user_version(&self, version: i64) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("PRAGMA user_version = {version}"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,111 @@
+//! Per-field versions and the outbox: every change to a record gets an HLC per field
+//! it touched, and one outbox row in the same transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use doorstep_core::ids::ChangeId;
+use doorstep_core::{Actor, ChangeSource, Hlc, HlcClock};
+use rusqlite::{Transaction, params};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::Result;
+
+/// The per-field versions of one record, as stored in `field_versions`.
+pub(crate) type FieldVersions = BTreeMap<String, Hlc>;
+
+/// What a tracked write hands back to the repository, to store with the row.
+#[derive(Debug)]
+pub(crate) struct Tracked {
+    /// The record's new version.
+    pub hlc: Hlc,
+    /// The field versions, as JSON text for the row.
+    pub field_versions: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize)]
+struct OutboxPayload<'a> {
+    /// The fields that changed, with their new values.
+    fields: Map<String, Value>,
+    /// The version each changed field had before, so the hub can tell a clean
+    /// update from a concurrent one.
+    base_versions: BTreeMap<&'a str, Option<Hlc>>,
+}
+
+/// A write in progress: one transaction, one actor, one source.
+pub(crate) struct Writer<'a> {
+    pub tx: &'a Transaction<'a>,
+    pub clock: &'a mut HlcClock,
+    pub actor: Actor,
+    pub source: ChangeSource,
+}
+
+impl Writer<'_> {
+    /// Records a create (`previous` = None) or update of `entity` `id`, whose fields are
+    /// now `current`: bumps the versions of the fields that changed and appends the outbox row.
+    /// Returns None when nothing changed (no outbox row is written).
+    pub fn track(
+        &mut self,
+        entity: &str,
+        id: &str,
+        previous: Option<(&Value, &str)>,
+        current: &Value,
+    ) -> Result<Option<Tracked>> {
+        let at = Utc::now();
+        let empty = Map::new();
+        let current_fields = current.as_object().unwrap_or(&empty);
+        let (previous_fields, mut versions): (&Map<String, Value>, FieldVersions) = match previous {
+            Some((value, versions)) => (
+                value.as_object().unwrap_or(&empty),
+                serde_json::from_str(versions)?,
+            ),
+            None => (&empty, FieldVersions::new()),
+        };
+        let changed: Vec<&String> = current_fields
+            .iter()
+            .filter(|(k, v)| previous.is_none() || previous_fields.get(*k) != Some(*v))
+            .map(|(k, _)| k)
+            .collect();
+        if changed.is_empty() {
+            return Ok(None);
+        }
+        let hlc = self.clock.tick(at);
+        let mut payload = OutboxPayload {
+            fields: Map::new(),
+            base_versions: BTreeMap::new(),
+        };
+        for field in &changed {
+            payload
+                .base_versions
+                .insert(field.as_str(), versions.get(field.as_str()).copied());
+            payload
+                .fields
+                .insert((*field).clone(), current_fields[field.as_str()].clone());
+            versions.insert((*field).clone(), hlc);
+        }
+        self.tx.execute(
+            "INSERT INTO outbox (change_id, entity, entity_id, operation, payload, source, hlc, officer_id, device_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                ChangeId::new().to_string(),
+                entity,
+                id,
+                if previous.is_none() { "create" } else { "update" },
+                serde_json::to_string(&payload)?,
+                self.source.as_str(),
+                hlc.to_string(),
+                self.actor.officer.to_string(),
+                self.actor.device.to_string(),
+                at,
+            ],
+        )?;
+        Ok(Some(Tracked {
+            hlc,
+            field_versions: serde_json::to_string(&versions)?,
+            at,
+        }))
+    }
+}

@@ -1,0 +1,741 @@
+// In-memory stand-in for the Rust side. Used by Vitest, and by `npm run dev`
+// in an ordinary browser so the screens can be seen without Tauri. It follows
+// the same contract as the real commands (codes, field names, shapes) but its
+// rules are only an approximation of the Rust ones.
+
+import { appError, err, ok, type Backend, type Result, type Unsubscribe } from './backend'
+import {
+  demoGazetteer,
+  demoPerson,
+  demoVisit,
+  pick,
+  seededRandom,
+  type GazetteerEntry,
+} from './fake-data'
+import type {
+  AppError,
+  AppState,
+  AppStatus,
+  FieldError,
+  Household,
+  HouseholdDraft,
+  ImportProgress,
+  PassphraseAssessment,
+  Person,
+  PersonDraft,
+  SearchHit,
+  Visit,
+  VisitDraft,
+} from './types'
+
+export type FakeBackendOptions = {
+  state?: AppState
+  /** Passphrase the store was "set up" with (when state is not first_run). */
+  passphrase?: string
+  officerName?: string
+  /** YYYY-MM-DD; defaults to the local date. */
+  today?: string
+  /** Artificial delay for every call, to make loading states visible. */
+  latencyMs?: number
+  idleLockMinutes?: number
+  /** Run a real idle timer that locks and fires `locked` (for the browser preview). */
+  idleTimer?: boolean
+  /** Start with the demo area loaded. */
+  demo?: boolean
+  dataFolder?: string
+}
+
+const POSTCODE = /^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$/i
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+const COMMON = ['password', 'passphrase', 'doorstep', 'mansfield', 'qwerty', 'letmein', '123456']
+
+export function localIsoDate(date = new Date()): string {
+  const y = date.getFullYear()
+  const m = String(date.getMonth() + 1).padStart(2, '0')
+  const d = String(date.getDate()).padStart(2, '0')
+  return `${y}-${m}-${d}`
+}
+
+function isRealDate(value: string): boolean {
+  if (!ISO_DATE.test(value)) return false
+  const [y, m, d] = value.split('-').map(Number) as [number, number, number]
+  const date = new Date(Date.UTC(y, m - 1, d))
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d
+}
+
+function normalisePostcode(value: string): string {
+  const compact = value.replace(/\s+/g, '').toUpperCase()
+  return compact.length > 3 ? `${compact.slice(0, -3)} ${compact.slice(-3)}` : compact
+}
+
+function blankToNull(value: string): string | null {
+  const trimmed = value.trim()
+  return trimmed === '' ? null : trimmed
+}
+
+function oneLine(h: Household): string {
+  return [h.address_line_1, h.address_line_2, h.address_line_3, h.town]
+    .filter((part): part is string => !!part)
+    .join(', ')
+}
+
+function validation(fields: FieldError[]): AppError {
+  return appError('validation', 'Some answers need correcting.', fields)
+}
+
+/** A rough, deterministic stand-in for zxcvbn. */
+export function fakeAssess(passphrase: string): PassphraseAssessment {
+  const lower = passphrase.toLowerCase()
+  const words = passphrase.trim().split(/\s+/).filter(Boolean).length
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9\s]/].filter((r) => r.test(passphrase)).length
+  let score = 0
+  if (passphrase.length >= 8) score = 1
+  if (passphrase.length >= 12) score = 2
+  if (passphrase.length >= 16 || (passphrase.length >= 12 && (words >= 3 || classes >= 3))) score = 3
+  if (passphrase.length >= 20 && (words >= 4 || classes >= 3)) score = 4
+  let warning: string | null = null
+  if (COMMON.some((word) => lower.includes(word))) {
+    score = Math.min(score, 1)
+    warning = 'This contains a very common word or password.'
+  } else if (/(.)\1{3,}/.test(passphrase)) {
+    score = Math.min(score, 1)
+    warning = 'Repeated characters like "aaaa" are easy to guess.'
+  } else if (score < 3 && passphrase.length > 0) {
+    warning = 'This is too short to be safe.'
+  }
+  const suggestions =
+    score >= 3 ? [] : ['Use four or more uncommon words.', 'Avoid names, dates and places.']
+  return { acceptable: score >= 3, score, warning, suggestions }
+}
+
+export class FakeBackend implements Backend {
+  state: AppState
+  passphrase: string | null
+  officerName: string | null
+  idleLockMinutes: number
+  today: string
+  readonly dataFolder: string
+  readonly latencyMs: number
+
+  gazetteer: GazetteerEntry[] = []
+  households: Household[] = []
+  persons: Person[] = []
+  visits: Visit[] = []
+
+  /** Every call, in order, for tests that need to count them. */
+  readonly calls: { method: string; args: unknown[] }[] = []
+
+  private nextId = 1
+  private readonly lockedHandlers = new Set<() => void>()
+  private readonly progressHandlers = new Set<(p: ImportProgress) => void>()
+  private idleTimer: ReturnType<typeof setTimeout> | null = null
+  private readonly useIdleTimer: boolean
+
+  constructor(options: FakeBackendOptions = {}) {
+    this.state = options.state ?? 'first_run'
+    this.passphrase = this.state === 'first_run' ? null : (options.passphrase ?? 'correct horse battery staple')
+    this.officerName =
+      this.state === 'first_run' ? null : (options.officerName ?? 'Sam Officer')
+    this.today = options.today ?? localIsoDate()
+    this.latencyMs = options.latencyMs ?? 0
+    this.idleLockMinutes = options.idleLockMinutes ?? 10
+    this.useIdleTimer = options.idleTimer ?? false
+    this.dataFolder = options.dataFolder ?? '/home/officer/.local/share/doorstep'
+    if (options.demo) this.seedDemo()
+    if (this.state === 'unlocked') this.restartIdleTimer()
+  }
+
+  // ---- test helpers -------------------------------------------------------
+
+  /** Lock as the idle timer would, and tell listeners. */
+  fireIdleLock(): void {
+    this.state = 'locked'
+    this.clearIdleTimer()
+    for (const handler of this.lockedHandlers) handler()
+  }
+
+  addHousehold(draft: Partial<HouseholdDraft> & { address_line_1: string }): Household {
+    const now = new Date().toISOString()
+    const household: Household = {
+      id: this.id('h'),
+      uprn: blankToNull(draft.uprn ?? ''),
+      address_line_1: draft.address_line_1,
+      address_line_2: blankToNull(draft.address_line_2 ?? ''),
+      address_line_3: blankToNull(draft.address_line_3 ?? ''),
+      town: draft.town ?? 'Mansfield',
+      postcode: normalisePostcode(draft.postcode ?? 'NG18 9ZA'),
+      coordinates: draft.coordinates ?? null,
+      created_at: now,
+      updated_at: now,
+    }
+    this.households.push(household)
+    return household
+  }
+
+  addVisit(
+    householdId: string,
+    visit: Partial<Omit<VisitDraft, 'household_id'>> = {},
+  ): Visit {
+    const now = new Date().toISOString()
+    const record: Visit = {
+      id: this.id('v'),
+      household_id: householdId,
+      kind: visit.kind ?? 'burglary_victim',
+      visit_date: visit.visit_date ?? this.today,
+      officer_id: 'officer-1',
+      officer_name: this.officerName ?? 'Sam Officer',
+      outcome: visit.outcome ?? null,
+      notes: visit.notes ?? '',
+      created_at: now,
+      updated_at: now,
+    }
+    this.visits.push(record)
+    return record
+  }
+
+  // ---- Backend ------------------------------------------------------------
+
+  async appStatus(): Promise<Result<AppStatus>> {
+    await this.enter('appStatus')
+    return ok(this.status())
+  }
+
+  async assessPassphrase(passphrase: string): Promise<Result<PassphraseAssessment>> {
+    await this.enter('assessPassphrase', passphrase)
+    return ok(fakeAssess(passphrase))
+  }
+
+  async setUp(officerName: string, passphrase: string): Promise<Result<AppStatus>> {
+    await this.enter('setUp', officerName, passphrase)
+    if (this.state !== 'first_run') {
+      return err(appError('already_set_up', 'Doorstep has already been set up on this computer.'))
+    }
+    if (officerName.trim() === '') {
+      return err(validation([{ field: 'officer_name', message: 'Enter your name' }]))
+    }
+    const assessment = fakeAssess(passphrase)
+    if (!assessment.acceptable) {
+      return err(
+        appError(
+          'weak_passphrase',
+          'Choose a stronger passphrase: use four or more uncommon words.',
+          [],
+          'passphrase',
+        ),
+      )
+    }
+    this.officerName = officerName.trim()
+    this.passphrase = passphrase
+    this.state = 'unlocked'
+    this.restartIdleTimer()
+    return ok(this.status())
+  }
+
+  async unlock(passphrase: string): Promise<Result<AppStatus>> {
+    await this.enter('unlock', passphrase)
+    if (this.state === 'first_run') {
+      return err(appError('not_set_up', 'Doorstep has not been set up yet.'))
+    }
+    if (passphrase !== this.passphrase) {
+      return err(
+        appError(
+          'wrong_passphrase',
+          'That passphrase is not right. Check Caps Lock and try again.',
+          [],
+          'passphrase',
+        ),
+      )
+    }
+    this.state = 'unlocked'
+    this.restartIdleTimer()
+    return ok(this.status())
+  }
+
+  async lock(): Promise<Result<AppStatus>> {
+    await this.enter('lock')
+    if (this.state === 'unlocked') this.state = 'locked'
+    this.clearIdleTimer()
+    return ok(this.status())
+  }
+
+  async changePassphrase(current: string, replacement: string): Promise<Result<null>> {
+    await this.enter('changePassphrase', current, replacement)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    if (current !== this.passphrase) {
+      return err(
+        appError('wrong_passphrase', 'That is not your current passphrase.', [], 'current'),
+      )
+    }
+    if (!fakeAssess(replacement).acceptable) {
+      return err(
+        appError(
+          'weak_passphrase',
+          'Choose a stronger passphrase: use four or more uncommon words.',
+          [],
+          'replacement',
+        ),
+      )
+    }
+    this.passphrase = replacement
+    return ok(null)
+  }
+
+  async touch(): Promise<Result<null>> {
+    await this.enter('touch')
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    this.restartIdleTimer()
+    return ok(null)
+  }
+
+  async setIdleLockMinutes(minutes: number): Promise<Result<AppStatus>> {
+    await this.enter('setIdleLockMinutes', minutes)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 120) {
+      return err(
+        validation([{ field: 'minutes', message: 'Enter a whole number of minutes from 1 to 120' }]),
+      )
+    }
+    this.idleLockMinutes = minutes
+    this.restartIdleTimer()
+    return ok(this.status())
+  }
+
+  async loadDemoData() {
+    await this.enter('loadDemoData')
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    const before = {
+      g: this.gazetteer.length,
+      h: this.households.length,
+      p: this.persons.length,
+      v: this.visits.length,
+    }
+    this.seedDemo()
+    return ok({
+      gazetteer_entries: this.gazetteer.length - before.g,
+      households: this.households.length - before.h,
+      persons: this.persons.length - before.p,
+      visits: this.visits.length - before.v,
+    })
+  }
+
+  async search(query: string): Promise<Result<SearchHit[]>> {
+    await this.enter('search', query)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    const terms = query.toLowerCase().split(/\s+/).filter(Boolean)
+    if (terms.length === 0) return ok([])
+    const compact = (s: string) => s.toLowerCase().replace(/\s+/g, '')
+    const matches = (text: string) =>
+      terms.every((t) => text.toLowerCase().includes(t) || compact(text).includes(compact(t)))
+
+    const hits: SearchHit[] = []
+    const householdUprns = new Set<string>()
+    for (const h of this.households) {
+      if (h.uprn) householdUprns.add(h.uprn)
+      const residents = this.persons.filter((p) => p.household_id === h.id).map((p) => p.full_name)
+      const text = [oneLine(h), h.postcode, h.uprn ?? '', ...residents].join(' ')
+      if (matches(text)) {
+        hits.push({
+          kind: 'household',
+          household_id: h.id,
+          uprn: h.uprn,
+          address: oneLine(h),
+          postcode: h.postcode,
+          residents,
+        })
+      }
+    }
+    for (const g of this.gazetteer) {
+      if (householdUprns.has(g.uprn)) continue
+      const address = [g.address_line_1, g.address_line_2, g.address_line_3, g.town]
+        .filter(Boolean)
+        .join(', ')
+      if (matches(`${address} ${g.postcode} ${g.uprn}`)) {
+        hits.push({
+          kind: 'gazetteer',
+          household_id: null,
+          uprn: g.uprn,
+          address,
+          postcode: g.postcode,
+          residents: [],
+        })
+      }
+    }
+    return ok(hits.slice(0, 50))
+  }
+
+  async createHousehold(draft: HouseholdDraft): Promise<Result<Household>> {
+    await this.enter('createHousehold', draft)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    const problems = this.checkHousehold(draft, null)
+    if (problems.length > 0) return err(validation(problems))
+    return ok(structuredClone(this.addHousehold(draft)))
+  }
+
+  async createHouseholdFromGazetteer(uprn: string): Promise<Result<Household>> {
+    await this.enter('createHouseholdFromGazetteer', uprn)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    const existing = this.households.find((h) => h.uprn === uprn)
+    if (existing) return ok(structuredClone(existing))
+    const entry = this.gazetteer.find((g) => g.uprn === uprn)
+    if (!entry) {
+      return err(appError('not_found', `No gazetteer address has the UPRN ${uprn}.`))
+    }
+    return ok(
+      structuredClone(
+        this.addHousehold({
+          ...entry,
+          coordinates: { kind: 'grid', easting: entry.easting, northing: entry.northing },
+        }),
+      ),
+    )
+  }
+
+  async updateHousehold(id: string, draft: HouseholdDraft): Promise<Result<Household>> {
+    await this.enter('updateHousehold', id, draft)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    const household = this.households.find((h) => h.id === id)
+    if (!household) return err(appError('not_found', 'That household no longer exists.'))
+    const problems = this.checkHousehold(draft, id)
+    if (problems.length > 0) return err(validation(problems))
+    Object.assign(household, {
+      uprn: blankToNull(draft.uprn),
+      address_line_1: draft.address_line_1.trim(),
+      address_line_2: blankToNull(draft.address_line_2),
+      address_line_3: blankToNull(draft.address_line_3),
+      town: draft.town.trim(),
+      postcode: normalisePostcode(draft.postcode),
+      coordinates: draft.coordinates,
+      updated_at: new Date().toISOString(),
+    })
+    return ok(structuredClone(household))
+  }
+
+  async getHousehold(id: string) {
+    await this.enter('getHousehold', id)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    const household = this.households.find((h) => h.id === id)
+    if (!household) return err(appError('not_found', 'That household no longer exists.'))
+    return ok(
+      structuredClone({
+        household,
+        persons: this.persons.filter((p) => p.household_id === id),
+        visits: this.visits
+          .filter((v) => v.household_id === id)
+          .sort((a, b) => b.visit_date.localeCompare(a.visit_date)),
+      }),
+    )
+  }
+
+  async addPerson(draft: PersonDraft): Promise<Result<Person>> {
+    await this.enter('addPerson', draft)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    if (!this.households.some((h) => h.id === draft.household_id)) {
+      return err(appError('not_found', 'That household no longer exists.'))
+    }
+    const problems = this.checkPerson(draft)
+    if (problems.length > 0) return err(validation(problems))
+    const now = new Date().toISOString()
+    const person: Person = { id: this.id('p'), ...this.personFields(draft), created_at: now, updated_at: now }
+    this.persons.push(person)
+    return ok(structuredClone(person))
+  }
+
+  async updatePerson(id: string, draft: PersonDraft): Promise<Result<Person>> {
+    await this.enter('updatePerson', id, draft)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    const person = this.persons.find((p) => p.id === id)
+    if (!person) return err(appError('not_found', 'That resident no longer exists.'))
+    const problems = this.checkPerson(draft)
+    if (problems.length > 0) return err(validation(problems))
+    Object.assign(person, this.personFields(draft), { updated_at: new Date().toISOString() })
+    return ok(structuredClone(person))
+  }
+
+  async createVisit(draft: VisitDraft): Promise<Result<Visit>> {
+    await this.enter('createVisit', draft)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    if (!this.households.some((h) => h.id === draft.household_id)) {
+      return err(appError('not_found', 'That household no longer exists.'))
+    }
+    const problems: FieldError[] = []
+    if (!isRealDate(draft.visit_date)) {
+      problems.push({ field: 'visit_date', message: 'Enter a real date for the visit' })
+    } else if (draft.outcome !== null && draft.visit_date > this.today) {
+      problems.push({
+        field: 'outcome',
+        message: 'A visit in the future cannot have an outcome yet: choose "Planned"',
+      })
+    }
+    if (draft.notes.length > 4000) {
+      problems.push({ field: 'notes', message: 'Notes must be 4,000 characters or fewer' })
+    }
+    if (problems.length > 0) return err(validation(problems))
+    return ok(structuredClone(this.addVisit(draft.household_id, draft)))
+  }
+
+  async visitsForDay(date: string) {
+    await this.enter('visitsForDay', date)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    const rows = this.visits
+      .filter((v) => v.visit_date === date)
+      .map((visit) => {
+        const household = this.households.find((h) => h.id === visit.household_id)
+        return {
+          visit,
+          address: household ? oneLine(household) : 'Unknown address',
+          postcode: household?.postcode ?? '',
+        }
+      })
+    return ok(structuredClone(rows))
+  }
+
+  async importGazetteer(path: string) {
+    await this.enter('importGazetteer', path)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    if (/bad-header/i.test(path)) {
+      return err(
+        appError(
+          'import_header',
+          'The first line of the file must be: uprn,address_line_1,address_line_2,address_line_3,town,postcode,easting,northing',
+        ),
+      )
+    }
+    if (/missing/i.test(path)) {
+      return err(appError('io', `Doorstep could not read ${path}: the file does not exist.`))
+    }
+    const total = 5 * 1024 * 1024
+    const rows = 1200
+    const steps = 10
+    for (let i = 1; i <= steps; i++) {
+      if (this.latencyMs > 0) await sleep(this.latencyMs)
+      const progress = {
+        rows_read: Math.round((rows * i) / steps),
+        bytes_read: Math.round((total * i) / steps),
+        total_bytes: total,
+      }
+      for (const handler of this.progressHandlers) handler(progress)
+    }
+    const rejectedTotal = 1005
+    const rejected = Array.from({ length: 1000 }, (_, i) => ({
+      line: 100 + i,
+      reason: i % 2 === 0 ? 'The postcode is not valid' : 'The UPRN is missing',
+    }))
+    const random = seededRandom(this.gazetteer.length + 7)
+    const imported = rows - rejectedTotal
+    for (let i = 0; i < imported; i++) {
+      const n = this.gazetteer.length + 1
+      this.gazetteer.push({
+        uprn: String(100000000000 + n),
+        address_line_1: `${(i % 80) + 1} ${pick(random, ['Mill Street', 'Orchard Way', 'Quarry Lane'])}`,
+        address_line_2: '',
+        address_line_3: '',
+        town: 'Mansfield',
+        postcode: `NG19 9Z${String.fromCharCode(65 + (i % 20))}`,
+        easting: 452000 + i,
+        northing: 362000 + i,
+      })
+    }
+    return ok({ rows_read: rows, imported, rejected, rejected_total: rejectedTotal })
+  }
+
+  async backup(path: string) {
+    await this.enter('backup', path)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    return ok({ path, key_path: `${path}.key`, bytes: 3_457_024 })
+  }
+
+  async chooseGazetteerFile(): Promise<Result<string | null>> {
+    await this.enter('chooseGazetteerFile')
+    return ok('/home/officer/Downloads/gazetteer.csv')
+  }
+
+  async chooseBackupDestination(suggestedName: string): Promise<Result<string | null>> {
+    await this.enter('chooseBackupDestination', suggestedName)
+    return ok(`/media/officer/USB/${suggestedName}`)
+  }
+
+  onImportProgress(handler: (progress: ImportProgress) => void): Unsubscribe {
+    this.progressHandlers.add(handler)
+    return () => this.progressHandlers.delete(handler)
+  }
+
+  onLocked(handler: () => void): Unsubscribe {
+    this.lockedHandlers.add(handler)
+    return () => this.lockedHandlers.delete(handler)
+  }
+
+  // ---- internals ----------------------------------------------------------
+
+  private async enter(method: string, ...args: unknown[]): Promise<void> {
+    this.calls.push({ method, args })
+    if (this.latencyMs > 0) await sleep(this.latencyMs)
+  }
+
+  private status(): AppStatus {
+    return {
+      state: this.state,
+      data_folder: this.dataFolder,
+      officer_name: this.state === 'first_run' ? null : this.officerName,
+      idle_lock_minutes: this.idleLockMinutes,
+      today: this.today,
+    }
+  }
+
+  private requireUnlocked(): AppError | null {
+    if (this.state === 'unlocked') return null
+    if (this.state === 'first_run') {
+      return appError('not_set_up', 'Doorstep has not been set up yet.')
+    }
+    return appError('locked', 'Doorstep is locked. Unlock it to carry on.')
+  }
+
+  private id(prefix: string): string {
+    return `${prefix}-${String(this.nextId++).padStart(4, '0')}`
+  }
+
+  private restartIdleTimer(): void {
+    this.clearIdleTimer()
+    if (!this.useIdleTimer) return
+    this.idleTimer = setTimeout(() => this.fireIdleLock(), this.idleLockMinutes * 60_000)
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer)
+    this.idleTimer = null
+  }
+
+  private checkHousehold(draft: HouseholdDraft, id: string | null): FieldError[] {
+    const problems: FieldError[] = []
+    const uprn = draft.uprn.trim()
+    if (uprn !== '' && !/^\d{1,12}$/.test(uprn)) {
+      problems.push({ field: 'uprn', message: 'UPRN must be a number of up to 12 digits' })
+    } else if (uprn !== '' && this.households.some((h) => h.uprn === uprn && h.id !== id)) {
+      problems.push({ field: 'uprn', message: 'Another household already has this UPRN' })
+    }
+    if (draft.address_line_1.trim() === '') {
+      problems.push({
+        field: 'address_line_1',
+        message: 'Enter the first line of the address, for example 12 Acacia Avenue',
+      })
+    }
+    if (draft.town.trim() === '') {
+      problems.push({ field: 'town', message: 'Enter the town or city' })
+    }
+    if (draft.postcode.trim() === '') {
+      problems.push({ field: 'postcode', message: 'Enter the postcode' })
+    } else if (!POSTCODE.test(draft.postcode.trim())) {
+      problems.push({ field: 'postcode', message: 'Enter a real postcode, like NG18 1AA' })
+    }
+    return problems
+  }
+
+  private checkPerson(draft: PersonDraft): FieldError[] {
+    const problems: FieldError[] = []
+    if (draft.full_name.trim() === '') {
+      problems.push({ field: 'full_name', message: "Enter the resident's full name" })
+    }
+    if (draft.phone.trim() !== '' && !/^\+?[\d\s()-]{7,20}$/.test(draft.phone.trim())) {
+      problems.push({ field: 'phone', message: 'Enter a phone number, like 01623 463463' })
+    }
+    if (draft.email.trim() !== '' && !EMAIL.test(draft.email.trim())) {
+      problems.push({
+        field: 'email',
+        message: 'Enter an email address in the correct format, like name@example.com',
+      })
+    }
+    if (draft.date_of_birth !== '') {
+      if (!isRealDate(draft.date_of_birth)) {
+        problems.push({ field: 'date_of_birth', message: 'Date of birth must be a real date' })
+      } else if (draft.date_of_birth > this.today) {
+        problems.push({ field: 'date_of_birth', message: 'Date of birth must be in the past' })
+      }
+    }
+    const prefs = draft.contact_preferences
+    if (prefs.phone && draft.phone.trim() === '') {
+      problems.push({
+        field: 'contact_preferences',
+        message: 'Enter a phone number, or untick "Phone call"',
+      })
+    }
+    return problems
+  }
+
+  private personFields(draft: PersonDraft) {
+    return {
+      household_id: draft.household_id,
+      full_name: draft.full_name.trim(),
+      phone: blankToNull(draft.phone),
+      email: blankToNull(draft.email),
+      date_of_birth: blankToNull(draft.date_of_birth),
+      age_band: draft.age_band,
+      preferred_language: blankToNull(draft.preferred_language),
+      contact_preferences: { ...draft.contact_preferences },
+    }
+  }
+
+  private seedDemo(): void {
+    const random = seededRandom(2024)
+    const known = new Set(this.gazetteer.map((g) => g.uprn))
+    const entries = demoGazetteer().filter((g) => !known.has(g.uprn))
+    this.gazetteer.push(...entries)
+    const taken = new Set(this.households.map((h) => h.uprn))
+    const chosen = entries.filter((g, i) => i % 7 === 0 && !taken.has(g.uprn))
+    chosen.forEach((entry, i) => {
+      const household = this.addHousehold({
+        ...entry,
+        coordinates: { kind: 'grid', easting: entry.easting, northing: entry.northing },
+      })
+      const residents = 1 + Math.floor(random() * 3)
+      for (let r = 0; r < residents; r++) {
+        const person = demoPerson(random)
+        const now = new Date().toISOString()
+        this.persons.push({
+          id: this.id('p'),
+          household_id: household.id,
+          full_name: person.full_name,
+          phone: person.phone || null,
+          email: null,
+          date_of_birth: null,
+          age_band: person.age_band,
+          preferred_language: person.preferred_language,
+          contact_preferences: { phone: person.phone !== '', text: false, email: false, letter: true },
+          created_at: now,
+          updated_at: now,
+        })
+      }
+      const visits = 1 + Math.floor(random() * 2)
+      for (let v = 0; v < visits; v++) {
+        const details = demoVisit(random)
+        const onToday = i % 6 === 0 && v === 0
+        const daysAgo = onToday ? 0 : 1 + Math.floor(random() * 60)
+        const date = new Date(`${this.today}T12:00:00`)
+        date.setDate(date.getDate() - daysAgo)
+        this.addVisit(household.id, {
+          ...details,
+          visit_date: localIsoDate(date),
+          outcome: onToday && i % 12 === 0 ? null : (details.outcome ?? 'completed'),
+        })
+      }
+    })
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
