@@ -1,4 +1,5 @@
 //! Integration tests of the store on real SQLCipher files in temporary folders.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
 use std::fs;
 use std::path::Path;
