@@ -1,1 +1,222 @@
-fn main() {}
+//! Store benchmarks on a realistic store: 100,000 households, 150,000 residents and
+//! 300,000 visits. Run: `cargo bench -p doorstep-store --features benchmarks`.
+//! Figures go in docs/performance.md. Set DOORSTEP_BENCH_SCALE=0.1 for a quick run.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stdout)]
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use criterion::{BatchSize, Criterion};
+use doorstep_core::{ChangeSource, HouseholdDraft};
+use doorstep_store::{DataFolder, KdfParams, Store};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).expect("date")
+}
+
+fn scale() -> f64 {
+    std::env::var("DOORSTEP_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0)
+}
+
+fn seeded(store: &mut Store) {
+    let s = scale();
+    let started = Instant::now();
+    store
+        .seed_for_benchmarks(
+            (100_000.0 * s) as usize,
+            (150_000.0 * s) as usize,
+            (300_000.0 * s) as usize,
+            today(),
+        )
+        .expect("seed");
+    println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+fn household(i: usize) -> HouseholdDraft {
+    HouseholdDraft {
+        address_line_1: format!("{i} Benchmark Terrace"),
+        town: "Eastwick Vale".into(),
+        postcode: "ZY10 4AB".into(),
+        ..Default::default()
+    }
+}
+
+/// Median and 95th percentile of `n` runs of `f`.
+fn percentiles(n: usize, mut f: impl FnMut(usize)) -> (Duration, Duration) {
+    let mut times: Vec<Duration> = (0..n)
+        .map(|i| {
+            let t = Instant::now();
+            f(i);
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[n / 2], times[(n * 95) / 100])
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = DataFolder::open(dir.path().join("encrypted")).expect("folder");
+    let mut encrypted = Store::set_up(
+        &folder,
+        "Bench Officer",
+        "kettle harbour violet sprocket",
+        KdfParams::RECOMMENDED,
+    )
+    .expect("set up");
+    seeded(&mut encrypted);
+    let mut plain =
+        Store::open_unencrypted_for_benchmarks(&dir.path().join("plain.db")).expect("plain");
+    seeded(&mut plain);
+    for store in [&encrypted, &plain] {
+        store
+            .connection_for_benchmarks()
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS bare (id INTEGER PRIMARY KEY, v TEXT NOT NULL)",
+            )
+            .expect("bare table");
+    }
+
+    // Criterion's own reports (HTML and change detection) for the hot paths.
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(5));
+    let mut i = 0usize;
+    c.bench_function("save household + outbox (encrypted)", |b| {
+        b.iter_batched(
+            || {
+                i += 1;
+                household(i)
+            },
+            |d| {
+                encrypted
+                    .create_household(&d, ChangeSource::Ui)
+                    .expect("save")
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    c.bench_function("search postcode prefix 'ZY4 7'", |b| {
+        b.iter(|| encrypted.search("ZY4 7").expect("search"))
+    });
+    c.bench_function("search street fragment 'junip'", |b| {
+        b.iter(|| encrypted.search("junip").expect("search"))
+    });
+    c.final_summary();
+
+    // Ratios measured side by side in this run, as docs/performance.md reports them.
+    let n = 300;
+    let mut k = 1_000_000usize;
+    let mut save = |store: &mut Store| {
+        percentiles(n, |_| {
+            k += 1;
+            store
+                .create_household(&household(k), ChangeSource::Ui)
+                .expect("save");
+        })
+        .0
+    };
+    let save_encrypted = save(&mut encrypted);
+    let save_plain = save(&mut plain);
+    let bare = |store: &Store| {
+        let conn = store.connection_for_benchmarks();
+        percentiles(n, |j| {
+            let tx = conn.unchecked_transaction().expect("tx");
+            tx.execute("INSERT INTO bare (v) VALUES (?1)", [format!("row {j}")])
+                .expect("insert");
+            tx.commit().expect("commit");
+        })
+        .0
+    };
+    let bare_encrypted = bare(&encrypted);
+    let bare_plain = bare(&plain);
+    let queries = [
+        "ZY4 7",
+        "zy47",
+        "ZY1",
+        "lantern",
+        "junip",
+        "bramble road 4",
+        "sampleton",
+        "12 kestrel",
+    ];
+    let (search_p50, search_p95) = percentiles(400, |j| {
+        drop(
+            encrypted
+                .search(queries[j % queries.len()])
+                .expect("search"),
+        )
+    });
+
+    // Import 100,000 gazetteer rows into the encrypted store.
+    let rows = (100_000.0 * scale()) as usize;
+    let mut csv = String::from(
+        "uprn,address_line_1,address_line_2,address_line_3,town,postcode,easting,northing\n",
+    );
+    for r in 0..rows {
+        csv.push_str(&format!(
+            "{},{} Gazetteer Street {},,,Eastwick Vale,ZY{} {}AB,{},{}\n",
+            970_000_000_000u64 + r as u64,
+            r % 300 + 1,
+            r / 300,
+            1 + r % 9,
+            r % 10,
+            450_000 + r % 1000,
+            360_000 + r / 1000
+        ));
+    }
+    let started = Instant::now();
+    let report = encrypted
+        .import_gazetteer(csv.as_bytes(), csv.len() as u64, |_| {})
+        .expect("import");
+    let import = started.elapsed();
+    assert_eq!(report.imported as usize, rows);
+
+    println!("\n| measure | figure | goal |");
+    println!("|---|---|---|");
+    println!(
+        "| save household + outbox, encrypted, median | {:.3} ms | |",
+        ms(save_encrypted)
+    );
+    println!(
+        "| bare one-row INSERT+COMMIT, encrypted, median | {:.3} ms | |",
+        ms(bare_encrypted)
+    );
+    println!(
+        "| ratio save / bare (encrypted) | {:.2}x | <= 1.5x |",
+        ms(save_encrypted) / ms(bare_encrypted)
+    );
+    println!(
+        "| save household + outbox, plain SQLite, median | {:.3} ms | |",
+        ms(save_plain)
+    );
+    println!(
+        "| bare one-row INSERT+COMMIT, plain SQLite, median | {:.3} ms | |",
+        ms(bare_plain)
+    );
+    println!(
+        "| encryption overhead (save encrypted / save plain) | {:.2}x | <= 1.25x |",
+        ms(save_encrypted) / ms(save_plain)
+    );
+    println!(
+        "| search (postcode prefix / street fragment), p50 | {:.2} ms | |",
+        ms(search_p50)
+    );
+    println!(
+        "| search (postcode prefix / street fragment), p95 | {:.2} ms | <= 10 ms |",
+        ms(search_p95)
+    );
+    println!(
+        "| import {rows} gazetteer rows | {:.2} s | <= 5 s |",
+        import.as_secs_f64()
+    );
+}

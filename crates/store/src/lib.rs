@@ -5,6 +5,8 @@
 //! to a record appends an outbox row in the same transaction ([`tracking`]).
 
 pub mod backup;
+#[cfg(feature = "benchmarks")]
+mod benchmarks;
 pub mod connection;
 pub mod demo;
 pub mod error;

@@ -112,15 +112,18 @@ impl Store {
             Ok((conn, officer, device))
         })();
         match result {
-            Ok((conn, officer, device)) => Ok(Self {
-                conn,
-                key,
-                database_path,
-                key_path: folder.key_path(),
-                clock: HlcClock::new(device.id, None),
-                officer,
-                device,
-            }),
+            Ok((conn, officer, device)) => {
+                let clock = HlcClock::new(device.id, None);
+                Ok(Self::from_parts(
+                    conn,
+                    key,
+                    database_path,
+                    folder.key_path(),
+                    officer,
+                    device,
+                    clock,
+                ))
+            }
             Err(e) => {
                 // Nothing was saved yet: leave the folder as empty as we found it.
                 for path in [folder.database_path(), folder.key_path()] {
@@ -209,6 +212,26 @@ impl Store {
             return Err(errors.into());
         }
         keyfile::write(&folder.key_path(), &key, new, kdf)
+    }
+
+    pub(crate) fn from_parts(
+        conn: Connection,
+        key: DatabaseKey,
+        database_path: PathBuf,
+        key_path: PathBuf,
+        officer: Officer,
+        device: Device,
+        clock: HlcClock,
+    ) -> Self {
+        Self {
+            conn,
+            key,
+            database_path,
+            key_path,
+            officer,
+            device,
+            clock,
+        }
     }
 
     /// The officer using this store.

@@ -1,0 +1,137 @@
+//! Errors as they cross to the UI: `{code, message, field, fields}` with a stable code
+//! the UI branches on, and a message that says what happened and what to do.
+
+use doorstep_core::FieldError;
+use doorstep_store::StoreError;
+use serde::{Deserialize, Serialize};
+
+/// What kind of failure, for the UI to branch on. Never renamed once shipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The passphrase did not open the store.
+    WrongPassphrase,
+    /// The passphrase is too weak.
+    WeakPassphrase,
+    /// There is no store yet.
+    NotSetUp,
+    /// A store already exists here.
+    AlreadySetUp,
+    /// The store is locked: unlock first.
+    Locked,
+    /// Another Doorstep has this data folder open.
+    DataFolderInUse,
+    /// A file in the data folder is not Doorstep's.
+    NotDoorstepData,
+    /// The data file is damaged.
+    CorruptData,
+    /// The data was written by a newer Doorstep.
+    SchemaTooNew,
+    /// A form had problems: see `fields`.
+    Validation,
+    /// The record does not exist.
+    NotFound,
+    /// A gazetteer file's columns are wrong.
+    ImportHeader,
+    /// A file could not be read or written.
+    Io,
+    /// Something we did not expect; the message says what.
+    Internal,
+}
+
+/// An error as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    /// What kind of failure.
+    pub code: ErrorCode,
+    /// A sentence for the officer: what happened and what to do.
+    pub message: String,
+    /// The form field the error belongs to, when there is one.
+    pub field: Option<String>,
+    /// Every field error, for forms.
+    pub fields: Vec<FieldError>,
+}
+
+impl AppError {
+    /// An error with no field.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            field: None,
+            fields: Vec::new(),
+        }
+    }
+
+    /// The store is locked.
+    pub fn locked() -> Self {
+        Self::new(
+            ErrorCode::Locked,
+            "Doorstep is locked. Enter your passphrase to carry on.",
+        )
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        let message = e.to_string();
+        let code = match &e {
+            StoreError::WrongPassphrase => ErrorCode::WrongPassphrase,
+            StoreError::WeakPassphrase(_) => ErrorCode::WeakPassphrase,
+            StoreError::NotSetUp => ErrorCode::NotSetUp,
+            StoreError::AlreadySetUp(_) => ErrorCode::AlreadySetUp,
+            StoreError::FolderInUse(_) => ErrorCode::DataFolderInUse,
+            StoreError::NotDoorstepData { .. } => ErrorCode::NotDoorstepData,
+            StoreError::Corrupt { .. } => ErrorCode::CorruptData,
+            StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
+            StoreError::Invalid(errors) => {
+                let fields = errors.errors().to_vec();
+                let message = match fields.as_slice() {
+                    [only] => only.message.clone(),
+                    _ => "Some answers need attention: see the messages beside them.".to_owned(),
+                };
+                return Self {
+                    code: ErrorCode::Validation,
+                    message,
+                    field: fields.first().map(|f| f.field.clone()),
+                    fields,
+                };
+            }
+            StoreError::NotFound { .. } => ErrorCode::NotFound,
+            StoreError::ImportHeader(_) => ErrorCode::ImportHeader,
+            StoreError::Io { .. } => ErrorCode::Io,
+            StoreError::Database(_) | StoreError::Json(_) => {
+                tracing::error!(error = %e, "unexpected store failure");
+                ErrorCode::Internal
+            }
+        };
+        Self::new(code, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doorstep_core::ValidationErrors;
+
+    #[test]
+    fn codes_serialise_as_stable_snake_case() {
+        let json = serde_json::to_value(AppError::locked()).expect("serialises");
+        assert_eq!(json["code"], "locked");
+        assert_eq!(json["field"], serde_json::Value::Null);
+        let json = serde_json::to_value(ErrorCode::DataFolderInUse).expect("serialises");
+        assert_eq!(json, "data_folder_in_use");
+    }
+
+    #[test]
+    fn validation_errors_carry_every_field() {
+        let mut errors = ValidationErrors::default();
+        errors.add("postcode", "Enter a full UK postcode, like NG18 2AB");
+        errors.add("town", "Enter the town");
+        let e = AppError::from(StoreError::Invalid(errors));
+        assert_eq!(e.code, ErrorCode::Validation);
+        assert_eq!(e.field.as_deref(), Some("postcode"));
+        assert_eq!(e.fields.len(), 2);
+    }
+}

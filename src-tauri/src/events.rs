@@ -1,0 +1,17 @@
+//! Events the backend sends the UI.
+
+use doorstep_core::views::ImportProgress;
+use serde::{Deserialize, Serialize};
+
+/// Progress of a gazetteer import.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "import-progress")]
+pub struct ImportProgressEvent(pub ImportProgress);
+
+/// The app locked itself after the idle time.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "locked")]
+pub struct LockedEvent {
+    /// The idle time that passed.
+    pub minutes: u32,
+}

@@ -1,0 +1,103 @@
+//! The Doorstep desktop shell: wires the session and commands into a Tauri window.
+
+pub mod commands;
+pub mod error;
+pub mod events;
+pub mod session;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use doorstep_store::KdfParams;
+use tauri::Manager;
+use tauri_specta::{Builder, Event, collect_commands, collect_events};
+
+use crate::events::LockedEvent;
+use crate::session::Session;
+
+/// The command and event set, shared by the app and the bindings test.
+pub fn specta_builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        // Our wire types are symmetric, so one name per type is clearer than per-phase pairs.
+        .disable_serde_phases()
+        .commands(collect_commands![
+            commands::app_status,
+            commands::assess_passphrase,
+            commands::set_up,
+            commands::unlock,
+            commands::lock,
+            commands::change_passphrase,
+            commands::touch,
+            commands::set_idle_lock_minutes,
+            commands::load_demo_data,
+            commands::search,
+            commands::create_household,
+            commands::create_household_from_gazetteer,
+            commands::update_household,
+            commands::get_household,
+            commands::add_person,
+            commands::update_person,
+            commands::create_visit,
+            commands::visits_for_day,
+            commands::visits_for_household,
+            commands::import_gazetteer,
+            commands::backup,
+        ])
+        .events(collect_events![
+            events::ImportProgressEvent,
+            events::LockedEvent
+        ])
+}
+
+/// The data folder: `--data-dir PATH`, else `DOORSTEP_DATA_DIR`, else the platform's app data folder.
+fn data_dir(app: &tauri::App) -> Result<PathBuf, tauri::Error> {
+    let mut args = std::env::args().skip_while(|a| a != "--data-dir").skip(1);
+    if let Some(dir) = args.next() {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("DOORSTEP_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    app.path().app_data_dir()
+}
+
+/// How often the idle lock looks at the clock.
+const IDLE_CHECK: Duration = Duration::from_secs(10);
+
+/// Starts the app.
+// tauri::generate_context! expands to code that calls process::exit; ours never does.
+#[allow(clippy::disallowed_methods)]
+pub fn run() -> Result<(), tauri::Error> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DOORSTEP_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let builder = specta_builder();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let dir = data_dir(app)?;
+            app.manage(Session::open(&dir, KdfParams::RECOMMENDED));
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("idle-lock".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(IDLE_CHECK);
+                        let session = handle.state::<Session>();
+                        if let Some(minutes) = session.lock_if_idle(Instant::now())
+                            && let Err(e) = (LockedEvent { minutes }).emit(&handle)
+                        {
+                            tracing::warn!(error = %e, "could not tell the window it is locked");
+                        }
+                    }
+                })?;
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+}

@@ -1,0 +1,258 @@
+//! The app's session: the open data folder, the unlocked store (if any), and the idle
+//! clock. Plain Rust with no Tauri types, so it is tested directly.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use doorstep_store::{DataFolder, FolderState, KdfParams, Store, StoreError};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, ErrorCode};
+
+/// Where the app is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum AppState {
+    /// No store yet: choose a passphrase.
+    FirstRun,
+    /// A store exists and is locked.
+    Locked,
+    /// Unlocked and ready.
+    Unlocked,
+}
+
+/// What the UI needs to know to choose a screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct AppStatus {
+    /// First run, locked or unlocked.
+    pub state: AppState,
+    /// Where the data lives.
+    pub data_folder: String,
+    /// The officer's name, when unlocked.
+    pub officer_name: Option<String>,
+    /// Minutes without use before the app locks itself.
+    pub idle_lock_minutes: u32,
+    /// Today's local date, YYYY-MM-DD.
+    pub today: NaiveDate,
+}
+
+/// One running app's hold on its data folder.
+#[derive(Debug)]
+pub struct Session {
+    data_dir: PathBuf,
+    folder: Result<DataFolder, AppError>,
+    store: Mutex<Option<Store>>,
+    last_activity: Mutex<Instant>,
+    idle_lock_minutes: Mutex<u32>,
+    kdf: KdfParams,
+}
+
+fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere must not lock the officer out of their data.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Today's date where the officer is.
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+impl Session {
+    /// Opens the data folder, taking its lock. A folder already in use is remembered as
+    /// an error and reported by every command, so the UI can say so.
+    pub fn open(data_dir: &Path, kdf: KdfParams) -> Self {
+        Self {
+            data_dir: data_dir.to_owned(),
+            folder: DataFolder::open(data_dir).map_err(AppError::from),
+            store: Mutex::new(None),
+            last_activity: Mutex::new(Instant::now()),
+            idle_lock_minutes: Mutex::new(doorstep_store::store::DEFAULT_IDLE_LOCK_MINUTES),
+            kdf,
+        }
+    }
+
+    fn folder(&self) -> Result<&DataFolder, AppError> {
+        self.folder.as_ref().map_err(Clone::clone)
+    }
+
+    /// The current status.
+    pub fn status(&self) -> Result<AppStatus, AppError> {
+        let folder = self.folder()?;
+        let store = guard(&self.store);
+        let state = match (&*store, folder.state()) {
+            (Some(_), _) => AppState::Unlocked,
+            (None, FolderState::Empty) => AppState::FirstRun,
+            (None, _) => AppState::Locked,
+        };
+        Ok(AppStatus {
+            state,
+            data_folder: self.data_dir.display().to_string(),
+            officer_name: store.as_ref().map(|s| s.officer().name.clone()),
+            idle_lock_minutes: *guard(&self.idle_lock_minutes),
+            today: today(),
+        })
+    }
+
+    fn opened(&self, store: Store) -> Result<AppStatus, AppError> {
+        *guard(&self.idle_lock_minutes) = store.idle_lock_minutes()?;
+        *guard(&self.store) = Some(store);
+        self.touch();
+        self.status()
+    }
+
+    /// First run: creates the store.
+    pub fn set_up(&self, officer_name: &str, passphrase: &str) -> Result<AppStatus, AppError> {
+        let store = Store::set_up(self.folder()?, officer_name, passphrase, self.kdf)?;
+        self.opened(store)
+    }
+
+    /// Unlocks the store.
+    pub fn unlock(&self, passphrase: &str) -> Result<AppStatus, AppError> {
+        if guard(&self.store).is_some() {
+            return self.status();
+        }
+        let store = Store::unlock(self.folder()?, passphrase)?;
+        self.opened(store)
+    }
+
+    /// Locks: closes the database and wipes the key from memory.
+    pub fn lock(&self) -> Result<AppStatus, AppError> {
+        guard(&self.store).take();
+        self.status()
+    }
+
+    /// Changes the passphrase (locked or unlocked).
+    pub fn change_passphrase(&self, current: &str, replacement: &str) -> Result<(), AppError> {
+        Store::change_passphrase(self.folder()?, current, replacement, self.kdf).map_err(
+            |e| match e {
+                // On this form the wrong passphrase is the "current" field's problem.
+                StoreError::WrongPassphrase => {
+                    let mut err = AppError::from(StoreError::WrongPassphrase);
+                    err.field = Some("current".to_owned());
+                    err
+                }
+                other => other.into(),
+            },
+        )
+    }
+
+    /// Records that the officer is using the app.
+    pub fn touch(&self) {
+        *guard(&self.last_activity) = Instant::now();
+    }
+
+    /// Sets the idle lock time.
+    pub fn set_idle_lock_minutes(&self, minutes: u32) -> Result<AppStatus, AppError> {
+        self.with_store(|s| s.set_idle_lock_minutes(minutes))?;
+        *guard(&self.idle_lock_minutes) = minutes;
+        self.status()
+    }
+
+    /// Locks the store when it has been idle for the chosen time; returns that time if it did.
+    pub fn lock_if_idle(&self, now: Instant) -> Option<u32> {
+        let minutes = *guard(&self.idle_lock_minutes);
+        let idle = now.saturating_duration_since(*guard(&self.last_activity));
+        if idle < Duration::from_secs(u64::from(minutes) * 60) {
+            return None;
+        }
+        // try_lock: a long import in progress counts as use, not idleness.
+        let mut store = self.store.try_lock().ok()?;
+        store.take().map(|_| minutes)
+    }
+
+    /// Runs `f` on the unlocked store, counting it as activity.
+    pub fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, AppError> {
+        self.folder()?;
+        self.touch();
+        let mut store = guard(&self.store);
+        let store = store.as_mut().ok_or_else(AppError::locked)?;
+        let result = f(store).map_err(AppError::from);
+        self.touch();
+        result
+    }
+}
+
+/// A data folder already open elsewhere, as the UI hears it.
+pub fn is_folder_in_use(e: &AppError) -> bool {
+    e.code == ErrorCode::DataFolderInUse
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSPHRASE: &str = "kettle harbour violet sprocket";
+
+    #[test]
+    fn first_run_then_unlocked_then_locked() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let session = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
+        assert_eq!(session.status().expect("status").state, AppState::FirstRun);
+        let status = session
+            .set_up("Rowan Testwell", PASSPHRASE)
+            .expect("set up");
+        assert_eq!(status.state, AppState::Unlocked);
+        assert_eq!(status.officer_name.as_deref(), Some("Rowan Testwell"));
+        assert_eq!(session.lock().expect("lock").state, AppState::Locked);
+        let err = session
+            .with_store(|s| s.household_count())
+            .expect_err("locked");
+        assert_eq!(err.code, ErrorCode::Locked);
+        assert_eq!(
+            session.unlock("wrong wrong wrong").expect_err("wrong").code,
+            ErrorCode::WrongPassphrase
+        );
+        assert_eq!(
+            session.unlock(PASSPHRASE).expect("unlock").state,
+            AppState::Unlocked
+        );
+    }
+
+    #[test]
+    fn a_second_session_on_the_same_folder_is_told_it_is_in_use() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let _first = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
+        let second = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
+        let err = second.status().expect_err("in use");
+        assert!(is_folder_in_use(&err), "{err:?}");
+        assert!(err.message.contains("already open"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_store_locks_itself_after_the_idle_time_and_not_before() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let session = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
+        session
+            .set_up("Rowan Testwell", PASSPHRASE)
+            .expect("set up");
+        session.set_idle_lock_minutes(2).expect("set idle");
+        let now = Instant::now();
+        assert_eq!(
+            session.lock_if_idle(now + Duration::from_secs(60)),
+            None,
+            "one minute is not idle enough"
+        );
+        assert_eq!(
+            session.lock_if_idle(now + Duration::from_secs(121)),
+            Some(2)
+        );
+        assert_eq!(
+            session.status().expect("status").state,
+            AppState::Locked,
+            "the key is gone"
+        );
+        assert_eq!(
+            session
+                .unlock(PASSPHRASE)
+                .expect("unlock")
+                .idle_lock_minutes,
+            2,
+            "the setting is kept"
+        );
+    }
+}

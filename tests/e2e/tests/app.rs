@@ -1,0 +1,218 @@
+//! End-to-end test of the real Doorstep window under WebDriver (tauri-driver +
+//! WebKitWebDriver): first run with the demo area, add a household, find it by part
+//! of its postcode, restart, refuse a wrong passphrase, unlock and see the household.
+//!
+//! Needs the app built with the bundled UI (`--features doorstep-app/custom-protocol`),
+//! `tauri-driver` on PATH and `WebKitWebDriver` (Debian's webkit2gtk-driver), and a
+//! display (run under `xvfb-run`). `scripts/test` sets all of that up.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const PASSPHRASE: &str = "kettle harbour violet sprocket";
+const WAIT: Duration = Duration::from_secs(30);
+
+/// tauri-driver, stopped with SIGTERM so it also stops WebKitWebDriver (SIGKILL would
+/// leave that running and holding the test's output open).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn app_binary() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let binary = target.join("debug/doorstep");
+    assert!(
+        binary.exists(),
+        "{} is missing: build it first with `cargo build --workspace --features doorstep-app/custom-protocol`",
+        binary.display()
+    );
+    binary
+}
+
+fn start_driver(data_dir: &Path) -> Driver {
+    let child = Command::new("tauri-driver")
+        .args(["--port", "4444", "--native-port", "4445"])
+        .env("DOORSTEP_DATA_DIR", data_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("tauri-driver must be installed: cargo install tauri-driver --version ^2 --locked");
+    Driver(child)
+}
+
+async fn connect() -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".to_owned(),
+        serde_json::json!({ "application": app_binary().display().to_string() }),
+    );
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect("http://127.0.0.1:4444")
+            .await
+        {
+            Ok(client) => return client,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("could not start a WebDriver session: {e}"),
+        }
+    }
+}
+
+async fn element(c: &Client, css: &str) -> Element {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let e = element(c, css).await;
+    e.clear().await.expect("clear");
+    e.send_keys(text).await.expect("type");
+}
+
+async fn click(c: &Client, css: &str) {
+    element(c, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Waits until the first element matching `css` has text containing `needle`.
+async fn wait_for_text(c: &Client, css: &str, needle: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(text) = e.text().await
+        {
+            if text.contains(needle) {
+                return text;
+            }
+            last = text;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    panic!("{css} never showed {needle:?}; last text was {last:?}");
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_run_add_find_restart_and_unlock() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().join("doorstep-data");
+
+    // First run: passphrase, then the demo area.
+    {
+        let _driver = start_driver(&data_dir);
+        let c = connect().await;
+        type_into(&c, "#officer-name", "Rowan Testwell").await;
+        type_into(&c, "#passphrase", PASSPHRASE).await;
+        type_into(&c, "#passphrase-confirm", PASSPHRASE).await;
+        screenshot(&c, "01-first-run").await;
+        click(&c, "#set-up").await;
+        click(&c, "#load-demo").await;
+        wait_for_text(&c, "h1", "Today").await;
+        screenshot(&c, "02-today").await;
+
+        // Add a household by hand; a missing town is refused beside the field first.
+        click(&c, "#nav-find").await;
+        wait_for_text(&c, "h1", "Find a household").await;
+        click(&c, "#add-household").await;
+        type_into(&c, "#address_line_1", "42 Fictional Row").await;
+        type_into(&c, "#postcode", "zy10 3ux").await;
+        click(&c, "#save-household").await;
+        wait_for_text(&c, ".govuk-error-summary", "town").await;
+        let kept = element(&c, "#address_line_1")
+            .await
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(
+            kept.as_deref(),
+            Some("42 Fictional Row"),
+            "the form keeps what was typed"
+        );
+        type_into(&c, "#town", "Eastwick Vale").await;
+        click(&c, "#save-household").await;
+        wait_for_text(&c, "#household-heading", "42 Fictional Row").await;
+        screenshot(&c, "03-household").await;
+
+        // Find it by typing part of its postcode.
+        click(&c, "#nav-find").await;
+        type_into(&c, "#search-query", "ZY10 3").await;
+        wait_for_text(&c, "#search-results", "42 Fictional Row").await;
+        screenshot(&c, "04-find").await;
+        c.close().await.expect("quit the app");
+    }
+
+    // Restart: a wrong passphrase is refused, the right one shows the household.
+    {
+        let _driver = start_driver(&data_dir);
+        let c = connect().await;
+        type_into(&c, "#unlock-passphrase", "not my passphrase at all").await;
+        click(&c, "#unlock-submit").await;
+        let message = wait_for_text(&c, "#unlock-passphrase-error", "not right").await;
+        assert!(message.contains("passphrase"), "{message}");
+        screenshot(&c, "05-wrong-passphrase").await;
+        type_into(&c, "#unlock-passphrase", PASSPHRASE).await;
+        click(&c, "#unlock-submit").await;
+        wait_for_text(&c, "h1", "Today").await;
+        click(&c, "#nav-find").await;
+        type_into(&c, "#search-query", "zy103ux").await;
+        wait_for_text(&c, "#search-results", "42 Fictional Row").await;
+        click(&c, "#search-results a, #search-results button").await;
+        wait_for_text(&c, "#household-heading", "42 Fictional Row").await;
+        c.close().await.expect("quit the app");
+    }
+
+    // Nothing personal is readable in the data folder.
+    for entry in std::fs::read_dir(&data_dir).expect("data folder") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        for needle in ["ZY10 3UX", "Fictional Row"] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} is readable in {}",
+                path.display()
+            );
+        }
+    }
+}
