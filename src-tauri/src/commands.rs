@@ -28,6 +28,7 @@ type Result<T> = std::result::Result<T, AppError>;
 #[tauri::command(async)]
 #[specta::specta]
 pub fn app_status(session: State<'_, Session>) -> Result<AppStatus> {
+    crate::probe::ready();
     session.status()
 }
 

@@ -3,6 +3,7 @@
 pub mod commands;
 pub mod error;
 pub mod events;
+mod probe;
 pub mod session;
 
 use std::path::PathBuf;

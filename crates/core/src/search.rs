@@ -20,9 +20,52 @@ pub fn match_expression(input: &str) -> Option<String> {
     }
 }
 
+/// A key that sorts addresses as people read them: by postcode, then by address with
+/// numbers compared as numbers ("2 Acacia Road" before "10 Acacia Road").
+pub fn address_sort_key(postcode: &str, address: &str) -> (String, String) {
+    let mut natural = String::with_capacity(address.len() + 16);
+    let mut digits = String::new();
+    for c in address.to_lowercase().chars().chain(std::iter::once('\0')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            natural.push_str(&format!("{digits:0>10}"));
+            digits.clear();
+        }
+        if c != '\0' {
+            natural.push(c);
+        }
+    }
+    (postcode.to_owned(), natural)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_sort_by_postcode_then_house_number() {
+        let mut addresses = vec![
+            ("ZY1 2AB", "10 Acacia Road"),
+            ("ZY1 2AB", "2 Acacia Road"),
+            ("ZY1 1AA", "99 Birch Lane"),
+            ("ZY1 2AB", "Flat 1, 2 Acacia Road"),
+        ];
+        addresses.sort_by_key(|(p, a)| address_sort_key(p, a));
+        let order: Vec<&str> = addresses.iter().map(|(_, a)| *a).collect();
+        assert_eq!(
+            order,
+            [
+                "99 Birch Lane",
+                "2 Acacia Road",
+                "10 Acacia Road",
+                "Flat 1, 2 Acacia Road"
+            ]
+        );
+    }
+
     use proptest::prelude::*;
     use rstest::rstest;
 

@@ -29,7 +29,6 @@ CREATE TABLE households (
     hlc            TEXT NOT NULL,
     field_versions TEXT NOT NULL
 ) STRICT;
-CREATE INDEX households_postcode ON households (postcode);
 
 CREATE TABLE persons (
     seq                 INTEGER PRIMARY KEY,
@@ -83,21 +82,25 @@ CREATE TABLE gazetteer (
 
 -- Full-text search. rowid = households.seq / gazetteer.uprn. The postcode column holds
 -- both "NG18 2AB" and "NG182AB" so either way of typing it finds the home.
+-- Contentless (the text already lives in the tables above), so each save writes fewer
+-- encrypted pages; contentless_delete lets a corrected address replace its entry.
 CREATE VIRTUAL TABLE household_search USING fts5 (
     address, postcode, residents,
+    content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3'
+    prefix = '2 3'
 );
 CREATE VIRTUAL TABLE gazetteer_search USING fts5 (
     address, postcode,
+    content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3'
+    prefix = '2 3'
 );
 
 -- Every local change, in order, waiting to be pushed to the hub.
 CREATE TABLE outbox (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-    change_id  TEXT NOT NULL UNIQUE,
+    change_id  TEXT NOT NULL,             -- UUIDv7; the hub deduplicates on it
     entity     TEXT NOT NULL,
     entity_id  TEXT NOT NULL,
     operation  TEXT NOT NULL,

@@ -68,7 +68,8 @@ fn uprn_error() -> StoreError {
     errors.into()
 }
 
-/// Inserts a household inside a tracked write.
+/// Inserts a household inside a tracked write. Builds the result from what it wrote
+/// rather than reading it back: this is the hot path of every save and every import.
 pub(crate) fn insert(w: &mut Writer<'_>, details: &HouseholdDetails) -> Result<Household> {
     let id = HouseholdId::new();
     let Some(t) = w.track(
@@ -80,48 +81,61 @@ pub(crate) fn insert(w: &mut Writer<'_>, details: &HouseholdDetails) -> Result<H
     else {
         return Err(StoreError::Invalid(ValidationErrors::default()));
     };
-    w.tx.execute(
+    let mut insert = w.tx.prepare_cached(
         "INSERT INTO households (id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates,
              created_at, updated_at, updated_by, device_id, hlc, field_versions)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            id.to_string(),
-            details.uprn.as_ref().map(Uprn::value),
-            details.address_line_1,
-            details.address_line_2,
-            details.address_line_3,
-            details.town,
-            details.postcode.as_str(),
-            details.coordinates.map(|c| serde_json::to_string(&c)).transpose()?,
-            t.at,
-            w.actor.officer.to_string(),
-            w.actor.device.to_string(),
-            t.hlc.to_string(),
-            t.field_versions,
-        ],
     )?;
-    reindex(w.tx, id)?;
-    get(w.tx, id)
+    insert.execute(params![
+        id.to_string(),
+        details.uprn.as_ref().map(Uprn::value),
+        details.address_line_1,
+        details.address_line_2,
+        details.address_line_3,
+        details.town,
+        details.postcode.as_str(),
+        details
+            .coordinates
+            .map(|c| serde_json::to_string(&c))
+            .transpose()?,
+        t.at,
+        w.actor.officer.to_string(),
+        w.actor.device.to_string(),
+        t.hlc.to_string(),
+        t.field_versions,
+    ])?;
+    let seq = w.tx.last_insert_rowid();
+    let household = Household {
+        id,
+        uprn: details.uprn.clone(),
+        address_line_1: details.address_line_1.clone(),
+        address_line_2: details.address_line_2.clone(),
+        address_line_3: details.address_line_3.clone(),
+        town: details.town.clone(),
+        postcode: details.postcode.clone(),
+        coordinates: details.coordinates,
+        created_at: t.at,
+        updated_at: t.at,
+    };
+    // A new household has no residents and no search entry yet.
+    w.tx.prepare_cached("INSERT INTO household_search (rowid, address, postcode, residents) VALUES (?1, ?2, ?3, '')")?
+        .execute(params![seq, household.one_line_address(), postcode_terms(household.postcode.as_str())])?;
+    Ok(household)
 }
 
 /// Rewrites a household's search entry from its address and residents' names.
 pub(crate) fn reindex(conn: &Connection, id: HouseholdId) -> Result<()> {
-    let (seq, address, postcode): (i64, String, String) = conn.query_row(
-        "SELECT seq, address_line_1 || ' ' || coalesce(address_line_2, '') || ' ' || coalesce(address_line_3, '') || ' ' || town,
-                postcode FROM households WHERE id = ?1",
-        [id.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    let residents: String = conn.query_row(
-        "SELECT coalesce(group_concat(full_name, ' '), '') FROM persons WHERE household_id = ?1",
-        [id.to_string()],
-        |r| r.get(0),
-    )?;
-    conn.execute("DELETE FROM household_search WHERE rowid = ?1", [seq])?;
-    conn.execute(
-        "INSERT INTO household_search (rowid, address, postcode, residents) VALUES (?1, ?2, ?3, ?4)",
-        params![seq, address, postcode_terms(&postcode), residents],
-    )?;
+    let household = get(conn, id)?;
+    let seq: i64 = conn
+        .prepare_cached("SELECT seq FROM households WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))?;
+    let residents: String = conn
+        .prepare_cached("SELECT coalesce(group_concat(full_name, ' '), '') FROM persons WHERE household_id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))?;
+    conn.prepare_cached("DELETE FROM household_search WHERE rowid = ?1")?
+        .execute([seq])?;
+    conn.prepare_cached("INSERT INTO household_search (rowid, address, postcode, residents) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![seq, household.one_line_address(), postcode_terms(household.postcode.as_str()), residents])?;
     Ok(())
 }
 

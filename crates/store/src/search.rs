@@ -2,7 +2,7 @@
 
 use doorstep_core::Uprn;
 use doorstep_core::household::one_line_address;
-use doorstep_core::search::match_expression;
+use doorstep_core::search::{address_sort_key, match_expression};
 use doorstep_core::views::{SearchHit, SearchHitKind};
 use rusqlite::Row;
 
@@ -11,6 +11,10 @@ use crate::store::Store;
 
 /// The most hits of each kind returned for one query.
 pub const MAX_HITS: usize = 25;
+/// How many matches of each kind are considered before sorting. Matches are not ranked
+/// (bm25 over tens of thousands of "ZY1" matches is what made search slow); the first
+/// few hundred are put in address order, and typing more narrows them.
+const CANDIDATES: i64 = 200;
 
 fn address(row: &Row<'_>, first: usize) -> rusqlite::Result<String> {
     Ok(one_line_address(
@@ -27,15 +31,14 @@ impl Store {
         let Some(expression) = match_expression(query) else {
             return Ok(Vec::new());
         };
-        let limit = i64::try_from(MAX_HITS).unwrap_or(25);
         let mut hits = Vec::new();
         let mut households = self.conn().prepare_cached(
             "SELECT h.id, h.uprn, h.address_line_1, h.address_line_2, h.address_line_3, h.town, h.postcode,
                     (SELECT group_concat(p.full_name, char(31)) FROM persons p WHERE p.household_id = h.id)
              FROM household_search s JOIN households h ON h.seq = s.rowid
-             WHERE household_search MATCH ?1 ORDER BY s.rank LIMIT ?2",
+             WHERE household_search MATCH ?1 LIMIT ?2",
         )?;
-        let rows = households.query_map(rusqlite::params![expression, limit], |row| {
+        let rows = households.query_map(rusqlite::params![expression, CANDIDATES], |row| {
             let id: String = row.get(0)?;
             Ok(SearchHit {
                 kind: SearchHitKind::Household,
@@ -52,14 +55,16 @@ impl Store {
         for row in rows {
             hits.push(row?);
         }
+        in_address_order(&mut hits);
         let mut gazetteer = self.conn().prepare_cached(
             "SELECT g.uprn, g.address_line_1, g.address_line_2, g.address_line_3, g.town, g.postcode
              FROM gazetteer_search s JOIN gazetteer g ON g.uprn = s.rowid
              WHERE gazetteer_search MATCH ?1
                AND NOT EXISTS (SELECT 1 FROM households h WHERE h.uprn = g.uprn)
-             ORDER BY s.rank LIMIT ?2",
+             LIMIT ?2",
         )?;
-        let rows = gazetteer.query_map(rusqlite::params![expression, limit], |row| {
+        let mut places = Vec::new();
+        let rows = gazetteer.query_map(rusqlite::params![expression, CANDIDATES], |row| {
             Ok(SearchHit {
                 kind: SearchHitKind::Gazetteer,
                 household_id: None,
@@ -70,8 +75,15 @@ impl Store {
             })
         })?;
         for row in rows {
-            hits.push(row?);
+            places.push(row?);
         }
+        in_address_order(&mut places);
+        hits.extend(places);
         Ok(hits)
     }
+}
+
+fn in_address_order(hits: &mut Vec<SearchHit>) {
+    hits.sort_by_cached_key(|h| address_sort_key(&h.postcode, &h.address));
+    hits.truncate(MAX_HITS);
 }

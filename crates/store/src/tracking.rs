@@ -86,10 +86,11 @@ impl Writer<'_> {
                 .insert((*field).clone(), current_fields[field.as_str()].clone());
             versions.insert((*field).clone(), hlc);
         }
-        self.tx.execute(
+        self.tx.prepare_cached(
             "INSERT INTO outbox (change_id, entity, entity_id, operation, payload, source, hlc, officer_id, device_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
+        )?
+        .execute(params![
                 ChangeId::new().to_string(),
                 entity,
                 id,
@@ -100,8 +101,7 @@ impl Writer<'_> {
                 self.actor.officer.to_string(),
                 self.actor.device.to_string(),
                 at,
-            ],
-        )?;
+        ])?;
         Ok(Some(Tracked {
             hlc,
             field_versions: serde_json::to_string(&versions)?,
