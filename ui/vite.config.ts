@@ -1,12 +1,30 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { svelteTesting } from '@testing-library/svelte/vite'
 import { fileURLToPath } from 'node:url'
+import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
+
+/**
+ * govuk-frontend's service navigation carries an IE 9–11 hack,
+ * `@media … and (min-width: 0\0)`, that Lightning CSS refuses to minify.
+ * Doorstep runs in a modern webview, so the block is dropped.
+ */
+function dropIeMediaHack(): Plugin {
+  // Sass turns the `\0` escape into U+FFFD, so match either spelling.
+  const hack = /@media[^{]*\(min-width:\s*0(?:\\0|\uFFFD)\)\s*\{(?:[^{}]*\{[^{}]*\})*\s*\}/g
+  return {
+    name: 'doorstep:drop-ie-media-hack',
+    transform(code, id) {
+      if (!/\.scss($|\?)/.test(id)) return null
+      return { code: code.replace(hack, ''), map: null }
+    },
+  }
+}
 
 // Tauri serves the built files from the root, so Vite's defaults apply.
 // https://v2.tauri.app/start/frontend/vite/
 export default defineConfig({
-  plugins: [svelte(), svelteTesting()],
+  plugins: [svelte(), svelteTesting(), dropIeMediaHack()],
   resolve: {
     alias: { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) },
   },
@@ -22,6 +40,7 @@ export default defineConfig({
   envPrefix: ['VITE_', 'TAURI_ENV_'],
   build: {
     outDir: 'dist',
+    rolldownOptions: { checks: { pluginTimings: false } },
     target: 'es2022',
     // Keep the output free of inline data: URLs so a strict CSP holds.
     assetsInlineLimit: 0,

@@ -1,22 +1,70 @@
 //! Turning what an officer types into a safe full-text query.
 
-/// Builds an FTS5 MATCH expression from free text: each word becomes a quoted prefix
-/// term and all must match. Returns `None` when nothing searchable was typed.
+/// Builds an FTS5 MATCH expression from free text. Returns `None` when nothing
+/// searchable was typed.
 ///
-/// Only letters and digits survive, so nothing typed can change the query's syntax.
+/// Text that looks like the start of a postcode ("NG18 2", "ng182", "NG1") searches
+/// the postcode column only, as a phrase, so "ZY10 3" never matches "ZY1 0JN" at
+/// number 3. Anything else becomes one quoted prefix term per word, all of which must
+/// match. Only letters and digits survive, so nothing typed can change the syntax.
 pub fn match_expression(input: &str) -> Option<String> {
     // Lower-case first: some letters lower-case to a letter plus a combining mark.
     let lowered = input.to_lowercase();
-    let terms: Vec<String> = lowered
+    let words: Vec<&str> = lowered
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(8)
-        .map(|w| format!("\"{w}\"*"))
         .collect();
-    if terms.is_empty() {
-        None
-    } else {
-        Some(terms.join(" "))
+    if words.is_empty() {
+        return None;
+    }
+    if let Some((outward, inward)) = postcode_prefix(&words) {
+        let compact = format!("{outward}{inward}");
+        return Some(if inward.is_empty() {
+            format!("postcode : \"{outward}\"*")
+        } else {
+            format!("postcode : (\"{outward} {inward}\"* OR \"{compact}\"*)")
+        });
+    }
+    Some(
+        words
+            .iter()
+            .map(|w| format!("\"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// Splits words that read as the start of a UK postcode into (outward, inward-so-far).
+fn postcode_prefix<'a>(words: &[&'a str]) -> Option<(&'a str, &'a str)> {
+    let is_outward = |w: &str| {
+        let b = w.as_bytes();
+        let letters = b.iter().take_while(|c| c.is_ascii_lowercase()).count();
+        (1..=2).contains(&letters)
+            && b.len() > letters
+            && b.len() <= 4
+            && b[letters].is_ascii_digit()
+            && b[letters..].iter().all(|c| c.is_ascii_alphanumeric())
+    };
+    let is_inward_start = |w: &str| {
+        let b = w.as_bytes();
+        !b.is_empty()
+            && b.len() <= 3
+            && b[0].is_ascii_digit()
+            && b[1..].iter().all(u8::is_ascii_lowercase)
+    };
+    match words {
+        [outward] if is_outward(outward) => Some((outward, "")),
+        [outward, inward] if is_outward(outward) && is_inward_start(inward) => {
+            Some((outward, inward))
+        }
+        // Typed without the space: the inward code is the last digit and what follows it.
+        [compact] if compact.len() >= 5 && compact.is_ascii() => {
+            let split = compact.rfind(|c: char| c.is_ascii_digit())?;
+            let (outward, inward) = compact.split_at(split);
+            (is_outward(outward) && is_inward_start(inward)).then_some((outward, inward))
+        }
+        _ => None,
     }
 }
 
@@ -70,7 +118,10 @@ mod tests {
     use rstest::rstest;
 
     #[rstest]
-    #[case("NG18 2", Some("\"ng18\"* \"2\"*"))]
+    #[case("NG18 2", Some("postcode : (\"ng18 2\"* OR \"ng182\"*)"))]
+    #[case("ng182ab", Some("postcode : (\"ng18 2ab\"* OR \"ng182ab\"*)"))]
+    #[case("ZY1", Some("postcode : \"zy1\"*"))]
+    #[case("12 acacia", Some("\"12\"* \"acacia\"*"))]
     #[case("  acacia  ", Some("\"acacia\"*"))]
     #[case("o'brien", Some("\"o\"* \"brien\"*"))]
     #[case("\" OR 1=1 --", Some("\"or\"* \"1\"* \"1\"*"))]
@@ -84,10 +135,14 @@ mod tests {
         #[test]
         fn output_has_only_quoted_alphanumeric_terms(input in ".{0,60}") {
             if let Some(expr) = match_expression(&input) {
-                for term in expr.split(' ') {
-                    prop_assert!(term.starts_with('"') && term.ends_with("\"*"));
-                    let inner = &term[1..term.len() - 2];
-                    prop_assert!(!inner.is_empty() && inner.chars().all(char::is_alphanumeric));
+                // Strip the only syntax we emit; what is left inside quotes must be
+                // letters, digits and single spaces.
+                let body = expr.trim_start_matches("postcode : ").trim_start_matches('(').trim_end_matches(')');
+                for term in body.split(" OR ").flat_map(|t| t.split("* ")) {
+                    let term = term.trim_end_matches('*');
+                    prop_assert!(term.starts_with('"') && term.ends_with('"') && term.len() > 2, "{expr}");
+                    let inner = &term[1..term.len() - 1];
+                    prop_assert!(inner.chars().all(|c| c.is_alphanumeric() || c == ' '), "{expr}");
                 }
             }
         }

@@ -84,14 +84,14 @@ impl ImportReport {
 }
 
 /// Progress of a long import.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ImportProgress {
     /// Data rows read so far.
     pub rows_read: u32,
     /// Bytes read so far.
-    pub bytes_read: f64,
-    /// The file's size.
-    pub total_bytes: f64,
+    pub bytes_read: u32,
+    /// The file's size (gazetteers are far below 4 GiB).
+    pub total_bytes: u32,
 }
 
 /// What loading the demo area created.
@@ -108,12 +108,12 @@ pub struct DemoReport {
 }
 
 /// Where a backup was written.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct BackupReport {
     /// The encrypted database copy.
     pub path: String,
     /// Its key file, needed with it.
     pub key_path: String,
-    /// The copy's size.
-    pub bytes: f64,
+    /// The copy's size in bytes (saturates at 4 GiB).
+    pub bytes: u32,
 }

@@ -71,7 +71,7 @@ impl Store {
         Ok(BackupReport {
             path: path.display().to_string(),
             key_path: key_path.display().to_string(),
-            bytes: bytes as f64,
+            bytes: u32::try_from(bytes).unwrap_or(u32::MAX),
         })
     }
 }

@@ -82,7 +82,7 @@ impl Store {
         let mut report = ImportReport::default();
         let mut chunk = Vec::with_capacity(CHUNK_ROWS);
         let mut record = csv::ByteRecord::new();
-        let total = total_bytes as f64;
+        let total = u32::try_from(total_bytes).unwrap_or(u32::MAX);
         loop {
             let more = match csv.read_byte_record(&mut record) {
                 Ok(more) => more,
@@ -122,7 +122,8 @@ impl Store {
             if chunk.len() >= CHUNK_ROWS {
                 report.imported += self.write_chunk(&chunk)?;
                 chunk.clear();
-                let bytes = record.position().map(|p| p.byte()).unwrap_or(0) as f64;
+                let bytes = u32::try_from(record.position().map(|p| p.byte()).unwrap_or(0))
+                    .unwrap_or(u32::MAX);
                 progress(ImportProgress {
                     rows_read: report.rows_read,
                     bytes_read: bytes,

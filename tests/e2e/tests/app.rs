@@ -179,6 +179,15 @@ async fn first_run_add_find_restart_and_unlock() {
         click(&c, "#nav-find").await;
         type_into(&c, "#search-query", "ZY10 3").await;
         wait_for_text(&c, "#search-results", "42 Fictional Row").await;
+        let first = element(&c, "#search-results li")
+            .await
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            first.contains("42 Fictional Row"),
+            "the postcode match comes first: {first}"
+        );
         screenshot(&c, "04-find").await;
         c.close().await.expect("quit the app");
     }

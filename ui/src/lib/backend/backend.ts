@@ -58,8 +58,11 @@ export interface Backend {
 
   /** `import-progress` event. */
   onImportProgress(handler: (progress: ImportProgress) => void): Unsubscribe
-  /** `locked` event: the idle timer locked the store. */
-  onLocked(handler: () => void): Unsubscribe
+  /**
+   * `locked` event: the idle timer locked the store. `minutes` is the idle time that
+   * passed, when the event says (its payload is `{ minutes }` or null).
+   */
+  onLocked(handler: (minutes: number | null) => void): Unsubscribe
 }
 
 export function ok<T>(data: T): Result<T> {

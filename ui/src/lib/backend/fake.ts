@@ -88,11 +88,14 @@ function validation(fields: FieldError[]): AppError {
 export function fakeAssess(passphrase: string): PassphraseAssessment {
   const lower = passphrase.toLowerCase()
   const words = passphrase.trim().split(/\s+/).filter(Boolean).length
-  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9\s]/].filter((r) => r.test(passphrase)).length
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9\s]/].filter((r) =>
+    r.test(passphrase),
+  ).length
   let score = 0
   if (passphrase.length >= 8) score = 1
   if (passphrase.length >= 12) score = 2
-  if (passphrase.length >= 16 || (passphrase.length >= 12 && (words >= 3 || classes >= 3))) score = 3
+  if (passphrase.length >= 16 || (passphrase.length >= 12 && (words >= 3 || classes >= 3)))
+    score = 3
   if (passphrase.length >= 20 && (words >= 4 || classes >= 3)) score = 4
   let warning: string | null = null
   if (COMMON.some((word) => lower.includes(word))) {
@@ -127,16 +130,16 @@ export class FakeBackend implements Backend {
   readonly calls: { method: string; args: unknown[] }[] = []
 
   private nextId = 1
-  private readonly lockedHandlers = new Set<() => void>()
+  private readonly lockedHandlers = new Set<(minutes: number | null) => void>()
   private readonly progressHandlers = new Set<(p: ImportProgress) => void>()
   private idleTimer: ReturnType<typeof setTimeout> | null = null
   private readonly useIdleTimer: boolean
 
   constructor(options: FakeBackendOptions = {}) {
     this.state = options.state ?? 'first_run'
-    this.passphrase = this.state === 'first_run' ? null : (options.passphrase ?? 'correct horse battery staple')
-    this.officerName =
-      this.state === 'first_run' ? null : (options.officerName ?? 'Sam Officer')
+    this.passphrase =
+      this.state === 'first_run' ? null : (options.passphrase ?? 'correct horse battery staple')
+    this.officerName = this.state === 'first_run' ? null : (options.officerName ?? 'Sam Officer')
     this.today = options.today ?? localIsoDate()
     this.latencyMs = options.latencyMs ?? 0
     this.idleLockMinutes = options.idleLockMinutes ?? 10
@@ -152,7 +155,7 @@ export class FakeBackend implements Backend {
   fireIdleLock(): void {
     this.state = 'locked'
     this.clearIdleTimer()
-    for (const handler of this.lockedHandlers) handler()
+    for (const handler of this.lockedHandlers) handler(this.idleLockMinutes)
   }
 
   addHousehold(draft: Partial<HouseholdDraft> & { address_line_1: string }): Household {
@@ -173,10 +176,7 @@ export class FakeBackend implements Backend {
     return household
   }
 
-  addVisit(
-    householdId: string,
-    visit: Partial<Omit<VisitDraft, 'household_id'>> = {},
-  ): Visit {
+  addVisit(householdId: string, visit: Partial<Omit<VisitDraft, 'household_id'>> = {}): Visit {
     const now = new Date().toISOString()
     const record: Visit = {
       id: this.id('v'),
@@ -296,7 +296,9 @@ export class FakeBackend implements Backend {
     if (locked) return err(locked)
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 120) {
       return err(
-        validation([{ field: 'minutes', message: 'Enter a whole number of minutes from 1 to 120' }]),
+        validation([
+          { field: 'minutes', message: 'Enter a whole number of minutes from 1 to 120' },
+        ]),
       )
     }
     this.idleLockMinutes = minutes
@@ -446,7 +448,12 @@ export class FakeBackend implements Backend {
     const problems = this.checkPerson(draft)
     if (problems.length > 0) return err(validation(problems))
     const now = new Date().toISOString()
-    const person: Person = { id: this.id('p'), ...this.personFields(draft), created_at: now, updated_at: now }
+    const person: Person = {
+      id: this.id('p'),
+      ...this.personFields(draft),
+      created_at: now,
+      updated_at: now,
+    }
     this.persons.push(person)
     return ok(structuredClone(person))
   }
@@ -575,7 +582,7 @@ export class FakeBackend implements Backend {
     return () => this.progressHandlers.delete(handler)
   }
 
-  onLocked(handler: () => void): Unsubscribe {
+  onLocked(handler: (minutes: number | null) => void): Unsubscribe {
     this.lockedHandlers.add(handler)
     return () => this.lockedHandlers.delete(handler)
   }
@@ -714,7 +721,12 @@ export class FakeBackend implements Backend {
           date_of_birth: null,
           age_band: person.age_band,
           preferred_language: person.preferred_language,
-          contact_preferences: { phone: person.phone !== '', text: false, email: false, letter: true },
+          contact_preferences: {
+            phone: person.phone !== '',
+            text: false,
+            email: false,
+            letter: true,
+          },
           created_at: now,
           updated_at: now,
         })

@@ -1,8 +1,8 @@
-import { invoke, type InvokeArgs } from '@tauri-apps/api/core'
-import { listen, type UnlistenFn } from '@tauri-apps/api/event'
+import type { UnlistenFn } from '@tauri-apps/api/event'
 import { open, save } from '@tauri-apps/plugin-dialog'
 import { appError, err, ok, type Backend, type Result, type Unsubscribe } from './backend'
-import type { AppError, ErrorCode, ImportProgress } from './types'
+import { commands, events } from './bindings'
+import type { AppError, ErrorCode } from './types'
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'wrong_passphrase',
@@ -48,9 +48,22 @@ export function toAppError(reason: unknown): AppError {
   return appError('internal', text || 'Doorstep could not complete that request.')
 }
 
-async function call<T>(command: string, args?: InvokeArgs): Promise<Result<T>> {
+/** Turns a generated command's result into ours, mapping every failure to an AppError. */
+async function run<T>(
+  pending: Promise<{ status: 'ok'; data: T } | { status: 'error'; error: AppError }>,
+): Promise<Result<T>> {
   try {
-    return ok(await invoke<T>(command, args))
+    const result = await pending
+    return result.status === 'ok' ? ok(result.data) : err(toAppError(result.error))
+  } catch (reason) {
+    return err(toAppError(reason))
+  }
+}
+
+/** For commands that cannot fail on the Rust side (only IPC itself can). */
+async function infallible<T>(pending: Promise<T>): Promise<Result<T>> {
+  try {
+    return ok(await pending)
   } catch (reason) {
     return err(toAppError(reason))
   }
@@ -65,18 +78,24 @@ async function dialog(run: () => Promise<string | null>): Promise<Result<string 
 }
 
 /** Subscribe synchronously; the returned function works even before `listen` settles. */
-function subscribe<T>(event: string, handler: (payload: T) => void): Unsubscribe {
+function subscribe<T>(
+  event: { listen: (cb: (e: { payload: T }) => void) => Promise<UnlistenFn> },
+  name: string,
+  handler: (payload: T) => void,
+): Unsubscribe {
   let unlisten: UnlistenFn | null = null
   let cancelled = false
-  listen<T>(event, (e) => handler(e.payload)).then(
-    (fn) => {
-      if (cancelled) fn()
-      else unlisten = fn
-    },
-    (reason: unknown) => {
-      console.error(`Could not listen for "${event}"`, reason)
-    },
-  )
+  event
+    .listen((e) => handler(e.payload))
+    .then(
+      (fn) => {
+        if (cancelled) fn()
+        else unlisten = fn
+      },
+      (reason: unknown) => {
+        console.error(`Could not listen for "${name}"`, reason)
+      },
+    )
   return () => {
     cancelled = true
     unlisten?.()
@@ -87,27 +106,27 @@ function subscribe<T>(event: string, handler: (payload: T) => void): Unsubscribe
 /** The real backend: Tauri commands, events and the dialog plugin. */
 export function createTauriBackend(): Backend {
   return {
-    appStatus: () => call('app_status'),
-    assessPassphrase: (passphrase) => call('assess_passphrase', { passphrase }),
-    setUp: (officerName, passphrase) => call('set_up', { officerName, passphrase }),
-    unlock: (passphrase) => call('unlock', { passphrase }),
-    lock: () => call('lock'),
+    appStatus: () => run(commands.appStatus()),
+    assessPassphrase: (passphrase) => infallible(commands.assessPassphrase(passphrase)),
+    setUp: (officerName, passphrase) => run(commands.setUp(officerName, passphrase)),
+    unlock: (passphrase) => run(commands.unlock(passphrase)),
+    lock: () => run(commands.lock()),
     changePassphrase: (current, replacement) =>
-      call('change_passphrase', { current, replacement }),
-    touch: () => call('touch'),
-    setIdleLockMinutes: (minutes) => call('set_idle_lock_minutes', { minutes }),
-    loadDemoData: () => call('load_demo_data'),
-    search: (query) => call('search', { query }),
-    createHousehold: (draft) => call('create_household', { draft }),
-    createHouseholdFromGazetteer: (uprn) => call('create_household_from_gazetteer', { uprn }),
-    updateHousehold: (id, draft) => call('update_household', { id, draft }),
-    getHousehold: (id) => call('get_household', { id }),
-    addPerson: (draft) => call('add_person', { draft }),
-    updatePerson: (id, draft) => call('update_person', { id, draft }),
-    createVisit: (draft) => call('create_visit', { draft }),
-    visitsForDay: (date) => call('visits_for_day', { date }),
-    importGazetteer: (path) => call('import_gazetteer', { path }),
-    backup: (path) => call('backup', { path }),
+      run(commands.changePassphrase(current, replacement)),
+    touch: () => infallible(commands.touch().then(() => null)),
+    setIdleLockMinutes: (minutes) => run(commands.setIdleLockMinutes(minutes)),
+    loadDemoData: () => run(commands.loadDemoData()),
+    search: (query) => run(commands.search(query)),
+    createHousehold: (draft) => run(commands.createHousehold(draft)),
+    createHouseholdFromGazetteer: (uprn) => run(commands.createHouseholdFromGazetteer(uprn)),
+    updateHousehold: (id, draft) => run(commands.updateHousehold(id, draft)),
+    getHousehold: (id) => run(commands.getHousehold(id)),
+    addPerson: (draft) => run(commands.addPerson(draft)),
+    updatePerson: (id, draft) => run(commands.updatePerson(id, draft)),
+    createVisit: (draft) => run(commands.createVisit(draft)),
+    visitsForDay: (date) => run(commands.visitsForDay(date)),
+    importGazetteer: (path) => run(commands.importGazetteer(path)),
+    backup: (path) => run(commands.backup(path)),
 
     chooseGazetteerFile: () =>
       dialog(() =>
@@ -121,7 +140,8 @@ export function createTauriBackend(): Backend {
     chooseBackupDestination: (suggestedName) =>
       dialog(() => save({ title: 'Save a backup of Doorstep', defaultPath: suggestedName })),
 
-    onImportProgress: (handler) => subscribe<ImportProgress>('import-progress', handler),
-    onLocked: (handler) => subscribe<null>('locked', () => handler()),
+    onImportProgress: (handler) => subscribe(events.importProgress, 'import-progress', handler),
+    onLocked: (handler) =>
+      subscribe(events.locked, 'locked', (payload) => handler(payload.minutes)),
   }
 }

@@ -13,8 +13,11 @@ export function oneLineAddress(h: Household): string {
 
 export function coordinatesText(c: Coordinates | null): string {
   if (c === null) return 'Not recorded'
+  // The generated bindings allow null for a number that was not finite.
+  const n = (value: number | null, digits: number) =>
+    value === null || !Number.isFinite(value) ? 'not known' : value.toFixed(digits)
   if (c.kind === 'lat_long') {
-    return `Latitude ${c.latitude.toFixed(5)}, longitude ${c.longitude.toFixed(5)}`
+    return `Latitude ${n(c.latitude, 5)}, longitude ${n(c.longitude, 5)}`
   }
-  return `Easting ${Math.round(c.easting)}, northing ${Math.round(c.northing)} (British National Grid)`
+  return `Easting ${n(c.easting, 0)}, northing ${n(c.northing, 0)} (British National Grid)`
 }

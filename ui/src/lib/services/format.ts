@@ -9,7 +9,8 @@ export function countOf(n: number, singular: string, plural = `${singular}s`): s
   return `${formatNumber(n)} ${n === 1 ? singular : plural}`
 }
 
-export function formatBytes(bytes: number): string {
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return 'size not known'
   if (bytes < 1024) return `${formatNumber(bytes)} bytes`
   const units = ['KB', 'MB', 'GB', 'TB']
   let value = bytes / 1024
@@ -21,8 +22,8 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }
 
-/** Whole percent from 0 to 100; 0 when the total is unknown. */
-export function percent(done: number, total: number): number {
-  if (total <= 0) return 0
+/** Whole percent from 0 to 100; null when it cannot be known. */
+export function percent(done: number | null, total: number | null): number | null {
+  if (done === null || total === null || total <= 0) return null
   return Math.max(0, Math.min(100, Math.floor((done / total) * 100)))
 }

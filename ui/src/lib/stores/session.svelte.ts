@@ -33,6 +33,8 @@ export class Session {
   status = $state<AppStatus | null>(null)
   startupError = $state<AppError | null>(null)
   lockReason = $state<LockReason | null>(null)
+  /** For an idle lock: how many minutes without use it took, when known. */
+  lockedAfterMinutes = $state<number | null>(null)
   /** The screens behind the Unlock screen are kept and come back on unlock. */
   workspaceKept = $state(false)
   /** Bumped whenever the screens must start afresh with nothing in memory. */
@@ -60,8 +62,15 @@ export class Session {
     return this.status?.idle_lock_minutes ?? 0
   }
 
+  /** What the Unlock screen says about an idle lock. */
+  get idleLockMessage(): string {
+    const minutes = this.lockedAfterMinutes
+    if (minutes === null) return 'Doorstep locked itself after a time without use'
+    return `Doorstep locked itself after ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} without use`
+  }
+
   async start(): Promise<void> {
-    this.#unsubscribe ??= this.#backend.onLocked(() => this.noticeLocked('idle'))
+    this.#unsubscribe ??= this.#backend.onLocked((minutes) => this.noticeLocked('idle', minutes))
     this.phase = 'starting'
     this.startupError = null
     const result = await this.#backend.appStatus()
@@ -134,7 +143,8 @@ export class Session {
   }
 
   /** The store locked itself (idle timer, or a command answered `locked`). */
-  noticeLocked(reason: LockReason = 'idle'): void {
+  noticeLocked(reason: LockReason = 'idle', minutes: number | null = null): void {
+    this.lockedAfterMinutes = minutes ?? this.status?.idle_lock_minutes ?? null
     if (this.phase === 'unlocked') {
       this.workspaceKept = true
       this.lockReason = reason
