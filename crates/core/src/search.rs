@@ -95,7 +95,7 @@ mod tests {
 
     #[test]
     fn addresses_sort_by_postcode_then_house_number() {
-        let mut addresses = vec![
+        let mut addresses = [
             ("ZY1 2AB", "10 Acacia Road"),
             ("ZY1 2AB", "2 Acacia Road"),
             ("ZY1 1AA", "99 Birch Lane"),
