@@ -15,7 +15,7 @@ CREATE TABLE officers (
 CREATE TABLE households (
     seq            INTEGER PRIMARY KEY,   -- stable rowid, shared with household_search
     id             TEXT NOT NULL UNIQUE,
-    uprn           INTEGER UNIQUE,
+    uprn           INTEGER,
     address_line_1 TEXT NOT NULL,
     address_line_2 TEXT,
     address_line_3 TEXT,
@@ -29,6 +29,8 @@ CREATE TABLE households (
     hlc            TEXT NOT NULL,
     field_versions TEXT NOT NULL
 ) STRICT;
+-- Partial: a household typed without a UPRN costs no index write.
+CREATE UNIQUE INDEX households_uprn ON households (uprn) WHERE uprn IS NOT NULL;
 
 CREATE TABLE persons (
     seq                 INTEGER PRIMARY KEY,
@@ -90,6 +92,14 @@ CREATE VIRTUAL TABLE household_search USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '2 3'
 );
+-- Households whose search entry must be rewritten before the next search (address or
+-- residents changed). New households need no row here: every household with a seq
+-- above the 'search_indexed_upto' setting is indexed by the next search, so a save
+-- writes only its row and its outbox entry, and the index catches up in one batch.
+CREATE TABLE household_search_pending (
+    seq INTEGER PRIMARY KEY
+) STRICT;
+
 CREATE VIRTUAL TABLE gazetteer_search USING fts5 (
     address, postcode,
     content = '', contentless_delete = 1,
@@ -99,7 +109,7 @@ CREATE VIRTUAL TABLE gazetteer_search USING fts5 (
 
 -- Every local change, in order, waiting to be pushed to the hub.
 CREATE TABLE outbox (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq        INTEGER PRIMARY KEY,       -- no AUTOINCREMENT: one less page per save
     change_id  TEXT NOT NULL,             -- UUIDv7; the hub deduplicates on it
     entity     TEXT NOT NULL,
     entity_id  TEXT NOT NULL,

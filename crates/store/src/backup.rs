@@ -23,6 +23,21 @@ impl Store {
     /// and its key file beside it. The copy is written to a temporary file and renamed,
     /// so a failed backup never leaves a half-written file under the chosen name.
     pub fn backup_to(&self, path: &Path) -> Result<BackupReport> {
+        // A backup inside the data folder could replace the live files, and would be
+        // lost with the laptop anyway.
+        let data_folder = self
+            .database_path
+            .parent()
+            .and_then(|p| p.canonicalize().ok());
+        let target_folder = path.parent().and_then(|p| p.canonicalize().ok());
+        if data_folder.is_some() && data_folder == target_folder {
+            return Err(StoreError::Io {
+                path: path.into(),
+                source: std::io::Error::other(
+                    "choose a folder outside Doorstep's data folder, such as a USB drive",
+                ),
+            });
+        }
         let tmp = path.with_extension("partial");
         let _ = fs::remove_file(&tmp);
         let tmp_text = tmp.to_str().ok_or_else(|| StoreError::Io {

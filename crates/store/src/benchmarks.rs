@@ -122,6 +122,7 @@ impl Store {
                     },
                 )?;
             }
+            households::flush_search_index(w.tx)?;
             Ok(())
         })
     }

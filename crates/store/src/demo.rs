@@ -90,6 +90,8 @@ impl Store {
                     report.visits += 1;
                 }
             }
+            // Index the whole area now, in this transaction, rather than on the first search.
+            households::flush_search_index(w.tx)?;
             Ok(report)
         })
     }

@@ -1,6 +1,6 @@
 //! Households: create, correct, read, and keep their search entry current.
 
-use doorstep_core::household::HouseholdDetails;
+use doorstep_core::household::{HouseholdDetails, one_line_address};
 use doorstep_core::views::HouseholdPage;
 use doorstep_core::{
     ChangeSource, Coordinates, Household, HouseholdDraft, HouseholdId, Uprn, ValidationErrors,
@@ -104,7 +104,6 @@ pub(crate) fn insert(w: &mut Writer<'_>, details: &HouseholdDetails) -> Result<H
         t.hlc.to_string(),
         t.field_versions,
     ])?;
-    let seq = w.tx.last_insert_rowid();
     let household = Household {
         id,
         uprn: details.uprn.clone(),
@@ -117,25 +116,61 @@ pub(crate) fn insert(w: &mut Writer<'_>, details: &HouseholdDetails) -> Result<H
         created_at: t.at,
         updated_at: t.at,
     };
-    // A new household has no residents and no search entry yet.
-    w.tx.prepare_cached("INSERT INTO household_search (rowid, address, postcode, residents) VALUES (?1, ?2, ?3, '')")?
-        .execute(params![seq, household.one_line_address(), postcode_terms(household.postcode.as_str())])?;
     Ok(household)
 }
 
-/// Rewrites a household's search entry from its address and residents' names.
+/// Marks a household's search entry as out of date (its address or residents changed).
+/// A household not indexed yet needs no mark: it is above the indexed watermark.
 pub(crate) fn reindex(conn: &Connection, id: HouseholdId) -> Result<()> {
-    let household = get(conn, id)?;
-    let seq: i64 = conn
-        .prepare_cached("SELECT seq FROM households WHERE id = ?1")?
-        .query_row([id.to_string()], |r| r.get(0))?;
-    let residents: String = conn
-        .prepare_cached("SELECT coalesce(group_concat(full_name, ' '), '') FROM persons WHERE household_id = ?1")?
-        .query_row([id.to_string()], |r| r.get(0))?;
-    conn.prepare_cached("DELETE FROM household_search WHERE rowid = ?1")?
-        .execute([seq])?;
-    conn.prepare_cached("INSERT INTO household_search (rowid, address, postcode, residents) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![seq, household.one_line_address(), postcode_terms(household.postcode.as_str()), residents])?;
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO household_search_pending (seq)
+         SELECT seq FROM households WHERE id = ?1
+           AND seq <= coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'search_indexed_upto'), 0)",
+    )?
+        .execute([id.to_string()])?;
+    Ok(())
+}
+
+/// Rewrites the search entries of every household marked out of date. Call inside a
+/// transaction.
+pub(crate) fn flush_search_index(conn: &Connection) -> Result<()> {
+    let upto: i64 = conn
+        .prepare_cached("SELECT coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'search_indexed_upto'), 0)")?
+        .query_row([], |r| r.get(0))?;
+    let mut pending = conn.prepare_cached(
+        "SELECT h.seq, h.address_line_1, h.address_line_2, h.address_line_3, h.town, h.postcode,
+                (SELECT coalesce(group_concat(p.full_name, ' '), '') FROM persons p WHERE p.household_id = h.id)
+         FROM households h
+         WHERE h.seq > ?1 OR h.seq IN (SELECT seq FROM household_search_pending)",
+    )?;
+    let mut unindex = conn.prepare_cached("DELETE FROM household_search WHERE rowid = ?1")?;
+    let mut index =
+        conn.prepare_cached("INSERT INTO household_search (rowid, address, postcode, residents) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut rows = pending.query([upto])?;
+    let mut newest = upto;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let address = one_line_address(
+            &row.get::<_, String>(1)?,
+            row.get::<_, Option<String>>(2)?.as_deref(),
+            row.get::<_, Option<String>>(3)?.as_deref(),
+            &row.get::<_, String>(4)?,
+        );
+        let postcode: String = row.get(5)?;
+        let residents: String = row.get(6)?;
+        if seq <= upto {
+            unindex.execute([seq])?;
+        }
+        index.execute(params![seq, address, postcode_terms(&postcode), residents])?;
+        newest = newest.max(seq);
+    }
+    conn.prepare_cached("DELETE FROM household_search_pending")?
+        .execute([])?;
+    conn.prepare_cached(
+        "INSERT INTO settings (key, value) VALUES ('search_indexed_upto', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([newest.to_string()])?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use doorstep_core::views::{SearchHit, SearchHitKind};
 use rusqlite::Row;
 
 use crate::error::Result;
+use crate::households;
 use crate::store::Store;
 
 /// The most hits of each kind returned for one query.
@@ -31,6 +32,7 @@ impl Store {
         let Some(expression) = match_expression(query) else {
             return Ok(Vec::new());
         };
+        self.bring_search_index_up_to_date()?;
         let mut hits = Vec::new();
         let mut households = self.conn().prepare_cached(
             "SELECT h.id, h.uprn, h.address_line_1, h.address_line_2, h.address_line_3, h.town, h.postcode,
@@ -80,6 +82,26 @@ impl Store {
         in_address_order(&mut places);
         hits.extend(places);
         Ok(hits)
+    }
+}
+
+impl Store {
+    /// Indexes the households saved or changed since the last search, in one transaction.
+    fn bring_search_index_up_to_date(&self) -> Result<()> {
+        let pending: bool = self
+            .conn()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM household_search_pending)
+                     OR coalesce((SELECT max(seq) FROM households), 0)
+                        > coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'search_indexed_upto'), 0)",
+            )?
+            .query_row([], |r| r.get(0))?;
+        if pending {
+            let tx = self.conn().unchecked_transaction()?;
+            households::flush_search_index(&tx)?;
+            tx.commit()?;
+        }
+        Ok(())
     }
 }
 
