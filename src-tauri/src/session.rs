@@ -2,7 +2,7 @@
 //! clock. Plain Rust with no Tauri types, so it is tested directly.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -42,7 +42,10 @@ pub struct AppStatus {
 #[derive(Debug)]
 pub struct Session {
     data_dir: PathBuf,
-    folder: Result<DataFolder, AppError>,
+    /// Opened on first use and held for the app's life; retried while it fails, so
+    /// "Try again" works once the other Doorstep has closed.
+    folder: OnceLock<DataFolder>,
+    opening: Mutex<()>,
     store: Mutex<Option<Store>>,
     last_activity: Mutex<Instant>,
     idle_lock_minutes: Mutex<u32>,
@@ -60,21 +63,34 @@ pub fn today() -> NaiveDate {
 }
 
 impl Session {
-    /// Opens the data folder, taking its lock. A folder already in use is remembered as
-    /// an error and reported by every command, so the UI can say so.
+    /// A session on `data_dir`. The folder (and its lock) is taken at once if it can be;
+    /// a folder already in use is reported by every command until it is free.
     pub fn open(data_dir: &Path, kdf: KdfParams) -> Self {
-        Self {
+        let session = Self {
             data_dir: data_dir.to_owned(),
-            folder: DataFolder::open(data_dir).map_err(AppError::from),
+            folder: OnceLock::new(),
+            opening: Mutex::new(()),
             store: Mutex::new(None),
             last_activity: Mutex::new(Instant::now()),
             idle_lock_minutes: Mutex::new(doorstep_store::store::DEFAULT_IDLE_LOCK_MINUTES),
             kdf,
-        }
+        };
+        let _ = session.folder();
+        session
     }
 
     fn folder(&self) -> Result<&DataFolder, AppError> {
-        self.folder.as_ref().map_err(Clone::clone)
+        if let Some(folder) = self.folder.get() {
+            return Ok(folder);
+        }
+        let _one_at_a_time = guard(&self.opening);
+        if self.folder.get().is_none() {
+            let opened = DataFolder::open(&self.data_dir)?;
+            let _ = self.folder.set(opened);
+        }
+        self.folder.get().ok_or_else(|| {
+            AppError::new(ErrorCode::Internal, "The data folder could not be opened.")
+        })
     }
 
     /// The current status.
@@ -177,11 +193,6 @@ impl Session {
     }
 }
 
-/// A data folder already open elsewhere, as the UI hears it.
-pub fn is_folder_in_use(e: &AppError) -> bool {
-    e.code == ErrorCode::DataFolderInUse
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,11 +227,17 @@ mod tests {
     #[test]
     fn a_second_session_on_the_same_folder_is_told_it_is_in_use() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let _first = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
+        let first = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
         let second = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
         let err = second.status().expect_err("in use");
-        assert!(is_folder_in_use(&err), "{err:?}");
+        assert_eq!(err.code, ErrorCode::DataFolderInUse, "{err:?}");
         assert!(err.message.contains("already open"), "{}", err.message);
+        drop(first);
+        assert_eq!(
+            second.status().expect("free now").state,
+            AppState::FirstRun,
+            "trying again works once it is free"
+        );
     }
 
     #[test]
