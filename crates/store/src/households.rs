@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::error::{Result, StoreError};
 use crate::store::Store;
-use crate::tracking::Writer;
+use crate::tracking::{Tracked, Writer};
 
 const COLUMNS: &str = "id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates, created_at, updated_at";
 
@@ -68,6 +68,41 @@ fn uprn_error() -> StoreError {
     errors.into()
 }
 
+/// Writes a household row (insert, or update keeping `created_at`) with its versions.
+fn save_row(
+    w: &Writer<'_>,
+    id: HouseholdId,
+    details: &HouseholdDetails,
+    t: &Tracked,
+) -> Result<()> {
+    w.tx.prepare_cached(
+        "INSERT INTO households (id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates,
+             created_at, updated_at, updated_by, device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (id) DO UPDATE SET uprn = excluded.uprn, address_line_1 = excluded.address_line_1,
+             address_line_2 = excluded.address_line_2, address_line_3 = excluded.address_line_3,
+             town = excluded.town, postcode = excluded.postcode, coordinates = excluded.coordinates,
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by, device_id = excluded.device_id,
+             hlc = excluded.hlc, field_versions = excluded.field_versions",
+    )?
+    .execute(params![
+        id.to_string(),
+        details.uprn.as_ref().map(Uprn::value),
+        details.address_line_1,
+        details.address_line_2,
+        details.address_line_3,
+        details.town,
+        details.postcode.as_str(),
+        details.coordinates.map(|c| serde_json::to_string(&c)).transpose()?,
+        t.at,
+        w.actor.officer.to_string(),
+        w.actor.device.to_string(),
+        t.hlc.to_string(),
+        t.field_versions,
+    ])?;
+    Ok(())
+}
+
 /// Inserts a household inside a tracked write. Builds the result from what it wrote
 /// rather than reading it back: this is the hot path of every save and every import.
 pub(crate) fn insert(w: &mut Writer<'_>, details: &HouseholdDetails) -> Result<Household> {
@@ -81,29 +116,7 @@ pub(crate) fn insert(w: &mut Writer<'_>, details: &HouseholdDetails) -> Result<H
     else {
         return Err(StoreError::Invalid(ValidationErrors::default()));
     };
-    let mut insert = w.tx.prepare_cached(
-        "INSERT INTO households (id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates,
-             created_at, updated_at, updated_by, device_id, hlc, field_versions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)",
-    )?;
-    insert.execute(params![
-        id.to_string(),
-        details.uprn.as_ref().map(Uprn::value),
-        details.address_line_1,
-        details.address_line_2,
-        details.address_line_3,
-        details.town,
-        details.postcode.as_str(),
-        details
-            .coordinates
-            .map(|c| serde_json::to_string(&c))
-            .transpose()?,
-        t.at,
-        w.actor.officer.to_string(),
-        w.actor.device.to_string(),
-        t.hlc.to_string(),
-        t.field_versions,
-    ])?;
+    save_row(w, id, details, &t)?;
     let household = Household {
         id,
         uprn: details.uprn.clone(),
@@ -217,30 +230,16 @@ impl Store {
         )?;
         self.write(source, |w| {
             let previous = serde_json::to_value(&previous_details)?;
-            let Some(t) = w.track("household", &id.to_string(), Some((&previous, &versions)), &serde_json::to_value(&details)?)? else {
+            let Some(t) = w.track(
+                "household",
+                &id.to_string(),
+                Some((&previous, &versions)),
+                &serde_json::to_value(&details)?,
+            )?
+            else {
                 return Ok(before.clone());
             };
-            w.tx.execute(
-                "UPDATE households SET uprn = ?2, address_line_1 = ?3, address_line_2 = ?4, address_line_3 = ?5, town = ?6,
-                     postcode = ?7, coordinates = ?8, updated_at = ?9, updated_by = ?10, device_id = ?11, hlc = ?12,
-                     field_versions = ?13
-                 WHERE id = ?1",
-                params![
-                    id.to_string(),
-                    details.uprn.as_ref().map(Uprn::value),
-                    details.address_line_1,
-                    details.address_line_2,
-                    details.address_line_3,
-                    details.town,
-                    details.postcode.as_str(),
-                    details.coordinates.map(|c| serde_json::to_string(&c)).transpose()?,
-                    t.at,
-                    w.actor.officer.to_string(),
-                    w.actor.device.to_string(),
-                    t.hlc.to_string(),
-                    t.field_versions,
-                ],
-            )?;
+            save_row(w, id, &details, &t)?;
             reindex(w.tx, id)?;
             get(w.tx, id)
         })

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::error::{Result, StoreError};
 use crate::households;
 use crate::store::Store;
-use crate::tracking::Writer;
+use crate::tracking::{Tracked, Writer};
 
 const COLUMNS: &str =
     "id, household_id, full_name, phone, email, date_of_birth, age_band, preferred_language,
@@ -49,6 +49,37 @@ fn get(conn: &Connection, id: PersonId) -> Result<Person> {
     .ok_or(StoreError::NotFound { entity: "resident" })
 }
 
+/// Writes a resident row (insert, or update keeping `created_at`) with its versions.
+fn save_row(w: &Writer<'_>, id: PersonId, details: &PersonDetails, t: &Tracked) -> Result<()> {
+    w.tx.prepare_cached(
+        "INSERT INTO persons (id, household_id, full_name, phone, email, date_of_birth, age_band, preferred_language,
+             contact_preferences, created_at, updated_at, updated_by, device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, phone = excluded.phone,
+             email = excluded.email, date_of_birth = excluded.date_of_birth, age_band = excluded.age_band,
+             preferred_language = excluded.preferred_language, contact_preferences = excluded.contact_preferences,
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by, device_id = excluded.device_id,
+             hlc = excluded.hlc, field_versions = excluded.field_versions",
+    )?
+    .execute(params![
+        id.to_string(),
+        details.household_id.to_string(),
+        details.full_name,
+        details.phone,
+        details.email,
+        details.date_of_birth,
+        details.age_band.map(AgeBand::as_str),
+        details.preferred_language,
+        serde_json::to_string(&details.contact_preferences)?,
+        t.at,
+        w.actor.officer.to_string(),
+        w.actor.device.to_string(),
+        t.hlc.to_string(),
+        t.field_versions,
+    ])?;
+    Ok(())
+}
+
 /// Inserts a resident inside a tracked write.
 pub(crate) fn insert(w: &mut Writer<'_>, details: &PersonDetails) -> Result<Person> {
     let id = PersonId::new();
@@ -61,27 +92,7 @@ pub(crate) fn insert(w: &mut Writer<'_>, details: &PersonDetails) -> Result<Pers
     let Some(t) = tracked else {
         return Err(StoreError::NotFound { entity: "resident" });
     };
-    w.tx.execute(
-        "INSERT INTO persons (id, household_id, full_name, phone, email, date_of_birth, age_band, preferred_language,
-             contact_preferences, created_at, updated_at, updated_by, device_id, hlc, field_versions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            id.to_string(),
-            details.household_id.to_string(),
-            details.full_name,
-            details.phone,
-            details.email,
-            details.date_of_birth,
-            details.age_band.map(AgeBand::as_str),
-            details.preferred_language,
-            serde_json::to_string(&details.contact_preferences)?,
-            t.at,
-            w.actor.officer.to_string(),
-            w.actor.device.to_string(),
-            t.hlc.to_string(),
-            t.field_versions,
-        ],
-    )?;
+    save_row(w, id, details, &t)?;
     households::reindex(w.tx, details.household_id)?;
     get(w.tx, id)
 }
@@ -132,30 +143,16 @@ impl Store {
         )?;
         self.write(source, |w| {
             let previous = serde_json::to_value(&previous)?;
-            let Some(t) = w.track("person", &id.to_string(), Some((&previous, &versions)), &serde_json::to_value(&details)?)? else {
+            let Some(t) = w.track(
+                "person",
+                &id.to_string(),
+                Some((&previous, &versions)),
+                &serde_json::to_value(&details)?,
+            )?
+            else {
                 return Ok(before.clone());
             };
-            w.tx.execute(
-                "UPDATE persons SET full_name = ?2, phone = ?3, email = ?4, date_of_birth = ?5, age_band = ?6,
-                     preferred_language = ?7, contact_preferences = ?8, updated_at = ?9, updated_by = ?10, device_id = ?11,
-                     hlc = ?12, field_versions = ?13
-                 WHERE id = ?1",
-                params![
-                    id.to_string(),
-                    details.full_name,
-                    details.phone,
-                    details.email,
-                    details.date_of_birth,
-                    details.age_band.map(AgeBand::as_str),
-                    details.preferred_language,
-                    serde_json::to_string(&details.contact_preferences)?,
-                    t.at,
-                    w.actor.officer.to_string(),
-                    w.actor.device.to_string(),
-                    t.hlc.to_string(),
-                    t.field_versions,
-                ],
-            )?;
+            save_row(w, id, &details, &t)?;
             households::reindex(w.tx, details.household_id)?;
             get(w.tx, id)
         })
