@@ -2,17 +2,21 @@ import { screen, waitFor, within } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
 import { renderApp } from './render'
 
+type User = ReturnType<typeof renderApp>['user']
+
+/** Fills in the set-up form as Sam Officer; the confirmation is the passphrase unless given. */
+async function fillIn(user: User, passphrase: string, confirm = passphrase) {
+  await user.type(await screen.findByLabelText('Your name'), 'Sam Officer')
+  await user.type(screen.getByLabelText('Passphrase'), passphrase)
+  await user.type(screen.getByLabelText('Type the passphrase again'), confirm)
+}
+
 describe('first run', () => {
   it('blocks mismatched passphrases, says so beside the field and keeps what was typed', async () => {
     const { user, fake } = renderApp({ state: 'first_run' })
     await screen.findByRole('heading', { level: 1, name: 'Set up Doorstep' })
 
-    await user.type(screen.getByLabelText('Your name'), 'Sam Officer')
-    await user.type(screen.getByLabelText('Passphrase'), 'lantern orbit velvet quarry')
-    await user.type(
-      screen.getByLabelText('Type the passphrase again'),
-      'lantern orbit velvet quary',
-    )
+    await fillIn(user, 'lantern orbit velvet quarry', 'lantern orbit velvet quary')
     await user.click(screen.getByRole('button', { name: 'Create my encrypted store' }))
 
     const summary = await screen.findByRole('alert')
@@ -35,9 +39,7 @@ describe('first run', () => {
 
   it('blocks a weak passphrase with the reason', async () => {
     const { user, fake } = renderApp({ state: 'first_run' })
-    await user.type(await screen.findByLabelText('Your name'), 'Sam Officer')
-    await user.type(screen.getByLabelText('Passphrase'), 'password1')
-    await user.type(screen.getByLabelText('Type the passphrase again'), 'password1')
+    await fillIn(user, 'password1')
     await user.click(screen.getByRole('button', { name: 'Create my encrypted store' }))
 
     await waitFor(() =>
@@ -60,12 +62,7 @@ describe('first run', () => {
 
   it('sets up, offers the demo area and lands on Today once it is loaded', async () => {
     const { user, fake } = renderApp({ state: 'first_run' })
-    await user.type(await screen.findByLabelText('Your name'), 'Sam Officer')
-    await user.type(screen.getByLabelText('Passphrase'), 'lantern orbit velvet quarry')
-    await user.type(
-      screen.getByLabelText('Type the passphrase again'),
-      'lantern orbit velvet quarry',
-    )
+    await fillIn(user, 'lantern orbit velvet quarry')
     await user.keyboard('{Enter}')
 
     const offer = await screen.findByRole('heading', { level: 1, name: 'Load a demo area?' })
@@ -81,12 +78,7 @@ describe('first run', () => {
 
   it('can start with an empty store', async () => {
     const { user, fake } = renderApp({ state: 'first_run' })
-    await user.type(await screen.findByLabelText('Your name'), 'Sam Officer')
-    await user.type(screen.getByLabelText('Passphrase'), 'lantern orbit velvet quarry')
-    await user.type(
-      screen.getByLabelText('Type the passphrase again'),
-      'lantern orbit velvet quarry',
-    )
+    await fillIn(user, 'lantern orbit velvet quarry')
     await user.click(screen.getByRole('button', { name: 'Create my encrypted store' }))
     await user.click(await screen.findByRole('button', { name: 'Start with an empty store' }))
 

@@ -1,3 +1,4 @@
+import type { Result } from '$lib/backend/backend'
 import type { AppError } from '$lib/backend/types'
 import {
   hasProblems,
@@ -44,5 +45,22 @@ export class FormState {
 
   clear(): void {
     this.problems = NO_PROBLEMS
+  }
+
+  /**
+   * Sends the form with `request`, unless it is already being sent. A failure
+   * is shown on the form; on success the problems are cleared and `saved` runs.
+   */
+  async submit<T>(request: () => Promise<Result<T>>, saved: (data: T) => void): Promise<void> {
+    if (this.submitting) return
+    this.submitting = true
+    const result = await request()
+    this.submitting = false
+    if (result.status === 'error') {
+      this.fromError(result.error)
+      return
+    }
+    this.clear()
+    saved(result.data)
   }
 }

@@ -9,6 +9,7 @@ import type {
   VisitDraft,
 } from '$lib/backend/types'
 import { byDateDescending } from '$lib/services/dates'
+import { loadInto } from './load'
 
 /** One household's page: loading it, and keeping it current as things are added. */
 export class HouseholdStore {
@@ -27,16 +28,14 @@ export class HouseholdStore {
   /** Newest first. */
   readonly visits = $derived(this.page ? [...this.page.visits].sort(byDateDescending) : [])
 
-  async load(): Promise<void> {
-    this.loading = true
-    const result = await this.#backend.getHousehold(this.id)
-    this.loading = false
-    if (result.status === 'ok') {
-      this.page = result.data
-      this.error = null
-    } else {
-      this.error = result.error
-    }
+  load(): Promise<void> {
+    return loadInto(
+      this,
+      () => this.#backend.getHousehold(this.id),
+      (page) => {
+        this.page = page
+      },
+    )
   }
 
   async addPerson(draft: PersonDraft): Promise<Result<Person>> {

@@ -1,5 +1,6 @@
 import type { Backend } from '$lib/backend/backend'
 import type { AppError, VisitWithAddress } from '$lib/backend/types'
+import { loadInto } from './load'
 
 /** Splits a day's visits into planned (no outcome yet) and done, each in address order. */
 export function splitVisits(rows: VisitWithAddress[]): {
@@ -39,15 +40,13 @@ export class DayStore {
     return this.#split.done
   }
 
-  async load(): Promise<void> {
-    this.loading = true
-    const result = await this.#backend.visitsForDay(this.date)
-    this.loading = false
-    if (result.status === 'ok') {
-      this.rows = result.data
-      this.error = null
-    } else {
-      this.error = result.error
-    }
+  load(): Promise<void> {
+    return loadInto(
+      this,
+      () => this.#backend.visitsForDay(this.date),
+      (rows) => {
+        this.rows = rows
+      },
+    )
   }
 }
