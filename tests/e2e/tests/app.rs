@@ -173,7 +173,19 @@ async fn first_run_add_find_restart_and_unlock() {
         type_into(&c, "#town", "Eastwick Vale").await;
         click(&c, "#save-household").await;
         wait_for_text(&c, "#household-heading", "42 Fictional Row").await;
+
+        // A resident (a name with letters from the area's languages) and a visit today.
+        type_into(&c, "#full_name", "Ștefan Exampleby").await;
+        type_into(&c, "#phone", "07700 900321").await;
+        click(&c, "#save-person").await;
+        wait_for_text(&c, "main", "Ștefan Exampleby").await;
+        click(&c, "#visit-outcome option[value='completed']").await;
+        type_into(&c, "#visit-notes", "Advice on locking the rear door.").await;
+        click(&c, "#save-visit").await;
+        wait_for_text(&c, "#visit-history", "Completed").await;
         screenshot(&c, "03-household").await;
+        click(&c, "#nav-today").await;
+        wait_for_text(&c, "#done-visits", "42 Fictional Row").await;
 
         // Find it by typing part of its postcode.
         click(&c, "#nav-find").await;
@@ -189,6 +201,17 @@ async fn first_run_add_find_restart_and_unlock() {
             "the postcode match comes first: {first}"
         );
         screenshot(&c, "04-find").await;
+
+        // Settings: an idle lock outside 1-120 minutes is refused; 15 is kept.
+        click(&c, "#nav-settings").await;
+        wait_for_text(&c, "h1", "Settings").await;
+        type_into(&c, "#idle-lock-minutes", "0").await;
+        click(&c, "#save-idle-lock").await;
+        wait_for_text(&c, ".govuk-error-summary", "120").await;
+        type_into(&c, "#idle-lock-minutes", "15").await;
+        click(&c, "#save-idle-lock").await;
+        wait_for_text(&c, ".govuk-notification-banner", "15 minutes").await;
+        screenshot(&c, "06-settings").await;
         c.close().await.expect("quit the app");
     }
 
@@ -204,6 +227,17 @@ async fn first_run_add_find_restart_and_unlock() {
         type_into(&c, "#unlock-passphrase", PASSPHRASE).await;
         click(&c, "#unlock-submit").await;
         wait_for_text(&c, "h1", "Today").await;
+        click(&c, "#nav-settings").await;
+        let minutes = element(&c, "#idle-lock-minutes")
+            .await
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(
+            minutes.as_deref(),
+            Some("15"),
+            "the idle lock setting survives a restart"
+        );
         click(&c, "#nav-find").await;
         type_into(&c, "#search-query", "zy103ux").await;
         wait_for_text(&c, "#search-results", "42 Fictional Row").await;
@@ -216,7 +250,7 @@ async fn first_run_add_find_restart_and_unlock() {
     for entry in std::fs::read_dir(&data_dir).expect("data folder") {
         let path = entry.expect("entry").path();
         let bytes = std::fs::read(&path).unwrap_or_default();
-        for needle in ["ZY10 3UX", "Fictional Row"] {
+        for needle in ["ZY10 3UX", "Fictional Row", "Exampleby", "rear door"] {
             assert!(
                 !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
                 "{needle:?} is readable in {}",
