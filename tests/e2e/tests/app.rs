@@ -17,6 +17,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 const PASSPHRASE: &str = "kettle harbour violet sprocket";
 const WAIT: Duration = Duration::from_secs(30);
+/// WebDriver key codes.
+const ENTER: &str = "\u{E007}";
+const ARROW_DOWN: &str = "\u{E015}";
 
 /// tauri-driver, stopped with SIGTERM so it also stops WebKitWebDriver (SIGKILL would
 /// leave that running and holding the test's output open).
@@ -224,8 +227,8 @@ async fn first_run_add_find_restart_and_unlock() {
         let message = wait_for_text(&c, "#unlock-passphrase-error", "not right").await;
         assert!(message.contains("passphrase"), "{message}");
         screenshot(&c, "05-wrong-passphrase").await;
-        type_into(&c, "#unlock-passphrase", PASSPHRASE).await;
-        click(&c, "#unlock-submit").await;
+        // From here on, the keyboard only: Enter submits, Down moves into the results.
+        type_into(&c, "#unlock-passphrase", &format!("{PASSPHRASE}{ENTER}")).await;
         wait_for_text(&c, "h1", "Today").await;
         click(&c, "#nav-settings").await;
         let minutes = element(&c, "#idle-lock-minutes")
@@ -241,7 +244,17 @@ async fn first_run_add_find_restart_and_unlock() {
         click(&c, "#nav-find").await;
         type_into(&c, "#search-query", "zy103ux").await;
         wait_for_text(&c, "#search-results", "42 Fictional Row").await;
-        click(&c, "#search-results a, #search-results button").await;
+        element(&c, "#search-query")
+            .await
+            .send_keys(ARROW_DOWN)
+            .await
+            .expect("down");
+        c.active_element()
+            .await
+            .expect("focused result")
+            .send_keys(ENTER)
+            .await
+            .expect("enter");
         wait_for_text(&c, "#household-heading", "42 Fictional Row").await;
         c.close().await.expect("quit the app");
     }
