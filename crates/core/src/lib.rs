@@ -28,8 +28,10 @@ macro_rules! stored_enum {
     };
 }
 
+pub mod cocoon;
 pub mod demo;
 pub mod gazetteer;
+pub mod geo;
 pub mod hlc;
 pub mod household;
 pub mod identity;
@@ -38,6 +40,7 @@ pub mod passphrase;
 pub mod person;
 pub mod postcode;
 pub mod search;
+pub mod security;
 pub mod validation;
 pub mod views;
 pub mod visit;

@@ -79,8 +79,13 @@ CREATE TABLE gazetteer (
     address_line_3 TEXT,
     town           TEXT NOT NULL,
     postcode       TEXT NOT NULL,
-    coordinates    TEXT
+    coordinates    TEXT,
+    easting        REAL,                  -- British National Grid metres, from coordinates,
+    northing       REAL,                  -- so neighbours are found with a box query
+    street         TEXT                   -- lower-case street name, for "doors either side"
 ) STRICT;
+CREATE INDEX gazetteer_position ON gazetteer (easting, northing);
+CREATE INDEX gazetteer_street ON gazetteer (street, easting);
 
 -- Full-text search. rowid = households.seq / gazetteer.uprn. The postcode column holds
 -- both "NG18 2AB" and "NG182AB" so either way of typing it finds the home.

@@ -3,7 +3,9 @@
 
 use std::io::Read;
 
+use doorstep_core::cocoon::street_position;
 use doorstep_core::gazetteer::{GazetteerColumns, GazetteerEntry};
+use doorstep_core::geo::to_grid;
 use doorstep_core::views::{ImportProgress, ImportReport, RowError};
 use rusqlite::{Connection, params};
 
@@ -17,11 +19,13 @@ pub const CHUNK_ROWS: usize = 5_000;
 /// Inserts or updates gazetteer entries and their search entries (call inside a transaction).
 pub(crate) fn upsert(conn: &Connection, entries: &[GazetteerEntry]) -> Result<()> {
     let mut row = conn.prepare_cached(
-        "INSERT INTO gazetteer (uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO gazetteer (uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates,
+             easting, northing, street)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (uprn) DO UPDATE SET address_line_1 = excluded.address_line_1,
              address_line_2 = excluded.address_line_2, address_line_3 = excluded.address_line_3,
-             town = excluded.town, postcode = excluded.postcode, coordinates = excluded.coordinates",
+             town = excluded.town, postcode = excluded.postcode, coordinates = excluded.coordinates,
+             easting = excluded.easting, northing = excluded.northing, street = excluded.street",
     )?;
     let mut unindex = conn.prepare_cached("DELETE FROM gazetteer_search WHERE rowid = ?1")?;
     let mut index = conn.prepare_cached(
@@ -29,6 +33,7 @@ pub(crate) fn upsert(conn: &Connection, entries: &[GazetteerEntry]) -> Result<()
     )?;
     for e in entries {
         let uprn = e.uprn.value();
+        let grid = e.coordinates.map(to_grid);
         row.execute(params![
             uprn,
             e.address_line_1,
@@ -39,6 +44,9 @@ pub(crate) fn upsert(conn: &Connection, entries: &[GazetteerEntry]) -> Result<()
             e.coordinates
                 .map(|c| serde_json::to_string(&c))
                 .transpose()?,
+            grid.map(|p| p.easting),
+            grid.map(|p| p.northing),
+            street_position(&e.address_line_1).map(|(_, street)| street),
         ])?;
         unindex.execute([uprn])?;
         let address = [

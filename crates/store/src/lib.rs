@@ -7,6 +7,7 @@
 pub mod backup;
 #[cfg(feature = "benchmarks")]
 mod benchmarks;
+pub mod cocoon;
 pub mod connection;
 pub mod demo;
 pub mod error;

@@ -582,3 +582,56 @@ fn no_personal_data_is_readable_in_any_file_on_disk() {
     check("after closing");
     drop(dir);
 }
+
+#[test]
+fn a_cocoon_lists_the_doors_either_side_then_the_neighbourhood() {
+    let (_dir, _folder, mut store) = new_store();
+    // Numbers 1-30 along one street: evens on the north side, 15 m apart along it.
+    let mut csv = String::from(
+        "uprn,address_line_1,address_line_2,address_line_3,town,postcode,easting,northing\n",
+    );
+    for n in 1..=30u32 {
+        let northing = if n % 2 == 0 { 361_020 } else { 361_000 };
+        csv.push_str(&format!(
+            "{},{n} Lantern Walk,,,Eastwick Vale,ZY4 7HT,{},{northing}\n",
+            990_000_000_000u64 + u64::from(n),
+            450_000 + n * 15
+        ));
+    }
+    csv.push_str("990000000100,1 Juniper Close,,,Eastwick Vale,ZY4 7HU,450200,361150\n");
+    csv.push_str("990000000101,2 Faraway Lane,,,Eastwick Vale,ZY4 7HX,452000,363000\n");
+    store
+        .import_gazetteer(csv.as_bytes(), csv.len() as u64, |_| {})
+        .expect("import");
+    let victim = store
+        .create_household_from_gazetteer(
+            &Uprn::parse("990000000014").expect("uprn"),
+            ChangeSource::Ui,
+        )
+        .expect("victim");
+    let targets = store
+        .cocoon_targets(victim.id, &doorstep_core::cocoon::CocoonPolicy::default())
+        .expect("cocoon");
+    let lines: Vec<&str> = targets.iter().map(|t| t.address_line_1.as_str()).collect();
+    assert_eq!(
+        &lines[..4],
+        [
+            "12 Lantern Walk",
+            "16 Lantern Walk",
+            "10 Lantern Walk",
+            "18 Lantern Walk"
+        ],
+        "{lines:?}"
+    );
+    assert!(lines.contains(&"1 Juniper Close"), "within 200 m");
+    assert!(!lines.contains(&"2 Faraway Lane"), "kilometres away");
+    assert!(!lines.contains(&"14 Lantern Walk"), "not the victim");
+
+    let nowhere = store
+        .create_household(&draft("9 Unmapped Row", "ZY4 7HZ"), ChangeSource::Ui)
+        .expect("household");
+    match store.cocoon_targets(nowhere.id, &doorstep_core::cocoon::CocoonPolicy::default()) {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.errors()[0].field, "coordinates"),
+        other => panic!("a household with no location cannot have a cocoon: {other:?}"),
+    }
+}

@@ -1,0 +1,253 @@
+//! Cocooning after a burglary: which neighbours to visit, nearest and most at risk first.
+//!
+//! Near-repeat risk is highest next door and on the same side of the street in the
+//! first week, and raised within about 200 m for two weeks or more (domain reference
+//! §3). A cocoon's targets are therefore: the N doors either side on the same street,
+//! same side first, then every other address within radius R by distance.
+
+use serde::{Deserialize, Serialize};
+
+use crate::geo::GridPoint;
+use crate::household::Uprn;
+
+/// How a council runs its cocoons; defaults from the domain reference, editable in policy.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct CocoonPolicy {
+    /// Doors either side on the same street.
+    pub doors_each_side: u32,
+    /// Radius around the burgled home, in metres.
+    pub radius_m: f64,
+    /// Days within which neighbours should be visited.
+    pub visit_within_days: u32,
+    /// Days the cocoon stays open.
+    pub open_days: u32,
+}
+
+impl Default for CocoonPolicy {
+    fn default() -> Self {
+        Self {
+            doors_each_side: 4,
+            radius_m: 200.0,
+            visit_within_days: 7,
+            open_days: 28,
+        }
+    }
+}
+
+/// An address that might be in a cocoon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Its UPRN.
+    pub uprn: Uprn,
+    /// First address line, e.g. "12 Lantern Walk" or "Flat 2, 12 Lantern Walk".
+    pub address_line_1: String,
+    /// Where it is.
+    pub position: GridPoint,
+}
+
+/// Why an address is in the cocoon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum CocoonReason {
+    /// Within N doors on the same side of the same street.
+    SameSide,
+    /// Within N doors on the other side of the same street.
+    OppositeSide,
+    /// Within the radius.
+    WithinRadius,
+}
+
+/// One address to visit, in priority order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct CocoonTarget {
+    /// Its UPRN.
+    pub uprn: Uprn,
+    /// First address line.
+    pub address_line_1: String,
+    /// Straight-line distance from the burgled home, whole metres.
+    pub distance_m: u32,
+    /// Why it is included.
+    pub reason: CocoonReason,
+}
+
+/// House number and street of an address line: "Flat 2, 12A Lantern Walk" → (12, "lantern walk").
+pub fn street_position(address_line_1: &str) -> Option<(u32, String)> {
+    let last = address_line_1.rsplit(',').next()?.trim();
+    let digits: String = last.chars().take_while(char::is_ascii_digit).collect();
+    let number = digits.parse().ok()?;
+    let street = last[digits.len()..]
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic() && c.is_uppercase());
+    let street = street.trim().to_lowercase();
+    (!street.is_empty()).then_some((number, street))
+}
+
+/// The cocoon around `victim`, from `candidates` (any addresses nearby; the victim
+/// itself and addresses without a position are ignored), in visiting order.
+pub fn targets(
+    victim: &Candidate,
+    candidates: &[Candidate],
+    policy: &CocoonPolicy,
+) -> Vec<CocoonTarget> {
+    let victim_street = street_position(&victim.address_line_1);
+    let distance = |c: &Candidate| victim.position.distance_to(&c.position);
+    let mut street: Vec<(u32, bool, &Candidate)> = Vec::new();
+    let mut radius: Vec<(f64, &Candidate)> = Vec::new();
+    for c in candidates.iter().filter(|c| c.uprn != victim.uprn) {
+        let on_street = match (&victim_street, street_position(&c.address_line_1)) {
+            (Some((vn, vs)), Some((n, s))) if *vs == s => Some((vn.abs_diff(n), vn % 2 == n % 2)),
+            _ => None,
+        };
+        match on_street {
+            Some((gap, same_side)) => street.push((gap, same_side, c)),
+            None => radius.push((distance(c), c)),
+        }
+    }
+    // N doors either side: on the same side numbers step by 2, opposite by 1 or more.
+    let reach = policy.doors_each_side.saturating_mul(2);
+    street.sort_by_key(|(gap, same_side, c)| (!*same_side, *gap, c.uprn.clone()));
+    let mut out = Vec::new();
+    for (gap, same_side, c) in street {
+        // Flats share their building's number: gap 0 is the same door, always included.
+        if gap <= reach {
+            let reason = if same_side {
+                CocoonReason::SameSide
+            } else {
+                CocoonReason::OppositeSide
+            };
+            out.push(target(c, distance(c), reason));
+        } else {
+            radius.push((distance(c), c));
+        }
+    }
+    radius.retain(|(d, _)| *d <= policy.radius_m);
+    radius.sort_by(|(a, ca), (b, cb)| a.total_cmp(b).then_with(|| ca.uprn.cmp(&cb.uprn)));
+    out.extend(
+        radius
+            .into_iter()
+            .map(|(d, c)| target(c, d, CocoonReason::WithinRadius)),
+    );
+    out
+}
+
+fn target(c: &Candidate, distance: f64, reason: CocoonReason) -> CocoonTarget {
+    CocoonTarget {
+        uprn: c.uprn.clone(),
+        address_line_1: c.address_line_1.clone(),
+        // Distances here are under a few kilometres: the cast cannot overflow.
+        distance_m: distance.round().clamp(0.0, f64::from(u32::MAX)) as u32,
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("12 Lantern Walk", Some((12, "lantern walk")))]
+    #[case("12A Lantern Walk", Some((12, "lantern walk")))]
+    #[case("Flat 2, 12 Lantern Walk", Some((12, "lantern walk")))]
+    #[case("Rose Cottage", None)]
+    #[case("12", None)]
+    fn street_positions(#[case] line: &str, #[case] expected: Option<(u32, &str)>) {
+        assert_eq!(
+            street_position(line),
+            expected.map(|(n, s)| (n, s.to_owned()))
+        );
+    }
+
+    fn house(uprn: i64, line: &str, easting: f64, northing: f64) -> Candidate {
+        Candidate {
+            uprn: Uprn::from_value(uprn),
+            address_line_1: line.to_owned(),
+            position: GridPoint { easting, northing },
+        }
+    }
+
+    /// A street along the easting axis: even numbers north side, odd south, 10 m apart.
+    fn street() -> Vec<Candidate> {
+        (1..=40)
+            .map(|n| {
+                house(
+                    i64::from(n),
+                    &format!("{n} Lantern Walk"),
+                    450_000.0 + f64::from(n) * 5.0,
+                    if n % 2 == 0 { 361_020.0 } else { 361_000.0 },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn same_side_neighbours_come_first_then_opposite_then_the_radius() {
+        let mut all = street();
+        all.push(house(100, "3 Juniper Close", 450_150.0, 361_100.0));
+        all.push(house(101, "5 Juniper Close", 451_000.0, 362_000.0)); // over a kilometre away
+        let victim = all[19].clone(); // number 20
+        let t = targets(&victim, &all, &CocoonPolicy::default());
+        let first: Vec<&str> = t
+            .iter()
+            .take(8)
+            .map(|t| t.address_line_1.as_str())
+            .collect();
+        assert_eq!(
+            first,
+            [
+                "18 Lantern Walk",
+                "22 Lantern Walk",
+                "16 Lantern Walk",
+                "24 Lantern Walk",
+                "14 Lantern Walk",
+                "26 Lantern Walk",
+                "12 Lantern Walk",
+                "28 Lantern Walk"
+            ],
+            "four doors either side on the same side, nearest first"
+        );
+        assert!(
+            t[8..]
+                .iter()
+                .take_while(|t| t.reason == CocoonReason::OppositeSide)
+                .count()
+                > 0
+        );
+        assert!(t.iter().any(
+            |t| t.address_line_1 == "3 Juniper Close" && t.reason == CocoonReason::WithinRadius
+        ));
+        assert!(
+            !t.iter().any(|t| t.address_line_1 == "5 Juniper Close"),
+            "beyond the radius"
+        );
+        assert!(
+            !t.iter().any(|t| t.uprn == victim.uprn),
+            "the victim is not their own neighbour"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn every_target_is_on_the_street_or_within_the_radius_and_listed_once(
+            points in prop::collection::vec((0.0f64..600.0, 0.0f64..600.0), 1..60),
+            radius in 50.0f64..400.0,
+        ) {
+            let victim = house(999_999, "Rose Cottage", 450_300.0, 361_300.0);
+            let candidates: Vec<Candidate> = points
+                .iter()
+                .enumerate()
+                .map(|(i, (e, n))| house(i as i64 + 1, &format!("Unit {i}"), 450_000.0 + e, 361_000.0 + n))
+                .collect();
+            let policy = CocoonPolicy { radius_m: radius, ..CocoonPolicy::default() };
+            let t = targets(&victim, &candidates, &policy);
+            let mut seen = std::collections::HashSet::new();
+            for target in &t {
+                prop_assert!(seen.insert(target.uprn.clone()), "listed twice");
+                prop_assert!(f64::from(target.distance_m) <= radius + 0.5);
+            }
+            let inside = candidates.iter().filter(|c| victim.position.distance_to(&c.position) <= radius).count();
+            prop_assert_eq!(t.len(), inside);
+            prop_assert!(t.windows(2).all(|w| w[0].distance_m <= w[1].distance_m), "nearest first");
+        }
+    }
+}

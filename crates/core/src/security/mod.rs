@@ -1,0 +1,42 @@
+//! Home security: the survey template engine, weaknesses, risk and vulnerability, measures and the gold/silver/bronze plan.
+//!
+//! Everything here is pure: templates, policy and catalogue arrive as text, times arrive as
+//! arguments, and nothing is read from disk or the clock. See ADR 006.
+
+pub mod answers;
+pub mod catalogue;
+pub mod condition;
+pub mod engine;
+pub mod ids;
+pub mod library;
+pub mod lifecycle;
+pub mod plan;
+pub mod policy;
+pub mod score;
+pub mod template;
+pub mod weakness;
+
+#[cfg(test)]
+mod fixtures;
+
+pub use answers::{AnswerMap, AnswerValue, Answers, YesNo};
+pub use catalogue::{Catalogue, Measure, Quantity, Trade};
+pub use condition::{Condition, Test};
+pub use engine::{orphan_answers, validate_answers, visible_paths};
+pub use ids::{PlanId, PlanItemId, SurveyId};
+pub use library::{SurveyError, TemplateLibrary};
+pub use lifecycle::{
+    Agreement, Approval, PlanActor, PlanEvent, PlanStatus, PlanStep, Role, StepKind,
+    TransitionError,
+};
+pub use plan::{
+    CctvAcknowledgement, ItemOrigin, LandlordConsent, Plan, PlanContext, PlanError, PlanItem,
+    PlanRuleViolation, PlanTotals, TierRecommendation, Uncovered, format_pence, propose_plan,
+    recommend_tier,
+};
+pub use policy::{Level, Policy, Tier};
+pub use score::{Assessment, Contribution, Score, assess};
+pub use template::{
+    AnswerKind, ChoiceOption, Evidence, Item, LoadError, Section, Template, WeaknessRule,
+};
+pub use weakness::{Weakness, WeaknessRef, derive_weaknesses};
