@@ -12,6 +12,7 @@ use crate::household::Uprn;
 
 /// How a council runs its cocoons; defaults from the domain reference, editable in policy.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields, default)]
 pub struct CocoonPolicy {
     /// Doors either side on the same street.
     pub doors_each_side: u32,
@@ -223,6 +224,18 @@ mod tests {
         assert!(
             !t.iter().any(|t| t.uprn == victim.uprn),
             "the victim is not their own neighbour"
+        );
+    }
+
+    #[test]
+    fn the_shipped_policy_uses_the_domain_reference_defaults() {
+        let policy =
+            crate::security::Policy::from_toml(include_str!("../../../assets/policy.toml"))
+                .expect("the real policy loads");
+        assert_eq!(
+            policy.cocoon,
+            CocoonPolicy::default(),
+            "4 doors either side, 200 m, 7 days, open 28 days"
         );
     }
 

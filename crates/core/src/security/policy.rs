@@ -3,6 +3,7 @@
 //! Every number here is a local scheme decision (domain §2 marks them "proposed"), so it lives in
 //! `assets/policy.toml` where the council can change it without a release.
 
+use crate::cocoon::CocoonPolicy;
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
@@ -245,6 +246,8 @@ pub struct Policy {
     pub vulnerability_factors: Vec<Factor>,
     /// Tier floors.
     pub minimum_tiers: Vec<MinimumTier>,
+    /// Who is visited after a burglary, and how soon.
+    pub cocoon: CocoonPolicy,
 }
 
 impl Policy {
@@ -288,6 +291,7 @@ impl Policy {
                     reason: m.reason,
                 })
                 .collect(),
+            cocoon: raw.cocoon,
         };
         policy.check(&mut problems);
         if problems.is_empty() {
@@ -466,6 +470,8 @@ struct RawPolicy {
     vulnerability_factors: Vec<RawFactor>,
     #[serde(default)]
     minimum_tiers: Vec<RawMinimumTier>,
+    #[serde(default)]
+    cocoon: CocoonPolicy,
 }
 
 #[derive(Debug, Deserialize)]
