@@ -19,6 +19,7 @@ pub mod migrations;
 pub mod persons;
 pub mod search;
 pub mod store;
+pub mod surveys;
 mod tracking;
 pub mod visits;
 

@@ -10,7 +10,10 @@ use crate::connection::APPLICATION_ID;
 use crate::error::{Result, StoreError};
 
 /// Every migration, in order; the schema version is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_surveys.sql"),
+];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {

@@ -635,3 +635,119 @@ fn a_cocoon_lists_the_doors_either_side_then_the_neighbourhood() {
         other => panic!("a household with no location cannot have a cocoon: {other:?}"),
     }
 }
+
+const SURVEY_TEMPLATE: &str = include_str!("../../../assets/templates/home-security-survey.toml");
+
+#[test]
+fn survey_answers_are_saved_one_by_one_and_survive_a_restart() {
+    use doorstep_core::security::{AnswerValue, Template, YesNo};
+    let (dir, folder, mut store) = new_store();
+    let template = Template::from_toml(SURVEY_TEMPLATE).expect("the shipped template loads");
+    let h = store
+        .create_household(&draft("6 Kestrel Way", "ZY3 1AB"), ChangeSource::Ui)
+        .expect("household");
+    let survey = store
+        .start_survey(h.id, None, &template, ChangeSource::Ui)
+        .expect("start");
+    assert_eq!(
+        survey.answers.template_version, template.version,
+        "answers name their template version"
+    );
+    store
+        .save_answer(
+            survey.id,
+            &template,
+            "repeat_victim",
+            Some(AnswerValue::YesNo(YesNo::Yes)),
+            ChangeSource::Ui,
+        )
+        .expect("answer");
+    store
+        .save_answer(
+            survey.id,
+            &template,
+            "feel_safe",
+            Some(AnswerValue::Number(2.0)),
+            ChangeSource::Ui,
+        )
+        .expect("answer");
+    // A wrong answer is refused on its field and changes nothing.
+    match store.save_answer(
+        survey.id,
+        &template,
+        "repeat_victim",
+        Some(AnswerValue::Choice("maybe".into())),
+        ChangeSource::Ui,
+    ) {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.errors()[0].field, "repeat_victim"),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+    store
+        .save_answer(survey.id, &template, "feel_safe", None, ChangeSource::Ui)
+        .expect("clear");
+    drop(store);
+    drop(folder);
+
+    let rows = outbox(&dir.path().join("data"));
+    let survey_rows: Vec<serde_json::Value> = rows
+        .iter()
+        .filter(|r| r.0 == "survey")
+        .map(|r| serde_json::from_str(&r.1).expect("payload"))
+        .collect();
+    assert_eq!(
+        survey_rows.len(),
+        4,
+        "start + three saved changes; the refused one wrote nothing"
+    );
+    let changed: Vec<Vec<&String>> = survey_rows[1..]
+        .iter()
+        .map(|p| p["fields"].as_object().expect("fields").keys().collect())
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            vec!["answers.repeat_victim"],
+            vec!["answers.feel_safe"],
+            vec!["answers.feel_safe"]
+        ]
+    );
+    assert!(
+        survey_rows[3]["fields"]["answers.feel_safe"].is_null(),
+        "a cleared answer is sent as null"
+    );
+
+    let folder = DataFolder::open(dir.path().join("data")).expect("reopen");
+    let store = Store::unlock(&folder, PASSPHRASE).expect("unlock");
+    let back = store.survey(survey.id).expect("survey");
+    assert_eq!(
+        back.answers.get("repeat_victim"),
+        Some(&AnswerValue::YesNo(YesNo::Yes))
+    );
+    assert_eq!(back.answers.get("feel_safe"), None);
+    assert_eq!(store.surveys_for_household(h.id).expect("list").len(), 1);
+}
+
+#[test]
+fn a_survey_is_answered_only_on_the_form_version_it_was_started_on() {
+    use doorstep_core::security::{AnswerValue, Template, YesNo};
+    let (_dir, _folder, mut store) = new_store();
+    let template = Template::from_toml(SURVEY_TEMPLATE).expect("template");
+    let h = store
+        .create_household(&draft("8 Kestrel Way", "ZY3 1AB"), ChangeSource::Ui)
+        .expect("household");
+    let survey = store
+        .start_survey(h.id, None, &template, ChangeSource::Ui)
+        .expect("start");
+    let mut newer = template.clone();
+    newer.version += 1;
+    match store.save_answer(
+        survey.id,
+        &newer,
+        "repeat_victim",
+        Some(AnswerValue::YesNo(YesNo::No)),
+        ChangeSource::Ui,
+    ) {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.errors()[0].field, "template"),
+        other => panic!("expected a template version error, got {other:?}"),
+    }
+}

@@ -341,6 +341,50 @@ fn kind_name(kind: &AnswerKind) -> &'static str {
     }
 }
 
+/// Checks one top-level answer as it is autosaved: its type, options and range, and
+/// those of every answer inside a group's instances. A blank answer is allowed (the
+/// officer may clear a box); whether the survey is complete is `validate_answers`' job.
+pub fn validate_answer(
+    template: &Template,
+    item_id: &str,
+    value: &AnswerValue,
+) -> ValidationErrors {
+    let mut errors = ValidationErrors::default();
+    let index = template.index();
+    let Some(located) = index.get(item_id).filter(|l| l.group.is_none()) else {
+        errors.add(
+            item_id,
+            format!("This form has no question \"{item_id}\": reload the survey"),
+        );
+        return errors;
+    };
+    let reader = Reader::new(template);
+    if is_blank(value) {
+        return errors;
+    }
+    reader.check_value(located.item, Some(value), item_id, &mut errors);
+    if let (AnswerKind::Group { items, .. }, AnswerValue::Group(instances)) =
+        (&located.item.answer, value)
+    {
+        for (i, values) in instances.iter().enumerate() {
+            for (child_id, child_value) in values {
+                let path = child_path(item_id, i, child_id);
+                match items.iter().find(|c| &c.id == child_id) {
+                    Some(child) if !is_blank(child_value) => {
+                        reader.check_value(child, Some(child_value), &path, &mut errors);
+                    }
+                    Some(_) => {}
+                    None => errors.add(
+                        &path,
+                        format!("This form has no question \"{child_id}\" here: reload the survey"),
+                    ),
+                }
+            }
+        }
+    }
+    errors
+}
+
 /// Checks answers against the template they name; empty errors mean valid.
 pub fn validate_answers(template: &Template, answers: &Answers) -> ValidationErrors {
     Reader::new(template).validate(answers)
@@ -389,6 +433,42 @@ mod tests {
     use chrono::NaiveDate;
     use proptest::prelude::*;
     use rstest::rstest;
+
+    #[test]
+    fn one_answer_is_checked_as_it_is_autosaved() {
+        let t = template();
+        assert!(
+            validate_answer(&t, "repeat_victim", &yes()).is_empty(),
+            "a valid answer saves"
+        );
+        assert!(
+            validate_answer(&t, "repeat_victim", &choice("maybe")).errors()[0].field
+                == "repeat_victim",
+            "a wrong type is refused on its field"
+        );
+        assert!(
+            !validate_answer(&t, "no_such_question", &yes()).is_empty(),
+            "an unknown question is refused"
+        );
+        assert!(
+            !validate_answer(&t, "door_cylinder", &choice("ts007_3star")).is_empty(),
+            "a group's question is saved as part of its group, not on its own"
+        );
+        let door = instance(&[
+            ("door_cylinder", choice("made_up")),
+            ("door_viewer", AnswerValue::Text(String::new())),
+        ]);
+        let errors = validate_answer(&t, "doors", &AnswerValue::Group(vec![door]));
+        assert_eq!(
+            fields(&errors),
+            ["doors[0].door_cylinder"],
+            "only the bad option; a blank box is fine while typing"
+        );
+        assert!(
+            validate_answer(&t, "feel_safe", &AnswerValue::Text(String::new())).is_empty(),
+            "clearing an answer is allowed"
+        );
+    }
 
     fn fields(errors: &ValidationErrors) -> Vec<&str> {
         errors.errors().iter().map(|e| e.field.as_str()).collect()

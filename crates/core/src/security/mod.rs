@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod plan;
 pub mod policy;
 pub mod score;
+pub mod survey;
 pub mod template;
 pub mod weakness;
 
@@ -22,7 +23,7 @@ mod fixtures;
 pub use answers::{AnswerMap, AnswerValue, Answers, YesNo};
 pub use catalogue::{Catalogue, Measure, Quantity, Trade};
 pub use condition::{Condition, Test};
-pub use engine::{orphan_answers, validate_answers, visible_paths};
+pub use engine::{orphan_answers, validate_answer, validate_answers, visible_paths};
 pub use ids::{PlanId, PlanItemId, SurveyId};
 pub use library::{SurveyError, TemplateLibrary};
 pub use lifecycle::{
@@ -36,6 +37,7 @@ pub use plan::{
 };
 pub use policy::{Level, Policy, Tier};
 pub use score::{Assessment, Contribution, Score, assess};
+pub use survey::Survey;
 pub use template::{
     AnswerKind, ChoiceOption, Evidence, Item, LoadError, Section, Template, WeaknessRule,
 };

@@ -1,0 +1,223 @@
+//! Home security surveys: started on a visit, answered one question at a time, each
+//! answer saved (with its outbox row) the moment it is given, so nothing is lost.
+
+use doorstep_core::security::{AnswerValue, Answers, Survey, SurveyId, Template, validate_answer};
+use doorstep_core::{ChangeSource, HouseholdId, ValidationErrors, VisitId};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::{Map, Value};
+
+use crate::error::{Result, StoreError};
+use crate::households;
+use crate::store::Store;
+use crate::tracking::{Tracked, Writer};
+
+const COLUMNS: &str =
+    "id, household_id, visit_id, template_id, template_version, answers, created_at, updated_at";
+
+fn conversion(i: usize, message: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        i,
+        rusqlite::types::Type::Text,
+        message.to_owned().into(),
+    )
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Survey> {
+    let answers: String = row.get(5)?;
+    Ok(Survey {
+        id: row
+            .get::<_, String>(0)?
+            .parse()
+            .map_err(|_| conversion(0, "bad survey id"))?,
+        household_id: row
+            .get::<_, String>(1)?
+            .parse()
+            .map_err(|_| conversion(1, "bad household id"))?,
+        visit_id: match row.get::<_, Option<String>>(2)? {
+            Some(v) => Some(v.parse().map_err(|_| conversion(2, "bad visit id"))?),
+            None => None,
+        },
+        answers: Answers {
+            template_id: row.get(3)?,
+            template_version: row.get(4)?,
+            values: serde_json::from_str(&answers).map_err(|_| conversion(5, "damaged answers"))?,
+        },
+        created_at: row.get(6)?,
+        updated_at: row.get(7)?,
+    })
+}
+
+fn get(conn: &Connection, id: SurveyId) -> Result<Survey> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM surveys WHERE id = ?1"))?
+        .query_row([id.to_string()], from_row)
+        .optional()?
+        .ok_or(StoreError::NotFound { entity: "survey" })
+}
+
+/// The synced fields of a survey: who and what it is about, then one field per answer.
+/// A cleared answer is present as null, so the change is sent.
+fn fields(survey: &Survey, cleared: Option<&str>) -> Result<Value> {
+    let mut map = Map::new();
+    map.insert(
+        "household_id".into(),
+        Value::String(survey.household_id.to_string()),
+    );
+    map.insert(
+        "visit_id".into(),
+        survey
+            .visit_id
+            .map(|v| Value::String(v.to_string()))
+            .unwrap_or(Value::Null),
+    );
+    map.insert(
+        "template_id".into(),
+        Value::String(survey.answers.template_id.clone()),
+    );
+    map.insert(
+        "template_version".into(),
+        Value::from(survey.answers.template_version),
+    );
+    for (item, value) in &survey.answers.values {
+        map.insert(format!("answers.{item}"), serde_json::to_value(value)?);
+    }
+    if let Some(item) = cleared {
+        map.insert(format!("answers.{item}"), Value::Null);
+    }
+    Ok(Value::Object(map))
+}
+
+fn save_row(w: &Writer<'_>, survey: &Survey, t: &Tracked) -> Result<()> {
+    w.tx.prepare_cached(
+        "INSERT INTO surveys (id, household_id, visit_id, template_id, template_version, answers, created_at, updated_at,
+             updated_by, device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO UPDATE SET answers = excluded.answers, updated_at = excluded.updated_at,
+             updated_by = excluded.updated_by, device_id = excluded.device_id, hlc = excluded.hlc,
+             field_versions = excluded.field_versions",
+    )?
+    .execute(params![
+        survey.id.to_string(),
+        survey.household_id.to_string(),
+        survey.visit_id.map(|v| v.to_string()),
+        survey.answers.template_id,
+        survey.answers.template_version,
+        serde_json::to_string(&survey.answers.values)?,
+        survey.created_at,
+        t.at,
+        w.actor.officer.to_string(),
+        w.actor.device.to_string(),
+        t.hlc.to_string(),
+        t.field_versions,
+    ])?;
+    Ok(())
+}
+
+impl Store {
+    /// Starts an empty survey of a household on `template` (its latest version).
+    pub fn start_survey(
+        &mut self,
+        household: HouseholdId,
+        visit: Option<VisitId>,
+        template: &Template,
+        source: ChangeSource,
+    ) -> Result<Survey> {
+        households::get(self.conn(), household)?;
+        let now = chrono::Utc::now();
+        let mut survey = Survey {
+            id: SurveyId::new(),
+            household_id: household,
+            visit_id: visit,
+            answers: Answers::new(template),
+            created_at: now,
+            updated_at: now,
+        };
+        self.write(source, |w| {
+            let t = w
+                .track(
+                    "survey",
+                    &survey.id.to_string(),
+                    None,
+                    &fields(&survey, None)?,
+                )?
+                .ok_or(StoreError::NotFound { entity: "survey" })?;
+            survey.updated_at = t.at;
+            survey.created_at = t.at;
+            save_row(w, &survey, &t)?;
+            Ok(survey)
+        })
+    }
+
+    /// Saves one answer (or clears it, with `None`) the moment it is given. The answer
+    /// is checked against the exact template version the survey was started on.
+    pub fn save_answer(
+        &mut self,
+        id: SurveyId,
+        template: &Template,
+        item: &str,
+        value: Option<AnswerValue>,
+        source: ChangeSource,
+    ) -> Result<Survey> {
+        let before = get(self.conn(), id)?;
+        if before.answers.template_id != template.id
+            || before.answers.template_version != template.version
+        {
+            let mut errors = ValidationErrors::default();
+            errors.add(
+                "template",
+                format!(
+                    "This survey was started on {} version {}: answer it on that form",
+                    before.answers.template_id, before.answers.template_version
+                ),
+            );
+            return Err(errors.into());
+        }
+        if let Some(v) = &value {
+            let errors = validate_answer(template, item, v);
+            if !errors.is_empty() {
+                return Err(errors.into());
+            }
+        }
+        let mut after = before.clone();
+        let cleared = match value {
+            Some(v) => {
+                after.answers.values.insert(item.to_owned(), v);
+                None
+            }
+            None if after.answers.values.remove(item).is_some() => Some(item),
+            None => return Ok(before),
+        };
+        let versions: String = self
+            .conn()
+            .prepare_cached("SELECT field_versions FROM surveys WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))?;
+        self.write(source, |w| {
+            let previous = fields(&before, None)?;
+            let Some(t) = w.track(
+                "survey",
+                &id.to_string(),
+                Some((&previous, &versions)),
+                &fields(&after, cleared)?,
+            )?
+            else {
+                return Ok(before.clone());
+            };
+            after.updated_at = t.at;
+            save_row(w, &after, &t)?;
+            Ok(after)
+        })
+    }
+
+    /// One survey.
+    pub fn survey(&self, id: SurveyId) -> Result<Survey> {
+        get(self.conn(), id)
+    }
+
+    /// A household's surveys, newest first.
+    pub fn surveys_for_household(&self, household: HouseholdId) -> Result<Vec<Survey>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM surveys WHERE household_id = ?1 ORDER BY seq DESC"
+        ))?;
+        let rows = stmt.query_map([household.to_string()], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
