@@ -41,6 +41,9 @@ macro_rules! typed_id {
     };
 }
 
+// Lets other modules (the survey and plan ids) declare ids the same way.
+pub(crate) use typed_id;
+
 typed_id!(
     /// Identifies a household (a home at an address).
     HouseholdId

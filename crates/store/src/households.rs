@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::error::{Result, StoreError};
 use crate::store::Store;
-use crate::tracking::{Tracked, Writer};
+use crate::tracking::{Tracked, Writer, stored_versions};
 
 const COLUMNS: &str = "id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates, created_at, updated_at";
 
@@ -223,11 +223,7 @@ impl Store {
         }
         let before = get(self.conn(), id)?;
         let previous_details = before.to_draft().validate()?;
-        let versions: String = self.conn().query_row(
-            "SELECT field_versions FROM households WHERE id = ?1",
-            [id.to_string()],
-            |r| r.get(0),
-        )?;
+        let versions = stored_versions(self.conn(), "households", &id.to_string())?;
         self.write(source, |w| {
             let previous = serde_json::to_value(&previous_details)?;
             let Some(t) = w.track(

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::error::{Result, StoreError};
 use crate::households;
 use crate::store::Store;
-use crate::tracking::{Tracked, Writer};
+use crate::tracking::{Tracked, Writer, stored_versions};
 
 const COLUMNS: &str =
     "id, household_id, full_name, phone, email, date_of_birth, age_band, preferred_language,
@@ -136,11 +136,7 @@ impl Store {
             preferred_language: before.preferred_language.clone(),
             contact_preferences: before.contact_preferences,
         };
-        let versions: String = self.conn().query_row(
-            "SELECT field_versions FROM persons WHERE id = ?1",
-            [id.to_string()],
-            |r| r.get(0),
-        )?;
+        let versions = stored_versions(self.conn(), "persons", &id.to_string())?;
         self.write(source, |w| {
             let previous = serde_json::to_value(&previous)?;
             let Some(t) = w.track(

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::error::{Result, StoreError};
 use crate::households;
 use crate::store::Store;
-use crate::tracking::{Tracked, Writer};
+use crate::tracking::{Tracked, Writer, stored_versions};
 
 const COLUMNS: &str =
     "id, household_id, visit_id, template_id, template_version, answers, created_at, updated_at";
@@ -186,10 +186,7 @@ impl Store {
             None if after.answers.values.remove(item).is_some() => Some(item),
             None => return Ok(before),
         };
-        let versions: String = self
-            .conn()
-            .prepare_cached("SELECT field_versions FROM surveys WHERE id = ?1")?
-            .query_row([id.to_string()], |r| r.get(0))?;
+        let versions = stored_versions(self.conn(), "surveys", &id.to_string())?;
         self.write(source, |w| {
             let previous = fields(&before, None)?;
             let Some(t) = w.track(

@@ -35,6 +35,17 @@ struct OutboxPayload<'a> {
     base_versions: BTreeMap<&'a str, Option<Hlc>>,
 }
 
+/// The stored per-field versions of a record, which an update is based on.
+pub(crate) fn stored_versions(
+    conn: &rusqlite::Connection,
+    table: &'static str,
+    id: &str,
+) -> Result<String> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT field_versions FROM {table} WHERE id = ?1"))?
+        .query_row([id], |r| r.get(0))?)
+}
+
 /// A write in progress: one transaction, one actor, one source.
 pub(crate) struct Writer<'a> {
     pub tx: &'a Transaction<'a>,
