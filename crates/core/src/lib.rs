@@ -30,6 +30,7 @@ macro_rules! stored_enum {
 
 pub mod cocoon;
 pub mod demo;
+pub mod fire;
 pub mod gazetteer;
 pub mod geo;
 pub mod hlc;
