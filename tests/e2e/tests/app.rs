@@ -53,9 +53,14 @@ fn app_binary() -> PathBuf {
     binary
 }
 
-fn start_driver(data_dir: &Path) -> Driver {
+fn start_driver(data_dir: &Path, port: u16) -> Driver {
     let child = Command::new("tauri-driver")
-        .args(["--port", "4444", "--native-port", "4445"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &(port + 1).to_string(),
+        ])
         .env("DOORSTEP_DATA_DIR", data_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -65,7 +70,7 @@ fn start_driver(data_dir: &Path) -> Driver {
     Driver(child)
 }
 
-async fn connect() -> Client {
+async fn connect(port: u16) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".to_owned(),
@@ -76,7 +81,7 @@ async fn connect() -> Client {
         match ClientBuilder::rustls()
             .expect("tls")
             .capabilities(caps.clone())
-            .connect("http://127.0.0.1:4444")
+            .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
             Ok(client) => return client,
@@ -144,8 +149,8 @@ async fn first_run_add_find_restart_and_unlock() {
 
     // First run: passphrase, then the demo area.
     {
-        let _driver = start_driver(&data_dir);
-        let c = connect().await;
+        let _driver = start_driver(&data_dir, 4444);
+        let c = connect(4444).await;
         type_into(&c, "#officer-name", "Rowan Testwell").await;
         type_into(&c, "#passphrase", PASSPHRASE).await;
         type_into(&c, "#passphrase-confirm", PASSPHRASE).await;
@@ -220,8 +225,19 @@ async fn first_run_add_find_restart_and_unlock() {
 
     // Restart: a wrong passphrase is refused, the right one shows the household.
     {
-        let _driver = start_driver(&data_dir);
-        let c = connect().await;
+        let _driver = start_driver(&data_dir, 4444);
+        let c = connect(4444).await;
+        wait_for_text(&c, "h1", "Unlock").await;
+
+        // A second Doorstep on the same data folder is told it is already open.
+        {
+            let _second_driver = start_driver(&data_dir, 4446);
+            let second = connect(4446).await;
+            wait_for_text(&second, "h1", "already open").await;
+            screenshot(&second, "07-second-instance").await;
+            second.close().await.expect("quit the second app");
+        }
+
         type_into(&c, "#unlock-passphrase", "not my passphrase at all").await;
         click(&c, "#unlock-submit").await;
         let message = wait_for_text(&c, "#unlock-passphrase-error", "not right").await;

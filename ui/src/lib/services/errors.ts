@@ -65,7 +65,7 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   internal:
     'Try again. If it keeps happening, contact your IT service desk and say what you were doing.',
   data_folder_in_use:
-    'Doorstep may already be open in another window. Close it there, then try again.',
+    'When you have closed the other Doorstep window, choose Try again.',
   corrupt_data:
     'The data file may be damaged. Contact your IT service desk; they can restore your most recent backup.',
   schema_too_new:
