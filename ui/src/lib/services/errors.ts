@@ -64,8 +64,7 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   io: 'Check the drive is connected and has space, then try again.',
   internal:
     'Try again. If it keeps happening, contact your IT service desk and say what you were doing.',
-  data_folder_in_use:
-    'When you have closed the other Doorstep window, choose Try again.',
+  data_folder_in_use: 'When you have closed the other Doorstep window, choose Try again.',
   corrupt_data:
     'The data file may be damaged. Contact your IT service desk; they can restore your most recent backup.',
   schema_too_new:
