@@ -5,6 +5,7 @@
 //! §3). A cocoon's targets are therefore: the N doors either side on the same street,
 //! same side first, then every other address within radius R by distance.
 
+use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::geo::GridPoint;
@@ -140,6 +141,139 @@ fn target(c: &Candidate, distance: f64, reason: CocoonReason) -> CocoonTarget {
     }
 }
 
+stored_enum!(
+    /// What happened at a cocoon target's door.
+    CocoonOutcome {
+        /// Spoke to the resident and talked through their security.
+        Visited => "visited",
+        /// Nobody came to the door.
+        NoAnswer => "no_answer",
+        /// The resident did not want a visit.
+        Declined => "declined",
+        /// A leaflet went through the door.
+        LeafletLeft => "leaflet_left",
+        /// Crime prevention advice given on the doorstep.
+        AdviceGiven => "advice_given",
+        /// A home security survey was started.
+        SurveyStarted => "survey_started",
+    }
+);
+
+impl CocoonOutcome {
+    /// Whether a person at the address got the message (a leaflet or an unanswered door is not reached).
+    pub fn reached(self) -> bool {
+        matches!(
+            self,
+            Self::Visited | Self::AdviceGiven | Self::SurveyStarted | Self::Declined
+        )
+    }
+
+    /// The outcome in the officer's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Visited => "Visited",
+            Self::NoAnswer => "No answer",
+            Self::Declined => "Declined",
+            Self::LeafletLeft => "Leaflet left",
+            Self::AdviceGiven => "Advice given",
+            Self::SurveyStarted => "Survey started",
+        }
+    }
+}
+
+/// When a cocoon's neighbours must be visited by, and when it closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct CocoonDates {
+    /// The day the burglary was recorded and the cocoon opened.
+    pub opened_on: NaiveDate,
+    /// Neighbours should all have been tried by the end of this day.
+    pub visit_by: NaiveDate,
+    /// The cocoon closes after this day.
+    pub closes_on: NaiveDate,
+}
+
+impl CocoonDates {
+    /// The dates for a cocoon opened on `opened_on` under `policy`.
+    pub fn new(opened_on: NaiveDate, policy: &CocoonPolicy) -> Self {
+        let after = |days: u32| {
+            opened_on
+                .checked_add_days(Days::new(u64::from(days)))
+                .unwrap_or(opened_on)
+        };
+        Self {
+            opened_on,
+            visit_by: after(policy.visit_within_days),
+            closes_on: after(policy.open_days),
+        }
+    }
+}
+
+/// How much of a cocoon has been delivered: the figure a supervisor watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct Dosage {
+    /// Addresses in the cocoon.
+    pub targets: u32,
+    /// Addresses with any outcome recorded.
+    pub attempted: u32,
+    /// Addresses where a person got the message.
+    pub reached: u32,
+}
+
+impl Dosage {
+    /// Counts the outcomes recorded so far (`None` is a door not yet tried).
+    pub fn of(outcomes: impl IntoIterator<Item = Option<CocoonOutcome>>) -> Self {
+        let mut d = Self {
+            targets: 0,
+            attempted: 0,
+            reached: 0,
+        };
+        for o in outcomes {
+            d.targets += 1;
+            if let Some(o) = o {
+                d.attempted += 1;
+                d.reached += u32::from(o.reached());
+            }
+        }
+        d
+    }
+
+    /// Reached as a whole percentage of the targets (0 for an empty cocoon).
+    pub fn reached_percent(&self) -> u32 {
+        if self.targets == 0 {
+            0
+        } else {
+            self.reached * 100 / self.targets
+        }
+    }
+}
+
+stored_enum!(
+    /// Where a cocoon is, as a supervisor sees it.
+    CocoonState {
+        /// Doors still to try, within the visiting window.
+        InProgress => "in_progress",
+        /// Doors still to try and the visiting window has passed: needs action.
+        Overdue => "overdue",
+        /// Every door has an outcome.
+        Delivered => "delivered",
+        /// Past its closing day.
+        Closed => "closed",
+    }
+);
+
+/// The state of a cocoon on `today`.
+pub fn state(dates: &CocoonDates, dosage: &Dosage, today: NaiveDate) -> CocoonState {
+    if today > dates.closes_on {
+        CocoonState::Closed
+    } else if dosage.attempted == dosage.targets {
+        CocoonState::Delivered
+    } else if today > dates.visit_by {
+        CocoonState::Overdue
+    } else {
+        CocoonState::InProgress
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +395,63 @@ mod tests {
             let inside = candidates.iter().filter(|c| victim.position.distance_to(&c.position) <= radius).count();
             prop_assert_eq!(t.len(), inside);
             prop_assert!(t.windows(2).all(|w| w[0].distance_m <= w[1].distance_m), "nearest first");
+        }
+    }
+}
+
+#[cfg(test)]
+mod outcome_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rstest::rstest;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn dates_follow_the_policy() {
+        let d = CocoonDates::new(day(1), &CocoonPolicy::default());
+        assert_eq!((d.visit_by, d.closes_on), (day(8), day(29)));
+    }
+
+    #[rstest]
+    #[case::fresh(&[None, None], 2, CocoonState::InProgress)]
+    #[case::partly_done_late(&[Some(CocoonOutcome::Visited), None], 9, CocoonState::Overdue)]
+    #[case::all_tried(&[Some(CocoonOutcome::NoAnswer), Some(CocoonOutcome::Declined)], 9, CocoonState::Delivered)]
+    #[case::closed(&[None], 30, CocoonState::Closed)]
+    #[case::last_visiting_day(&[None], 8, CocoonState::InProgress)]
+    fn state_on_a_day(
+        #[case] outcomes: &[Option<CocoonOutcome>],
+        #[case] today: u32,
+        #[case] expected: CocoonState,
+    ) {
+        let dates = CocoonDates::new(day(1), &CocoonPolicy::default());
+        let dosage = Dosage::of(outcomes.iter().copied());
+        assert_eq!(state(&dates, &dosage, day(today)), expected);
+    }
+
+    #[rstest]
+    #[case(CocoonOutcome::Visited, true)]
+    #[case(CocoonOutcome::AdviceGiven, true)]
+    #[case(CocoonOutcome::SurveyStarted, true)]
+    #[case(CocoonOutcome::Declined, true)]
+    #[case(CocoonOutcome::LeafletLeft, false)]
+    #[case(CocoonOutcome::NoAnswer, false)]
+    fn reached_means_a_person_heard_it(#[case] o: CocoonOutcome, #[case] reached: bool) {
+        assert_eq!(o.reached(), reached);
+    }
+
+    proptest! {
+        #[test]
+        fn reached_never_exceeds_attempted_nor_attempted_targets(
+            outcomes in proptest::collection::vec(proptest::option::of(0usize..6), 0..40)
+        ) {
+            let os: Vec<_> = outcomes.iter().map(|o| o.map(|i| CocoonOutcome::ALL[i])).collect();
+            let d = Dosage::of(os.iter().copied());
+            prop_assert_eq!(d.targets as usize, os.len());
+            prop_assert!(d.reached <= d.attempted && d.attempted <= d.targets);
+            prop_assert!(d.reached_percent() <= 100);
         }
     }
 }

@@ -176,8 +176,9 @@ mod tests {
         ) {
             let d_grid = wgs84_to_grid(lat, lon).distance_to(&wgs84_to_grid(lat + dlat, lon + dlon));
             let d_true = haversine(lat, lon, lat + dlat, lon + dlon);
-            // Within 1 m plus the grid's scale error (under 0.1% in GB).
-            prop_assert!((d_grid - d_true).abs() <= 1.0 + d_true * 0.001, "grid {d_grid} true {d_true}");
+            // Within 1 m plus 0.5%: the grid's scale error is under 0.1% in GB, but this
+            // reference is a sphere, whose east-west radius is up to 0.4% off the ellipsoid's.
+            prop_assert!((d_grid - d_true).abs() <= 1.0 + d_true * 0.005, "grid {d_grid} true {d_true}");
         }
     }
 }

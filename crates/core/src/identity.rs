@@ -11,6 +11,8 @@ pub struct Officer {
     pub id: OfficerId,
     /// Their name as shown on visits.
     pub name: String,
+    /// What they may do.
+    pub role: Role,
 }
 
 /// One installation of the app.
@@ -42,3 +44,38 @@ stored_enum!(
         Sync => "sync",
     }
 );
+
+stored_enum!(
+    /// What a signed-in user is allowed to do.
+    Role {
+        /// Burglary reduction officer: surveys, drafts and agrees plans.
+        Officer => "officer",
+        /// Fire crew member on a Safe and Well or day of action.
+        FireCrew => "fire_crew",
+        /// Community warden.
+        Warden => "warden",
+        /// Approves plans and budgets.
+        Supervisor => "supervisor",
+        /// Fits measures.
+        Contractor => "contractor",
+        /// Reads aggregates only.
+        Analyst => "analyst",
+        /// Runs the system; makes no casework decisions.
+        Admin => "admin",
+    }
+);
+
+impl Role {
+    /// The role as its holders would name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Officer => "Burglary reduction officer",
+            Self::FireCrew => "Fire crew",
+            Self::Warden => "Neighbourhood warden",
+            Self::Supervisor => "Supervisor",
+            Self::Contractor => "Contractor",
+            Self::Analyst => "Analyst",
+            Self::Admin => "Administrator",
+        }
+    }
+}

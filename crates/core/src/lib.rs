@@ -28,6 +28,7 @@ macro_rules! stored_enum {
     };
 }
 
+pub mod attachment;
 pub mod cocoon;
 pub mod demo;
 pub mod fire;
@@ -48,7 +49,7 @@ pub mod visit;
 
 pub use hlc::{Hlc, HlcClock};
 pub use household::{Coordinates, Household, HouseholdDraft, Uprn};
-pub use identity::{Actor, ChangeSource, Device, Officer};
+pub use identity::{Actor, ChangeSource, Device, Officer, Role};
 pub use ids::{DeviceId, HouseholdId, OfficerId, PersonId, VisitId};
 pub use person::{AgeBand, ContactPreferences, Person, PersonDraft};
 pub use validation::{FieldError, ValidationErrors};

@@ -117,3 +117,86 @@ pub struct BackupReport {
     /// The copy's size in bytes (saturates at 4 GiB).
     pub bytes: u32,
 }
+
+/// A plan with where it is, for lists (approvals, follow-ups due).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct PlanSummary {
+    /// The plan.
+    pub plan: crate::security::Plan,
+    /// The household.
+    pub household_id: HouseholdId,
+    /// Its address on one line.
+    pub address: String,
+    /// Its postcode.
+    pub postcode: String,
+    /// For fitted plans: when the follow-up visit falls due.
+    pub follow_up_due: Option<chrono::NaiveDate>,
+}
+
+/// A photo attached to a survey question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct SurveyPhoto {
+    /// Its id.
+    pub id: String,
+    /// The item path (e.g. `doors[0].lock_type`) or `section:<id>`.
+    pub item: String,
+    /// The attachment reference, `sha256:…`.
+    pub sha256: String,
+    /// The file name the officer chose, for their reference.
+    pub file_name: String,
+    /// e.g. `image/jpeg`.
+    pub media_type: String,
+}
+
+/// One neighbour's door in a cocoon, with what happened there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct CocoonDoor {
+    /// Its id, for recording the outcome.
+    pub id: String,
+    /// Priority, 1 first.
+    pub rank: u32,
+    /// The address.
+    pub target: crate::cocoon::CocoonTarget,
+    /// Its postcode from the gazetteer, when known.
+    pub postcode: Option<String>,
+    /// What happened, once recorded.
+    pub outcome: Option<crate::cocoon::CocoonOutcome>,
+    /// When it was recorded.
+    pub outcome_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A cocoon as its screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct CocoonPage {
+    /// Its id.
+    pub id: String,
+    /// The burgled household.
+    pub household_id: HouseholdId,
+    /// Its address on one line.
+    pub address: String,
+    /// Opening, visit-by and closing days.
+    pub dates: crate::cocoon::CocoonDates,
+    /// How much has been delivered.
+    pub dosage: crate::cocoon::Dosage,
+    /// In progress, overdue, delivered or closed, today.
+    pub state: crate::cocoon::CocoonState,
+    /// The doors in priority order.
+    pub doors: Vec<CocoonDoor>,
+}
+
+/// A cocoon in a list (the supervisor's undelivered cocoons, a household's cocoons).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct CocoonSummary {
+    /// Its id.
+    pub id: String,
+    /// The burgled household.
+    pub household_id: HouseholdId,
+    /// Its address on one line.
+    pub address: String,
+    /// Opening, visit-by and closing days.
+    pub dates: crate::cocoon::CocoonDates,
+    /// How much has been delivered.
+    pub dosage: crate::cocoon::Dosage,
+    /// In progress, overdue, delivered or closed, today.
+    pub state: crate::cocoon::CocoonState,
+}

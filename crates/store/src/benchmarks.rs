@@ -27,6 +27,7 @@ impl Store {
         let officer = Officer {
             id: OfficerId::new(),
             name: "Bench Officer".to_owned(),
+            role: doorstep_core::Role::Officer,
         };
         let device = Device {
             id: DeviceId::new(),

@@ -4,10 +4,12 @@
 //! ([`keyfile`]); connections are opened only by [`connection::open`]; every change
 //! to a record appends an outbox row in the same transaction ([`tracking`]).
 
+pub mod attachments;
 pub mod backup;
 #[cfg(feature = "benchmarks")]
 mod benchmarks;
 pub mod cocoon;
+pub mod cocoons;
 pub mod connection;
 pub mod demo;
 pub mod error;
@@ -17,6 +19,8 @@ pub mod households;
 pub mod keyfile;
 pub mod migrations;
 pub mod persons;
+pub mod plans;
+mod rows;
 pub mod search;
 pub mod store;
 pub mod surveys;

@@ -13,6 +13,7 @@ use crate::error::{Result, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_surveys.sql"),
+    include_str!("../migrations/0003_plans_cocoons.sql"),
 ];
 
 /// The schema version this build writes.

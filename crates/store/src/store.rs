@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use doorstep_core::passphrase;
 use doorstep_core::{
-    Actor, ChangeSource, Device, DeviceId, Hlc, HlcClock, Officer, OfficerId, ValidationErrors,
+    Actor, ChangeSource, Device, DeviceId, Hlc, HlcClock, Officer, OfficerId, Role,
+    ValidationErrors,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -87,6 +88,7 @@ impl Store {
             let officer = Officer {
                 id: OfficerId::new(),
                 name: officer_name.to_owned(),
+                role: Role::Officer,
             };
             let device = Device {
                 id: DeviceId::new(),
@@ -94,8 +96,8 @@ impl Store {
             };
             let tx = conn.transaction()?;
             tx.execute(
-                "INSERT INTO officers (id, name) VALUES (?1, ?2)",
-                params![officer.id.to_string(), officer.name],
+                "INSERT INTO officers (id, name, role) VALUES (?1, ?2, ?3)",
+                params![officer.id.to_string(), officer.name, officer.role.as_str()],
             )?;
             for (k, v) in [
                 ("officer_id", officer.id.to_string()),
@@ -170,11 +172,15 @@ impl Store {
             id: setting("device_id")?.parse().map_err(bad_id)?,
             name: setting("device_name")?,
         };
-        let officer_name: String = conn.query_row(
-            "SELECT name FROM officers WHERE id = ?1",
+        let (officer_name, role): (String, String) = conn.query_row(
+            "SELECT name, role FROM officers WHERE id = ?1",
             [officer_id.to_string()],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
+        let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
+            path: database_path.clone(),
+            reason: format!("unknown role \"{role}\""),
+        })?;
         let last: Option<String> =
             conn.query_row("SELECT max(hlc) FROM outbox", [], |r| r.get(0))?;
         let last = last.and_then(|t| t.parse::<Hlc>().ok());
@@ -187,6 +193,7 @@ impl Store {
             officer: Officer {
                 id: officer_id,
                 name: officer_name,
+                role,
             },
             device,
         })

@@ -1,6 +1,7 @@
 //! Home security surveys: started on a visit, answered one question at a time, each
 //! answer saved (with its outbox row) the moment it is given, so nothing is lost.
 
+use doorstep_core::security::survey::MAX_SECTION_NOTE;
 use doorstep_core::security::{AnswerValue, Answers, Survey, SurveyId, Template, validate_answer};
 use doorstep_core::{ChangeSource, HouseholdId, ValidationErrors, VisitId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -8,19 +9,11 @@ use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
 use crate::households;
+use crate::rows::{conversion, json};
 use crate::store::Store;
 use crate::tracking::{Tracked, Writer, stored_versions};
 
-const COLUMNS: &str =
-    "id, household_id, visit_id, template_id, template_version, answers, created_at, updated_at";
-
-fn conversion(i: usize, message: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        i,
-        rusqlite::types::Type::Text,
-        message.to_owned().into(),
-    )
-}
+const COLUMNS: &str = "id, household_id, visit_id, template_id, template_version, answers, created_at, updated_at, section_notes";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Survey> {
     let answers: String = row.get(5)?;
@@ -44,6 +37,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Survey> {
         },
         created_at: row.get(6)?,
         updated_at: row.get(7)?,
+        section_notes: json(row, 8, "damaged section notes")?,
     })
 }
 
@@ -80,6 +74,12 @@ fn fields(survey: &Survey, cleared: Option<&str>) -> Result<Value> {
     for (item, value) in &survey.answers.values {
         map.insert(format!("answers.{item}"), serde_json::to_value(value)?);
     }
+    for (section, note) in &survey.section_notes {
+        map.insert(
+            format!("section_notes.{section}"),
+            Value::String(note.clone()),
+        );
+    }
     if let Some(item) = cleared {
         map.insert(format!("answers.{item}"), Value::Null);
     }
@@ -89,9 +89,10 @@ fn fields(survey: &Survey, cleared: Option<&str>) -> Result<Value> {
 fn save_row(w: &Writer<'_>, survey: &Survey, t: &Tracked) -> Result<()> {
     w.tx.prepare_cached(
         "INSERT INTO surveys (id, household_id, visit_id, template_id, template_version, answers, created_at, updated_at,
-             updated_by, device_id, hlc, field_versions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-         ON CONFLICT (id) DO UPDATE SET answers = excluded.answers, updated_at = excluded.updated_at,
+             updated_by, device_id, hlc, field_versions, section_notes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (id) DO UPDATE SET answers = excluded.answers, section_notes = excluded.section_notes,
+             updated_at = excluded.updated_at,
              updated_by = excluded.updated_by, device_id = excluded.device_id, hlc = excluded.hlc,
              field_versions = excluded.field_versions",
     )?
@@ -108,6 +109,7 @@ fn save_row(w: &Writer<'_>, survey: &Survey, t: &Tracked) -> Result<()> {
         w.actor.device.to_string(),
         t.hlc.to_string(),
         t.field_versions,
+        serde_json::to_string(&survey.section_notes)?,
     ])?;
     Ok(())
 }
@@ -130,6 +132,7 @@ impl Store {
             answers: Answers::new(template),
             created_at: now,
             updated_at: now,
+            section_notes: Default::default(),
         };
         self.write(source, |w| {
             let t = w
@@ -194,6 +197,64 @@ impl Store {
                 &id.to_string(),
                 Some((&previous, &versions)),
                 &fields(&after, cleared)?,
+            )?
+            else {
+                return Ok(before.clone());
+            };
+            after.updated_at = t.at;
+            save_row(w, &after, &t)?;
+            Ok(after)
+        })
+    }
+
+    /// Saves the officer's note on one section (an empty note clears it).
+    pub fn save_section_note(
+        &mut self,
+        id: SurveyId,
+        template: &Template,
+        section: &str,
+        note: &str,
+        source: ChangeSource,
+    ) -> Result<Survey> {
+        let before = get(self.conn(), id)?;
+        let mut errors = ValidationErrors::default();
+        if !template.sections.iter().any(|s| s.id == section) {
+            errors.add("note", "That section is not on this survey's form");
+        } else if note.chars().count() > MAX_SECTION_NOTE {
+            errors.add(
+                "note",
+                format!("Use {MAX_SECTION_NOTE} characters or fewer"),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let mut after = before.clone();
+        let note = note.trim_end();
+        if note.is_empty() {
+            after.section_notes.remove(section);
+        } else {
+            after
+                .section_notes
+                .insert(section.to_owned(), note.to_owned());
+        }
+        let versions = stored_versions(self.conn(), "surveys", &id.to_string())?;
+        self.write(source, |w| {
+            let previous = fields(&before, None)?;
+            let mut current = fields(&after, None)?;
+            if note.is_empty()
+                && let Some(map) = current.as_object_mut()
+            {
+                map.insert(
+                    format!("section_notes.{section}"),
+                    Value::String(String::new()),
+                );
+            }
+            let Some(t) = w.track(
+                "survey",
+                &id.to_string(),
+                Some((&previous, &versions)),
+                &current,
             )?
             else {
                 return Ok(before.clone());

@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::identity::Role;
 use crate::ids::{HouseholdId, OfficerId, PersonId};
-use crate::security::lifecycle::Role;
 use crate::validation::ValidationErrors;
 
 use super::agency::{Agency, AgencyDirectory, AgencyKind, ConsentPurpose, Urgency};

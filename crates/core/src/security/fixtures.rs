@@ -6,10 +6,11 @@ use crate::ids::OfficerId;
 
 use super::answers::{AnswerMap, AnswerValue, Answers, YesNo};
 use super::catalogue::Catalogue;
-use super::lifecycle::{PlanActor, Role};
+use super::lifecycle::PlanActor;
 use super::plan::PlanContext;
 use super::policy::Policy;
 use super::template::Template;
+use crate::identity::Role;
 
 pub const TEMPLATE: &str = include_str!("../../../../assets/templates/home-security-survey.toml");
 pub const POLICY: &str = include_str!("../../../../assets/policy.toml");

@@ -4,30 +4,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::identity::Role;
 use crate::ids::OfficerId;
 
+use super::follow_up::{FollowUp, FollowUpFindings, feeling_safe_at_survey};
 use super::library::SurveyError;
 use super::plan::{Plan, PlanContext, PlanRuleViolation};
-
-stored_enum!(
-    /// What a signed-in user is allowed to do.
-    Role {
-        /// Burglary reduction officer: surveys, drafts and agrees plans.
-        Officer => "officer",
-        /// Fire crew member on a Safe and Well or day of action.
-        FireCrew => "fire_crew",
-        /// Community warden.
-        Warden => "warden",
-        /// Approves plans and budgets.
-        Supervisor => "supervisor",
-        /// Fits measures.
-        Contractor => "contractor",
-        /// Reads aggregates only.
-        Analyst => "analyst",
-        /// Runs the system; makes no casework decisions.
-        Admin => "admin",
-    }
-);
 
 stored_enum!(
     /// Where a plan is.
@@ -151,7 +133,10 @@ pub enum PlanStep {
     /// The measures were fitted.
     Fit,
     /// The follow-up visit was done.
-    FollowUp,
+    FollowUp {
+        /// What the officer found.
+        findings: FollowUpFindings,
+    },
     /// The plan was refused.
     Refuse {
         /// Why.
@@ -172,7 +157,7 @@ impl PlanStep {
             Self::Approve { .. } => StepKind::Approve,
             Self::Order { .. } => StepKind::Order,
             Self::Fit => StepKind::Fit,
-            Self::FollowUp => StepKind::FollowUp,
+            Self::FollowUp { .. } => StepKind::FollowUp,
             Self::Refuse { .. } => StepKind::Refuse,
             Self::Withdraw { .. } => StepKind::Withdraw,
         }
@@ -263,6 +248,9 @@ pub enum TransitionError {
     /// The survey could not be read.
     #[error(transparent)]
     Survey(#[from] SurveyError),
+    /// The step's own form has mistakes, listed by field.
+    #[error("{}", .0.errors().first().map(|e| e.message.as_str()).unwrap_or("Check the form"))]
+    Invalid(crate::validation::ValidationErrors),
 }
 
 fn text(value: &str, what: &'static str) -> Result<String, TransitionError> {
@@ -384,7 +372,21 @@ impl Plan {
                 reason: text(&reason, "why the plan was withdrawn")?,
             },
             PlanStep::Fit => PlanStep::Fit,
-            PlanStep::FollowUp => PlanStep::FollowUp,
+            PlanStep::FollowUp { findings } => {
+                let errors = findings.validate();
+                if !errors.is_empty() {
+                    return Err(TransitionError::Invalid(errors));
+                }
+                self.follow_up = Some(FollowUp {
+                    findings: findings.clone(),
+                    feeling_safe_before: feeling_safe_at_survey(
+                        ctx.answers,
+                        &ctx.policy.survey_keys.feel_safe,
+                    ),
+                    at,
+                });
+                PlanStep::FollowUp { findings }
+            }
         };
         let to = kind.target();
         self.history.push(PlanEvent {
@@ -426,7 +428,15 @@ mod tests {
                 order_ref: "JOB-1".into(),
             },
             StepKind::Fit => PlanStep::Fit,
-            StepKind::FollowUp => PlanStep::FollowUp,
+            StepKind::FollowUp => PlanStep::FollowUp {
+                findings: crate::security::FollowUpFindings {
+                    measures_fitted: crate::security::YesNo::Yes,
+                    measures_used: crate::security::YesNo::Yes,
+                    feeling_safe: 4,
+                    repeat_burglary: crate::security::YesNo::No,
+                    notes: String::new(),
+                },
+            },
             StepKind::Refuse => PlanStep::Refuse {
                 reason: "Resident changed their mind".into(),
             },

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod catalogue;
 pub mod condition;
 pub mod engine;
+pub mod follow_up;
 pub mod ids;
 pub mod library;
 pub mod lifecycle;
@@ -20,15 +21,16 @@ pub mod weakness;
 #[cfg(test)]
 mod fixtures;
 
+pub use crate::identity::Role;
 pub use answers::{AnswerMap, AnswerValue, Answers, YesNo};
 pub use catalogue::{Catalogue, Measure, Quantity, Trade};
 pub use condition::{Condition, Test};
 pub use engine::{orphan_answers, validate_answer, validate_answers, visible_paths};
+pub use follow_up::{FollowUp, FollowUpFindings, FollowUpPolicy};
 pub use ids::{PlanId, PlanItemId, SurveyId};
 pub use library::{SurveyError, TemplateLibrary};
 pub use lifecycle::{
-    Agreement, Approval, PlanActor, PlanEvent, PlanStatus, PlanStep, Role, StepKind,
-    TransitionError,
+    Agreement, Approval, PlanActor, PlanEvent, PlanStatus, PlanStep, StepKind, TransitionError,
 };
 pub use plan::{
     CctvAcknowledgement, ItemOrigin, LandlordConsent, Plan, PlanContext, PlanError, PlanItem,

@@ -11,6 +11,7 @@ use crate::validation::ValidationErrors;
 use super::answers::{AnswerValue, Answers, parse_instance};
 use super::catalogue::{Catalogue, Measure, Quantity, Trade};
 use super::engine::Reader;
+use super::follow_up::FollowUp;
 use super::ids::{PlanId, PlanItemId, SurveyId};
 use super::library::SurveyError;
 use super::lifecycle::{Agreement, Approval, PlanActor, PlanEvent, PlanStatus};
@@ -250,6 +251,9 @@ pub struct Plan {
     pub created_at: DateTime<Utc>,
     /// Every lifecycle step, oldest first.
     pub history: Vec<PlanEvent>,
+    /// The follow-up visit's findings, once recorded.
+    #[serde(default)]
+    pub follow_up: Option<FollowUp>,
 }
 
 /// Money totals for display against the cap.
@@ -594,6 +598,7 @@ pub fn propose_plan(
         created_by: by,
         created_at: at,
         history: Vec::new(),
+        follow_up: None,
     })
 }
 
@@ -952,8 +957,8 @@ impl Plan {
 mod tests {
     use super::super::answers::{AnswerValue, YesNo};
     use super::super::fixtures::*;
-    use super::super::lifecycle::Role;
     use super::*;
+    use crate::identity::Role;
     use proptest::prelude::*;
     use rstest::rstest;
 

@@ -3,6 +3,7 @@
 //! Every number here is a local scheme decision (domain §2 marks them "proposed"), so it lives in
 //! `assets/policy.toml` where the council can change it without a release.
 
+use super::follow_up::FollowUpPolicy;
 use crate::cocoon::CocoonPolicy;
 use std::collections::BTreeSet;
 
@@ -215,6 +216,8 @@ pub struct SurveyKeys {
     pub tenure: String,
     /// Tenure options that make the resident a tenant (landlord consent needed for fabric work).
     pub tenant_options: Vec<String>,
+    /// The top-level number item "how safe do you feel", asked again at follow-up.
+    pub feel_safe: String,
 }
 
 /// The scheme's whole policy.
@@ -248,6 +251,10 @@ pub struct Policy {
     pub minimum_tiers: Vec<MinimumTier>,
     /// Who is visited after a burglary, and how soon.
     pub cocoon: CocoonPolicy,
+    /// When follow-up visits fall due.
+    pub follow_up: FollowUpPolicy,
+    /// Largest photo an officer may attach, in bytes.
+    pub max_photo_bytes: u64,
 }
 
 impl Policy {
@@ -292,6 +299,8 @@ impl Policy {
                 })
                 .collect(),
             cocoon: raw.cocoon,
+            follow_up: raw.follow_up,
+            max_photo_bytes: raw.max_photo_bytes,
         };
         policy.check(&mut problems);
         if problems.is_empty() {
@@ -308,6 +317,9 @@ impl Policy {
         }
         if t.vulnerability_medium == 0 || t.vulnerability_medium >= t.vulnerability_high {
             problems.push("thresholds: need 0 < vulnerability_medium < vulnerability_high".into());
+        }
+        if self.max_photo_bytes == 0 {
+            problems.push("max_photo_bytes must be more than 0".into());
         }
         let c = &self.budget_caps_pence;
         if c.bronze == 0 || c.bronze > c.silver || c.silver > c.gold {
@@ -415,6 +427,14 @@ impl Policy {
                 keys.tenure
             )),
         }
+        match index.get(keys.feel_safe.as_str()) {
+            Some(at)
+                if at.group.is_none() && matches!(at.item.answer, AnswerKind::Number { .. }) => {}
+            _ => problems.push(format!(
+                "survey_keys.feel_safe: \"{}\" must be a number item outside any group",
+                keys.feel_safe
+            )),
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -472,6 +492,14 @@ struct RawPolicy {
     minimum_tiers: Vec<RawMinimumTier>,
     #[serde(default)]
     cocoon: CocoonPolicy,
+    #[serde(default)]
+    follow_up: FollowUpPolicy,
+    #[serde(default = "default_max_photo_bytes")]
+    max_photo_bytes: u64,
+}
+
+fn default_max_photo_bytes() -> u64 {
+    crate::attachment::DEFAULT_MAX_PHOTO_BYTES
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,5 +1,7 @@
 //! A survey as stored: whose home, which visit, and the answers so far.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -18,8 +20,13 @@ pub struct Survey {
     pub visit_id: Option<VisitId>,
     /// The answers, with the template id and version they answer.
     pub answers: Answers,
+    /// The officer's notes per section, by section id.
+    pub section_notes: BTreeMap<String, String>,
     /// When it was started.
     pub created_at: DateTime<Utc>,
     /// When an answer last changed.
     pub updated_at: DateTime<Utc>,
 }
+
+/// Longest note per survey section, in characters.
+pub const MAX_SECTION_NOTE: usize = 4_000;
