@@ -429,13 +429,7 @@ mod tests {
             },
             StepKind::Fit => PlanStep::Fit,
             StepKind::FollowUp => PlanStep::FollowUp {
-                findings: crate::security::FollowUpFindings {
-                    measures_fitted: crate::security::YesNo::Yes,
-                    measures_used: crate::security::YesNo::Yes,
-                    feeling_safe: 4,
-                    repeat_burglary: crate::security::YesNo::No,
-                    notes: String::new(),
-                },
+                findings: findings(4),
             },
             StepKind::Refuse => PlanStep::Refuse {
                 reason: "Resident changed their mind".into(),
@@ -444,6 +438,48 @@ mod tests {
                 reason: "Resident moved away".into(),
             },
         }
+    }
+
+    fn findings(feeling_safe: u8) -> FollowUpFindings {
+        use crate::security::YesNo;
+        FollowUpFindings {
+            measures_fitted: YesNo::Yes,
+            measures_used: YesNo::Yes,
+            feeling_safe,
+            repeat_burglary: YesNo::No,
+            notes: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_follow_up_keeps_how_safe_the_resident_felt_before_and_after() {
+        let w = World::load();
+        // The baseline home answered 4 at the survey; this resident said 2.
+        let a = answers(&w).with("feel_safe", crate::security::AnswerValue::Number(2.0));
+        let mut plan = plan_in(PlanStatus::Fitted, &w, &a);
+        let before = plan.clone();
+        let refused = plan.apply(
+            &w.ctx(&a),
+            PlanStep::FollowUp {
+                findings: findings(9),
+            },
+            actor(Role::Officer),
+            at(20),
+        );
+        assert!(matches!(refused, Err(TransitionError::Invalid(_))));
+        assert_eq!(plan, before, "a refused follow-up changes nothing");
+        plan.apply(
+            &w.ctx(&a),
+            PlanStep::FollowUp {
+                findings: findings(5),
+            },
+            actor(Role::Warden),
+            at(21),
+        )
+        .expect("follow up");
+        let f = plan.follow_up.expect("recorded");
+        assert_eq!((f.feeling_safe_before, f.findings.feeling_safe), (Some(2), 5));
+        assert_eq!(plan.status, PlanStatus::FollowedUp);
     }
 
     /// A plan walked to `status` by the happy path (or refused/withdrawn from draft).
