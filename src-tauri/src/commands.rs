@@ -1,6 +1,10 @@
 //! Tauri commands: each checks its input, calls the session or store, and maps errors.
 //! No business rule lives here.
 
+pub mod documents;
+pub mod security;
+pub mod users;
+
 use std::fs::File;
 use std::io::BufReader;
 use std::path::PathBuf;
@@ -11,8 +15,8 @@ use doorstep_core::views::{
     BackupReport, DemoReport, HouseholdPage, ImportReport, SearchHit, VisitWithAddress,
 };
 use doorstep_core::{
-    ChangeSource, Household, HouseholdDraft, HouseholdId, Person, PersonDraft, PersonId, Uprn,
-    Visit, VisitDraft,
+    ChangeSource, Household, HouseholdDraft, HouseholdId, Person, PersonDraft, PersonId, Role,
+    Uprn, Visit, VisitDraft,
 };
 use doorstep_store::StoreError;
 use tauri::{AppHandle, State};
@@ -39,15 +43,16 @@ pub fn assess_passphrase(passphrase: String) -> PassphraseAssessment {
     passphrase::assess(&passphrase, &[])
 }
 
-/// First run: creates the encrypted store.
+/// First run: creates the encrypted store for its first user, in their role.
 #[tauri::command(async)]
 #[specta::specta]
 pub fn set_up(
     session: State<'_, Session>,
     officer_name: String,
+    role: Role,
     passphrase: String,
 ) -> Result<AppStatus> {
-    session.set_up(&officer_name, &passphrase)
+    session.set_up(&officer_name, role, &passphrase)
 }
 
 /// Unlocks the store.
@@ -160,8 +165,23 @@ pub fn update_person(
 /// Records or plans a visit.
 #[tauri::command(async)]
 #[specta::specta]
-pub fn create_visit(session: State<'_, Session>, draft: VisitDraft) -> Result<Visit> {
-    session.with_store(|s| s.create_visit(&draft, today(), ChangeSource::Ui))
+pub fn create_visit(
+    session: State<'_, Session>,
+    reference: State<'_, crate::reference::Reference>,
+    draft: VisitDraft,
+) -> Result<Visit> {
+    let policy = reference.get().policy.cocoon;
+    session.with_store(|s| {
+        let visit = s.create_visit(&draft, today(), ChangeSource::Ui)?;
+        if doorstep_core::cocoon::opens_cocoon(visit.kind, visit.outcome) {
+            // A home with no known location cannot have neighbours found yet; the household
+            // page says so and offers to open the cocoon once the address is matched.
+            if let Err(e) = s.open_cocoon(visit.household_id, &policy, today(), ChangeSource::Ui) {
+                tracing::info!(error = %e, "cocoon not opened with the burglary visit");
+            }
+        }
+        Ok::<_, StoreError>(visit)
+    })
 }
 
 /// The visits on a day.

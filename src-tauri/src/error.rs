@@ -2,6 +2,7 @@
 //! the UI branches on, and a message that says what happened and what to do.
 
 use doorstep_core::FieldError;
+use doorstep_core::security::{PlanError, SurveyError, TransitionError};
 use doorstep_store::StoreError;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +36,14 @@ pub enum ErrorCode {
     ImportHeader,
     /// A file could not be read or written.
     Io,
+    /// A plan rule is broken (see `fields` for each rule's field).
+    PlanRule,
+    /// The signed-in person's role may not do this.
+    NotAllowed,
+    /// The step does not fit where the record is (e.g. approving a draft).
+    WrongStep,
+    /// A data file (template, policy, catalogue) is missing or refused.
+    ReferenceData,
     /// Something we did not expect; the message says what.
     Internal,
 }
@@ -86,17 +95,7 @@ impl From<StoreError> for AppError {
             StoreError::Corrupt { .. } => ErrorCode::CorruptData,
             StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
             StoreError::Invalid(errors) => {
-                let fields = errors.errors().to_vec();
-                let message = match fields.as_slice() {
-                    [only] => only.message.clone(),
-                    _ => "Some answers need attention: see the messages beside them.".to_owned(),
-                };
-                return Self {
-                    code: ErrorCode::Validation,
-                    message,
-                    field: fields.first().map(|f| f.field.clone()),
-                    fields,
-                };
+                return Self::from_fields(ErrorCode::Validation, errors.errors().to_vec(), None);
             }
             StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::ImportHeader(_) => ErrorCode::ImportHeader,
@@ -107,6 +106,77 @@ impl From<StoreError> for AppError {
             }
         };
         Self::new(code, message)
+    }
+}
+
+impl AppError {
+    /// A validation error from field errors, with the summary sentence forms use.
+    fn from_fields(code: ErrorCode, fields: Vec<FieldError>, message: Option<String>) -> Self {
+        let message = message.unwrap_or_else(|| match fields.as_slice() {
+            [only] => only.message.clone(),
+            _ => "Some answers need attention: see the messages beside them.".to_owned(),
+        });
+        Self {
+            code,
+            message,
+            field: fields.first().map(|f| f.field.clone()),
+            fields,
+        }
+    }
+}
+
+impl From<SurveyError> for AppError {
+    fn from(e: SurveyError) -> Self {
+        Self::new(ErrorCode::ReferenceData, e.to_string())
+    }
+}
+
+impl From<PlanError> for AppError {
+    fn from(e: PlanError) -> Self {
+        match e {
+            PlanError::Survey(s) => s.into(),
+            PlanError::Rule(rule) => Self::from_fields(
+                ErrorCode::PlanRule,
+                vec![FieldError {
+                    field: rule.field().to_owned(),
+                    message: rule.to_string(),
+                }],
+                None,
+            ),
+            PlanError::NotEditable(_) => Self::new(ErrorCode::WrongStep, e.to_string()),
+            PlanError::UnknownItem => Self::new(ErrorCode::NotFound, e.to_string()),
+            PlanError::Blank(_) => Self::new(ErrorCode::Validation, e.to_string()),
+        }
+    }
+}
+
+impl From<TransitionError> for AppError {
+    fn from(e: TransitionError) -> Self {
+        let message = e.to_string();
+        match e {
+            TransitionError::NotFromStatus { .. } => Self::new(ErrorCode::WrongStep, message),
+            TransitionError::RoleNotAllowed { .. } | TransitionError::OwnPlan => {
+                Self::new(ErrorCode::NotAllowed, message)
+            }
+            TransitionError::Blank(_) | TransitionError::WrongDisclaimer { .. } => {
+                Self::new(ErrorCode::Validation, message)
+            }
+            TransitionError::RulesBroken(rules) => Self::from_fields(
+                ErrorCode::PlanRule,
+                rules
+                    .iter()
+                    .map(|r| FieldError {
+                        field: r.field().to_owned(),
+                        message: r.to_string(),
+                    })
+                    .collect(),
+                Some(message),
+            ),
+            TransitionError::Invalid(errors) => {
+                Self::from_fields(ErrorCode::Validation, errors.errors().to_vec(), None)
+            }
+            TransitionError::Survey(s) => s.into(),
+        }
     }
 }
 

@@ -4,6 +4,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 mod probe;
+pub mod reference;
 pub mod session;
 
 use std::path::PathBuf;
@@ -14,6 +15,7 @@ use tauri::Manager;
 use tauri_specta::{Builder, Event, collect_commands, collect_events};
 
 use crate::events::LockedEvent;
+use crate::reference::Reference;
 use crate::session::Session;
 
 /// The command and event set, shared by the app and the bindings test.
@@ -43,6 +45,31 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::visits_for_household,
             commands::import_gazetteer,
             commands::backup,
+            commands::users::add_user,
+            commands::users::list_users,
+            commands::security::reference_problems,
+            commands::security::reload_reference_data,
+            commands::security::start_survey,
+            commands::security::get_survey,
+            commands::security::surveys_for_household,
+            commands::security::save_answer,
+            commands::security::save_section_note,
+            commands::security::add_survey_photo,
+            commands::security::attachment_data_url,
+            commands::security::draft_plan,
+            commands::security::get_plan,
+            commands::security::edit_plan,
+            commands::security::agree_plan,
+            commands::security::plan_step,
+            commands::security::plans_with_status,
+            commands::security::plans_for_household,
+            commands::security::record_follow_up,
+            commands::security::open_cocoon,
+            commands::security::get_cocoon,
+            commands::security::record_cocoon_outcome,
+            commands::security::cocoons,
+            commands::documents::save_resident_plan,
+            commands::documents::open_document,
         ])
         .events(collect_events![
             events::ImportProgressEvent,
@@ -79,10 +106,18 @@ pub fn run() -> Result<(), tauri::Error> {
     let builder = specta_builder();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
             let dir = data_dir(app)?;
+            let reference = Reference::load(&dir.join("reference"))
+                .map_err(|p| std::io::Error::other(format!("{}: {}", p.file, p.reason)))?;
+            app.manage(reference);
+            let assets = commands::documents::DocumentAssets::built_in()
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            app.manage(assets);
+            app.manage(commands::documents::SavedDocuments::default());
             app.manage(Session::open(&dir, KdfParams::RECOMMENDED));
             let handle = app.handle().clone();
             std::thread::Builder::new()

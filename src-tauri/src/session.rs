@@ -6,7 +6,8 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use doorstep_store::{DataFolder, FolderState, KdfParams, Store, StoreError};
+use doorstep_core::{Officer, Role};
+use doorstep_store::{DataFolder, FolderState, KdfParams, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, ErrorCode};
@@ -30,8 +31,12 @@ pub struct AppStatus {
     pub state: AppState,
     /// Where the data lives.
     pub data_folder: String,
-    /// The officer's name, when unlocked.
+    /// The signed-in person's name, when unlocked.
     pub officer_name: Option<String>,
+    /// The signed-in person's role, when unlocked, so the UI can offer role-only screens.
+    pub officer_role: Option<Role>,
+    /// Whether the signed-in person may add people to this laptop.
+    pub can_add_people: bool,
     /// Minutes without use before the app locks itself.
     pub idle_lock_minutes: u32,
     /// Today's local date, YYYY-MM-DD.
@@ -106,6 +111,11 @@ impl Session {
             state,
             data_folder: self.data_dir.display().to_string(),
             officer_name: store.as_ref().map(|s| s.officer().name.clone()),
+            officer_role: store.as_ref().map(|s| s.officer().role),
+            can_add_people: match store.as_ref() {
+                Some(s) => s.may_add_users()?,
+                None => false,
+            },
             idle_lock_minutes: *guard(&self.idle_lock_minutes),
             today: today(),
         })
@@ -118,10 +128,26 @@ impl Session {
         self.status()
     }
 
-    /// First run: creates the store.
-    pub fn set_up(&self, officer_name: &str, passphrase: &str) -> Result<AppStatus, AppError> {
-        let store = Store::set_up(self.folder()?, officer_name, passphrase, self.kdf)?;
+    /// First run: creates the store for its first user, in `role`.
+    pub fn set_up(
+        &self,
+        officer_name: &str,
+        role: Role,
+        passphrase: &str,
+    ) -> Result<AppStatus, AppError> {
+        let store = Store::set_up(self.folder()?, officer_name, role, passphrase, self.kdf)?;
         self.opened(store)
+    }
+
+    /// Adds a person who unlocks this laptop with their own passphrase.
+    pub fn add_user(&self, name: &str, role: Role, passphrase: &str) -> Result<Officer, AppError> {
+        let folder = self.folder()?;
+        self.with_store(|s| s.add_user(folder, name, role, passphrase, self.kdf))
+    }
+
+    /// The people who can unlock this laptop.
+    pub fn users(&self) -> Result<Vec<Officer>, AppError> {
+        self.with_store(|s| s.users())
     }
 
     /// Unlocks the store.
@@ -139,19 +165,23 @@ impl Session {
         self.status()
     }
 
-    /// Changes the passphrase (locked or unlocked).
+    /// Changes a passphrase: the signed-in person's when unlocked; when locked, that of
+    /// whoever `current` belongs to. Only that person's key slot changes.
     pub fn change_passphrase(&self, current: &str, replacement: &str) -> Result<(), AppError> {
-        Store::change_passphrase(self.folder()?, current, replacement, self.kdf).map_err(
-            |e| match e {
-                // On this form the wrong passphrase is the "current" field's problem.
-                StoreError::WrongPassphrase => {
-                    let mut err = AppError::from(StoreError::WrongPassphrase);
-                    err.field = Some("current".to_owned());
-                    err
-                }
-                other => other.into(),
-            },
-        )
+        let folder = self.folder()?;
+        let unlocked = guard(&self.store).is_some();
+        let result = if unlocked {
+            self.with_store(|s| s.change_own_passphrase(current, replacement, self.kdf))
+        } else {
+            Store::change_passphrase(folder, current, replacement, self.kdf).map_err(AppError::from)
+        };
+        result.map_err(|mut err| {
+            // On this form the wrong passphrase is the "current" field's problem.
+            if err.code == ErrorCode::WrongPassphrase {
+                err.field = Some("current".to_owned());
+            }
+            err
+        })
     }
 
     /// Records that the officer is using the app.
@@ -179,15 +209,15 @@ impl Session {
     }
 
     /// Runs `f` on the unlocked store, counting it as activity.
-    pub fn with_store<T>(
+    pub fn with_store<T, E: Into<AppError>>(
         &self,
-        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+        f: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> Result<T, AppError> {
         self.folder()?;
         self.touch();
         let mut store = guard(&self.store);
         let store = store.as_mut().ok_or_else(AppError::locked)?;
-        let result = f(store).map_err(AppError::from);
+        let result = f(store).map_err(Into::into);
         self.touch();
         result
     }
@@ -205,7 +235,7 @@ mod tests {
         let session = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
         assert_eq!(session.status().expect("status").state, AppState::FirstRun);
         let status = session
-            .set_up("Rowan Testwell", PASSPHRASE)
+            .set_up("Rowan Testwell", Role::Officer, PASSPHRASE)
             .expect("set up");
         assert_eq!(status.state, AppState::Unlocked);
         assert_eq!(status.officer_name.as_deref(), Some("Rowan Testwell"));
@@ -221,6 +251,55 @@ mod tests {
         assert_eq!(
             session.unlock(PASSPHRASE).expect("unlock").state,
             AppState::Unlocked
+        );
+    }
+
+    #[test]
+    fn a_supervisor_added_on_the_laptop_unlocks_as_themselves() {
+        const SUPERVISOR: &str = "lantern orbit velvet quarry";
+        let dir = tempfile::tempdir().expect("temp dir");
+        let session = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
+        let status = session
+            .set_up("Rowan Testwell", Role::Officer, PASSPHRASE)
+            .expect("set up");
+        assert_eq!(status.officer_role, Some(Role::Officer));
+        assert!(
+            status.can_add_people,
+            "the first user, until there is a supervisor"
+        );
+        let supervisor = session
+            .add_user("Morgan Checkley", Role::Supervisor, SUPERVISOR)
+            .expect("add");
+        assert_eq!(session.users().expect("users").len(), 2);
+        assert!(!session.status().expect("status").can_add_people);
+
+        let err = session
+            .change_passphrase(SUPERVISOR, "quiet anchor plum biscuit")
+            .expect_err("not the officer's own passphrase");
+        assert_eq!(err.code, ErrorCode::WrongPassphrase);
+        assert_eq!(err.field.as_deref(), Some("current"));
+
+        session.lock().expect("lock");
+        let status = session.unlock(SUPERVISOR).expect("unlock");
+        assert_eq!(status.officer_name.as_deref(), Some("Morgan Checkley"));
+        assert_eq!(status.officer_role, Some(Role::Supervisor));
+        assert!(status.can_add_people);
+        assert_eq!(
+            session
+                .with_store(|s| Ok::<_, AppError>(s.actor().officer))
+                .expect("actor"),
+            supervisor.id
+        );
+        let err = session
+            .add_user("Jo Warden", Role::Warden, SUPERVISOR)
+            .expect_err("a passphrase in use");
+        assert_eq!(err.code, ErrorCode::Validation);
+        assert_eq!(err.field.as_deref(), Some("passphrase"));
+        session.lock().expect("lock");
+        assert_eq!(
+            session.status().expect("status").officer_role,
+            None,
+            "nobody is signed in"
         );
     }
 
@@ -245,7 +324,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let session = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
         session
-            .set_up("Rowan Testwell", PASSPHRASE)
+            .set_up("Rowan Testwell", Role::Officer, PASSPHRASE)
             .expect("set up");
         session.set_idle_lock_minutes(2).expect("set idle");
         let now = Instant::now();

@@ -27,22 +27,8 @@ pub fn check_image(
     field: &str,
 ) -> Result<CheckedImage, ValidationErrors> {
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    check_size(size, max_bytes, field)?;
     let mut errors = ValidationErrors::default();
-    if size == 0 {
-        errors.add(field, "The file is empty: choose a photo");
-        return Err(errors);
-    }
-    if size > max_bytes {
-        errors.add(
-            field,
-            format!(
-                "The photo is {} but the largest allowed is {}: take it again at a lower resolution",
-                megabytes(size),
-                megabytes(max_bytes)
-            ),
-        );
-        return Err(errors);
-    }
     match infer::get(bytes).map(|t| t.mime_type()) {
         Some(m) if ACCEPTED.contains(&m) => Ok(CheckedImage {
             media_type: m.to_owned(),
@@ -56,6 +42,24 @@ pub fn check_image(
             Err(errors)
         }
     }
+}
+
+/// Refuses an empty file or one over `max_bytes`, before it is read into memory.
+pub fn check_size(size: u64, max_bytes: u64, field: &str) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    if size == 0 {
+        errors.add(field, "The file is empty: choose a photo");
+    } else if size > max_bytes {
+        errors.add(
+            field,
+            format!(
+                "The photo is {} but the largest allowed is {}: take it again at a lower resolution",
+                megabytes(size),
+                megabytes(max_bytes)
+            ),
+        );
+    }
+    errors.into_result(())
 }
 
 fn megabytes(bytes: u64) -> String {

@@ -181,6 +181,15 @@ impl CocoonOutcome {
     }
 }
 
+/// Whether recording this visit opens a cocoon: a completed visit to a burglary victim.
+pub fn opens_cocoon(
+    kind: crate::visit::VisitKind,
+    outcome: Option<crate::visit::VisitOutcome>,
+) -> bool {
+    kind == crate::visit::VisitKind::BurglaryVictim
+        && outcome == Some(crate::visit::VisitOutcome::Completed)
+}
+
 /// When a cocoon's neighbours must be visited by, and when it closes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct CocoonDates {
@@ -239,11 +248,10 @@ impl Dosage {
 
     /// Reached as a whole percentage of the targets (0 for an empty cocoon).
     pub fn reached_percent(&self) -> u32 {
-        if self.targets == 0 {
-            0
-        } else {
-            self.reached * 100 / self.targets
-        }
+        self.reached
+            .saturating_mul(100)
+            .checked_div(self.targets)
+            .unwrap_or(0)
     }
 }
 

@@ -200,3 +200,79 @@ pub struct CocoonSummary {
     /// In progress, overdue, delivered or closed, today.
     pub state: crate::cocoon::CocoonState,
 }
+
+/// What the survey screen needs after every autosave: the answers and what they imply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct SurveyState {
+    /// The survey as saved.
+    pub survey: crate::security::Survey,
+    /// The answer paths shown for these answers.
+    pub visible: Vec<String>,
+    /// Progress per section.
+    pub progress: Vec<crate::security::SectionProgress>,
+    /// Answers still needed or wrong, by path.
+    pub problems: Vec<crate::validation::FieldError>,
+    /// Answers to questions the form no longer asks ("from an earlier form"), by path.
+    pub earlier_form: Vec<String>,
+    /// Weaknesses and scores so far, each point explained.
+    pub assessment: crate::security::Assessment,
+}
+
+/// The survey screen: the form it was started on, the household, photos and plans.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct SurveyPage {
+    /// Answers and what they imply.
+    pub state: SurveyState,
+    /// The exact template version the survey was started on.
+    pub template: crate::security::Template,
+    /// The home surveyed.
+    pub household: Household,
+    /// Photos attached so far.
+    pub photos: Vec<SurveyPhoto>,
+    /// Plans drawn up from this survey, newest first.
+    pub plans: Vec<crate::security::Plan>,
+}
+
+/// A catalogue measure the officer may add to a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct MeasureChoice {
+    /// Catalogue id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Tier.
+    pub tier: crate::security::Tier,
+    /// Unit cost in pence.
+    pub unit_cost_pence: u32,
+    /// What it fixes, as weakness ids.
+    pub addresses: Vec<String>,
+    /// Resident-facing explanation.
+    pub explanation: String,
+}
+
+/// The plan screen: the plan, its totals and rules, and what the signed-in person may do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct PlanPage {
+    /// The plan.
+    pub plan: crate::security::Plan,
+    /// Money against the cap.
+    pub totals: crate::security::PlanTotals,
+    /// Rules the plan breaks now (empty when it may be agreed).
+    pub violations: Vec<crate::security::PlanRuleViolation>,
+    /// The survey's weaknesses and scores.
+    pub assessment: crate::security::Assessment,
+    /// The lifecycle steps the signed-in person may take now.
+    pub steps: Vec<crate::security::StepKind>,
+    /// The household.
+    pub household: Household,
+    /// Measures that could be added.
+    pub measures: Vec<MeasureChoice>,
+    /// The disclaimer version the resident accepts by signing.
+    pub disclaimer_version: String,
+    /// The CCTV guidance version.
+    pub cctv_guidance_version: String,
+    /// When the follow-up visit is due, once fitted.
+    pub follow_up_due: Option<chrono::NaiveDate>,
+    /// The resident's "how safe do you feel" at the survey.
+    pub feeling_safe_before: Option<u8>,
+}

@@ -14,6 +14,7 @@ mod branding;
 mod contacts;
 mod day_of_action;
 mod fonts;
+pub mod from_plan;
 mod layout;
 mod referral;
 mod resident_plan;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use criterion::{BatchSize, Criterion};
-use doorstep_core::{ChangeSource, HouseholdDraft};
+use doorstep_core::{ChangeSource, HouseholdDraft, Role};
 use doorstep_store::{DataFolder, KdfParams, Store};
 
 fn today() -> NaiveDate {
@@ -68,6 +68,7 @@ fn main() {
     let mut encrypted = Store::set_up(
         &folder,
         "Bench Officer",
+        Role::Officer,
         "kettle harbour violet sprocket",
         KdfParams::RECOMMENDED,
     )

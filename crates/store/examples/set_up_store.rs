@@ -3,6 +3,7 @@
 
 #![allow(clippy::print_stdout)]
 
+use doorstep_core::Role;
 use doorstep_store::{DataFolder, KdfParams, Store};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -14,6 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Store::set_up(
         &folder,
         "Benchmark Officer",
+        Role::Officer,
         &passphrase,
         KdfParams::RECOMMENDED,
     )?;

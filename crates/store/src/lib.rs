@@ -25,6 +25,7 @@ pub mod search;
 pub mod store;
 pub mod surveys;
 mod tracking;
+pub mod users;
 pub mod visits;
 
 pub use error::{Result, StoreError};

@@ -1,4 +1,5 @@
-//! The unlocked store: set-up, unlock, passphrase change, settings, and the write path.
+//! The unlocked store: set-up, unlock (as whichever person's passphrase it is),
+//! passphrase change, settings, and the write path.
 
 use std::path::PathBuf;
 
@@ -12,9 +13,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::connection::{self, Cipher};
 use crate::error::{Result, StoreError};
 use crate::folder::{DataFolder, FolderState};
-use crate::keyfile::{self, DatabaseKey, KdfParams};
+use crate::keyfile::{self, DatabaseKey, KdfParams, KeyFile};
 use crate::migrations;
 use crate::tracking::Writer;
+use crate::users;
 
 /// Minutes without use before the app locks itself, unless the officer chooses otherwise.
 pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 5;
@@ -43,11 +45,13 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// First run: creates the encrypted store for `officer_name`, protected by `passphrase`.
-    /// Refuses to touch a folder that already holds a database.
+    /// First run: creates the encrypted store for `officer_name` in `role` (the laptop's
+    /// first user), protected by `passphrase`. Refuses to touch a folder that already
+    /// holds a database.
     pub fn set_up(
         folder: &DataFolder,
         officer_name: &str,
+        role: Role,
         passphrase: &str,
         kdf: KdfParams,
     ) -> Result<Self> {
@@ -61,6 +65,7 @@ impl Store {
         } else if officer_name.chars().count() > 80 {
             errors.add("officer_name", "Use 80 characters or fewer");
         }
+        users::check_laptop_role(&mut errors, role);
         let context: Vec<&str> = officer_name.split_whitespace().collect();
         let assessment = passphrase::assess(passphrase, &context);
         if !assessment.acceptable {
@@ -78,18 +83,18 @@ impl Store {
             return Err(StoreError::AlreadySetUp(folder.database_path()));
         }
         let key = keyfile::new_database_key();
+        let officer = Officer {
+            id: OfficerId::new(),
+            name: officer_name.to_owned(),
+            role,
+        };
         // The key file goes first: a crash before the database exists leaves a folder
         // that set-up may safely redo; never a database nobody can open.
-        keyfile::write(&folder.key_path(), &key, passphrase, kdf)?;
+        keyfile::write(&folder.key_path(), &key, officer.id, passphrase, kdf)?;
         let database_path = folder.database_path();
         let result = (|| {
             let mut conn = connection::open(&database_path, Cipher::Key(&key), true)?;
             migrations::migrate(&mut conn)?;
-            let officer = Officer {
-                id: OfficerId::new(),
-                name: officer_name.to_owned(),
-                role: Role::Officer,
-            };
             let device = Device {
                 id: DeviceId::new(),
                 name: device_name(),
@@ -111,10 +116,10 @@ impl Store {
                 )?;
             }
             tx.commit()?;
-            Ok((conn, officer, device))
+            Ok((conn, device))
         })();
         match result {
-            Ok((conn, officer, device)) => {
+            Ok((conn, device)) => {
                 let clock = HlcClock::new(device.id, None);
                 Ok(Self::from_parts(
                     conn,
@@ -136,7 +141,8 @@ impl Store {
         }
     }
 
-    /// Unlocks the store with the officer's passphrase. A wrong passphrase touches nothing.
+    /// Unlocks the store with a passphrase and signs in whoever's key slot it opens (the
+    /// device's first user stays in `settings.officer_id`). A wrong passphrase touches nothing.
     pub fn unlock(folder: &DataFolder, passphrase: &str) -> Result<Self> {
         match folder.state() {
             FolderState::Empty => return Err(StoreError::NotSetUp),
@@ -148,10 +154,23 @@ impl Store {
             }
             FolderState::Ready => {}
         }
-        let key = keyfile::unwrap(&folder.key_path(), passphrase)?;
+        let (key, slot_owner) = keyfile::unwrap(&folder.key_path(), passphrase)?;
         let database_path = folder.database_path();
         let mut conn = connection::open(&database_path, Cipher::Key(&key), false)?;
         connection::check_application_id(&conn, &database_path)?;
+        if let Some(owner) = slot_owner {
+            // A slot without its officer row is what a crash while adding a person leaves
+            // behind: it must not sign anyone in. Checked before migrating, so nothing is
+            // written for it; `officers` has existed since the first schema.
+            let known: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM officers WHERE id = ?1)",
+                [owner.to_string()],
+                |r| r.get(0),
+            )?;
+            if !known {
+                return Err(StoreError::WrongPassphrase);
+            }
+        }
         migrations::migrate(&mut conn)?;
         let setting = |k: &str| -> Result<String> {
             conn.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| {
@@ -167,11 +186,13 @@ impl Store {
             path: database_path.clone(),
             reason: "a stored id is damaged".to_owned(),
         };
-        let officer_id: OfficerId = setting("officer_id")?.parse().map_err(bad_id)?;
+        let first_user: OfficerId = setting("officer_id")?.parse().map_err(bad_id)?;
         let device = Device {
             id: setting("device_id")?.parse().map_err(bad_id)?,
             name: setting("device_name")?,
         };
+        // A version 1 slot names nobody: it is the first user's, from before people shared laptops.
+        let officer_id = slot_owner.unwrap_or(first_user);
         let (officer_name, role): (String, String) = conn.query_row(
             "SELECT name, role FROM officers WHERE id = ?1",
             [officer_id.to_string()],
@@ -199,26 +220,56 @@ impl Store {
         })
     }
 
-    /// Re-wraps the database key under a new passphrase; the database itself is not rewritten.
+    /// Re-wraps the database key under a new passphrase for whoever `current` signs in,
+    /// while the store is locked: only that person's key slot changes, and the database
+    /// itself is not rewritten.
     pub fn change_passphrase(
         folder: &DataFolder,
         current: &str,
         new: &str,
         kdf: KdfParams,
     ) -> Result<()> {
-        let key = keyfile::unwrap(&folder.key_path(), current)?;
+        // Unlocking is how we learn whose slot `current` opens, and that the slot is live.
+        let store = Self::unlock(folder, current)?;
+        let file = KeyFile::read(&store.key_path)?;
+        store.rewrap_own_slot(file, new, kdf)
+    }
+
+    /// Re-wraps the signed-in person's key slot under `new`. `current` must be their own
+    /// passphrase: another person's is refused as wrong, so nobody changes a colleague's.
+    pub fn change_own_passphrase(&self, current: &str, new: &str, kdf: KdfParams) -> Result<()> {
+        let file = KeyFile::read(&self.key_path)?;
+        let (_, owner) = file.unwrap(current)?;
+        if self.resolve_owner(owner)? != self.officer.id {
+            return Err(StoreError::WrongPassphrase);
+        }
+        self.rewrap_own_slot(file, new, kdf)
+    }
+
+    /// Checks `new` and writes it over the signed-in person's slot, leaving the others.
+    fn rewrap_own_slot(&self, mut file: KeyFile, new: &str, kdf: KdfParams) -> Result<()> {
         let assessment = passphrase::assess(new, &[]);
+        let mut errors = ValidationErrors::default();
         if !assessment.acceptable {
-            let mut errors = ValidationErrors::default();
             errors.add(
                 "replacement",
                 assessment
                     .warning
                     .unwrap_or_else(|| "Choose a stronger passphrase".to_owned()),
             );
+        } else if self.passphrase_in_use(&file, new, Some(self.officer.id))? {
+            // Two people with one passphrase would make unlocking sign in the wrong one.
+            errors.add("replacement", users::PASSPHRASE_IN_USE);
+        }
+        if !errors.is_empty() {
             return Err(errors.into());
         }
-        keyfile::write(&folder.key_path(), &key, new, kdf)
+        if self.first_officer_id()? == self.officer.id {
+            // The first user's version 1 slot (if any) becomes one that names them.
+            file.remove_slot(None);
+        }
+        file.set_slot(&self.key, self.officer.id, new, kdf)?;
+        file.write(&self.key_path)
     }
 
     pub(crate) fn from_parts(
@@ -241,7 +292,7 @@ impl Store {
         }
     }
 
-    /// The officer using this store.
+    /// The person signed in: whoever's passphrase unlocked the store.
     pub fn officer(&self) -> &Officer {
         &self.officer
     }
@@ -350,6 +401,18 @@ impl Store {
             .prepare("SELECT entity, payload, operation, source FROM outbox ORDER BY seq")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Rewrites the key file as a version 1 file opened by `passphrase`, to test old files.
+    pub fn debug_write_version_1_key_file(&self, passphrase: &str, kdf: KdfParams) -> Result<()> {
+        keyfile::debug_write_version_1(&self.key_path, &self.key, passphrase, kdf)
+    }
+
+    /// Deletes a person's row but not their key slot, as a crash while adding them leaves it.
+    pub fn debug_remove_officer_row(&self, id: OfficerId) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM officers WHERE id = ?1", [id.to_string()])?;
+        Ok(())
     }
 
     /// Sets the schema version, to test refusal of newer files.

@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use doorstep_core::views::SearchHitKind;
 use doorstep_core::{
-    AgeBand, ChangeSource, ContactPreferences, HouseholdDraft, PersonDraft, Uprn, VisitDraft,
+    AgeBand, ChangeSource, ContactPreferences, HouseholdDraft, PersonDraft, Role, Uprn, VisitDraft,
     VisitKind, VisitOutcome,
 };
 use doorstep_store::{DataFolder, KdfParams, Store, StoreError};
@@ -25,6 +25,7 @@ fn new_store() -> (TempDir, DataFolder, Store) {
     let store = Store::set_up(
         &folder,
         "Rowan Testwell",
+        Role::Officer,
         PASSPHRASE,
         KdfParams::INSECURE_FOR_TESTS,
     )
@@ -175,6 +176,7 @@ fn set_up_never_overwrites_existing_data() {
         Store::set_up(
             &folder,
             "Someone Else",
+            Role::Officer,
             "another strong pass phrase",
             KdfParams::INSECURE_FOR_TESTS
         ),
@@ -187,7 +189,13 @@ fn set_up_never_overwrites_existing_data() {
 fn set_up_refuses_a_weak_passphrase_and_an_empty_name_field_by_field() {
     let dir = tempfile::tempdir().expect("temp dir");
     let folder = DataFolder::open(dir.path()).expect("folder");
-    match Store::set_up(&folder, " ", "password1", KdfParams::INSECURE_FOR_TESTS) {
+    match Store::set_up(
+        &folder,
+        " ",
+        Role::Officer,
+        "password1",
+        KdfParams::INSECURE_FOR_TESTS,
+    ) {
         Err(StoreError::Invalid(errors)) => {
             let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
             assert_eq!(fields, ["officer_name", "passphrase"]);
@@ -272,6 +280,7 @@ fn a_database_without_its_key_file_is_refused_and_kept() {
         Store::set_up(
             &folder,
             "Rowan Testwell",
+            Role::Officer,
             PASSPHRASE,
             KdfParams::INSECURE_FOR_TESTS
         ),

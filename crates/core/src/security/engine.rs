@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use crate::validation::ValidationErrors;
 
 use super::answers::{AnswerMap, AnswerValue, Answers, child_path, instance_path, item_path};
@@ -418,6 +420,57 @@ pub fn visible_paths(template: &Template, answers: &Answers) -> Vec<String> {
         }
     }
     out
+}
+
+/// How far one section has got, for the survey's progress indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct SectionProgress {
+    /// The section id.
+    pub section: String,
+    /// Questions shown at the top level of the section.
+    pub shown: u32,
+    /// Of those, how many have an answer.
+    pub answered: u32,
+    /// Answers still needed (required and blank, or invalid), including inside groups.
+    pub needing_attention: u32,
+}
+
+/// Progress per section: shown, answered and still needing attention.
+pub fn progress(template: &Template, answers: &Answers) -> Vec<SectionProgress> {
+    let visible = visible_paths(template, answers);
+    let problems = validate_answers(template, answers);
+    template
+        .sections
+        .iter()
+        .map(|section| {
+            let shown: Vec<&Item> = section
+                .items
+                .iter()
+                .filter(|i| visible.contains(&i.id))
+                .collect();
+            let answered = shown
+                .iter()
+                .filter(|i| answers.values.get(&i.id).is_some_and(|v| !is_blank(v)))
+                .count();
+            let needing_attention = problems
+                .errors()
+                .iter()
+                .filter(|e| {
+                    section
+                        .items
+                        .iter()
+                        .any(|i| e.field == i.id || e.field.starts_with(&format!("{}[", i.id)))
+                })
+                .count();
+            let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            SectionProgress {
+                section: section.id.clone(),
+                shown: count(shown.len()),
+                answered: count(answered),
+                needing_attention: count(needing_attention),
+            }
+        })
+        .collect()
 }
 
 /// Answers to items this template does not ask (e.g. removed in a later version): kept, never deleted.

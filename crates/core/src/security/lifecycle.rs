@@ -478,7 +478,10 @@ mod tests {
         )
         .expect("follow up");
         let f = plan.follow_up.expect("recorded");
-        assert_eq!((f.feeling_safe_before, f.findings.feeling_safe), (Some(2), 5));
+        assert_eq!(
+            (f.feeling_safe_before, f.findings.feeling_safe),
+            (Some(2), 5)
+        );
         assert_eq!(plan.status, PlanStatus::FollowedUp);
     }
 

@@ -25,7 +25,9 @@ pub use crate::identity::Role;
 pub use answers::{AnswerMap, AnswerValue, Answers, YesNo};
 pub use catalogue::{Catalogue, Measure, Quantity, Trade};
 pub use condition::{Condition, Test};
-pub use engine::{orphan_answers, validate_answer, validate_answers, visible_paths};
+pub use engine::{
+    SectionProgress, orphan_answers, progress, validate_answer, validate_answers, visible_paths,
+};
 pub use follow_up::{FollowUp, FollowUpFindings, FollowUpPolicy};
 pub use ids::{PlanId, PlanItemId, SurveyId};
 pub use library::{SurveyError, TemplateLibrary};

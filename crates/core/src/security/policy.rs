@@ -255,6 +255,20 @@ pub struct Policy {
     pub follow_up: FollowUpPolicy,
     /// Largest photo an officer may attach, in bytes.
     pub max_photo_bytes: u64,
+    /// What the resident's plan promises about next steps.
+    pub resident_plan: ResidentPlanPolicy,
+}
+
+/// What the printed plan tells the resident happens next, and what they can do today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct ResidentPlanPolicy {
+    /// Days after agreement by which the fitter will have been in touch.
+    pub contact_within_days: u32,
+    /// Number to call if nobody has been in touch by then.
+    pub phone: String,
+    /// Things every resident can do today, in plain words.
+    pub things_to_do_today: Vec<String>,
 }
 
 impl Policy {
@@ -301,6 +315,7 @@ impl Policy {
             cocoon: raw.cocoon,
             follow_up: raw.follow_up,
             max_photo_bytes: raw.max_photo_bytes,
+            resident_plan: raw.resident_plan,
         };
         policy.check(&mut problems);
         if problems.is_empty() {
@@ -317,6 +332,11 @@ impl Policy {
         }
         if t.vulnerability_medium == 0 || t.vulnerability_medium >= t.vulnerability_high {
             problems.push("thresholds: need 0 < vulnerability_medium < vulnerability_high".into());
+        }
+        if self.resident_plan.phone.trim().is_empty() || self.resident_plan.contact_within_days == 0
+        {
+            problems
+                .push("resident_plan: needs a phone number and contact_within_days above 0".into());
         }
         if self.max_photo_bytes == 0 {
             problems.push("max_photo_bytes must be more than 0".into());
@@ -496,6 +516,7 @@ struct RawPolicy {
     follow_up: FollowUpPolicy,
     #[serde(default = "default_max_photo_bytes")]
     max_photo_bytes: u64,
+    resident_plan: ResidentPlanPolicy,
 }
 
 fn default_max_photo_bytes() -> u64 {

@@ -1,0 +1,285 @@
+//! The resident's plan made from a stored plan: what was found in the resident's words, each
+//! measure with why it helps and where, and the scheme's next steps. Nothing else from the
+//! survey (no scores, no circumstances, no domestic abuse answer) reaches the document.
+
+use chrono::{Days, NaiveDate};
+use doorstep_core::Household;
+use doorstep_core::security::{Assessment, Catalogue, Plan, Policy, Template, Trade, answers};
+
+use crate::contacts::Contacts;
+use crate::resident_plan::{NextSteps, PlanMeasure, ResidentPlanDocument, Tier};
+
+/// Everything a resident's plan is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanForResident<'a> {
+    /// The plan as agreed (or drafted, for a preview).
+    pub plan: &'a Plan,
+    /// The survey's findings.
+    pub assessment: &'a Assessment,
+    /// The template the survey was answered on (for door and window names).
+    pub template: &'a Template,
+    /// The catalogue (for each measure's explanation).
+    pub catalogue: &'a Catalogue,
+    /// The scheme policy (next steps and advice).
+    pub policy: &'a Policy,
+    /// The home.
+    pub household: &'a Household,
+    /// The resident's name as they typed it when agreeing, or as recorded.
+    pub resident_name: &'a str,
+    /// The officer, as printed.
+    pub officer: &'a str,
+    /// The day of the visit.
+    pub date: NaiveDate,
+    /// Who to call.
+    pub contacts: &'a Contacts,
+}
+
+fn tier(t: doorstep_core::security::Tier) -> Tier {
+    match t {
+        doorstep_core::security::Tier::Bronze => Tier::Bronze,
+        doorstep_core::security::Tier::Silver => Tier::Silver,
+        doorstep_core::security::Tier::Gold => Tier::Gold,
+    }
+}
+
+/// "doors[1]" → "Door 2", using the group's instance label.
+fn place(template: &Template, path: &str) -> Option<String> {
+    let (group, index) = answers::parse_instance(path)?;
+    let label = template
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .find(|i| i.id == group)
+        .and_then(|i| match &i.answer {
+            doorstep_core::security::AnswerKind::Group { instance_label, .. } => {
+                Some(instance_label.clone())
+            }
+            _ => None,
+        })?;
+    Some(format!("{label} {}", index + 1))
+}
+
+/// Who fits the plan's measures, as the resident would say it.
+fn fitters(plan: &Plan) -> String {
+    let mut trades: Vec<&str> = Vec::new();
+    for item in &plan.items {
+        let who = match item.trade {
+            Trade::Locksmith => "a locksmith",
+            Trade::Glazier => "a glazier",
+            Trade::Electrician => "an electrician",
+            Trade::Joiner => "a joiner",
+            Trade::Fencer => "a fencer",
+            Trade::SecurityInstaller => "a security installer",
+            Trade::Handyperson => "a handyperson",
+            Trade::SupplyOnly => continue,
+        };
+        if !trades.contains(&who) {
+            trades.push(who);
+        }
+    }
+    match trades.as_slice() {
+        [] => "Your home safety officer".to_owned(),
+        [one] => format!(
+            "{}{} working for the scheme",
+            one[..1].to_uppercase(),
+            &one[1..]
+        ),
+        [init @ .., last] => {
+            let list = init.join(", ");
+            format!(
+                "{}{} and {last} working for the scheme",
+                list[..1].to_uppercase(),
+                &list[1..]
+            )
+        }
+    }
+}
+
+/// The resident's plan for a stored plan.
+pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
+    let h = input.household;
+    let mut address_lines = vec![h.address_line_1.clone()];
+    address_lines.extend(h.address_line_2.clone());
+    address_lines.extend(h.address_line_3.clone());
+    address_lines.push(h.town.clone());
+    let mut findings: Vec<String> = Vec::new();
+    for w in &input.assessment.weaknesses {
+        if !findings.contains(&w.explanation) {
+            findings.push(w.explanation.clone());
+        }
+    }
+    let measures = input
+        .plan
+        .items
+        .iter()
+        .map(|item| {
+            let places: Vec<String> = item
+                .applies_to
+                .iter()
+                .filter_map(|p| place(input.template, p))
+                .collect();
+            PlanMeasure {
+                name: item.name.clone(),
+                explanation: input
+                    .catalogue
+                    .get(&item.measure_id)
+                    .map(|m| m.explanation.clone()),
+                location: (!places.is_empty()).then(|| places.join(", ")),
+                quantity: item.quantity,
+            }
+        })
+        .collect();
+    let from = input
+        .plan
+        .agreement
+        .as_ref()
+        .map_or(input.date, |a| a.at.date_naive());
+    let rp = &input.policy.resident_plan;
+    ResidentPlanDocument {
+        resident_name: input.resident_name.to_owned(),
+        address_lines,
+        postcode: h.postcode.as_str().to_owned(),
+        date: input.date,
+        officer: Some(input.officer.to_owned()),
+        tier: tier(input.plan.tier),
+        findings,
+        measures,
+        next_steps: NextSteps {
+            who: fitters(input.plan),
+            contact_by: from
+                .checked_add_days(Days::new(u64::from(rp.contact_within_days)))
+                .unwrap_or(from),
+            phone: Some(rp.phone.clone()),
+            details: vec![
+                "They will arrange a time that suits you and show you how each measure works."
+                    .to_owned(),
+                format!(
+                    "About {} months after the work we will be in touch to check everything is working.",
+                    input.policy.follow_up.months_after_fitting
+                ),
+            ],
+        },
+        today: rp.things_to_do_today.clone(),
+        fire_safety: None,
+        contacts: input.contacts.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+    use super::*;
+    use doorstep_core::security::{
+        AnswerMap, AnswerValue, PlanActor, PlanContext, SurveyId, YesNo, assess, propose_plan,
+    };
+    use doorstep_core::{HouseholdDraft, OfficerId, Role};
+
+    const TEMPLATE: &str = include_str!("../../../assets/templates/home-security-survey.toml");
+    const POLICY: &str = include_str!("../../../assets/policy.toml");
+    const CATALOGUE: &str = include_str!("../../../assets/catalogue/measures.toml");
+
+    fn choice(s: &str) -> AnswerValue {
+        AnswerValue::Choice(s.into())
+    }
+
+    #[test]
+    fn the_resident_reads_findings_measures_by_place_and_next_steps_and_nothing_about_them() {
+        let template = Template::from_toml(TEMPLATE).expect("template");
+        let policy = Policy::from_toml(POLICY).expect("policy");
+        let catalogue = Catalogue::from_toml(CATALOGUE).expect("catalogue");
+        let door = |pairs: &[(&str, AnswerValue)]| -> AnswerMap {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect()
+        };
+        let front = door(&[
+            ("door_position", choice("front")),
+            ("door_material", choice("composite")),
+            ("door_condition", choice("sound")),
+            ("door_multipoint", choice("working")),
+            ("door_cylinder", choice("ts007_3star")),
+            ("door_glazing", choice("none")),
+        ]);
+        let back = door(&[
+            ("door_position", choice("back")),
+            ("door_material", choice("upvc")),
+            ("door_condition", choice("sound")),
+            ("door_multipoint", choice("working")),
+            ("door_cylinder", choice("unmarked")),
+            ("door_glazing", choice("none")),
+        ]);
+        let answers = doorstep_core::security::Answers::new(&template)
+            .with("survey_reason", choice("burglary_victim"))
+            .with("doors", AnswerValue::Group(vec![front, back]))
+            .with("da_concern", AnswerValue::YesNo(YesNo::Yes))
+            .with("lives_alone", AnswerValue::YesNo(YesNo::Yes))
+            .with("tenure", choice("owner"));
+        let ctx = PlanContext {
+            template: &template,
+            answers: &answers,
+            policy: &policy,
+            catalogue: &catalogue,
+        };
+        let by = PlanActor {
+            officer_id: OfficerId::new(),
+            role: Role::Officer,
+        };
+        let plan = propose_plan(&ctx, SurveyId::new(), by, chrono::Utc::now()).expect("plan");
+        let assessment = assess(&template, &answers, &policy).expect("assess");
+        let details = HouseholdDraft {
+            address_line_1: "3 Quillon Row".into(),
+            town: "Eastwick Vale".into(),
+            postcode: "ZY4 7HT".into(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("household");
+        let household = doorstep_core::Household {
+            id: doorstep_core::HouseholdId::new(),
+            uprn: None,
+            address_line_1: details.address_line_1,
+            address_line_2: None,
+            address_line_3: None,
+            town: details.town,
+            postcode: details.postcode,
+            coordinates: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        let date = NaiveDate::from_ymd_opt(2026, 11, 27).expect("date");
+        let doc = resident_plan(&PlanForResident {
+            plan: &plan,
+            assessment: &assessment,
+            template: &template,
+            catalogue: &catalogue,
+            policy: &policy,
+            household: &household,
+            resident_name: "Avery Quillon",
+            officer: "Rowan Testwell",
+            date,
+            contacts: &crate::sample::contacts(),
+        });
+        assert!(!doc.findings.is_empty());
+        assert!(
+            doc.measures
+                .iter()
+                .any(|m| m.location.as_deref() == Some("Door 2")),
+            "{:?}",
+            doc.measures
+        );
+        assert_eq!(
+            doc.next_steps.contact_by,
+            date + Days::new(u64::from(policy.resident_plan.contact_within_days))
+        );
+        assert_eq!(doc.address_lines, ["3 Quillon Row", "Eastwick Vale"]);
+        let text = format!("{doc:?}").to_lowercase();
+        for secret in ["domestic abuse service", "lives alone", "risk", "vulnerab"] {
+            assert!(!text.contains(secret), "the plan must not say {secret:?}");
+        }
+        let branding =
+            crate::Branding::from_toml(include_str!("../../../assets/branding/council.toml"), None)
+                .expect("branding");
+        assert!(crate::render_resident_plan(&doc, &branding).is_ok());
+    }
+}

@@ -1,0 +1,577 @@
+//! Commands for the burglary reduction visit: survey, plan, signature, approval, cocoon,
+//! follow-up. Each loads what core needs, calls core's rule, and saves through the store.
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use doorstep_core::attachment::check_size;
+use doorstep_core::cocoon::CocoonOutcome;
+use doorstep_core::security::{
+    AnswerValue, FollowUpFindings, PlanActor, PlanContext, PlanId, PlanItemId, PlanStatus,
+    PlanStep, SurveyId, Tier, follow_up, orphan_answers, progress, propose_plan, validate_answers,
+    visible_paths,
+};
+use doorstep_core::views::{
+    CocoonPage, CocoonSummary, MeasureChoice, PlanPage, PlanSummary, SurveyPage, SurveyPhoto,
+    SurveyState,
+};
+use doorstep_core::{ChangeSource, HouseholdId, VisitId};
+use doorstep_store::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::error::{AppError, ErrorCode};
+use crate::reference::{Reference, ReferenceData, ReferenceProblem};
+use crate::session::{Session, today};
+
+type Result<T> = std::result::Result<T, AppError>;
+
+/// Largest drawn signature accepted, in bytes: a signature pad PNG is a few tens of KB.
+const MAX_SIGNATURE_BYTES: u64 = 1024 * 1024;
+
+fn actor(store: &Store) -> PlanActor {
+    let officer = store.officer();
+    PlanActor {
+        officer_id: officer.id,
+        role: officer.role,
+    }
+}
+
+fn no_template() -> AppError {
+    AppError::new(
+        ErrorCode::ReferenceData,
+        "The home security survey form is not loaded: check the data files in Settings",
+    )
+}
+
+fn survey_state(data: &ReferenceData, store: &Store, id: SurveyId) -> Result<SurveyState> {
+    let survey = store.survey(id)?;
+    let template = data.templates.for_answers(&survey.answers)?;
+    let assessment = doorstep_core::security::assess(template, &survey.answers, &data.policy)?;
+    Ok(SurveyState {
+        visible: visible_paths(template, &survey.answers),
+        progress: progress(template, &survey.answers),
+        problems: validate_answers(template, &survey.answers)
+            .errors()
+            .to_vec(),
+        earlier_form: orphan_answers(template, &survey.answers),
+        assessment,
+        survey,
+    })
+}
+
+fn survey_page(data: &ReferenceData, store: &Store, id: SurveyId) -> Result<SurveyPage> {
+    let state = survey_state(data, store, id)?;
+    let template = data.templates.for_answers(&state.survey.answers)?.clone();
+    Ok(SurveyPage {
+        household: store.household(state.survey.household_id)?,
+        photos: store.survey_photos(id)?,
+        plans: store.plans_for_survey(id)?,
+        template,
+        state,
+    })
+}
+
+fn plan_page(data: &ReferenceData, store: &Store, id: PlanId) -> Result<PlanPage> {
+    let plan = store.plan(id)?;
+    let survey = store.survey(plan.survey_id)?;
+    let template = data.templates.for_answers(&survey.answers)?;
+    let ctx = PlanContext {
+        template,
+        answers: &survey.answers,
+        policy: &data.policy,
+        catalogue: &data.catalogue,
+    };
+    let assessment = ctx.assess()?;
+    let found: Vec<&str> = assessment
+        .weaknesses
+        .iter()
+        .map(|w| w.id.as_str())
+        .collect();
+    let measures = data
+        .catalogue
+        .measures
+        .iter()
+        .filter(|m| m.addresses.iter().any(|a| found.contains(&a.as_str())))
+        .map(|m| MeasureChoice {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            tier: m.tier,
+            unit_cost_pence: m.unit_cost_pence,
+            addresses: m.addresses.clone(),
+            explanation: m.explanation.clone(),
+        })
+        .collect();
+    let fitted_at = plan
+        .history
+        .iter()
+        .rev()
+        .find(|e| e.to == PlanStatus::Fitted)
+        .map(|e| e.at);
+    Ok(PlanPage {
+        totals: plan.totals(),
+        violations: plan.check(&ctx)?,
+        steps: plan.available_steps(store.officer().role),
+        household: store.household(survey.household_id)?,
+        measures,
+        disclaimer_version: data.policy.disclaimer_version.clone(),
+        cctv_guidance_version: data.policy.cctv_guidance_version.clone(),
+        follow_up_due: fitted_at.map(|at| follow_up::due_on(at, &data.policy.follow_up)),
+        feeling_safe_before: follow_up::feeling_safe_at_survey(
+            &survey.answers,
+            &data.policy.survey_keys.feel_safe,
+        ),
+        assessment,
+        plan,
+    })
+}
+
+/// Data files that were refused, with file, line and reason.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn reference_problems(reference: State<'_, Reference>) -> Vec<ReferenceProblem> {
+    reference.problems()
+}
+
+/// Reads the council's data files again; refused ones keep the previous good version.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn reload_reference_data(reference: State<'_, Reference>) -> Vec<ReferenceProblem> {
+    reference.reload()
+}
+
+/// Starts a home security survey of a household on the newest form.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn start_survey(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    household_id: HouseholdId,
+    visit_id: Option<VisitId>,
+) -> Result<SurveyPage> {
+    let data = reference.get();
+    let template = data.survey_template().ok_or_else(no_template)?;
+    session.with_store(|s| {
+        let survey = s.start_survey(household_id, visit_id, template, ChangeSource::Ui)?;
+        survey_page(&data, s, survey.id)
+    })
+}
+
+/// A survey with its form, household, photos and plans.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn get_survey(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    id: SurveyId,
+) -> Result<SurveyPage> {
+    let data = reference.get();
+    session.with_store(|s| survey_page(&data, s, id))
+}
+
+/// A household's surveys, newest first.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn surveys_for_household(
+    session: State<'_, Session>,
+    household_id: HouseholdId,
+) -> Result<Vec<doorstep_core::security::Survey>> {
+    session.with_store(|s| s.surveys_for_household(household_id))
+}
+
+/// Autosaves one top-level answer (a whole group for repeatable items); `None` clears it.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn save_answer(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    survey_id: SurveyId,
+    item: String,
+    value: Option<AnswerValue>,
+) -> Result<SurveyState> {
+    let data = reference.get();
+    session.with_store(|s| {
+        let survey = s.survey(survey_id)?;
+        let template = data.templates.for_answers(&survey.answers)?;
+        s.save_answer(survey_id, template, &item, value, ChangeSource::Ui)?;
+        survey_state(&data, s, survey_id)
+    })
+}
+
+/// Autosaves the officer's note on one section.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn save_section_note(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    survey_id: SurveyId,
+    section: String,
+    note: String,
+) -> Result<SurveyState> {
+    let data = reference.get();
+    session.with_store(|s| {
+        let survey = s.survey(survey_id)?;
+        let template = data.templates.for_answers(&survey.answers)?;
+        s.save_section_note(survey_id, template, &section, &note, ChangeSource::Ui)?;
+        survey_state(&data, s, survey_id)
+    })
+}
+
+/// Attaches a photo file (chosen with the file picker) to a survey item.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn add_survey_photo(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    survey_id: SurveyId,
+    item: String,
+    path: PathBuf,
+) -> Result<SurveyPhoto> {
+    let limit = reference.get().policy.max_photo_bytes;
+    let io = |e| {
+        AppError::from(StoreError::Io {
+            path: path.clone(),
+            source: e,
+        })
+    };
+    // Refuse an oversized file before reading it into memory.
+    let size = std::fs::metadata(&path).map_err(io)?.len();
+    check_size(size, limit, "photo").map_err(StoreError::from)?;
+    let bytes = std::fs::read(&path).map_err(io)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    session.with_store(|s| {
+        s.add_survey_photo(
+            survey_id,
+            &item,
+            &file_name,
+            &bytes,
+            limit,
+            ChangeSource::Ui,
+        )
+    })
+}
+
+/// An attachment as a `data:` URL, to show a photo or signature.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn attachment_data_url(session: State<'_, Session>, sha256: String) -> Result<String> {
+    session.with_store(|s| {
+        let (media_type, bytes) = s.attachment(&sha256)?;
+        Ok::<_, StoreError>(format!("data:{media_type};base64,{}", B64.encode(bytes)))
+    })
+}
+
+/// Drafts a plan from a survey, or opens the draft already made from it.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn draft_plan(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    survey_id: SurveyId,
+) -> Result<PlanPage> {
+    let data = reference.get();
+    session.with_store(|s| {
+        if let Some(draft) = s
+            .plans_for_survey(survey_id)?
+            .into_iter()
+            .find(|p| p.status == PlanStatus::Draft)
+        {
+            return plan_page(&data, s, draft.id);
+        }
+        let survey = s.survey(survey_id)?;
+        let template = data.templates.for_answers(&survey.answers)?;
+        let ctx = PlanContext {
+            template,
+            answers: &survey.answers,
+            policy: &data.policy,
+            catalogue: &data.catalogue,
+        };
+        let plan = propose_plan(&ctx, survey_id, actor(s), chrono::Utc::now())?;
+        s.save_new_plan(&plan, ChangeSource::Ui)?;
+        plan_page(&data, s, plan.id)
+    })
+}
+
+/// A plan with its totals, rules and the steps the signed-in person may take.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn get_plan(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    id: PlanId,
+) -> Result<PlanPage> {
+    let data = reference.get();
+    session.with_store(|s| plan_page(&data, s, id))
+}
+
+/// A change the officer makes to a draft plan (or an actual cost once approved).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "edit", rename_all = "snake_case")]
+pub enum PlanEdit {
+    /// Add a catalogue measure.
+    AddMeasure {
+        /// Catalogue id.
+        measure_id: String,
+        /// How many.
+        quantity: u32,
+        /// Doors or windows it is for (e.g. `windows[0]`); empty for the whole home.
+        applies_to: Vec<String>,
+    },
+    /// Remove a line.
+    RemoveItem {
+        /// The line.
+        item: PlanItemId,
+    },
+    /// Change a line's quantity.
+    SetQuantity {
+        /// The line.
+        item: PlanItemId,
+        /// How many.
+        quantity: u32,
+    },
+    /// Choose a different tier.
+    ChooseTier {
+        /// The tier.
+        tier: Tier,
+        /// Why it differs from the recommendation.
+        reason: Option<String>,
+        /// The DA service's decision reference, for gold on DA grounds.
+        da_service_decision: Option<String>,
+    },
+    /// Record why the plan needs more than the cap.
+    OverCapReason {
+        /// Why.
+        reason: String,
+    },
+    /// Record the landlord's consent to fabric work.
+    LandlordConsent {
+        /// Landlord or agent.
+        landlord: String,
+        /// Letter, email or call reference.
+        reference: String,
+    },
+    /// Record the resident's CCTV acknowledgement.
+    CctvAcknowledgement {
+        /// The resident's typed name.
+        resident_name: String,
+    },
+    /// Record what a line really cost, in pence.
+    ActualCost {
+        /// The line.
+        item: PlanItemId,
+        /// Pence.
+        pence: u32,
+    },
+}
+
+/// Changes a plan; a change that breaks a rule is refused and nothing is saved.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn edit_plan(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    id: PlanId,
+    edit: PlanEdit,
+) -> Result<PlanPage> {
+    let data = reference.get();
+    session.with_store(|s| {
+        let by = actor(s);
+        let survey = s.survey(s.plan(id)?.survey_id)?;
+        let template = data.templates.for_answers(&survey.answers)?;
+        let ctx = PlanContext {
+            template,
+            answers: &survey.answers,
+            policy: &data.policy,
+            catalogue: &data.catalogue,
+        };
+        let now = chrono::Utc::now();
+        s.change_plan(id, ChangeSource::Ui, |plan| -> Result<()> {
+            match edit {
+                PlanEdit::AddMeasure {
+                    measure_id,
+                    quantity,
+                    applies_to,
+                } => plan
+                    .add_measure(&ctx, &measure_id, quantity, applies_to)
+                    .map(|_| ())?,
+                PlanEdit::RemoveItem { item } => plan.remove_item(item).map(|_| ())?,
+                PlanEdit::SetQuantity { item, quantity } => plan.set_quantity(item, quantity)?,
+                PlanEdit::ChooseTier {
+                    tier,
+                    reason,
+                    da_service_decision,
+                } => plan.choose_tier(&ctx, tier, reason, da_service_decision)?,
+                PlanEdit::OverCapReason { reason } => plan.record_over_cap_reason(&reason)?,
+                PlanEdit::LandlordConsent {
+                    landlord,
+                    reference,
+                } => plan.record_landlord_consent(&landlord, &reference, by, now)?,
+                PlanEdit::CctvAcknowledgement { resident_name } => {
+                    plan.record_cctv_acknowledgement(&data.policy, &resident_name, by, now)?;
+                }
+                PlanEdit::ActualCost { item, pence } => plan.record_actual_cost(item, pence)?,
+            }
+            Ok(())
+        })?;
+        plan_page(&data, s, id)
+    })
+}
+
+/// The resident agrees the plan: their typed name, their signature drawn on screen (a PNG,
+/// base64) and the disclaimer version they were shown.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn agree_plan(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    id: PlanId,
+    resident_name: String,
+    signature_png_base64: String,
+    disclaimer_version: String,
+) -> Result<PlanPage> {
+    let signature = B64.decode(signature_png_base64.trim()).unwrap_or_default();
+    if signature.is_empty() {
+        let mut errors = doorstep_core::ValidationErrors::default();
+        errors.add(
+            "signature",
+            "Ask the resident to sign in the box before agreeing the plan",
+        );
+        return Err(StoreError::Invalid(errors).into());
+    }
+    let data = reference.get();
+    session.with_store(|s| {
+        let signature_ref = s.add_image(
+            &signature,
+            MAX_SIGNATURE_BYTES,
+            "signature",
+            ChangeSource::Ui,
+        )?;
+        take_step(
+            &data,
+            s,
+            id,
+            PlanStep::Agree {
+                resident_name,
+                signature_ref,
+                disclaimer_version,
+            },
+        )
+    })
+}
+
+/// Any other lifecycle step: approve, order, fit, follow up, refuse, withdraw.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn plan_step(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    id: PlanId,
+    step: PlanStep,
+) -> Result<PlanPage> {
+    if matches!(step, PlanStep::Agree { .. }) {
+        return Err(AppError::new(
+            ErrorCode::WrongStep,
+            "A plan is agreed with the resident's signature on the Sign screen",
+        ));
+    }
+    let data = reference.get();
+    session.with_store(|s| take_step(&data, s, id, step))
+}
+
+fn take_step(data: &ReferenceData, s: &mut Store, id: PlanId, step: PlanStep) -> Result<PlanPage> {
+    let by = actor(s);
+    let survey = s.survey(s.plan(id)?.survey_id)?;
+    let template = data.templates.for_answers(&survey.answers)?;
+    let ctx = PlanContext {
+        template,
+        answers: &survey.answers,
+        policy: &data.policy,
+        catalogue: &data.catalogue,
+    };
+    s.change_plan(id, ChangeSource::Ui, |plan| -> Result<()> {
+        Ok(plan.apply(&ctx, step, by, chrono::Utc::now())?)
+    })?;
+    plan_page(data, s, id)
+}
+
+/// Plans in one status, oldest first: agreed plans are the supervisor's approvals queue,
+/// fitted plans are waiting for their follow-up.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn plans_with_status(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    status: PlanStatus,
+) -> Result<Vec<PlanSummary>> {
+    let data = reference.get();
+    session.with_store(|s| s.plans_with_status(status, &data.policy.follow_up))
+}
+
+/// A household's plans, newest first.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn plans_for_household(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    household_id: HouseholdId,
+) -> Result<Vec<PlanSummary>> {
+    let data = reference.get();
+    session.with_store(|s| s.plans_for_household(household_id, &data.policy.follow_up))
+}
+
+/// Records the follow-up visit's findings.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn record_follow_up(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    id: PlanId,
+    findings: FollowUpFindings,
+) -> Result<PlanPage> {
+    let data = reference.get();
+    session.with_store(|s| take_step(&data, s, id, PlanStep::FollowUp { findings }))
+}
+
+/// Opens the cocoon around a burgled household (or returns the one already open).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn open_cocoon(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    household_id: HouseholdId,
+) -> Result<CocoonPage> {
+    let policy = reference.get().policy.cocoon;
+    session.with_store(|s| s.open_cocoon(household_id, &policy, today(), ChangeSource::Ui))
+}
+
+/// One cocoon with its doors.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn get_cocoon(session: State<'_, Session>, id: String) -> Result<CocoonPage> {
+    session.with_store(|s| s.cocoon(&id, today()))
+}
+
+/// Records what happened at one cocoon door.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn record_cocoon_outcome(
+    session: State<'_, Session>,
+    door_id: String,
+    outcome: CocoonOutcome,
+) -> Result<CocoonPage> {
+    session.with_store(|s| s.record_cocoon_outcome(&door_id, outcome, today(), ChangeSource::Ui))
+}
+
+/// Cocoons still open (all households), or every cocoon of one household.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn cocoons(
+    session: State<'_, Session>,
+    household_id: Option<HouseholdId>,
+) -> Result<Vec<CocoonSummary>> {
+    session.with_store(|s| s.cocoons(household_id, today()))
+}

@@ -1,0 +1,327 @@
+//! The scheme's data files: survey templates, policy and measure catalogue.
+//!
+//! The versions shipped with the app are built in. A council may put its own in the data
+//! folder's `reference/` folder (`templates/*.toml`, `policy.toml`, `catalogue.toml`); each
+//! is checked on load, and one that is invalid is refused with its file, line and reason
+//! while the previous good one stays in use. Template versions accumulate: an old survey is
+//! always read with the version it was answered on.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use doorstep_core::security::{Catalogue, LoadError, Policy, Template, TemplateLibrary};
+use serde::{Deserialize, Serialize};
+
+/// The survey template every new home security survey uses, by id.
+pub const SURVEY_TEMPLATE_ID: &str = "home-security-survey";
+
+const BUILT_IN_TEMPLATE: (&str, &str) = (
+    "assets/templates/home-security-survey.toml",
+    include_str!("../../assets/templates/home-security-survey.toml"),
+);
+const BUILT_IN_POLICY: (&str, &str) = (
+    "assets/policy.toml",
+    include_str!("../../assets/policy.toml"),
+);
+const BUILT_IN_CATALOGUE: (&str, &str) = (
+    "assets/catalogue/measures.toml",
+    include_str!("../../assets/catalogue/measures.toml"),
+);
+
+/// A data file that was refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct ReferenceProblem {
+    /// The file.
+    pub file: String,
+    /// What is wrong, with the line when the file could not be read as TOML.
+    pub reason: String,
+}
+
+impl ReferenceProblem {
+    fn new(file: &Path, reason: impl std::fmt::Display) -> Self {
+        Self {
+            file: file.display().to_string(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// One consistent set of data files.
+#[derive(Debug, Clone)]
+pub struct ReferenceData {
+    /// Every survey template version loaded.
+    pub templates: TemplateLibrary,
+    /// The scheme policy.
+    pub policy: Policy,
+    /// The measure catalogue.
+    pub catalogue: Catalogue,
+}
+
+impl ReferenceData {
+    /// The template new surveys are started on.
+    pub fn survey_template(&self) -> Option<&Template> {
+        self.templates.latest(SURVEY_TEMPLATE_ID)
+    }
+
+    /// The built-in files; tests prove they load, so failure here is a broken build.
+    pub fn built_in() -> Result<Self, ReferenceProblem> {
+        let parse = |(file, text): (&str, &str)| (Path::new(file).to_owned(), text.to_owned());
+        let (tf, tt) = parse(BUILT_IN_TEMPLATE);
+        let template = Template::from_toml(&tt).map_err(|e| ReferenceProblem::new(&tf, e))?;
+        let mut templates = TemplateLibrary::default();
+        templates
+            .add(template)
+            .map_err(|e| ReferenceProblem::new(&tf, e))?;
+        let (pf, pt) = parse(BUILT_IN_POLICY);
+        let policy = Policy::from_toml(&pt).map_err(|e| ReferenceProblem::new(&pf, e))?;
+        let (cf, ct) = parse(BUILT_IN_CATALOGUE);
+        let catalogue = Catalogue::from_toml(&ct).map_err(|e| ReferenceProblem::new(&cf, e))?;
+        let data = Self {
+            templates,
+            policy,
+            catalogue,
+        };
+        data.check_together()
+            .map_err(|e| ReferenceProblem::new(&pf, e))?;
+        Ok(data)
+    }
+
+    /// The policy and catalogue must fit the newest survey template.
+    fn check_together(&self) -> Result<(), LoadError> {
+        let Some(template) = self.survey_template() else {
+            return Err(LoadError::Invalid(vec![format!(
+                "no template with id \"{SURVEY_TEMPLATE_ID}\" is loaded"
+            )]));
+        };
+        self.policy.check_against(template)?;
+        self.catalogue.check_against(template)
+    }
+
+    /// This set with the council's own files from `dir` laid over it; each refused file is
+    /// reported and leaves what it would have replaced in place.
+    pub fn with_overrides(&self, dir: &Path) -> (Self, Vec<ReferenceProblem>) {
+        let mut next = self.clone();
+        let mut problems = Vec::new();
+        let templates_dir = dir.join("templates");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&templates_dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        for file in files {
+            let loaded = read(&file).and_then(|text| {
+                Template::from_toml(&text).map_err(|e| ReferenceProblem::new(&file, e))
+            });
+            match loaded {
+                Ok(template) => {
+                    let mut candidate = next.clone();
+                    let added = candidate
+                        .templates
+                        .add(template)
+                        .map_err(|e| ReferenceProblem::new(&file, e))
+                        .and_then(|()| {
+                            candidate
+                                .check_together()
+                                .map_err(|e| ReferenceProblem::new(&file, e))
+                        });
+                    match added {
+                        Ok(()) => next = candidate,
+                        Err(p) => problems.push(p),
+                    }
+                }
+                Err(p) => problems.push(p),
+            }
+        }
+        let policy_file = dir.join("policy.toml");
+        if policy_file.exists() {
+            let loaded = read(&policy_file).and_then(|text| {
+                Policy::from_toml(&text).map_err(|e| ReferenceProblem::new(&policy_file, e))
+            });
+            match loaded {
+                Ok(policy) => {
+                    let candidate = Self {
+                        policy,
+                        ..next.clone()
+                    };
+                    match candidate.check_together() {
+                        Ok(()) => next = candidate,
+                        Err(e) => problems.push(ReferenceProblem::new(&policy_file, e)),
+                    }
+                }
+                Err(p) => problems.push(p),
+            }
+        }
+        let catalogue_file = dir.join("catalogue.toml");
+        if catalogue_file.exists() {
+            let loaded = read(&catalogue_file).and_then(|text| {
+                Catalogue::from_toml(&text).map_err(|e| ReferenceProblem::new(&catalogue_file, e))
+            });
+            match loaded {
+                Ok(catalogue) => {
+                    let candidate = Self {
+                        catalogue,
+                        ..next.clone()
+                    };
+                    match candidate.check_together() {
+                        Ok(()) => next = candidate,
+                        Err(e) => problems.push(ReferenceProblem::new(&catalogue_file, e)),
+                    }
+                }
+                Err(p) => problems.push(p),
+            }
+        }
+        (next, problems)
+    }
+}
+
+fn read(file: &Path) -> Result<String, ReferenceProblem> {
+    std::fs::read_to_string(file).map_err(|e| ReferenceProblem::new(file, e))
+}
+
+/// The data files in use, reloadable while the app runs.
+#[derive(Debug)]
+pub struct Reference {
+    dir: PathBuf,
+    built_in: ReferenceData,
+    current: RwLock<(Arc<ReferenceData>, Vec<ReferenceProblem>)>,
+}
+
+impl Reference {
+    /// The built-in files with the council's own from `dir` laid over them.
+    pub fn load(dir: &Path) -> Result<Self, ReferenceProblem> {
+        let built_in = ReferenceData::built_in()?;
+        let (data, problems) = built_in.with_overrides(dir);
+        for p in &problems {
+            tracing::warn!(file = %p.file, reason = %p.reason, "data file refused");
+        }
+        Ok(Self {
+            dir: dir.to_owned(),
+            built_in,
+            current: RwLock::new((Arc::new(data), problems)),
+        })
+    }
+
+    /// The files in use now.
+    pub fn get(&self) -> Arc<ReferenceData> {
+        let current = self
+            .current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(&current.0)
+    }
+
+    /// The files refused at the last load.
+    pub fn problems(&self) -> Vec<ReferenceProblem> {
+        let current = self
+            .current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        current.1.clone()
+    }
+
+    /// Reads the folder again; a refused file keeps what was in use before it.
+    pub fn reload(&self) -> Vec<ReferenceProblem> {
+        let mut current = self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Lay the folder over what is in use, so a file that has broken since keeps its last good version.
+        let mut base = (*current.0).clone();
+        // Templates only ever accumulate, so start from the built-in ones plus those in use.
+        if base.templates.latest(SURVEY_TEMPLATE_ID).is_none() {
+            base = self.built_in.clone();
+        }
+        let (data, problems) = base.with_overrides(&self.dir);
+        *current = (Arc::new(data), problems.clone());
+        problems
+    }
+
+    /// Where the council's own files go.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        if let Some(parent) = dir.join(name).parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        assert!(std::fs::write(dir.join(name), text).is_ok());
+    }
+
+    #[test]
+    fn the_built_in_files_load_and_fit_together() {
+        let data = ReferenceData::built_in();
+        assert!(data.is_ok(), "{data:?}");
+    }
+
+    #[test]
+    fn a_broken_policy_is_refused_with_its_line_and_the_previous_one_stays() {
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let Ok(reference) = Reference::load(dir.path()) else {
+            panic!("built-in files must load")
+        };
+        let before = reference.get().policy.version.clone();
+        write(dir.path(), "policy.toml", "scheme = \"x\"\nversion = [\n");
+        let problems = reference.reload();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].file.ends_with("policy.toml"));
+        assert!(problems[0].reason.contains("line 2"), "{:?}", problems[0]);
+        assert_eq!(reference.get().policy.version, before);
+    }
+
+    #[test]
+    fn a_good_override_replaces_and_a_later_broken_one_keeps_it() {
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let Ok(reference) = Reference::load(dir.path()) else {
+            panic!("built-in files must load")
+        };
+        let good = BUILT_IN_POLICY
+            .1
+            .replace("version = \"2026.1\"", "version = \"2026.9\"");
+        write(dir.path(), "policy.toml", &good);
+        assert!(reference.reload().is_empty());
+        assert_eq!(reference.get().policy.version, "2026.9");
+        write(dir.path(), "policy.toml", "not toml at all =");
+        assert_eq!(reference.reload().len(), 1);
+        assert_eq!(reference.get().policy.version, "2026.9");
+    }
+
+    #[test]
+    fn a_new_template_version_is_added_and_old_ones_stay_readable() {
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let v2 = BUILT_IN_TEMPLATE
+            .1
+            .replacen("version = 1", "version = 2", 1);
+        write(dir.path(), "templates/home-security-survey-v2.toml", &v2);
+        let Ok(reference) = Reference::load(dir.path()) else {
+            panic!("built-in files must load")
+        };
+        let data = reference.get();
+        assert_eq!(data.survey_template().map(|t| t.version), Some(2));
+        assert!(data.templates.get(SURVEY_TEMPLATE_ID, 1).is_some());
+    }
+
+    #[test]
+    fn a_catalogue_naming_an_unknown_weakness_is_refused() {
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let bad = format!(
+            "{}\n[[measures]]\nid = \"mystery\"\nname = \"Mystery\"\ntier = \"bronze\"\nunit_cost_pence = 100\ntrade = \"locksmith\"\naddresses = [\"no_such_weakness\"]\nexplanation = \"x\"\nspecification = \"x\"\n",
+            BUILT_IN_CATALOGUE.1
+        );
+        write(dir.path(), "catalogue.toml", &bad);
+        let Ok(reference) = Reference::load(dir.path()) else {
+            panic!("built-in files must load")
+        };
+        assert_eq!(reference.problems().len(), 1, "{:?}", reference.problems());
+        assert!(reference.get().catalogue.get("mystery").is_none());
+    }
+}
