@@ -35,6 +35,7 @@ describe('accessibility (axe-core)', () => {
     ['#/find', 'Find a household'],
     ['#/household/new', 'Add a household'],
     ['#/settings', 'Settings'],
+    ['#/approvals', 'Approvals and follow-ups'],
   ])('%s', async (hash, heading) => {
     renderApp({ state: 'unlocked', demo: true })
     window.location.hash = hash

@@ -76,6 +76,42 @@ describe('first run', () => {
     expect(fake.households.length).toBeGreaterThan(0)
   })
 
+  it('asks for their role, with burglary reduction officer chosen unless they change it', async () => {
+    const { user, fake } = renderApp({ state: 'first_run' })
+    const group = await screen.findByRole('group', { name: 'Your role' })
+    const radios = within(group).getAllByRole('radio')
+    expect(radios.map((r) => r.closest('.govuk-radios__item')?.textContent?.trim())).toEqual([
+      'Burglary reduction officer',
+      'Neighbourhood warden',
+      'Fire crew',
+      'Supervisor',
+    ])
+    expect(within(group).getByRole('radio', { name: 'Burglary reduction officer' })).toBeChecked()
+
+    await fillIn(user, 'lantern orbit velvet quarry')
+    await user.click(screen.getByRole('button', { name: 'Create my encrypted store' }))
+    await screen.findByRole('heading', { level: 1, name: 'Load a demo area?' })
+    expect(fake.calls.find((c) => c.method === 'setUp')?.args).toEqual([
+      'Sam Officer',
+      'officer',
+      'lantern orbit velvet quarry',
+    ])
+  })
+
+  it('sets up a supervisor when they say so, and shows the role beside their name', async () => {
+    const { user, fake } = renderApp({ state: 'first_run' })
+    await user.click(await screen.findByRole('radio', { name: 'Supervisor' }))
+    await fillIn(user, 'lantern orbit velvet quarry')
+    await user.click(screen.getByRole('button', { name: 'Create my encrypted store' }))
+    await user.click(await screen.findByRole('button', { name: 'Start with an empty store' }))
+
+    await screen.findByRole('heading', { level: 1, name: 'Today' })
+    expect(fake.users[0]?.role).toBe('supervisor')
+    const session = screen.getByRole('region', { name: 'Your session' })
+    expect(within(session).getByText('Supervisor')).toBeInTheDocument()
+    expect(session).toHaveTextContent('Signed in as Sam Officer, Supervisor')
+  })
+
   it('can start with an empty store', async () => {
     const { user, fake } = renderApp({ state: 'first_run' })
     await fillIn(user, 'lantern orbit velvet quarry')

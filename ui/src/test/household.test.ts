@@ -1,5 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/svelte'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { appError, err, ok } from '$lib/backend/backend'
+import type { Plan } from '$lib/backend/types'
 import { renderApp, TODAY } from './render'
 
 describe('household form', () => {
@@ -185,3 +187,171 @@ describe('household page', () => {
     await screen.findByRole('heading', { level: 1, name: 'Household not found' })
   })
 })
+
+describe('household page: home security', () => {
+  async function openHousehold() {
+    const app = renderApp({ state: 'unlocked' })
+    const household = app.fake.addHousehold({
+      address_line_1: '12 Acacia Avenue',
+      postcode: 'NG18 9ZA',
+    })
+    const visit = app.fake.addVisit(household.id, { outcome: 'completed' })
+    app.fake.addVisit(household.id, { visit_date: '2025-12-04', outcome: null })
+    window.location.hash = `#/household/${household.id}`
+    await screen.findByRole('heading', { level: 1, name: '12 Acacia Avenue' })
+    return { ...app, household, visit }
+  }
+
+  it('starts a survey on the latest visit so far, and lists it to continue', async () => {
+    const { user, fake, household, visit } = await openHousehold()
+    expect(
+      await screen.findByText('No home security survey has been started here yet.'),
+    ).toBeInTheDocument()
+
+    await user.click(screen.getByRole('button', { name: 'Start a home security survey' }))
+    await screen.findByRole('heading', { level: 1, name: 'Home security survey' })
+    // The visit planned for next week is not the one this survey is made on.
+    expect(fake.calls.find((c) => c.method === 'startSurvey')?.args).toEqual([
+      household.id,
+      visit.id,
+    ])
+    const surveyId = fake.surveys.surveys[0]!.id
+    expect(window.location.hash).toBe(`#/survey/${surveyId}`)
+
+    await user.click(screen.getByRole('link', { name: 'Back to the household' }))
+    const table = await screen.findByRole('table', { name: 'Surveys' })
+    const link = within(table).getByRole('link', { name: /^Continue survey started/ })
+    expect(link).toHaveAttribute('href', `#/survey/${surveyId}`)
+  })
+
+  it('lists plans and cocoons with their state', async () => {
+    const app = renderApp({ state: 'unlocked' })
+    const household = app.fake.addHousehold({ address_line_1: '3 Larch Grove' })
+    vi.spyOn(app.fake, 'plansForHousehold').mockResolvedValue(
+      ok([
+        {
+          plan: fakePlan(),
+          household_id: household.id,
+          address: '3 Larch Grove, Mansfield',
+          postcode: 'NG18 9ZA',
+          follow_up_due: '2026-02-20',
+        },
+      ]),
+    )
+    vi.spyOn(app.fake, 'cocoons').mockResolvedValue(
+      ok([
+        {
+          id: 'c-1',
+          household_id: household.id,
+          address: '3 Larch Grove, Mansfield',
+          dates: { opened_on: '2025-11-20', visit_by: '2025-11-27', closes_on: '2025-12-18' },
+          dosage: { targets: 20, attempted: 15, reached: 12 },
+          state: 'overdue',
+        },
+      ]),
+    )
+    window.location.hash = `#/household/${household.id}`
+
+    const plans = await screen.findByRole('table', { name: 'Improvement plans' })
+    const plan = within(plans).getAllByRole('row')[1]!
+    expect(within(plan).getByText('Silver')).toBeInTheDocument()
+    expect(within(plan).getByText('Fitted')).toHaveClass('govuk-tag')
+    expect(within(plan).getByText('£195.00')).toBeInTheDocument()
+    expect(within(plan).getByText('20 February 2026')).toBeInTheDocument()
+    expect(within(plan).getByRole('link', { name: /^Open plan/ })).toHaveAttribute(
+      'href',
+      '#/plan/pl-1',
+    )
+
+    const cocoons = screen.getByRole('table', { name: 'Cocoons' })
+    const cocoon = within(cocoons).getAllByRole('row')[1]!
+    expect(within(cocoon).getByText('12 of 20 doors reached')).toBeInTheDocument()
+    expect(within(cocoon).getByText('Overdue')).toHaveClass('govuk-tag')
+    expect(within(cocoon).getByRole('link', { name: /^Open cocoon/ })).toHaveAttribute(
+      'href',
+      '#/cocoon/c-1',
+    )
+  })
+
+  it('shows why a cocoon could not be opened', async () => {
+    const { user, fake } = await openHousehold()
+    vi.spyOn(fake, 'openCocoon').mockResolvedValue(
+      err(
+        appError(
+          'validation',
+          'This household has no location: add its coordinates before opening a cocoon',
+          [],
+          'coordinates',
+        ),
+      ),
+    )
+    await user.click(screen.getByRole('button', { name: 'Open a cocoon' }))
+    const message = await screen.findByText(/This household has no location/)
+    const summary = message.closest('.govuk-error-summary') as HTMLElement
+    expect(summary).toHaveTextContent('There is a problem')
+    await waitFor(() => expect(summary).toHaveFocus())
+    expect(screen.getByRole('heading', { level: 1, name: '12 Acacia Avenue' })).toBeInTheDocument()
+  })
+})
+
+function fakePlan(): Plan {
+  const actor = { officer_id: 'o-1', role: 'officer' as const }
+  return {
+    id: 'pl-1',
+    survey_id: 's-1',
+    template_id: 'home-security-survey',
+    template_version: 1,
+    policy_version: '2026.1',
+    catalogue_version: '2026.1',
+    recommendation: {
+      tier: 'silver',
+      matrix_tier: 'silver',
+      risk_level: 'medium',
+      vulnerability_level: 'medium',
+      reasons: [],
+      refer_to_da_service: null,
+    },
+    tier: 'silver',
+    tier_reason: null,
+    da_service_decision: null,
+    cap_pence: 50000,
+    over_cap_reason: null,
+    items: [
+      {
+        id: 'pi-1',
+        measure_id: 'ts007_cylinder',
+        name: 'TS 007 3 star cylinder',
+        tier: 'silver',
+        trade: 'locksmith',
+        quantity: 2,
+        unit_cost_pence: 6500,
+        actual_cost_pence: null,
+        addresses: [],
+        applies_to: [],
+        origin: 'proposed',
+      },
+      {
+        id: 'pi-2',
+        measure_id: 'sensor_light',
+        name: 'External sensor light',
+        tier: 'silver',
+        trade: 'electrician',
+        quantity: 1,
+        unit_cost_pence: 6500,
+        actual_cost_pence: null,
+        addresses: [],
+        applies_to: [],
+        origin: 'proposed',
+      },
+    ],
+    uncovered: [],
+    landlord_consent: null,
+    cctv_acknowledgement: null,
+    status: 'fitted',
+    agreement: null,
+    approval: null,
+    created_by: actor,
+    created_at: '2025-11-20T10:00:00Z',
+    history: [],
+  }
+}

@@ -12,6 +12,24 @@ async function openSettings(options: Parameters<typeof renderApp>[0] = {}) {
 }
 
 describe('Settings', () => {
+  it('lists refused data files with file and reason, and reads them again', async () => {
+    const { user, fake } = await openSettings()
+    fake.referenceFileProblems = [
+      { file: '/data/reference/policy.toml', reason: 'line 2, column 11: invalid array' },
+    ]
+    await user.click(screen.getByRole('link', { name: 'Today' }))
+    await user.click(await screen.findByRole('link', { name: 'Settings' }))
+    const warning = await screen.findByText(/A data file was not used/)
+    expect(warning).toHaveTextContent('/data/reference/policy.toml')
+    expect(warning).toHaveTextContent('line 2, column 11')
+
+    await user.click(screen.getByRole('button', { name: 'Read the data files again' }))
+    expect(
+      await screen.findByText('The data files were read again and all are in use.'),
+    ).toBeInTheDocument()
+    expect(screen.queryByText(/A data file was not used/)).not.toBeInTheDocument()
+  })
+
   it('saves the idle lock time, refusing numbers outside 1 to 120', async () => {
     const { user, fake } = await openSettings({ idleLockMinutes: 10 })
     const field = screen.getByLabelText(/Lock Doorstep after this many minutes/)

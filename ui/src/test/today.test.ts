@@ -1,5 +1,6 @@
 import { screen, within } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
+import { appError, err } from '$lib/backend/backend'
 import { renderApp, TODAY } from './render'
 
 describe('Today', () => {
@@ -41,5 +42,45 @@ describe('Today', () => {
 
     await user.click(screen.getByRole('link', { name: 'Add a visit' }))
     await screen.findByRole('heading', { level: 1, name: 'Find a household' })
+  })
+
+  it('counts plans waiting for approval, follow-ups due and overdue cocoons, linking to Approvals', async () => {
+    const { fake } = renderApp({ state: 'unlocked' })
+    const a = fake.addHousehold({ address_line_1: '4 Beech Close', postcode: 'NG18 9ZB' })
+    const b = fake.addHousehold({ address_line_1: '9 Dale Road', postcode: 'NG18 9ZD' })
+    fake.plans.seedPlan(a.id, { status: 'agreed' })
+    fake.plans.seedPlan(b.id, { status: 'agreed' })
+    fake.plans.seedPlan(a.id, { status: 'agreed' })
+    fake.plans.seedPlan(a.id, { status: 'fitted', fitted_on: '2025-07-01' }) // due 1 October
+    fake.plans.seedPlan(b.id, { status: 'fitted', fitted_on: '2025-08-27' }) // due today
+    fake.plans.seedPlan(b.id, { status: 'fitted', fitted_on: '2025-11-01' }) // not yet due
+    fake.plans.seedCocoon(a.id, 10) // overdue
+    fake.plans.seedCocoon(b.id, 1) // in progress
+
+    const panel = await screen.findByRole('region', { name: 'Waiting for action' })
+    expect(
+      within(panel).getByRole('link', { name: '3 plans waiting for approval' }),
+    ).toHaveAttribute('href', '#/approvals')
+    expect(within(panel).getByRole('link', { name: '2 follow-ups due' })).toBeInTheDocument()
+    expect(within(panel).getByRole('link', { name: '1 cocoon overdue' })).toBeInTheDocument()
+    // Today's own content is unaffected.
+    expect(screen.getByText(/No visits are planned for today/)).toBeInTheDocument()
+  })
+
+  it('leaves out a count that fails to load, and keeps the rest of Today', async () => {
+    const { fake } = renderApp({ state: 'unlocked' })
+    const a = fake.addHousehold({ address_line_1: '4 Beech Close', postcode: 'NG18 9ZB' })
+    fake.addVisit(a.id, { kind: 'burglary_victim', outcome: null })
+    fake.plans.seedPlan(a.id, { status: 'agreed' })
+    fake.cocoons = () => Promise.resolve(err(appError('internal', 'Cocoons are broken today.')))
+
+    const panel = await screen.findByRole('region', { name: 'Waiting for action' })
+    await within(panel).findByRole('link', { name: '0 follow-ups due' })
+    expect(
+      within(panel).getByRole('link', { name: '1 plan waiting for approval' }),
+    ).toBeInTheDocument()
+    expect(within(panel).queryByRole('link', { name: /cocoon/ })).toBeNull()
+    expect(screen.queryByText('Cocoons are broken today.')).toBeNull()
+    expect(await screen.findByRole('table', { name: /Planned/ })).toBeInTheDocument()
   })
 })

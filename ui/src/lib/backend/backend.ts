@@ -8,13 +8,31 @@ import type {
   HouseholdPage,
   ImportProgress,
   ImportReport,
+  Officer,
   PassphraseAssessment,
   Person,
   PersonDraft,
+  Role,
   SearchHit,
   Visit,
   VisitDraft,
   VisitWithAddress,
+  AnswerValue,
+  CocoonOutcome,
+  CocoonPage,
+  CocoonSummary,
+  FollowUpFindings,
+  PlanEdit,
+  PlanPage,
+  PlanStatus,
+  PlanStep,
+  PlanSummary,
+  ReferenceProblem,
+  Survey,
+  SurveyPage,
+  SurveyPhoto,
+  SurveyState,
+  SavedDocument,
 } from './types'
 
 /** Same shape as the `Result` that tauri-specta generates for fallible commands. */
@@ -31,7 +49,8 @@ export type Unsubscribe = () => void
 export interface Backend {
   appStatus(): Promise<Result<AppStatus>>
   assessPassphrase(passphrase: string): Promise<Result<PassphraseAssessment>>
-  setUp(officerName: string, passphrase: string): Promise<Result<AppStatus>>
+  /** First run: creates the store for its first user, who works in `role`. */
+  setUp(officerName: string, role: Role, passphrase: string): Promise<Result<AppStatus>>
   unlock(passphrase: string): Promise<Result<AppStatus>>
   lock(): Promise<Result<AppStatus>>
   changePassphrase(current: string, replacement: string): Promise<Result<null>>
@@ -50,7 +69,55 @@ export interface Backend {
   visitsForDay(date: string): Promise<Result<VisitWithAddress[]>>
   importGazetteer(path: string): Promise<Result<ImportReport>>
   backup(path: string): Promise<Result<BackupReport>>
+  /** Adds a person who unlocks this laptop with their own passphrase. */
+  addUser(name: string, role: Role, passphrase: string): Promise<Result<Officer>>
+  /** The people who can unlock this laptop, by name. */
+  listUsers(): Promise<Result<Officer[]>>
 
+  // Home security: survey, plan, signature, approval, follow-up, cocoon.
+  referenceProblems(): Promise<Result<ReferenceProblem[]>>
+  reloadReferenceData(): Promise<Result<ReferenceProblem[]>>
+  startSurvey(householdId: string, visitId: string | null): Promise<Result<SurveyPage>>
+  getSurvey(id: string): Promise<Result<SurveyPage>>
+  surveysForHousehold(householdId: string): Promise<Result<Survey[]>>
+  /** Autosaves one top-level answer (a whole group for repeatable items); null clears it. */
+  saveAnswer(
+    surveyId: string,
+    item: string,
+    value: AnswerValue | null,
+  ): Promise<Result<SurveyState>>
+  saveSectionNote(surveyId: string, section: string, note: string): Promise<Result<SurveyState>>
+  addSurveyPhoto(surveyId: string, item: string, path: string): Promise<Result<SurveyPhoto>>
+  /** A stored photo or signature as a `data:` URL. */
+  attachmentDataUrl(sha256: string): Promise<Result<string>>
+  draftPlan(surveyId: string): Promise<Result<PlanPage>>
+  getPlan(id: string): Promise<Result<PlanPage>>
+  editPlan(id: string, edit: PlanEdit): Promise<Result<PlanPage>>
+  agreePlan(
+    id: string,
+    residentName: string,
+    signaturePngBase64: string,
+    disclaimerVersion: string,
+  ): Promise<Result<PlanPage>>
+  planStep(id: string, step: PlanStep): Promise<Result<PlanPage>>
+  plansWithStatus(status: PlanStatus): Promise<Result<PlanSummary[]>>
+  plansForHousehold(householdId: string): Promise<Result<PlanSummary[]>>
+  recordFollowUp(id: string, findings: FollowUpFindings): Promise<Result<PlanPage>>
+  openCocoon(householdId: string): Promise<Result<CocoonPage>>
+  getCocoon(id: string): Promise<Result<CocoonPage>>
+  recordCocoonOutcome(doorId: string, outcome: CocoonOutcome): Promise<Result<CocoonPage>>
+  /** Open cocoons of every household (null), or every cocoon of one household. */
+  cocoons(householdId: string | null): Promise<Result<CocoonSummary[]>>
+
+  /** Saves the resident's copy of a plan as a PDF at `path`. */
+  saveResidentPlan(planId: string, path: string): Promise<Result<SavedDocument>>
+  /** Opens a document saved in this session in the system viewer, to read or print. */
+  openDocument(path: string): Promise<Result<null>>
+  /** Native "save file" dialog for a PDF. `data` is null when cancelled. */
+  chooseDocumentDestination(suggestedName: string): Promise<Result<string | null>>
+
+  /** Native "open file" dialog for a photo. `data` is null when cancelled. */
+  choosePhotoFile(): Promise<Result<string | null>>
   /** Native "open file" dialog for a gazetteer CSV. `data` is null when cancelled. */
   chooseGazetteerFile(): Promise<Result<string | null>>
   /** Native "save file" dialog for a backup. `data` is null when cancelled. */

@@ -12,8 +12,8 @@ export const commands = {
 	appStatus: () => typedError<AppStatus, AppError>(__TAURI_INVOKE("app_status")),
 	/**  Advice on a passphrase while it is typed. */
 	assessPassphrase: (passphrase: string) => __TAURI_INVOKE<PassphraseAssessment>("assess_passphrase", { passphrase }),
-	/**  First run: creates the encrypted store. */
-	setUp: (officerName: string, passphrase: string) => typedError<AppStatus, AppError>(__TAURI_INVOKE("set_up", { officerName, passphrase })),
+	/**  First run: creates the encrypted store for its first user, in their role. */
+	setUp: (officerName: string, role: Role, passphrase: string) => typedError<AppStatus, AppError>(__TAURI_INVOKE("set_up", { officerName, role, passphrase })),
 	/**  Unlocks the store. */
 	unlock: (passphrase: string) => typedError<AppStatus, AppError>(__TAURI_INVOKE("unlock", { passphrase })),
 	/**  Locks the store and forgets the key. */
@@ -50,6 +50,65 @@ export const commands = {
 	importGazetteer: (path: string) => typedError<ImportReport, AppError>(__TAURI_INVOKE("import_gazetteer", { path })),
 	/**  Writes an encrypted backup and its key file. */
 	backup: (path: string) => typedError<BackupReport, AppError>(__TAURI_INVOKE("backup", { path })),
+	/**
+	 *  Adds a person who unlocks this laptop with their own passphrase (supervisors, or the
+	 *  first user until there is one).
+	 */
+	addUser: (name: string, role: Role, passphrase: string) => typedError<Officer, AppError>(__TAURI_INVOKE("add_user", { name, role, passphrase })),
+	/**  The people who can unlock this laptop, by name. */
+	listUsers: () => typedError<Officer[], AppError>(__TAURI_INVOKE("list_users")),
+	/**  Data files that were refused, with file, line and reason. */
+	referenceProblems: () => __TAURI_INVOKE<ReferenceProblem[]>("reference_problems"),
+	/**  Reads the council's data files again; refused ones keep the previous good version. */
+	reloadReferenceData: () => __TAURI_INVOKE<ReferenceProblem[]>("reload_reference_data"),
+	/**  Starts a home security survey of a household on the newest form. */
+	startSurvey: (householdId: HouseholdId, visitId: VisitId | null) => typedError<SurveyPage, AppError>(__TAURI_INVOKE("start_survey", { householdId, visitId })),
+	/**  A survey with its form, household, photos and plans. */
+	getSurvey: (id: SurveyId) => typedError<SurveyPage, AppError>(__TAURI_INVOKE("get_survey", { id })),
+	/**  A household's surveys, newest first. */
+	surveysForHousehold: (householdId: HouseholdId) => typedError<Survey[], AppError>(__TAURI_INVOKE("surveys_for_household", { householdId })),
+	/**  Autosaves one top-level answer (a whole group for repeatable items); `None` clears it. */
+	saveAnswer: (surveyId: SurveyId, item: string, value: AnswerValue | null) => typedError<SurveyState, AppError>(__TAURI_INVOKE("save_answer", { surveyId, item, value })),
+	/**  Autosaves the officer's note on one section. */
+	saveSectionNote: (surveyId: SurveyId, section: string, note: string) => typedError<SurveyState, AppError>(__TAURI_INVOKE("save_section_note", { surveyId, section, note })),
+	/**  Attaches a photo file (chosen with the file picker) to a survey item. */
+	addSurveyPhoto: (surveyId: SurveyId, item: string, path: string) => typedError<SurveyPhoto, AppError>(__TAURI_INVOKE("add_survey_photo", { surveyId, item, path })),
+	/**  An attachment as a `data:` URL, to show a photo or signature. */
+	attachmentDataUrl: (sha256: string) => typedError<string, AppError>(__TAURI_INVOKE("attachment_data_url", { sha256 })),
+	/**  Drafts a plan from a survey, or opens the draft already made from it. */
+	draftPlan: (surveyId: SurveyId) => typedError<PlanPage, AppError>(__TAURI_INVOKE("draft_plan", { surveyId })),
+	/**  A plan with its totals, rules and the steps the signed-in person may take. */
+	getPlan: (id: PlanId) => typedError<PlanPage, AppError>(__TAURI_INVOKE("get_plan", { id })),
+	/**  Changes a plan; a change that breaks a rule is refused and nothing is saved. */
+	editPlan: (id: PlanId, edit: PlanEdit) => typedError<PlanPage, AppError>(__TAURI_INVOKE("edit_plan", { id, edit })),
+	/**
+	 *  The resident agrees the plan: their typed name, their signature drawn on screen (a PNG,
+	 *  base64) and the disclaimer version they were shown.
+	 */
+	agreePlan: (id: PlanId, residentName: string, signaturePngBase64: string, disclaimerVersion: string) => typedError<PlanPage, AppError>(__TAURI_INVOKE("agree_plan", { id, residentName, signaturePngBase64, disclaimerVersion })),
+	/**  Any other lifecycle step: approve, order, fit, follow up, refuse, withdraw. */
+	planStep: (id: PlanId, step: PlanStep) => typedError<PlanPage, AppError>(__TAURI_INVOKE("plan_step", { id, step })),
+	/**
+	 *  Plans in one status, oldest first: agreed plans are the supervisor's approvals queue,
+	 *  fitted plans are waiting for their follow-up.
+	 */
+	plansWithStatus: (status: PlanStatus) => typedError<PlanSummary[], AppError>(__TAURI_INVOKE("plans_with_status", { status })),
+	/**  A household's plans, newest first. */
+	plansForHousehold: (householdId: HouseholdId) => typedError<PlanSummary[], AppError>(__TAURI_INVOKE("plans_for_household", { householdId })),
+	/**  Records the follow-up visit's findings. */
+	recordFollowUp: (id: PlanId, findings: FollowUpFindings) => typedError<PlanPage, AppError>(__TAURI_INVOKE("record_follow_up", { id, findings })),
+	/**  Opens the cocoon around a burgled household (or returns the one already open). */
+	openCocoon: (householdId: HouseholdId) => typedError<CocoonPage, AppError>(__TAURI_INVOKE("open_cocoon", { householdId })),
+	/**  One cocoon with its doors. */
+	getCocoon: (id: string) => typedError<CocoonPage, AppError>(__TAURI_INVOKE("get_cocoon", { id })),
+	/**  Records what happened at one cocoon door. */
+	recordCocoonOutcome: (doorId: string, outcome: CocoonOutcome) => typedError<CocoonPage, AppError>(__TAURI_INVOKE("record_cocoon_outcome", { doorId, outcome })),
+	/**  Cocoons still open (all households), or every cocoon of one household. */
+	cocoons: (householdId: HouseholdId | null) => typedError<CocoonSummary[], AppError>(__TAURI_INVOKE("cocoons", { householdId })),
+	/**  Saves the resident's copy of a plan as a PDF at `path` (chosen with the save dialog). */
+	saveResidentPlan: (planId: PlanId, path: string) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("save_resident_plan", { planId, path })),
+	/**  Opens a document saved in this session in the system's PDF viewer (to read or print). */
+	openDocument: (path: string) => typedError<null, AppError>(__TAURI_INVOKE("open_document", { path })),
 };
 
 /** Events */
@@ -75,6 +134,90 @@ export type AgeBand =
 "75_to_84" | 
 /**  85 and over. */
 "85_plus";
+
+/**  The resident's agreement. */
+export type Agreement = {
+	/**  Typed name. */
+	resident_name: string,
+	/**  Signature attachment reference. */
+	signature_ref: string,
+	/**  Disclaimer version accepted. */
+	disclaimer_version: string,
+	/**  Who witnessed it. */
+	by: PlanActor,
+	/**  When. */
+	at: string,
+};
+
+/**  The kind of answer an item takes, with its limits. */
+export type AnswerKind = 
+/**  Yes, no or unknown. */
+{ type: "yes_no" } | 
+/**  Exactly one option. */
+{ type: "single_choice"; 
+/**  The options. */
+options: ChoiceOption[] } | 
+/**  Any number of options. */
+{ type: "multiple_choice"; 
+/**  The options. */
+options: ChoiceOption[] } | 
+/**  A number within optional bounds. */
+{ type: "number"; 
+/**  Smallest allowed. */
+min: number | null; 
+/**  Largest allowed. */
+max: number | null; 
+/**  Unit shown beside the box, e.g. "mm". */
+unit: string | null; 
+/**  Whole numbers only. */
+whole: boolean } | 
+/**  Free text up to a length in characters. */
+{ type: "text"; 
+/**  Most characters allowed. */
+max_length: number } | 
+/**  A day. */
+{ type: "date" } | 
+/**  A photo attachment reference. */
+{ type: "photo" } | 
+/**  A repeatable group, answered once per instance (each door, each window). */
+{ type: "group"; 
+/**  The questions asked for each instance. */
+items: Item[]; 
+/**  Fewest instances when the group is required. */
+min: number; 
+/**  Most instances. */
+max: number; 
+/**  Names one instance in the UI, e.g. "Door". */
+instance_label: string };
+
+/**  One answer; the variant must match the item's answer type. */
+export type AnswerValue = 
+/**  A yes/no/unknown answer. */
+{ type: "yes_no"; value: YesNo } | 
+/**  The id of the one option chosen. */
+{ type: "choice"; value: string } | 
+/**  The ids of every option chosen. */
+{ type: "choices"; value: string[] } | 
+/**  A number. */
+{ type: "number"; value: number | null } | 
+/**  Free text. */
+{ type: "text"; value: string } | 
+/**  A day. */
+{ type: "date"; value: string } | 
+/**  A photo, by its attachment reference (the store keeps the encrypted bytes by SHA-256). */
+{ type: "photo"; value: string } | 
+/**  One answer map per instance of a repeatable group (each door, each window). */
+{ type: "group"; value: { [key in string]: AnswerValue }[] };
+
+/**  A survey's answers and the exact template version they answer. */
+export type Answers = {
+	/**  The template's id. */
+	template_id: string,
+	/**  The template's version when the survey was started; never changed afterwards. */
+	template_version: number,
+	/**  The answers, by item id. */
+	values: { [key in string]: AnswerValue },
+};
 
 /**  An error as the UI receives it. */
 export type AppError = {
@@ -103,12 +246,38 @@ export type AppStatus = {
 	state: AppState,
 	/**  Where the data lives. */
 	data_folder: string,
-	/**  The officer's name, when unlocked. */
+	/**  The signed-in person's name, when unlocked. */
 	officer_name: string | null,
+	/**  The signed-in person's role, when unlocked, so the UI can offer role-only screens. */
+	officer_role: Role | null,
+	/**  Whether the signed-in person may add people to this laptop. */
+	can_add_people: boolean,
 	/**  Minutes without use before the app locks itself. */
 	idle_lock_minutes: number,
 	/**  Today's local date, YYYY-MM-DD. */
 	today: string,
+};
+
+/**  The supervisor's approval. */
+export type Approval = {
+	/**  The supervisor. */
+	by: PlanActor,
+	/**  When. */
+	at: string,
+	/**  Why the spend may exceed the cap, when it does. */
+	over_cap_reason: string | null,
+};
+
+/**  Everything the survey says: weaknesses, both scores, and whether to refer to the DA service. */
+export type Assessment = {
+	/**  Weaknesses found, heaviest first. */
+	weaknesses: Weakness[],
+	/**  How likely a (repeat) burglary is: weaknesses plus incident factors. */
+	risk: Score,
+	/**  How badly a burglary would harm this resident. */
+	vulnerability: Score,
+	/**  Set when a domestic-abuse concern was flagged: what the officer must do. It never changes the tier. */
+	refer_to_da_service: string | null,
 };
 
 /**  Where a backup was written. */
@@ -121,6 +290,141 @@ export type BackupReport = {
 	bytes: number,
 };
 
+/**  The resident's acknowledgement of their duties as a domestic CCTV owner (domain §6.5). */
+export type CctvAcknowledgement = {
+	/**  The resident's typed name. */
+	resident_name: string,
+	/**  The guidance version they acknowledged. */
+	guidance_version: string,
+	/**  Who recorded it. */
+	recorded_by: PlanActor,
+	/**  When. */
+	recorded_at: string,
+};
+
+/**  One option of a choice question. */
+export type ChoiceOption = {
+	/**  Stable id stored in answers (snake_case); never reuse one for a different meaning. */
+	id: string,
+	/**  What the officer sees. */
+	label: string,
+};
+
+/**  When a cocoon's neighbours must be visited by, and when it closes. */
+export type CocoonDates = {
+	/**  The day the burglary was recorded and the cocoon opened. */
+	opened_on: string,
+	/**  Neighbours should all have been tried by the end of this day. */
+	visit_by: string,
+	/**  The cocoon closes after this day. */
+	closes_on: string,
+};
+
+/**  One neighbour's door in a cocoon, with what happened there. */
+export type CocoonDoor = {
+	/**  Its id, for recording the outcome. */
+	id: string,
+	/**  Priority, 1 first. */
+	rank: number,
+	/**  The address. */
+	target: CocoonTarget,
+	/**  Its postcode from the gazetteer, when known. */
+	postcode: string | null,
+	/**  What happened, once recorded. */
+	outcome: CocoonOutcome | null,
+	/**  When it was recorded. */
+	outcome_at: string | null,
+};
+
+/**  What happened at a cocoon target's door. */
+export type CocoonOutcome = 
+/**  Spoke to the resident and talked through their security. */
+"visited" | 
+/**  Nobody came to the door. */
+"no_answer" | 
+/**  The resident did not want a visit. */
+"declined" | 
+/**  A leaflet went through the door. */
+"leaflet_left" | 
+/**  Crime prevention advice given on the doorstep. */
+"advice_given" | 
+/**  A home security survey was started. */
+"survey_started";
+
+/**  A cocoon as its screen shows it. */
+export type CocoonPage = {
+	/**  Its id. */
+	id: string,
+	/**  The burgled household. */
+	household_id: HouseholdId,
+	/**  Its address on one line. */
+	address: string,
+	/**  Opening, visit-by and closing days. */
+	dates: CocoonDates,
+	/**  How much has been delivered. */
+	dosage: Dosage,
+	/**  In progress, overdue, delivered or closed, today. */
+	state: CocoonState,
+	/**  The doors in priority order. */
+	doors: CocoonDoor[],
+};
+
+/**  Why an address is in the cocoon. */
+export type CocoonReason = 
+/**  Within N doors on the same side of the same street. */
+"same_side" | 
+/**  Within N doors on the other side of the same street. */
+"opposite_side" | 
+/**  Within the radius. */
+"within_radius";
+
+/**  Where a cocoon is, as a supervisor sees it. */
+export type CocoonState = 
+/**  Doors still to try, within the visiting window. */
+"in_progress" | 
+/**  Doors still to try and the visiting window has passed: needs action. */
+"overdue" | 
+/**  Every door has an outcome. */
+"delivered" | 
+/**  Past its closing day. */
+"closed";
+
+/**  A cocoon in a list (the supervisor's undelivered cocoons, a household's cocoons). */
+export type CocoonSummary = {
+	/**  Its id. */
+	id: string,
+	/**  The burgled household. */
+	household_id: HouseholdId,
+	/**  Its address on one line. */
+	address: string,
+	/**  Opening, visit-by and closing days. */
+	dates: CocoonDates,
+	/**  How much has been delivered. */
+	dosage: Dosage,
+	/**  In progress, overdue, delivered or closed, today. */
+	state: CocoonState,
+};
+
+/**  One address to visit, in priority order. */
+export type CocoonTarget = {
+	/**  Its UPRN. */
+	uprn: Uprn,
+	/**  First address line. */
+	address_line_1: string,
+	/**  Straight-line distance from the burgled home, whole metres. */
+	distance_m: number,
+	/**  Why it is included. */
+	reason: CocoonReason,
+};
+
+/**  A test on one item's answer; inside a repeatable group, sibling items mean the same instance. */
+export type Condition = {
+	/**  The item whose answer is tested. */
+	item: string,
+	/**  The test. */
+	test: Test,
+};
+
 /**  How a resident agrees to be contacted. */
 export type ContactPreferences = {
 	/**  By phone call. */
@@ -131,6 +435,18 @@ export type ContactPreferences = {
 	email: boolean,
 	/**  By letter. */
 	letter: boolean,
+};
+
+/**  Points from one source, so the UI can show what contributed and how much. */
+export type Contribution = {
+	/**  The weakness or policy factor id. */
+	factor: string,
+	/**  The answer paths behind it; never empty. */
+	sources: string[],
+	/**  Points added. */
+	points: number,
+	/**  Why, in plain words. */
+	reason: string,
 };
 
 /**  Where a home is: latitude/longitude (WGS84) or an Ordnance Survey grid reference. */
@@ -158,6 +474,16 @@ export type DemoReport = {
 	persons: number,
 	/**  Visits. */
 	visits: number,
+};
+
+/**  How much of a cocoon has been delivered: the figure a supervisor watches. */
+export type Dosage = {
+	/**  Addresses in the cocoon. */
+	targets: number,
+	/**  Addresses with any outcome recorded. */
+	attempted: number,
+	/**  Addresses where a person got the message. */
+	reached: number,
 };
 
 /**  What kind of failure, for the UI to branch on. Never renamed once shipped. */
@@ -188,8 +514,27 @@ export type ErrorCode =
 "import_header" | 
 /**  A file could not be read or written. */
 "io" | 
+/**  A plan rule is broken (see `fields` for each rule's field). */
+"plan_rule" | 
+/**  The signed-in person's role may not do this. */
+"not_allowed" | 
+/**  The step does not fit where the record is (e.g. approving a draft). */
+"wrong_step" | 
+/**  A data file (template, policy, catalogue) is missing or refused. */
+"reference_data" | 
 /**  Something we did not expect; the message says what. */
 "internal";
+
+/**  How strongly the evidence says a weakness matters (domain §1.1); the policy turns this into points. */
+export type Evidence = 
+/**  A WIDE measure is missing: window locks, interior timers, double/dead locks, external sensor lights. */
+"wide" | 
+/**  Strong evidence, e.g. snappable cylinders, weak doors at the point of entry. */
+"strong" | 
+/**  Some evidence. */
+"moderate" | 
+/**  Little evidence of protection, e.g. alarms; still worth advice. */
+"low";
 
 /**  One problem with one field of a form, in words the officer can act on. */
 export type FieldError = {
@@ -197,6 +542,30 @@ export type FieldError = {
 	field: string,
 	/**  What is wrong and what to do, e.g. "Enter a postcode, like NG18 2AB". */
 	message: string,
+};
+
+/**  The follow-up as recorded on the plan. */
+export type FollowUp = {
+	/**  The findings. */
+	findings: FollowUpFindings,
+	/**  How safe the resident felt at the survey, when they answered. */
+	feeling_safe_before: number | null,
+	/**  When it was recorded. */
+	at: string,
+};
+
+/**  What the officer found at the follow-up visit. */
+export type FollowUpFindings = {
+	/**  Were all the measures in the plan fitted? */
+	measures_fitted: YesNo,
+	/**  Does the resident use them (locks locked, lights on, alarm set)? */
+	measures_used: YesNo,
+	/**  How safe they feel now, 1 (very unsafe) to 5 (very safe): the survey's question again. */
+	feeling_safe: number,
+	/**  Any burglary or attempt since the measures were fitted. */
+	repeat_burglary: YesNo,
+	/**  Anything else, in the officer's words. */
+	notes: string,
 };
 
 /**  A household as stored. */
@@ -279,10 +648,80 @@ export type ImportReport = {
 	rejected_total: number,
 };
 
+/**  One question. */
+export type Item = {
+	/**  Stable id, unique in the template; answers are stored under it. */
+	id: string,
+	/**  The question. */
+	label: string,
+	/**  Help for the officer. */
+	guidance: string,
+	/**  Must be answered when shown. */
+	required: boolean,
+	/**  Shown only when all of these hold; empty means always shown. */
+	show_if: Condition[],
+	/**  The answer type. */
+	answer: AnswerKind,
+};
+
+/**  Who put a line in the plan. */
+export type ItemOrigin = 
+/**  Proposed by the engine for a weakness found. */
+"proposed" | 
+/**  Added by the officer. */
+"officer";
+
+/**  The landlord's consent to fabric changes, as recorded by the officer. */
+export type LandlordConsent = {
+	/**  Landlord or managing agent. */
+	landlord: string,
+	/**  Where the consent is: letter, email or call reference. */
+	reference: string,
+	/**  Who recorded it. */
+	recorded_by: PlanActor,
+	/**  When. */
+	recorded_at: string,
+};
+
+/**  A banded score. */
+export type Level = 
+/**  Below the medium threshold. */
+"low" | 
+/**  From the medium threshold. */
+"medium" | 
+/**  From the high threshold. */
+"high";
+
 /**  The app locked itself after the idle time. */
 export type LockedEvent = {
 	/**  The idle time that passed. */
 	minutes: number,
+};
+
+/**  A catalogue measure the officer may add to a plan. */
+export type MeasureChoice = {
+	/**  Catalogue id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Tier. */
+	tier: Tier,
+	/**  Unit cost in pence. */
+	unit_cost_pence: number,
+	/**  What it fixes, as weakness ids. */
+	addresses: string[],
+	/**  Resident-facing explanation. */
+	explanation: string,
+};
+
+/**  The person using the app: an officer, warden or crew member. */
+export type Officer = {
+	/**  Their id. */
+	id: OfficerId,
+	/**  Their name as shown on visits. */
+	name: string,
+	/**  What they may do. */
+	role: Role,
 };
 
 /**  Identifies the officer, warden or crew member using the app. */
@@ -349,8 +788,357 @@ export type PersonDraft = {
 /**  Identifies a resident. */
 export type PersonId = string;
 
+/**  An improvement plan for one survey. */
+export type Plan = {
+	/**  Its id. */
+	id: PlanId,
+	/**  The survey it answers. */
+	survey_id: SurveyId,
+	/**  Template id of the survey. */
+	template_id: string,
+	/**  Template version of the survey. */
+	template_version: number,
+	/**  Policy version used. */
+	policy_version: string,
+	/**  Catalogue version prices came from. */
+	catalogue_version: string,
+	/**  The engine's recommendation when the plan was made. */
+	recommendation: TierRecommendation,
+	/**  The tier chosen. */
+	tier: Tier,
+	/**  Why the tier differs from the recommendation. */
+	tier_reason: string | null,
+	/**  The DA service's decision reference, the only way to gold on DA grounds. */
+	da_service_decision: string | null,
+	/**  The chosen tier's cap in pence. */
+	cap_pence: number,
+	/**  Why the plan may exceed the cap. */
+	over_cap_reason: string | null,
+	/**  The lines. */
+	items: PlanItem[],
+	/**  Weaknesses the proposal left uncovered. */
+	uncovered: Uncovered[],
+	/**  Landlord consent, needed for fabric work in a rented home. */
+	landlord_consent: LandlordConsent | null,
+	/**  CCTV acknowledgement, needed for any camera or video doorbell. */
+	cctv_acknowledgement: CctvAcknowledgement | null,
+	/**  Where the plan is in its lifecycle. */
+	status: PlanStatus,
+	/**  The resident's agreement. */
+	agreement: Agreement | null,
+	/**  The supervisor's approval. */
+	approval: Approval | null,
+	/**  Who drafted it. */
+	created_by: PlanActor,
+	/**  When. */
+	created_at: string,
+	/**  Every lifecycle step, oldest first. */
+	history: PlanEvent[],
+	/**  The follow-up visit's findings, once recorded. */
+	follow_up?: FollowUp | null,
+};
+
+/**  Who took a step, in which role. */
+export type PlanActor = {
+	/**  The user. */
+	officer_id: OfficerId,
+	/**  The role they acted in. */
+	role: Role,
+};
+
+/**  A change the officer makes to a draft plan (or an actual cost once approved). */
+export type PlanEdit = 
+/**  Add a catalogue measure. */
+{ edit: "add_measure"; 
+/**  Catalogue id. */
+measure_id: string; 
+/**  How many. */
+quantity: number; 
+/**  Doors or windows it is for (e.g. `windows[0]`); empty for the whole home. */
+applies_to: string[] } | 
+/**  Remove a line. */
+{ edit: "remove_item"; 
+/**  The line. */
+item: PlanItemId } | 
+/**  Change a line's quantity. */
+{ edit: "set_quantity"; 
+/**  The line. */
+item: PlanItemId; 
+/**  How many. */
+quantity: number } | 
+/**  Choose a different tier. */
+{ edit: "choose_tier"; 
+/**  The tier. */
+tier: Tier; 
+/**  Why it differs from the recommendation. */
+reason: string | null; 
+/**  The DA service's decision reference, for gold on DA grounds. */
+da_service_decision: string | null } | 
+/**  Record why the plan needs more than the cap. */
+{ edit: "over_cap_reason"; 
+/**  Why. */
+reason: string } | 
+/**  Record the landlord's consent to fabric work. */
+{ edit: "landlord_consent"; 
+/**  Landlord or agent. */
+landlord: string; 
+/**  Letter, email or call reference. */
+reference: string } | 
+/**  Record the resident's CCTV acknowledgement. */
+{ edit: "cctv_acknowledgement"; 
+/**  The resident's typed name. */
+resident_name: string } | 
+/**  Record what a line really cost, in pence. */
+{ edit: "actual_cost"; 
+/**  The line. */
+item: PlanItemId; 
+/**  Pence. */
+pence: number };
+
+/**  One step in a plan's history. */
+export type PlanEvent = {
+	/**  Status before. */
+	from: PlanStatus,
+	/**  Status after. */
+	to: PlanStatus,
+	/**  The step and what it recorded. */
+	step: PlanStep,
+	/**  Who. */
+	by: PlanActor,
+	/**  When (given by the caller; core never reads the clock). */
+	at: string,
+};
+
+/**  Identifies an improvement plan. */
+export type PlanId = string;
+
+/**  One line of a plan: a measure, how many, where, and what it costs. */
+export type PlanItem = {
+	/**  Line id. */
+	id: PlanItemId,
+	/**  Catalogue measure id. */
+	measure_id: string,
+	/**  Name, copied so the plan reads the same after the catalogue changes. */
+	name: string,
+	/**  The measure's tier. */
+	tier: Tier,
+	/**  Who fits it. */
+	trade: Trade,
+	/**  How many. */
+	quantity: number,
+	/**  Price per unit when added, in pence; later price changes do not alter agreed plans. */
+	unit_cost_pence: number,
+	/**  What it really cost, in pence, once known. */
+	actual_cost_pence: number | null,
+	/**  The weaknesses it fixes; never one that was not found in this home. */
+	addresses: WeaknessRef[],
+	/**  The doors or windows it is fitted to, e.g. `windows[2]`; empty for the whole home. */
+	applies_to: string[],
+	/**  Engine or officer. */
+	origin: ItemOrigin,
+};
+
+/**  Identifies one line (measure) of a plan. */
+export type PlanItemId = string;
+
+/**  The plan screen: the plan, its totals and rules, and what the signed-in person may do. */
+export type PlanPage = {
+	/**  The plan. */
+	plan: Plan,
+	/**  Money against the cap. */
+	totals: PlanTotals,
+	/**  Rules the plan breaks now (empty when it may be agreed). */
+	violations: PlanRuleViolation[],
+	/**  The survey's weaknesses and scores. */
+	assessment: Assessment,
+	/**  The lifecycle steps the signed-in person may take now. */
+	steps: StepKind[],
+	/**  The household. */
+	household: Household,
+	/**  Measures that could be added. */
+	measures: MeasureChoice[],
+	/**  The disclaimer version the resident accepts by signing. */
+	disclaimer_version: string,
+	/**  The CCTV guidance version. */
+	cctv_guidance_version: string,
+	/**  When the follow-up visit is due, once fitted. */
+	follow_up_due: string | null,
+	/**  The resident's "how safe do you feel" at the survey. */
+	feeling_safe_before: number | null,
+};
+
+/**  A broken plan rule, saying what to do about it. */
+export type PlanRuleViolation = 
+/**  The plan has no measures. */
+{ rule: "no_measures" } | 
+/**  The measure is not in the catalogue. */
+{ rule: "unknown_measure"; 
+/**  Measure id. */
+measure: string } | 
+/**  The measure belongs to a higher tier than the plan. */
+{ rule: "measure_above_tier"; 
+/**  Measure name. */
+name: string; 
+/**  Its tier. */
+measure_tier: string; 
+/**  The plan's tier. */
+plan_tier: string } | 
+/**  The measure fixes no weakness found in this home. */
+{ rule: "not_for_a_weakness_found"; 
+/**  Measure name. */
+name: string } | 
+/**  Quantity out of range. */
+{ rule: "bad_quantity"; 
+/**  Measure name. */
+name: string } | 
+/**  A key-locking window measure without saying which windows. */
+{ rule: "key_lock_needs_windows"; 
+/**  Measure name. */
+name: string } | 
+/**  A key lock on a window that is, or may be, an escape window. */
+{ rule: "key_lock_on_escape_window"; 
+/**  Measure name. */
+name: string; 
+/**  The window, e.g. `windows[2]`. */
+window: string } | 
+/**  Fabric work for a tenant without landlord consent. */
+{ rule: "missing_landlord_consent"; 
+/**  The fabric measures, by name. */
+measures: string } | 
+/**  Fabric work when tenure is unknown. */
+{ rule: "tenure_unknown"; 
+/**  The fabric measures, by name. */
+measures: string } | 
+/**  CCTV without the resident's acknowledgement. */
+{ rule: "missing_cctv_acknowledgement"; 
+/**  The CCTV measures, by name. */
+measures: string; 
+/**  Guidance version needed. */
+version: string } | 
+/**  Tier differs from the recommendation without a reason. */
+{ rule: "tier_change_needs_reason"; 
+/**  Recommended. */
+recommended: string; 
+/**  Chosen. */
+chosen: string } | 
+/**  Gold chosen in a DA case without the DA service's decision. */
+{ rule: "gold_needs_da_service" } | 
+/**  Over the cap with no reason. */
+{ rule: "over_cap_needs_reason"; 
+/**  Estimated total. */
+total: string; 
+/**  Cap. */
+cap: string; 
+/**  Tier. */
+tier: string };
+
+/**  Where a plan is. */
+export type PlanStatus = 
+/**  Being drawn up; the only editable state. */
+"draft" | 
+/**  The resident signed. */
+"agreed" | 
+/**  A supervisor approved the spend. */
+"approved" | 
+/**  Sent to the contractor. */
+"ordered" | 
+/**  Measures fitted. */
+"fitted" | 
+/**  The follow-up visit was done; final. */
+"followed_up" | 
+/**  Refused (by the resident or at approval); final. */
+"refused" | 
+/**  Withdrawn by the scheme; final. */
+"withdrawn";
+
+/**  A step with what it records. */
+export type PlanStep = 
+/**  The resident agrees the plan. */
+{ step: "agree"; 
+/**  The resident's typed name. */
+resident_name: string; 
+/**  Attachment reference of the signature drawn on screen. */
+signature_ref: string; 
+/**  The disclaimer version they accepted. */
+disclaimer_version: string } | 
+/**  A supervisor approves the spend. */
+{ step: "approve"; 
+/**  Why the plan may exceed the cap, if it does and no reason was recorded yet. */
+over_cap_reason: string | null } | 
+/**  The order is placed. */
+{ step: "order"; 
+/**  The order or job reference. */
+order_ref: string } | 
+/**  The measures were fitted. */
+{ step: "fit" } | 
+/**  The follow-up visit was done. */
+{ step: "follow_up"; 
+/**  What the officer found. */
+findings: FollowUpFindings } | 
+/**  The plan was refused. */
+{ step: "refuse"; 
+/**  Why. */
+reason: string } | 
+/**  The plan was withdrawn. */
+{ step: "withdraw"; 
+/**  Why. */
+reason: string };
+
+/**  A plan with where it is, for lists (approvals, follow-ups due). */
+export type PlanSummary = {
+	/**  The plan. */
+	plan: Plan,
+	/**  The household. */
+	household_id: HouseholdId,
+	/**  Its address on one line. */
+	address: string,
+	/**  Its postcode. */
+	postcode: string,
+	/**  For fitted plans: when the follow-up visit falls due. */
+	follow_up_due: string | null,
+};
+
+/**  Money totals for display against the cap. */
+export type PlanTotals = {
+	/**  Sum of estimated line costs, in pence. */
+	estimated_pence: number,
+	/**  Sum of actual costs recorded so far, in pence. */
+	actual_pence: number,
+	/**  Lines with no actual cost yet. */
+	lines_without_actual: number,
+	/**  The tier's cap, in pence. */
+	cap_pence: number,
+	/**  How far the estimate exceeds the cap, in pence; zero when within. */
+	over_cap_by_pence: number,
+};
+
 /**  A UK postcode in normal form: upper case, one space before the inward code ("NG18 2AB"). */
 export type Postcode = string;
+
+/**  A data file that was refused, and why. */
+export type ReferenceProblem = {
+	/**  The file. */
+	file: string,
+	/**  What is wrong, with the line when the file could not be read as TOML. */
+	reason: string,
+};
+
+/**  What a signed-in user is allowed to do. */
+export type Role = 
+/**  Burglary reduction officer: surveys, drafts and agrees plans. */
+"officer" | 
+/**  Fire crew member on a Safe and Well or day of action. */
+"fire_crew" | 
+/**  Community warden. */
+"warden" | 
+/**  Approves plans and budgets. */
+"supervisor" | 
+/**  Fits measures. */
+"contractor" | 
+/**  Reads aggregates only. */
+"analyst" | 
+/**  Runs the system; makes no casework decisions. */
+"admin";
 
 /**  A gazetteer row that was not imported, and why. */
 export type RowError = {
@@ -358,6 +1146,24 @@ export type RowError = {
 	line: number,
 	/**  What is wrong with it. */
 	reason: string,
+};
+
+/**  A document written to disk. */
+export type SavedDocument = {
+	/**  Where it was saved. */
+	path: string,
+	/**  Its size in bytes. */
+	bytes: number,
+};
+
+/**  A score with its parts; `total` is always the sum of the contributions. */
+export type Score = {
+	/**  Sum of the contributions. */
+	total: number,
+	/**  Band from the policy thresholds. */
+	level: Level,
+	/**  The parts, largest first. */
+	contributions: Contribution[],
 };
 
 /**  One search result. */
@@ -382,6 +1188,189 @@ export type SearchHitKind =
 "household" | 
 /**  An address from the gazetteer that is not a household yet. */
 "gazetteer";
+
+/**  A titled part of the survey. */
+export type Section = {
+	/**  Stable id. */
+	id: string,
+	/**  Heading. */
+	title: string,
+	/**  Help for the officer. */
+	guidance: string,
+	/**  The questions, in order. */
+	items: Item[],
+};
+
+/**  How far one section has got, for the survey's progress indicator. */
+export type SectionProgress = {
+	/**  The section id. */
+	section: string,
+	/**  Questions shown at the top level of the section. */
+	shown: number,
+	/**  Of those, how many have an answer. */
+	answered: number,
+	/**  Answers still needed (required and blank, or invalid), including inside groups. */
+	needing_attention: number,
+};
+
+/**  The kinds of step, for permission tables and the UI's buttons. */
+export type StepKind = 
+/**  Resident agrees. */
+"agree" | 
+/**  Supervisor approves. */
+"approve" | 
+/**  Order placed. */
+"order" | 
+/**  Fitting done. */
+"fit" | 
+/**  Follow-up done. */
+"follow_up" | 
+/**  Refused. */
+"refuse" | 
+/**  Withdrawn. */
+"withdraw";
+
+/**  One home security survey, possibly unfinished (answers are saved as they are given). */
+export type Survey = {
+	/**  Its id. */
+	id: SurveyId,
+	/**  The home surveyed. */
+	household_id: HouseholdId,
+	/**  The visit it was made on, when recorded. */
+	visit_id: VisitId | null,
+	/**  The answers, with the template id and version they answer. */
+	answers: Answers,
+	/**  The officer's notes per section, by section id. */
+	section_notes: { [key in string]: string },
+	/**  When it was started. */
+	created_at: string,
+	/**  When an answer last changed. */
+	updated_at: string,
+};
+
+/**  Identifies one completed or in-progress home security survey. */
+export type SurveyId = string;
+
+/**  The survey screen: the form it was started on, the household, photos and plans. */
+export type SurveyPage = {
+	/**  Answers and what they imply. */
+	state: SurveyState,
+	/**  The exact template version the survey was started on. */
+	template: Template,
+	/**  The home surveyed. */
+	household: Household,
+	/**  Photos attached so far. */
+	photos: SurveyPhoto[],
+	/**  Plans drawn up from this survey, newest first. */
+	plans: Plan[],
+};
+
+/**  A photo attached to a survey question. */
+export type SurveyPhoto = {
+	/**  Its id. */
+	id: string,
+	/**  The item path (e.g. `doors[0].lock_type`) or `section:<id>`. */
+	item: string,
+	/**  The attachment reference, `sha256:…`. */
+	sha256: string,
+	/**  The file name the officer chose, for their reference. */
+	file_name: string,
+	/**  e.g. `image/jpeg`. */
+	media_type: string,
+};
+
+/**  What the survey screen needs after every autosave: the answers and what they imply. */
+export type SurveyState = {
+	/**  The survey as saved. */
+	survey: Survey,
+	/**  The answer paths shown for these answers. */
+	visible: string[],
+	/**  Progress per section. */
+	progress: SectionProgress[],
+	/**  Answers still needed or wrong, by path. */
+	problems: FieldError[],
+	/**  Answers to questions the form no longer asks ("from an earlier form"), by path. */
+	earlier_form: string[],
+	/**  Weaknesses and scores so far, each point explained. */
+	assessment: Assessment,
+};
+
+/**  A survey template: one published version of the questions and weakness rules. */
+export type Template = {
+	/**  Stable id, e.g. "home-security-survey". */
+	id: string,
+	/**  Version; a published version never changes. */
+	version: number,
+	/**  Title. */
+	title: string,
+	/**  Sections in order. */
+	sections: Section[],
+	/**  Weakness rules. */
+	weaknesses: WeaknessRule[],
+};
+
+/**  What an answer must be for a condition to hold. */
+export type Test = 
+/**  The answer is this option (for multiple choice: includes it); yes/no items use "yes", "no", "unknown". */
+({ equals: string }) & { any_of?: never; at_least?: never; at_most?: never } | 
+/**  The answer is one of these options (for multiple choice: includes any of them). */
+({ any_of: string[] }) & { at_least?: never; at_most?: never; equals?: never } | 
+/**  A number answer is at least this. */
+({ at_least: number | null }) & { any_of?: never; at_most?: never; equals?: never } | 
+/**  A number answer is at most this. */
+({ at_most: number | null }) & { any_of?: never; at_least?: never; equals?: never };
+
+/**  A plan tier. */
+export type Tier = 
+/**  Advice and low-cost devices. */
+"bronze" | 
+/**  Locks, cylinders, lights, doorbells. */
+"silver" | 
+/**  Doorsets, laminated glazing, gates, CCTV. */
+"gold";
+
+/**  The recommended tier and why. */
+export type TierRecommendation = {
+	/**  The tier recommended. */
+	tier: Tier,
+	/**  What the risk × vulnerability matrix alone gave. */
+	matrix_tier: Tier,
+	/**  Risk band. */
+	risk_level: Level,
+	/**  Vulnerability band. */
+	vulnerability_level: Level,
+	/**  Why, one line each, in order. */
+	reasons: string[],
+	/**  Set when a DA concern was flagged: refer to the DA service, which alone decides DA-led gold. */
+	refer_to_da_service: string | null,
+};
+
+/**  Who fits a measure. */
+export type Trade = 
+/**  Locks and cylinders. */
+"locksmith" | 
+/**  Glass and glazing. */
+"glazier" | 
+/**  Lights and wired devices. */
+"electrician" | 
+/**  Doors, frames, gates, timber. */
+"joiner" | 
+/**  Fences and gates. */
+"fencer" | 
+/**  Alarms, cameras, doorbells. */
+"security_installer" | 
+/**  Small jobs. */
+"handyperson" | 
+/**  Given to the resident, nothing to fit. */
+"supply_only";
+
+/**  A weakness the proposal could not cover, and why. */
+export type Uncovered = {
+	/**  The weakness. */
+	weakness: WeaknessRef,
+	/**  Why no measure was proposed. */
+	reason: string,
+};
 
 /**  A Unique Property Reference Number: up to 12 digits, the key of the council's gazetteer. */
 export type Uprn = string;
@@ -460,6 +1449,55 @@ export type VisitWithAddress = {
 	/**  Its postcode. */
 	postcode: string,
 };
+
+/**  One weakness found in this home. */
+export type Weakness = {
+	/**  The weakness rule's id. */
+	id: string,
+	/**  Short name. */
+	title: string,
+	/**  The group instance it was found in, e.g. `windows[2]`. */
+	instance: string | null,
+	/**  The answer paths that caused it. */
+	causes: string[],
+	/**  Plain English for the resident. */
+	explanation: string,
+	/**  Strength of evidence. */
+	evidence: Evidence,
+	/**  Points it adds to the risk score, from the policy. */
+	weight: number,
+};
+
+/**  Names one weakness found in one place, e.g. `cylinder_snappable` at `doors[1]`. */
+export type WeaknessRef = {
+	/**  The weakness rule's id. */
+	id: string,
+	/**  The group instance, e.g. `doors[1]`; none for the whole home. */
+	instance: string | null,
+};
+
+/**  Which answers produce a weakness, and how it is explained. */
+export type WeaknessRule = {
+	/**  Stable id that catalogue measures refer to. */
+	id: string,
+	/**  Short name for lists. */
+	title: string,
+	/**  Plain English for the resident: what is weak and why it matters. */
+	explanation: string,
+	/**  How strong the evidence is. */
+	evidence: Evidence,
+	/**  All must hold; conditions on group items are checked per instance. */
+	when: Condition[],
+};
+
+/**  A yes/no question's answer; "unknown" is a real answer (the resident does not know). */
+export type YesNo = 
+/**  Yes. */
+"yes" | 
+/**  No. */
+"no" | 
+/**  The resident or officer does not know. */
+"unknown";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

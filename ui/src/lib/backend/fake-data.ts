@@ -1,7 +1,20 @@
 // Synthetic demo data for the in-memory fake backend. Every street, person and
 // visit here is made up; nothing is derived from real records.
 
-import type { AgeBand, VisitKind, VisitOutcome } from './types'
+import type { AgeBand, Role, VisitKind, VisitOutcome } from './types'
+
+/** Someone who uses the laptop, as the fake keeps them (passphrase in the clear: it is fake). */
+export type FakeUser = { name: string; role: Role; passphrase: string }
+
+/** A made-up supervisor, for tests and the browser preview. */
+export const DEMO_SUPERVISOR: FakeUser = {
+  name: 'Morgan Checkley',
+  role: 'supervisor',
+  passphrase: 'lantern orbit velvet harbour',
+}
+
+/** The roles the Rust side lets a person be given on the laptop. */
+export const FAKE_LAPTOP_ROLES: readonly Role[] = ['officer', 'warden', 'fire_crew', 'supervisor']
 
 export type GazetteerEntry = {
   uprn: string

@@ -8,11 +8,22 @@ import {
   demoGazetteer,
   demoPerson,
   demoVisit,
+  FAKE_LAPTOP_ROLES,
   pick,
   seededRandom,
+  type FakeUser,
   type GazetteerEntry,
 } from './fake-data'
+import { FakePlans } from './fake-plans'
+import { FakeSurveys } from './fake-survey'
 import type {
+  ReferenceProblem,
+  AnswerValue,
+  CocoonOutcome,
+  FollowUpFindings,
+  PlanEdit,
+  PlanStatus,
+  PlanStep,
   AppError,
   AppState,
   AppStatus,
@@ -20,9 +31,11 @@ import type {
   Household,
   HouseholdDraft,
   ImportProgress,
+  Officer,
   PassphraseAssessment,
   Person,
   PersonDraft,
+  Role,
   SearchHit,
   Visit,
   VisitDraft,
@@ -33,6 +46,12 @@ export type FakeBackendOptions = {
   /** Passphrase the store was "set up" with (when state is not first_run). */
   passphrase?: string
   officerName?: string
+  /** The first user's role; a burglary reduction officer unless given. */
+  role?: Role
+  /** Other people who can unlock the laptop, after the first user. */
+  otherUsers?: FakeUser[]
+  /** Who is signed in when the fake starts unlocked (by name); the first user unless given. */
+  signedInAs?: string
   /** YYYY-MM-DD; defaults to the local date. */
   today?: string
   /** Artificial delay for every call, to make loading states visible. */
@@ -112,10 +131,18 @@ export function fakeAssess(passphrase: string): PassphraseAssessment {
   return { acceptable: score >= 3, score, warning, suggestions }
 }
 
+/** One person on the fake laptop. */
+type FakeAccount = Officer & { passphrase: string }
+
+const PASSPHRASE_IN_USE =
+  'Choose a different passphrase. Someone else on this laptop already uses this one, and each person needs their own'
+
 export class FakeBackend implements Backend {
   state: AppState
-  passphrase: string | null
-  officerName: string | null
+  /** Everyone who can unlock the laptop; the first is the one who set it up. */
+  users: FakeAccount[] = []
+  /** Whose passphrase unlocked it last. */
+  signedIn: FakeAccount | null = null
   idleLockMinutes: number
   today: string
   readonly dataFolder: string
@@ -137,9 +164,15 @@ export class FakeBackend implements Backend {
 
   constructor(options: FakeBackendOptions = {}) {
     this.state = options.state ?? 'first_run'
-    this.passphrase =
-      this.state === 'first_run' ? null : (options.passphrase ?? 'correct horse battery staple')
-    this.officerName = this.state === 'first_run' ? null : (options.officerName ?? 'Sam Officer')
+    if (this.state !== 'first_run') {
+      this.addAccount({
+        name: options.officerName ?? 'Sam Officer',
+        role: options.role ?? 'officer',
+        passphrase: options.passphrase ?? 'correct horse battery staple',
+      })
+      for (const user of options.otherUsers ?? []) this.addAccount(user)
+      this.signedIn = this.users.find((u) => u.name === options.signedInAs) ?? this.users[0] ?? null
+    }
     this.today = options.today ?? localIsoDate()
     this.latencyMs = options.latencyMs ?? 0
     this.idleLockMinutes = options.idleLockMinutes ?? 10
@@ -150,6 +183,22 @@ export class FakeBackend implements Backend {
   }
 
   // ---- test helpers -------------------------------------------------------
+
+  /** The signed-in person's passphrase (or the first user's, before anyone signs in). */
+  get passphrase(): string | null {
+    return (this.signedIn ?? this.users[0])?.passphrase ?? null
+  }
+
+  /** The signed-in person's name (or the first user's). */
+  get officerName(): string | null {
+    return (this.signedIn ?? this.users[0])?.name ?? null
+  }
+
+  addAccount(user: FakeUser): FakeAccount {
+    const account: FakeAccount = { id: this.id('o'), ...user }
+    this.users.push(account)
+    return account
+  }
 
   /** Lock as the idle timer would, and tell listeners. */
   fireIdleLock(): void {
@@ -206,8 +255,8 @@ export class FakeBackend implements Backend {
     return ok(fakeAssess(passphrase))
   }
 
-  async setUp(officerName: string, passphrase: string): Promise<Result<AppStatus>> {
-    await this.enter('setUp', officerName, passphrase)
+  async setUp(officerName: string, role: Role, passphrase: string): Promise<Result<AppStatus>> {
+    await this.enter('setUp', officerName, role, passphrase)
     if (this.state !== 'first_run') {
       return err(appError('already_set_up', 'Doorstep has already been set up on this computer.'))
     }
@@ -225,8 +274,7 @@ export class FakeBackend implements Backend {
         ),
       )
     }
-    this.officerName = officerName.trim()
-    this.passphrase = passphrase
+    this.signedIn = this.addAccount({ name: officerName.trim(), role, passphrase })
     this.state = 'unlocked'
     this.restartIdleTimer()
     return ok(this.status())
@@ -237,7 +285,8 @@ export class FakeBackend implements Backend {
     if (this.state === 'first_run') {
       return err(appError('not_set_up', 'Doorstep has not been set up yet.'))
     }
-    if (passphrase !== this.passphrase) {
+    const account = this.users.find((u) => u.passphrase === passphrase)
+    if (!account) {
       return err(
         appError(
           'wrong_passphrase',
@@ -247,6 +296,7 @@ export class FakeBackend implements Backend {
         ),
       )
     }
+    this.signedIn = account
     this.state = 'unlocked'
     this.restartIdleTimer()
     return ok(this.status())
@@ -263,10 +313,14 @@ export class FakeBackend implements Backend {
     await this.enter('changePassphrase', current, replacement)
     const locked = this.requireUnlocked()
     if (locked) return err(locked)
-    if (current !== this.passphrase) {
+    const me = this.signedIn
+    if (!me || current !== me.passphrase) {
       return err(
         appError('wrong_passphrase', 'That is not your current passphrase.', [], 'current'),
       )
+    }
+    if (this.users.some((u) => u !== me && u.passphrase === replacement)) {
+      return err(validation([{ field: 'replacement', message: PASSPHRASE_IN_USE }]))
     }
     if (!fakeAssess(replacement).acceptable) {
       return err(
@@ -278,7 +332,7 @@ export class FakeBackend implements Backend {
         ),
       )
     }
-    this.passphrase = replacement
+    me.passphrase = replacement
     return ok(null)
   }
 
@@ -567,6 +621,210 @@ export class FakeBackend implements Backend {
     return ok({ path, key_path: `${path}.key`, bytes: 3_457_024 })
   }
 
+  // ---- home security: delegated to FakeSurveys (fake-survey.ts) and FakePlans (fake-plans.ts)
+
+  readonly surveys = new FakeSurveys(this)
+  readonly plans = new FakePlans(this)
+
+  /** Records the call, waits the latency, and refuses while locked: shared by the delegates. */
+  async guarded<T>(method: string, args: unknown[], f: () => Result<T>): Promise<Result<T>> {
+    await this.enter(method, ...args)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    return f()
+  }
+
+  /** Data files refused at the last load; tests set it, reloading reads `nextReferenceProblems`. */
+  referenceFileProblems: ReferenceProblem[] = []
+  nextReferenceProblems: ReferenceProblem[] = []
+
+  referenceProblems() {
+    return this.guarded('referenceProblems', [], () => ok([...this.referenceFileProblems]))
+  }
+  reloadReferenceData() {
+    return this.guarded('reloadReferenceData', [], () => {
+      this.referenceFileProblems = [...this.nextReferenceProblems]
+      return ok([...this.referenceFileProblems])
+    })
+  }
+  startSurvey(householdId: string, visitId: string | null) {
+    return this.guarded('startSurvey', [householdId, visitId], () =>
+      this.surveys.start(householdId, visitId),
+    )
+  }
+  getSurvey(id: string) {
+    return this.guarded('getSurvey', [id], () => this.surveys.page(id))
+  }
+  surveysForHousehold(householdId: string) {
+    return this.guarded('surveysForHousehold', [householdId], () =>
+      this.surveys.forHousehold(householdId),
+    )
+  }
+  saveAnswer(surveyId: string, item: string, value: AnswerValue | null) {
+    return this.guarded('saveAnswer', [surveyId, item, value], () =>
+      this.surveys.saveAnswer(surveyId, item, value),
+    )
+  }
+  saveSectionNote(surveyId: string, section: string, note: string) {
+    return this.guarded('saveSectionNote', [surveyId, section, note], () =>
+      this.surveys.saveSectionNote(surveyId, section, note),
+    )
+  }
+  addSurveyPhoto(surveyId: string, item: string, path: string) {
+    return this.guarded('addSurveyPhoto', [surveyId, item, path], () =>
+      this.surveys.addPhoto(surveyId, item, path),
+    )
+  }
+  attachmentDataUrl(sha256: string) {
+    return this.guarded('attachmentDataUrl', [sha256], () => this.surveys.dataUrl(sha256))
+  }
+  draftPlan(surveyId: string) {
+    return this.guarded('draftPlan', [surveyId], () => this.plans.draft(surveyId))
+  }
+  getPlan(id: string) {
+    return this.guarded('getPlan', [id], () => this.plans.page(id))
+  }
+  editPlan(id: string, edit: PlanEdit) {
+    return this.guarded('editPlan', [id, edit], () => this.plans.edit(id, edit))
+  }
+  agreePlan(id: string, residentName: string, signature: string, disclaimerVersion: string) {
+    return this.guarded('agreePlan', [id, residentName, signature, disclaimerVersion], () =>
+      this.plans.agree(id, residentName, signature, disclaimerVersion),
+    )
+  }
+  planStep(id: string, step: PlanStep) {
+    return this.guarded('planStep', [id, step], () => this.plans.step(id, step))
+  }
+  plansWithStatus(status: PlanStatus) {
+    return this.guarded('plansWithStatus', [status], () => this.plans.withStatus(status))
+  }
+  plansForHousehold(householdId: string) {
+    return this.guarded('plansForHousehold', [householdId], () =>
+      this.plans.forHousehold(householdId),
+    )
+  }
+  recordFollowUp(id: string, findings: FollowUpFindings) {
+    return this.guarded('recordFollowUp', [id, findings], () => this.plans.followUp(id, findings))
+  }
+  openCocoon(householdId: string) {
+    return this.guarded('openCocoon', [householdId], () => this.plans.openCocoon(householdId))
+  }
+  getCocoon(id: string) {
+    return this.guarded('getCocoon', [id], () => this.plans.cocoon(id))
+  }
+  recordCocoonOutcome(doorId: string, outcome: CocoonOutcome) {
+    return this.guarded('recordCocoonOutcome', [doorId, outcome], () =>
+      this.plans.recordOutcome(doorId, outcome),
+    )
+  }
+  cocoons(householdId: string | null) {
+    return this.guarded('cocoons', [householdId], () => this.plans.cocoons(householdId))
+  }
+
+  /** Paths "saved" by saveResidentPlan, which openDocument accepts. */
+  readonly savedDocuments: string[] = []
+
+  saveResidentPlan(planId: string, path: string) {
+    return this.guarded('saveResidentPlan', [planId, path], () => {
+      if (!path.toLowerCase().endsWith('.pdf') || path.startsWith('/readonly/')) {
+        return err(
+          appError(
+            'io',
+            `could not save the document to ${path}: permission denied. The document has not been lost: choose another place to save it`,
+          ),
+        )
+      }
+      this.savedDocuments.push(path)
+      return ok({ path, bytes: 48_213 })
+    })
+  }
+
+  openDocument(path: string) {
+    return this.guarded('openDocument', [path], () =>
+      this.savedDocuments.includes(path)
+        ? ok(null)
+        : err(
+            appError(
+              'not_found',
+              'Doorstep only opens documents it saved since it was started: save the document again',
+            ),
+          ),
+    )
+  }
+
+  async chooseDocumentDestination(suggestedName: string): Promise<Result<string | null>> {
+    await this.enter('chooseDocumentDestination', suggestedName)
+    return ok(`/home/officer/Documents/${suggestedName}`)
+  }
+
+  async choosePhotoFile(): Promise<Result<string | null>> {
+    await this.enter('choosePhotoFile')
+    return ok('/home/officer/Pictures/back-door.jpg')
+  }
+
+  async addUser(name: string, role: Role, passphrase: string): Promise<Result<Officer>> {
+    await this.enter('addUser', name, role, passphrase)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    if (!this.mayAddUsers()) {
+      return err(
+        validation([
+          {
+            field: 'role',
+            message:
+              'Only a supervisor can add people to Doorstep on this laptop. Ask a supervisor to unlock Doorstep with their own passphrase and add them',
+          },
+        ]),
+      )
+    }
+    const problems: FieldError[] = []
+    const trimmed = name.trim()
+    const same = this.users.find((u) => u.name.toLowerCase() === trimmed.toLowerCase())
+    if (trimmed === '') {
+      problems.push({
+        field: 'name',
+        message: 'Enter their full name, as residents and colleagues know them',
+      })
+    } else if (trimmed.length > 80) {
+      problems.push({ field: 'name', message: 'Use 80 characters or fewer' })
+    } else if (same) {
+      problems.push({
+        field: 'name',
+        message: `${same.name} can already unlock Doorstep on this laptop. If this is someone else with the same name, add something to tell them apart, like a middle initial`,
+      })
+    }
+    if (!FAKE_LAPTOP_ROLES.includes(role)) {
+      problems.push({
+        field: 'role',
+        message:
+          'That role is set up by the council’s hub, not on this laptop. Choose another role',
+      })
+    }
+    const assessment = fakeAssess(passphrase)
+    if (!assessment.acceptable) {
+      problems.push({
+        field: 'passphrase',
+        message: assessment.warning ?? 'Choose a stronger passphrase',
+      })
+    } else if (this.users.some((u) => u.passphrase === passphrase)) {
+      problems.push({ field: 'passphrase', message: PASSPHRASE_IN_USE })
+    }
+    if (problems.length > 0) return err(validation(problems))
+    const { id } = this.addAccount({ name: trimmed, role, passphrase })
+    return ok({ id, name: trimmed, role })
+  }
+
+  async listUsers(): Promise<Result<Officer[]>> {
+    await this.enter('listUsers')
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    return ok(
+      this.users
+        .map(({ id, name, role }) => ({ id, name, role }))
+        .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' })),
+    )
+  }
+
   async chooseGazetteerFile(): Promise<Result<string | null>> {
     await this.enter('chooseGazetteerFile')
     return ok('/home/officer/Downloads/gazetteer.csv')
@@ -598,10 +856,22 @@ export class FakeBackend implements Backend {
     return {
       state: this.state,
       data_folder: this.dataFolder,
-      officer_name: this.state === 'first_run' ? null : this.officerName,
+      officer_name: this.state === 'unlocked' ? (this.signedIn?.name ?? null) : null,
+      officer_role: this.state === 'unlocked' ? (this.signedIn?.role ?? null) : null,
+      can_add_people: this.state === 'unlocked' && this.mayAddUsers(),
       idle_lock_minutes: this.idleLockMinutes,
       today: this.today,
     }
+  }
+
+  /** As the Rust side decides: supervisors and admins, or the first user until there is one. */
+  private mayAddUsers(): boolean {
+    const me = this.signedIn
+    if (!me) return false
+    if (me.role === 'supervisor' || me.role === 'admin') return true
+    return (
+      me === this.users[0] && !this.users.some((u) => u.role === 'supervisor' || u.role === 'admin')
+    )
   }
 
   private requireUnlocked(): AppError | null {

@@ -15,10 +15,17 @@ describe('Tauri backend', () => {
   it('invokes the snake_case command with camelCase argument keys', async () => {
     invoke.mockResolvedValue({ state: 'unlocked' })
     const backend = createTauriBackend()
-    await backend.setUp('Sam Officer', 'secret words here')
+    await backend.setUp('Sam Officer', 'warden', 'secret words here')
     expect(invoke).toHaveBeenCalledWith('set_up', {
       officerName: 'Sam Officer',
+      role: 'warden',
       passphrase: 'secret words here',
+    })
+    await backend.addUser('Morgan Checkley', 'supervisor', 'other secret words')
+    expect(invoke).toHaveBeenLastCalledWith('add_user', {
+      name: 'Morgan Checkley',
+      role: 'supervisor',
+      passphrase: 'other secret words',
     })
     await backend.createHouseholdFromGazetteer('123')
     expect(invoke).toHaveBeenLastCalledWith('create_household_from_gazetteer', { uprn: '123' })

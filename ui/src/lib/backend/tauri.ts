@@ -18,6 +18,10 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'not_found',
   'import_header',
   'io',
+  'plan_rule',
+  'not_allowed',
+  'wrong_step',
+  'reference_data',
   'internal',
 ])
 
@@ -108,7 +112,7 @@ export function createTauriBackend(): Backend {
   return {
     appStatus: () => run(commands.appStatus()),
     assessPassphrase: (passphrase) => infallible(commands.assessPassphrase(passphrase)),
-    setUp: (officerName, passphrase) => run(commands.setUp(officerName, passphrase)),
+    setUp: (officerName, role, passphrase) => run(commands.setUp(officerName, role, passphrase)),
     unlock: (passphrase) => run(commands.unlock(passphrase)),
     lock: () => run(commands.lock()),
     changePassphrase: (current, replacement) =>
@@ -127,6 +131,41 @@ export function createTauriBackend(): Backend {
     visitsForDay: (date) => run(commands.visitsForDay(date)),
     importGazetteer: (path) => run(commands.importGazetteer(path)),
     backup: (path) => run(commands.backup(path)),
+    referenceProblems: () => infallible(commands.referenceProblems()),
+    reloadReferenceData: () => infallible(commands.reloadReferenceData()),
+    startSurvey: (householdId, visitId) => run(commands.startSurvey(householdId, visitId)),
+    getSurvey: (id) => run(commands.getSurvey(id)),
+    surveysForHousehold: (householdId) => run(commands.surveysForHousehold(householdId)),
+    saveAnswer: (surveyId, item, value) => run(commands.saveAnswer(surveyId, item, value)),
+    saveSectionNote: (surveyId, section, note) =>
+      run(commands.saveSectionNote(surveyId, section, note)),
+    addSurveyPhoto: (surveyId, item, path) => run(commands.addSurveyPhoto(surveyId, item, path)),
+    attachmentDataUrl: (sha256) => run(commands.attachmentDataUrl(sha256)),
+    draftPlan: (surveyId) => run(commands.draftPlan(surveyId)),
+    getPlan: (id) => run(commands.getPlan(id)),
+    editPlan: (id, edit) => run(commands.editPlan(id, edit)),
+    agreePlan: (id, residentName, signature, disclaimerVersion) =>
+      run(commands.agreePlan(id, residentName, signature, disclaimerVersion)),
+    planStep: (id, step) => run(commands.planStep(id, step)),
+    plansWithStatus: (status) => run(commands.plansWithStatus(status)),
+    plansForHousehold: (householdId) => run(commands.plansForHousehold(householdId)),
+    recordFollowUp: (id, findings) => run(commands.recordFollowUp(id, findings)),
+    openCocoon: (householdId) => run(commands.openCocoon(householdId)),
+    getCocoon: (id) => run(commands.getCocoon(id)),
+    recordCocoonOutcome: (doorId, outcome) => run(commands.recordCocoonOutcome(doorId, outcome)),
+    cocoons: (householdId) => run(commands.cocoons(householdId)),
+    saveResidentPlan: (planId, path) => run(commands.saveResidentPlan(planId, path)),
+    openDocument: (path) => run(commands.openDocument(path)),
+    chooseDocumentDestination: (suggestedName) =>
+      dialog(() =>
+        save({
+          title: 'Save the document',
+          defaultPath: suggestedName,
+          filters: [{ name: 'PDF documents', extensions: ['pdf'] }],
+        }),
+      ),
+    addUser: (name, role, passphrase) => run(commands.addUser(name, role, passphrase)),
+    listUsers: () => run(commands.listUsers()),
 
     chooseGazetteerFile: () =>
       dialog(() =>
@@ -135,6 +174,20 @@ export function createTauriBackend(): Backend {
           multiple: false,
           directory: false,
           filters: [{ name: 'CSV files', extensions: ['csv', 'CSV'] }],
+        }),
+      ),
+    choosePhotoFile: () =>
+      dialog(() =>
+        open({
+          title: 'Choose a photo',
+          multiple: false,
+          directory: false,
+          filters: [
+            {
+              name: 'Photos',
+              extensions: ['jpg', 'jpeg', 'png', 'webp', 'gif', 'JPG', 'JPEG', 'PNG'],
+            },
+          ],
         }),
       ),
     chooseBackupDestination: (suggestedName) =>

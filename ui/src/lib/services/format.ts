@@ -27,3 +27,10 @@ export function percent(done: number | null, total: number | null): number | nul
   if (done === null || total === null || total <= 0) return null
   return Math.max(0, Math.min(100, Math.floor((done / total) * 100)))
 }
+
+const MONEY = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' })
+
+/** Pence as pounds, as the Rust side's `format_pence` writes them: 123456 → "£1,234.56". */
+export function formatPence(pence: number): string {
+  return MONEY.format(pence / 100)
+}

@@ -1,7 +1,7 @@
 // Human-friendly words for every enum the backend sends. Typed as total
 // records so a new variant on the Rust side fails `npm run check` here.
 
-import type { AgeBand, SearchHitKind, VisitKind, VisitOutcome } from '$lib/backend/types'
+import type { AgeBand, Role, SearchHitKind, VisitKind, VisitOutcome } from '$lib/backend/types'
 
 export const VISIT_KIND_LABELS: Record<VisitKind, string> = {
   burglary_victim: 'Burglary victim',
@@ -54,6 +54,23 @@ export const OUTCOME_TAG_CLASSES: Record<VisitOutcome | 'planned', string> = {
   planned: 'govuk-tag--blue',
 }
 
+/** The same words as `Role::label` on the Rust side. */
+export const ROLE_LABELS: Record<Role, string> = {
+  officer: 'Burglary reduction officer',
+  fire_crew: 'Fire crew',
+  warden: 'Neighbourhood warden',
+  supervisor: 'Supervisor',
+  contractor: 'Contractor',
+  analyst: 'Analyst',
+  admin: 'Administrator',
+}
+
+/**
+ * The roles a person can be given on the laptop, in the order they are offered.
+ * Contractors, analysts and administrators are set up by the council's hub.
+ */
+export const LAPTOP_ROLES: readonly Role[] = ['officer', 'warden', 'fire_crew', 'supervisor']
+
 export const VISIT_KINDS = Object.keys(VISIT_KIND_LABELS) as VisitKind[]
 export const VISIT_OUTCOMES = Object.keys(VISIT_OUTCOME_LABELS) as VisitOutcome[]
 export const AGE_BANDS = Object.keys(AGE_BAND_LABELS) as AgeBand[]
@@ -68,6 +85,10 @@ export function outcomeLabel(outcome: VisitOutcome | null): string {
 
 export function outcomeTagClass(outcome: VisitOutcome | null): string {
   return OUTCOME_TAG_CLASSES[outcome ?? 'planned']
+}
+
+export function roleLabel(role: Role): string {
+  return ROLE_LABELS[role]
 }
 
 export function ageBandLabel(band: AgeBand | null): string {

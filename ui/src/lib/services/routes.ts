@@ -9,6 +9,12 @@ export type Route =
   | { name: 'household'; id: string }
   | { name: 'household-new' }
   | { name: 'household-edit'; id: string }
+  | { name: 'survey'; id: string; section: string | null }
+  | { name: 'plan'; id: string }
+  | { name: 'plan-sign'; id: string }
+  | { name: 'plan-follow-up'; id: string }
+  | { name: 'approvals' }
+  | { name: 'cocoon'; id: string }
   | { name: 'not-found'; path: string }
 
 export const HOME: Route = { name: 'today' }
@@ -25,6 +31,22 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 1 && first === 'today') return { name: 'today' }
   if (parts.length === 1 && first === 'find') return { name: 'find' }
   if (parts.length === 1 && first === 'settings') return { name: 'settings' }
+  if (parts.length === 1 && first === 'approvals') return { name: 'approvals' }
+  if (first === 'survey' && second !== undefined && parts.length <= 3) {
+    return { name: 'survey', id: second, section: third ?? null }
+  }
+  if (first === 'plan' && second !== undefined && parts.length === 2) {
+    return { name: 'plan', id: second }
+  }
+  if (first === 'plan' && second !== undefined && third === 'sign' && parts.length === 3) {
+    return { name: 'plan-sign', id: second }
+  }
+  if (first === 'plan' && second !== undefined && third === 'follow-up' && parts.length === 3) {
+    return { name: 'plan-follow-up', id: second }
+  }
+  if (first === 'cocoon' && second !== undefined && parts.length === 2) {
+    return { name: 'cocoon', id: second }
+  }
   if (first === 'household' && second === 'new' && parts.length === 2) {
     return { name: 'household-new' }
   }
@@ -51,6 +73,20 @@ export function href(route: Route): string {
       return '#/household/new'
     case 'household-edit':
       return `#/household/${encodeURIComponent(route.id)}/edit`
+    case 'survey':
+      return route.section === null
+        ? `#/survey/${encodeURIComponent(route.id)}`
+        : `#/survey/${encodeURIComponent(route.id)}/${encodeURIComponent(route.section)}`
+    case 'plan':
+      return `#/plan/${encodeURIComponent(route.id)}`
+    case 'plan-sign':
+      return `#/plan/${encodeURIComponent(route.id)}/sign`
+    case 'plan-follow-up':
+      return `#/plan/${encodeURIComponent(route.id)}/follow-up`
+    case 'approvals':
+      return '#/approvals'
+    case 'cocoon':
+      return `#/cocoon/${encodeURIComponent(route.id)}`
     case 'not-found':
       return `#${route.path}`
   }
@@ -58,6 +94,8 @@ export function href(route: Route): string {
 
 /** Identity of a screen: navigating to the same key does not re-mount it. */
 export function routeKey(route: Route): string {
+  // Moving between a survey's sections keeps the screen (and its unsaved typing).
+  if (route.name === 'survey') return `#/survey/${encodeURIComponent(route.id)}`
   return href(route)
 }
 
@@ -65,6 +103,7 @@ export function routeKey(route: Route): string {
 export function section(route: Route): 'today' | 'find' | 'settings' | null {
   switch (route.name) {
     case 'today':
+    case 'approvals':
       return 'today'
     case 'settings':
       return 'settings'
@@ -72,6 +111,11 @@ export function section(route: Route): 'today' | 'find' | 'settings' | null {
     case 'household':
     case 'household-new':
     case 'household-edit':
+    case 'survey':
+    case 'plan':
+    case 'plan-sign':
+    case 'plan-follow-up':
+    case 'cocoon':
       return 'find'
     case 'not-found':
       return null

@@ -1,5 +1,5 @@
 import type { Backend, Result, Unsubscribe } from '$lib/backend/backend'
-import type { AppError, AppStatus } from '$lib/backend/types'
+import type { AppError, AppStatus, Role } from '$lib/backend/types'
 import { HOME } from '$lib/services/routes'
 import { throttle } from '$lib/services/timing'
 import type { Flash, Router } from './router.svelte'
@@ -99,8 +99,8 @@ export class Session {
     this.#unsubscribe = null
   }
 
-  async setUp(officerName: string, passphrase: string): Promise<Result<AppStatus>> {
-    const result = await this.#backend.setUp(officerName, passphrase)
+  async setUp(officerName: string, role: Role, passphrase: string): Promise<Result<AppStatus>> {
+    const result = await this.#backend.setUp(officerName, role, passphrase)
     if (result.status === 'ok') {
       this.status = result.data
       this.phase = 'demo_offer'
@@ -163,6 +163,12 @@ export class Session {
 
   applyStatus(status: AppStatus): void {
     this.status = status
+  }
+
+  /** Asks the backend again, e.g. after adding a person changes who may add people. */
+  async refreshStatus(): Promise<void> {
+    const result = await this.#backend.appStatus()
+    if (result.status === 'ok') this.status = result.data
   }
 
   async #touch(): Promise<void> {

@@ -1,0 +1,232 @@
+// Words for the plan screens: labels for every plan enum the backend sends (typed as total
+// records so a new variant on the Rust side fails `npm run check`), and the plan rules'
+// sentences, which are the same as the Rust `Display` strings in
+// crates/core/src/security/plan.rs.
+
+import type {
+  Assessment,
+  ItemOrigin,
+  Level,
+  Plan,
+  PlanItem,
+  PlanRuleViolation,
+  PlanStatus,
+  StepKind,
+  Tier,
+  Trade,
+  WeaknessRef,
+  YesNo,
+} from '$lib/backend/types'
+import { formatPence } from '$lib/services/format'
+
+export const TIER_LABELS: Record<Tier, string> = {
+  bronze: 'Bronze',
+  silver: 'Silver',
+  gold: 'Gold',
+}
+
+export const TIERS = Object.keys(TIER_LABELS) as Tier[]
+
+export const LEVEL_LABELS: Record<Level, string> = {
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+}
+
+export const PLAN_STATUS_LABELS: Record<PlanStatus, string> = {
+  draft: 'Draft',
+  agreed: 'Agreed',
+  approved: 'Approved',
+  ordered: 'Ordered',
+  fitted: 'Fitted',
+  followed_up: 'Followed up',
+  refused: 'Refused',
+  withdrawn: 'Withdrawn',
+}
+
+export const PLAN_STATUS_TAG_CLASSES: Record<PlanStatus, string> = {
+  draft: 'govuk-tag--grey',
+  agreed: 'govuk-tag--blue',
+  approved: 'govuk-tag--turquoise',
+  ordered: 'govuk-tag--purple',
+  fitted: 'govuk-tag--light-blue',
+  followed_up: 'govuk-tag--green',
+  refused: 'govuk-tag--red',
+  withdrawn: 'govuk-tag--orange',
+}
+
+/** What each lifecycle step is called in the plan's history. */
+export const STEP_LABELS: Record<StepKind, string> = {
+  agree: 'Agreed by the resident',
+  approve: 'Approved',
+  order: 'Ordered',
+  fit: 'Fitted',
+  follow_up: 'Follow-up visit recorded',
+  refuse: 'Refused',
+  withdraw: 'Withdrawn',
+}
+
+export const TRADE_LABELS: Record<Trade, string> = {
+  locksmith: 'Locksmith',
+  glazier: 'Glazier',
+  electrician: 'Electrician',
+  joiner: 'Joiner',
+  fencer: 'Fencer',
+  security_installer: 'Security installer',
+  handyperson: 'Handyperson',
+  supply_only: 'Supply only',
+}
+
+export const ORIGIN_LABELS: Record<ItemOrigin, string> = {
+  proposed: 'Proposed by Doorstep',
+  officer: 'Added by an officer',
+}
+
+export const YES_NO_LABELS: Record<YesNo, string> = {
+  yes: 'Yes',
+  no: 'No',
+  unknown: 'Not known',
+}
+
+export const YES_NO_OPTIONS = (['yes', 'no', 'unknown'] as const).map((value) => ({
+  value,
+  label: YES_NO_LABELS[value],
+}))
+
+export function tierLabel(tier: Tier): string {
+  return TIER_LABELS[tier]
+}
+
+/**
+ * A door or window instance in words: `doors[1]` → "Door 2", `windows[0]` → "Window 1".
+ * Anything else is shown as it is.
+ */
+export function instanceLabel(instance: string): string {
+  const match = /^([a-z_]+)\[(\d+)\]$/.exec(instance)
+  if (!match) return instance
+  const [, group = '', index = '0'] = match
+  const singular = group.replace(/_/g, ' ').replace(/ies$/, 'y').replace(/s$/, '')
+  return `${singular.charAt(0).toUpperCase()}${singular.slice(1)} ${Number(index) + 1}`
+}
+
+/** A weakness found in this home, by its title from the assessment, with its door or window. */
+export function weaknessLabel(ref: WeaknessRef, assessment: Assessment): string {
+  const found = assessment.weaknesses.find(
+    (w) => w.id === ref.id && (w.instance ?? null) === (ref.instance ?? null),
+  )
+  const title = found?.title ?? assessment.weaknesses.find((w) => w.id === ref.id)?.title ?? ref.id
+  return ref.instance ? `${title} (${instanceLabel(ref.instance)})` : title
+}
+
+/** A line's estimated cost in pence. */
+export function lineEstimate(item: PlanItem): number {
+  return item.quantity * item.unit_cost_pence
+}
+
+/** A plan's estimated total in pence (lists carry the plan without its totals). */
+export function planEstimate(plan: Plan): number {
+  return plan.items.reduce((sum, item) => sum + lineEstimate(item), 0)
+}
+
+/** The maximum quantity on one line (`MAX_QUANTITY` on the Rust side). */
+export const MAX_QUANTITY = 50
+
+/** The same sentence as the Rust `Display` of each plan rule. */
+export function violationMessage(v: PlanRuleViolation): string {
+  switch (v.rule) {
+    case 'no_measures':
+      return 'The plan has no measures: add at least one, or give advice only without a plan'
+    case 'unknown_measure':
+      return `Measure "${v.measure}" is not in the catalogue: remove it and choose another`
+    case 'measure_above_tier':
+      return `${v.name} is a ${v.measure_tier} measure but this is a ${v.plan_tier} plan: remove it or change the tier with a reason`
+    case 'not_for_a_weakness_found':
+      return `${v.name} does not fix any weakness found in this home: plans only fund measures for weaknesses found`
+    case 'bad_quantity':
+      return `Quantity for ${v.name} must be between 1 and ${MAX_QUANTITY}`
+    case 'key_lock_needs_windows':
+      return `${v.name} key-locks windows: choose which windows it is for, so escape windows can be checked`
+    case 'key_lock_on_escape_window':
+      return `${v.name} cannot go on ${v.window}: it is, or may be, an escape window and must never be key-locked. Confirm it is not an escape window, or choose laminated glazing or a window alarm instead`
+    case 'missing_landlord_consent':
+      return `The resident rents: record the landlord's consent before ${v.measures} (these change the building)`
+    case 'tenure_unknown':
+      return `Record whether the resident owns or rents before ${v.measures}: a tenant needs the landlord's consent`
+    case 'missing_cctv_acknowledgement':
+      return `Record the resident's acknowledgement of the domestic CCTV guidance (version ${v.version}) before ${v.measures}`
+    case 'tier_change_needs_reason':
+      return `The recommended tier is ${v.recommended}: record why you chose ${v.chosen}`
+    case 'gold_needs_da_service':
+      return 'A domestic abuse concern is flagged: only the DA service can decide a gold plan. Refer the case and record their decision reference'
+    case 'over_cap_needs_reason':
+      return `The plan costs ${v.total} against the ${v.tier} cap of ${v.cap}: remove measures or record why the extra is needed`
+  }
+}
+
+/** The plan field each rule belongs to (`PlanRuleViolation::field` on the Rust side). */
+export function violationField(v: PlanRuleViolation): string {
+  switch (v.rule) {
+    case 'no_measures':
+    case 'unknown_measure':
+    case 'measure_above_tier':
+    case 'not_for_a_weakness_found':
+    case 'bad_quantity':
+      return 'items'
+    case 'key_lock_needs_windows':
+    case 'key_lock_on_escape_window':
+      return 'applies_to'
+    case 'missing_landlord_consent':
+    case 'tenure_unknown':
+      return 'landlord_consent'
+    case 'missing_cctv_acknowledgement':
+      return 'cctv_acknowledgement'
+    case 'tier_change_needs_reason':
+      return 'tier_reason'
+    case 'gold_needs_da_service':
+      return 'da_service_decision'
+    case 'over_cap_needs_reason':
+      return 'over_cap_reason'
+  }
+}
+
+/** "£190.00 of the £500.00 cap". */
+export function againstCap(estimatePence: number, capPence: number): string {
+  return `${formatPence(estimatePence)} of the ${formatPence(capPence)} cap`
+}
+
+/**
+ * Pounds as typed ("110", "110.5", "£1,234.56") → whole pence, or null when it is not an
+ * amount of money.
+ */
+export function parsePounds(text: string): number | null {
+  const cleaned = text.trim().replace(/^£/, '').replace(/,/g, '')
+  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null
+  const [pounds = '0', pence = ''] = cleaned.split('.')
+  const value = Number(pounds) * 100 + Number(pence.padEnd(2, '0'))
+  return Number.isSafeInteger(value) && value <= 4_294_967_295 ? value : null
+}
+
+/** Pence as a plain amount for an input box: 11000 → "110.00". */
+export function penceToPounds(pence: number): string {
+  return (pence / 100).toFixed(2)
+}
+
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'Europe/London',
+})
+
+/** A timestamp as "27 November 2025 at 09:00" (UK time). */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso)
+  return Number.isNaN(date.getTime()) ? iso : DATE_TIME.format(date).replace(', ', ' at ')
+}
+
+/** "2 out of 5", or null when not answered. */
+export function outOfFive(n: number | null | undefined): string | null {
+  return n === null || n === undefined ? null : `${n} out of 5`
+}

@@ -1,0 +1,328 @@
+import { screen, waitFor, within } from '@testing-library/svelte'
+import { describe, expect, it, vi } from 'vitest'
+import { ok } from '$lib/backend/backend'
+import type { AnswerValue } from '$lib/backend/types'
+import { PASSPHRASE, renderApp } from './render'
+
+/** A survey already started for a household, opened at `section` (or where it needs attention). */
+async function openSurvey(
+  section: string | null = null,
+  answers: Record<string, AnswerValue> = {},
+) {
+  const app = renderApp({ state: 'unlocked' })
+  const household = app.fake.addHousehold({
+    address_line_1: '12 Acacia Avenue',
+    postcode: 'NG18 9ZA',
+  })
+  const started = app.fake.surveys.start(household.id, null)
+  if (started.status !== 'ok') throw new Error('the fake did not start a survey')
+  const surveyId = started.data.state.survey.id
+  // Straight into the fake's record, as if answered earlier (even on an older form).
+  Object.assign(app.fake.surveys.surveys[0]!.answers.values, answers)
+  window.location.hash =
+    section === null ? `#/survey/${surveyId}` : `#/survey/${surveyId}/${section}`
+  await screen.findByRole('heading', { level: 1, name: 'Home security survey' })
+  return { ...app, household, surveyId }
+}
+
+function saves(fake: ReturnType<typeof renderApp>['fake']) {
+  return fake.calls.filter((c) => c.method === 'saveAnswer').map((c) => c.args)
+}
+
+function savedValue(fake: ReturnType<typeof renderApp>['fake'], item: string) {
+  return fake.surveys.surveys[0]?.answers.values[item]
+}
+
+const sectionHeading = (name: string | RegExp) => screen.findByRole('heading', { level: 2, name })
+
+describe('home security survey', () => {
+  it('opens at the first section needing attention, with the address and progress', async () => {
+    await openSurvey()
+    expect(screen.getByText('12 Acacia Avenue, Mansfield, NG18 9ZA')).toBeInTheDocument()
+    expect(await sectionHeading('A. The burglary')).toBeInTheDocument()
+    const progress = screen.getByRole('navigation', { name: 'Survey sections' })
+    const links = within(progress).getAllByRole('link')
+    expect(links.map((a) => a.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
+      'A. The burglary (this section)',
+      'B. External doors',
+      "C. The resident's circumstances",
+    ])
+    expect(links[0]).toHaveAttribute('aria-current', 'step')
+    expect(within(progress).getByText('0 of 5 questions answered; 4 answers need attention'))
+    const first = links[0]!.closest('li') as HTMLElement
+    expect(within(first).getByText('0 of 2 answered')).toBeInTheDocument()
+    expect(within(first).getByText('1 needs attention')).toHaveClass('govuk-tag')
+    // Required questions are not marked; optional ones say so.
+    expect(
+      screen.getByRole('group', { name: /burgled in the last 12 months/ }),
+    ).not.toHaveAccessibleName(/optional/)
+    expect(screen.getByLabelText('Police crime reference (optional)')).toBeInTheDocument()
+    expect(document.title).toBe(
+      'A. The burglary – Home security survey, 12 Acacia Avenue – Doorstep',
+    )
+  })
+
+  it('saves a radio answer at once and shows it is saved', async () => {
+    const { user, fake, surveyId } = await openSurvey('incident')
+    const question = screen.getByRole('group', { name: /burgled in the last 12 months/ })
+    await user.click(within(question).getByLabelText('Yes'))
+
+    await waitFor(() => expect(screen.getByText('Saved')).toBeInTheDocument())
+    expect(saves(fake)).toEqual([[surveyId, 'repeat_victim', { type: 'yes_no', value: 'yes' }]])
+    expect(within(question).getByLabelText('Yes')).toBeChecked()
+    const progress = screen.getByRole('navigation', { name: 'Survey sections' })
+    expect(within(progress).getByText('1 of 2 answered')).toBeInTheDocument()
+  })
+
+  it('saves text when typing pauses, without leaving the box', async () => {
+    const { user, fake, surveyId } = await openSurvey('incident')
+    const box = screen.getByLabelText('Police crime reference (optional)')
+    await user.type(box, 'ZY/1234/25')
+    expect(screen.getByText('You have 30 characters remaining')).toBeInTheDocument()
+    expect(box).toHaveFocus()
+    await waitFor(
+      () =>
+        expect(saves(fake)).toEqual([
+          [surveyId, 'crime_ref', { type: 'text', value: 'ZY/1234/25' }],
+        ]),
+      { timeout: 2000 },
+    )
+    // Leaving the box does not save the same text again.
+    await user.tab()
+    expect(saves(fake)).toHaveLength(1)
+  })
+
+  it('moves between sections with the progress links and the next and previous links', async () => {
+    const { user, surveyId } = await openSurvey('incident')
+    const progress = screen.getByRole('navigation', { name: 'Survey sections' })
+    await user.click(within(progress).getByRole('link', { name: 'B. External doors' }))
+
+    const heading = await sectionHeading('B. External doors')
+    await waitFor(() => expect(heading).toHaveFocus())
+    expect(window.location.hash).toBe(`#/survey/${surveyId}/doors`)
+    expect(within(progress).getByRole('link', { name: /B. External doors/ })).toHaveAttribute(
+      'aria-current',
+      'step',
+    )
+
+    await user.click(screen.getByRole('link', { name: /Next section/ }))
+    await sectionHeading("C. The resident's circumstances")
+    expect(screen.queryByRole('link', { name: /Next section/ })).not.toBeInTheDocument()
+
+    await user.click(screen.getByRole('link', { name: /Previous section/ }))
+    await sectionHeading('B. External doors')
+
+    // The browser's back key goes back a section too.
+    window.history.back()
+    await sectionHeading("C. The resident's circumstances")
+  })
+
+  it('adds doors, shows a question only after the answer it depends on, and removes a door after asking', async () => {
+    const { user, fake, surveyId } = await openSurvey('doors')
+    expect(screen.getByText('No doors added yet.')).toBeInTheDocument()
+
+    await user.click(screen.getByRole('button', { name: 'Add a door' }))
+    const door1 = await screen.findByRole('group', { name: 'Door 1' })
+    const projects = /stick out more than 3 mm/
+    expect(within(door1).queryByRole('group', { name: projects })).not.toBeInTheDocument()
+
+    await user.click(within(door1).getByLabelText('Euro cylinder with no kitemark'))
+    expect(await within(door1).findByRole('group', { name: projects })).toBeInTheDocument()
+    expect(saves(fake).at(-1)).toEqual([
+      surveyId,
+      'doors',
+      { type: 'group', value: [{ lock_type: { type: 'choice', value: 'euro_standard' } }] },
+    ])
+
+    await user.click(screen.getByRole('button', { name: 'Add another door' }))
+    const door2 = await screen.findByRole('group', { name: 'Door 2' })
+    await user.click(within(door2).getByLabelText('TS 007 3 star cylinder'))
+    await waitFor(() =>
+      expect(savedValue(fake, 'doors')).toEqual({
+        type: 'group',
+        value: [
+          { lock_type: { type: 'choice', value: 'euro_standard' } },
+          { lock_type: { type: 'choice', value: 'ts007_3star' } },
+        ],
+      }),
+    )
+    expect(within(door2).queryByRole('group', { name: projects })).not.toBeInTheDocument()
+
+    // Removing asks first; nothing is removed until the officer confirms.
+    await user.click(screen.getByRole('button', { name: 'Remove this door (Door 1)' }))
+    const confirm = screen.getByRole('button', { name: 'Yes, remove door 1' })
+    await waitFor(() => expect(confirm).toHaveFocus())
+    expect(screen.getByText(/Remove door 1 and every answer about it\?/)).toBeInTheDocument()
+    expect((savedValue(fake, 'doors') as { value: unknown[] }).value).toHaveLength(2)
+
+    await user.click(confirm)
+    await waitFor(() =>
+      expect(savedValue(fake, 'doors')).toEqual({
+        type: 'group',
+        value: [{ lock_type: { type: 'choice', value: 'ts007_3star' } }],
+      }),
+    )
+    expect(screen.queryByRole('group', { name: 'Door 2' })).not.toBeInTheDocument()
+    expect(
+      within(screen.getByRole('group', { name: 'Door 1' })).getByLabelText(
+        'TS 007 3 star cylinder',
+      ),
+    ).toBeChecked()
+    // A required group keeps at least its minimum: the last door cannot be removed.
+    expect(screen.queryByRole('button', { name: /Remove this door/ })).not.toBeInTheDocument()
+  })
+
+  it('shows a number out of range beside the box and keeps what was typed', async () => {
+    const { user, fake } = await openSurvey('resident')
+    const box = screen.getByLabelText(/How safe do you feel in your home\?/)
+    expect(box).toHaveAttribute('inputmode', 'numeric')
+
+    await user.type(box, '7')
+    await user.tab()
+    await waitFor(() =>
+      expect(document.getElementById('q-feel_safe-error')).toHaveTextContent('Enter 5 or less'),
+    )
+    expect(box).toHaveValue('7')
+    expect(box).toHaveAttribute('aria-invalid', 'true')
+    expect(screen.getByText(/Not saved/)).toBeInTheDocument()
+    expect(savedValue(fake, 'feel_safe')).toBeUndefined()
+
+    // Text that is not a number is kept too, and never sent.
+    await user.clear(box)
+    await user.type(box, 'four')
+    await user.tab()
+    expect(document.getElementById('q-feel_safe-error')).toHaveTextContent('Enter a number')
+    expect(box).toHaveValue('four')
+    expect(
+      saves(fake).some(([, , value]) => (value as AnswerValue | null)?.type !== 'number'),
+    ).toBe(false)
+
+    await user.clear(box)
+    await user.type(box, '2')
+    await user.tab()
+    await waitFor(() => expect(savedValue(fake, 'feel_safe')).toEqual({ type: 'number', value: 2 }))
+    expect(document.getElementById('q-feel_safe-error')).not.toBeInTheDocument()
+    expect(box).not.toHaveAttribute('aria-invalid')
+  })
+
+  it('adds a photo with a thumbnail, and shows why a file was refused', async () => {
+    const { user, fake, surveyId } = await openSurvey('incident')
+    await user.click(
+      screen.getByRole('button', {
+        name: /Add a photo of Has this home been burgled in the last 12 months/,
+      }),
+    )
+    const photo = await screen.findByRole('img', {
+      name: /^Photo of Has this home been burgled.*: back-door.jpg$/,
+    })
+    expect(photo.getAttribute('src')).toMatch(/^data:image\/png;base64,/)
+    expect(fake.calls.find((c) => c.method === 'addSurveyPhoto')?.args).toEqual([
+      surveyId,
+      'repeat_victim',
+      '/home/officer/Pictures/back-door.jpg',
+    ])
+
+    vi.spyOn(fake, 'choosePhotoFile').mockResolvedValue(ok('/home/officer/Documents/letter.pdf'))
+    const sectionPhoto = screen.getByRole('button', { name: 'Add a photo of A. The burglary' })
+    await user.click(sectionPhoto)
+    expect(
+      await screen.findByText('The file is not a photo: choose a JPEG, PNG, WebP or GIF image'),
+    ).toBeInTheDocument()
+    expect(sectionPhoto).toHaveAccessibleDescription(/The file is not a photo/)
+  })
+
+  it('saves the notes on a section', async () => {
+    const { user, fake, surveyId } = await openSurvey('incident')
+    await user.type(screen.getByLabelText('Notes on this section (optional)'), 'Back gate broken')
+    await user.tab()
+    await waitFor(() =>
+      expect(fake.calls.find((c) => c.method === 'saveSectionNote')?.args).toEqual([
+        surveyId,
+        'incident',
+        'Back gate broken',
+      ]),
+    )
+    expect(fake.surveys.surveys[0]?.section_notes).toEqual({ incident: 'Back gate broken' })
+  })
+
+  it('sums up weaknesses, scores and the DA referral, and draws up the plan', async () => {
+    const { user, fake, surveyId } = await openSurvey('resident', {
+      repeat_victim: { type: 'yes_no', value: 'yes' },
+      doors: { type: 'group', value: [{ lock_type: { type: 'choice', value: 'euro_standard' } }] },
+      da_concern: { type: 'yes_no', value: 'yes' },
+    })
+    await sectionHeading("C. The resident's circumstances")
+
+    const summary = screen.getByRole('region', { name: 'What the survey found' })
+    expect(
+      within(summary).getByText(/Refer to the domestic abuse service today/),
+    ).toBeInTheDocument()
+    expect(
+      within(summary).getByText('Lock cylinder that can be snapped (Door 1)'),
+    ).toBeInTheDocument()
+    expect(within(summary).getByText(/can be snapped in seconds/)).toBeInTheDocument()
+
+    const risk = within(summary).getByRole('table', { name: /Risk of burglary: Medium/ })
+    const rows = within(risk)
+      .getAllByRole('row')
+      .slice(1)
+      .map((r) =>
+        within(r)
+          .getAllByRole('cell')
+          .map((c) => c.textContent?.trim()),
+      )
+    expect(rows).toEqual([
+      [expect.stringMatching(/^Burgled here before in the last 12 months/), '25'],
+      ['Lock cylinder that can be snapped (door 1)', '8'],
+    ])
+    expect(risk).toHaveAccessibleName(/33 points/)
+
+    // Answers still needed are listed, each linking to its question.
+    const needed = within(summary).getByRole('link', {
+      name: /Answer "Does the cylinder stick out more than 3 mm past the handle\?"/,
+    })
+    await user.click(needed)
+    await sectionHeading('B. External doors')
+    await waitFor(() => expect(document.activeElement?.id).toBe('q-doors-0-cylinder_projects'))
+
+    window.location.hash = `#/survey/${surveyId}/resident`
+    await sectionHeading("C. The resident's circumstances")
+    await user.click(screen.getByRole('button', { name: 'Draw up the improvement plan' }))
+    await waitFor(() =>
+      expect(fake.calls.find((c) => c.method === 'draftPlan')?.args).toEqual([surveyId]),
+    )
+  })
+
+  it('shows answers to questions the form no longer asks, read only', async () => {
+    await openSurvey('incident', { alley_gated: { type: 'yes_no', value: 'no' } })
+    const heading = await screen.findByRole('heading', { level: 2, name: 'From an earlier form' })
+    const list = heading.closest('section') as HTMLElement
+    expect(within(list).getByText('Alley gated')).toBeInTheDocument()
+    expect(within(list).getByText('No')).toBeInTheDocument()
+    expect(within(list).queryByRole('textbox')).not.toBeInTheDocument()
+  })
+
+  it('keeps an answer given as Doorstep locked itself, and saves it after unlocking', async () => {
+    const { user, fake } = await openSurvey('incident')
+    fake.state = 'locked'
+    const question = screen.getByRole('group', { name: /burgled in the last 12 months/ })
+    await user.click(within(question).getByLabelText('No'))
+
+    await user.type(await screen.findByLabelText('Passphrase'), `${PASSPHRASE}{Enter}`)
+    await sectionHeading('A. The burglary')
+    await waitFor(() =>
+      expect(savedValue(fake, 'repeat_victim')).toEqual({ type: 'yes_no', value: 'no' }),
+    )
+    expect(
+      within(screen.getByRole('group', { name: /burgled in the last 12 months/ })).getByLabelText(
+        'No',
+      ),
+    ).toBeChecked()
+  })
+
+  it('says when the survey does not exist', async () => {
+    renderApp({ state: 'unlocked' })
+    window.location.hash = '#/survey/s-9999'
+    await screen.findByRole('heading', { level: 1, name: 'Survey not found' })
+  })
+})
