@@ -12,10 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 const PASSPHRASE: &str = "kettle harbour violet sprocket";
+const SUPERVISOR_PASSPHRASE: &str = "lantern orchard copper dulcimer";
 const WAIT: Duration = Duration::from_secs(30);
 /// WebDriver key codes.
 const ENTER: &str = "\u{E007}";
@@ -131,6 +133,7 @@ async fn wait_for_text(c: &Client, css: &str, needle: &str) -> String {
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
+    screenshot(c, "failure").await;
     panic!("{css} never showed {needle:?}; last text was {last:?}");
 }
 
@@ -287,4 +290,196 @@ async fn first_run_add_find_restart_and_unlock() {
             );
         }
     }
+}
+
+/// Chooses the radio (or checkbox) with `value` for the survey answer at `path`.
+async fn answer(c: &Client, path: &str, value: &str) {
+    // The survey's element ids: each run of other characters in the path becomes one '-'.
+    let mut name = String::from("q-");
+    for ch in path.chars() {
+        if ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' {
+            name.push(ch);
+        } else if !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let name = name.trim_end_matches('-');
+    click(c, &format!("input[name='{name}'][value='{value}']")).await;
+    wait_for_text(c, "#save-status", "Saved").await;
+}
+
+/// Opens a survey section from the progress list.
+async fn survey_section(c: &Client, section: &str, heading: &str) {
+    click(c, &format!("a[href$='/{section}']")).await;
+    wait_for_text(c, "#survey-section-heading", heading).await;
+}
+
+/// The burglary reduction officer's whole visit, on the real window: a burglary opens the
+/// cocoon, the survey finds a weak back door, the plan is silver, the resident signs, a
+/// supervisor (another person on the same laptop) approves, and two neighbours' doors are
+/// recorded.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burglary_visit_from_survey_to_approved_plan_and_cocoon() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().join("doorstep-data");
+    let _driver = start_driver(&data_dir, 4448);
+    let c = connect(4448).await;
+    type_into(&c, "#officer-name", "Rowan Testwell").await;
+    type_into(&c, "#passphrase", PASSPHRASE).await;
+    type_into(&c, "#passphrase-confirm", PASSPHRASE).await;
+    click(&c, "#set-up").await;
+    click(&c, "#load-demo").await;
+    wait_for_text(&c, "h1", "Today").await;
+
+    // A demo address from the gazetteer becomes the victim's household.
+    click(&c, "#nav-find").await;
+    type_into(&c, "#search-query", "Lantern").await;
+    wait_for_text(&c, "#search-results", "Lantern").await;
+    click(&c, "#search-results li a").await;
+    let address = wait_for_text(&c, "#household-heading", "Lantern").await;
+
+    // Recording the burglary visit opens the cocoon.
+    click(&c, "#visit-kind option[value='burglary_victim']").await;
+    click(&c, "#visit-outcome option[value='completed']").await;
+    click(&c, "#save-visit").await;
+    wait_for_text(&c, "#visit-history", "Completed").await;
+    wait_for_text(&c, "#cocoon-list", "doors reached").await;
+
+    // The survey: a burglary victim whose back door has an unmarked, projecting euro cylinder.
+    click(&c, "#start-survey").await;
+    wait_for_text(&c, "#survey-heading", "Home security survey").await;
+    answer(&c, "survey_reason", "burglary_victim").await;
+    answer(&c, "repeat_victim", "no").await;
+    survey_section(&c, "doors", "External doors").await;
+    c.find(Locator::XPath("//button[contains(., 'Add a door')]"))
+        .await
+        .expect("the add-a-door button")
+        .click()
+        .await
+        .expect("add a door");
+    answer(&c, "doors[0].door_position", "back").await;
+    answer(&c, "doors[0].door_material", "upvc").await;
+    answer(&c, "doors[0].door_condition", "sound").await;
+    answer(&c, "doors[0].door_multipoint", "working").await;
+    answer(&c, "doors[0].door_cylinder", "unmarked").await;
+    answer(&c, "doors[0].door_cylinder_projects", "yes").await;
+    screenshot(&c, "10-survey-doors").await;
+    survey_section(&c, "circumstances", "circumstances").await;
+    answer(&c, "tenure", "owner").await;
+    answer(&c, "da_concern", "no").await;
+    wait_for_text(&c, "#survey-weaknesses", "cylinder").await;
+    screenshot(&c, "11-survey-summary").await;
+
+    // The plan: silver for a first-time victim, with a measure for the back door.
+    click(&c, "#draft-plan").await;
+    wait_for_text(&c, "h1", "Improvement plan").await;
+    wait_for_text(&c, "main", "Silver").await;
+    wait_for_text(&c, "#plan-status", "Draft").await;
+    screenshot(&c, "12-plan").await;
+
+    // The resident signs on screen.
+    click(&c, "#agree-link").await;
+    wait_for_text(&c, "h1", "Agree the plan").await;
+    click(&c, "#disclaimer").await;
+    type_into(&c, "#resident-name", "Avery Quillon").await;
+    let pad = element(&c, "canvas#signature").await;
+    c.execute(
+        "arguments[0].scrollIntoView({ block: 'center' })",
+        vec![serde_json::to_value(&pad).expect("element reference")],
+    )
+    .await
+    .expect("scroll the signature box into view");
+    let stroke = MouseActions::new("resident".into())
+        .then(PointerAction::MoveToElement {
+            element: pad,
+            duration: None,
+            x: -120.0,
+            y: 10.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(150)),
+            x: 80.0,
+            y: -30.0,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(150)),
+            x: 90.0,
+            y: 40.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    c.perform_actions(stroke).await.expect("draw the signature");
+    let signed = element(&c, "canvas#signature")
+        .await
+        .attr("aria-label")
+        .await
+        .expect("label");
+    assert_eq!(
+        signed.as_deref(),
+        Some("Resident's signature: signed"),
+        "the stroke was drawn"
+    );
+    screenshot(&c, "13-sign").await;
+    click(&c, "#agree-button").await;
+    wait_for_text(&c, "#plan-status", "Agreed").await;
+
+    // The officer cannot approve their own plan; a supervisor on this laptop can.
+    assert!(
+        c.find(Locator::Css("#approve-button")).await.is_err(),
+        "an officer is not offered Approve"
+    );
+    click(&c, "#nav-settings").await;
+    type_into(&c, "#new-person-name", "Morgan Checkley").await;
+    click(&c, "input[name='new-person-role'][value='supervisor']").await;
+    type_into(&c, "#new-person-passphrase", SUPERVISOR_PASSPHRASE).await;
+    type_into(&c, "#new-person-passphrase-confirm", SUPERVISOR_PASSPHRASE).await;
+    click(&c, "#add-person").await;
+    wait_for_text(&c, "#people-list", "Morgan Checkley").await;
+    click(&c, "#nav-lock").await;
+    type_into(
+        &c,
+        "#unlock-passphrase",
+        &format!("{SUPERVISOR_PASSPHRASE}{ENTER}"),
+    )
+    .await;
+    wait_for_text(&c, "#nav-officer", "Morgan Checkley").await;
+    click(&c, "#nav-today").await;
+    click(&c, "#waiting-approvals").await;
+    wait_for_text(&c, "#approvals-table", "Lantern").await;
+    screenshot(&c, "14-approvals").await;
+    click(&c, "#approvals-table a").await;
+    click(&c, "#approve-button").await;
+    wait_for_text(&c, "#plan-status", "Approved").await;
+    screenshot(&c, "15-approved").await;
+
+    // The cocoon: two neighbours' doors recorded, and the dosage counts them.
+    click(&c, "a.govuk-back-link").await;
+    wait_for_text(&c, "#household-heading", address.trim()).await;
+    click(&c, "#cocoon-list a").await;
+    wait_for_text(&c, "h1", "Cocoon").await;
+    let outcomes = "(//div[contains(@class,'app-cocoon-door__outcomes')])";
+    c.find(Locator::XPath(&format!("{outcomes}[1]/button[1]")))
+        .await
+        .expect("first door")
+        .click()
+        .await
+        .expect("visited");
+    wait_for_text(&c, "#cocoon-dosage", "1 of").await;
+    c.find(Locator::XPath(&format!("{outcomes}[2]/button[2]")))
+        .await
+        .expect("second door")
+        .click()
+        .await
+        .expect("no answer");
+    let dosage = wait_for_text(&c, "#cocoon-dosage", "2 tried").await;
+    assert!(
+        dosage.starts_with("1 of"),
+        "one reached, two tried: {dosage}"
+    );
+    screenshot(&c, "16-cocoon").await;
+    c.close().await.expect("quit the app");
 }

@@ -273,6 +273,17 @@ describe('household page: home security', () => {
     )
   })
 
+  it('lists the cocoon a burglary visit opened as soon as the visit is saved', async () => {
+    const { user } = await openHousehold()
+    expect(await screen.findByText('No cocoon has been opened around this home.')).toBeVisible()
+    await user.selectOptions(screen.getByLabelText('Type of visit'), 'burglary_victim')
+    await user.selectOptions(screen.getByLabelText('Outcome'), 'completed')
+    await user.click(screen.getByRole('button', { name: 'Save visit' }))
+    await waitFor(() =>
+      expect(document.getElementById('cocoon-list')).toHaveTextContent(/doors reached/),
+    )
+  })
+
   it('shows why a cocoon could not be opened', async () => {
     const { user, fake } = await openHousehold()
     vi.spyOn(fake, 'openCocoon').mockResolvedValue(

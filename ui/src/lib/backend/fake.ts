@@ -544,7 +544,12 @@ export class FakeBackend implements Backend {
       problems.push({ field: 'notes', message: 'Notes must be 4,000 characters or fewer' })
     }
     if (problems.length > 0) return err(validation(problems))
-    return ok(structuredClone(this.addVisit(draft.household_id, draft)))
+    const visit = this.addVisit(draft.household_id, draft)
+    // As in Rust: a completed visit to a burglary victim opens the cocoon.
+    if (visit.kind === 'burglary_victim' && visit.outcome === 'completed') {
+      this.plans.openCocoon(visit.household_id)
+    }
+    return ok(structuredClone(visit))
   }
 
   async visitsForDay(date: string) {
