@@ -2,6 +2,7 @@
 //! No business rule lives here.
 
 pub mod documents;
+pub mod fire;
 pub mod security;
 pub mod users;
 

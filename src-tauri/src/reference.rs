@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+use doorstep_core::fire::{AgencyDirectory, CharlieTemplate};
 use doorstep_core::security::{Catalogue, LoadError, Policy, Template, TemplateLibrary};
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,14 @@ const BUILT_IN_POLICY: (&str, &str) = (
 const BUILT_IN_CATALOGUE: (&str, &str) = (
     "assets/catalogue/measures.toml",
     include_str!("../../assets/catalogue/measures.toml"),
+);
+const BUILT_IN_CHARLIE: (&str, &str) = (
+    "assets/templates/charlie.toml",
+    include_str!("../../assets/templates/charlie.toml"),
+);
+const BUILT_IN_AGENCIES: (&str, &str) = (
+    "assets/agencies.toml",
+    include_str!("../../assets/agencies.toml"),
 );
 
 /// A data file that was refused, and why.
@@ -55,6 +64,10 @@ pub struct ReferenceData {
     pub policy: Policy,
     /// The measure catalogue.
     pub catalogue: Catalogue,
+    /// The CHARLIE fire-risk check.
+    pub charlie: CharlieTemplate,
+    /// The partner agencies referrals go to.
+    pub agencies: AgencyDirectory,
 }
 
 impl ReferenceData {
@@ -76,10 +89,17 @@ impl ReferenceData {
         let policy = Policy::from_toml(&pt).map_err(|e| ReferenceProblem::new(&pf, e))?;
         let (cf, ct) = parse(BUILT_IN_CATALOGUE);
         let catalogue = Catalogue::from_toml(&ct).map_err(|e| ReferenceProblem::new(&cf, e))?;
+        let (hf, ht) = parse(BUILT_IN_CHARLIE);
+        let charlie = CharlieTemplate::from_toml(&ht).map_err(|e| ReferenceProblem::new(&hf, e))?;
+        let (af, at) = parse(BUILT_IN_AGENCIES);
+        let agencies =
+            AgencyDirectory::from_toml(&at).map_err(|e| ReferenceProblem::new(&af, e))?;
         let data = Self {
             templates,
             policy,
             catalogue,
+            charlie,
+            agencies,
         };
         data.check_together()
             .map_err(|e| ReferenceProblem::new(&pf, e))?;
@@ -94,7 +114,8 @@ impl ReferenceData {
             )]));
         };
         self.policy.check_against(template)?;
-        self.catalogue.check_against(template)
+        self.catalogue.check_against(template)?;
+        self.agencies.check_against(&self.charlie, template)
     }
 
     /// This set with the council's own files from `dir` laid over it; each refused file is
@@ -136,45 +157,68 @@ impl ReferenceData {
                 Err(p) => problems.push(p),
             }
         }
-        let policy_file = dir.join("policy.toml");
-        if policy_file.exists() {
-            let loaded = read(&policy_file).and_then(|text| {
-                Policy::from_toml(&text).map_err(|e| ReferenceProblem::new(&policy_file, e))
-            });
-            match loaded {
-                Ok(policy) => {
-                    let candidate = Self {
-                        policy,
-                        ..next.clone()
-                    };
-                    match candidate.check_together() {
-                        Ok(()) => next = candidate,
-                        Err(e) => problems.push(ReferenceProblem::new(&policy_file, e)),
-                    }
-                }
-                Err(p) => problems.push(p),
-            }
-        }
-        let catalogue_file = dir.join("catalogue.toml");
-        if catalogue_file.exists() {
-            let loaded = read(&catalogue_file).and_then(|text| {
-                Catalogue::from_toml(&text).map_err(|e| ReferenceProblem::new(&catalogue_file, e))
-            });
-            match loaded {
-                Ok(catalogue) => {
-                    let candidate = Self {
-                        catalogue,
-                        ..next.clone()
-                    };
-                    match candidate.check_together() {
-                        Ok(()) => next = candidate,
-                        Err(e) => problems.push(ReferenceProblem::new(&catalogue_file, e)),
-                    }
-                }
-                Err(p) => problems.push(p),
-            }
-        }
+        next.overlay(
+            &dir.join("policy.toml"),
+            &mut problems,
+            Policy::from_toml,
+            |d, v| {
+                d.policy = v;
+            },
+        );
+        next.overlay(
+            &dir.join("catalogue.toml"),
+            &mut problems,
+            Catalogue::from_toml,
+            |d, v| {
+                d.catalogue = v;
+            },
+        );
+        next.overlay(
+            &dir.join("charlie.toml"),
+            &mut problems,
+            CharlieTemplate::from_toml,
+            |d, v| {
+                d.charlie = v;
+            },
+        );
+        next.overlay(
+            &dir.join("agencies.toml"),
+            &mut problems,
+            AgencyDirectory::from_toml,
+            |d, v| {
+                d.agencies = v;
+            },
+        );
         (next, problems)
+    }
+}
+
+impl ReferenceData {
+    /// Replaces one file's data with `file`'s when it exists, parses and fits with the rest;
+    /// otherwise records why and keeps what was there.
+    fn overlay<T>(
+        &mut self,
+        file: &Path,
+        problems: &mut Vec<ReferenceProblem>,
+        parse: impl Fn(&str) -> Result<T, LoadError>,
+        put: impl Fn(&mut Self, T),
+    ) {
+        if !file.exists() {
+            return;
+        }
+        let loaded =
+            read(file).and_then(|text| parse(&text).map_err(|e| ReferenceProblem::new(file, e)));
+        match loaded {
+            Ok(value) => {
+                let mut candidate = self.clone();
+                put(&mut candidate, value);
+                match candidate.check_together() {
+                    Ok(()) => *self = candidate,
+                    Err(e) => problems.push(ReferenceProblem::new(file, e)),
+                }
+            }
+            Err(p) => problems.push(p),
+        }
     }
 }
 

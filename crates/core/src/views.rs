@@ -276,3 +276,143 @@ pub struct PlanPage {
     /// The resident's "how safe do you feel" at the survey.
     pub feeling_safe_before: Option<u8>,
 }
+
+/// A saved CHARLIE check with its score and the referrals it suggests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct CharlieResult {
+    /// The check as saved.
+    pub check: crate::fire::CharlieCheck,
+    /// Its score, explained.
+    pub assessment: crate::fire::CharlieAssessment,
+    /// Agencies to offer a referral to, with reasons to pre-fill.
+    pub suggestions: Vec<crate::fire::SuggestedReferral>,
+}
+
+/// A referral with what the screen needs around it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct ReferralPage {
+    /// The referral.
+    pub referral: crate::fire::Referral,
+    /// The agency it goes to.
+    pub agency: crate::fire::Agency,
+    /// The resident's name.
+    pub person_name: String,
+    /// The household's address on one line.
+    pub address: String,
+    /// The steps the signed-in person may take now.
+    pub steps: Vec<crate::fire::ReferralStepKind>,
+    /// Why it cannot be sent yet, when it cannot (the screen shows this sentence).
+    pub cannot_send_because: Option<String>,
+}
+
+/// A referral in a list (a household's referrals, overdue ones on Today).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct ReferralSummary {
+    /// The referral.
+    pub referral: crate::fire::Referral,
+    /// The agency's name.
+    pub agency_name: String,
+    /// The resident's name.
+    pub person_name: String,
+    /// The household's address on one line.
+    pub address: String,
+    /// Whole hours past its due time, when overdue.
+    pub hours_overdue: Option<u32>,
+}
+
+/// A day of action as it was set up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct DayOfAction {
+    /// Its id.
+    pub id: String,
+    /// Its name, e.g. "Lantern estate day of action".
+    pub name: String,
+    /// The day.
+    pub date: chrono::NaiveDate,
+    /// The area, in words.
+    pub area: String,
+    /// The crew, by name.
+    pub crew: Vec<String>,
+}
+
+/// What the form sends to set up a day of action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct DayOfActionDraft {
+    /// Its name.
+    pub name: String,
+    /// The day, YYYY-MM-DD.
+    pub date: String,
+    /// The area, in words.
+    pub area: String,
+    /// The crew, by name.
+    pub crew: Vec<String>,
+}
+
+/// One door on a day of action's list, with its latest knock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct DoorRow {
+    /// The door's id.
+    pub id: String,
+    /// Order on the list, 1 first.
+    pub rank: u32,
+    /// The address.
+    pub uprn: Uprn,
+    /// First address line.
+    pub address_line_1: String,
+    /// Postcode.
+    pub postcode: String,
+    /// Knocks so far.
+    pub knocks: u32,
+    /// What happened at the latest knock; empty when not knocked yet.
+    pub outcomes: Vec<crate::fire::DoorOutcomeCode>,
+    /// The household, once one exists for this address.
+    pub household_id: Option<HouseholdId>,
+}
+
+/// A day of action's screen: its doors, live counts and the revisit queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct DayOfActionPage {
+    /// The day.
+    pub day: DayOfAction,
+    /// Every door in list order.
+    pub doors: Vec<DoorRow>,
+    /// The live counts.
+    pub summary: crate::fire::DaySummary,
+    /// Door ids to go back to (knocked, never answered), most attempts first.
+    pub revisit: Vec<String>,
+}
+
+/// A day of action in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct DayOfActionSummaryRow {
+    /// The day.
+    pub day: DayOfAction,
+    /// Doors on its list.
+    pub doors: u32,
+    /// Doors knocked at least once.
+    pub knocked: u32,
+}
+
+/// What one knock recorded, as the door list sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct KnockDraft {
+    /// What happened.
+    pub outcomes: Vec<crate::fire::DoorOutcomeCode>,
+    /// Alarms fitted.
+    pub alarms_fitted: u32,
+    /// Referrals made.
+    pub referrals_made: u32,
+    /// People found at higher risk.
+    pub higher_risk_people: u32,
+}
+
+/// The result of adding doors to a day's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct DoorsAdded {
+    /// Doors added.
+    pub added: u32,
+    /// Addresses already on the list, merged.
+    pub duplicates: u32,
+    /// Rows that could not be used, by line.
+    pub rejected: Vec<RowError>,
+}

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_surveys.sql"),
     include_str!("../migrations/0003_plans_cocoons.sql"),
+    include_str!("../migrations/0004_fire.sql"),
 ];
 
 /// The schema version this build writes.

@@ -39,7 +39,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
     })
 }
 
-fn get(conn: &Connection, id: PersonId) -> Result<Person> {
+pub(crate) fn get(conn: &Connection, id: PersonId) -> Result<Person> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM persons WHERE id = ?1"),
         [id.to_string()],

@@ -111,6 +111,74 @@ pub struct CharlieCheck {
     pub flags: Vec<String>,
 }
 
+/// One factor's score as the form sends it; who and when are added when it is saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct FactorAnswer {
+    /// The factor id from the template.
+    pub factor: String,
+    /// A value on the template's scale.
+    pub score: u8,
+    /// What the officer saw.
+    pub note: String,
+}
+
+/// A CHARLIE check as the form sends it (at a door, on a visit, or on its own).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct CharlieDraft {
+    /// The check being corrected, or `None` for a new one.
+    pub id: Option<CharlieCheckId>,
+    /// The resident, when known.
+    pub person_id: Option<PersonId>,
+    /// The household, when known.
+    pub household_id: Option<HouseholdId>,
+    /// The visit it was done on.
+    pub visit_id: Option<VisitId>,
+    /// One score per factor.
+    pub factors: Vec<FactorAnswer>,
+    /// The Clutter Image Rating (1–9), when rated.
+    pub clutter_image_rating: Option<u8>,
+    /// Smoke alarms per floor.
+    pub alarms: Vec<AlarmCheck>,
+    /// The escape route.
+    pub escape_route: EscapeRoute,
+    /// Ids of the other hazards ticked.
+    pub flags: Vec<String>,
+}
+
+impl CharlieDraft {
+    /// The check on `template`, scored by `by` at `at`.
+    pub fn into_check(
+        self,
+        template: &CharlieTemplate,
+        by: OfficerId,
+        at: DateTime<Utc>,
+    ) -> CharlieCheck {
+        CharlieCheck {
+            id: self.id.unwrap_or_default(),
+            template_id: template.id.clone(),
+            template_version: template.version,
+            person_id: self.person_id,
+            household_id: self.household_id,
+            visit_id: self.visit_id,
+            factors: self
+                .factors
+                .into_iter()
+                .map(|f| FactorScore {
+                    factor: f.factor,
+                    score: f.score,
+                    note: f.note,
+                    by,
+                    at,
+                })
+                .collect(),
+            clutter_image_rating: self.clutter_image_rating,
+            alarms: self.alarms,
+            escape_route: self.escape_route,
+            flags: self.flags,
+        }
+    }
+}
+
 /// Points from one source, so the UI can show what drove the level and by how much.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct CharlieContribution {

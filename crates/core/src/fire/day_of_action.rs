@@ -434,3 +434,82 @@ mod tests {
         );
     }
 }
+
+/// Longest day-of-action name, area or crew name, in characters.
+const DAY_TEXT_MAX: usize = 120;
+/// Most people in one crew.
+const CREW_MAX: usize = 20;
+
+impl crate::views::DayOfActionDraft {
+    /// Checks the set-up form and returns the day, or every problem by field.
+    pub fn validate(&self) -> Result<NaiveDate, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let name = self.name.trim();
+        if name.is_empty() {
+            errors.add(
+                "name",
+                "Enter a name for the day, like \"Lantern estate day of action\"",
+            );
+        } else if name.chars().count() > DAY_TEXT_MAX {
+            errors.add("name", format!("Use {DAY_TEXT_MAX} characters or fewer"));
+        }
+        let date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d");
+        if date.is_err() {
+            errors.add("date", "Enter the day as a real date");
+        }
+        if self.area.trim().chars().count() > DAY_TEXT_MAX {
+            errors.add("area", format!("Use {DAY_TEXT_MAX} characters or fewer"));
+        }
+        let crew: Vec<&str> = self
+            .crew
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .collect();
+        if crew.is_empty() {
+            errors.add("crew", "Enter who is in the crew, one name per line");
+        } else if crew.len() > CREW_MAX {
+            errors.add("crew", format!("A crew has at most {CREW_MAX} people"));
+        } else if crew.iter().any(|c| c.chars().count() > DAY_TEXT_MAX) {
+            errors.add(
+                "crew",
+                format!("Use {DAY_TEXT_MAX} characters or fewer for each name"),
+            );
+        }
+        match date {
+            Ok(d) if errors.is_empty() => Ok(d),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod draft_tests {
+    use crate::views::DayOfActionDraft;
+    use rstest::rstest;
+
+    fn draft() -> DayOfActionDraft {
+        DayOfActionDraft {
+            name: "Lantern estate".into(),
+            date: "2026-11-27".into(),
+            area: "ZY1".into(),
+            crew: vec!["Blue Watch".into()],
+        }
+    }
+
+    #[rstest]
+    #[case::good(draft(), &[])]
+    #[case::no_name(DayOfActionDraft { name: " ".into(), ..draft() }, &["name"])]
+    #[case::bad_date(DayOfActionDraft { date: "2026-02-30".into(), ..draft() }, &["date"])]
+    #[case::no_crew(DayOfActionDraft { crew: vec![" ".into()], ..draft() }, &["crew"])]
+    fn the_set_up_form_is_checked_field_by_field(
+        #[case] d: DayOfActionDraft,
+        #[case] fields: &[&str],
+    ) {
+        let got: Vec<String> = match d.validate() {
+            Ok(_) => vec![],
+            Err(e) => e.errors().iter().map(|f| f.field.clone()).collect(),
+        };
+        assert_eq!(got, fields);
+    }
+}

@@ -16,8 +16,8 @@ pub use agency::{
     Urgency, UrgencyPolicy,
 };
 pub use charlie::{
-    AlarmCheck, CharlieAssessment, CharlieCheck, CharlieContribution, ContributionKind,
-    EscapeRoute, FactorScore, assess,
+    AlarmCheck, CharlieAssessment, CharlieCheck, CharlieContribution, CharlieDraft,
+    ContributionKind, EscapeRoute, FactorAnswer, FactorScore, assess,
 };
 pub use day_of_action::{
     DaySummary, DoorOutcomeCode, DoorRecord, RevisitItem, SUMMARY_CSV_HEADER, revisit_queue,

@@ -109,6 +109,43 @@ export const commands = {
 	saveResidentPlan: (planId: PlanId, path: string) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("save_resident_plan", { planId, path })),
 	/**  Opens a document saved in this session in the system's PDF viewer (to read or print). */
 	openDocument: (path: string) => typedError<null, AppError>(__TAURI_INVOKE("open_document", { path })),
+	/**  The CHARLIE check form: factors, scale, hazards and thresholds. */
+	charlieTemplate: () => __TAURI_INVOKE<CharlieTemplate>("charlie_template"),
+	/**  The partner agencies referrals can go to. */
+	agencies: () => __TAURI_INVOKE<AgencyDirectory>("agencies"),
+	/**  Saves a new or corrected CHARLIE check and scores it; suggests referrals. */
+	saveCharlieCheck: (draft: CharlieDraft) => typedError<CharlieResult, AppError>(__TAURI_INVOKE("save_charlie_check", { draft })),
+	/**  A household's CHARLIE checks, newest first, each scored. */
+	charlieChecksForHousehold: (householdId: HouseholdId) => typedError<CharlieResult[], AppError>(__TAURI_INVOKE("charlie_checks_for_household", { householdId })),
+	/**  Drafts a referral; consent and basis are recorded as given by the signed-in person, now. */
+	draftReferral: (draft: ReferralDraft) => typedError<ReferralPage, AppError>(__TAURI_INVOKE("draft_referral", { draft })),
+	/**  A referral with its agency, resident and what may be done next. */
+	getReferral: (id: ReferralId) => typedError<ReferralPage, AppError>(__TAURI_INVOKE("get_referral", { id })),
+	/**  Records (or replaces) consent, or a lawful basis, on a draft referral. */
+	recordReferralAuthority: (id: ReferralId, consent: Consent | null, lawfulBasis: BasisRecord | null) => typedError<ReferralPage, AppError>(__TAURI_INVOKE("record_referral_authority", { id, consent, lawfulBasis })),
+	/**
+	 *  Takes a lifecycle step: send (only with consent or a basis), acknowledged, visit booked,
+	 *  completed, declined, no contact.
+	 */
+	referralStep: (id: ReferralId, step: ReferralStep) => typedError<ReferralPage, AppError>(__TAURI_INVOKE("referral_step", { id, step })),
+	/**  A household's referrals, newest first. */
+	referralsForHousehold: (householdId: HouseholdId) => typedError<ReferralSummary[], AppError>(__TAURI_INVOKE("referrals_for_household", { householdId })),
+	/**  Sent referrals the agency has not acknowledged in time, most overdue first (for Today). */
+	overdueReferralList: () => typedError<ReferralSummary[], AppError>(__TAURI_INVOKE("overdue_referral_list")),
+	/**  Sets up a day of action. */
+	createDayOfAction: (draft: DayOfActionDraft) => typedError<DayOfAction, AppError>(__TAURI_INVOKE("create_day_of_action", { draft })),
+	/**  Every day of action, newest first. */
+	daysOfAction: () => typedError<DayOfActionSummaryRow[], AppError>(__TAURI_INVOKE("days_of_action")),
+	/**  A day with its doors, live counts and revisit queue. */
+	getDayOfAction: (id: string) => typedError<DayOfActionPage, AppError>(__TAURI_INVOKE("get_day_of_action", { id })),
+	/**  Adds a street's or postcode's addresses from the gazetteer to a day's list. */
+	addDayDoors: (dayId: string, streetOrPostcode: string) => typedError<DoorsAdded, AppError>(__TAURI_INVOKE("add_day_doors", { dayId, streetOrPostcode })),
+	/**  Adds the doors listed (by UPRN) in a CSV file chosen with the file picker. */
+	importDayDoors: (dayId: string, path: string) => typedError<DoorsAdded, AppError>(__TAURI_INVOKE("import_day_doors", { dayId, path })),
+	/**  Records one knock at a door. */
+	recordKnock: (dayId: string, doorId: string, knock: KnockDraft) => typedError<DoorRow, AppError>(__TAURI_INVOKE("record_knock", { dayId, doorId, knock })),
+	/**  Writes the end-of-day summary as CSV where the officer chose. */
+	saveDaySummaryCsv: (dayId: string, path: string) => typedError<string, AppError>(__TAURI_INVOKE("save_day_summary_csv", { dayId, path })),
 };
 
 /** Events */
@@ -135,6 +172,59 @@ export type AgeBand =
 /**  85 and over. */
 "85_plus";
 
+/**  One agency that takes referrals. */
+export type Agency = {
+	/**  Stable id stored with each referral. */
+	id: string,
+	/**  Name shown to the officer. */
+	name: string,
+	/**  What kind of help it gives. */
+	kind: AgencyKind,
+	/**  What the resident must agree to before details are shared with it. */
+	purpose: ConsentPurpose,
+	/**  How it takes referrals. */
+	method: ReferralMethod,
+	/**  The email address, phone number or portal link. */
+	contact: string,
+	/**  How soon it should acknowledge a referral. */
+	response: ResponseTime,
+	/**  What it helps with, in plain words. */
+	takes: string,
+	/**  What makes the app suggest it. */
+	suggest_when?: SuggestWhen,
+};
+
+/**  The directory: every agency and the urgency policy. */
+export type AgencyDirectory = {
+	/**  Version of the file, for the audit trail. */
+	version: number,
+	/**  How urgency changes response times. */
+	urgency: UrgencyPolicy,
+	/**  The agencies, in display order. */
+	agencies: Agency[],
+};
+
+/**  What kind of help an agency gives; the domestic abuse kind is never suggested from other answers. */
+export type AgencyKind = 
+/**  Fire and rescue Safe and Well visits. */
+"fire_safe_and_well" | 
+/**  Support after a crime. */
+"victim_care" | 
+/**  Domestic abuse support. */
+"domestic_abuse" | 
+/**  Drug and alcohol services. */
+"substance_misuse" | 
+/**  Debt and citizens advice. */
+"debt_advice" | 
+/**  Adult social care. */
+"adult_social_care" | 
+/**  Falls prevention. */
+"falls" | 
+/**  Warmth and cold homes. */
+"warmth" | 
+/**  Anything else. */
+"other";
+
 /**  The resident's agreement. */
 export type Agreement = {
 	/**  Typed name. */
@@ -147,6 +237,28 @@ export type Agreement = {
 	by: PlanActor,
 	/**  When. */
 	at: string,
+};
+
+/**  Smoke alarms on one floor. */
+export type AlarmCheck = {
+	/**  Which floor, e.g. "Ground floor". */
+	floor: string,
+	/**  An alarm was there before the visit. */
+	present: boolean,
+	/**  The existing alarm sounded when tested. */
+	working: boolean,
+	/**  An alarm was fitted today. */
+	fitted_today: boolean,
+	/**  The existing alarm was tested. */
+	tested: boolean,
+};
+
+/**  Smoke alarm guidance and points. */
+export type AlarmRules = {
+	/**  Help for the officer. */
+	guidance: string,
+	/**  Added once when any floor is left without a working alarm. */
+	no_working_alarm_points: number,
 };
 
 /**  The kind of answer an item takes, with its limits. */
@@ -290,6 +402,18 @@ export type BackupReport = {
 	bytes: number,
 };
 
+/**  A lawful basis for sharing without consent, with the officer's reasons. */
+export type BasisRecord = {
+	/**  The basis. */
+	basis: LawfulBasis,
+	/**  Why sharing is necessary without consent, e.g. the fire risk seen. */
+	justification: string,
+	/**  The officer who recorded it. */
+	recorded_by: OfficerId,
+	/**  When. */
+	at: string,
+};
+
 /**  The resident's acknowledgement of their duties as a domestic CCTV owner (domain §6.5). */
 export type CctvAcknowledgement = {
 	/**  The resident's typed name. */
@@ -302,12 +426,157 @@ export type CctvAcknowledgement = {
 	recorded_at: string,
 };
 
+/**  The scored check; `total` is always the sum of the contributions. */
+export type CharlieAssessment = {
+	/**  The check scored. */
+	check_id: CharlieCheckId,
+	/**  Sum of the contributions. */
+	total: number,
+	/**  Band from the template thresholds. */
+	level: RiskLevel,
+	/**  Every part of the total, largest first (template order on ties). */
+	contributions: CharlieContribution[],
+	/**  At least one factor scored at or above the template's `present_from`. */
+	any_factor: boolean,
+	/**  The factors that count as present, in template order. */
+	present_factors: string[],
+	/**  Ids of the flags ticked, in template order. */
+	flags: string[],
+	/**  At least one floor is left without a working smoke alarm. */
+	no_working_alarm: boolean,
+	/**  A referral to the fire service should be offered. */
+	meets_referral_threshold: boolean,
+	/**  Why the referral threshold was or was not met, in plain words. */
+	referral_because: string[],
+	/**  One paragraph for the screen: level, total and what drove it. */
+	explanation: string,
+};
+
+/**  A CHARLIE check as recorded. */
+export type CharlieCheck = {
+	/**  Id. */
+	id: CharlieCheckId,
+	/**  The template id it was scored on. */
+	template_id: string,
+	/**  The template version it was scored on. */
+	template_version: number,
+	/**  The resident, when known. */
+	person_id: PersonId | null,
+	/**  The household, when known. */
+	household_id: HouseholdId | null,
+	/**  The visit it was done on; `None` for a standalone check. */
+	visit_id: VisitId | null,
+	/**  One score per template factor. */
+	factors: FactorScore[],
+	/**  The Clutter Image Rating (1–9) behind the hoarding score, when rated. */
+	clutter_image_rating: number | null,
+	/**  Smoke alarms per floor; empty means not checked. */
+	alarms: AlarmCheck[],
+	/**  The escape route. */
+	escape_route: EscapeRoute,
+	/**  Ids of the other hazards ticked. */
+	flags: string[],
+};
+
+/**  Identifies one CHARLIE fire risk check. */
+export type CharlieCheckId = string;
+
+/**  Points from one source, so the UI can show what drove the level and by how much. */
+export type CharlieContribution = {
+	/**  Factor, flag, alarm or escape route. */
+	kind: ContributionKind,
+	/**  The factor or flag id ("no_working_alarm", "escape_route_obstructed" otherwise). */
+	id: string,
+	/**  Short name. */
+	label: string,
+	/**  Points added. */
+	points: number,
+	/**  Why, in plain words. */
+	reason: string,
+};
+
+/**  A CHARLIE check as the form sends it (at a door, on a visit, or on its own). */
+export type CharlieDraft = {
+	/**  The check being corrected, or `None` for a new one. */
+	id: CharlieCheckId | null,
+	/**  The resident, when known. */
+	person_id: PersonId | null,
+	/**  The household, when known. */
+	household_id: HouseholdId | null,
+	/**  The visit it was done on. */
+	visit_id: VisitId | null,
+	/**  One score per factor. */
+	factors: FactorAnswer[],
+	/**  The Clutter Image Rating (1–9), when rated. */
+	clutter_image_rating: number | null,
+	/**  Smoke alarms per floor. */
+	alarms: AlarmCheck[],
+	/**  The escape route. */
+	escape_route: EscapeRoute,
+	/**  Ids of the other hazards ticked. */
+	flags: string[],
+};
+
+/**  A saved CHARLIE check with its score and the referrals it suggests. */
+export type CharlieResult = {
+	/**  The check as saved. */
+	check: CharlieCheck,
+	/**  Its score, explained. */
+	assessment: CharlieAssessment,
+	/**  Agencies to offer a referral to, with reasons to pre-fill. */
+	suggestions: SuggestedReferral[],
+};
+
+/**  One published version of the CHARLIE check. */
+export type CharlieTemplate = {
+	/**  Stable id, e.g. "charlie". */
+	id: string,
+	/**  Version; a published version never changes. */
+	version: number,
+	/**  Title. */
+	title: string,
+	/**  The scale every factor is scored on, lowest first. */
+	scale: ScalePoint[],
+	/**  The factors, in display order. */
+	factors: Factor[],
+	/**  How the Clutter Image Rating maps to the hoarding score. */
+	clutter_image_rating: ClutterImageRating,
+	/**  Smoke alarm rules. */
+	alarms: AlarmRules,
+	/**  Escape route rules. */
+	escape_route: EscapeRules,
+	/**  Other hazards. */
+	flags?: Flag[],
+	/**  Levels and the referral threshold. */
+	risk: RiskThresholds,
+};
+
 /**  One option of a choice question. */
 export type ChoiceOption = {
 	/**  Stable id stored in answers (snake_case); never reuse one for a different meaning. */
 	id: string,
 	/**  What the officer sees. */
 	label: string,
+};
+
+/**  Clutter Image Ratings `from..=to` map to `score`. */
+export type CirBand = {
+	/**  Lowest rating in the band. */
+	from: number,
+	/**  Highest rating in the band. */
+	to: number,
+	/**  The factor score for the band. */
+	score: number,
+};
+
+/**  How the Clutter Image Rating sets the hoarding factor. */
+export type ClutterImageRating = {
+	/**  The factor the rating scores (normally "hoarding"). */
+	factor: string,
+	/**  Help for the officer. */
+	guidance: string,
+	/**  Bands covering 1 to 9 exactly once. */
+	bands: CirBand[],
 };
 
 /**  When a cocoon's neighbours must be visited by, and when it closes. */
@@ -425,6 +694,53 @@ export type Condition = {
 	test: Test,
 };
 
+/**  The resident's consent, recorded per purpose. */
+export type Consent = {
+	/**  Who gave it. */
+	given_by: ConsentGiver,
+	/**  Their name as said or signed. */
+	given_by_name: string,
+	/**  How. */
+	method: ConsentMethod,
+	/**  The signature attachment, when signed. */
+	signature_ref: string | null,
+	/**  What it covers. */
+	purposes: ConsentPurpose[],
+	/**  Any doubt about the person's capacity to decide; set means consent cannot be relied on. */
+	capacity_concerns: string | null,
+	/**  The officer who recorded it. */
+	recorded_by: OfficerId,
+	/**  When. */
+	at: string,
+};
+
+/**  Who gave consent. */
+export type ConsentGiver = 
+/**  The resident themself. */
+"person" | 
+/**  An attorney or court deputy acting for them. */
+"attorney_or_deputy";
+
+/**  How consent was given. */
+export type ConsentMethod = 
+/**  Said aloud, recorded by the officer. */
+"verbal" | 
+/**  Signed on paper or screen. */
+"signed";
+
+/**  What a resident's consent covers (domain §4.3); consent is recorded per purpose. */
+export type ConsentPurpose = 
+/**  The visit itself. */
+"visit" | 
+/**  Sharing details with the fire and rescue service. */
+"share_with_fire" | 
+/**  Sharing with health and social care. */
+"share_with_health" | 
+/**  Sharing with voluntary and support services. */
+"share_with_support" | 
+/**  Being contacted again to follow up. */
+"follow_up";
+
 /**  How a resident agrees to be contacted. */
 export type ContactPreferences = {
 	/**  By phone call. */
@@ -449,6 +765,17 @@ export type Contribution = {
 	reason: string,
 };
 
+/**  What a contribution to the total came from. */
+export type ContributionKind = 
+/**  A CHARLIE factor's score. */
+"factor" | 
+/**  Another hazard ticked. */
+"flag" | 
+/**  A floor without a working smoke alarm. */
+"alarm" | 
+/**  An obstructed escape route. */
+"escape_route";
+
 /**  Where a home is: latitude/longitude (WGS84) or an Ordnance Survey grid reference. */
 export type Coordinates = 
 /**  WGS84 degrees. */
@@ -464,6 +791,76 @@ easting: number | null;
 /**  Metres north of the grid origin. */
 northing: number | null };
 
+/**  A day of action as it was set up. */
+export type DayOfAction = {
+	/**  Its id. */
+	id: string,
+	/**  Its name, e.g. "Lantern estate day of action". */
+	name: string,
+	/**  The day. */
+	date: string,
+	/**  The area, in words. */
+	area: string,
+	/**  The crew, by name. */
+	crew: string[],
+};
+
+/**  What the form sends to set up a day of action. */
+export type DayOfActionDraft = {
+	/**  Its name. */
+	name: string,
+	/**  The day, YYYY-MM-DD. */
+	date: string,
+	/**  The area, in words. */
+	area: string,
+	/**  The crew, by name. */
+	crew: string[],
+};
+
+/**  A day of action's screen: its doors, live counts and the revisit queue. */
+export type DayOfActionPage = {
+	/**  The day. */
+	day: DayOfAction,
+	/**  Every door in list order. */
+	doors: DoorRow[],
+	/**  The live counts. */
+	summary: DaySummary,
+	/**  Door ids to go back to (knocked, never answered), most attempts first. */
+	revisit: string[],
+};
+
+/**  A day of action in a list. */
+export type DayOfActionSummaryRow = {
+	/**  The day. */
+	day: DayOfAction,
+	/**  Doors on its list. */
+	doors: number,
+	/**  Doors knocked at least once. */
+	knocked: number,
+};
+
+/**  End-of-day figures (domain §5). */
+export type DaySummary = {
+	/**  Different addresses knocked. */
+	doors_knocked: number,
+	/**  Different addresses where someone answered. */
+	doors_answered: number,
+	/**  Alarms fitted. */
+	alarms_fitted: number,
+	/**  Addresses where an alarm was tested and worked. */
+	alarms_tested_ok: number,
+	/**  Full Safe and Well visits. */
+	full_visits: number,
+	/**  CHARLIE checks done. */
+	charlie_checks: number,
+	/**  People found at higher risk. */
+	higher_risk_people: number,
+	/**  Referrals made. */
+	referrals_made: number,
+	/**  Addresses still waiting for an answer. */
+	revisits_outstanding: number,
+};
+
 /**  What loading the demo area created. */
 export type DemoReport = {
 	/**  Gazetteer addresses. */
@@ -474,6 +871,71 @@ export type DemoReport = {
 	persons: number,
 	/**  Visits. */
 	visits: number,
+};
+
+/**  What one point of the scale means for one factor. */
+export type Descriptor = {
+	/**  The scale value described. */
+	score: number,
+	/**  What the officer would see at this score. */
+	text: string,
+};
+
+/**  What happened at a door (domain §5); one keypress each in the door list. */
+export type DoorOutcomeCode = 
+/**  Nobody answered. */
+"no_answer" | 
+/**  The resident declined. */
+"declined" | 
+/**  Safety advice given. */
+"advice_given" | 
+/**  An existing alarm was tested and works. */
+"alarm_tested_ok" | 
+/**  Alarms were fitted (the count is on the record). */
+"alarm_fitted" | 
+/**  A full Safe and Well visit was done. */
+"full_visit" | 
+/**  A referral was made (the count is on the record). */
+"referral" | 
+/**  A return visit was booked. */
+"revisit_booked" | 
+/**  The property is empty. */
+"void" | 
+/**  Not safe to approach. */
+"not_safe" | 
+/**  A leaflet was left. */
+"leaflet_left" | 
+/**  A CHARLIE check was done. */
+"charlie_done";
+
+/**  One door on a day of action's list, with its latest knock. */
+export type DoorRow = {
+	/**  The door's id. */
+	id: string,
+	/**  Order on the list, 1 first. */
+	rank: number,
+	/**  The address. */
+	uprn: Uprn,
+	/**  First address line. */
+	address_line_1: string,
+	/**  Postcode. */
+	postcode: string,
+	/**  Knocks so far. */
+	knocks: number,
+	/**  What happened at the latest knock; empty when not knocked yet. */
+	outcomes: DoorOutcomeCode[],
+	/**  The household, once one exists for this address. */
+	household_id: HouseholdId | null,
+};
+
+/**  The result of adding doors to a day's list. */
+export type DoorsAdded = {
+	/**  Doors added. */
+	added: number,
+	/**  Addresses already on the list, merged. */
+	duplicates: number,
+	/**  Rows that could not be used, by line. */
+	rejected: RowError[],
 };
 
 /**  How much of a cocoon has been delivered: the figure a supervisor watches. */
@@ -525,6 +987,23 @@ export type ErrorCode =
 /**  Something we did not expect; the message says what. */
 "internal";
 
+/**  Whether everyone can get out. */
+export type EscapeRoute = 
+/**  Exits clear, keys to hand. */
+"clear" | 
+/**  An exit is blocked or keys cannot be found. */
+"obstructed" | 
+/**  Not checked (e.g. a partner's check at the door). */
+"not_checked";
+
+/**  Escape route guidance and points. */
+export type EscapeRules = {
+	/**  Help for the officer. */
+	guidance: string,
+	/**  Added when the route is obstructed. */
+	obstructed_points: number,
+};
+
 /**  How strongly the evidence says a weakness matters (domain §1.1); the policy turns this into points. */
 export type Evidence = 
 /**  A WIDE measure is missing: window locks, interior timers, double/dead locks, external sensor lights. */
@@ -536,12 +1015,64 @@ export type Evidence =
 /**  Little evidence of protection, e.g. alarms; still worth advice. */
 "low";
 
+/**  One CHARLIE factor. */
+export type Factor = {
+	/**  Stable id stored with each score. */
+	id: string,
+	/**  The CHARLIE letter shown beside it. */
+	letter: string,
+	/**  Heading. */
+	title: string,
+	/**  Help for the officer. */
+	guidance: string,
+	/**  Questions to ask, in order. */
+	prompts: string[],
+	/**  One descriptor per scale point, lowest first. */
+	descriptors: Descriptor[],
+};
+
+/**  One factor's score as the form sends it; who and when are added when it is saved. */
+export type FactorAnswer = {
+	/**  The factor id from the template. */
+	factor: string,
+	/**  A value on the template's scale. */
+	score: number,
+	/**  What the officer saw. */
+	note: string,
+};
+
+/**  One factor's score, with who scored it and when. */
+export type FactorScore = {
+	/**  The factor id from the template. */
+	factor: string,
+	/**  A value on the template's scale. */
+	score: number,
+	/**  What the officer saw; required when the hoarding score departs from the CIR mapping. */
+	note: string,
+	/**  Who scored it. */
+	by: OfficerId,
+	/**  When (given by the caller; core never reads the clock). */
+	at: string,
+};
+
 /**  One problem with one field of a form, in words the officer can act on. */
 export type FieldError = {
 	/**  The form field's name, as the UI names it (snake_case). */
 	field: string,
 	/**  What is wrong and what to do, e.g. "Enter a postcode, like NG18 2AB". */
 	message: string,
+};
+
+/**  Another hazard the officer can tick (emollients, oxygen, candles…). */
+export type Flag = {
+	/**  Stable id stored with the check. */
+	id: string,
+	/**  What the officer ticks. */
+	label: string,
+	/**  Why it matters. */
+	guidance: string,
+	/**  Points added when ticked. */
+	points: number,
 };
 
 /**  The follow-up as recorded on the plan. */
@@ -671,6 +1202,18 @@ export type ItemOrigin =
 /**  Added by the officer. */
 "officer";
 
+/**  What one knock recorded, as the door list sends it. */
+export type KnockDraft = {
+	/**  What happened. */
+	outcomes: DoorOutcomeCode[],
+	/**  Alarms fitted. */
+	alarms_fitted: number,
+	/**  Referrals made. */
+	referrals_made: number,
+	/**  People found at higher risk. */
+	higher_risk_people: number,
+};
+
 /**  The landlord's consent to fabric changes, as recorded by the officer. */
 export type LandlordConsent = {
 	/**  Landlord or managing agent. */
@@ -682,6 +1225,19 @@ export type LandlordConsent = {
 	/**  When. */
 	recorded_at: string,
 };
+
+/**  A lawful basis for sharing without consent (UK GDPR Art. 6 and DPA 2018 Sch. 1). */
+export type LawfulBasis = 
+/**  Art. 6(1)(e) public task, e.g. Fire and Rescue Services Act 2004 ss.6 and 11. */
+"public_task" | 
+/**  Art. 6(1)(d) vital interests: life at risk and consent cannot be got. */
+"vital_interests" | 
+/**  DPA 2018 Sch. 1 para 18: safeguarding children and individuals at risk. */
+"safeguarding_individuals_at_risk" | 
+/**  DPA 2018 Sch. 1 para 6: statutory and government purposes. */
+"statutory_purposes" | 
+/**  Art. 6(1)(c) a legal obligation to share. */
+"legal_obligation";
 
 /**  A banded score. */
 export type Level = 
@@ -1123,6 +1679,212 @@ export type ReferenceProblem = {
 	reason: string,
 };
 
+/**  A referral to a partner agency. */
+export type Referral = {
+	/**  Id. */
+	id: ReferralId,
+	/**  The resident referred. */
+	person_id: PersonId,
+	/**  Their household. */
+	household_id: HouseholdId,
+	/**  The agency id. */
+	agency_id: string,
+	/**  Why. */
+	reasons: string[],
+	/**  How soon. */
+	urgency: Urgency,
+	/**  The CHARLIE check behind it, if any. */
+	charlie_check_id: CharlieCheckId | null,
+	/**  The resident's consent, if given. */
+	consent: Consent | null,
+	/**  The lawful basis, if any; kept apart from consent. */
+	lawful_basis: BasisRecord | null,
+	/**  Where it is. */
+	status: ReferralStatus,
+	/**  Who drafted it. */
+	created_by: OfficerId,
+	/**  When. */
+	created_at: string,
+	/**  When it was sent. */
+	sent_at: string | null,
+	/**
+	 *  When the agency should have acknowledged it, fixed at sending so later directory edits
+	 *  do not rewrite what was expected.
+	 */
+	due_at: string | null,
+	/**  Every step so far. */
+	history: ReferralEvent[],
+};
+
+/**  What the officer fills in to start a referral. */
+export type ReferralDraft = {
+	/**  The resident referred. */
+	person_id: PersonId,
+	/**  Their household. */
+	household_id: HouseholdId,
+	/**  The agency id from the directory. */
+	agency_id: string,
+	/**  Why, in plain words (pre-filled from suggestions, editable). */
+	reasons: string[],
+	/**  How soon. */
+	urgency: Urgency,
+	/**  The CHARLIE check behind it, if any. */
+	charlie_check_id: CharlieCheckId | null,
+	/**  The resident's consent, if given. */
+	consent: Consent | null,
+	/**  The lawful basis, if sharing without (adequate) consent. */
+	lawful_basis: BasisRecord | null,
+};
+
+/**  One step in a referral's history. */
+export type ReferralEvent = {
+	/**  Status before. */
+	from: ReferralStatus,
+	/**  Status after. */
+	to: ReferralStatus,
+	/**  The step and what it recorded. */
+	step: ReferralStep,
+	/**  Who. */
+	by: OfficerId,
+	/**  In which role. */
+	role: Role,
+	/**  When (given by the caller; core never reads the clock). */
+	at: string,
+};
+
+/**  Identifies one partner referral. */
+export type ReferralId = string;
+
+/**  How an agency takes referrals. */
+export type ReferralMethod = 
+/**  By email. */
+"email" | 
+/**  By phone. */
+"phone" | 
+/**  Through a web portal. */
+"portal";
+
+/**  A referral with what the screen needs around it. */
+export type ReferralPage = {
+	/**  The referral. */
+	referral: Referral,
+	/**  The agency it goes to. */
+	agency: Agency,
+	/**  The resident's name. */
+	person_name: string,
+	/**  The household's address on one line. */
+	address: string,
+	/**  The steps the signed-in person may take now. */
+	steps: ReferralStepKind[],
+	/**  Why it cannot be sent yet, when it cannot (the screen shows this sentence). */
+	cannot_send_because: string | null,
+};
+
+/**  Where a referral is. */
+export type ReferralStatus = 
+/**  Being written; the only editable state. */
+"draft" | 
+/**  Sent to the agency. */
+"sent" | 
+/**  The agency has acknowledged it. */
+"acknowledged" | 
+/**  The agency has booked a visit. */
+"visit_booked" | 
+/**  Done; final. */
+"completed" | 
+/**  Declined by the agency or the resident; final. */
+"declined" | 
+/**  The agency could not make contact; final. */
+"no_contact";
+
+/**  A step with what it records. */
+export type ReferralStep = 
+/**  Send to the agency. */
+{ step: "send" } | 
+/**  The agency acknowledged it. */
+{ step: "acknowledge"; 
+/**  The agency's reference, if given. */
+agency_reference: string | null } | 
+/**  The agency booked a visit. */
+{ step: "book_visit"; 
+/**  When the visit is. */
+visit_at: string } | 
+/**  Done. */
+{ step: "complete"; 
+/**  What happened. */
+outcome: string } | 
+/**  Declined by the agency or the resident. */
+{ step: "decline"; 
+/**  Why. */
+reason: string } | 
+/**  Nobody could make contact. */
+{ step: "no_contact"; 
+/**  The attempts made. */
+attempts: string };
+
+/**  The kinds of step, for the transition matrix and the UI's buttons. */
+export type ReferralStepKind = 
+/**  Send to the agency. */
+"send" | 
+/**  Record the agency's acknowledgement. */
+"acknowledge" | 
+/**  Record a booked visit. */
+"book_visit" | 
+/**  Record completion. */
+"complete" | 
+/**  Record a decline. */
+"decline" | 
+/**  Record that nobody could make contact. */
+"no_contact";
+
+/**  A referral in a list (a household's referrals, overdue ones on Today). */
+export type ReferralSummary = {
+	/**  The referral. */
+	referral: Referral,
+	/**  The agency's name. */
+	agency_name: string,
+	/**  The resident's name. */
+	person_name: string,
+	/**  The household's address on one line. */
+	address: string,
+	/**  Whole hours past its due time, when overdue. */
+	hours_overdue: number | null,
+};
+
+/**  How soon an agency should acknowledge a referral. */
+export type ResponseTime = 
+/**  Monday to Friday days; bank holidays are not known to core, so are counted. */
+({ working_days: number }) & { hours?: never } | 
+/**  Clock hours. */
+({ hours: number }) & { working_days?: never };
+
+/**  A banded CHARLIE total. */
+export type RiskLevel = 
+/**  Below the medium threshold. */
+"low" | 
+/**  From the medium threshold. */
+"medium" | 
+/**  From the high threshold. */
+"high" | 
+/**  From the very high threshold. */
+"very_high";
+
+/**  Level boundaries and when to suggest a referral. */
+export type RiskThresholds = {
+	/**  A factor counts as present from this score. */
+	present_from: number,
+	/**  Total from which the level is medium. */
+	medium_from: number,
+	/**  Total from which the level is high. */
+	high_from: number,
+	/**  Total from which the level is very high. */
+	very_high_from: number,
+	/**  Total from which a referral is suggested. */
+	referral_from: number,
+	/**  A referral is also suggested when any factor scores this; absent means never. */
+	referral_when_any_factor_at?: number | null,
+};
+
 /**  What a signed-in user is allowed to do. */
 export type Role = 
 /**  Burglary reduction officer: surveys, drafts and agrees plans. */
@@ -1154,6 +1916,14 @@ export type SavedDocument = {
 	path: string,
 	/**  Its size in bytes. */
 	bytes: number,
+};
+
+/**  One point of the scoring scale, e.g. 8 "Likely". */
+export type ScalePoint = {
+	/**  The score. */
+	value: number,
+	/**  Its name. */
+	label: string,
 };
 
 /**  A score with its parts; `total` is always the sum of the contributions. */
@@ -1229,6 +1999,30 @@ export type StepKind =
 "refuse" | 
 /**  Withdrawn. */
 "withdraw";
+
+/**  What makes the app suggest an agency; any one match is enough. */
+export type SuggestWhen = {
+	/**  CHARLIE factors that count as present. */
+	factors?: string[],
+	/**  CHARLIE hazards ticked. */
+	flags?: string[],
+	/**  Home security survey weaknesses found. */
+	weaknesses?: string[],
+	/**  The CHARLIE referral threshold is met. */
+	referral_threshold?: boolean,
+	/**  A floor is without a working smoke alarm. */
+	no_working_alarm?: boolean,
+};
+
+/**  An agency the officer may want to refer to, with the reasons to pre-fill. */
+export type SuggestedReferral = {
+	/**  The agency id. */
+	agency_id: string,
+	/**  Why it is suggested, in plain words, to pre-fill the referral's reasons. */
+	reasons: string[],
+	/**  The suggested urgency. */
+	urgency: Urgency,
+};
 
 /**  One home security survey, possibly unfinished (answers are saved as they are given). */
 export type Survey = {
@@ -1374,6 +2168,27 @@ export type Uncovered = {
 
 /**  A Unique Property Reference Number: up to 12 digits, the key of the council's gazetteer. */
 export type Uprn = string;
+
+/**  How soon a referral needs a response. */
+export type Urgency = 
+/**  The agency's usual time. */
+"routine" | 
+/**  Sooner than usual. */
+"soon" | 
+/**  Within a day. */
+"urgent";
+
+/**  Which CHARLIE levels suggest a faster referral, and how much faster. */
+export type UrgencyPolicy = {
+	/**  Expected response for a "soon" referral, when shorter than the agency's own. */
+	soon: ResponseTime,
+	/**  Expected response for an "urgent" referral, when shorter than the agency's own. */
+	urgent: ResponseTime,
+	/**  CHARLIE level from which "soon" is suggested. */
+	soon_from_level: RiskLevel,
+	/**  CHARLIE level from which "urgent" is suggested. */
+	urgent_from_level: RiskLevel,
+};
 
 /**  A visit as stored. */
 export type Visit = {

@@ -1,0 +1,439 @@
+//! Days of action: the set-up, the door list (from the gazetteer by street or postcode, or a
+//! CSV of UPRNs), every knock as its own record, and the live counts.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use doorstep_core::fire::{DoorRecord, DoorRecordId, revisit_queue, summarise, summary_csv};
+use doorstep_core::views::{
+    DayOfAction, DayOfActionDraft, DayOfActionPage, DayOfActionSummaryRow, DoorRow, DoorsAdded,
+    KnockDraft, RowError,
+};
+use doorstep_core::{ChangeSource, Uprn, ValidationErrors};
+use rusqlite::{OptionalExtension, params};
+use serde_json::json;
+
+use crate::error::{Result, StoreError};
+use crate::rows::{json, parsed};
+use crate::store::Store;
+use crate::tracking::Writer;
+
+/// Most doors on one day's list.
+const MAX_DOORS: u32 = 5_000;
+
+fn day_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DayOfAction> {
+    Ok(DayOfAction {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        date: r.get(2)?,
+        area: r.get(3)?,
+        crew: json(r, 4, "damaged crew list")?,
+    })
+}
+
+/// Adds one gazetteer address to a day's list; false when it is already there.
+fn add_door(
+    w: &mut Writer<'_>,
+    day: &str,
+    rank: u32,
+    uprn: i64,
+    line1: &str,
+    postcode: &str,
+) -> Result<bool> {
+    let exists: bool = w
+        .tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM day_doors WHERE day_id = ?1 AND uprn = ?2)")?
+        .query_row(params![day, uprn], |r| r.get(0))?;
+    if exists {
+        return Ok(false);
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let fields = json!({
+        "day_id": day, "rank": rank, "uprn": uprn, "address_line_1": line1, "postcode": postcode,
+    });
+    let t = w
+        .track("day_door", &id, None, &fields)?
+        .ok_or(StoreError::NotFound { entity: "door" })?;
+    w.tx.prepare_cached(
+        "INSERT INTO day_doors (id, day_id, rank, uprn, address_line_1, postcode, created_at, updated_at,
+             updated_by, device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        id,
+        day,
+        rank,
+        uprn,
+        line1,
+        postcode,
+        t.at,
+        w.actor.officer.to_string(),
+        w.actor.device.to_string(),
+        t.hlc.to_string(),
+        t.field_versions,
+    ])?;
+    Ok(true)
+}
+
+impl Store {
+    /// Sets up a day of action.
+    pub fn create_day_of_action(
+        &mut self,
+        draft: &DayOfActionDraft,
+        source: ChangeSource,
+    ) -> Result<DayOfAction> {
+        let date = draft.validate()?;
+        let day = DayOfAction {
+            id: uuid::Uuid::now_v7().to_string(),
+            name: draft.name.trim().to_owned(),
+            date,
+            area: draft.area.trim().to_owned(),
+            crew: draft
+                .crew
+                .iter()
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect(),
+        };
+        self.write(source, |w| {
+            let t = w
+                .track("day_of_action", &day.id, None, &serde_json::to_value(&day)?)?
+                .ok_or(StoreError::NotFound {
+                    entity: "day of action",
+                })?;
+            w.tx.prepare_cached(
+                "INSERT INTO days_of_action (id, name, day, area, crew, created_at, updated_at, updated_by,
+                     device_id, hlc, field_versions)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                day.id,
+                day.name,
+                day.date,
+                day.area,
+                serde_json::to_string(&day.crew)?,
+                t.at,
+                w.actor.officer.to_string(),
+                w.actor.device.to_string(),
+                t.hlc.to_string(),
+                t.field_versions,
+            ])?;
+            Ok(day.clone())
+        })
+    }
+
+    fn day(&self, id: &str) -> Result<DayOfAction> {
+        self.conn()
+            .prepare_cached("SELECT id, name, day, area, crew FROM days_of_action WHERE id = ?1")?
+            .query_row([id], day_from_row)
+            .optional()?
+            .ok_or(StoreError::NotFound {
+                entity: "day of action",
+            })
+    }
+
+    fn next_rank(&self, day: &str) -> Result<u32> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT coalesce(max(rank), 0) + 1 FROM day_doors WHERE day_id = ?1")?
+            .query_row([day], |r| r.get(0))?)
+    }
+
+    /// Adds every gazetteer address on a street (any case) or in a postcode (or its start,
+    /// e.g. "ZY1 4"), in street and house-number order; addresses already listed are merged.
+    pub fn add_day_doors_from_gazetteer(
+        &mut self,
+        day: &str,
+        street_or_postcode: &str,
+        source: ChangeSource,
+    ) -> Result<DoorsAdded> {
+        self.day(day)?;
+        let query = street_or_postcode.trim();
+        let postcode = query
+            .to_uppercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if query.chars().count() < 3 {
+            let mut errors = ValidationErrors::default();
+            errors.add(
+                "street_or_postcode",
+                "Enter a street name, or a postcode or the start of one, like \"ZY1 4\"",
+            );
+            return Err(errors.into());
+        }
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT uprn, address_line_1, postcode FROM gazetteer
+             WHERE street = lower(?1) OR postcode = ?2 OR postcode LIKE ?2 || '%'
+             LIMIT ?3",
+        )?;
+        let mut rows = stmt
+            .query_map(params![query, postcode, MAX_DOORS + 1], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        drop(stmt);
+        if rows.is_empty() {
+            let mut errors = ValidationErrors::default();
+            errors.add(
+                "street_or_postcode",
+                format!("No address in the gazetteer is on \"{query}\": check the spelling, or import the gazetteer in Settings"),
+            );
+            return Err(errors.into());
+        }
+        // Street, then house number, then the rest: the order a crew walks.
+        rows.sort_by_key(|(uprn, line, postcode)| {
+            let (number, street) = doorstep_core::cocoon::street_position(line)
+                .unwrap_or((u32::MAX, line.to_lowercase()));
+            (street, number % 2, number, postcode.clone(), *uprn)
+        });
+        self.add_rows(
+            day,
+            rows.into_iter().map(|r| (0, r)).collect(),
+            Vec::new(),
+            source,
+        )
+    }
+
+    /// Adds the doors in a CSV with a `uprn` column (other columns are ignored); unknown UPRNs
+    /// are listed by line, addresses already on the list are merged.
+    pub fn import_day_doors(
+        &mut self,
+        day: &str,
+        csv: impl Read,
+        source: ChangeSource,
+    ) -> Result<DoorsAdded> {
+        self.day(day)?;
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv);
+        let column = reader
+            .headers()
+            .map_err(|e| StoreError::ImportHeader(format!("The file could not be read as CSV: {e}")))?
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case("uprn"))
+            .ok_or_else(|| {
+                StoreError::ImportHeader(
+                    "The file needs a column headed \"uprn\" (the council's property reference): nothing was added".into(),
+                )
+            })?;
+        let mut rejected = Vec::new();
+        let mut found = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let line = u32::try_from(i + 2).unwrap_or(u32::MAX);
+            let reject = |reason: String| RowError { line, reason };
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    rejected.push(reject(format!("could not be read: {e}")));
+                    continue;
+                }
+            };
+            let text = record.get(column).unwrap_or("").trim();
+            let Ok(uprn) = Uprn::parse(text) else {
+                rejected.push(reject(format!(
+                    "\"{text}\" is not a UPRN (up to 12 digits)"
+                )));
+                continue;
+            };
+            let hit = self
+                .conn()
+                .prepare_cached("SELECT address_line_1, postcode FROM gazetteer WHERE uprn = ?1")?
+                .query_row([uprn.value()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?;
+            match hit {
+                Some((line1, postcode)) => found.push((line, (uprn.value(), line1, postcode))),
+                None => rejected.push(reject(format!(
+                    "UPRN {text} is not in the gazetteer: import the gazetteer first, or check the number"
+                ))),
+            }
+        }
+        self.add_rows(day, found, rejected, source)
+    }
+
+    fn add_rows(
+        &mut self,
+        day: &str,
+        rows: Vec<(u32, (i64, String, String))>,
+        mut rejected: Vec<RowError>,
+        source: ChangeSource,
+    ) -> Result<DoorsAdded> {
+        let listed: u32 = self
+            .conn()
+            .prepare_cached("SELECT count(*) FROM day_doors WHERE day_id = ?1")?
+            .query_row([day], |r| r.get(0))?;
+        if listed.saturating_add(u32::try_from(rows.len()).unwrap_or(u32::MAX)) > MAX_DOORS {
+            let mut errors = ValidationErrors::default();
+            errors.add(
+                "street_or_postcode",
+                format!("A day's list holds at most {MAX_DOORS} doors: choose a smaller area"),
+            );
+            return Err(errors.into());
+        }
+        let mut rank = self.next_rank(day)?;
+        let (added, duplicates) = self.write(source, |w| {
+            let (mut added, mut duplicates) = (0u32, 0u32);
+            for (_, (uprn, line1, postcode)) in &rows {
+                if add_door(w, day, rank, *uprn, line1, postcode)? {
+                    added += 1;
+                    rank += 1;
+                } else {
+                    duplicates += 1;
+                }
+            }
+            Ok((added, duplicates))
+        })?;
+        rejected.sort_by_key(|r| r.line);
+        Ok(DoorsAdded {
+            added,
+            duplicates,
+            rejected,
+        })
+    }
+
+    /// Records one knock at a door; the codes and counts must agree (core's rule).
+    pub fn record_knock(
+        &mut self,
+        day: &str,
+        door: &str,
+        knock: &KnockDraft,
+        source: ChangeSource,
+    ) -> Result<DoorRow> {
+        let uprn: i64 = self
+            .conn()
+            .prepare_cached("SELECT uprn FROM day_doors WHERE id = ?1 AND day_id = ?2")?
+            .query_row(params![door, day], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::NotFound { entity: "door" })?;
+        let record = DoorRecord {
+            id: DoorRecordId::new(),
+            uprn: Uprn::from_value(uprn),
+            outcomes: knock.outcomes.clone(),
+            alarms_fitted: knock.alarms_fitted,
+            referrals_made: knock.referrals_made,
+            higher_risk_people: knock.higher_risk_people,
+            at: chrono::Utc::now(),
+            crew: vec![self.officer().id],
+        };
+        record.validate()?;
+        self.write(source, |w| {
+            let id = record.id.to_string();
+            let mut fields = serde_json::to_value(&record)?;
+            if let Some(map) = fields.as_object_mut() {
+                map.insert("day_id".into(), json!(day));
+                map.insert("door_id".into(), json!(door));
+            }
+            let t = w
+                .track("door_knock", &id, None, &fields)?
+                .ok_or(StoreError::NotFound { entity: "knock" })?;
+            w.tx.prepare_cached(
+                "INSERT INTO door_knocks (id, day_id, door_id, body, created_at, updated_at, updated_by,
+                     device_id, hlc, field_versions)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                id,
+                day,
+                door,
+                serde_json::to_string(&record)?,
+                t.at,
+                w.actor.officer.to_string(),
+                w.actor.device.to_string(),
+                t.hlc.to_string(),
+                t.field_versions,
+            ])?;
+            Ok(())
+        })?;
+        self.door_rows(day, Some(door))?
+            .pop()
+            .ok_or(StoreError::NotFound { entity: "door" })
+    }
+
+    fn knocks(&self, day: &str) -> Result<Vec<(String, DoorRecord)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT door_id, body FROM door_knocks WHERE day_id = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([day], |r| Ok((r.get(0)?, json(r, 1, "damaged knock")?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn door_rows(&self, day: &str, only: Option<&str>) -> Result<Vec<DoorRow>> {
+        let mut latest: BTreeMap<String, (u32, Vec<doorstep_core::fire::DoorOutcomeCode>)> =
+            BTreeMap::new();
+        for (door, record) in self.knocks(day)? {
+            let entry = latest.entry(door).or_default();
+            entry.0 += 1;
+            entry.1 = record.outcomes;
+        }
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT d.id, d.rank, d.uprn, d.address_line_1, d.postcode, h.id
+             FROM day_doors d LEFT JOIN households h ON h.uprn = d.uprn
+             WHERE d.day_id = ?1 AND (?2 IS NULL OR d.id = ?2) ORDER BY d.rank",
+        )?;
+        let rows = stmt.query_map(params![day, only], |r| {
+            let id: String = r.get(0)?;
+            let (knocks, outcomes) = latest.get(&id).cloned().unwrap_or_default();
+            Ok(DoorRow {
+                rank: r.get(1)?,
+                uprn: Uprn::from_value(r.get(2)?),
+                address_line_1: r.get(3)?,
+                postcode: r.get(4)?,
+                knocks,
+                outcomes,
+                household_id: match r.get::<_, Option<String>>(5)? {
+                    Some(_) => Some(parsed(r, 5, "bad household id")?),
+                    None => None,
+                },
+                id,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A day with its doors, live counts and revisit queue.
+    pub fn day_of_action_page(&self, id: &str) -> Result<DayOfActionPage> {
+        let day = self.day(id)?;
+        let doors = self.door_rows(id, None)?;
+        let records: Vec<DoorRecord> = self.knocks(id)?.into_iter().map(|(_, r)| r).collect();
+        let by_uprn: BTreeMap<&Uprn, &str> =
+            doors.iter().map(|d| (&d.uprn, d.id.as_str())).collect();
+        let revisit = revisit_queue(&records)
+            .iter()
+            .filter_map(|item| by_uprn.get(&item.uprn).map(|d| (*d).to_owned()))
+            .collect();
+        Ok(DayOfActionPage {
+            summary: summarise(&records),
+            day,
+            doors,
+            revisit,
+        })
+    }
+
+    /// Every day of action, newest first, with how far each has got.
+    pub fn days_of_action(&self) -> Result<Vec<DayOfActionSummaryRow>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT a.id, a.name, a.day, a.area, a.crew,
+                 (SELECT count(*) FROM day_doors d WHERE d.day_id = a.id),
+                 (SELECT count(DISTINCT k.door_id) FROM door_knocks k WHERE k.day_id = a.id)
+             FROM days_of_action a ORDER BY a.day DESC, a.seq DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DayOfActionSummaryRow {
+                day: day_from_row(r)?,
+                doors: r.get(5)?,
+                knocked: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The end-of-day summary as CSV.
+    pub fn day_of_action_csv(&self, id: &str) -> Result<String> {
+        let page = self.day_of_action_page(id)?;
+        Ok(summary_csv(&page.day.name, page.day.date, &page.summary))
+    }
+}

@@ -1,0 +1,369 @@
+//! Commands for fire safety work: the CHARLIE check, partner referrals with consent, and days
+//! of action. Each loads what core needs, calls core's rule, and saves through the store.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+
+use doorstep_core::fire::{
+    AgencyDirectory, BasisRecord, CharlieDraft, CharlieTemplate, Consent, Referral, ReferralDraft,
+    ReferralError, ReferralId, ReferralStatus, ReferralStep, assess, overdue_referrals,
+    suggest_referrals,
+};
+use doorstep_core::views::{
+    CharlieResult, DayOfAction, DayOfActionDraft, DayOfActionPage, DayOfActionSummaryRow, DoorRow,
+    DoorsAdded, KnockDraft, ReferralPage, ReferralSummary,
+};
+use doorstep_core::{ChangeSource, HouseholdId, ValidationErrors};
+use doorstep_store::{Store, StoreError};
+use tauri::State;
+
+use crate::error::{AppError, ErrorCode};
+use crate::reference::{Reference, ReferenceData};
+use crate::session::Session;
+
+type Result<T> = std::result::Result<T, AppError>;
+
+impl From<ReferralError> for AppError {
+    fn from(e: ReferralError) -> Self {
+        let message = e.to_string();
+        match e {
+            ReferralError::NotFromStatus { .. } | ReferralError::NotDraft => {
+                Self::new(ErrorCode::WrongStep, message)
+            }
+            ReferralError::RoleNotAllowed(_) => Self::new(ErrorCode::NotAllowed, message),
+            ReferralError::UnknownAgency(_) => Self::new(ErrorCode::NotFound, message),
+            ReferralError::NotAuthorised(_) => {
+                let mut errors = ValidationErrors::default();
+                errors.add("consent", message);
+                StoreError::Invalid(errors).into()
+            }
+            ReferralError::Blank(_) | ReferralError::TooLong(_) => {
+                Self::new(ErrorCode::Validation, message)
+            }
+            ReferralError::Invalid(errors) => StoreError::Invalid(errors).into(),
+        }
+    }
+}
+
+fn charlie_result(
+    data: &ReferenceData,
+    check: doorstep_core::fire::CharlieCheck,
+) -> Result<CharlieResult> {
+    let assessment = assess(&data.charlie, &check).map_err(StoreError::from)?;
+    Ok(CharlieResult {
+        suggestions: suggest_referrals(&data.agencies, &assessment, &[]),
+        assessment,
+        check,
+    })
+}
+
+fn referral_page(data: &ReferenceData, s: &Store, referral: Referral) -> Result<ReferralPage> {
+    let agency = data
+        .agencies
+        .agency(&referral.agency_id)
+        .cloned()
+        .ok_or_else(|| AppError::from(ReferralError::UnknownAgency(referral.agency_id.clone())))?;
+    let page = s.household_page(referral.household_id)?;
+    let person_name = page
+        .persons
+        .iter()
+        .find(|p| p.id == referral.person_id)
+        .map(|p| p.full_name.clone())
+        .unwrap_or_default();
+    Ok(ReferralPage {
+        steps: referral.available_steps(s.officer().role),
+        cannot_send_because: (referral.status == ReferralStatus::Draft)
+            .then(|| {
+                referral
+                    .send_authority(&agency)
+                    .err()
+                    .map(|e| e.to_string())
+            })
+            .flatten(),
+        address: page.household.one_line_address(),
+        person_name,
+        agency,
+        referral,
+    })
+}
+
+/// The CHARLIE check form: factors, scale, hazards and thresholds.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn charlie_template(reference: State<'_, Reference>) -> CharlieTemplate {
+    reference.get().charlie.clone()
+}
+
+/// The partner agencies referrals can go to.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn agencies(reference: State<'_, Reference>) -> AgencyDirectory {
+    reference.get().agencies.clone()
+}
+
+/// Saves a new or corrected CHARLIE check and scores it; suggests referrals.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn save_charlie_check(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    draft: CharlieDraft,
+) -> Result<CharlieResult> {
+    let data = reference.get();
+    session.with_store(|s| {
+        let check = draft.into_check(&data.charlie, s.officer().id, chrono::Utc::now());
+        s.save_charlie_check(&check, &data.charlie, ChangeSource::Ui)?;
+        charlie_result(&data, check)
+    })
+}
+
+/// A household's CHARLIE checks, newest first, each scored.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn charlie_checks_for_household(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    household_id: HouseholdId,
+) -> Result<Vec<CharlieResult>> {
+    let data = reference.get();
+    session.with_store(|s| {
+        s.charlie_checks_for_household(household_id)?
+            .into_iter()
+            // A check scored on another template version is listed by the screen, not rescored.
+            .filter(|c| {
+                c.template_id == data.charlie.id && c.template_version == data.charlie.version
+            })
+            .map(|c| charlie_result(&data, c))
+            .collect::<Result<Vec<_>>>()
+    })
+}
+
+/// Drafts a referral; consent and basis are recorded as given by the signed-in person, now.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn draft_referral(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    mut draft: ReferralDraft,
+) -> Result<ReferralPage> {
+    let data = reference.get();
+    session.with_store(|s| {
+        let (by, role, now) = (s.officer().id, s.officer().role, chrono::Utc::now());
+        if let Some(c) = draft.consent.as_mut() {
+            (c.recorded_by, c.at) = (by, now);
+        }
+        if let Some(b) = draft.lawful_basis.as_mut() {
+            (b.recorded_by, b.at) = (by, now);
+        }
+        let referral = Referral::draft(&data.agencies, draft, by, role, now)?;
+        s.save_new_referral(&referral, ChangeSource::Ui)?;
+        referral_page(&data, s, referral)
+    })
+}
+
+/// A referral with its agency, resident and what may be done next.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn get_referral(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    id: ReferralId,
+) -> Result<ReferralPage> {
+    let data = reference.get();
+    session.with_store(|s| {
+        let referral = s.referral(id)?;
+        referral_page(&data, s, referral)
+    })
+}
+
+/// Records (or replaces) consent, or a lawful basis, on a draft referral.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn record_referral_authority(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    id: ReferralId,
+    consent: Option<Consent>,
+    lawful_basis: Option<BasisRecord>,
+) -> Result<ReferralPage> {
+    let data = reference.get();
+    session.with_store(|s| {
+        let (by, now) = (s.officer().id, chrono::Utc::now());
+        let referral = s.change_referral(id, ChangeSource::Ui, |r| -> Result<()> {
+            if let Some(mut c) = consent {
+                (c.recorded_by, c.at) = (by, now);
+                r.record_consent(c)?;
+            }
+            if let Some(mut b) = lawful_basis {
+                (b.recorded_by, b.at) = (by, now);
+                r.record_lawful_basis(b)?;
+            }
+            Ok(())
+        })?;
+        referral_page(&data, s, referral)
+    })
+}
+
+/// Takes a lifecycle step: send (only with consent or a basis), acknowledged, visit booked,
+/// completed, declined, no contact.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn referral_step(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    id: ReferralId,
+    step: ReferralStep,
+) -> Result<ReferralPage> {
+    let data = reference.get();
+    session.with_store(|s| {
+        let (by, role) = (s.officer().id, s.officer().role);
+        let referral = s.change_referral(id, ChangeSource::Ui, |r| -> Result<()> {
+            Ok(r.apply(&data.agencies, step, by, role, chrono::Utc::now())?)
+        })?;
+        referral_page(&data, s, referral)
+    })
+}
+
+fn summaries(
+    data: &ReferenceData,
+    s: &Store,
+    referrals: Vec<Referral>,
+) -> Result<Vec<ReferralSummary>> {
+    let overdue = overdue_referrals(&referrals, chrono::Utc::now());
+    referrals
+        .into_iter()
+        .map(|referral| {
+            let page = s.household_page(referral.household_id)?;
+            Ok(ReferralSummary {
+                agency_name: data
+                    .agencies
+                    .agency(&referral.agency_id)
+                    .map_or_else(|| referral.agency_id.clone(), |a| a.name.clone()),
+                person_name: page
+                    .persons
+                    .iter()
+                    .find(|p| p.id == referral.person_id)
+                    .map(|p| p.full_name.clone())
+                    .unwrap_or_default(),
+                address: page.household.one_line_address(),
+                hours_overdue: overdue
+                    .iter()
+                    .find(|o| o.referral_id == referral.id)
+                    .map(|o| o.hours_overdue),
+                referral,
+            })
+        })
+        .collect()
+}
+
+/// A household's referrals, newest first.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn referrals_for_household(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    household_id: HouseholdId,
+) -> Result<Vec<ReferralSummary>> {
+    let data = reference.get();
+    session.with_store(|s| {
+        let referrals = s.referrals_for_household(household_id)?;
+        summaries(&data, s, referrals)
+    })
+}
+
+/// Sent referrals the agency has not acknowledged in time, most overdue first (for Today).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn overdue_referral_list(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+) -> Result<Vec<ReferralSummary>> {
+    let data = reference.get();
+    session.with_store(|s| {
+        let sent = s.referrals_with_status(ReferralStatus::Sent)?;
+        let mut list = summaries(&data, s, sent)?;
+        list.retain(|r| r.hours_overdue.is_some());
+        list.sort_by_key(|r| std::cmp::Reverse(r.hours_overdue));
+        Ok::<_, AppError>(list)
+    })
+}
+
+/// Sets up a day of action.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn create_day_of_action(
+    session: State<'_, Session>,
+    draft: DayOfActionDraft,
+) -> Result<DayOfAction> {
+    session.with_store(|s| s.create_day_of_action(&draft, ChangeSource::Ui))
+}
+
+/// Every day of action, newest first.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn days_of_action(session: State<'_, Session>) -> Result<Vec<DayOfActionSummaryRow>> {
+    session.with_store(|s| s.days_of_action())
+}
+
+/// A day with its doors, live counts and revisit queue.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn get_day_of_action(session: State<'_, Session>, id: String) -> Result<DayOfActionPage> {
+    session.with_store(|s| s.day_of_action_page(&id))
+}
+
+/// Adds a street's or postcode's addresses from the gazetteer to a day's list.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn add_day_doors(
+    session: State<'_, Session>,
+    day_id: String,
+    street_or_postcode: String,
+) -> Result<DoorsAdded> {
+    session.with_store(|s| {
+        s.add_day_doors_from_gazetteer(&day_id, &street_or_postcode, ChangeSource::Ui)
+    })
+}
+
+/// Adds the doors listed (by UPRN) in a CSV file chosen with the file picker.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn import_day_doors(
+    session: State<'_, Session>,
+    day_id: String,
+    path: PathBuf,
+) -> Result<DoorsAdded> {
+    let file = File::open(&path).map_err(|e| {
+        AppError::from(StoreError::Io {
+            path: path.clone(),
+            source: e,
+        })
+    })?;
+    session.with_store(|s| s.import_day_doors(&day_id, BufReader::new(file), ChangeSource::Ui))
+}
+
+/// Records one knock at a door.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn record_knock(
+    session: State<'_, Session>,
+    day_id: String,
+    door_id: String,
+    knock: KnockDraft,
+) -> Result<DoorRow> {
+    session.with_store(|s| s.record_knock(&day_id, &door_id, &knock, ChangeSource::Ui))
+}
+
+/// Writes the end-of-day summary as CSV where the officer chose.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn save_day_summary_csv(
+    session: State<'_, Session>,
+    day_id: String,
+    path: PathBuf,
+) -> Result<String> {
+    let csv = session.with_store(|s| s.day_of_action_csv(&day_id))?;
+    doorstep_pdf::save_document(csv.as_bytes(), &path)?;
+    Ok(path.display().to_string())
+}
