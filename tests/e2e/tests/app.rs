@@ -23,6 +23,17 @@ const WAIT: Duration = Duration::from_secs(30);
 const ENTER: &str = "\u{E007}";
 const ARROW_DOWN: &str = "\u{E015}";
 
+/// One app window at a time: the tests share one X display, and WebKitWebDriver instances
+/// started together have been seen to fight over ports.
+static ONE_WINDOW_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Holds the display for the rest of a test, even after another test panicked with it.
+fn take_the_display() -> std::sync::MutexGuard<'static, ()> {
+    ONE_WINDOW_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// tauri-driver, stopped with SIGTERM so it also stops WebKitWebDriver (SIGKILL would
 /// leave that running and holding the test's output open).
 struct Driver(Child);
@@ -146,7 +157,12 @@ async fn screenshot(c: &Client, name: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "the lock serialises whole tests on purpose"
+)]
 async fn first_run_add_find_restart_and_unlock() {
+    let _display = take_the_display();
     let data = tempfile::tempdir().expect("temp dir");
     let data_dir = data.path().join("doorstep-data");
 
@@ -319,7 +335,12 @@ async fn survey_section(c: &Client, section: &str, heading: &str) {
 /// supervisor (another person on the same laptop) approves, and two neighbours' doors are
 /// recorded.
 #[tokio::test(flavor = "multi_thread")]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "the lock serialises whole tests on purpose"
+)]
 async fn a_burglary_visit_from_survey_to_approved_plan_and_cocoon() {
+    let _display = take_the_display();
     let data = tempfile::tempdir().expect("temp dir");
     let data_dir = data.path().join("doorstep-data");
     let _driver = start_driver(&data_dir, 4448);
