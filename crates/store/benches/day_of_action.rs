@@ -36,14 +36,18 @@ fn main() {
     )
     .expect("set up");
     // 2,000 doors on 40 streets of 50, all in one postcode district.
-    let mut csv = String::from("uprn,address_line_1,address_line_2,address_line_3,town,postcode\n");
+    let mut csv = String::from(
+        "uprn,address_line_1,address_line_2,address_line_3,town,postcode,easting,northing\n",
+    );
     for i in 0..DOORS {
         csv.push_str(&format!(
-            "{},{} Bench Street {},,,Eastwick Vale,ZY9 {}AB\n",
+            "{},{} Bench Street {},,,Eastwick Vale,ZY9 {}AB,{},{}\n",
             980_000_000_000u64 + u64::from(i),
             i % 50 + 1,
             i / 50,
-            i / 500 + 1
+            i / 500 + 1,
+            450_000 + (i % 50) * 15,
+            361_000 + (i / 50) * 40
         ));
     }
     store
