@@ -1,6 +1,7 @@
 //! Home security surveys: started on a visit, answered one question at a time, each
 //! answer saved (with its outbox row) the moment it is given, so nothing is lost.
 
+use doorstep_core::security::answers::{path_after_removal, removed_instance};
 use doorstep_core::security::survey::MAX_SECTION_NOTE;
 use doorstep_core::security::{AnswerValue, Answers, Survey, SurveyId, Template, validate_answer};
 use doorstep_core::{ChangeSource, HouseholdId, ValidationErrors, VisitId};
@@ -114,6 +115,53 @@ fn save_row(w: &Writer<'_>, survey: &Survey, t: &Tracked) -> Result<()> {
     Ok(())
 }
 
+/// Re-paths a survey's photos after instance `removed` of `group` was taken out: later
+/// instances' photos move up with them; the removed instance's go to its section.
+fn move_photos(
+    w: &mut Writer<'_>,
+    survey: SurveyId,
+    group: &str,
+    removed: usize,
+    section: &str,
+) -> Result<()> {
+    let photos: Vec<(String, String, String)> = w
+        .tx
+        .prepare_cached(
+            "SELECT id, item, field_versions FROM survey_photos WHERE survey_id = ?1 AND item LIKE ?2 || '[%'",
+        )?
+        .query_map(params![survey.to_string(), group], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (photo, path, versions) in photos {
+        let moved = path_after_removal(&path, group, removed).unwrap_or_else(|| section.to_owned());
+        if moved == path {
+            continue;
+        }
+        let Some(t) = w.track(
+            "survey_photo",
+            &photo,
+            Some((&serde_json::json!({ "item": path }), &versions)),
+            &serde_json::json!({ "item": moved }),
+        )?
+        else {
+            continue;
+        };
+        w.tx.prepare_cached(
+            "UPDATE survey_photos SET item = ?2, updated_at = ?3, updated_by = ?4, device_id = ?5,
+                 hlc = ?6, field_versions = ?7 WHERE id = ?1",
+        )?
+        .execute(params![
+            photo,
+            moved,
+            t.at,
+            w.actor.officer.to_string(),
+            w.actor.device.to_string(),
+            t.hlc.to_string(),
+            t.field_versions,
+        ])?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Starts an empty survey of a household on `template` (its latest version).
     pub fn start_survey(
@@ -189,6 +237,19 @@ impl Store {
             None if after.answers.values.remove(item).is_some() => Some(item),
             None => return Ok(before),
         };
+        // A door or window taken out of a group: its photos must not slide onto the next one.
+        let removed = match (
+            before.answers.values.get(item),
+            after.answers.values.get(item),
+        ) {
+            (Some(AnswerValue::Group(b)), Some(AnswerValue::Group(a))) => removed_instance(b, a),
+            _ => None,
+        };
+        let section = template
+            .sections
+            .iter()
+            .find(|s| s.items.iter().any(|i| i.id == item))
+            .map(|s| format!("section:{}", s.id));
         let versions = stored_versions(self.conn(), "surveys", &id.to_string())?;
         self.write(source, |w| {
             let previous = fields(&before, None)?;
@@ -203,6 +264,9 @@ impl Store {
             };
             after.updated_at = t.at;
             save_row(w, &after, &t)?;
+            if let (Some(index), Some(section)) = (removed, &section) {
+                move_photos(w, id, item, index, section)?;
+            }
             Ok(after)
         })
     }

@@ -377,3 +377,49 @@ fn a_cocoon_records_outcomes_and_shows_its_dosage() {
         Err(StoreError::NotFound { .. })
     ));
 }
+
+#[test]
+fn taking_a_door_out_moves_its_photos_to_the_section_and_the_next_doors_photos_up() {
+    let (_dir, _folder, mut store) = new_store();
+    let f = files();
+    let survey = surveyed_home(&mut store, &f);
+    let png = |n: u8| {
+        let mut bytes = PNG.to_vec();
+        bytes.push(n);
+        bytes
+    };
+    for (i, path) in ["doors[0].door_cylinder", "doors[1].door_cylinder"]
+        .iter()
+        .enumerate()
+    {
+        store
+            .add_survey_photo(
+                survey.id,
+                path,
+                "door.png",
+                &png(i as u8),
+                1024,
+                ChangeSource::Ui,
+            )
+            .expect("photo");
+    }
+    let Some(AnswerValue::Group(doors)) = survey.answers.get("doors").cloned() else {
+        panic!("the fixture has doors")
+    };
+    store
+        .save_answer(
+            survey.id,
+            &f.template,
+            "doors",
+            Some(AnswerValue::Group(doors[1..].to_vec())),
+            ChangeSource::Ui,
+        )
+        .expect("take the front door out");
+    let items: Vec<String> = store
+        .survey_photos(survey.id)
+        .expect("photos")
+        .into_iter()
+        .map(|p| p.item)
+        .collect();
+    assert_eq!(items, ["section:doors", "doors[0].door_cylinder"]);
+}

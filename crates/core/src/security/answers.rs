@@ -127,9 +127,90 @@ pub fn parse_instance(path: &str) -> Option<(&str, usize)> {
     Some((group, index))
 }
 
+/// Which one instance was taken out of a group, when `after` is `before` less exactly one
+/// instance; `None` for any other change (photos then stay where they are).
+pub fn removed_instance(before: &[AnswerMap], after: &[AnswerMap]) -> Option<usize> {
+    if after.len() + 1 != before.len() {
+        return None;
+    }
+    let first_difference = before
+        .iter()
+        .zip(after)
+        .position(|(b, a)| b != a)
+        .unwrap_or(after.len());
+    (before[first_difference + 1..] == after[first_difference..]).then_some(first_difference)
+}
+
+/// Where an answer path inside `group` goes when instance `removed` is taken out: later
+/// instances move up one; the removed instance's own paths have nowhere to go (`None`).
+/// Paths outside the group are unchanged.
+pub fn path_after_removal(path: &str, group: &str, removed: usize) -> Option<String> {
+    let Some(rest) = path.strip_prefix(group).and_then(|r| r.strip_prefix('[')) else {
+        return Some(path.to_owned());
+    };
+    let Some((index, tail)) = rest.split_once(']') else {
+        return Some(path.to_owned());
+    };
+    let Ok(index) = index.parse::<usize>() else {
+        return Some(path.to_owned());
+    };
+    match index.cmp(&removed) {
+        std::cmp::Ordering::Less => Some(path.to_owned()),
+        std::cmp::Ordering::Equal => None,
+        std::cmp::Ordering::Greater => Some(format!("{group}[{}]{tail}", index - 1)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn door(n: u32) -> AnswerMap {
+        [("n".to_owned(), AnswerValue::Number(f64::from(n)))]
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn the_removed_instance_is_found_only_when_it_is_the_one_change() {
+        let before = [door(1), door(2), door(3)];
+        assert_eq!(removed_instance(&before, &[door(1), door(3)]), Some(1));
+        assert_eq!(removed_instance(&before, &[door(2), door(3)]), Some(0));
+        assert_eq!(removed_instance(&before, &[door(1), door(2)]), Some(2));
+        assert_eq!(
+            removed_instance(&before, &[door(1), door(9)]),
+            None,
+            "also changed"
+        );
+        assert_eq!(removed_instance(&before, &before), None);
+        assert_eq!(removed_instance(&before, &[door(1)]), None, "two removed");
+    }
+
+    #[test]
+    fn photo_paths_follow_their_instance() {
+        assert_eq!(
+            path_after_removal("doors[0].lock", "doors", 1).as_deref(),
+            Some("doors[0].lock")
+        );
+        assert_eq!(path_after_removal("doors[1].lock", "doors", 1), None);
+        assert_eq!(path_after_removal("doors[1]", "doors", 1), None);
+        assert_eq!(
+            path_after_removal("doors[3].lock", "doors", 1).as_deref(),
+            Some("doors[2].lock")
+        );
+        assert_eq!(
+            path_after_removal("doorstep", "doors", 0).as_deref(),
+            Some("doorstep")
+        );
+        assert_eq!(
+            path_after_removal("windows[2].x", "doors", 0).as_deref(),
+            Some("windows[2].x")
+        );
+        assert_eq!(
+            path_after_removal("section:doors", "doors", 0).as_deref(),
+            Some("section:doors")
+        );
+    }
 
     #[test]
     fn answers_serialise_with_a_type_tag() {
