@@ -33,6 +33,23 @@ import type {
   SurveyPhoto,
   SurveyState,
   SavedDocument,
+  AgencyDirectory,
+  BasisRecord,
+  CharlieDraft,
+  CharlieResult,
+  CharlieTemplate,
+  Consent,
+  DayOfAction,
+  DayOfActionDraft,
+  DayOfActionPage,
+  DayOfActionSummaryRow,
+  DoorRow,
+  DoorsAdded,
+  KnockDraft,
+  ReferralDraft,
+  ReferralPage,
+  ReferralStep,
+  ReferralSummary,
 } from './types'
 
 /** Same shape as the `Result` that tauri-specta generates for fallible commands. */
@@ -108,6 +125,35 @@ export interface Backend {
   recordCocoonOutcome(doorId: string, outcome: CocoonOutcome): Promise<Result<CocoonPage>>
   /** Open cocoons of every household (null), or every cocoon of one household. */
   cocoons(householdId: string | null): Promise<Result<CocoonSummary[]>>
+
+  // Fire safety: CHARLIE, referrals, days of action.
+  charlieTemplate(): Promise<Result<CharlieTemplate>>
+  agencies(): Promise<Result<AgencyDirectory>>
+  saveCharlieCheck(draft: CharlieDraft): Promise<Result<CharlieResult>>
+  charlieChecksForHousehold(householdId: string): Promise<Result<CharlieResult[]>>
+  draftReferral(draft: ReferralDraft): Promise<Result<ReferralPage>>
+  getReferral(id: string): Promise<Result<ReferralPage>>
+  /** Records consent and/or a lawful basis on a draft referral. */
+  recordReferralAuthority(
+    id: string,
+    consent: Consent | null,
+    lawfulBasis: BasisRecord | null,
+  ): Promise<Result<ReferralPage>>
+  referralStep(id: string, step: ReferralStep): Promise<Result<ReferralPage>>
+  referralsForHousehold(householdId: string): Promise<Result<ReferralSummary[]>>
+  overdueReferralList(): Promise<Result<ReferralSummary[]>>
+  createDayOfAction(draft: DayOfActionDraft): Promise<Result<DayOfAction>>
+  daysOfAction(): Promise<Result<DayOfActionSummaryRow[]>>
+  getDayOfAction(id: string): Promise<Result<DayOfActionPage>>
+  addDayDoors(dayId: string, streetOrPostcode: string): Promise<Result<DoorsAdded>>
+  importDayDoors(dayId: string, path: string): Promise<Result<DoorsAdded>>
+  recordKnock(dayId: string, doorId: string, knock: KnockDraft): Promise<Result<DoorRow>>
+  /** Writes the day's summary CSV at `path`; returns where it was saved. */
+  saveDaySummaryCsv(dayId: string, path: string): Promise<Result<string>>
+  /** Native "open file" dialog for a CSV of door UPRNs. `data` is null when cancelled. */
+  chooseDoorListFile(): Promise<Result<string | null>>
+  /** Native "save file" dialog for a CSV. `data` is null when cancelled. */
+  chooseCsvDestination(suggestedName: string): Promise<Result<string | null>>
 
   /** Saves the resident's copy of a plan as a PDF at `path`. */
   saveResidentPlan(planId: string, path: string): Promise<Result<SavedDocument>>

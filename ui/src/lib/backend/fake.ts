@@ -14,10 +14,19 @@ import {
   type FakeUser,
   type GazetteerEntry,
 } from './fake-data'
+import { FakeDays } from './fake-days'
+import { FakeFire } from './fake-fire'
 import { FakePlans } from './fake-plans'
 import { FakeSurveys } from './fake-survey'
 import type {
   ReferenceProblem,
+  BasisRecord,
+  CharlieDraft,
+  Consent,
+  DayOfActionDraft,
+  KnockDraft,
+  ReferralDraft,
+  ReferralStep,
   AnswerValue,
   CocoonOutcome,
   FollowUpFindings,
@@ -724,6 +733,81 @@ export class FakeBackend implements Backend {
   }
   cocoons(householdId: string | null) {
     return this.guarded('cocoons', [householdId], () => this.plans.cocoons(householdId))
+  }
+
+  // ---- fire safety: CHARLIE and referrals in FakeFire (fake-fire.ts), days in FakeDays (fake-days.ts)
+
+  readonly fire = new FakeFire(this)
+  readonly days = new FakeDays(this)
+
+  charlieTemplate() {
+    return this.guarded('charlieTemplate', [], () => this.fire.template())
+  }
+  agencies() {
+    return this.guarded('agencies', [], () => this.fire.agencies())
+  }
+  saveCharlieCheck(draft: CharlieDraft) {
+    return this.guarded('saveCharlieCheck', [draft], () => this.fire.saveCheck(draft))
+  }
+  charlieChecksForHousehold(householdId: string) {
+    return this.guarded('charlieChecksForHousehold', [householdId], () =>
+      this.fire.checksFor(householdId),
+    )
+  }
+  draftReferral(draft: ReferralDraft) {
+    return this.guarded('draftReferral', [draft], () => this.fire.draftReferral(draft))
+  }
+  getReferral(id: string) {
+    return this.guarded('getReferral', [id], () => this.fire.referral(id))
+  }
+  recordReferralAuthority(id: string, consent: Consent | null, lawfulBasis: BasisRecord | null) {
+    return this.guarded('recordReferralAuthority', [id, consent, lawfulBasis], () =>
+      this.fire.recordAuthority(id, consent, lawfulBasis),
+    )
+  }
+  referralStep(id: string, step: ReferralStep) {
+    return this.guarded('referralStep', [id, step], () => this.fire.step(id, step))
+  }
+  referralsForHousehold(householdId: string) {
+    return this.guarded('referralsForHousehold', [householdId], () =>
+      this.fire.referralsFor(householdId),
+    )
+  }
+  overdueReferralList() {
+    return this.guarded('overdueReferralList', [], () => this.fire.overdue())
+  }
+  createDayOfAction(draft: DayOfActionDraft) {
+    return this.guarded('createDayOfAction', [draft], () => this.days.create(draft))
+  }
+  daysOfAction() {
+    return this.guarded('daysOfAction', [], () => this.days.list())
+  }
+  getDayOfAction(id: string) {
+    return this.guarded('getDayOfAction', [id], () => this.days.page(id))
+  }
+  addDayDoors(dayId: string, streetOrPostcode: string) {
+    return this.guarded('addDayDoors', [dayId, streetOrPostcode], () =>
+      this.days.addDoors(dayId, streetOrPostcode),
+    )
+  }
+  importDayDoors(dayId: string, path: string) {
+    return this.guarded('importDayDoors', [dayId, path], () => this.days.importDoors(dayId, path))
+  }
+  recordKnock(dayId: string, doorId: string, knock: KnockDraft) {
+    return this.guarded('recordKnock', [dayId, doorId, knock], () =>
+      this.days.knock(dayId, doorId, knock),
+    )
+  }
+  saveDaySummaryCsv(dayId: string, path: string) {
+    return this.guarded('saveDaySummaryCsv', [dayId, path], () => this.days.saveCsv(dayId, path))
+  }
+  async chooseDoorListFile(): Promise<Result<string | null>> {
+    await this.enter('chooseDoorListFile')
+    return ok('/home/officer/Downloads/doors.csv')
+  }
+  async chooseCsvDestination(suggestedName: string): Promise<Result<string | null>> {
+    await this.enter('chooseCsvDestination', suggestedName)
+    return ok(`/home/officer/Documents/${suggestedName}`)
   }
 
   /** Paths "saved" by saveResidentPlan, which openDocument accepts. */

@@ -154,6 +154,42 @@ export function createTauriBackend(): Backend {
     getCocoon: (id) => run(commands.getCocoon(id)),
     recordCocoonOutcome: (doorId, outcome) => run(commands.recordCocoonOutcome(doorId, outcome)),
     cocoons: (householdId) => run(commands.cocoons(householdId)),
+    charlieTemplate: () => infallible(commands.charlieTemplate()),
+    agencies: () => infallible(commands.agencies()),
+    saveCharlieCheck: (draft) => run(commands.saveCharlieCheck(draft)),
+    charlieChecksForHousehold: (householdId) =>
+      run(commands.charlieChecksForHousehold(householdId)),
+    draftReferral: (draft) => run(commands.draftReferral(draft)),
+    getReferral: (id) => run(commands.getReferral(id)),
+    recordReferralAuthority: (id, consent, lawfulBasis) =>
+      run(commands.recordReferralAuthority(id, consent, lawfulBasis)),
+    referralStep: (id, step) => run(commands.referralStep(id, step)),
+    referralsForHousehold: (householdId) => run(commands.referralsForHousehold(householdId)),
+    overdueReferralList: () => run(commands.overdueReferralList()),
+    createDayOfAction: (draft) => run(commands.createDayOfAction(draft)),
+    daysOfAction: () => run(commands.daysOfAction()),
+    getDayOfAction: (id) => run(commands.getDayOfAction(id)),
+    addDayDoors: (dayId, query) => run(commands.addDayDoors(dayId, query)),
+    importDayDoors: (dayId, path) => run(commands.importDayDoors(dayId, path)),
+    recordKnock: (dayId, doorId, knock) => run(commands.recordKnock(dayId, doorId, knock)),
+    saveDaySummaryCsv: (dayId, path) => run(commands.saveDaySummaryCsv(dayId, path)),
+    chooseDoorListFile: () =>
+      dialog(() =>
+        open({
+          title: 'Choose a CSV of addresses (with a uprn column)',
+          multiple: false,
+          directory: false,
+          filters: [{ name: 'CSV files', extensions: ['csv', 'CSV'] }],
+        }),
+      ),
+    chooseCsvDestination: (suggestedName) =>
+      dialog(() =>
+        save({
+          title: 'Save the summary',
+          defaultPath: suggestedName,
+          filters: [{ name: 'CSV files', extensions: ['csv'] }],
+        }),
+      ),
     saveResidentPlan: (planId, path) => run(commands.saveResidentPlan(planId, path)),
     openDocument: (path) => run(commands.openDocument(path)),
     chooseDocumentDestination: (suggestedName) =>

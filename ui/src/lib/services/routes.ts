@@ -15,6 +15,11 @@ export type Route =
   | { name: 'plan-follow-up'; id: string }
   | { name: 'approvals' }
   | { name: 'cocoon'; id: string }
+  | { name: 'charlie'; householdId: string }
+  | { name: 'referral-new'; householdId: string }
+  | { name: 'referral'; id: string }
+  | { name: 'days' }
+  | { name: 'day'; id: string }
   | { name: 'not-found'; path: string }
 
 export const HOME: Route = { name: 'today' }
@@ -32,6 +37,19 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 1 && first === 'find') return { name: 'find' }
   if (parts.length === 1 && first === 'settings') return { name: 'settings' }
   if (parts.length === 1 && first === 'approvals') return { name: 'approvals' }
+  if (parts.length === 1 && first === 'days') return { name: 'days' }
+  if (first === 'day' && second !== undefined && parts.length === 2) {
+    return { name: 'day', id: second }
+  }
+  if (first === 'referral' && second !== undefined && parts.length === 2) {
+    return { name: 'referral', id: second }
+  }
+  if (first === 'household' && second !== undefined && third === 'charlie' && parts.length === 3) {
+    return { name: 'charlie', householdId: second }
+  }
+  if (first === 'household' && second !== undefined && third === 'referral' && parts.length === 3) {
+    return { name: 'referral-new', householdId: second }
+  }
   if (first === 'survey' && second !== undefined && parts.length <= 3) {
     return { name: 'survey', id: second, section: third ?? null }
   }
@@ -87,6 +105,16 @@ export function href(route: Route): string {
       return '#/approvals'
     case 'cocoon':
       return `#/cocoon/${encodeURIComponent(route.id)}`
+    case 'charlie':
+      return `#/household/${encodeURIComponent(route.householdId)}/charlie`
+    case 'referral-new':
+      return `#/household/${encodeURIComponent(route.householdId)}/referral`
+    case 'referral':
+      return `#/referral/${encodeURIComponent(route.id)}`
+    case 'days':
+      return '#/days'
+    case 'day':
+      return `#/day/${encodeURIComponent(route.id)}`
     case 'not-found':
       return `#${route.path}`
   }
@@ -100,8 +128,11 @@ export function routeKey(route: Route): string {
 }
 
 /** Which header item is current for a route. */
-export function section(route: Route): 'today' | 'find' | 'settings' | null {
+export function section(route: Route): 'today' | 'find' | 'days' | 'settings' | null {
   switch (route.name) {
+    case 'days':
+    case 'day':
+      return 'days'
     case 'today':
     case 'approvals':
       return 'today'
@@ -116,6 +147,9 @@ export function section(route: Route): 'today' | 'find' | 'settings' | null {
     case 'plan-sign':
     case 'plan-follow-up':
     case 'cocoon':
+    case 'charlie':
+    case 'referral-new':
+    case 'referral':
       return 'find'
     case 'not-found':
       return null

@@ -51,16 +51,21 @@ export class FormState {
    * Sends the form with `request`, unless it is already being sent. A failure
    * is shown on the form; on success the problems are cleared and `saved` runs.
    */
-  async submit<T>(request: () => Promise<Result<T>>, saved: (data: T) => void): Promise<void> {
+  async submit<T>(
+    request: () => Promise<Result<T>>,
+    saved: (data: T) => void | Promise<void>,
+  ): Promise<void> {
     if (this.submitting) return
     this.submitting = true
     const result = await request()
-    this.submitting = false
     if (result.status === 'error') {
+      this.submitting = false
       this.fromError(result.error)
       return
     }
     this.clear()
-    saved(result.data)
+    // Still "submitting" while the follow-up work runs, so a second press sends nothing twice.
+    await saved(result.data)
+    this.submitting = false
   }
 }
