@@ -504,3 +504,174 @@ async fn a_burglary_visit_from_survey_to_approved_plan_and_cocoon() {
     screenshot(&c, "16-cocoon").await;
     c.close().await.expect("quit the app");
 }
+
+/// Puts the keyboard in the door list without clicking (a click would pick the door under the
+/// pointer).
+async fn focus_door_list(c: &Client) {
+    element(c, "#door-list").await;
+    c.execute("document.getElementById('door-list').focus()", vec![])
+        .await
+        .expect("focus the door list");
+}
+
+/// Presses one key on the day's door list.
+async fn press(c: &Client, key: &str) {
+    element(c, "#door-list")
+        .await
+        .send_keys(key)
+        .await
+        .expect("a key on the door list");
+}
+
+/// A fire crew's day of action on the real window: 50 doors recorded from the keyboard, a
+/// CHARLIE check at one door scored higher risk, a referral there made with consent, and
+/// the day's counts matching what was typed.
+#[tokio::test(flavor = "multi_thread")]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "the lock serialises whole tests on purpose"
+)]
+async fn a_day_of_action_of_fifty_doors_with_a_charlie_check_and_a_referral() {
+    let _display = take_the_display();
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().join("doorstep-data");
+    let _driver = start_driver(&data_dir, 4450);
+    let c = connect(4450).await;
+    type_into(&c, "#officer-name", "Rowan Testwell").await;
+    type_into(&c, "#passphrase", PASSPHRASE).await;
+    type_into(&c, "#passphrase-confirm", PASSPHRASE).await;
+    click(&c, "#set-up").await;
+    click(&c, "#load-demo").await;
+    wait_for_text(&c, "h1", "Today").await;
+
+    // The household the crew will find at higher risk, with its resident.
+    click(&c, "#nav-find").await;
+    type_into(&c, "#search-query", "Bramble").await;
+    wait_for_text(&c, "#search-results", "Bramble").await;
+    click(&c, "#search-results li a").await;
+    let address = wait_for_text(&c, "#household-heading", "Bramble").await;
+    let address = address.trim().to_owned();
+    let postcode = element(&c, "p.app-address")
+        .await
+        .text()
+        .await
+        .expect("address")
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    type_into(&c, "#full_name", "Noor Kindlewood").await;
+    click(&c, "#save-person").await;
+    wait_for_text(&c, "main", "Noor Kindlewood").await;
+
+    // The day: the household's postcode first, then the rest of its street.
+    click(&c, "#nav-days").await;
+    wait_for_text(&c, "h1", "Days of action").await;
+    type_into(&c, "#day-name", "Bramble estate day of action").await;
+    type_into(&c, "#day-crew", "Blue Watch").await;
+    click(&c, "#set-up-day").await;
+    wait_for_text(&c, "h1", "Bramble estate").await;
+    type_into(&c, "#street-or-postcode", &postcode).await;
+    click(&c, "#add-street").await;
+    wait_for_text(&c, "#add-doors-report", "added").await;
+    let street = address
+        .split_once(' ')
+        .map(|(_, s)| s.to_owned())
+        .unwrap_or_default();
+    type_into(&c, "#street-or-postcode", &street).await;
+    click(&c, "#add-street").await;
+    wait_for_text(&c, "#add-doors-report", "already on the list").await;
+    screenshot(&c, "20-day-of-action").await;
+
+    // Fifty doors from the keyboard; at the household's door, the CHARLIE check and referral.
+    let pattern = ["n", "a", "n", "t", "l", "r", "f", "n", "a", "a"];
+    let (mut answered, mut alarms, mut charlie_done) = (0u32, 0u32, false);
+    focus_door_list(&c).await;
+    for i in 0..50 {
+        let here = element(&c, "#current-door-heading")
+            .await
+            .text()
+            .await
+            .expect("current door");
+        if !charlie_done && here.contains(&format!("{address},")) {
+            charlie_done = true;
+            answered += 1;
+            press(&c, "c").await;
+            wait_for_text(&c, "h1", "CHARLIE").await;
+            for factor in [
+                "care_and_support",
+                "hoarding",
+                "alcohol_and_drugs",
+                "reduced_mobility",
+                "lives_alone",
+                "inappropriate_smoking",
+                "elderly",
+            ] {
+                click(
+                    &c,
+                    &format!("input[name='factor-{factor}-score'][value='10']"),
+                )
+                .await;
+            }
+            click(&c, "input[name='escape-route'][value='clear']").await;
+            click(&c, "#save-charlie").await;
+            let level = wait_for_text(&c, "#charlie-level", "igh").await;
+            wait_for_text(&c, "#day-of-action-note", "Counted on the day").await;
+            screenshot(&c, "21-charlie").await;
+            assert!(level.to_lowercase().contains("high"), "{level}");
+            click(&c, "#suggestion-fire_safe_and_well a").await;
+            wait_for_text(&c, "h1", "referral").await;
+            c.find(Locator::XPath(
+                "//fieldset[.//*[contains(., 'Who is the referral for')]]//label[contains(., 'Noor Kindlewood')]",
+            ))
+            .await
+            .expect("the resident to refer")
+            .click()
+            .await
+            .expect("choose the resident");
+            click(&c, "input[name='consent-agreed'][value='yes']").await;
+            click(&c, "input[name='consent-given-by'][value='person']").await;
+            type_into(&c, "#consent-name", "Noor Kindlewood").await;
+            click(&c, "input[name='consent-method'][value='verbal']").await;
+            click(&c, "#save-referral").await;
+            wait_for_text(&c, "#send-button", "Send").await;
+            click(&c, "#send-button").await;
+            wait_for_text(&c, "main", "Sent").await;
+            screenshot(&c, "22-referral-sent").await;
+            click(&c, "#nav-days").await;
+            click(&c, "#days-table a").await;
+            wait_for_text(&c, "#current-door-heading", &address).await;
+            focus_door_list(&c).await;
+            press(&c, "j").await;
+            continue;
+        }
+        let key = pattern[i % pattern.len()];
+        answered += u32::from(matches!(key, "a" | "t" | "r" | "f"));
+        alarms += u32::from(key == "f");
+        press(&c, key).await;
+    }
+    assert!(charlie_done, "the household's door was among the fifty");
+    wait_for_text(&c, "#count-doors_knocked", "50").await;
+    let figure = |id: &'static str| {
+        let c = c.clone();
+        async move {
+            element(&c, &format!("#count-{id}"))
+                .await
+                .text()
+                .await
+                .expect("count")
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    assert_eq!(figure("doors_answered").await, answered.to_string());
+    assert_eq!(figure("alarms_fitted").await, alarms.to_string());
+    assert_eq!(figure("charlie_checks").await, "1");
+    assert_eq!(figure("higher_risk_people").await, "1");
+    assert_eq!(figure("referrals_made").await, "1");
+    screenshot(&c, "23-day-counts").await;
+    c.close().await.expect("quit the app");
+}
