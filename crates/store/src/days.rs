@@ -185,11 +185,24 @@ impl Store {
             );
             return Err(errors.into());
         }
-        // Street, then house number, then the rest: the order a crew walks.
+        // Street (namesake streets apart, by postcode district), one side then the other, by
+        // house number: the order a crew walks.
         rows.sort_by_key(|(uprn, line, postcode)| {
             let (number, street) = doorstep_core::cocoon::street_position(line)
                 .unwrap_or((u32::MAX, line.to_lowercase()));
-            (street, number % 2, number, postcode.clone(), *uprn)
+            let district = postcode
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            (
+                street,
+                district,
+                number % 2,
+                number,
+                postcode.clone(),
+                *uprn,
+            )
         });
         self.add_rows(
             day,
