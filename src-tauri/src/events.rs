@@ -15,3 +15,13 @@ pub struct LockedEvent {
     /// The idle time that passed.
     pub minutes: u32,
 }
+
+/// Progress of a batch of documents.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "document-progress")]
+pub struct DocumentProgressEvent {
+    /// Documents made so far.
+    pub done: u32,
+    /// Documents in the batch.
+    pub total: u32,
+}

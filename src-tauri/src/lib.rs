@@ -70,6 +70,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::security::cocoons,
             commands::documents::save_resident_plan,
             commands::documents::open_document,
+            commands::documents::save_referral_pdf,
+            commands::documents::save_day_documents,
             commands::fire::charlie_template,
             commands::fire::agencies,
             commands::fire::save_charlie_check,
@@ -90,7 +92,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         ])
         .events(collect_events![
             events::ImportProgressEvent,
-            events::LockedEvent
+            events::LockedEvent,
+            events::DocumentProgressEvent
         ])
 }
 

@@ -15,6 +15,7 @@ mod contacts;
 mod day_of_action;
 mod fonts;
 pub mod from_plan;
+pub mod from_records;
 mod layout;
 mod referral;
 mod resident_plan;

@@ -5,10 +5,19 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use doorstep_core::fire::ReferralId;
 use doorstep_core::security::PlanContext;
 use doorstep_core::security::PlanId;
 use doorstep_pdf::from_plan::{PlanForResident, resident_plan};
-use doorstep_pdf::{Branding, Contacts, PdfError, render_resident_plan, save_document};
+use doorstep_pdf::from_records::{ReferralRecords, day_summary_document, referral_document};
+use doorstep_pdf::{
+    Branding, Contacts, PdfError, Referrer, render_day_of_action, render_referral,
+    render_resident_plan, save_document,
+};
+use doorstep_store::StoreError;
+use tauri_specta::Event;
+
+use crate::events::DocumentProgressEvent;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
@@ -112,15 +121,163 @@ pub fn save_resident_plan(
         Ok(render_resident_plan(&document, &assets.branding)?)
     })?;
     save_document(&bytes, &path)?;
-    saved
-        .0
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .insert(path.clone());
+    remember(&saved, &path);
     Ok(SavedDocument {
         path: path.display().to_string(),
         bytes: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
     })
+}
+
+/// The signed-in person as the referrer on a referral form.
+fn referrer(s: &doorstep_store::Store, assets: &DocumentAssets, phone: &str) -> Referrer {
+    Referrer {
+        name: s.officer().name.clone(),
+        organisation: assets.branding.council_name.clone(),
+        role: s.officer().role.label().to_owned(),
+        phone: phone.to_owned(),
+        email: None,
+    }
+}
+
+/// A referral's form as PDF bytes.
+fn referral_pdf(
+    s: &doorstep_store::Store,
+    data: &crate::reference::ReferenceData,
+    assets: &DocumentAssets,
+    id: ReferralId,
+) -> Result<Vec<u8>> {
+    let referral = s.referral(id)?;
+    let agency = data.agencies.agency(&referral.agency_id).ok_or_else(|| {
+        AppError::new(
+            ErrorCode::NotFound,
+            format!(
+                "The agency \"{}\" is no longer in the directory",
+                referral.agency_id
+            ),
+        )
+    })?;
+    let page = s.household_page(referral.household_id)?;
+    let person = page
+        .persons
+        .iter()
+        .find(|p| p.id == referral.person_id)
+        .ok_or(AppError::from(StoreError::NotFound { entity: "resident" }))?;
+    let document = referral_document(&ReferralRecords {
+        referral: &referral,
+        agency,
+        person,
+        household: &page.household,
+        referrer: &referrer(s, assets, &data.policy.resident_plan.phone),
+        date: today(),
+    });
+    Ok(render_referral(&document, &assets.branding)?)
+}
+
+/// Remembers a saved file so "Open" may show it.
+fn remember(saved: &SavedDocuments, path: &std::path::Path) {
+    saved
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(path.to_owned());
+}
+
+/// Saves a referral's form as a PDF, for an agency that takes referrals by secure email.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn save_referral_pdf(
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    assets: State<'_, DocumentAssets>,
+    saved: State<'_, SavedDocuments>,
+    referral_id: ReferralId,
+    path: PathBuf,
+) -> Result<SavedDocument> {
+    let data = reference.get();
+    let bytes = session.with_store(|s| referral_pdf(s, &data, &assets, referral_id))?;
+    save_document(&bytes, &path)?;
+    remember(&saved, &path);
+    Ok(SavedDocument {
+        path: path.display().to_string(),
+        bytes: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// What a batch of documents produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct BatchReport {
+    /// The documents written.
+    pub saved: Vec<SavedDocument>,
+    /// The documents that could not be made or written, each with why.
+    pub failed: Vec<String>,
+}
+
+/// Saves a day of action's documents into `folder`, reporting progress as
+/// `document-progress` events: the summary, then the referral form of every referral made
+/// that day for a household on its list.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn save_day_documents(
+    app: AppHandle,
+    session: State<'_, Session>,
+    reference: State<'_, Reference>,
+    assets: State<'_, DocumentAssets>,
+    saved: State<'_, SavedDocuments>,
+    day_id: String,
+    folder: PathBuf,
+) -> Result<BatchReport> {
+    let data = reference.get();
+    let (day, referrals) = session.with_store(|s| -> Result<_> {
+        let page = s.day_of_action_page(&day_id)?;
+        let mut referrals = Vec::new();
+        for household in page.doors.iter().filter_map(|d| d.household_id) {
+            for r in s.referrals_for_household(household)? {
+                if r.created_at.with_timezone(&chrono::Local).date_naive() == page.day.date {
+                    referrals.push(r.id);
+                }
+            }
+        }
+        Ok((page, referrals))
+    })?;
+    let total = u32::try_from(referrals.len() + 1).unwrap_or(u32::MAX);
+    let progress = |done: u32| {
+        if let Err(e) = (DocumentProgressEvent { done, total }).emit(&app) {
+            tracing::warn!(error = %e, "could not send document progress");
+        }
+    };
+    progress(0);
+    let mut report = BatchReport {
+        saved: Vec::new(),
+        failed: Vec::new(),
+    };
+    let mut write = |name: String, made: Result<Vec<u8>>| {
+        let path = folder.join(&name);
+        match made.and_then(|bytes| {
+            save_document(&bytes, &path)?;
+            Ok(bytes.len())
+        }) {
+            Ok(len) => {
+                remember(&saved, &path);
+                report.saved.push(SavedDocument {
+                    path: path.display().to_string(),
+                    bytes: u32::try_from(len).unwrap_or(u32::MAX),
+                });
+            }
+            Err(e) => report.failed.push(format!("{name}: {}", e.message)),
+        }
+    };
+    let summary = day_summary_document(&day);
+    write(
+        format!("day-of-action-{}.pdf", day.day.date),
+        render_day_of_action(&summary, &assets.branding).map_err(AppError::from),
+    );
+    progress(1);
+    for (i, id) in referrals.iter().enumerate() {
+        let made = session.with_store(|s| referral_pdf(s, &data, &assets, *id));
+        write(format!("referral-{id}.pdf"), made);
+        progress(u32::try_from(i + 2).unwrap_or(u32::MAX));
+    }
+    Ok(report)
 }
 
 /// Opens a document saved in this session in the system's PDF viewer (to read or print).

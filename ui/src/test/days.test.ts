@@ -513,4 +513,17 @@ describe('days of action: the end of the day', () => {
       ),
     )
   })
+
+  it("saves the day's documents into a folder with a progress bar and lists them", async () => {
+    const { user, fake, day } = await openDay(3)
+    fake.dayReferralFiles = ['referral-r-1.pdf', 'referral-r-2.pdf']
+    const seen: number[] = []
+    fake.onDocumentProgress((p) => seen.push(p.done))
+    await user.click(screen.getByRole('button', { name: "Save the day's documents (PDF)" }))
+    expect(await screen.findByText(/3 documents saved/)).toHaveTextContent(
+      '/home/officer/Documents/day-of-action',
+    )
+    expect(seen).toEqual([0, 1, 2, 3])
+    expect(fake.calls.find((c) => c.method === 'saveDayDocuments')?.args[0]).toBe(day.id)
+  })
 })

@@ -235,6 +235,19 @@ describe('making a referral', () => {
     )
   })
 
+  it('saves the referral form as a PDF and opens it', async () => {
+    const { fake, household, persons, user } = setUp()
+    const seeded = fake.fire.seedReferral(household.id, persons[0]!.id, { status: 'sent' })
+    await openReferral(seeded.referral.id)
+    await user.click(screen.getByRole('button', { name: 'Save the referral form (PDF)' }))
+    expect(await screen.findByText(/Saved to/)).toHaveTextContent(
+      `/home/officer/Documents/referral-${seeded.referral.id}.pdf`,
+    )
+    expect(fake.calls.find((c) => c.method === 'saveReferralPdf')?.args[0]).toBe(seeded.referral.id)
+    await user.click(screen.getByRole('button', { name: 'Open it to read or print' }))
+    expect(fake.calls.some((c) => c.method === 'openDocument')).toBe(true)
+  })
+
   it('refuses a step the referral has moved past, and shows where it is now', async () => {
     const { user, fake, household, persons } = setUp()
     const draft = fake.fire.seedReferral(household.id, persons[0]!.id)

@@ -33,6 +33,8 @@ import type {
   SurveyPhoto,
   SurveyState,
   SavedDocument,
+  BatchReport,
+  DocumentProgressEvent,
   AgencyDirectory,
   BasisRecord,
   CharlieDraft,
@@ -157,6 +159,14 @@ export interface Backend {
 
   /** Saves the resident's copy of a plan as a PDF at `path`. */
   saveResidentPlan(planId: string, path: string): Promise<Result<SavedDocument>>
+  /** Saves a referral's form as a PDF at `path` (for agencies that take referrals by email). */
+  saveReferralPdf(referralId: string, path: string): Promise<Result<SavedDocument>>
+  /** Saves a day of action's summary and referral forms into `folder`, with progress events. */
+  saveDayDocuments(dayId: string, folder: string): Promise<Result<BatchReport>>
+  /** Native "choose a folder" dialog. `data` is null when cancelled. */
+  chooseFolder(title: string): Promise<Result<string | null>>
+  /** `document-progress` event while a batch of documents is made. */
+  onDocumentProgress(handler: (progress: DocumentProgressEvent) => void): Unsubscribe
   /** Opens a document saved in this session in the system viewer, to read or print. */
   openDocument(path: string): Promise<Result<null>>
   /** Native "save file" dialog for a PDF. `data` is null when cancelled. */

@@ -109,6 +109,14 @@ export const commands = {
 	saveResidentPlan: (planId: PlanId, path: string) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("save_resident_plan", { planId, path })),
 	/**  Opens a document saved in this session in the system's PDF viewer (to read or print). */
 	openDocument: (path: string) => typedError<null, AppError>(__TAURI_INVOKE("open_document", { path })),
+	/**  Saves a referral's form as a PDF, for an agency that takes referrals by secure email. */
+	saveReferralPdf: (referralId: ReferralId, path: string) => typedError<SavedDocument, AppError>(__TAURI_INVOKE("save_referral_pdf", { referralId, path })),
+	/**
+	 *  Saves a day of action's documents into `folder`, reporting progress as
+	 *  `document-progress` events: the summary, then the referral form of every referral made
+	 *  that day for a household on its list.
+	 */
+	saveDayDocuments: (dayId: string, folder: string) => typedError<BatchReport, AppError>(__TAURI_INVOKE("save_day_documents", { dayId, folder })),
 	/**  The CHARLIE check form: factors, scale, hazards and thresholds. */
 	charlieTemplate: () => __TAURI_INVOKE<CharlieTemplate>("charlie_template"),
 	/**  The partner agencies referrals can go to. */
@@ -150,6 +158,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	documentProgress: makeEvent<DocumentProgressEvent, DocumentProgressEvent>("document-progress"),
 	importProgress: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress"),
 	locked: makeEvent<LockedEvent, LockedEvent>("locked"),
 };
@@ -412,6 +421,14 @@ export type BasisRecord = {
 	recorded_by: OfficerId,
 	/**  When. */
 	at: string,
+};
+
+/**  What a batch of documents produced. */
+export type BatchReport = {
+	/**  The documents written. */
+	saved: SavedDocument[],
+	/**  The documents that could not be made or written, each with why. */
+	failed: string[],
 };
 
 /**  The resident's acknowledgement of their duties as a domestic CCTV owner (domain §6.5). */
@@ -879,6 +896,14 @@ export type Descriptor = {
 	score: number,
 	/**  What the officer would see at this score. */
 	text: string,
+};
+
+/**  Progress of a batch of documents. */
+export type DocumentProgressEvent = {
+	/**  Documents made so far. */
+	done: number,
+	/**  Documents in the batch. */
+	total: number,
 };
 
 /**  What happened at a door (domain §5); one keypress each in the door list. */

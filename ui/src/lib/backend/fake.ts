@@ -20,6 +20,8 @@ import { FakePlans } from './fake-plans'
 import { FakeSurveys } from './fake-survey'
 import type {
   ReferenceProblem,
+  DocumentProgressEvent,
+  SavedDocument,
   BasisRecord,
   CharlieDraft,
   Consent,
@@ -826,6 +828,56 @@ export class FakeBackend implements Backend {
       this.savedDocuments.push(path)
       return ok({ path, bytes: 48_213 })
     })
+  }
+
+  saveReferralPdf(referralId: string, path: string) {
+    return this.guarded('saveReferralPdf', [referralId, path], () => {
+      if (path.startsWith('/readonly/')) {
+        return err(
+          appError(
+            'io',
+            `could not save the document to ${path}: permission denied. The document has not been lost: choose another place to save it`,
+          ),
+        )
+      }
+      this.savedDocuments.push(path)
+      return ok({ path, bytes: 31_877 })
+    })
+  }
+
+  private readonly documentHandlers = new Set<(p: DocumentProgressEvent) => void>()
+
+  /** Saves the day's summary and one referral form per referral given in `referralIds`. */
+  async saveDayDocuments(dayId: string, folder: string) {
+    await this.enter('saveDayDocuments', dayId, folder)
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    const page = this.days.page(dayId)
+    if (page.status === 'error') return page
+    const names = [`day-of-action-${page.data.day.date}.pdf`, ...this.dayReferralFiles]
+    const total = names.length
+    const saved: SavedDocument[] = []
+    for (const [i, name] of names.entries()) {
+      for (const h of this.documentHandlers) h({ done: i, total })
+      const path = `${folder}/${name}`
+      this.savedDocuments.push(path)
+      saved.push({ path, bytes: 20_000 + i })
+    }
+    for (const h of this.documentHandlers) h({ done: total, total })
+    return ok({ saved, failed: [] })
+  }
+
+  /** Referral file names a day's batch includes (tests set it). */
+  dayReferralFiles: string[] = []
+
+  async chooseFolder(title: string): Promise<Result<string | null>> {
+    await this.enter('chooseFolder', title)
+    return ok('/home/officer/Documents/day-of-action')
+  }
+
+  onDocumentProgress(handler: (progress: DocumentProgressEvent) => void): Unsubscribe {
+    this.documentHandlers.add(handler)
+    return () => this.documentHandlers.delete(handler)
   }
 
   openDocument(path: string) {

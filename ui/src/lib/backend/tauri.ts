@@ -192,6 +192,11 @@ export function createTauriBackend(): Backend {
       ),
     saveResidentPlan: (planId, path) => run(commands.saveResidentPlan(planId, path)),
     openDocument: (path) => run(commands.openDocument(path)),
+    saveReferralPdf: (referralId, path) => run(commands.saveReferralPdf(referralId, path)),
+    saveDayDocuments: (dayId, folder) => run(commands.saveDayDocuments(dayId, folder)),
+    chooseFolder: (title) => dialog(() => open({ title, multiple: false, directory: true })),
+    onDocumentProgress: (handler) =>
+      subscribe(events.documentProgress, 'document-progress', handler),
     chooseDocumentDestination: (suggestedName) =>
       dialog(() =>
         save({
