@@ -42,6 +42,14 @@ pub fn open(path: &Path, cipher: Cipher<'_>, create: bool) -> Result<Connection>
     }
     let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
     if let Cipher::Key(key) = cipher {
+        // Two connections keyed at the same moment (parallel tests; a backup while the app
+        // opens) were seen to fail with "An error occurred with PRAGMA key": SQLCipher sets up
+        // its crypto provider on first use, and that is not safe to race. Keying is once per
+        // open, so one at a time costs nothing.
+        static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = KEYING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         conn.execute_batch(&format!("PRAGMA key = {};", key_literal(key).as_str()))?;
     }
     // SQLCipher only notices a wrong key or a foreign file on the first read.
