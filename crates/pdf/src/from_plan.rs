@@ -7,7 +7,7 @@ use doorstep_core::Household;
 use doorstep_core::security::{Assessment, Catalogue, Plan, Policy, Template, Trade, answers};
 
 use crate::contacts::Contacts;
-use crate::resident_plan::{NextSteps, PlanMeasure, ResidentPlanDocument, Tier};
+use crate::resident_plan::{FireSafetyAdvice, NextSteps, PlanMeasure, ResidentPlanDocument, Tier};
 
 /// Everything a resident's plan is made from.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +32,8 @@ pub struct PlanForResident<'a> {
     pub date: NaiveDate,
     /// Who to call.
     pub contacts: &'a Contacts,
+    /// Fire-safety advice, when the household's latest CHARLIE check flagged anything.
+    pub fire_safety: Option<&'a FireSafetyAdvice>,
 }
 
 fn tier(t: doorstep_core::security::Tier) -> Tier {
@@ -160,7 +162,7 @@ pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
             ],
         },
         today: rp.things_to_do_today.clone(),
-        fire_safety: None,
+        fire_safety: input.fire_safety.cloned(),
         contacts: input.contacts.clone(),
     }
 }
@@ -259,7 +261,16 @@ mod tests {
             officer: "Rowan Testwell",
             date,
             contacts: &crate::sample::contacts(),
+            fire_safety: Some(&FireSafetyAdvice {
+                advice: vec!["Never smoke in bed.".into()],
+                fire_service_visit_requested: true,
+            }),
         });
+        assert_eq!(
+            doc.fire_safety.as_ref().map(|f| f.advice.len()),
+            Some(1),
+            "the CHARLIE advice, never the answers, reaches the plan"
+        );
         assert!(!doc.findings.is_empty());
         assert!(
             doc.measures

@@ -5,14 +5,14 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use doorstep_core::fire::ReferralId;
+use doorstep_core::fire::{AgencyKind, ReferralId, ReferralStatus};
 use doorstep_core::security::PlanContext;
 use doorstep_core::security::PlanId;
 use doorstep_pdf::from_plan::{PlanForResident, resident_plan};
 use doorstep_pdf::from_records::{ReferralRecords, day_summary_document, referral_document};
 use doorstep_pdf::{
-    Branding, Contacts, PdfError, Referrer, render_day_of_action, render_referral,
-    render_resident_plan, save_document,
+    Branding, Contacts, FireSafetyAdvice, PdfError, Referrer, render_day_of_action,
+    render_referral, render_resident_plan, save_document,
 };
 use doorstep_store::StoreError;
 use tauri_specta::Event;
@@ -102,6 +102,33 @@ pub fn save_resident_plan(
             .or_else(|| page.persons.first().map(|p| p.full_name.clone()))
             .unwrap_or_else(|| "The resident".to_owned());
         let officer = s.officer().name.clone();
+        // The household's latest CHARLIE check, on this template version: its advice only.
+        let fire_safety = s
+            .charlie_checks_for_household(survey.household_id)?
+            .into_iter()
+            .find(|c| {
+                c.template_id == data.charlie.id && c.template_version == data.charlie.version
+            })
+            .and_then(|check| doorstep_core::fire::assess(&data.charlie, &check).ok())
+            .map(|assessment| FireSafetyAdvice {
+                advice: doorstep_core::fire::resident_advice(&data.charlie, &assessment),
+                fire_service_visit_requested: false,
+            })
+            .filter(|a| !a.advice.is_empty());
+        let fire_service_visit_requested = s
+            .referrals_for_household(survey.household_id)?
+            .iter()
+            .any(|r| {
+                r.status != ReferralStatus::Draft
+                    && data
+                        .agencies
+                        .agency(&r.agency_id)
+                        .is_some_and(|a| a.kind == AgencyKind::FireSafeAndWell)
+            });
+        let fire_safety = fire_safety.map(|a| FireSafetyAdvice {
+            fire_service_visit_requested,
+            ..a
+        });
         let date = plan
             .agreement
             .as_ref()
@@ -117,6 +144,7 @@ pub fn save_resident_plan(
             officer: &officer,
             date,
             contacts: &assets.contacts,
+            fire_safety: fire_safety.as_ref(),
         });
         Ok(render_resident_plan(&document, &assets.branding)?)
     })?;

@@ -17,7 +17,7 @@ pub use agency::{
 };
 pub use charlie::{
     AlarmCheck, CharlieAssessment, CharlieCheck, CharlieContribution, CharlieDraft,
-    ContributionKind, EscapeRoute, FactorAnswer, FactorScore, assess,
+    ContributionKind, EscapeRoute, FactorAnswer, FactorScore, assess, resident_advice,
 };
 pub use day_of_action::{
     DaySummary, DoorOutcomeCode, DoorRecord, RevisitItem, SUMMARY_CSV_HEADER, revisit_queue,

@@ -87,6 +87,9 @@ pub struct Factor {
     pub prompts: Vec<String>,
     /// One descriptor per scale point, lowest first.
     pub descriptors: Vec<Descriptor>,
+    /// What the resident's printed plan advises when this factor is present, in plain words.
+    #[serde(default)]
+    pub resident_advice: String,
 }
 
 impl Factor {
@@ -128,6 +131,9 @@ pub struct AlarmRules {
     pub guidance: String,
     /// Added once when any floor is left without a working alarm.
     pub no_working_alarm_points: u32,
+    /// What the resident's printed plan advises when a floor has no working alarm.
+    #[serde(default)]
+    pub resident_advice: String,
 }
 
 /// Escape route guidance and points.
@@ -152,6 +158,9 @@ pub struct Flag {
     pub guidance: String,
     /// Points added when ticked.
     pub points: u32,
+    /// What the resident's printed plan advises when ticked, in plain words.
+    #[serde(default)]
+    pub resident_advice: String,
 }
 
 /// Level boundaries and when to suggest a referral.

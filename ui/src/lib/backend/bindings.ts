@@ -268,6 +268,8 @@ export type AlarmRules = {
 	guidance: string,
 	/**  Added once when any floor is left without a working alarm. */
 	no_working_alarm_points: number,
+	/**  What the resident's printed plan advises when a floor has no working alarm. */
+	resident_advice?: string,
 };
 
 /**  The kind of answer an item takes, with its limits. */
@@ -1054,6 +1056,8 @@ export type Factor = {
 	prompts: string[],
 	/**  One descriptor per scale point, lowest first. */
 	descriptors: Descriptor[],
+	/**  What the resident's printed plan advises when this factor is present, in plain words. */
+	resident_advice?: string,
 };
 
 /**  One factor's score as the form sends it; who and when are added when it is saved. */
@@ -1098,6 +1102,8 @@ export type Flag = {
 	guidance: string,
 	/**  Points added when ticked. */
 	points: number,
+	/**  What the resident's printed plan advises when ticked, in plain words. */
+	resident_advice?: string,
 };
 
 /**  The follow-up as recorded on the plan. */
