@@ -1,0 +1,105 @@
+//! The hub's settings: defaults, overridden by a TOML file, overridden by the environment
+//! and the command line (see `main.rs`).
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::rate::RateLimit;
+
+/// Where the hub listens by default: loopback only; put a TLS proxy in front for laptops.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:7070";
+
+/// The database by default: an SQLite file in the working directory.
+pub const DEFAULT_DATABASE: &str = "sqlite:doorstep-hub.db";
+
+/// Everything `serve` needs besides the store.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HubConfig {
+    /// Address to listen on.
+    pub listen: String,
+    /// `sqlite:path` or `postgres://…`.
+    pub database: String,
+    /// How long an access token works, in seconds.
+    pub access_token_secs: i64,
+    /// How long a refresh token works, in seconds.
+    pub refresh_token_secs: i64,
+    /// How long an enrolment code works, in seconds.
+    pub enrolment_code_secs: i64,
+    /// Requests per device (and, for enrolment, per address).
+    pub rate_limit: RateLimit,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self {
+            listen: DEFAULT_LISTEN.to_owned(),
+            database: DEFAULT_DATABASE.to_owned(),
+            access_token_secs: 15 * 60,
+            refresh_token_secs: 30 * 24 * 60 * 60,
+            enrolment_code_secs: 72 * 60 * 60,
+            rate_limit: RateLimit::default(),
+        }
+    }
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Not readable.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not valid TOML for these settings.
+    #[error("{path} is not a valid hub configuration: {source}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// Why.
+        source: toml::de::Error,
+    },
+}
+
+impl HubConfig {
+    /// Reads a TOML file; settings it leaves out keep their defaults.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_toml(&text).map_err(|source| ConfigError::Parse {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
+    /// Parses TOML text.
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        toml::from_str(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_overrides_only_what_it_names() {
+        let config = HubConfig::from_toml(
+            "database = \"postgres://postgres@127.0.0.1/hub\"\n\
+             access_token_secs = 60\n\
+             [rate_limit]\nburst = 5\nper_second = 1.0\n",
+        )
+        .unwrap();
+        assert_eq!(config.database, "postgres://postgres@127.0.0.1/hub");
+        assert_eq!(config.access_token_secs, 60);
+        assert_eq!(config.rate_limit.burst, 5);
+        assert_eq!(config.listen, DEFAULT_LISTEN);
+        assert!(HubConfig::from_toml("colour = \"blue\"").is_err());
+    }
+}

@@ -1,0 +1,306 @@
+//! `doorstep-hub`: the council's sync server, and the admin commands that set it up.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use doorstep_hub::config::{DEFAULT_DATABASE, DEFAULT_LISTEN};
+use doorstep_hub::model::{AuditEntry, parse_role};
+use doorstep_hub::{AppState, Clock, HubConfig, secret};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "doorstep-hub",
+    version,
+    about = "Doorstep's council hub: sync server and admin commands"
+)]
+struct Cli {
+    /// The database: `sqlite:path` or `postgres://user@host:port/database`
+    /// [default: sqlite:doorstep-hub.db]
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database: Option<String>,
+
+    /// A TOML file of settings (listen, database, token lifetimes, rate_limit); the
+    /// command line and the environment override it.
+    #[arg(long, global = true, env = "DOORSTEP_HUB_CONFIG")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the hub until Ctrl-C (or SIGTERM).
+    Serve {
+        /// Address and port to listen on [default: 127.0.0.1:7070].
+        #[arg(long, env = "DOORSTEP_HUB_LISTEN")]
+        listen: Option<String>,
+    },
+    /// Sets up organisations, teams, users and devices, and reads the audit log.
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Debug, Subcommand)]
+enum Admin {
+    /// Creates the organisation (the council) the hub serves.
+    CreateOrg {
+        /// Its name, e.g. "Northshire County Council".
+        name: String,
+    },
+    /// Adds a team to an organisation.
+    AddTeam {
+        /// The organisation's name or id.
+        org: String,
+        /// The team's name.
+        name: String,
+    },
+    /// Adds a user to a team.
+    AddUser(AddUser),
+    /// Issues a one-time enrolment code for a user's laptop (printed once, stored hashed).
+    EnrolmentCode {
+        /// The user's name or id.
+        #[arg(long)]
+        user: String,
+    },
+    /// Revokes a device: its next contact is refused and told to wipe its data.
+    RevokeDevice {
+        /// The device's id (see `admin devices`).
+        device: String,
+    },
+    /// Lists the enrolled devices.
+    Devices,
+    /// Shows the latest audit log entries, oldest first.
+    Audit {
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Args)]
+struct AddUser {
+    /// The team's name or id.
+    #[arg(long)]
+    team: String,
+    /// The user's name as shown on visits.
+    #[arg(long)]
+    name: String,
+    /// officer, fire_crew, warden, supervisor, contractor, analyst or admin.
+    #[arg(long, value_parser = parse_role)]
+    role: doorstep_core::Role,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("doorstep-hub: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("doorstep-hub: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Defaults, then the file, then the environment and the command line.
+fn settings(cli: &Cli, listen: Option<&String>) -> Result<HubConfig, String> {
+    let mut config = match &cli.config {
+        Some(path) => HubConfig::from_file(path).map_err(|e| e.to_string())?,
+        None => HubConfig::default(),
+    };
+    if let Some(database) = &cli.database {
+        config.database.clone_from(database);
+    }
+    if let Some(listen) = listen {
+        config.listen.clone_from(listen);
+    }
+    Ok(config)
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match &cli.command {
+        Command::Serve { listen } => {
+            let config = settings(&cli, listen.as_ref())?;
+            serve(config).await
+        }
+        Command::Admin(admin) => {
+            let config = settings(&cli, None)?;
+            let store = doorstep_hub::open(&config.database)
+                .await
+                .map_err(|e| e.to_string())?;
+            run_admin(admin, &store, &config).await
+        }
+    }
+}
+
+async fn serve(config: HubConfig) -> Result<(), String> {
+    let store = doorstep_hub::open(&config.database)
+        .await
+        .map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let address = listener
+        .local_addr()
+        .map_or_else(|_| config.listen.clone(), |a| a.to_string());
+    tracing::info!(%address, database = %store.backend(), "doorstep-hub listening");
+    if config.listen == DEFAULT_LISTEN && config.database == DEFAULT_DATABASE {
+        tracing::info!(
+            "defaults in use: loopback only, SQLite file doorstep-hub.db in this folder"
+        );
+    }
+    let state = AppState::new(store, config);
+    doorstep_hub::serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| format!("the server stopped: {e}"))?;
+    tracing::info!("doorstep-hub stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+#[allow(
+    clippy::print_stdout,
+    reason = "admin commands answer on stdout, so scripts can capture an id or a code"
+)]
+async fn run_admin(
+    admin: &Admin,
+    store: &doorstep_hub::SharedStore,
+    config: &HubConfig,
+) -> Result<(), String> {
+    let now = Clock::system().now_ms();
+    let audit = |action: &str, entity: Option<(&str, &str)>| AuditEntry {
+        at: now,
+        user_id: None,
+        device_id: None,
+        action: format!("admin.{action}"),
+        entity: entity.map(|(e, _)| e.to_owned()),
+        entity_id: entity.map(|(_, id)| id.to_owned()),
+        outcome: "ok".into(),
+    };
+    let fail = |e: doorstep_hub::model::StoreError| e.to_string();
+    match admin {
+        Admin::CreateOrg { name } => {
+            let id = store.create_org(name, now).await.map_err(fail)?;
+            store
+                .append_audit(&[audit("create-org", Some(("organisation", &id)))])
+                .await
+                .map_err(fail)?;
+            println!("{id}");
+        }
+        Admin::AddTeam { org, name } => {
+            let id = store.add_team(org, name, now).await.map_err(fail)?;
+            store
+                .append_audit(&[audit("add-team", Some(("team", &id)))])
+                .await
+                .map_err(fail)?;
+            println!("{id}");
+        }
+        Admin::AddUser(user) => {
+            let id = store
+                .add_user(&user.team, &user.name, user.role, now)
+                .await
+                .map_err(fail)?;
+            store
+                .append_audit(&[audit("add-user", Some(("user", &id)))])
+                .await
+                .map_err(fail)?;
+            println!("{id}");
+        }
+        Admin::EnrolmentCode { user } => {
+            let code = secret::new_enrolment_code().map_err(|e| e.to_string())?;
+            let expires_at = now.saturating_add(config.enrolment_code_secs.saturating_mul(1000));
+            let user_id = store
+                .add_enrolment_code(user, &secret::code_digest(&code), now, expires_at)
+                .await
+                .map_err(fail)?;
+            store
+                .append_audit(&[audit("enrolment-code", Some(("user", &user_id)))])
+                .await
+                .map_err(fail)?;
+            eprintln!(
+                "One-time enrolment code for user {user_id}, valid for {} hours (shown only now):",
+                config.enrolment_code_secs / 3600
+            );
+            println!("{code}");
+        }
+        Admin::RevokeDevice { device } => {
+            store.revoke_device(device, now).await.map_err(fail)?;
+            store
+                .append_audit(&[audit("revoke-device", Some(("device", device)))])
+                .await
+                .map_err(fail)?;
+            println!("revoked {device}: its next contact will be told to wipe its local data");
+        }
+        Admin::Devices => {
+            for d in store.devices().await.map_err(fail)? {
+                let state = if d.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!("{}\t{}\t{}\t{state}", d.id, d.user_id, d.name);
+            }
+        }
+        Admin::Audit { limit } => {
+            for e in store.audit(*limit).await.map_err(fail)? {
+                let at = chrono::DateTime::from_timestamp_millis(e.at)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                    .unwrap_or_default();
+                let record = match (&e.entity, &e.entity_id) {
+                    (Some(entity), Some(id)) => format!("{entity}/{id}"),
+                    (Some(entity), None) => entity.clone(),
+                    _ => "-".into(),
+                };
+                println!(
+                    "{at}\t{}\t{}\t{}\t{record}\t{}",
+                    e.user_id.as_deref().unwrap_or("-"),
+                    e.device_id.as_deref().unwrap_or("-"),
+                    e.action,
+                    e.outcome
+                );
+            }
+        }
+    }
+    Ok(())
+}

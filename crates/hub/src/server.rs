@@ -1,0 +1,690 @@
+//! The HTTP API (`/v1/…`): enrolment, token refresh, push, pull, health and the OpenAPI
+//! document. Every refusal is a 4xx with a JSON `{code, message}` body, written to the
+//! audit log; nothing a request does is stored unless the whole request succeeds.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use doorstep_core::{DeviceId, Officer};
+use doorstep_sync::protocol::{
+    EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, MAX_BODY_BYTES, MAX_PULL_LIMIT,
+    Organisation, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PushRequest, RefreshRequest,
+    RefreshResponse, Request, Secret, decode_request,
+};
+use serde::Deserialize;
+use tokio::net::TcpListener;
+
+use crate::clock::Clock;
+use crate::config::HubConfig;
+use crate::model::{AuditEntry, Principal, Refusal, StoreError, TokenDigests, syncs_records};
+use crate::rate::RateLimiter;
+use crate::secret::{self, TokenKind};
+use crate::store::SharedStore;
+
+/// The OpenAPI description of `/v1`, served at `/v1/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: SharedStore,
+    config: HubConfig,
+    clock: Clock,
+    limiter: RateLimiter,
+}
+
+impl AppState {
+    /// State over `store` with `config`, on the system clock.
+    pub fn new(store: SharedStore, config: HubConfig) -> Self {
+        Self::with_clock(store, config, Clock::system())
+    }
+
+    /// State with a clock that tests can move forward.
+    pub fn with_clock(store: SharedStore, config: HubConfig, clock: Clock) -> Self {
+        let limiter = RateLimiter::new(config.rate_limit);
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                clock,
+                limiter,
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &SharedStore {
+        &self.inner.store
+    }
+
+    fn now(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    fn limit(&self, key: &str, now: i64) -> Result<(), ApiError> {
+        self.inner.limiter.check(key, now).map_err(|wait| {
+            ApiError::refused_after(
+                ErrorBody::new(
+                    ErrorCode::RateLimited,
+                    format!("Too many requests from this laptop: try again in {wait} s"),
+                ),
+                wait,
+            )
+        })
+    }
+
+    /// A fresh token pair: the secrets to hand out and the digests to store.
+    fn new_tokens(&self, now: i64) -> Result<(Secret, Secret, TokenDigests), ApiError> {
+        let access = secret::new_token(TokenKind::Access).map_err(ApiError::unavailable)?;
+        let refresh = secret::new_token(TokenKind::Refresh).map_err(ApiError::unavailable)?;
+        let config = &self.inner.config;
+        let digests = TokenDigests {
+            access: secret::digest(&access),
+            access_expires_at: now.saturating_add(config.access_token_secs.saturating_mul(1000)),
+            refresh: secret::digest(&refresh),
+            refresh_expires_at: now.saturating_add(config.refresh_token_secs.saturating_mul(1000)),
+        };
+        Ok((Secret::new(access), Secret::new(refresh), digests))
+    }
+
+    /// Turns a handler's result into the response; a refusal is written to the audit log.
+    async fn finish(
+        &self,
+        action: &str,
+        who: Option<&Principal>,
+        result: Result<Response, ApiError>,
+    ) -> Response {
+        match result {
+            Ok(response) => response,
+            Err(error) => {
+                let mut entry = AuditEntry::request(self.now(), who, action, error.code());
+                if let (None, ApiError::Refused { device_id, .. }) = (who, &error) {
+                    entry.device_id.clone_from(device_id);
+                }
+                if let Err(e) = self.store().append_audit(&[entry]).await {
+                    tracing::error!(error = %e, action, "could not write a refusal to the audit log");
+                }
+                tracing::info!(action, code = error.code(), "request refused");
+                error.into_response()
+            }
+        }
+    }
+}
+
+/// Why a request failed: a refusal (4xx, the caller's doing) or the hub's database (503).
+#[derive(Debug)]
+pub enum ApiError {
+    /// Refused; nothing was stored.
+    Refused {
+        /// The JSON body; its code fixes the status.
+        body: ErrorBody,
+        /// Seconds to wait, for 429.
+        retry_after: Option<u64>,
+        /// The device the request came from, when its token named one but proved nothing
+        /// (a revoked laptop): for the audit log.
+        device_id: Option<String>,
+    },
+    /// The hub could not do its part (database down): try again later.
+    Unavailable(String),
+}
+
+impl ApiError {
+    fn refused_after(body: ErrorBody, wait: u64) -> Self {
+        Self::Refused {
+            body,
+            retry_after: Some(wait),
+            device_id: None,
+        }
+    }
+
+    fn unavailable(error: impl std::fmt::Display) -> Self {
+        Self::Unavailable(error.to_string())
+    }
+
+    /// The code written to the audit log.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Refused { body, .. } => body.code.as_str(),
+            Self::Unavailable(_) => "unavailable",
+        }
+    }
+}
+
+impl From<ErrorBody> for ApiError {
+    fn from(body: ErrorBody) -> Self {
+        Self::Refused {
+            body,
+            retry_after: None,
+            device_id: None,
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        let message = match &refusal {
+            Refusal::DeviceRevoked { .. } => {
+                "This laptop was removed from the hub: wipe its local data, then enrol again"
+                    .to_owned()
+            }
+            Refusal::TokenExpired => "The access token has expired: refresh it".to_owned(),
+            other => {
+                let text = other.to_string();
+                let mut chars = text.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            }
+        };
+        let code = match refusal {
+            // As the protocol defines `unauthorised`: a used code and a token for another
+            // device than the one named are sign-in failures too.
+            Refusal::UnknownCode
+            | Refusal::CodeUsed
+            | Refusal::CodeExpired
+            | Refusal::UnknownToken
+            | Refusal::TokenReplayed
+            | Refusal::ForgedDevice => ErrorCode::Unauthorised,
+            Refusal::TokenExpired => ErrorCode::TokenExpired,
+            Refusal::DeviceRevoked { .. } => ErrorCode::DeviceRevoked,
+            Refusal::RoleForbidden(_) | Refusal::OutOfScope { .. } => ErrorCode::OutOfScope,
+            Refusal::ChangeIdTaken(_) | Refusal::Duplicate(_) | Refusal::Ambiguous(_) => {
+                ErrorCode::Conflict
+            }
+            Refusal::NotFound(_) => ErrorCode::NotFound,
+        };
+        let device_id = match refusal {
+            Refusal::DeviceRevoked { device_id } => Some(device_id),
+            _ => None,
+        };
+        Self::Refused {
+            body: ErrorBody::new(code, message),
+            retry_after: None,
+            device_id,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Refused(refusal) => refusal.into(),
+            StoreError::Backend(message) => {
+                tracing::error!(%message, "database error");
+                Self::Unavailable(message)
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Refused {
+                body, retry_after, ..
+            } => {
+                let status = StatusCode::from_u16(body.status()).unwrap_or(StatusCode::BAD_REQUEST);
+                let mut response = (status, Json(body)).into_response();
+                if let Some(wait) = retry_after {
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+                }
+                response
+            }
+            Self::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({
+                    "code": "unavailable",
+                    "message": "The hub cannot reach its database just now: sync will try again",
+                })),
+            )
+                .into_response(),
+        }
+    }
+}
+
+/// The routes of `/v1`, with the body limit and JSON answers for unknown paths and methods.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/enrol", post(enrol))
+        .route("/v1/token/refresh", post(refresh))
+        .route("/v1/push", post(push))
+        .route("/v1/pull", get(pull_get).post(pull_post))
+        .route("/v1/health", get(health))
+        .route("/v1/openapi.json", get(openapi))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves the API on `listener` until `shutdown` completes (then finishes the requests
+/// in flight). Tests pass a listener bound to port 0.
+pub async fn serve<F>(listener: TcpListener, state: AppState, shutdown: F) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// A `doorstep-protocol` header, when sent, must name our version.
+fn check_protocol_header(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get(PROTOCOL_HEADER) else {
+        return Ok(());
+    };
+    match value.to_str().ok().map(str::trim) {
+        Some(v) if v == PROTOCOL_VERSION.to_string() => Ok(()),
+        other => Err(ErrorBody::new(
+            ErrorCode::WrongProtocol,
+            format!(
+                "This laptop speaks sync protocol {} and the hub speaks {PROTOCOL_VERSION}: update the app",
+                other.unwrap_or("?")
+            ),
+        )
+        .into()),
+    }
+}
+
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: i64,
+) -> Result<Principal, ApiError> {
+    let token = bearer(headers).ok_or_else(|| {
+        ErrorBody::new(
+            ErrorCode::Unauthorised,
+            "No sign-in: send the access token as `Authorization: Bearer …`",
+        )
+    })?;
+    Ok(state
+        .store()
+        .authenticate(&secret::digest(token), now)
+        .await?)
+}
+
+/// Reads a JSON request body: too large → 413, unreadable → 400, then the protocol's own
+/// checks (wrong protocol, unknown entity, the request's rules).
+fn decode<T: Request>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let bytes = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ErrorBody::new(
+                ErrorCode::TooLarge,
+                format!(
+                    "The request is larger than the hub reads ({MAX_BODY_BYTES} bytes): send fewer changes at a time"
+                ),
+            )
+        } else {
+            ErrorBody::new(
+                ErrorCode::Malformed,
+                format!("The hub could not read the request: {}", rejection.body_text()),
+            )
+        }
+    })?;
+    Ok(decode_request::<T>(&bytes)?)
+}
+
+fn millis_to_time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let mut who = None;
+    let result = enrol_inner(&state, peer, &headers, body, &mut who).await;
+    state.finish("enrol", who.as_ref(), result).await
+}
+
+async fn enrol_inner(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    who: &mut Option<Principal>,
+) -> Result<Response, ApiError> {
+    let now = state.now();
+    state.limit(&format!("addr:{}", peer.ip()), now)?;
+    check_protocol_header(headers)?;
+    let request: EnrolRequest = decode(body)?;
+    let device_id = DeviceId::new();
+    let (access, refresh, digests) = state.new_tokens(now)?;
+    let principal = state
+        .store()
+        .enrol(
+            &secret::code_digest(request.code.expose()),
+            &device_id.to_string(),
+            request.device_name.trim(),
+            &digests,
+            now,
+        )
+        .await?;
+    state
+        .store()
+        .append_audit(&[AuditEntry::request(now, Some(&principal), "enrol", "ok")])
+        .await?;
+    let response = EnrolResponse {
+        device_id,
+        access_token: access,
+        refresh_token: refresh,
+        access_expires_at: millis_to_time(digests.access_expires_at),
+        organisation: Organisation {
+            id: principal.org_id,
+            name: principal.org_name.clone(),
+        },
+        user: Officer {
+            id: principal.user_id,
+            name: principal.user_name.clone(),
+            role: principal.role,
+        },
+    };
+    *who = Some(principal);
+    Ok((StatusCode::CREATED, Json(response)).into_response())
+}
+
+async fn refresh(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let mut who = None;
+    let result = refresh_inner(&state, peer, &headers, body, &mut who).await;
+    state.finish("refresh", who.as_ref(), result).await
+}
+
+async fn refresh_inner(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    who: &mut Option<Principal>,
+) -> Result<Response, ApiError> {
+    let now = state.now();
+    state.limit(&format!("addr:{}", peer.ip()), now)?;
+    check_protocol_header(headers)?;
+    let request: RefreshRequest = decode(body)?;
+    let (access, refresh, digests) = state.new_tokens(now)?;
+    let principal = state
+        .store()
+        .refresh(
+            &secret::digest(request.refresh_token.expose()),
+            &request.device_id.to_string(),
+            &digests,
+            now,
+        )
+        .await??;
+    state
+        .store()
+        .append_audit(&[AuditEntry::request(now, Some(&principal), "refresh", "ok")])
+        .await?;
+    *who = Some(principal);
+    Ok(Json(RefreshResponse {
+        access_token: access,
+        refresh_token: refresh,
+        access_expires_at: millis_to_time(digests.access_expires_at),
+    })
+    .into_response())
+}
+
+async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let mut who = None;
+    let result = push_inner(&state, &headers, body, &mut who).await;
+    state.finish("push", who.as_ref(), result).await
+}
+
+async fn push_inner(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    who: &mut Option<Principal>,
+) -> Result<Response, ApiError> {
+    let now = state.now();
+    let principal = who.insert(authenticate(state, headers, now).await?);
+    state.limit(&principal.device_id.to_string(), now)?;
+    check_protocol_header(headers)?;
+    let request: PushRequest = decode(body)?;
+    if request.device_id != principal.device_id {
+        return Err(Refusal::ForgedDevice.into());
+    }
+    if !syncs_records(principal.role) {
+        return Err(Refusal::RoleForbidden(principal.role).into());
+    }
+    let response = state.store().push(principal, &request.changes, now).await?;
+    Ok(Json(response).into_response())
+}
+
+/// `GET /v1/pull` takes the pull request as query parameters; all are optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PullQuery {
+    protocol: Option<u32>,
+    after: Option<u64>,
+    limit: Option<u32>,
+}
+
+async fn pull_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Response {
+    let request = query
+        .map_err(|rejection| {
+            ApiError::from(ErrorBody::new(
+                ErrorCode::Malformed,
+                format!(
+                    "The hub could not read the query: {}",
+                    rejection.body_text()
+                ),
+            ))
+        })
+        .and_then(|Query(q)| {
+            let request = PullRequest {
+                protocol: q.protocol.unwrap_or(PROTOCOL_VERSION),
+                after: q.after.unwrap_or(0),
+                limit: q.limit.unwrap_or(MAX_PULL_LIMIT),
+            };
+            // The same checks as a JSON body gets.
+            let json = serde_json::to_vec(&request).map_err(ApiError::unavailable)?;
+            Ok(decode_request::<PullRequest>(&json)?)
+        });
+    pull(state, headers, request).await
+}
+
+async fn pull_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    pull(state, headers, Err(body)).await
+}
+
+/// The request is either decoded already (GET) or still a body (POST, as `Err(body)`), so
+/// that authentication comes first either way.
+async fn pull(
+    state: AppState,
+    headers: HeaderMap,
+    request: Result<PullRequest, impl Into<PullBody>>,
+) -> Response {
+    let mut who = None;
+    let result = pull_inner(&state, &headers, request.map_err(Into::into), &mut who).await;
+    state.finish("pull", who.as_ref(), result).await
+}
+
+/// What `pull` was given besides a decoded GET query.
+enum PullBody {
+    Body(Result<Bytes, BytesRejection>),
+    Refused(ApiError),
+}
+
+impl From<Result<Bytes, BytesRejection>> for PullBody {
+    fn from(body: Result<Bytes, BytesRejection>) -> Self {
+        Self::Body(body)
+    }
+}
+
+impl From<ApiError> for PullBody {
+    fn from(error: ApiError) -> Self {
+        Self::Refused(error)
+    }
+}
+
+async fn pull_inner(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: Result<PullRequest, PullBody>,
+    who: &mut Option<Principal>,
+) -> Result<Response, ApiError> {
+    let now = state.now();
+    let principal = who.insert(authenticate(state, headers, now).await?);
+    state.limit(&principal.device_id.to_string(), now)?;
+    check_protocol_header(headers)?;
+    let request = match request {
+        Ok(request) => request,
+        Err(PullBody::Body(body)) => decode::<PullRequest>(body)?,
+        Err(PullBody::Refused(error)) => return Err(error),
+    };
+    let response = state
+        .store()
+        .pull(
+            principal,
+            request.after,
+            request.limit.min(MAX_PULL_LIMIT),
+            now,
+        )
+        .await?;
+    Ok(Json(response).into_response())
+}
+
+async fn health() -> Response {
+    Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL_VERSION })).into_response()
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
+}
+
+async fn not_found(uri: axum::http::Uri) -> Response {
+    ApiError::from(ErrorBody::new(
+        ErrorCode::NotFound,
+        format!("There is no {} on this hub", uri.path()),
+    ))
+    .into_response()
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    let body = ErrorBody::new(
+        ErrorCode::NotFound,
+        format!("{} does not take {method}", uri.path()),
+    );
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every route `router` serves, with its methods: the OpenAPI file must match.
+    const ROUTES: &[(&str, &[&str])] = &[
+        ("/v1/enrol", &["post"]),
+        ("/v1/token/refresh", &["post"]),
+        ("/v1/push", &["post"]),
+        ("/v1/pull", &["get", "post"]),
+        ("/v1/health", &["get"]),
+        ("/v1/openapi.json", &["get"]),
+    ];
+
+    #[test]
+    fn the_openapi_document_describes_every_route() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI_JSON).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths = doc["paths"].as_object().unwrap();
+        assert_eq!(paths.len(), ROUTES.len(), "no path beyond the routes");
+        for (path, methods) in ROUTES {
+            let item = paths[*path].as_object().unwrap();
+            let mut documented: Vec<&str> = item.keys().map(String::as_str).collect();
+            documented.sort_unstable();
+            assert_eq!(documented, *methods, "methods of {path}");
+        }
+        // Every $ref points at a schema that exists.
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for reference in OPENAPI_JSON
+            .split("\"$ref\": \"#/components/schemas/")
+            .skip(1)
+        {
+            let name = reference.split('"').next().unwrap();
+            assert!(schemas.contains_key(name), "missing schema {name}");
+        }
+        // Every error code of the protocol is listed.
+        let codes = doc["components"]["schemas"]["ErrorBody"]["properties"]["code"]["enum"]
+            .as_array()
+            .unwrap();
+        for code in ErrorCode::ALL {
+            assert!(codes.iter().any(|c| c == code.as_str()), "code {code}");
+        }
+    }
+
+    #[test]
+    fn refusals_map_to_the_protocols_codes() {
+        let revoked = ApiError::from(Refusal::DeviceRevoked {
+            device_id: "d".into(),
+        });
+        let ApiError::Refused {
+            body, device_id, ..
+        } = revoked
+        else {
+            panic!("a refusal is a 4xx");
+        };
+        assert_eq!(body.status(), 410);
+        assert!(body.message.contains("wipe"));
+        assert_eq!(device_id.as_deref(), Some("d"));
+        assert_eq!(ApiError::from(Refusal::ForgedDevice).code(), "unauthorised");
+        assert_eq!(ApiError::from(Refusal::CodeUsed).code(), "unauthorised");
+        assert_eq!(
+            ApiError::from(Refusal::ChangeIdTaken("c".into())).code(),
+            "conflict"
+        );
+        assert_eq!(
+            ApiError::from(Refusal::TokenExpired).code(),
+            "token_expired"
+        );
+        assert_eq!(
+            ApiError::from(StoreError::Backend("down".into())).code(),
+            "unavailable"
+        );
+    }
+}
