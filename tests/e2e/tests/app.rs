@@ -84,6 +84,8 @@ fn start_driver(data_dir: &Path, port: u16) -> Driver {
 }
 
 async fn connect(port: u16) -> Client {
+    // Fails only when a provider is already installed, which is what we want anyway.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".to_owned(),
