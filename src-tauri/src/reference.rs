@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use doorstep_core::fire::{AgencyDirectory, CharlieTemplate};
-use doorstep_core::security::{Catalogue, LoadError, Policy, Template, TemplateLibrary};
+use doorstep_core::security::{
+    Answers, Catalogue, LoadError, PlanContext, Policy, SurveyError, Template, TemplateLibrary,
+};
 use serde::{Deserialize, Serialize};
 
 /// The survey template every new home security survey uses, by id.
@@ -74,6 +76,19 @@ impl ReferenceData {
     /// The template new surveys are started on.
     pub fn survey_template(&self) -> Option<&Template> {
         self.templates.latest(SURVEY_TEMPLATE_ID)
+    }
+
+    /// The plan rules' context for a survey's answers, read with the form they were given on.
+    pub fn plan_context<'a>(
+        &'a self,
+        answers: &'a Answers,
+    ) -> Result<PlanContext<'a>, SurveyError> {
+        Ok(PlanContext {
+            template: self.templates.for_answers(answers)?,
+            answers,
+            policy: &self.policy,
+            catalogue: &self.catalogue,
+        })
     }
 
     /// The built-in files; tests prove they load, so failure here is a broken build.

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use doorstep_core::fire::{AgencyKind, ReferralId, ReferralStatus};
-use doorstep_core::security::PlanContext;
 use doorstep_core::security::PlanId;
 use doorstep_pdf::from_plan::{PlanForResident, resident_plan};
 use doorstep_pdf::from_records::{ReferralRecords, day_summary_document, referral_document};
@@ -86,13 +85,8 @@ pub fn save_resident_plan(
     let bytes = session.with_store(|s| -> Result<Vec<u8>> {
         let plan = s.plan(plan_id)?;
         let survey = s.survey(plan.survey_id)?;
-        let template = data.templates.for_answers(&survey.answers)?;
-        let ctx = PlanContext {
-            template,
-            answers: &survey.answers,
-            policy: &data.policy,
-            catalogue: &data.catalogue,
-        };
+        let ctx = data.plan_context(&survey.answers)?;
+        let template = ctx.template;
         let assessment = ctx.assess()?;
         let page = s.household_page(survey.household_id)?;
         let resident_name = plan

@@ -8,9 +8,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use doorstep_core::attachment::check_size;
 use doorstep_core::cocoon::CocoonOutcome;
 use doorstep_core::security::{
-    AnswerValue, FollowUpFindings, PlanActor, PlanContext, PlanId, PlanItemId, PlanStatus,
-    PlanStep, SurveyId, Tier, follow_up, orphan_answers, progress, propose_plan, validate_answers,
-    visible_paths,
+    AnswerValue, FollowUpFindings, PlanActor, PlanId, PlanItemId, PlanStatus, PlanStep, SurveyId,
+    Tier, follow_up, orphan_answers, progress, propose_plan, validate_answers, visible_paths,
 };
 use doorstep_core::views::{
     CocoonPage, CocoonSummary, MeasureChoice, PlanPage, PlanSummary, SurveyPage, SurveyPhoto,
@@ -76,13 +75,7 @@ fn survey_page(data: &ReferenceData, store: &Store, id: SurveyId) -> Result<Surv
 fn plan_page(data: &ReferenceData, store: &Store, id: PlanId) -> Result<PlanPage> {
     let plan = store.plan(id)?;
     let survey = store.survey(plan.survey_id)?;
-    let template = data.templates.for_answers(&survey.answers)?;
-    let ctx = PlanContext {
-        template,
-        answers: &survey.answers,
-        policy: &data.policy,
-        catalogue: &data.catalogue,
-    };
+    let ctx = data.plan_context(&survey.answers)?;
     let assessment = ctx.assess()?;
     let found: Vec<&str> = assessment
         .weaknesses
@@ -283,13 +276,7 @@ pub fn draft_plan(
             return plan_page(&data, s, draft.id);
         }
         let survey = s.survey(survey_id)?;
-        let template = data.templates.for_answers(&survey.answers)?;
-        let ctx = PlanContext {
-            template,
-            answers: &survey.answers,
-            policy: &data.policy,
-            catalogue: &data.catalogue,
-        };
+        let ctx = data.plan_context(&survey.answers)?;
         let plan = propose_plan(&ctx, survey_id, actor(s), chrono::Utc::now())?;
         s.save_new_plan(&plan, ChangeSource::Ui)?;
         plan_page(&data, s, plan.id)
@@ -381,13 +368,7 @@ pub fn edit_plan(
     session.with_store(|s| {
         let by = actor(s);
         let survey = s.survey(s.plan(id)?.survey_id)?;
-        let template = data.templates.for_answers(&survey.answers)?;
-        let ctx = PlanContext {
-            template,
-            answers: &survey.answers,
-            policy: &data.policy,
-            catalogue: &data.catalogue,
-        };
+        let ctx = data.plan_context(&survey.answers)?;
         let now = chrono::Utc::now();
         s.change_plan(id, ChangeSource::Ui, |plan| -> Result<()> {
             match edit {
@@ -485,13 +466,7 @@ pub fn plan_step(
 fn take_step(data: &ReferenceData, s: &mut Store, id: PlanId, step: PlanStep) -> Result<PlanPage> {
     let by = actor(s);
     let survey = s.survey(s.plan(id)?.survey_id)?;
-    let template = data.templates.for_answers(&survey.answers)?;
-    let ctx = PlanContext {
-        template,
-        answers: &survey.answers,
-        policy: &data.policy,
-        catalogue: &data.catalogue,
-    };
+    let ctx = data.plan_context(&survey.answers)?;
     s.change_plan(id, ChangeSource::Ui, |plan| -> Result<()> {
         Ok(plan.apply(&ctx, step, by, chrono::Utc::now())?)
     })?;
