@@ -77,6 +77,11 @@ pub enum EntityKind {
     DayDoor,
     /// One knock at a door on a day of action.
     DoorKnock,
+    /// A guarded-field conflict the hub raised, for a supervisor to decide; the decision
+    /// is a change to this record (and to the field it concerns), so it syncs like any edit.
+    Conflict,
+    /// A contractor's work order from an approved plan: only what the fitter needs.
+    WorkOrder,
 }
 
 impl EntityKind {
@@ -95,6 +100,8 @@ impl EntityKind {
         Self::DayOfAction,
         Self::DayDoor,
         Self::DoorKnock,
+        Self::Conflict,
+        Self::WorkOrder,
     ];
 
     /// The wire name, the same string the store passes to `track`.
@@ -113,6 +120,8 @@ impl EntityKind {
             Self::DayOfAction => "day_of_action",
             Self::DayDoor => "day_door",
             Self::DoorKnock => "door_knock",
+            Self::Conflict => "conflict",
+            Self::WorkOrder => "work_order",
         }
     }
 
