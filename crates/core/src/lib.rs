@@ -43,9 +43,11 @@ pub mod person;
 pub mod postcode;
 pub mod search;
 pub mod security;
+pub mod sync_status;
 pub mod validation;
 pub mod views;
 pub mod visit;
+pub mod work_order;
 
 pub use hlc::{Hlc, HlcClock};
 pub use household::{Coordinates, Household, HouseholdDraft, Uprn};
