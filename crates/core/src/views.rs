@@ -275,6 +275,14 @@ pub struct PlanPage {
     pub follow_up_due: Option<chrono::NaiveDate>,
     /// The resident's "how safe do you feel" at the survey.
     pub feeling_safe_before: Option<u8>,
+    /// While the plan waits for approval: for each of its measures (by catalogue id), the firms
+    /// that fit its trade and cover the home's postcode, the one the measure goes to unless the
+    /// supervisor chooses another first. A supply-only measure lists every firm covering the
+    /// home, and goes on no order (the officer hands it over) unless one is chosen. An empty
+    /// list means no firm can take the measure. Empty once the plan is approved.
+    pub firm_options: std::collections::BTreeMap<String, Vec<crate::work_order::FirmRef>>,
+    /// The plan's work orders and their progress, once any were raised.
+    pub work_orders: Option<PlanWorkOrders>,
 }
 
 /// A saved CHARLIE check with its score and the referrals it suggests.
@@ -415,4 +423,56 @@ pub struct DoorsAdded {
     pub duplicates: u32,
     /// Rows that could not be used, by line.
     pub rejected: Vec<RowError>,
+}
+
+/// One work order as the plan screen shows it: who, where it is, and each item's progress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct WorkOrderSummary {
+    /// Its id.
+    pub id: crate::work_order::WorkOrderId,
+    /// The order number the firm quotes.
+    pub number: String,
+    /// The firm's name.
+    pub firm_name: String,
+    /// Where the order is.
+    pub status: crate::work_order::WorkOrderStatus,
+    /// When the work must be finished by.
+    pub due_date: chrono::NaiveDate,
+    /// The booked appointment, once the firm has booked one.
+    pub appointment_date: Option<chrono::NaiveDate>,
+    /// Why the firm declined, when it did.
+    pub decline_reason: Option<String>,
+    /// The items, each with its fitted status and date.
+    pub items: Vec<crate::work_order::WorkOrderItem>,
+    /// How many items are fitted.
+    pub fitted: u32,
+}
+
+impl From<&crate::work_order::WorkOrder> for WorkOrderSummary {
+    fn from(o: &crate::work_order::WorkOrder) -> Self {
+        Self {
+            id: o.id,
+            number: o.number.clone(),
+            firm_name: o.firm.name.clone(),
+            status: o.status,
+            due_date: o.due_date,
+            appointment_date: o.appointment_date,
+            decline_reason: o.decline_reason.clone(),
+            items: o.items.clone(),
+            fitted: u32::try_from(o.fitted_count()).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// A plan's work orders and what the officer hands over themselves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct PlanWorkOrders {
+    /// The plan.
+    pub plan_id: crate::security::PlanId,
+    /// Its orders, in the order they were raised.
+    pub orders: Vec<WorkOrderSummary>,
+    /// Names of the plan's measures on no order (supply-only): the officer hands these over.
+    pub handed_over_by_officer: Vec<String>,
+    /// Every item on every order is fitted.
+    pub all_fitted: bool,
 }

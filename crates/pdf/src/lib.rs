@@ -9,6 +9,7 @@
 //!
 //! The work order cannot carry sensitive data: [`WorkOrderDocument`] has no field for it,
 //! and [`work_order::from_case`] narrows a full case to what a contractor may see.
+//! [`from_work_order::from_work_order`] prints a stored work order, narrowed when it was raised.
 
 mod branding;
 mod contacts;
@@ -16,6 +17,7 @@ mod day_of_action;
 mod fonts;
 pub mod from_plan;
 pub mod from_records;
+pub mod from_work_order;
 mod layout;
 mod referral;
 mod resident_plan;

@@ -5,11 +5,13 @@ use doorstep_core::attachment::{CheckedImage, check_image};
 use doorstep_core::security::SurveyId;
 use doorstep_core::views::SurveyPhoto;
 use doorstep_core::{ChangeSource, ValidationErrors};
-use rusqlite::{OptionalExtension, params};
-use serde_json::json;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Result, StoreError};
+use crate::replication::{self, Stamp};
 use crate::rows::parsed;
 use crate::store::Store;
 use crate::tracking::Writer;
@@ -30,7 +32,19 @@ pub fn reference(bytes: &[u8]) -> String {
 /// Stores the bytes once (a second copy of the same bytes is a no-op) and returns the reference.
 fn put(w: &Writer<'_>, bytes: &[u8], image: &CheckedImage) -> Result<String> {
     let sha = reference(bytes);
-    w.tx.prepare_cached(
+    insert_bytes(w.tx, &sha, bytes, image, &w.actor.officer.to_string())?;
+    Ok(sha)
+}
+
+/// Stores bytes under their reference `sha` unless they are already held.
+pub(crate) fn insert_bytes(
+    conn: &Connection,
+    sha: &str,
+    bytes: &[u8],
+    image: &CheckedImage,
+    created_by: &str,
+) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO attachments (sha256, media_type, size, bytes, created_at, created_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sha256) DO NOTHING",
     )?
@@ -40,9 +54,82 @@ fn put(w: &Writer<'_>, bytes: &[u8], image: &CheckedImage) -> Result<String> {
         i64::try_from(image.size).unwrap_or(i64::MAX),
         bytes,
         chrono::Utc::now(),
-        w.actor.officer.to_string(),
+        created_by,
     ])?;
-    Ok(sha)
+    Ok(())
+}
+
+/// A survey photo's synced fields.
+#[derive(Debug, Serialize, Deserialize)]
+struct PhotoFields {
+    survey_id: SurveyId,
+    item: String,
+    sha256: String,
+    file_name: String,
+}
+
+/// Writes a photo row (insert, or update keeping `seq` and `created_at`) with its versions.
+fn save_photo_row(conn: &Connection, id: &str, p: &PhotoFields, s: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO survey_photos (id, survey_id, item, sha256, file_name, created_at, updated_at,
+             updated_by, device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET survey_id = excluded.survey_id, item = excluded.item,
+             sha256 = excluded.sha256, file_name = excluded.file_name, updated_at = excluded.updated_at,
+             updated_by = excluded.updated_by, device_id = excluded.device_id, hlc = excluded.hlc,
+             field_versions = excluded.field_versions",
+    )?
+    .execute(params![
+        id,
+        p.survey_id.to_string(),
+        p.item,
+        p.sha256,
+        p.file_name,
+        s.created_at,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
+    ])?;
+    Ok(())
+}
+
+/// A photo's synced fields and stored versions, if held.
+pub(crate) fn synced_photo_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT survey_id, item, sha256, file_name, field_versions FROM survey_photos WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                PhotoFields {
+                    survey_id: parsed(r, 0, "bad survey id")?,
+                    item: r.get(1)?,
+                    sha256: r.get(2)?,
+                    file_name: r.get(3)?,
+                },
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(p, versions)| Ok((replication::object(serde_json::to_value(&p)?), versions)))
+        .transpose()
+}
+
+/// Writes a photo from the hub's full field map; its bytes may follow later (see
+/// `Store::missing_attachments`).
+pub(crate) fn write_synced_photo(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let photo: PhotoFields = replication::from_fields("survey_photo", id, fields)?;
+    save_photo_row(conn, id, &photo, s)
 }
 
 impl Store {
@@ -80,29 +167,16 @@ impl Store {
         let id = uuid::Uuid::now_v7().to_string();
         self.write(source, |w| {
             let sha = put(w, bytes, &image)?;
-            let fields = json!({
-                "survey_id": survey.to_string(), "item": item, "sha256": sha, "file_name": file_name,
-            });
+            let photo = PhotoFields {
+                survey_id: survey,
+                item: item.to_owned(),
+                sha256: sha.clone(),
+                file_name: file_name.clone(),
+            };
             let t = w
-                .track("survey_photo", &id, None, &fields)?
+                .track("survey_photo", &id, None, &serde_json::to_value(&photo)?)?
                 .ok_or(StoreError::NotFound { entity: "photo" })?;
-            w.tx.prepare_cached(
-                "INSERT INTO survey_photos (id, survey_id, item, sha256, file_name, created_at, updated_at,
-                     updated_by, device_id, hlc, field_versions)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                id,
-                survey.to_string(),
-                item,
-                sha,
-                file_name,
-                t.at,
-                w.actor.officer.to_string(),
-                w.actor.device.to_string(),
-                t.hlc.to_string(),
-                t.field_versions,
-            ])?;
+            save_photo_row(w.tx, &id, &photo, &Stamp::local(w, &t))?;
             Ok(SurveyPhoto {
                 id: id.clone(),
                 item: item.to_owned(),

@@ -1,16 +1,113 @@
 //! CHARLIE checks: saved whole once core has validated and scored them.
 
+use doorstep_core::fire::RiskLevel;
 use doorstep_core::fire::{
     CharlieAssessment, CharlieCheck, CharlieCheckId, CharlieTemplate, assess,
 };
 use doorstep_core::{ChangeSource, HouseholdId};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
+use crate::replication::{self, Stamp};
 use crate::rows::json;
 use crate::store::Store;
-use crate::tracking::stored_versions;
 use crate::{households, persons};
+
+/// Writes a check row (insert, or update keeping `seq` and `created_at`) with its versions.
+fn save_row(
+    conn: &Connection,
+    check: &CharlieCheck,
+    level: RiskLevel,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO charlie_checks (id, household_id, person_id, level, body, created_at, updated_at,
+             updated_by, device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id,
+             person_id = excluded.person_id, level = excluded.level, body = excluded.body,
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+             device_id = excluded.device_id, hlc = excluded.hlc,
+             field_versions = excluded.field_versions",
+    )?
+    .execute(params![
+        check.id.to_string(),
+        check.household_id.map(|h| h.to_string()),
+        check.person_id.map(|p| p.to_string()),
+        level.as_str(),
+        serde_json::to_string(check)?,
+        s.created_at,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
+    ])?;
+    Ok(())
+}
+
+/// A check's synced fields: the check as recorded, and the level it was scored at (so every
+/// laptop shows the level the crew saw, whatever template version it holds).
+fn fields_of(check: &CharlieCheck, level: RiskLevel) -> Result<Value> {
+    let mut fields = replication::object(serde_json::to_value(check)?);
+    fields.insert("level".into(), Value::String(level.as_str().into()));
+    Ok(Value::Object(fields))
+}
+
+/// A check's synced fields and stored versions, if held.
+pub(crate) fn synced_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached("SELECT body, level, field_versions FROM charlie_checks WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(body, level, versions)| {
+        let mut fields: Map<String, Value> = serde_json::from_str(&body)?;
+        fields.insert("level".into(), Value::String(level));
+        Ok((fields, versions))
+    })
+    .transpose()
+}
+
+/// Writes a check from the hub's full field map.
+pub(crate) fn write_synced(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let check: CharlieCheck = replication::from_fields(
+        "charlie_check",
+        id,
+        &replication::with_id("charlie_check", fields, id)?,
+    )?;
+    let level = match fields.get("level") {
+        None | Some(Value::Null) => {
+            return Err(StoreError::IncompleteRecord {
+                entity: "charlie_check".into(),
+                id: id.into(),
+                field: "level".into(),
+            });
+        }
+        Some(level) => level.as_str().and_then(RiskLevel::parse).ok_or_else(|| {
+            replication::unusable(
+                "charlie_check",
+                id,
+                "its level is not one this version knows",
+            )
+        })?,
+    };
+    save_row(conn, &check, level, s)
+}
 
 impl Store {
     /// Saves a new or corrected check; an invalid check is refused field by field and not saved.
@@ -28,41 +125,15 @@ impl Store {
             persons::get(self.conn(), p)?;
         }
         let id = check.id.to_string();
-        let before = self.charlie_check(check.id).ok();
-        let versions = match &before {
-            Some(_) => Some(stored_versions(self.conn(), "charlie_checks", &id)?),
-            None => None,
-        };
+        let before = synced_fields(self.conn(), &id)?;
         self.write(source, |w| {
-            let previous = before.as_ref().map(serde_json::to_value).transpose()?;
-            let current = serde_json::to_value(check)?;
-            let base = previous.as_ref().zip(versions.as_deref());
+            let previous = before.as_ref().map(|(f, v)| (Value::Object(f.clone()), v));
+            let base = previous.as_ref().map(|(f, v)| (f, v.as_str()));
+            let current = fields_of(check, assessment.level)?;
             let Some(t) = w.track("charlie_check", &id, base, &current)? else {
                 return Ok(());
             };
-            w.tx.prepare_cached(
-                "INSERT INTO charlie_checks (id, household_id, person_id, level, body, created_at, updated_at,
-                     updated_by, device_id, hlc, field_versions)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id,
-                     person_id = excluded.person_id, level = excluded.level, body = excluded.body,
-                     updated_at = excluded.updated_at, updated_by = excluded.updated_by,
-                     device_id = excluded.device_id, hlc = excluded.hlc,
-                     field_versions = excluded.field_versions",
-            )?
-            .execute(params![
-                id,
-                check.household_id.map(|h| h.to_string()),
-                check.person_id.map(|p| p.to_string()),
-                assessment.level.as_str(),
-                serde_json::to_string(check)?,
-                t.at,
-                w.actor.officer.to_string(),
-                w.actor.device.to_string(),
-                t.hlc.to_string(),
-                t.field_versions,
-            ])?;
-            Ok(())
+            save_row(w.tx, check, assessment.level, &Stamp::local(w, &t))
         })?;
         Ok(assessment)
     }

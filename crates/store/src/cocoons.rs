@@ -1,17 +1,21 @@
 //! Cocoons: opened when a burglary is recorded, holding the neighbours' doors in priority
 //! order and each door's outcome, so the dosage (doors reached) is always known.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use doorstep_core::cocoon::{
     CocoonDates, CocoonOutcome, CocoonPolicy, CocoonReason, CocoonTarget, Dosage, state,
 };
 use doorstep_core::views::{CocoonDoor, CocoonPage, CocoonSummary};
 use doorstep_core::{ChangeSource, HouseholdId, Uprn};
-use rusqlite::{OptionalExtension, Row, params};
-use serde_json::{Value, json};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
 
 use crate::error::{Result, StoreError};
 use crate::households;
+use crate::replication::{self, Stamp};
 use crate::rows::{conversion, parsed};
 use crate::store::Store;
 use crate::tracking::stored_versions;
@@ -48,6 +52,192 @@ fn door_from_row(row: &Row<'_>) -> rusqlite::Result<CocoonDoor> {
         outcome_at: row.get(7)?,
         postcode: row.get(8)?,
     })
+}
+
+/// A cocoon's synced fields.
+#[derive(Debug, Serialize, Deserialize)]
+struct CocoonFields {
+    household_id: HouseholdId,
+    opened_on: NaiveDate,
+    visit_by: NaiveDate,
+    closes_on: NaiveDate,
+}
+
+/// Writes a cocoon row (insert, or update keeping `seq` and `created_at`) with its versions.
+fn save_cocoon_row(conn: &Connection, id: &str, c: &CocoonFields, s: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO cocoons (id, household_id, opened_on, visit_by, closes_on, created_at, updated_at,
+             updated_by, device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id,
+             opened_on = excluded.opened_on, visit_by = excluded.visit_by, closes_on = excluded.closes_on,
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+             device_id = excluded.device_id, hlc = excluded.hlc, field_versions = excluded.field_versions",
+    )?
+    .execute(params![
+        id,
+        c.household_id.to_string(),
+        c.opened_on,
+        c.visit_by,
+        c.closes_on,
+        s.created_at,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
+    ])?;
+    Ok(())
+}
+
+/// A cocoon's synced fields and stored versions, if held.
+pub(crate) fn synced_cocoon_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT household_id, opened_on, visit_by, closes_on, field_versions FROM cocoons WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                CocoonFields {
+                    household_id: parsed(r, 0, "bad household id")?,
+                    opened_on: r.get(1)?,
+                    visit_by: r.get(2)?,
+                    closes_on: r.get(3)?,
+                },
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(c, versions)| Ok((replication::object(serde_json::to_value(&c)?), versions)))
+        .transpose()
+}
+
+/// Writes a cocoon from the hub's full field map.
+pub(crate) fn write_synced_cocoon(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let cocoon: CocoonFields = replication::from_fields("cocoon", id, fields)?;
+    save_cocoon_row(conn, id, &cocoon, s)
+}
+
+/// One cocoon door's synced fields (the outcome's time and officer are its version's).
+#[derive(Debug, Serialize, Deserialize)]
+struct DoorFields {
+    cocoon_id: String,
+    rank: u32,
+    uprn: i64,
+    address_line_1: String,
+    distance_m: u32,
+    reason: String,
+    outcome: Option<String>,
+}
+
+/// Writes a cocoon door row (insert, or update keeping `seq` and `created_at`); when and by
+/// whom the outcome was recorded change only with the outcome.
+fn save_door_row(conn: &Connection, id: &str, d: &DoorFields, s: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO cocoon_targets (id, cocoon_id, rank, uprn, address_line_1, distance_m, reason,
+             outcome, outcome_at, outcome_by, created_at, updated_at, updated_by, device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT (id) DO UPDATE SET cocoon_id = excluded.cocoon_id, rank = excluded.rank,
+             uprn = excluded.uprn, address_line_1 = excluded.address_line_1,
+             distance_m = excluded.distance_m, reason = excluded.reason,
+             outcome_at = CASE WHEN cocoon_targets.outcome IS excluded.outcome
+                 THEN cocoon_targets.outcome_at ELSE excluded.outcome_at END,
+             outcome_by = CASE WHEN cocoon_targets.outcome IS excluded.outcome
+                 THEN cocoon_targets.outcome_by ELSE excluded.outcome_by END,
+             outcome = excluded.outcome,
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+             device_id = excluded.device_id, hlc = excluded.hlc, field_versions = excluded.field_versions",
+    )?
+    .execute(params![
+        id,
+        d.cocoon_id,
+        d.rank,
+        d.uprn,
+        d.address_line_1,
+        d.distance_m,
+        d.reason,
+        d.outcome,
+        d.outcome.as_ref().map(|_| s.set_at("outcome")),
+        d.outcome.as_ref().map(|_| s.updated_by.as_str()),
+        s.created_at,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
+    ])?;
+    Ok(())
+}
+
+/// A cocoon door's synced fields and stored versions, if held.
+pub(crate) fn synced_door_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT cocoon_id, rank, uprn, address_line_1, distance_m, reason, outcome, field_versions
+             FROM cocoon_targets WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                DoorFields {
+                    cocoon_id: r.get(0)?,
+                    rank: r.get(1)?,
+                    uprn: r.get(2)?,
+                    address_line_1: r.get(3)?,
+                    distance_m: r.get(4)?,
+                    reason: r.get(5)?,
+                    outcome: r.get(6)?,
+                },
+                r.get::<_, String>(7)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(d, versions)| Ok((replication::object(serde_json::to_value(&d)?), versions)))
+        .transpose()
+}
+
+/// Writes a cocoon door from the hub's full field map.
+pub(crate) fn write_synced_door(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let door: DoorFields = replication::from_fields("cocoon_target", id, fields)?;
+    // Stored text must read back as the page expects it.
+    if !matches!(
+        door.reason.as_str(),
+        "same_side" | "opposite_side" | "within_radius"
+    ) {
+        return Err(replication::unusable(
+            "cocoon_target",
+            id,
+            &format!(
+                "its reason \"{}\" is not one this version knows",
+                door.reason
+            ),
+        ));
+    }
+    if let Some(outcome) = &door.outcome
+        && CocoonOutcome::parse(outcome).is_none()
+    {
+        return Err(replication::unusable(
+            "cocoon_target",
+            id,
+            &format!("its outcome \"{outcome}\" is not one this version knows"),
+        ));
+    }
+    save_door_row(conn, id, &door, s)
 }
 
 /// Columns of a cocoon row joined with its household, in `summary_from_row` order.
@@ -94,63 +284,50 @@ impl Store {
         if let Some(id) = open {
             return self.cocoon(&id, today);
         }
-        let targets = self.cocoon_targets(household, policy)?;
+        // An address is a cocoon's door once. Migration 0007 took that rule out of the table
+        // (doors from two laptops must both sync), so it is kept here for the doors this
+        // laptop lists; a repeat is skipped and the ranks stay 1, 2, 3, …
+        let mut listed = BTreeSet::new();
+        let targets: Vec<_> = self
+            .cocoon_targets(household, policy)?
+            .into_iter()
+            .filter(|t| listed.insert(t.uprn.value()))
+            .collect();
         let dates = CocoonDates::new(today, policy);
         let id = uuid::Uuid::now_v7().to_string();
         self.write(source, |w| {
-            let fields = json!({
-                "household_id": household.to_string(),
-                "opened_on": dates.opened_on, "visit_by": dates.visit_by, "closes_on": dates.closes_on,
-            });
+            let cocoon = CocoonFields {
+                household_id: household,
+                opened_on: dates.opened_on,
+                visit_by: dates.visit_by,
+                closes_on: dates.closes_on,
+            };
             let t = w
-                .track("cocoon", &id, None, &fields)?
+                .track("cocoon", &id, None, &serde_json::to_value(&cocoon)?)?
                 .ok_or(StoreError::NotFound { entity: "cocoon" })?;
-            w.tx.prepare_cached(
-                "INSERT INTO cocoons (id, household_id, opened_on, visit_by, closes_on, created_at, updated_at,
-                     updated_by, device_id, hlc, field_versions)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                id,
-                household.to_string(),
-                dates.opened_on,
-                dates.visit_by,
-                dates.closes_on,
-                t.at,
-                w.actor.officer.to_string(),
-                w.actor.device.to_string(),
-                t.hlc.to_string(),
-                t.field_versions,
-            ])?;
+            save_cocoon_row(w.tx, &id, &cocoon, &Stamp::local(w, &t))?;
             for (rank, target) in (1u32..).zip(&targets) {
                 let door = uuid::Uuid::now_v7().to_string();
-                let fields = json!({
-                    "cocoon_id": id, "rank": rank, "uprn": target.uprn.value(),
-                    "address_line_1": target.address_line_1, "distance_m": target.distance_m,
-                    "reason": reason_text(target.reason), "outcome": Value::Null,
-                });
-                let t = w
-                    .track("cocoon_target", &door, None, &fields)?
-                    .ok_or(StoreError::NotFound { entity: "cocoon door" })?;
-                w.tx.prepare_cached(
-                    "INSERT INTO cocoon_targets (id, cocoon_id, rank, uprn, address_line_1, distance_m, reason,
-                         created_at, updated_at, updated_by, device_id, hlc, field_versions)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12)",
-                )?
-                .execute(params![
-                    door,
-                    id,
+                let fields = DoorFields {
+                    cocoon_id: id.clone(),
                     rank,
-                    target.uprn.value(),
-                    target.address_line_1,
-                    target.distance_m,
-                    reason_text(target.reason),
-                    t.at,
-                    w.actor.officer.to_string(),
-                    w.actor.device.to_string(),
-                    t.hlc.to_string(),
-                    t.field_versions,
-                ])?;
+                    uprn: target.uprn.value(),
+                    address_line_1: target.address_line_1.clone(),
+                    distance_m: target.distance_m,
+                    reason: reason_text(target.reason).to_owned(),
+                    outcome: None,
+                };
+                let t = w
+                    .track(
+                        "cocoon_target",
+                        &door,
+                        None,
+                        &serde_json::to_value(&fields)?,
+                    )?
+                    .ok_or(StoreError::NotFound {
+                        entity: "cocoon door",
+                    })?;
+                save_door_row(w.tx, &door, &fields, &Stamp::local(w, &t))?;
             }
             Ok(())
         })?;
@@ -213,10 +390,12 @@ impl Store {
             .query_row([id], head_from_row)
             .optional()?
             .ok_or(StoreError::NotFound { entity: "cocoon" })?;
+        // seq breaks ties: doors listed on two laptops may share a rank, and the order must
+        // not change between readings.
         let mut stmt = self.conn().prepare_cached(
             "SELECT t.id, t.rank, t.uprn, t.address_line_1, t.distance_m, t.reason, t.outcome, t.outcome_at, g.postcode
              FROM cocoon_targets t LEFT JOIN gazetteer g ON g.uprn = t.uprn
-             WHERE t.cocoon_id = ?1 ORDER BY t.rank",
+             WHERE t.cocoon_id = ?1 ORDER BY t.rank, t.seq",
         )?;
         let doors = stmt
             .query_map([id], door_from_row)?

@@ -10,10 +10,12 @@ use doorstep_core::views::{
     KnockDraft, RowError,
 };
 use doorstep_core::{ChangeSource, Uprn, ValidationErrors};
-use rusqlite::{OptionalExtension, params};
-use serde_json::json;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
+use crate::replication::{self, Stamp};
 use crate::rows::{json, parsed};
 use crate::store::Store;
 use crate::tracking::Writer;
@@ -31,7 +33,216 @@ fn day_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DayOfAction> {
     })
 }
 
-/// Adds one gazetteer address to a day's list; false when it is already there.
+/// Writes a day of action's row (insert, or update keeping `seq` and `created_at`).
+fn save_day_row(conn: &Connection, day: &DayOfAction, s: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO days_of_action (id, name, day, area, crew, created_at, updated_at, updated_by,
+             device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, day = excluded.day, area = excluded.area,
+             crew = excluded.crew, updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+             device_id = excluded.device_id, hlc = excluded.hlc, field_versions = excluded.field_versions",
+    )?
+    .execute(params![
+        day.id,
+        day.name,
+        day.date,
+        day.area,
+        serde_json::to_string(&day.crew)?,
+        s.created_at,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
+    ])?;
+    Ok(())
+}
+
+/// A day of action's synced fields and stored versions, if held.
+pub(crate) fn synced_day_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT id, name, day, area, crew, field_versions FROM days_of_action WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((day_from_row(r)?, r.get::<_, String>(5)?)))
+        .optional()?;
+    row.map(|(day, versions)| Ok((replication::object(serde_json::to_value(&day)?), versions)))
+        .transpose()
+}
+
+/// Writes a day of action from the hub's full field map.
+pub(crate) fn write_synced_day(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let day: DayOfAction = replication::from_fields(
+        "day_of_action",
+        id,
+        &replication::with_id("day_of_action", fields, id)?,
+    )?;
+    save_day_row(conn, &day, s)
+}
+
+/// One door on a day's list: its synced fields.
+#[derive(Debug, Serialize, Deserialize)]
+struct ListedDoor {
+    day_id: String,
+    rank: u32,
+    uprn: i64,
+    address_line_1: String,
+    postcode: String,
+}
+
+/// Writes a listed door's row (insert, or update keeping `seq` and `created_at`).
+fn save_door_row(conn: &Connection, id: &str, d: &ListedDoor, s: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO day_doors (id, day_id, rank, uprn, address_line_1, postcode, created_at, updated_at,
+             updated_by, device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO UPDATE SET day_id = excluded.day_id, rank = excluded.rank,
+             uprn = excluded.uprn, address_line_1 = excluded.address_line_1, postcode = excluded.postcode,
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+             device_id = excluded.device_id, hlc = excluded.hlc, field_versions = excluded.field_versions",
+    )?
+    .execute(params![
+        id,
+        d.day_id,
+        d.rank,
+        d.uprn,
+        d.address_line_1,
+        d.postcode,
+        s.created_at,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
+    ])?;
+    Ok(())
+}
+
+/// A listed door's synced fields and stored versions, if held.
+pub(crate) fn synced_door_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT day_id, rank, uprn, address_line_1, postcode, field_versions FROM day_doors WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                ListedDoor {
+                    day_id: r.get(0)?,
+                    rank: r.get(1)?,
+                    uprn: r.get(2)?,
+                    address_line_1: r.get(3)?,
+                    postcode: r.get(4)?,
+                },
+                r.get::<_, String>(5)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(d, versions)| Ok((replication::object(serde_json::to_value(&d)?), versions)))
+        .transpose()
+}
+
+/// Writes a listed door from the hub's full field map.
+pub(crate) fn write_synced_door(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let door: ListedDoor = replication::from_fields("day_door", id, fields)?;
+    save_door_row(conn, id, &door, s)
+}
+
+/// One knock's synced fields: the knock as recorded, and the day and door it belongs to.
+#[derive(Debug, Serialize, Deserialize)]
+struct Knock {
+    #[serde(flatten)]
+    record: DoorRecord,
+    day_id: String,
+    door_id: String,
+}
+
+/// Writes a knock's row (insert, or update keeping `seq` and `created_at`).
+fn save_knock_row(conn: &Connection, id: &str, k: &Knock, s: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO door_knocks (id, day_id, door_id, body, created_at, updated_at, updated_by,
+             device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET day_id = excluded.day_id, door_id = excluded.door_id,
+             body = excluded.body, updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+             device_id = excluded.device_id, hlc = excluded.hlc, field_versions = excluded.field_versions",
+    )?
+    .execute(params![
+        id,
+        k.day_id,
+        k.door_id,
+        serde_json::to_string(&k.record)?,
+        s.created_at,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
+    ])?;
+    Ok(())
+}
+
+/// A knock's synced fields and stored versions, if held.
+pub(crate) fn synced_knock_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT day_id, door_id, body, field_versions FROM door_knocks WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(day_id, door_id, body, versions)| {
+        let mut fields: Map<String, Value> = serde_json::from_str(&body)?;
+        fields.insert("day_id".into(), Value::String(day_id));
+        fields.insert("door_id".into(), Value::String(door_id));
+        Ok((fields, versions))
+    })
+    .transpose()
+}
+
+/// Writes a knock from the hub's full field map.
+pub(crate) fn write_synced_knock(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let knock: Knock = replication::from_fields(
+        "door_knock",
+        id,
+        &replication::with_id("door_knock", fields, id)?,
+    )?;
+    save_knock_row(conn, id, &knock, s)
+}
+
+/// Adds one gazetteer address to a day's list; false when it is already there. The check
+/// here is what merges a duplicate: since migration 0007 the table itself allows a door
+/// twice, because two crews' laptops may each add it offline and both records must sync.
 fn add_door(
     w: &mut Writer<'_>,
     day: &str,
@@ -48,30 +259,17 @@ fn add_door(
         return Ok(false);
     }
     let id = uuid::Uuid::now_v7().to_string();
-    let fields = json!({
-        "day_id": day, "rank": rank, "uprn": uprn, "address_line_1": line1, "postcode": postcode,
-    });
-    let t = w
-        .track("day_door", &id, None, &fields)?
-        .ok_or(StoreError::NotFound { entity: "door" })?;
-    w.tx.prepare_cached(
-        "INSERT INTO day_doors (id, day_id, rank, uprn, address_line_1, postcode, created_at, updated_at,
-             updated_by, device_id, hlc, field_versions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        id,
-        day,
+    let door = ListedDoor {
+        day_id: day.to_owned(),
         rank,
         uprn,
-        line1,
-        postcode,
-        t.at,
-        w.actor.officer.to_string(),
-        w.actor.device.to_string(),
-        t.hlc.to_string(),
-        t.field_versions,
-    ])?;
+        address_line_1: line1.to_owned(),
+        postcode: postcode.to_owned(),
+    };
+    let t = w
+        .track("day_door", &id, None, &serde_json::to_value(&door)?)?
+        .ok_or(StoreError::NotFound { entity: "door" })?;
+    save_door_row(w.tx, &id, &door, &Stamp::local(w, &t))?;
     Ok(true)
 }
 
@@ -101,23 +299,7 @@ impl Store {
                 .ok_or(StoreError::NotFound {
                     entity: "day of action",
                 })?;
-            w.tx.prepare_cached(
-                "INSERT INTO days_of_action (id, name, day, area, crew, created_at, updated_at, updated_by,
-                     device_id, hlc, field_versions)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                day.id,
-                day.name,
-                day.date,
-                day.area,
-                serde_json::to_string(&day.crew)?,
-                t.at,
-                w.actor.officer.to_string(),
-                w.actor.device.to_string(),
-                t.hlc.to_string(),
-                t.field_versions,
-            ])?;
+            save_day_row(w.tx, &day, &Stamp::local(w, &t))?;
             Ok(day.clone())
         })
     }
@@ -333,36 +515,21 @@ impl Store {
             crew: vec![self.officer().id],
         };
         record.validate()?;
+        let knock = Knock {
+            record,
+            day_id: day.to_owned(),
+            door_id: door.to_owned(),
+        };
         self.write(source, |w| {
-            let id = record.id.to_string();
-            let mut fields = serde_json::to_value(&record)?;
-            if let Some(map) = fields.as_object_mut() {
-                map.insert("day_id".into(), json!(day));
-                map.insert("door_id".into(), json!(door));
-            }
+            let id = knock.record.id.to_string();
             let t = w
-                .track("door_knock", &id, None, &fields)?
+                .track("door_knock", &id, None, &serde_json::to_value(&knock)?)?
                 .ok_or(StoreError::NotFound { entity: "knock" })?;
-            w.tx.prepare_cached(
-                "INSERT INTO door_knocks (id, day_id, door_id, body, created_at, updated_at, updated_by,
-                     device_id, hlc, field_versions)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                id,
-                day,
-                door,
-                serde_json::to_string(&record)?,
-                t.at,
-                w.actor.officer.to_string(),
-                w.actor.device.to_string(),
-                t.hlc.to_string(),
-                t.field_versions,
-            ])?;
-            Ok(())
+            save_knock_row(w.tx, &id, &knock, &Stamp::local(w, &t))
         })?;
         self.door_rows(day, Some(door))?
             .pop()
+            .map(|(_, row)| row)
             .ok_or(StoreError::NotFound { entity: "door" })
     }
 
@@ -379,7 +546,9 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn door_rows(&self, day: &str, only: Option<&str>) -> Result<Vec<DoorRow>> {
+    /// A day's doors (or one of them) in list order, each with its `seq`. Doors two laptops
+    /// both added share a rank, so `seq` breaks the tie: the order is the same every time.
+    fn door_rows(&self, day: &str, only: Option<&str>) -> Result<Vec<(i64, DoorRow)>> {
         let mut latest: BTreeMap<String, (u32, Vec<doorstep_core::fire::DoorOutcomeCode>)> =
             BTreeMap::new();
         for (door, record) in self.knocks(day, only)? {
@@ -387,22 +556,28 @@ impl Store {
             entry.0 += 1;
             entry.1 = record.outcomes;
         }
+        // The household is looked up, not joined: after a sync two households may share a
+        // UPRN, and a join would list the door twice. The oldest (lowest seq) is shown.
         let mut stmt = self.conn().prepare_cached(match only {
             Some(_) => {
-                "SELECT d.id, d.rank, d.uprn, d.address_line_1, d.postcode, h.id
-                 FROM day_doors d LEFT JOIN households h ON h.uprn = d.uprn
+                "SELECT d.id, d.rank, d.uprn, d.address_line_1, d.postcode,
+                     (SELECT h.id FROM households h WHERE h.uprn = d.uprn ORDER BY h.seq LIMIT 1),
+                     d.seq
+                 FROM day_doors d
                  WHERE d.day_id = ?1 AND d.id = ?2"
             }
             None => {
-                "SELECT d.id, d.rank, d.uprn, d.address_line_1, d.postcode, h.id
-                 FROM day_doors d LEFT JOIN households h ON h.uprn = d.uprn
-                 WHERE d.day_id = ?1 AND ?2 IS NULL ORDER BY d.rank"
+                "SELECT d.id, d.rank, d.uprn, d.address_line_1, d.postcode,
+                     (SELECT h.id FROM households h WHERE h.uprn = d.uprn ORDER BY h.seq LIMIT 1),
+                     d.seq
+                 FROM day_doors d
+                 WHERE d.day_id = ?1 AND ?2 IS NULL ORDER BY d.rank, d.seq"
             }
         })?;
         let rows = stmt.query_map(params![day, only], |r| {
             let id: String = r.get(0)?;
             let (knocks, outcomes) = latest.get(&id).cloned().unwrap_or_default();
-            Ok(DoorRow {
+            let row = DoorRow {
                 rank: r.get(1)?,
                 uprn: Uprn::from_value(r.get(2)?),
                 address_line_1: r.get(3)?,
@@ -414,7 +589,8 @@ impl Store {
                     None => None,
                 },
                 id,
-            })
+            };
+            Ok((r.get(6)?, row))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -422,14 +598,22 @@ impl Store {
     /// A day with its doors, live counts and revisit queue.
     pub fn day_of_action_page(&self, id: &str) -> Result<DayOfActionPage> {
         let day = self.day(id)?;
-        let doors = self.door_rows(id, None)?;
+        let rows = self.door_rows(id, None)?;
         let records: Vec<DoorRecord> = self.knocks(id, None)?.into_iter().map(|(_, r)| r).collect();
-        let by_uprn: BTreeMap<&Uprn, &str> =
-            doors.iter().map(|d| (&d.uprn, d.id.as_str())).collect();
+        // The queue is by address; when a sync listed an address twice, it names the door
+        // added first here (lowest seq).
+        let mut by_uprn: BTreeMap<&Uprn, (i64, &str)> = BTreeMap::new();
+        for (seq, d) in &rows {
+            let first = by_uprn.entry(&d.uprn).or_insert((*seq, d.id.as_str()));
+            if *seq < first.0 {
+                *first = (*seq, d.id.as_str());
+            }
+        }
         let revisit = revisit_queue(&records)
             .iter()
-            .filter_map(|item| by_uprn.get(&item.uprn).map(|d| (*d).to_owned()))
+            .filter_map(|item| by_uprn.get(&item.uprn).map(|(_, d)| (*d).to_owned()))
             .collect();
+        let doors = rows.into_iter().map(|(_, d)| d).collect();
         Ok(DayOfActionPage {
             summary: summarise(&records),
             day,

@@ -80,6 +80,72 @@ pub enum StoreError {
     /// Stored JSON did not match its type (a bug, or a damaged row).
     #[error("A stored record could not be read: {0}")]
     Json(#[from] serde_json::Error),
+    /// A kind of record this version of Doorstep does not keep.
+    #[error(
+        "This version of Doorstep does not keep records of the kind \"{0}\". Install the latest Doorstep, then sync again."
+    )]
+    UnknownEntity(String),
+    /// A record from the hub lacks a field this laptop needs to store it (it was first
+    /// seen through a change to only some of its fields).
+    #[error(
+        "A {entity} record from the hub could not be saved because its {field} is missing (record {id}). Nothing from this sync was saved; report it to your administrator."
+    )]
+    IncompleteRecord {
+        /// The kind of record.
+        entity: String,
+        /// Its id.
+        id: String,
+        /// The missing field.
+        field: String,
+    },
+    /// A record from the hub holds something this laptop cannot store.
+    #[error(
+        "A {entity} record from the hub could not be saved: {reason} (record {id}). Nothing from this sync was saved; report it to your administrator."
+    )]
+    UnusableRecord {
+        /// The kind of record.
+        entity: String,
+        /// Its id.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A record from the hub refers to a record this laptop does not hold.
+    #[error(
+        "A {entity} record from the hub refers, by its {field}, to a record this laptop does not hold (record {id}). Nothing from this sync was saved; report it to your administrator."
+    )]
+    MissingReference {
+        /// The kind of record.
+        entity: String,
+        /// Its id.
+        id: String,
+        /// The field holding the reference.
+        field: String,
+    },
+    /// Synced records are only forgotten once every local change has reached the hub.
+    #[error(
+        "{pending} changes made on this laptop have not reached the hub yet: sync them before receiving everything again."
+    )]
+    OutboxNotEmpty {
+        /// How many changes are waiting.
+        pending: u64,
+    },
+    /// Downloaded bytes are not the attachment they were asked for as.
+    #[error(
+        "A file from the hub did not match its fingerprint (expected {expected}, got {actual}); it was not saved. Sync again."
+    )]
+    AttachmentDigestMismatch {
+        /// The SHA-256 asked for.
+        expected: String,
+        /// The SHA-256 of the bytes received.
+        actual: String,
+    },
+    /// A conflict already decided cannot be decided again.
+    #[error("{decided_by} has already decided this conflict; nothing was changed.")]
+    ConflictAlreadyDecided {
+        /// Who decided it.
+        decided_by: String,
+    },
 }
 
 impl StoreError {

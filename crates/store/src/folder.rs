@@ -76,6 +76,32 @@ impl DataFolder {
             (true, false) => FolderState::MissingKey,
         }
     }
+
+    /// Erases the store: the key file first (without it the database cannot be opened
+    /// by anyone), then the database and its journal files. Close the store before.
+    /// The folder and its lock stay, so the app can set up afresh.
+    pub fn erase(&self) -> Result<()> {
+        let database = self.database_path();
+        let journal = |suffix: &str| {
+            let mut name = database.clone().into_os_string();
+            name.push(suffix);
+            PathBuf::from(name)
+        };
+        for path in [
+            self.key_path(),
+            journal("-wal"),
+            journal("-shm"),
+            journal("-journal"),
+            database.clone(),
+        ] {
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::io(&path)(e)),
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(unix)]
@@ -105,5 +131,31 @@ mod tests {
             DataFolder::open(dir.path()).is_ok(),
             "the lock is released on drop"
         );
+    }
+
+    #[test]
+    fn erasing_leaves_an_empty_folder_that_can_be_set_up_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = DataFolder::open(dir.path()).expect("open");
+        for name in [
+            DATABASE_FILE,
+            KEY_FILE,
+            "doorstep.db-wal",
+            "doorstep.db-shm",
+        ] {
+            fs::write(dir.path().join(name), b"secret").expect("write");
+        }
+        assert_eq!(folder.state(), FolderState::Ready);
+        folder.erase().expect("erase");
+        assert_eq!(folder.state(), FolderState::Empty);
+        for name in [
+            DATABASE_FILE,
+            KEY_FILE,
+            "doorstep.db-wal",
+            "doorstep.db-shm",
+        ] {
+            assert!(!dir.path().join(name).exists(), "{name} is gone");
+        }
+        folder.erase().expect("erasing twice is fine");
     }
 }

@@ -6,10 +6,12 @@ use doorstep_core::{
     ChangeSource, Coordinates, Household, HouseholdDraft, HouseholdId, Uprn, ValidationErrors,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
+use crate::replication::{self, Stamp};
 use crate::store::Store;
-use crate::tracking::{Tracked, Writer, stored_versions};
+use crate::tracking::{Writer, stored_versions};
 
 const COLUMNS: &str = "id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates, created_at, updated_at";
 
@@ -48,15 +50,30 @@ pub(crate) fn get(conn: &Connection, id: HouseholdId) -> Result<Household> {
     })
 }
 
+/// Whether saving `uprn` on this laptop would make a second household for the address: on a
+/// new household (`except` None), any household with it; on a correction of `except`, any
+/// other household with it, unless `except` already has it. Migration 0007 dropped the
+/// unique index (two laptops may each make the household offline, and both must sync), so
+/// this check is what refuses a duplicate typed here; a household that arrived as a synced
+/// duplicate can still be corrected without first giving up its UPRN.
 fn uprn_taken(conn: &Connection, uprn: &Uprn, except: Option<HouseholdId>) -> Result<bool> {
-    let other: Option<String> = conn
-        .query_row(
-            "SELECT id FROM households WHERE uprn = ?1",
-            [uprn.value()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(other.is_some_and(|o| Some(o) != except.map(|e| e.to_string())))
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM households WHERE uprn = ?1 AND id IS NOT ?2)
+                AND NOT EXISTS (SELECT 1 FROM households WHERE id = ?2 AND uprn = ?1)",
+        )?
+        .query_row(params![uprn.value(), except.map(|e| e.to_string())], |r| {
+            r.get(0)
+        })?)
+}
+
+/// The household made first on this laptop's copy for a UPRN: after a sync there may be
+/// more than one, and the oldest row (lowest seq) is the one every lookup agrees on.
+fn household_with_uprn(conn: &Connection, uprn: &Uprn) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM households WHERE uprn = ?1 ORDER BY seq LIMIT 1")?
+        .query_row([uprn.value()], |r| r.get(0))
+        .optional()?)
 }
 
 fn uprn_error() -> StoreError {
@@ -68,17 +85,17 @@ fn uprn_error() -> StoreError {
     errors.into()
 }
 
-/// Writes a household row (insert, or update keeping `created_at`) with its versions.
+/// Writes a household row (insert, or update keeping `seq` and `created_at`) with its versions.
 fn save_row(
-    w: &Writer<'_>,
+    conn: &Connection,
     id: HouseholdId,
     details: &HouseholdDetails,
-    t: &Tracked,
+    s: &Stamp<'_>,
 ) -> Result<()> {
-    w.tx.prepare_cached(
+    conn.prepare_cached(
         "INSERT INTO households (id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates,
              created_at, updated_at, updated_by, device_id, hlc, field_versions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (id) DO UPDATE SET uprn = excluded.uprn, address_line_1 = excluded.address_line_1,
              address_line_2 = excluded.address_line_2, address_line_3 = excluded.address_line_3,
              town = excluded.town, postcode = excluded.postcode, coordinates = excluded.coordinates,
@@ -94,12 +111,109 @@ fn save_row(
         details.town,
         details.postcode.as_str(),
         details.coordinates.map(|c| serde_json::to_string(&c)).transpose()?,
-        t.at,
-        w.actor.officer.to_string(),
-        w.actor.device.to_string(),
-        t.hlc.to_string(),
-        t.field_versions,
+        s.created_at,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
     ])?;
+    Ok(())
+}
+
+/// A stored household's synced fields: exactly what `track` is given for it.
+fn details_of(h: &Household) -> HouseholdDetails {
+    HouseholdDetails {
+        uprn: h.uprn.clone(),
+        address_line_1: h.address_line_1.clone(),
+        address_line_2: h.address_line_2.clone(),
+        address_line_3: h.address_line_3.clone(),
+        town: h.town.clone(),
+        postcode: h.postcode.clone(),
+        coordinates: h.coordinates,
+    }
+}
+
+/// A household's synced fields and stored versions, if it is held.
+pub(crate) fn synced_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS}, field_versions FROM households WHERE id = ?1"
+        ))?
+        .query_row([id], |r| Ok((from_row(r)?, r.get::<_, String>(10)?)))
+        .optional()?;
+    row.map(|(h, versions)| {
+        Ok((
+            replication::object(serde_json::to_value(details_of(&h))?),
+            versions,
+        ))
+    })
+    .transpose()
+}
+
+/// Writes a household from the hub's full field map, and marks its search entry out of date.
+pub(crate) fn write_synced(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let household: HouseholdId = replication::parse_id("household", id)?;
+    let details: HouseholdDetails = replication::from_fields("household", id, fields)?;
+    // Stored text must read back: the same checks the form's values pass.
+    if doorstep_core::postcode::Postcode::parse(details.postcode.as_str()).is_err() {
+        return Err(replication::unusable(
+            "household",
+            id,
+            "its postcode is not a UK postcode",
+        ));
+    }
+    // A UPRN another household here already has is kept, not refused: two officers offline
+    // can each make the household, both are real records, and refusing one would stall
+    // every sync after it. The duplicate is for people to tidy.
+    if let Some(uprn) = &details.uprn
+        && Uprn::parse(uprn.as_str()).is_err()
+    {
+        return Err(replication::unusable(
+            "household",
+            id,
+            "its UPRN is not up to 12 digits",
+        ));
+    }
+    save_row(conn, household, &details, s)?;
+    reindex(conn, household)
+}
+
+/// Takes a household out of the search index before its row is deleted. Its `seq` may be
+/// given to the next household saved, so the indexed watermark is lowered below any `seq`
+/// that can be given again: the next household is then indexed like any new one.
+pub(crate) fn forget_search_entry(conn: &Connection, id: &str) -> Result<()> {
+    let Some(seq) = conn
+        .prepare_cached("SELECT seq FROM households WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, i64>(0))
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let upto: i64 = conn
+        .prepare_cached("SELECT coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'search_indexed_upto'), 0)")?
+        .query_row([], |r| r.get(0))?;
+    if seq <= upto {
+        conn.prepare_cached("DELETE FROM household_search WHERE rowid = ?1")?
+            .execute([seq])?;
+    }
+    conn.prepare_cached("DELETE FROM household_search_pending WHERE seq = ?1")?
+        .execute([seq])?;
+    let remaining: i64 = conn
+        .prepare_cached("SELECT coalesce(max(seq), 0) FROM households WHERE id <> ?1")?
+        .query_row([id], |r| r.get(0))?;
+    if remaining < upto {
+        conn.prepare_cached("UPDATE settings SET value = ?1 WHERE key = 'search_indexed_upto'")?
+            .execute([remaining.to_string()])?;
+    }
     Ok(())
 }
 
@@ -116,7 +230,7 @@ pub(crate) fn insert(w: &mut Writer<'_>, details: &HouseholdDetails) -> Result<H
     else {
         return Err(StoreError::Invalid(ValidationErrors::default()));
     };
-    save_row(w, id, details, &t)?;
+    save_row(w.tx, id, details, &Stamp::local(w, &t))?;
     let household = Household {
         id,
         uprn: details.uprn.clone(),
@@ -235,7 +349,7 @@ impl Store {
             else {
                 return Ok(before.clone());
             };
-            save_row(w, id, &details, &t)?;
+            save_row(w.tx, id, &details, &Stamp::local(w, &t))?;
             reindex(w.tx, id)?;
             get(w.tx, id)
         })
@@ -255,20 +369,14 @@ impl Store {
         })
     }
 
-    /// Makes a household of a gazetteer address, or returns the one already made of it.
+    /// Makes a household of a gazetteer address, or returns the one already made of it (the
+    /// oldest, when a sync brought more than one).
     pub fn create_household_from_gazetteer(
         &mut self,
         uprn: &Uprn,
         source: ChangeSource,
     ) -> Result<Household> {
-        let existing: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT id FROM households WHERE uprn = ?1",
-                [uprn.value()],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let existing = household_with_uprn(self.conn(), uprn)?;
         if let Some(id) = existing.and_then(|id| id.parse().ok()) {
             return self.household(id);
         }

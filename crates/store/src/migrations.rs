@@ -15,6 +15,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_surveys.sql"),
     include_str!("../migrations/0003_plans_cocoons.sql"),
     include_str!("../migrations/0004_fire.sql"),
+    include_str!("../migrations/0005_sync.sql"),
+    include_str!("../migrations/0006_work_orders.sql"),
+    include_str!("../migrations/0007_synced_duplicates.sql"),
 ];
 
 /// The schema version this build writes.

@@ -4,11 +4,13 @@ use chrono::NaiveDate;
 use doorstep_core::person::PersonDetails;
 use doorstep_core::{AgeBand, ChangeSource, HouseholdId, Person, PersonDraft, PersonId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
 use crate::households;
+use crate::replication::{self, Stamp};
 use crate::store::Store;
-use crate::tracking::{Tracked, Writer, stored_versions};
+use crate::tracking::{Writer, stored_versions};
 
 const COLUMNS: &str =
     "id, household_id, full_name, phone, email, date_of_birth, age_band, preferred_language,
@@ -49,13 +51,14 @@ pub(crate) fn get(conn: &Connection, id: PersonId) -> Result<Person> {
     .ok_or(StoreError::NotFound { entity: "resident" })
 }
 
-/// Writes a resident row (insert, or update keeping `created_at`) with its versions.
-fn save_row(w: &Writer<'_>, id: PersonId, details: &PersonDetails, t: &Tracked) -> Result<()> {
-    w.tx.prepare_cached(
+/// Writes a resident row (insert, or update keeping `seq` and `created_at`) with its versions.
+fn save_row(conn: &Connection, id: PersonId, details: &PersonDetails, s: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO persons (id, household_id, full_name, phone, email, date_of_birth, age_band, preferred_language,
              contact_preferences, created_at, updated_at, updated_by, device_id, hlc, field_versions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)
-         ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name, phone = excluded.phone,
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id,
+             full_name = excluded.full_name, phone = excluded.phone,
              email = excluded.email, date_of_birth = excluded.date_of_birth, age_band = excluded.age_band,
              preferred_language = excluded.preferred_language, contact_preferences = excluded.contact_preferences,
              updated_at = excluded.updated_at, updated_by = excluded.updated_by, device_id = excluded.device_id,
@@ -71,13 +74,82 @@ fn save_row(w: &Writer<'_>, id: PersonId, details: &PersonDetails, t: &Tracked) 
         details.age_band.map(AgeBand::as_str),
         details.preferred_language,
         serde_json::to_string(&details.contact_preferences)?,
-        t.at,
-        w.actor.officer.to_string(),
-        w.actor.device.to_string(),
-        t.hlc.to_string(),
-        t.field_versions,
+        s.created_at,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
     ])?;
     Ok(())
+}
+
+/// A stored resident's synced fields: exactly what `track` is given for them.
+fn details_of(p: &Person) -> PersonDetails {
+    PersonDetails {
+        household_id: p.household_id,
+        full_name: p.full_name.clone(),
+        phone: p.phone.clone(),
+        email: p.email.clone(),
+        date_of_birth: p.date_of_birth,
+        age_band: p.age_band,
+        preferred_language: p.preferred_language.clone(),
+        contact_preferences: p.contact_preferences,
+    }
+}
+
+/// A resident's synced fields and stored versions, if held.
+pub(crate) fn synced_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS}, field_versions FROM persons WHERE id = ?1"
+        ))?
+        .query_row([id], |r| Ok((from_row(r)?, r.get::<_, String>(11)?)))
+        .optional()?;
+    row.map(|(p, versions)| {
+        Ok((
+            replication::object(serde_json::to_value(details_of(&p))?),
+            versions,
+        ))
+    })
+    .transpose()
+}
+
+/// Writes a resident from the hub's full field map; their household's search entry (and
+/// their old household's, if they moved) is marked out of date.
+pub(crate) fn write_synced(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let person: PersonId = replication::parse_id("person", id)?;
+    let details: PersonDetails = replication::from_fields("person", id, fields)?;
+    let before: Option<String> = conn
+        .prepare_cached("SELECT household_id FROM persons WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    save_row(conn, person, &details, s)?;
+    households::reindex(conn, details.household_id)?;
+    if let Some(old) = before.and_then(|h| h.parse().ok()) {
+        households::reindex(conn, old)?;
+    }
+    Ok(())
+}
+
+/// Marks the resident's household's search entry out of date before the resident is deleted.
+pub(crate) fn before_delete(conn: &Connection, id: &str) -> Result<()> {
+    let household: Option<String> = conn
+        .prepare_cached("SELECT household_id FROM persons WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    match household.and_then(|h| h.parse().ok()) {
+        Some(h) => households::reindex(conn, h),
+        None => Ok(()),
+    }
 }
 
 /// Inserts a resident inside a tracked write.
@@ -92,7 +164,7 @@ pub(crate) fn insert(w: &mut Writer<'_>, details: &PersonDetails) -> Result<Pers
     let Some(t) = tracked else {
         return Err(StoreError::NotFound { entity: "resident" });
     };
-    save_row(w, id, details, &t)?;
+    save_row(w.tx, id, details, &Stamp::local(w, &t))?;
     households::reindex(w.tx, details.household_id)?;
     get(w.tx, id)
 }
@@ -148,7 +220,7 @@ impl Store {
             else {
                 return Ok(before.clone());
             };
-            save_row(w, id, &details, &t)?;
+            save_row(w.tx, id, &details, &Stamp::local(w, &t))?;
             households::reindex(w.tx, details.household_id)?;
             get(w.tx, id)
         })

@@ -4,13 +4,14 @@
 use doorstep_core::security::{Plan, PlanId, PlanStatus, SurveyId, follow_up};
 use doorstep_core::views::PlanSummary;
 use doorstep_core::{ChangeSource, HouseholdId};
-use rusqlite::{OptionalExtension, Row, params};
-use serde_json::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
+use crate::replication::{self, Stamp};
 use crate::rows::json;
 use crate::store::Store;
-use crate::tracking::{Tracked, Writer, stored_versions};
+use crate::tracking::stored_versions;
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Plan> {
     json(row, 0, "damaged plan")
@@ -21,8 +22,9 @@ fn fields(plan: &Plan) -> Result<Value> {
     Ok(serde_json::to_value(plan)?)
 }
 
-fn save_row(w: &Writer<'_>, plan: &Plan, household: HouseholdId, t: &Tracked) -> Result<()> {
-    w.tx.prepare_cached(
+/// Writes a plan row (insert, or update keeping `seq` and `created_at`) with its versions.
+fn save_row(conn: &Connection, plan: &Plan, household: HouseholdId, s: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO plans (id, survey_id, household_id, status, body, created_at, updated_at,
              updated_by, device_id, hlc, field_versions)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -38,13 +40,53 @@ fn save_row(w: &Writer<'_>, plan: &Plan, household: HouseholdId, t: &Tracked) ->
         plan.status.as_str(),
         serde_json::to_string(plan)?,
         plan.created_at,
-        t.at,
-        w.actor.officer.to_string(),
-        w.actor.device.to_string(),
-        t.hlc.to_string(),
-        t.field_versions,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
     ])?;
     Ok(())
+}
+
+/// A plan's synced fields (its top-level fields) and stored versions, if held.
+pub(crate) fn synced_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached("SELECT body, field_versions FROM plans WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional()?;
+    row.map(|(body, versions)| Ok((serde_json::from_str(&body)?, versions)))
+        .transpose()
+}
+
+/// Writes a plan from the hub's full field map. Its household is its survey's, so the
+/// survey must already be held.
+pub(crate) fn write_synced(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let plan: Plan =
+        replication::from_fields("plan", id, &replication::with_id("plan", fields, id)?)?;
+    let household: Option<String> = conn
+        .prepare_cached("SELECT household_id FROM surveys WHERE id = ?1")?
+        .query_row([plan.survey_id.to_string()], |r| r.get(0))
+        .optional()?;
+    let household: HouseholdId =
+        household
+            .and_then(|h| h.parse().ok())
+            .ok_or_else(|| StoreError::MissingReference {
+                entity: "plan".into(),
+                id: id.into(),
+                field: "survey_id".into(),
+            })?;
+    save_row(conn, &plan, household, s)
 }
 
 impl Store {
@@ -55,12 +97,13 @@ impl Store {
             let t = w
                 .track("plan", &plan.id.to_string(), None, &fields(plan)?)?
                 .ok_or(StoreError::NotFound { entity: "plan" })?;
-            save_row(w, plan, survey.household_id, &t)?;
+            save_row(w.tx, plan, survey.household_id, &Stamp::local(w, &t))?;
             Ok(plan.clone())
         })
     }
 
     /// Changes a plan with `change` (one of core's rules); nothing is saved if it fails.
+    /// An approval made here raises no work orders: approve through [`Store::approve_plan`].
     pub fn change_plan<E>(
         &mut self,
         id: PlanId,
@@ -86,7 +129,7 @@ impl Store {
                 Some((&previous, &versions)),
                 &fields(&after)?,
             )? {
-                save_row(w, &after, household, &t)?;
+                save_row(w.tx, &after, household, &Stamp::local(w, &t))?;
             }
             Ok(after)
         })?)
@@ -164,4 +207,25 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// Records `before` becoming `after` inside a write already under way, so a change that brings
+/// other records with it (approval raises work orders) is saved in one transaction.
+pub(crate) fn track_change(
+    w: &mut crate::tracking::Writer<'_>,
+    before: &Plan,
+    after: &Plan,
+    household: HouseholdId,
+    versions: &str,
+) -> Result<()> {
+    let previous = fields(before)?;
+    if let Some(t) = w.track(
+        "plan",
+        &after.id.to_string(),
+        Some((&previous, versions)),
+        &fields(after)?,
+    )? {
+        save_row(w.tx, after, household, &Stamp::local(w, &t))?;
+    }
+    Ok(())
 }

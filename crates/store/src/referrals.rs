@@ -3,20 +3,24 @@
 
 use doorstep_core::fire::{Referral, ReferralId, ReferralStatus};
 use doorstep_core::{ChangeSource, HouseholdId};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
+use crate::replication::{self, Stamp};
 use crate::rows::json;
 use crate::store::Store;
-use crate::tracking::{Tracked, Writer, stored_versions};
+use crate::tracking::stored_versions;
 use crate::{households, persons};
 
-fn save_row(w: &Writer<'_>, r: &Referral, t: &Tracked) -> Result<()> {
-    w.tx.prepare_cached(
+/// Writes a referral row (insert, or update keeping `seq` and `created_at`) with its versions.
+fn save_row(conn: &Connection, r: &Referral, s: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO referrals (id, household_id, person_id, status, due_at, body, created_at, updated_at,
              updated_by, device_id, hlc, field_versions)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, due_at = excluded.due_at,
+         ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id,
+             person_id = excluded.person_id, status = excluded.status, due_at = excluded.due_at,
              body = excluded.body, updated_at = excluded.updated_at, updated_by = excluded.updated_by,
              device_id = excluded.device_id, hlc = excluded.hlc, field_versions = excluded.field_versions",
     )?
@@ -28,13 +32,43 @@ fn save_row(w: &Writer<'_>, r: &Referral, t: &Tracked) -> Result<()> {
         r.due_at,
         serde_json::to_string(r)?,
         r.created_at,
-        t.at,
-        w.actor.officer.to_string(),
-        w.actor.device.to_string(),
-        t.hlc.to_string(),
-        t.field_versions,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
     ])?;
     Ok(())
+}
+
+/// A referral's synced fields (its top-level fields) and stored versions, if held.
+pub(crate) fn synced_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached("SELECT body, field_versions FROM referrals WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional()?;
+    row.map(|(body, versions)| Ok((serde_json::from_str(&body)?, versions)))
+        .transpose()
+}
+
+/// Writes a referral from the hub's full field map.
+pub(crate) fn write_synced(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let referral: Referral = replication::from_fields(
+        "referral",
+        id,
+        &replication::with_id("referral", fields, id)?,
+    )?;
+    save_row(conn, &referral, s)
 }
 
 impl Store {
@@ -56,7 +90,7 @@ impl Store {
                     &serde_json::to_value(r)?,
                 )?
                 .ok_or(StoreError::NotFound { entity: "referral" })?;
-            save_row(w, r, &t)?;
+            save_row(w.tx, r, &Stamp::local(w, &t))?;
             Ok(r.clone())
         })
     }
@@ -86,7 +120,7 @@ impl Store {
                 Some((&previous, &versions)),
                 &serde_json::to_value(&after)?,
             )? {
-                save_row(w, &after, &t)?;
+                save_row(w.tx, &after, &Stamp::local(w, &t))?;
             }
             Ok(after)
         })?)

@@ -205,6 +205,16 @@ impl Store {
         let last: Option<String> =
             conn.query_row("SELECT max(hlc) FROM outbox", [], |r| r.get(0))?;
         let last = last.and_then(|t| t.parse::<Hlc>().ok());
+        // Records from the hub write no outbox rows: the latest reading taken in from them
+        // is kept apart, so local edits after a restart still sort after them.
+        let seen: Option<String> = conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [crate::replication::CLOCK_SEEN],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let last = last.max(seen.and_then(|t| t.parse::<Hlc>().ok()));
         Ok(Self {
             conn,
             key,
@@ -371,6 +381,13 @@ impl Store {
         };
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Makes `id` this laptop's device id from now on (the hub's id, at enrolment); the
+    /// clock carries on from its last reading under the new id.
+    pub(crate) fn set_device_id(&mut self, id: DeviceId) {
+        self.device.id = id;
+        self.clock = HlcClock::new(id, Some(self.clock.last()));
     }
 
     /// The underlying connection, for read-only queries in this crate.

@@ -10,9 +10,10 @@ use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
 use crate::households;
+use crate::replication::{self, Stamp};
 use crate::rows::{conversion, json};
 use crate::store::Store;
-use crate::tracking::{Tracked, Writer, stored_versions};
+use crate::tracking::{Writer, stored_versions};
 
 const COLUMNS: &str = "id, household_id, visit_id, template_id, template_version, answers, created_at, updated_at, section_notes";
 
@@ -87,12 +88,15 @@ fn fields(survey: &Survey, cleared: Option<&str>) -> Result<Value> {
     Ok(Value::Object(map))
 }
 
-fn save_row(w: &Writer<'_>, survey: &Survey, t: &Tracked) -> Result<()> {
-    w.tx.prepare_cached(
+/// Writes a survey row (insert, or update keeping `seq` and `created_at`) with its versions.
+fn save_row(conn: &Connection, survey: &Survey, s: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO surveys (id, household_id, visit_id, template_id, template_version, answers, created_at, updated_at,
              updated_by, device_id, hlc, field_versions, section_notes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-         ON CONFLICT (id) DO UPDATE SET answers = excluded.answers, section_notes = excluded.section_notes,
+         ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id, visit_id = excluded.visit_id,
+             template_id = excluded.template_id, template_version = excluded.template_version,
+             answers = excluded.answers, section_notes = excluded.section_notes,
              updated_at = excluded.updated_at,
              updated_by = excluded.updated_by, device_id = excluded.device_id, hlc = excluded.hlc,
              field_versions = excluded.field_versions",
@@ -104,15 +108,99 @@ fn save_row(w: &Writer<'_>, survey: &Survey, t: &Tracked) -> Result<()> {
         survey.answers.template_id,
         survey.answers.template_version,
         serde_json::to_string(&survey.answers.values)?,
-        survey.created_at,
-        t.at,
-        w.actor.officer.to_string(),
-        w.actor.device.to_string(),
-        t.hlc.to_string(),
-        t.field_versions,
+        s.created_at,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
         serde_json::to_string(&survey.section_notes)?,
     ])?;
     Ok(())
+}
+
+/// A survey's synced fields (one per answer and per section note) and stored versions, if held.
+pub(crate) fn synced_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS}, field_versions FROM surveys WHERE id = ?1"
+        ))?
+        .query_row([id], |r| Ok((from_row(r)?, r.get::<_, String>(9)?)))
+        .optional()?;
+    row.map(|(survey, versions)| Ok((replication::object(fields(&survey, None)?), versions)))
+        .transpose()
+}
+
+/// The fields of a survey that are not answers or notes.
+#[derive(serde::Deserialize)]
+struct SurveyHead {
+    household_id: HouseholdId,
+    visit_id: Option<VisitId>,
+    template_id: String,
+    template_version: u32,
+}
+
+/// Writes a survey from the hub's full field map: `answers.<item>` and
+/// `section_notes.<section>` fields become its answers and notes; a cleared answer (null)
+/// or note (empty) is left out, as a local clear leaves it.
+pub(crate) fn write_synced(
+    conn: &Connection,
+    id: &str,
+    map: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    let survey_id: SurveyId = replication::parse_id("survey", id)?;
+    let mut head = Map::new();
+    let mut values = doorstep_core::security::AnswerMap::new();
+    let mut notes = std::collections::BTreeMap::new();
+    for (name, value) in map {
+        if let Some(item) = name.strip_prefix("answers.") {
+            if !value.is_null() {
+                let answer = serde_json::from_value(value.clone()).map_err(|e| {
+                    replication::unusable(
+                        "survey",
+                        id,
+                        &format!("its answer to {item} cannot be read ({e})"),
+                    )
+                })?;
+                values.insert(item.to_owned(), answer);
+            }
+        } else if let Some(section) = name.strip_prefix("section_notes.") {
+            match value {
+                Value::String(note) if !note.is_empty() => {
+                    notes.insert(section.to_owned(), note.clone());
+                }
+                Value::String(_) | Value::Null => {}
+                _ => {
+                    return Err(replication::unusable(
+                        "survey",
+                        id,
+                        &format!("its note on section {section} is not text"),
+                    ));
+                }
+            }
+        } else {
+            head.insert(name.clone(), value.clone());
+        }
+    }
+    let head: SurveyHead = replication::from_fields("survey", id, &head)?;
+    let survey = Survey {
+        id: survey_id,
+        household_id: head.household_id,
+        visit_id: head.visit_id,
+        answers: Answers {
+            template_id: head.template_id,
+            template_version: head.template_version,
+            values,
+        },
+        section_notes: notes,
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+    };
+    save_row(conn, &survey, s)
 }
 
 /// Re-paths a survey's photos after instance `removed` of `group` was taken out: later
@@ -193,7 +281,7 @@ impl Store {
                 .ok_or(StoreError::NotFound { entity: "survey" })?;
             survey.updated_at = t.at;
             survey.created_at = t.at;
-            save_row(w, &survey, &t)?;
+            save_row(w.tx, &survey, &Stamp::local(w, &t))?;
             Ok(survey)
         })
     }
@@ -263,7 +351,7 @@ impl Store {
                 return Ok(before.clone());
             };
             after.updated_at = t.at;
-            save_row(w, &after, &t)?;
+            save_row(w.tx, &after, &Stamp::local(w, &t))?;
             if let (Some(index), Some(section)) = (removed, &section) {
                 move_photos(w, id, item, index, section)?;
             }
@@ -324,7 +412,7 @@ impl Store {
                 return Ok(before.clone());
             };
             after.updated_at = t.at;
-            save_row(w, &after, &t)?;
+            save_row(w.tx, &after, &Stamp::local(w, &t))?;
             Ok(after)
         })
     }

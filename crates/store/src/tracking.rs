@@ -26,6 +26,14 @@ pub(crate) struct Tracked {
     pub at: DateTime<Utc>,
 }
 
+/// The wall time an HLC reading carries.
+fn wall_time(hlc: Hlc) -> DateTime<Utc> {
+    i64::try_from(hlc.wall_ms)
+        .ok()
+        .and_then(DateTime::<Utc>::from_timestamp_millis)
+        .unwrap_or_default()
+}
+
 #[derive(Serialize)]
 struct OutboxPayload<'a> {
     /// The fields that changed, with their new values.
@@ -82,6 +90,18 @@ impl Writer<'_> {
             .collect();
         if changed.is_empty() {
             return Ok(None);
+        }
+        // An edit must sort after the versions it is based on, or the hub refuses it as
+        // older than its base; those versions may come from a laptop whose clock runs ahead.
+        if let Some(newest_base) = changed
+            .iter()
+            .filter_map(|f| versions.get(f.as_str()))
+            .max()
+            && *newest_base >= self.clock.last()
+        {
+            let _ = self
+                .clock
+                .observe(*newest_base, at.max(wall_time(*newest_base)));
         }
         let hlc = self.clock.tick(at);
         let mut payload = OutboxPayload {

@@ -5,12 +5,15 @@ use doorstep_core::household::one_line_address;
 use doorstep_core::views::VisitWithAddress;
 use doorstep_core::visit::VisitDetails;
 use doorstep_core::{
-    ChangeSource, HouseholdId, Visit, VisitDraft, VisitId, VisitKind, VisitOutcome,
+    ChangeSource, HouseholdId, OfficerId, Visit, VisitDraft, VisitId, VisitKind, VisitOutcome,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
 use crate::households;
+use crate::replication::{self, Stamp};
 use crate::store::Store;
 use crate::tracking::Writer;
 
@@ -65,37 +68,128 @@ fn get(conn: &Connection, id: VisitId) -> Result<Visit> {
     .ok_or(StoreError::NotFound { entity: "visit" })
 }
 
+/// A visit's synced fields: its details and the officer who made it, by id and by name, so
+/// every laptop shows the same officer (a laptop may not know them yet).
+#[derive(Debug, Serialize, Deserialize)]
+struct VisitFields {
+    #[serde(flatten)]
+    details: VisitDetails,
+    officer_id: OfficerId,
+    officer_name: Option<String>,
+}
+
+/// Writes a visit row (insert, or update keeping `seq` and `created_at`) with its versions.
+fn save_row(conn: &Connection, id: &str, v: &VisitFields, s: &Stamp<'_>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO visits (id, household_id, kind, visit_date, officer_id, outcome, notes, created_at, updated_at,
+             updated_by, device_id, hlc, field_versions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id, kind = excluded.kind,
+             visit_date = excluded.visit_date, officer_id = excluded.officer_id, outcome = excluded.outcome,
+             notes = excluded.notes, updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+             device_id = excluded.device_id, hlc = excluded.hlc, field_versions = excluded.field_versions",
+    )?
+    .execute(params![
+        id,
+        v.details.household_id.to_string(),
+        v.details.kind.as_str(),
+        v.details.visit_date,
+        v.officer_id.to_string(),
+        v.details.outcome.map(VisitOutcome::as_str),
+        v.details.notes,
+        s.created_at,
+        s.updated_at,
+        s.updated_by,
+        s.device_id,
+        s.hlc,
+        s.field_versions,
+    ])?;
+    Ok(())
+}
+
 /// Inserts a visit by the writing officer inside a tracked write.
 pub(crate) fn insert(w: &mut Writer<'_>, details: &VisitDetails) -> Result<Visit> {
     let id = VisitId::new();
+    let officer_name: String =
+        w.tx.prepare_cached("SELECT name FROM officers WHERE id = ?1")?
+            .query_row([w.actor.officer.to_string()], |r| r.get(0))?;
+    let fields = VisitFields {
+        details: details.clone(),
+        officer_id: w.actor.officer,
+        officer_name: Some(officer_name),
+    };
     let tracked = w.track(
         "visit",
         &id.to_string(),
         None,
-        &serde_json::to_value(details)?,
+        &serde_json::to_value(&fields)?,
     )?;
     let Some(t) = tracked else {
         return Err(StoreError::NotFound { entity: "visit" });
     };
-    w.tx.execute(
-        "INSERT INTO visits (id, household_id, kind, visit_date, officer_id, outcome, notes, created_at, updated_at,
-             updated_by, device_id, hlc, field_versions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?5, ?9, ?10, ?11)",
-        params![
-            id.to_string(),
-            details.household_id.to_string(),
-            details.kind.as_str(),
-            details.visit_date,
-            w.actor.officer.to_string(),
-            details.outcome.map(VisitOutcome::as_str),
-            details.notes,
-            t.at,
-            w.actor.device.to_string(),
-            t.hlc.to_string(),
-            t.field_versions,
-        ],
-    )?;
+    save_row(w.tx, &id.to_string(), &fields, &Stamp::local(w, &t))?;
     get(w.tx, id)
+}
+
+/// A visit's synced fields and stored versions, if held.
+pub(crate) fn synced_fields(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS}, v.field_versions FROM visits v JOIN officers o ON o.id = v.officer_id WHERE v.id = ?1"
+        ))?
+        .query_row([id], |r| Ok((from_row(r)?, r.get::<_, String>(10)?)))
+        .optional()?;
+    row.map(|(v, versions)| {
+        let fields = VisitFields {
+            details: VisitDetails {
+                household_id: v.household_id,
+                kind: v.kind,
+                visit_date: v.visit_date,
+                outcome: v.outcome,
+                notes: v.notes,
+            },
+            officer_id: v.officer_id,
+            officer_name: Some(v.officer_name),
+        };
+        Ok((
+            replication::object(serde_json::to_value(&fields)?),
+            versions,
+        ))
+    })
+    .transpose()
+}
+
+/// Writes a visit from the hub's full field map. An officer this laptop does not know is
+/// added to `officers` by name (without a key slot, so they cannot sign in here).
+pub(crate) fn write_synced(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    replication::parse_id::<VisitId>("visit", id)?;
+    let visit: VisitFields = replication::from_fields("visit", id, fields)?;
+    let known: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM officers WHERE id = ?1)")?
+        .query_row([visit.officer_id.to_string()], |r| r.get(0))?;
+    if !known {
+        let name = visit
+            .officer_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| StoreError::IncompleteRecord {
+                entity: "visit".into(),
+                id: id.into(),
+                field: "officer_name".into(),
+            })?;
+        conn.prepare_cached("INSERT INTO officers (id, name) VALUES (?1, ?2)")?
+            .execute(params![visit.officer_id.to_string(), name])?;
+    }
+    save_row(conn, id, &visit, s)
 }
 
 impl Store {
