@@ -1,0 +1,364 @@
+//! Laptops and a real hub over loopback: real SQLCipher stores on each side, the real
+//! hub (embedded SQLite) on port 0, and the real HTTP client in between.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
+
+use std::sync::Mutex;
+
+use doorstep_core::security::{AnswerValue, Template, YesNo};
+use doorstep_core::sync_status::{ConflictChoice, SyncProgress};
+use doorstep_core::{ChangeSource, HouseholdDraft, Role};
+use doorstep_hub::{AppState, Clock, HubConfig, SharedStore, secret};
+use doorstep_replica::conflicts::{conflict_views, decide_conflict};
+use doorstep_replica::{StoreAccess, SyncError, Syncer, enrol};
+use doorstep_store::{DataFolder, KdfParams, Store, SyncedRecord};
+use doorstep_sync::Backoff;
+use tempfile::TempDir;
+use tokio::net::TcpListener;
+
+const TEMPLATE: &str = include_str!("../../../assets/templates/home-security-survey.toml");
+const PASSPHRASE: &str = "kettle harbour violet sprocket";
+
+/// A hub on a loopback port, on an embedded SQLite file.
+struct Hub {
+    url: String,
+    store: SharedStore,
+    team: String,
+    _dir: TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Hub {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("hub.db").display());
+        let store = doorstep_hub::open(&url).await.unwrap();
+        let now = Clock::system().now_ms();
+        store.create_org("Testshire Council", now).await.unwrap();
+        let team = store
+            .add_team("Testshire Council", "North", now)
+            .await
+            .unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::new(store.clone(), HubConfig::default());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            doorstep_hub::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        Self {
+            url: format!("http://{addr}"),
+            store,
+            team,
+            _dir: dir,
+            shutdown: Some(tx),
+        }
+    }
+
+    /// A hub user and a one-time code for them.
+    async fn code_for(&self, name: &str, role: Role) -> String {
+        let now = Clock::system().now_ms();
+        self.store
+            .add_user(&self.team, name, role, now)
+            .await
+            .unwrap();
+        let code = secret::new_enrolment_code().unwrap();
+        self.store
+            .add_enrolment_code(name, &secret::code_digest(&code), now, now + 3_600_000)
+            .await
+            .unwrap();
+        code
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// One laptop: its own encrypted store, enrolled with the hub.
+struct Laptop {
+    store: Mutex<Store>,
+    syncer: tokio::sync::Mutex<Syncer>,
+    _folder: DataFolder,
+    _dir: TempDir,
+}
+
+impl Laptop {
+    async fn enrolled(hub: &Hub, name: &str, role: Role) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = DataFolder::open(dir.path()).unwrap();
+        let store = Store::set_up(
+            &folder,
+            name,
+            role,
+            PASSPHRASE,
+            KdfParams::INSECURE_FOR_TESTS,
+        )
+        .unwrap();
+        let laptop = Self {
+            store: Mutex::new(store),
+            syncer: tokio::sync::Mutex::new(Syncer::with_backoff(Backoff::immediate(2))),
+            _folder: folder,
+            _dir: dir,
+        };
+        let code = hub.code_for(name, role).await;
+        let link = enrol(&laptop.store, &hub.url, &code, "Test laptop")
+            .await
+            .unwrap();
+        assert_eq!(link.user_name, name);
+        laptop
+    }
+
+    async fn sync(&self) -> doorstep_replica::SyncReport {
+        self.try_sync().await.unwrap()
+    }
+
+    async fn try_sync(&self) -> Result<doorstep_replica::SyncReport, SyncError> {
+        let progress = |_: SyncProgress| {};
+        self.syncer.lock().await.sync(&self.store, &progress).await
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
+        f(&mut self.store.lock().unwrap())
+    }
+
+    fn record(&self, entity: &str, id: &str) -> Option<SyncedRecord> {
+        self.with(|s| s.synced_record(entity, id).unwrap())
+    }
+}
+
+fn draft(line_1: &str) -> HouseholdDraft {
+    HouseholdDraft {
+        address_line_1: line_1.into(),
+        town: "Testbury".into(),
+        postcode: "TE1 1ST".into(),
+        ..HouseholdDraft::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_laptops_edit_one_household_offline_and_everyone_converges() {
+    let hub = Hub::start().await;
+    let ann = Laptop::enrolled(&hub, "Ann Testwell", Role::Officer).await;
+    let bob = Laptop::enrolled(&hub, "Bob Samplefield", Role::Officer).await;
+    let sam = Laptop::enrolled(&hub, "Sam Checkley", Role::Supervisor).await;
+    let template = Template::from_toml(TEMPLATE).unwrap();
+
+    // Ann records a household and starts its survey; everyone receives it.
+    let (household, survey) = ann.with(|s| {
+        let h = s
+            .create_household(&draft("1 Example Row"), ChangeSource::Ui)
+            .unwrap();
+        let survey = s
+            .start_survey(h.id, None, &template, ChangeSource::Ui)
+            .unwrap();
+        (h, survey)
+    });
+    let sent = ann.sync().await;
+    assert!(sent.sent >= 2, "{sent:?}");
+    bob.sync().await;
+    assert_eq!(
+        bob.record("household", &household.id.to_string()),
+        ann.record("household", &household.id.to_string()),
+        "Bob holds Ann's household exactly"
+    );
+
+    // Offline, both edit it: different ordinary fields, and the same guarded answer
+    // (the domestic abuse flag) differently.
+    let edited = |line_2: Option<&str>, town: &str| HouseholdDraft {
+        address_line_2: line_2.unwrap_or_default().to_owned(),
+        town: town.into(),
+        ..draft("1 Example Row")
+    };
+    ann.with(|s| {
+        s.update_household(
+            household.id,
+            &edited(Some("Flat 2"), "Testbury"),
+            ChangeSource::Ui,
+        )
+        .unwrap();
+        s.save_answer(
+            survey.id,
+            &template,
+            "da_concern",
+            Some(AnswerValue::YesNo(YesNo::Yes)),
+            ChangeSource::Ui,
+        )
+        .unwrap();
+    });
+    bob.with(|s| {
+        s.update_household(
+            household.id,
+            &edited(None, "Testbury Vale"),
+            ChangeSource::Ui,
+        )
+        .unwrap();
+        s.save_answer(
+            survey.id,
+            &template,
+            "da_concern",
+            Some(AnswerValue::YesNo(YesNo::No)),
+            ChangeSource::Ui,
+        )
+        .unwrap();
+    });
+
+    // Both sync (Bob twice: a retried sync changes nothing), then everyone again.
+    ann.sync().await;
+    bob.sync().await;
+    bob.sync().await;
+    for laptop in [&ann, &bob, &sam] {
+        laptop.sync().await;
+    }
+
+    // Ordinary fields merged; the guarded answer is the hub's (Ann's, first to arrive).
+    let h_id = household.id.to_string();
+    let s_id = survey.id.to_string();
+    let reference = ann.record("household", &h_id).unwrap();
+    assert_eq!(reference.fields["address_line_2"], "Flat 2");
+    assert_eq!(reference.fields["town"], "Testbury Vale");
+    for laptop in [&bob, &sam] {
+        assert_eq!(laptop.record("household", &h_id).as_ref(), Some(&reference));
+        assert_eq!(laptop.record("survey", &s_id), ann.record("survey", &s_id));
+    }
+    let kept = ann.record("survey", &s_id).unwrap();
+    assert_eq!(
+        kept.fields["answers.da_concern"],
+        serde_json::json!({"type": "yes_no", "value": "yes"})
+    );
+
+    // The supervisor sees the conflict exactly once, with both values and who set them.
+    let conflicts = sam.with(|s| conflict_views(s).unwrap());
+    assert_eq!(conflicts.len(), 1, "{conflicts:#?}");
+    let conflict = &conflicts[0];
+    assert_eq!(conflict.field, "Domestic abuse concern");
+    assert_eq!(conflict.kept_by, "Ann Testwell");
+    assert_eq!(conflict.other_by, "Bob Samplefield");
+    assert!(
+        conflict.record.contains("1 Example Row"),
+        "{}",
+        conflict.record
+    );
+    assert!(conflict.decision.is_none());
+
+    // An officer may not see or decide it.
+    assert!(matches!(
+        ann.with(|s| conflict_views(s)),
+        Err(SyncError::NotAllowed(_))
+    ));
+
+    // Sam takes Bob's answer; the decision is an edit that syncs to everyone.
+    let after = sam.with(|s| decide_conflict(s, &conflict.id, ConflictChoice::TakeOther).unwrap());
+    assert!(after[0].decision.is_some());
+    sam.sync().await;
+    for laptop in [&ann, &bob, &sam] {
+        laptop.sync().await;
+    }
+    for laptop in [&ann, &bob, &sam] {
+        let survey = laptop.record("survey", &s_id).unwrap();
+        assert_eq!(
+            survey.fields["answers.da_concern"],
+            serde_json::json!({"type": "yes_no", "value": "no"})
+        );
+        assert_eq!(laptop.with(|s| s.outbox_pending().unwrap()), 0);
+    }
+    // Only a supervisor's laptop ever holds both values of a guarded field.
+    for officer in [&ann, &bob] {
+        assert_eq!(officer.record("conflict", &conflict.id), None);
+    }
+    let decided = sam.record("conflict", &conflict.id).unwrap();
+    assert_eq!(decided.fields["status"], "decided");
+    // Still exactly one conflict, now decided, after all that syncing.
+    let conflicts = sam.with(|s| conflict_views(s).unwrap());
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(
+        conflicts[0].decision.as_ref().map(|d| d.chosen),
+        Some(ConflictChoice::TakeOther)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_laptop_is_told_to_wipe_and_a_spent_code_is_refused() {
+    let hub = Hub::start().await;
+    let ann = Laptop::enrolled(&hub, "Ann Testwell", Role::Officer).await;
+    ann.with(|s| {
+        s.create_household(&draft("2 Example Row"), ChangeSource::Ui)
+            .unwrap()
+    });
+    ann.sync().await;
+
+    // The same code again: refused, and nothing about the hub is stored.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = DataFolder::open(dir.path()).unwrap();
+    let other = Mutex::new(
+        Store::set_up(
+            &folder,
+            "Cat Example",
+            Role::Officer,
+            PASSPHRASE,
+            KdfParams::INSECURE_FOR_TESTS,
+        )
+        .unwrap(),
+    );
+    let err = enrol(&other, &hub.url, "AAAAA-BBBBB-CCCCC", "Test laptop")
+        .await
+        .unwrap_err();
+    assert!(!err.is_offline(), "{err}");
+    assert!(other.with_store(|s| s.hub_link()).unwrap().is_none());
+    let err = enrol(&other, "ftp://hub.example", "AAAAA-BBBBB-CCCCC", "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SyncError::BadInput {
+                field: "hub_url",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let devices = hub.store.devices().await.unwrap();
+    let device = devices.first().unwrap();
+    hub.store
+        .revoke_device(&device.id, Clock::system().now_ms())
+        .await
+        .unwrap();
+    // A new syncer has no access token: its refresh is refused with the wipe instruction.
+    let fresh = Syncer::with_backoff(Backoff::immediate(2));
+    *ann.syncer.lock().await = fresh;
+    let err = ann.try_sync().await.unwrap_err();
+    assert!(err.must_wipe(), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_hub_is_offline_and_the_outbox_waits() {
+    let hub = Hub::start().await;
+    let ann = Laptop::enrolled(&hub, "Ann Testwell", Role::Officer).await;
+    ann.with(|s| {
+        s.create_household(&draft("3 Example Row"), ChangeSource::Ui)
+            .unwrap()
+    });
+    let url = hub.url.clone();
+    drop(hub);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let err = ann.try_sync().await.unwrap_err();
+    assert!(err.is_offline(), "{err:?} (hub was {url})");
+    assert_eq!(ann.with(|s| s.outbox_pending().unwrap()), 1);
+    let log = ann.with(|s| s.sync_log().unwrap());
+    assert!(
+        log.last_error
+            .is_some_and(|e| e.contains("cannot be reached")),
+        "the sync log says why, in words"
+    );
+    assert!(log.last_synced_at.is_none());
+}
