@@ -60,5 +60,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.ts'],
     restoreMocks: true,
+    // A budget, not an assertion: axe over a whole screen in jsdom takes seconds on a
+    // busy two-core CI machine, and the default 5 s turned load into false failures.
+    testTimeout: 30_000,
   },
 })

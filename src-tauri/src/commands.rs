@@ -4,6 +4,7 @@
 pub mod documents;
 pub mod fire;
 pub mod security;
+pub mod sync;
 pub mod users;
 
 use std::fs::File;
@@ -26,6 +27,7 @@ use tauri_specta::Event;
 use crate::error::{AppError, ErrorCode};
 use crate::events::ImportProgressEvent;
 use crate::session::{AppStatus, Session, today};
+use crate::sync::SyncService;
 
 type Result<T> = std::result::Result<T, AppError>;
 
@@ -59,8 +61,15 @@ pub fn set_up(
 /// Unlocks the store.
 #[tauri::command(async)]
 #[specta::specta]
-pub fn unlock(session: State<'_, Session>, passphrase: String) -> Result<AppStatus> {
-    session.unlock(&passphrase)
+pub fn unlock(
+    session: State<'_, Session>,
+    sync: State<'_, SyncService>,
+    passphrase: String,
+) -> Result<AppStatus> {
+    let status = session.unlock(&passphrase)?;
+    // Whatever waited while locked can go now.
+    sync.nudge();
+    Ok(status)
 }
 
 /// Locks the store and forgets the key.

@@ -3,6 +3,8 @@
 
 use doorstep_core::FieldError;
 use doorstep_core::security::{PlanError, SurveyError, TransitionError};
+use doorstep_core::work_order::WorkOrderError;
+use doorstep_replica::SyncError;
 use doorstep_store::StoreError;
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +46,10 @@ pub enum ErrorCode {
     WrongStep,
     /// A data file (template, policy, catalogue) is missing or refused.
     ReferenceData,
+    /// The council hub refused (a spent code, an unknown device, a record out of scope).
+    HubRefused,
+    /// The council hub could not be reached: the laptop is offline or the hub is down.
+    Offline,
     /// Something we did not expect; the message says what.
     Internal,
 }
@@ -100,6 +106,15 @@ impl From<StoreError> for AppError {
             StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::ImportHeader(_) => ErrorCode::ImportHeader,
             StoreError::Io { .. } => ErrorCode::Io,
+            StoreError::ConflictAlreadyDecided { .. } => ErrorCode::WrongStep,
+            // Only sync meets these, and it reports them in its status; here they are
+            // the hub's data this version cannot store.
+            StoreError::UnknownEntity(_)
+            | StoreError::IncompleteRecord { .. }
+            | StoreError::UnusableRecord { .. }
+            | StoreError::MissingReference { .. }
+            | StoreError::OutboxNotEmpty { .. }
+            | StoreError::AttachmentDigestMismatch { .. } => ErrorCode::Internal,
             StoreError::Database(_) | StoreError::Json(_) => {
                 tracing::error!(error = %e, "unexpected store failure");
                 ErrorCode::Internal
@@ -121,6 +136,30 @@ impl AppError {
             message,
             field: fields.first().map(|f| f.field.clone()),
             fields,
+        }
+    }
+}
+
+impl From<SyncError> for AppError {
+    fn from(e: SyncError) -> Self {
+        let message = e.to_string();
+        match e {
+            SyncError::BadInput { field, .. } => Self::from_fields(
+                ErrorCode::Validation,
+                vec![FieldError {
+                    field: field.to_owned(),
+                    message,
+                }],
+                None,
+            ),
+            SyncError::Locked => Self::locked(),
+            SyncError::NotAllowed(_) => Self::new(ErrorCode::NotAllowed, message),
+            SyncError::Store(store) => store.into(),
+            ref other if other.is_offline() => Self::new(ErrorCode::Offline, message),
+            SyncError::NotEnrolled | SyncError::OtherHub { .. } | SyncError::Hub(_) => {
+                Self::new(ErrorCode::HubRefused, message)
+            }
+            SyncError::Unreadable(_) => Self::new(ErrorCode::Internal, message),
         }
     }
 }
@@ -180,6 +219,42 @@ impl From<TransitionError> for AppError {
     }
 }
 
+impl From<WorkOrderError> for AppError {
+    fn from(e: WorkOrderError) -> Self {
+        let message = e.to_string();
+        let with_field = |field: &str| {
+            Self::from_fields(
+                ErrorCode::Validation,
+                vec![FieldError {
+                    field: field.to_owned(),
+                    message: message.clone(),
+                }],
+                None,
+            )
+        };
+        match e {
+            // The supervisor's choice of firms (or the lack of one) is what to change.
+            WorkOrderError::NoFirmForMeasure { .. }
+            | WorkOrderError::UnknownFirm { .. }
+            | WorkOrderError::ChoiceForMissingMeasure { .. } => with_field("firm_choices"),
+            WorkOrderError::NeedsSafeContact => with_field("contact_name"),
+            WorkOrderError::Invalid { field, .. } => with_field(field),
+            WorkOrderError::Blank(_)
+            | WorkOrderError::DateInPast { .. }
+            | WorkOrderError::BadPhoto => Self::new(ErrorCode::Validation, message),
+            // The catalogue changed under the plan: the data files need fixing, not the form.
+            WorkOrderError::MeasureNotInCatalogue { .. } => {
+                Self::new(ErrorCode::ReferenceData, message)
+            }
+            WorkOrderError::PlanNotApproved { .. }
+            | WorkOrderError::NotFromStatus { .. }
+            | WorkOrderError::ItemAlreadyFitted { .. }
+            | WorkOrderError::PartlyFitted => Self::new(ErrorCode::WrongStep, message),
+            WorkOrderError::NoSuchItem { .. } => Self::new(ErrorCode::NotFound, message),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +278,25 @@ mod tests {
         assert_eq!(e.code, ErrorCode::Validation);
         assert_eq!(e.field.as_deref(), Some("postcode"));
         assert_eq!(e.fields.len(), 2);
+    }
+
+    #[test]
+    fn a_measure_with_no_firm_is_a_validation_error_on_the_firm_choices_saying_what_to_do() {
+        let e = AppError::from(WorkOrderError::NoFirmForMeasure {
+            measure: "Full-height lockable side gate".into(),
+            trade: "fencer",
+        });
+        assert_eq!(e.code, ErrorCode::Validation, "the supervisor can fix it");
+        assert_eq!(e.field.as_deref(), Some("firm_choices"));
+        assert!(
+            e.message.contains("Full-height lockable side gate")
+                && e.message.contains("choose a firm"),
+            "names the measure and what to do: {}",
+            e.message
+        );
+        let e = AppError::from(WorkOrderError::NeedsSafeContact);
+        assert_eq!(e.field.as_deref(), Some("contact_name"), "{e:?}");
+        let e = AppError::from(WorkOrderError::PlanNotApproved { status: "draft" });
+        assert_eq!(e.code, ErrorCode::WrongStep, "{e:?}");
     }
 }

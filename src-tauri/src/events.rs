@@ -1,5 +1,6 @@
 //! Events the backend sends the UI.
 
+use doorstep_core::sync_status::SyncStatus;
 use doorstep_core::views::ImportProgress;
 use serde::{Deserialize, Serialize};
 
@@ -25,3 +26,8 @@ pub struct DocumentProgressEvent {
     /// Documents in the batch.
     pub total: u32,
 }
+
+/// The sync's state changed (started, progressed, finished, failed).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "sync-status")]
+pub struct SyncStatusEvent(pub SyncStatus);

@@ -6,6 +6,7 @@ pub mod events;
 mod probe;
 pub mod reference;
 pub mod session;
+pub mod sync;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -89,11 +90,17 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::fire::import_day_doors,
             commands::fire::record_knock,
             commands::fire::save_day_summary_csv,
+            commands::sync::hub_enrol,
+            commands::sync::sync_status,
+            commands::sync::sync_now,
+            commands::sync::conflicts,
+            commands::sync::resolve_conflict,
         ])
         .events(collect_events![
             events::ImportProgressEvent,
             events::LockedEvent,
-            events::DocumentProgressEvent
+            events::DocumentProgressEvent,
+            events::SyncStatusEvent
         ])
 }
 
@@ -139,6 +146,8 @@ pub fn run() -> Result<(), tauri::Error> {
             app.manage(assets);
             app.manage(commands::documents::SavedDocuments::default());
             app.manage(Session::open(&dir, KdfParams::RECOMMENDED));
+            app.manage(crate::sync::SyncService::default());
+            tauri::async_runtime::spawn(crate::sync::SyncService::run(app.handle().clone()));
             let handle = app.handle().clone();
             std::thread::Builder::new()
                 .name("idle-lock".into())

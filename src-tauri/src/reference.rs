@@ -1,7 +1,9 @@
-//! The scheme's data files: survey templates, policy and measure catalogue.
+//! The scheme's data files: survey templates, policy, measure catalogue, CHARLIE check,
+//! partner agencies and contracted fitting firms.
 //!
 //! The versions shipped with the app are built in. A council may put its own in the data
-//! folder's `reference/` folder (`templates/*.toml`, `policy.toml`, `catalogue.toml`); each
+//! folder's `reference/` folder (`templates/*.toml`, `policy.toml`, `catalogue.toml`,
+//! `charlie.toml`, `agencies.toml`, `contractors.toml`); each
 //! is checked on load, and one that is invalid is refused with its file, line and reason
 //! while the previous good one stays in use. Template versions accumulate: an old survey is
 //! always read with the version it was answered on.
@@ -13,6 +15,7 @@ use doorstep_core::fire::{AgencyDirectory, CharlieTemplate};
 use doorstep_core::security::{
     Answers, Catalogue, LoadError, PlanContext, Policy, SurveyError, Template, TemplateLibrary,
 };
+use doorstep_core::work_order::Contractors;
 use serde::{Deserialize, Serialize};
 
 /// The survey template every new home security survey uses, by id.
@@ -37,6 +40,10 @@ const BUILT_IN_CHARLIE: (&str, &str) = (
 const BUILT_IN_AGENCIES: (&str, &str) = (
     "assets/agencies.toml",
     include_str!("../../assets/agencies.toml"),
+);
+const BUILT_IN_CONTRACTORS: (&str, &str) = (
+    "assets/contractors.toml",
+    include_str!("../../assets/contractors.toml"),
 );
 
 /// A data file that was refused, and why.
@@ -70,6 +77,8 @@ pub struct ReferenceData {
     pub charlie: CharlieTemplate,
     /// The partner agencies referrals go to.
     pub agencies: AgencyDirectory,
+    /// The fitting firms an approved plan's work orders go to.
+    pub contractors: Contractors,
 }
 
 impl ReferenceData {
@@ -109,19 +118,23 @@ impl ReferenceData {
         let (af, at) = parse(BUILT_IN_AGENCIES);
         let agencies =
             AgencyDirectory::from_toml(&at).map_err(|e| ReferenceProblem::new(&af, e))?;
+        let (kf, kt) = parse(BUILT_IN_CONTRACTORS);
+        let contractors = Contractors::from_toml(&kt).map_err(|e| ReferenceProblem::new(&kf, e))?;
         let data = Self {
             templates,
             policy,
             catalogue,
             charlie,
             agencies,
+            contractors,
         };
         data.check_together()
             .map_err(|e| ReferenceProblem::new(&pf, e))?;
         Ok(data)
     }
 
-    /// The policy and catalogue must fit the newest survey template.
+    /// The policy and catalogue must fit the newest survey template, and every trade the
+    /// catalogue needs fitted must have a firm.
     fn check_together(&self) -> Result<(), LoadError> {
         let Some(template) = self.survey_template() else {
             return Err(LoadError::Invalid(vec![format!(
@@ -130,7 +143,8 @@ impl ReferenceData {
         };
         self.policy.check_against(template)?;
         self.catalogue.check_against(template)?;
-        self.agencies.check_against(&self.charlie, template)
+        self.agencies.check_against(&self.charlie, template)?;
+        self.contractors.check_against(&self.catalogue)
     }
 
     /// This set with the council's own files from `dir` laid over it; each refused file is
@@ -202,6 +216,14 @@ impl ReferenceData {
             AgencyDirectory::from_toml,
             |d, v| {
                 d.agencies = v;
+            },
+        );
+        next.overlay(
+            &dir.join("contractors.toml"),
+            &mut problems,
+            Contractors::from_toml,
+            |d, v| {
+                d.contractors = v;
             },
         );
         (next, problems)
@@ -382,5 +404,77 @@ mod tests {
         };
         assert_eq!(reference.problems().len(), 1, "{:?}", reference.problems());
         assert!(reference.get().catalogue.get("mystery").is_none());
+    }
+
+    #[test]
+    fn a_council_contractors_file_replaces_the_built_in_one_and_a_broken_one_keeps_it() {
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let Ok(reference) = Reference::load(dir.path()) else {
+            panic!("built-in files must load")
+        };
+        assert_eq!(
+            reference.get().contractors.version,
+            "2026.1-synthetic",
+            "the built-in list is in use until the council gives its own"
+        );
+        let own = BUILT_IN_CONTRACTORS
+            .1
+            .replace("version = \"2026.1-synthetic\"", "version = \"2026.2\"")
+            .replace("due_days = 28", "due_days = 21");
+        write(dir.path(), "contractors.toml", &own);
+        assert!(reference.reload().is_empty(), "the council's list fits");
+        assert_eq!(reference.get().contractors.version, "2026.2");
+        assert_eq!(reference.get().contractors.due_days, 21);
+
+        write(
+            dir.path(),
+            "contractors.toml",
+            "version = \"2026.3\"\ndue_days = 28\n[[firms]\n",
+        );
+        let problems = reference.reload();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].file.ends_with("contractors.toml"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[0].reason.contains("line 3"),
+            "the reason names the line: {:?}",
+            problems[0]
+        );
+        assert_eq!(
+            reference.get().contractors.version,
+            "2026.2",
+            "the last good list stays in use"
+        );
+    }
+
+    #[test]
+    fn a_contractors_file_with_no_firm_for_a_trade_the_catalogue_needs_is_refused() {
+        let Ok(dir) = tempfile::tempdir() else { return };
+        write(
+            dir.path(),
+            "contractors.toml",
+            "version = \"only-locks\"\ndue_days = 28\n\n[[firms]]\nid = \"locks_only\"\ncode = \"LO\"\nname = \"Locks Only Ltd\"\ntrades = [\"locksmith\"]\nareas = [\"ZY\"]\n",
+        );
+        let Ok(reference) = Reference::load(dir.path()) else {
+            panic!("built-in files must load")
+        };
+        let problems = reference.problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].file.ends_with("contractors.toml"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[0].reason.contains("no firm fits glazier work"),
+            "the reason names the trade left without a firm: {:?}",
+            problems[0]
+        );
+        assert_eq!(
+            reference.get().contractors.version,
+            "2026.1-synthetic",
+            "the built-in list stays in use"
+        );
     }
 }

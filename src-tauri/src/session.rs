@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use doorstep_core::{Officer, Role};
-use doorstep_store::{DataFolder, FolderState, KdfParams, Store};
+use doorstep_replica::{StoreAccess, SyncError};
+use doorstep_store::{DataFolder, FolderState, KdfParams, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, ErrorCode};
@@ -41,7 +42,18 @@ pub struct AppStatus {
     pub idle_lock_minutes: u32,
     /// Today's local date, YYYY-MM-DD.
     pub today: NaiveDate,
+    /// Set after an administrator revoked this laptop and its data was erased: what
+    /// happened and what to do, for the first-run screen.
+    pub wiped_notice: Option<String>,
 }
+
+/// Kept beside the (erased) store so the notice survives a restart; holds no personal data.
+const WIPED_NOTICE_FILE: &str = "wiped-notice.txt";
+
+/// What the first-run screen says after a revocation.
+pub const WIPED_NOTICE: &str = "An administrator removed this laptop from the council hub, so \
+    Doorstep erased its data here. Everything that had reached the hub is safe there; changes \
+    made since this laptop last synced were erased with it.";
 
 /// One running app's hold on its data folder.
 #[derive(Debug)]
@@ -118,7 +130,27 @@ impl Session {
             },
             idle_lock_minutes: *guard(&self.idle_lock_minutes),
             today: today(),
+            wiped_notice: std::fs::read_to_string(self.data_dir.join(WIPED_NOTICE_FILE))
+                .ok()
+                .filter(|_| state == AppState::FirstRun),
         })
+    }
+
+    /// The hub revoked this laptop: closes the store, erases it, and leaves the notice
+    /// the first-run screen shows.
+    pub fn erase_after_revocation(&self) -> Result<(), AppError> {
+        let folder = self.folder()?;
+        guard(&self.store).take();
+        folder.erase()?;
+        if let Err(e) = std::fs::write(self.data_dir.join(WIPED_NOTICE_FILE), WIPED_NOTICE) {
+            tracing::warn!(error = %e, "could not keep the notice that the data was erased");
+        }
+        Ok(())
+    }
+
+    /// Whether the store is unlocked now.
+    pub fn is_unlocked(&self) -> bool {
+        guard(&self.store).is_some()
     }
 
     fn opened(&self, store: Store) -> Result<AppStatus, AppError> {
@@ -136,6 +168,8 @@ impl Session {
         passphrase: &str,
     ) -> Result<AppStatus, AppError> {
         let store = Store::set_up(self.folder()?, officer_name, role, passphrase, self.kdf)?;
+        // A fresh start: the notice about the erased store has done its job.
+        let _ = std::fs::remove_file(self.data_dir.join(WIPED_NOTICE_FILE));
         self.opened(store)
     }
 
@@ -223,6 +257,19 @@ impl Session {
     }
 }
 
+/// The background sync reaches the store through the session, without counting as the
+/// officer's activity (or the idle lock would never lock a laptop left syncing).
+impl StoreAccess for Session {
+    fn with_store<R>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<R, StoreError>,
+    ) -> Result<R, SyncError> {
+        let mut store = guard(&self.store);
+        let store = store.as_mut().ok_or(SyncError::Locked)?;
+        Ok(f(store)?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,6 +348,30 @@ mod tests {
             None,
             "nobody is signed in"
         );
+    }
+
+    #[test]
+    fn a_revoked_laptop_is_erased_says_so_and_can_be_set_up_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let session = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
+        session
+            .set_up("Rowan Testwell", Role::Officer, PASSPHRASE)
+            .expect("set up");
+        assert_eq!(session.status().expect("status").wiped_notice, None);
+        session.erase_after_revocation().expect("erase");
+        let status = session.status().expect("status");
+        assert_eq!(status.state, AppState::FirstRun);
+        assert_eq!(status.wiped_notice.as_deref(), Some(WIPED_NOTICE));
+        assert!(
+            !dir.path()
+                .join(doorstep_store::folder::DATABASE_FILE)
+                .exists()
+        );
+        assert!(!dir.path().join(doorstep_store::folder::KEY_FILE).exists());
+        let status = session
+            .set_up("Rowan Testwell", Role::Officer, PASSPHRASE)
+            .expect("set up again");
+        assert_eq!(status.wiped_notice, None, "the notice has done its job");
     }
 
     #[test]

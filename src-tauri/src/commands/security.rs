@@ -1,6 +1,8 @@
-//! Commands for the burglary reduction visit: survey, plan, signature, approval, cocoon,
-//! follow-up. Each loads what core needs, calls core's rule, and saves through the store.
+//! Commands for the burglary reduction visit: survey, plan, signature, approval (with its
+//! contractors' work orders), cocoon, follow-up. Each loads what core needs, calls core's
+//! rule, and saves through the store.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use base64::Engine;
@@ -8,15 +10,17 @@ use base64::engine::general_purpose::STANDARD as B64;
 use doorstep_core::attachment::check_size;
 use doorstep_core::cocoon::CocoonOutcome;
 use doorstep_core::security::{
-    AnswerValue, FollowUpFindings, PlanActor, PlanId, PlanItemId, PlanStatus, PlanStep, SurveyId,
-    Tier, follow_up, orphan_answers, progress, propose_plan, validate_answers, visible_paths,
+    AnswerValue, FollowUpFindings, Plan, PlanActor, PlanId, PlanItemId, PlanStatus, PlanStep,
+    SurveyId, Tier, Trade, follow_up, orphan_answers, progress, propose_plan, validate_answers,
+    visible_paths,
 };
 use doorstep_core::views::{
     CocoonPage, CocoonSummary, MeasureChoice, PlanPage, PlanSummary, SurveyPage, SurveyPhoto,
     SurveyState,
 };
-use doorstep_core::{ChangeSource, HouseholdId, VisitId};
-use doorstep_store::{Store, StoreError};
+use doorstep_core::work_order::{Contractors, Firm, FirmChoices, FirmRef, SiteContact};
+use doorstep_core::{ChangeSource, Household, HouseholdId, VisitId};
+use doorstep_store::{PlanApproval, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -102,11 +106,18 @@ fn plan_page(data: &ReferenceData, store: &Store, id: PlanId) -> Result<PlanPage
         .rev()
         .find(|e| e.to == PlanStatus::Fitted)
         .map(|e| e.at);
+    let household = store.household(survey.household_id)?;
+    let firm_options = if plan.status == PlanStatus::Agreed {
+        firm_options(&data.contractors, &plan, &household)
+    } else {
+        BTreeMap::new()
+    };
+    let work_orders = Some(store.plan_work_orders(id)?).filter(|w| !w.orders.is_empty());
     Ok(PlanPage {
         totals: plan.totals(),
         violations: plan.check(&ctx)?,
         steps: plan.available_steps(store.officer().role),
-        household: store.household(survey.household_id)?,
+        household,
         measures,
         disclaimer_version: data.policy.disclaimer_version.clone(),
         cctv_guidance_version: data.policy.cctv_guidance_version.clone(),
@@ -115,9 +126,36 @@ fn plan_page(data: &ReferenceData, store: &Store, id: PlanId) -> Result<PlanPage
             &survey.answers,
             &data.policy.survey_keys.feel_safe,
         ),
+        firm_options,
+        work_orders,
         assessment,
         plan,
     })
+}
+
+/// For each of the plan's measures, the firms the supervisor may send it to: those that fit
+/// its trade (any trade, for a supply-only measure) and cover the home's postcode, in the
+/// contractors list's order, so the first is the one [`Contractors::firm_for`] picks.
+fn firm_options(
+    contractors: &Contractors,
+    plan: &Plan,
+    household: &Household,
+) -> BTreeMap<String, Vec<FirmRef>> {
+    plan.items
+        .iter()
+        .map(|item| {
+            let firms = contractors
+                .firms
+                .iter()
+                .filter(|f| {
+                    f.covers(&household.postcode)
+                        && (item.trade == Trade::SupplyOnly || f.fits(item.trade))
+                })
+                .map(Firm::reference)
+                .collect();
+            (item.measure_id.clone(), firms)
+        })
+        .collect()
 }
 
 /// Data files that were refused, with file, line and reason.
@@ -295,7 +333,8 @@ pub fn get_plan(
     session.with_store(|s| plan_page(&data, s, id))
 }
 
-/// A change the officer makes to a draft plan (or an actual cost once approved).
+/// A change to a plan: the officer's to a draft (or an actual cost once approved), or the
+/// supervisor's approval with the choices its work orders need.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "edit", rename_all = "snake_case")]
 pub enum PlanEdit {
@@ -353,6 +392,30 @@ pub enum PlanEdit {
         /// Pence.
         pence: u32,
     },
+    /// A supervisor approves the plan and its work orders are raised, one per firm. This is
+    /// the lifecycle's approve step (as `plan_step` takes it) with what the orders need and
+    /// `PlanStep::Approve` cannot carry.
+    Approve {
+        /// Why the plan may exceed the cap, when it does and the officer gave no reason.
+        over_cap_reason: Option<String>,
+        /// The firm the supervisor chose for particular measures; every other measure goes to
+        /// the first firm in the contractors list that fits its trade and covers the home
+        /// (see `PlanPage::firm_options`).
+        firm_choices: FirmChoices,
+        /// Who the fitters phone to arrange access; `None` for the resident who agreed the
+        /// plan. Required when a domestic abuse concern is flagged.
+        contact: Option<SiteContact>,
+        /// Access notes for the fitters (key safe, parking, dogs), one point each.
+        access_notes: Vec<String>,
+    },
+}
+
+/// What the supervisor decides for the work orders when approving a plan.
+#[derive(Debug, Clone, Default)]
+struct OrderChoices {
+    firms: FirmChoices,
+    contact: Option<SiteContact>,
+    access_notes: Vec<String>,
 }
 
 /// Changes a plan; a change that breaks a rule is refused and nothing is saved.
@@ -365,6 +428,20 @@ pub fn edit_plan(
     edit: PlanEdit,
 ) -> Result<PlanPage> {
     let data = reference.get();
+    if let PlanEdit::Approve {
+        over_cap_reason,
+        firm_choices,
+        contact,
+        access_notes,
+    } = edit
+    {
+        let choices = OrderChoices {
+            firms: firm_choices,
+            contact,
+            access_notes,
+        };
+        return session.with_store(|s| approve(&data, s, id, over_cap_reason, choices));
+    }
     session.with_store(|s| {
         let by = actor(s);
         let survey = s.survey(s.plan(id)?.survey_id)?;
@@ -395,6 +472,13 @@ pub fn edit_plan(
                     plan.record_cctv_acknowledgement(&data.policy, &resident_name, by, now)?;
                 }
                 PlanEdit::ActualCost { item, pence } => plan.record_actual_cost(item, pence)?,
+                // Taken above, through the store's approval.
+                PlanEdit::Approve { .. } => {
+                    return Err(AppError::new(
+                        ErrorCode::WrongStep,
+                        "A plan is approved with the Approve button",
+                    ));
+                }
             }
             Ok(())
         })?;
@@ -463,13 +547,47 @@ pub fn plan_step(
     session.with_store(|s| take_step(&data, s, id, step))
 }
 
+/// Takes a lifecycle step. Approving goes through the store's approval, which raises the work
+/// orders (firms by trade, the resident as contact) in the same transaction.
 fn take_step(data: &ReferenceData, s: &mut Store, id: PlanId, step: PlanStep) -> Result<PlanPage> {
+    if let PlanStep::Approve { over_cap_reason } = step {
+        return approve(data, s, id, over_cap_reason, OrderChoices::default());
+    }
     let by = actor(s);
     let survey = s.survey(s.plan(id)?.survey_id)?;
     let ctx = data.plan_context(&survey.answers)?;
     s.change_plan(id, ChangeSource::Ui, |plan| -> Result<()> {
         Ok(plan.apply(&ctx, step, by, chrono::Utc::now())?)
     })?;
+    plan_page(data, s, id)
+}
+
+/// Approves a plan as the signed-in person and raises its work orders: nothing is saved if
+/// either is refused. The plan is ordered when any measure went to a firm.
+fn approve(
+    data: &ReferenceData,
+    s: &mut Store,
+    id: PlanId,
+    over_cap_reason: Option<String>,
+    choices: OrderChoices,
+) -> Result<PlanPage> {
+    let by = actor(s);
+    let survey = s.survey(s.plan(id)?.survey_id)?;
+    let ctx = data.plan_context(&survey.answers)?;
+    s.approve_plan::<AppError>(
+        id,
+        PlanApproval {
+            ctx,
+            over_cap_reason,
+            by,
+            at: chrono::Utc::now(),
+            contractors: &data.contractors,
+            choices: choices.firms,
+            contact: choices.contact,
+            access_notes: choices.access_notes,
+        },
+        ChangeSource::Ui,
+    )?;
     plan_page(data, s, id)
 }
 
@@ -549,4 +667,233 @@ pub fn cocoons(
     household_id: Option<HouseholdId>,
 ) -> Result<Vec<CocoonSummary>> {
     session.with_store(|s| s.cocoons(household_id, today()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)] // a failed expectation is a failed test
+
+    use chrono::{NaiveDate, Utc};
+    use doorstep_core::security::{AnswerMap, YesNo};
+    use doorstep_core::work_order::WorkOrderStatus;
+    use doorstep_core::{HouseholdDraft, OfficerId, PersonDraft, Role};
+    use doorstep_store::{DataFolder, KdfParams};
+
+    use super::*;
+
+    fn choice(s: &str) -> AnswerValue {
+        AnswerValue::Choice(s.into())
+    }
+
+    /// A supervisor's store holding a plan another officer drafted and the resident agreed:
+    /// a weak back door (a locksmith's job) and no rear light (an electrician's) at a ZY4 home.
+    fn agreed_plan(data: &ReferenceData) -> (tempfile::TempDir, Store, PlanId) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = DataFolder::open(dir.path().join("data")).expect("folder");
+        let mut s = Store::set_up(
+            &folder,
+            "Morgan Checkley",
+            Role::Supervisor,
+            "kettle harbour violet sprocket",
+            KdfParams::INSECURE_FOR_TESTS,
+        )
+        .expect("store");
+        let h = s
+            .create_household(
+                &HouseholdDraft {
+                    address_line_1: "3 Quillon Row".into(),
+                    town: "Eastwick Vale".into(),
+                    postcode: "ZY4 7HT".into(),
+                    ..Default::default()
+                },
+                ChangeSource::Ui,
+            )
+            .expect("household");
+        s.add_person(
+            &PersonDraft {
+                household_id: h.id,
+                full_name: "Avery Quillon".into(),
+                phone: "0115 496 0555".into(),
+                email: String::new(),
+                date_of_birth: "1941-02-03".into(),
+                age_band: None,
+                preferred_language: String::new(),
+                contact_preferences: Default::default(),
+            },
+            NaiveDate::from_ymd_opt(2026, 11, 27).expect("date"),
+            ChangeSource::Ui,
+        )
+        .expect("resident");
+        let template = data.survey_template().expect("template");
+        let survey = s
+            .start_survey(h.id, None, template, ChangeSource::Ui)
+            .expect("survey");
+        let back: AnswerMap = [
+            ("door_position", choice("back")),
+            ("door_material", choice("upvc")),
+            ("door_condition", choice("sound")),
+            ("door_multipoint", choice("working")),
+            ("door_cylinder", choice("unmarked")),
+            ("door_cylinder_projects", AnswerValue::YesNo(YesNo::Yes)),
+            ("door_glazing", choice("none")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let answers = [
+            ("survey_reason", choice("burglary_victim")),
+            ("repeat_victim", AnswerValue::YesNo(YesNo::No)),
+            ("doors", AnswerValue::Group(vec![back])),
+            ("rear_light", choice("none")),
+            ("front_light", choice("pir")),
+            ("lives_alone", AnswerValue::YesNo(YesNo::Yes)),
+            ("tenure", choice("owner")),
+            ("da_concern", AnswerValue::YesNo(YesNo::No)),
+        ];
+        for (item, value) in answers {
+            s.save_answer(survey.id, template, item, Some(value), ChangeSource::Ui)
+                .expect(item);
+        }
+        let survey = s.survey(survey.id).expect("survey");
+        let ctx = data.plan_context(&survey.answers).expect("context");
+        let officer = PlanActor {
+            officer_id: OfficerId::new(),
+            role: Role::Officer,
+        };
+        let plan = propose_plan(&ctx, survey.id, officer, Utc::now()).expect("plan");
+        s.save_new_plan(&plan, ChangeSource::Ui).expect("save");
+        s.change_plan(plan.id, ChangeSource::Ui, |p| -> Result<()> {
+            if p.totals().over_cap_by_pence > 0 {
+                p.record_over_cap_reason("Repeat risk on this street")?;
+            }
+            Ok(p.apply(
+                &ctx,
+                PlanStep::Agree {
+                    resident_name: "Avery Quillon".into(),
+                    signature_ref: "sha256:5160".into(),
+                    disclaimer_version: data.policy.disclaimer_version.clone(),
+                },
+                officer,
+                Utc::now(),
+            )?)
+        })
+        .expect("agree");
+        (dir, s, plan.id)
+    }
+
+    #[test]
+    fn approving_raises_work_orders_by_trade_and_the_plan_page_shows_them() {
+        let data = ReferenceData::built_in().expect("built-in files");
+        let (_dir, mut s, id) = agreed_plan(&data);
+        let before = plan_page(&data, &s, id).expect("page");
+        assert!(before.work_orders.is_none(), "no orders before approval");
+        let locks = before
+            .plan
+            .items
+            .iter()
+            .find(|i| i.trade == Trade::Locksmith)
+            .expect("a locksmith's measure");
+        assert_eq!(
+            before.firm_options[&locks.measure_id]
+                .first()
+                .map(|f| f.id.as_str()),
+            Some("quillon_locks"),
+            "the firm chosen by trade comes first: {:?}",
+            before.firm_options
+        );
+
+        let page = take_step(
+            &data,
+            &mut s,
+            id,
+            PlanStep::Approve {
+                over_cap_reason: None,
+            },
+        )
+        .expect("approved");
+        assert_eq!(
+            page.plan.status,
+            PlanStatus::Ordered,
+            "orders were raised with the approval"
+        );
+        assert!(page.firm_options.is_empty(), "nothing left to choose");
+        let orders = page.work_orders.expect("the page lists the orders");
+        let locksmith = orders
+            .orders
+            .iter()
+            .find(|o| o.items.iter().any(|i| i.measure_id == locks.measure_id))
+            .expect("an order for the locks");
+        assert_eq!(locksmith.firm_name, "Quillon Locks Ltd");
+        assert!(locksmith.number.ends_with("-QLK"), "{}", locksmith.number);
+        assert_eq!(locksmith.status, WorkOrderStatus::New);
+        assert_eq!(
+            (locksmith.due_date - Utc::now().date_naive()).num_days(),
+            28,
+            "due in the contractors list's due_days"
+        );
+        assert!(!orders.all_fitted);
+    }
+
+    #[test]
+    fn the_supervisor_chooses_a_firm_for_a_measure_and_an_unknown_firm_is_refused() {
+        let data = ReferenceData::built_in().expect("built-in files");
+        let (_dir, mut s, id) = agreed_plan(&data);
+        let plan = s.plan(id).expect("plan");
+        let locks = plan
+            .items
+            .iter()
+            .find(|i| i.trade == Trade::Locksmith)
+            .expect("a locksmith's measure")
+            .measure_id
+            .clone();
+
+        let err = approve(
+            &data,
+            &mut s,
+            id,
+            None,
+            OrderChoices {
+                firms: FirmChoices::default().choose(&locks, "no_such_firm"),
+                ..OrderChoices::default()
+            },
+        )
+        .expect_err("an unknown firm is refused");
+        assert_eq!(err.code, ErrorCode::Validation, "{err:?}");
+        assert_eq!(err.field.as_deref(), Some("firm_choices"), "{err:?}");
+        assert_eq!(
+            s.plan(id).expect("plan").status,
+            PlanStatus::Agreed,
+            "nothing was saved"
+        );
+
+        let page = approve(
+            &data,
+            &mut s,
+            id,
+            None,
+            OrderChoices {
+                firms: FirmChoices::default().choose(&locks, "demo_handyfolk"),
+                contact: Some(SiteContact {
+                    name: "Sam Quillon".into(),
+                    phone: Some("0115 496 0999".into()),
+                    is_resident: false,
+                }),
+                access_notes: vec!["Ring the side bell".into()],
+            },
+        )
+        .expect("approved with the supervisor's choice");
+        let orders = page.work_orders.expect("orders");
+        let handy = orders
+            .orders
+            .iter()
+            .find(|o| o.items.iter().any(|i| i.measure_id == locks))
+            .expect("an order for the locks");
+        assert_eq!(
+            handy.firm_name, "Demo Handyfolk CIC",
+            "the supervisor's choice"
+        );
+        let stored = s.work_order(handy.id).expect("order");
+        assert_eq!(stored.contact_name, "Sam Quillon");
+        assert_eq!(stored.access_notes, ["Ring the side bell"]);
+    }
 }

@@ -475,8 +475,15 @@ async fn a_burglary_visit_from_survey_to_approved_plan_and_cocoon() {
     wait_for_text(&c, "#approvals-table", "Lantern").await;
     screenshot(&c, "14-approvals").await;
     click(&c, "#approvals-table a").await;
+    // Each measure starts on the firm that fits its trade; approving raises one work order
+    // per firm, so the plan is ordered at once.
     click(&c, "#approve-button").await;
-    wait_for_text(&c, "#plan-status", "Approved").await;
+    wait_for_text(&c, "#plan-status", "Ordered").await;
+    let orders = wait_for_text(&c, "#work-orders", "WO-").await;
+    assert!(
+        orders.contains("Quillon Locks Ltd"),
+        "the back door's cylinder goes to the locksmith: {orders}"
+    );
     screenshot(&c, "15-approved").await;
 
     // The cocoon: two neighbours' doors recorded, and the dosage counts them.
@@ -675,5 +682,116 @@ async fn a_day_of_action_of_fifty_doors_with_a_charlie_check_and_a_referral() {
     assert_eq!(figure("higher_risk_people").await, "1");
     assert_eq!(figure("referrals_made").await, "1");
     screenshot(&c, "23-day-counts").await;
+    c.close().await.expect("quit the app");
+}
+
+/// A council hub on a loopback port, on an embedded SQLite file, with one officer and a
+/// fresh enrolment code for them.
+async fn hub_with_officer(
+    dir: &Path,
+    name: &str,
+) -> (
+    String,
+    doorstep_hub::SharedStore,
+    String,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    use doorstep_hub::{AppState, Clock, HubConfig, secret};
+    let store = doorstep_hub::open(&format!("sqlite:{}", dir.join("hub.db").display()))
+        .await
+        .expect("hub store");
+    let now = Clock::system().now_ms();
+    store
+        .create_org("Testshire Council", now)
+        .await
+        .expect("org");
+    let team = store
+        .add_team("Testshire Council", "North", now)
+        .await
+        .expect("team");
+    store
+        .add_user(&team, name, doorstep_core::Role::Officer, now)
+        .await
+        .expect("user");
+    let code = secret::new_enrolment_code().expect("code");
+    store
+        .add_enrolment_code(name, &secret::code_digest(&code), now, now + 3_600_000)
+        .await
+        .expect("code stored");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let state = AppState::new(store.clone(), HubConfig::default());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = doorstep_hub::serve(listener, state, async {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    (url, store, code, stop)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "the lock serialises whole tests on purpose"
+)]
+async fn a_laptop_enrols_with_the_hub_syncs_and_is_wiped_when_revoked() {
+    let _display = take_the_display();
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().join("doorstep-data");
+    let (hub_url, hub, code, _stop) = hub_with_officer(data.path(), "Rowan Testwell").await;
+
+    let _driver = start_driver(&data_dir, 4452);
+    let c = connect(4452).await;
+    type_into(&c, "#officer-name", "Rowan Testwell").await;
+    type_into(&c, "#passphrase", PASSPHRASE).await;
+    type_into(&c, "#passphrase-confirm", PASSPHRASE).await;
+    click(&c, "#set-up").await;
+    click(&c, "#load-demo").await;
+    wait_for_text(&c, "h1", "Today").await;
+    wait_for_text(&c, "#nav-sync-text", "Not connected").await;
+
+    // Settings → Council hub: a mistyped code is refused beside the field, then enrol.
+    click(&c, "#nav-settings").await;
+    type_into(&c, "#hub-url", &hub_url).await;
+    type_into(&c, "#enrolment-code", "NOPE1-NOPE2-NOPE3").await;
+    click(&c, "#hub-enrol").await;
+    wait_for_text(&c, ".govuk-error-summary", "code").await;
+    assert!(hub.devices().await.expect("devices").is_empty());
+    type_into(&c, "#enrolment-code", &code).await;
+    click(&c, "#hub-enrol").await;
+    wait_for_text(&c, "#hub-organisation", "Testshire Council").await;
+    screenshot(&c, "30-enrolled").await;
+
+    // Sync now: the demo area's households reach the hub and nothing is left waiting.
+    click(&c, "#nav-sync").await;
+    wait_for_text(&c, "h1", "Sync").await;
+    click(&c, "#sync-now").await;
+    wait_for_text(&c, "#sync-waiting", "everything is on the hub").await;
+    wait_for_text(&c, "#nav-sync-text", "Synced").await;
+    screenshot(&c, "31-synced").await;
+    let stats = hub.stats().await.expect("hub stats");
+    assert!(
+        stats.records > 10,
+        "the demo households are on the hub: {stats:?}"
+    );
+
+    // An administrator revokes the laptop: its next sync erases the store and says so.
+    let devices = hub.devices().await.expect("devices");
+    let device = devices.first().expect("the laptop is enrolled");
+    hub.revoke_device(&device.id, doorstep_hub::Clock::system().now_ms())
+        .await
+        .expect("revoke");
+    click(&c, "#nav-sync").await;
+    click(&c, "#sync-now").await;
+    wait_for_text(&c, "#wiped-notice", "erased").await;
+    screenshot(&c, "32-wiped").await;
+    assert!(
+        !data_dir.join("doorstep.db").exists() && !data_dir.join("doorstep.key").exists(),
+        "the store and its key are gone"
+    );
     c.close().await.expect("quit the app");
 }

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 import type { SeedPlanOverrides } from '$lib/backend/fake-plans'
 import type { FakeBackendOptions } from '$lib/backend/fake'
 import type { PlanEdit } from '$lib/backend/types'
+import { formatDate } from '$lib/services/dates'
 import { renderApp } from './render'
 
 const PNG_BASE64 =
@@ -35,6 +36,14 @@ async function openPlan(
         : 'Improvement plan'
   await screen.findByRole('heading', { level: 1, name: heading })
   return { ...app, household, planId }
+}
+
+/** The number of a plan's work order to the firm with this code, as the fake numbers them. */
+function orderNumber(planId: string, code: string): string {
+  return `WO-${planId
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toUpperCase()
+    .slice(-8)}-${code}`
 }
 
 function edits(fake: { calls: { method: string; args: unknown[] }[] }): PlanEdit[] {
@@ -492,10 +501,11 @@ describe('approval and later steps', () => {
   })
 
   it('lets a supervisor approve, asking why when the plan is over the cap', async () => {
-    const { user, fake } = await openPlan(
+    const { user, fake, planId } = await openPlan(
       { status: 'agreed', cap_pence: 15000 },
       { role: 'supervisor' },
     )
+    const number = orderNumber(planId, 'SWL')
     await user.click(screen.getByRole('button', { name: 'Approve the plan' }))
 
     const reason = screen.getByLabelText('Why may this plan cost more than the cap? (optional)')
@@ -507,19 +517,24 @@ describe('approval and later steps', () => {
 
     await user.type(reason, 'Repeat victim; rear windows unlit')
     await user.click(screen.getByRole('button', { name: 'Approve the plan' }))
-    await waitFor(() =>
-      expect(document.getElementById('plan-status')).toHaveTextContent('Approved'),
-    )
-    expect(screen.getByText('Plan approved. It can now be ordered.')).toBeInTheDocument()
-    expect(fake.calls.filter((c) => c.method === 'planStep').at(-1)?.args[1]).toEqual({
-      step: 'approve',
-      over_cap_reason: 'Repeat victim; rear windows unlit',
-    })
-    // Next: order, then record the actual cost of each line.
-    await user.type(screen.getByLabelText('Order or job reference'), 'JOB-77')
-    await user.click(screen.getByRole('button', { name: 'Record the order' }))
+    // The work orders are raised with the approval, so the plan is ordered at once.
     await waitFor(() => expect(document.getElementById('plan-status')).toHaveTextContent('Ordered'))
+    expect(
+      screen.getByText(
+        `Plan approved. Work order ${number} is raised for Sherwood Locks Ltd. It goes to the firm when Doorstep next syncs.`,
+      ),
+    ).toBeInTheDocument()
+    expect(edits(fake).at(-1)).toEqual({
+      edit: 'approve',
+      over_cap_reason: 'Repeat victim; rear windows unlit',
+      firm_choices: { by_measure: {} },
+      contact: null,
+      access_notes: [],
+    })
+    expect(document.getElementById(`work-order-${number}`)).toHaveTextContent('Sherwood Locks Ltd')
+    expect(screen.queryByRole('button', { name: 'Record the order' })).toBeNull()
 
+    // Next: record the actual cost of each line.
     const actual = screen.getByLabelText('Actual cost of Anti-snap lock cylinder, in pounds')
     await user.type(actual, '112.50')
     await user.tab()
@@ -568,6 +583,220 @@ describe('approval and later steps', () => {
     expect(document.getElementById('plan-status')).toHaveTextContent('Followed up')
     expect(document.getElementById('feeling-safe-before')).toHaveTextContent('2 out of 5')
     expect(document.getElementById('feeling-safe-after')).toHaveTextContent('4 out of 5')
+    expect(await violations()).toEqual([])
+  })
+})
+
+describe('work orders', () => {
+  function firmSelect(measure: string): HTMLSelectElement {
+    const fieldset = screen.getByRole('group', { name: 'Who fits each measure' })
+    return within(fieldset).getByRole('combobox', { name: new RegExp(measure) })
+  }
+
+  it('lets the supervisor choose the firm for each measure, starting on the firm by trade', async () => {
+    const { user, fake, planId } = await openPlan(
+      { status: 'agreed', with_advice: true },
+      { role: 'supervisor' },
+    )
+    const cylinder = firmSelect('Anti-snap lock cylinder')
+    expect(cylinder).toHaveValue('sherwood_locks')
+    expect(
+      within(cylinder)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['Sherwood Locks Ltd (usual firm for this work)', 'Trentside Security'])
+    expect(cylinder).toHaveAccessibleDescription('Locksmith')
+    const advice = firmSelect('Security advice and habits leaflet')
+    expect(advice).toHaveValue('')
+    expect(within(advice).getByRole('option', { selected: true })).toHaveTextContent(
+      'Handed over by the officer',
+    )
+    expect(await violations()).toEqual([])
+
+    await user.selectOptions(cylinder, 'Trentside Security')
+    await user.type(screen.getByLabelText(/Who should the fitters phone/), 'Dee Sampleton')
+    await user.type(screen.getByLabelText('Their phone number (optional)'), '01623 496 000')
+    await user.type(
+      screen.getByLabelText('Access notes for the fitters (optional)'),
+      'Key safe by the back door{Enter}{Enter}Dog in the kitchen',
+    )
+    await user.click(screen.getByRole('button', { name: 'Approve the plan' }))
+
+    await waitFor(() => expect(document.getElementById('plan-status')).toHaveTextContent('Ordered'))
+    expect(edits(fake).at(-1)).toEqual({
+      edit: 'approve',
+      over_cap_reason: null,
+      firm_choices: { by_measure: { anti_snap_cylinder: 'trentside_security' } },
+      contact: { name: 'Dee Sampleton', phone: '01623 496 000', is_resident: false },
+      access_notes: ['Key safe by the back door', 'Dog in the kitchen'],
+    })
+    expect(
+      screen.getByText(
+        'Plan approved. 2 work orders are raised, one for each firm. They go to the firms when Doorstep next syncs.',
+      ),
+    ).toBeInTheDocument()
+    const locks = document.getElementById(`work-order-${orderNumber(planId, 'SWL')}`) as HTMLElement
+    expect(locks).toHaveTextContent('Sherwood Locks Ltd')
+    expect(within(locks).getByRole('rowheader', { name: '2 × Key-operated window lock' }))
+    expect(within(locks).queryByText(/Anti-snap/)).toBeNull()
+    const security = document.getElementById(
+      `work-order-${orderNumber(planId, 'TSS')}`,
+    ) as HTMLElement
+    expect(security).toHaveTextContent('Trentside Security')
+    expect(within(security).getByRole('rowheader', { name: '1 × Anti-snap lock cylinder' }))
+    expect(document.getElementById('handed-over')).toHaveTextContent(
+      'Security advice and habits leaflet',
+    )
+    expect(screen.queryByRole('group', { name: 'Who fits each measure' })).toBeNull()
+    expect(await violations()).toEqual([])
+  })
+
+  it('says clearly when no firm can take a measure, and the approval is refused', async () => {
+    const { user, fake } = renderApp({ state: 'unlocked', role: 'supervisor' })
+    fake.plans.firms = fake.plans.firms.filter((f) => !f.trades.includes('locksmith'))
+    const household = fake.addHousehold({
+      address_line_1: '12 Acacia Avenue',
+      postcode: 'NG18 9ZA',
+    })
+    const seeded = fake.plans.seedPlan(household.id, { status: 'agreed' })
+    window.location.hash = `#/plan/${seeded.plan.id}`
+    await screen.findByRole('heading', { level: 1, name: 'Improvement plan' })
+
+    const cylinder = firmSelect('Anti-snap lock cylinder')
+    expect(cylinder).toHaveAccessibleDescription(
+      /No firm in the contractors list does locksmith work at NG18 9ZA\. Ask the scheme administrator to add one/,
+    )
+    expect(cylinder).toHaveAttribute('aria-invalid', 'true')
+    expect(within(cylinder).getByRole('option')).toHaveTextContent('No firm can take this measure')
+
+    await user.click(screen.getByRole('button', { name: 'Approve the plan' }))
+    const summary = await screen.findByRole('alert')
+    expect(summary).toHaveTextContent(
+      'No firm in the contractors list does locksmith work at this address, for Anti-snap lock cylinder: choose a firm for it',
+    )
+    await user.click(within(summary).getByRole('link'))
+    expect(cylinder).toHaveFocus()
+    expect(document.getElementById('plan-status')).toHaveTextContent('Agreed')
+    expect(await violations()).toEqual([])
+  })
+
+  it('asks for someone other than the resident to phone when a domestic abuse concern is flagged', async () => {
+    const { user } = await openPlan({ status: 'agreed', da_concern: true }, { role: 'supervisor' })
+    const contact = screen.getByLabelText('Who should the fitters phone to arrange access?')
+    expect(contact).toHaveAccessibleDescription(
+      /A domestic abuse concern is recorded\. Give someone who arranges access for the resident/,
+    )
+
+    await user.click(screen.getByRole('button', { name: 'Approve the plan' }))
+    await waitFor(() => expect(contact).toHaveAttribute('aria-invalid', 'true'))
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'Give a contact who arranges access for the resident, such as their support worker',
+    )
+    expect(document.getElementById('plan-status')).toHaveTextContent('Agreed')
+
+    await user.type(contact, 'Jo Harbour (support worker)')
+    await user.click(screen.getByRole('button', { name: 'Approve the plan' }))
+    await waitFor(() => expect(document.getElementById('plan-status')).toHaveTextContent('Ordered'))
+  })
+
+  it("shows each order's status, appointment and every item's fitting, with a reason for one not fitted", async () => {
+    const app = renderApp({ state: 'unlocked' })
+    const household = app.fake.addHousehold({
+      address_line_1: '12 Acacia Avenue',
+      postcode: 'NG18 9ZA',
+    })
+    const seeded = app.fake.plans.seedPlan(household.id, { status: 'ordered', with_advice: true })
+    const number = seeded.work_orders?.orders[0]?.number ?? ''
+    expect(number).toBe(orderNumber(seeded.plan.id, 'SWL'))
+    app.fake.plans.reportWorkOrder(seeded.plan.id, number, (order) => {
+      order.status = 'scheduled'
+      order.appointment_date = '2025-12-03'
+      const [cylinder, locks] = order.items
+      Object.assign(cylinder!, {
+        status: 'fitted',
+        fitted_at: '2025-12-03T11:20:00Z',
+        product_standard: 'TS007 3*',
+      })
+      Object.assign(locks!, { status: 'not_fitted', not_fitted_reason: 'Frames too narrow' })
+    })
+    window.location.hash = `#/plan/${seeded.plan.id}`
+    await screen.findByRole('heading', { level: 1, name: 'Improvement plan' })
+
+    expect(document.getElementById('plan-status')).toHaveTextContent('Ordered')
+    expect(document.getElementById('next-step')).toHaveTextContent(
+      'The work orders are with the firms. The plan moves to fitted when they report every item fitted.',
+    )
+    const section = screen.getByRole('region', { name: 'Work orders' })
+    expect(document.getElementById('work-orders-progress')).toHaveTextContent(
+      '1 of 2 items fitted. 1 item could not be fitted: the office arranges what happens next.',
+    )
+    const card = within(section).getByRole('heading', { level: 3, name: new RegExp(number) })
+    expect(card).toHaveTextContent('Sherwood Locks Ltd')
+    expect(document.getElementById(`work-order-${number}-status`)).toHaveTextContent('Booked')
+    const order = document.getElementById(`work-order-${number}`) as HTMLElement
+    const due = seeded.work_orders?.orders[0]?.due_date ?? ''
+    expect(order).toHaveTextContent(`Finish by ${formatDate(due)}`)
+    expect(order).toHaveTextContent('Appointment 3 December 2025')
+    const items = within(order).getByRole('table', { name: /Items on work order/ })
+    const cylinder = within(items).getByRole('row', { name: /Anti-snap lock cylinder/ })
+    expect(cylinder).toHaveTextContent('Fitted')
+    expect(cylinder).toHaveTextContent('Fitted on 3 December 2025, to TS007 3*')
+    const locks = within(items).getByRole('row', { name: /Key-operated window lock/ })
+    expect(within(locks).getByText('Not fitted')).toHaveClass('govuk-tag--orange')
+    expect(locks).toHaveTextContent('Frames too narrow')
+    expect(document.getElementById('handed-over')).toHaveTextContent(
+      'Security advice and habits leaflet',
+    )
+    expect(document.getElementById('fit-by-hand')).toBeInTheDocument()
+    expect(await violations()).toEqual([])
+  })
+
+  it('shows a declined order with the reason, and an order past its date as overdue', async () => {
+    const app = renderApp({ state: 'unlocked' })
+    const household = app.fake.addHousehold({ address_line_1: '12 Acacia Avenue' })
+    const seeded = app.fake.plans.seedPlan(household.id, { status: 'ordered' })
+    const number = seeded.work_orders?.orders[0]?.number ?? ''
+    app.fake.plans.reportWorkOrder(seeded.plan.id, number, (order) => {
+      order.status = 'declined'
+      order.decline_reason = 'No locksmith free this month'
+      order.due_date = '2025-11-20'
+    })
+    window.location.hash = `#/plan/${seeded.plan.id}`
+    await screen.findByRole('heading', { level: 1, name: 'Improvement plan' })
+
+    expect(document.getElementById(`work-order-${number}-status`)).toHaveTextContent('Declined')
+    const order = document.getElementById(`work-order-${number}`) as HTMLElement
+    expect(order).toHaveTextContent('The firm said: No locksmith free this month')
+    expect(within(order).getByText('Overdue')).toHaveClass('govuk-tag--red')
+    expect(within(order).getAllByText('To fit')).toHaveLength(2)
+    expect(order).toHaveTextContent('Appointment Not booked yet')
+  })
+
+  it('shows the plan fitted, with its follow-up date, once the firms report every item fitted', async () => {
+    const app = renderApp({ state: 'unlocked' })
+    const household = app.fake.addHousehold({ address_line_1: '12 Acacia Avenue' })
+    const seeded = app.fake.plans.seedPlan(household.id, { status: 'ordered' })
+    const number = seeded.work_orders?.orders[0]?.number ?? ''
+    app.fake.plans.reportWorkOrder(seeded.plan.id, number, (order) => {
+      for (const item of order.items) {
+        Object.assign(item, {
+          status: 'fitted',
+          fitted_at: '2025-11-20T10:00:00Z',
+          product_standard: 'TS007 3*',
+        })
+      }
+    })
+    window.location.hash = `#/plan/${seeded.plan.id}`
+    await screen.findByRole('heading', { level: 1, name: 'Improvement plan' })
+
+    expect(document.getElementById('plan-status')).toHaveTextContent('Fitted')
+    expect(document.getElementById('follow-up-due')).toHaveTextContent(
+      'Follow-up due on 20 February 2026',
+    )
+    expect(document.getElementById('work-orders-progress')).toHaveTextContent(
+      'Every item is fitted: the follow-up visit is due on 20 February 2026.',
+    )
+    expect(document.getElementById(`work-order-${number}-status`)).toHaveTextContent('Fitted')
     expect(await violations()).toEqual([])
   })
 })

@@ -53,6 +53,7 @@ import type {
   ReferralStep,
   ReferralSummary,
 } from './types'
+import type { ConflictChoice, ConflictView, SyncStatus } from './sync-types'
 
 /** Same shape as the `Result` that tauri-specta generates for fallible commands. */
 export type Result<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError }
@@ -181,6 +182,21 @@ export interface Backend {
 
   /** `import-progress` event. */
   onImportProgress(handler: (progress: ImportProgress) => void): Unsubscribe
+
+  // Sync with the council hub (types in ./sync-types until bindings.ts has them).
+  /** Enrols this laptop with the hub using a one-time code from its administrator. */
+  hubEnrol(hubUrl: string, code: string): Promise<Result<SyncStatus>>
+  /** What sync is doing, for the header indicator and the Sync screen. */
+  syncStatus(): Promise<Result<SyncStatus>>
+  /** Syncs now; resolves when the sync has finished or failed (progress comes as events). */
+  syncNow(): Promise<Result<SyncStatus>>
+  /** Open and decided conflicts; supervisors only (others get `not_allowed`). */
+  conflicts(): Promise<Result<ConflictView[]>>
+  /** Decides a conflict; answers with the conflicts as they now are. */
+  resolveConflict(id: string, choice: ConflictChoice): Promise<Result<ConflictView[]>>
+  /** `sync-status` event: the background sync changed something (including progress). */
+  onSyncStatus(handler: (status: SyncStatus) => void): Unsubscribe
+
   /**
    * `locked` event: the idle timer locked the store. `minutes` is the idle time that
    * passed, when the event says (its payload is `{ minutes }` or null).

@@ -154,6 +154,16 @@ export const commands = {
 	recordKnock: (dayId: string, doorId: string, knock: KnockDraft) => typedError<DoorRow, AppError>(__TAURI_INVOKE("record_knock", { dayId, doorId, knock })),
 	/**  Writes the end-of-day summary as CSV where the officer chose. */
 	saveDaySummaryCsv: (dayId: string, path: string) => typedError<string, AppError>(__TAURI_INVOKE("save_day_summary_csv", { dayId, path })),
+	/**  Connects this laptop to a council hub with an administrator's one-time code. */
+	hubEnrol: (hubUrl: string, code: string) => typedError<SyncStatus, AppError>(__TAURI_INVOKE("hub_enrol", { hubUrl, code })),
+	/**  What sync is doing, for the indicator and the Sync screen. */
+	syncStatus: () => typedError<SyncStatus, AppError>(__TAURI_INVOKE("sync_status")),
+	/**  Syncs now and answers when it has finished; progress arrives as `sync-status` events. */
+	syncNow: () => typedError<SyncStatus, AppError>(__TAURI_INVOKE("sync_now")),
+	/**  The conflicts the hub raised, open ones first (supervisors only). */
+	conflicts: () => typedError<ConflictView[], AppError>(__TAURI_INVOKE("conflicts")),
+	/**  A supervisor's decision on a conflict; it reaches the hub at the next sync. */
+	resolveConflict: (id: string, choice: ConflictChoice) => typedError<ConflictView[], AppError>(__TAURI_INVOKE("resolve_conflict", { id, choice })),
 };
 
 /** Events */
@@ -161,6 +171,7 @@ export const events = {
 	documentProgress: makeEvent<DocumentProgressEvent, DocumentProgressEvent>("document-progress"),
 	importProgress: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress"),
 	locked: makeEvent<LockedEvent, LockedEvent>("locked"),
+	syncStatus: makeEvent<SyncStatusEvent, SyncStatusEvent>("sync-status"),
 };
 
 /* Types */
@@ -379,6 +390,11 @@ export type AppStatus = {
 	idle_lock_minutes: number,
 	/**  Today's local date, YYYY-MM-DD. */
 	today: string,
+	/**
+	 *  Set after an administrator revoked this laptop and its data was erased: what
+	 *  happened and what to do, for the first-run screen.
+	 */
+	wiped_notice: string | null,
 };
 
 /**  The supervisor's approval. */
@@ -713,6 +729,49 @@ export type Condition = {
 	test: Test,
 };
 
+/**  A supervisor's choice on a conflict. */
+export type ConflictChoice = 
+/**  Keep the value the hub kept. */
+"keep" | 
+/**  Use the value that was not applied instead. */
+"take_other";
+
+/**  A decision already made on a conflict. */
+export type ConflictDecision = {
+	/**  What was chosen. */
+	chosen: ConflictChoice,
+	/**  By whom. */
+	by: string,
+	/**  When. */
+	at: string,
+};
+
+/**  One conflict as the Conflicts screen shows it: both values, who set each and when. */
+export type ConflictView = {
+	/**  Its id. */
+	id: string,
+	/**  The record, in words (e.g. "Plan for 12 Acacia Avenue, NG18 1AA"). */
+	record: string,
+	/**  The field, in words (e.g. "Plan status"). */
+	field: string,
+	/**  The value the hub kept, as text. */
+	kept_value: string,
+	/**  Who set it. */
+	kept_by: string,
+	/**  When. */
+	kept_at: string,
+	/**  The value that was not applied, as text. */
+	other_value: string,
+	/**  Who set it. */
+	other_by: string,
+	/**  When. */
+	other_at: string,
+	/**  When the hub noticed. */
+	raised_at: string,
+	/**  The decision, once made. */
+	decision: ConflictDecision | null,
+};
+
 /**  The resident's consent, recorded per purpose. */
 export type Consent = {
 	/**  Who gave it. */
@@ -1011,6 +1070,10 @@ export type ErrorCode =
 "wrong_step" | 
 /**  A data file (template, policy, catalogue) is missing or refused. */
 "reference_data" | 
+/**  The council hub refused (a spent code, an unknown device, a record out of scope). */
+"hub_refused" | 
+/**  The council hub could not be reached: the laptop is offline or the hub is down. */
+"offline" | 
 /**  Something we did not expect; the message says what. */
 "internal";
 
@@ -1090,6 +1153,20 @@ export type FieldError = {
 	field: string,
 	/**  What is wrong and what to do, e.g. "Enter a postcode, like NG18 2AB". */
 	message: string,
+};
+
+/**  The supervisor's choice of firm for particular measures, overriding the choice by trade. */
+export type FirmChoices = {
+	/**  Firm id by catalogue measure id. */
+	by_measure: { [key in string]: string },
+};
+
+/**  The firm an order is for, as the order names it. */
+export type FirmRef = {
+	/**  The firm's id, shared with the hub. */
+	id: string,
+	/**  Its name. */
+	name: string,
 };
 
 /**  Another hazard the officer can tick (emollients, oxygen, candles…). */
@@ -1185,6 +1262,20 @@ export type HouseholdPage = {
 	visits: Visit[],
 };
 
+/**  The hub this laptop is enrolled with, as the screens show it. */
+export type HubLinkView = {
+	/**  The hub's address. */
+	hub_url: string,
+	/**  The council or force that runs it. */
+	organisation: string,
+	/**  The hub account the laptop was enrolled for. */
+	user_name: string,
+	/**  That account's role. */
+	user_role: Role,
+	/**  When. */
+	enrolled_at: string,
+};
+
 /**  Progress of a long import. */
 export type ImportProgress = {
 	/**  Data rows read so far. */
@@ -1232,6 +1323,15 @@ export type ItemOrigin =
 "proposed" | 
 /**  Added by the officer. */
 "officer";
+
+/**  Where one item on an order is. */
+export type ItemStatus = 
+/**  Not done yet. */
+"pending" | 
+/**  Fitted. */
+"fitted" | 
+/**  Could not be fitted (with a reason). */
+"not_fitted";
 
 /**  What one knock recorded, as the door list sends it. */
 export type KnockDraft = {
@@ -1433,7 +1533,10 @@ export type PlanActor = {
 	role: Role,
 };
 
-/**  A change the officer makes to a draft plan (or an actual cost once approved). */
+/**
+ *  A change to a plan: the officer's to a draft (or an actual cost once approved), or the
+ *  supervisor's approval with the choices its work orders need.
+ */
 export type PlanEdit = 
 /**  Add a catalogue measure. */
 { edit: "add_measure"; 
@@ -1480,7 +1583,28 @@ resident_name: string } |
 /**  The line. */
 item: PlanItemId; 
 /**  Pence. */
-pence: number };
+pence: number } | 
+/**
+ *  A supervisor approves the plan and its work orders are raised, one per firm. This is
+ *  the lifecycle's approve step (as `plan_step` takes it) with what the orders need and
+ *  `PlanStep::Approve` cannot carry.
+ */
+{ edit: "approve"; 
+/**  Why the plan may exceed the cap, when it does and the officer gave no reason. */
+over_cap_reason: string | null; 
+/**
+ *  The firm the supervisor chose for particular measures; every other measure goes to
+ *  the first firm in the contractors list that fits its trade and covers the home
+ *  (see `PlanPage::firm_options`).
+ */
+firm_choices: FirmChoices; 
+/**
+ *  Who the fitters phone to arrange access; `None` for the resident who agreed the
+ *  plan. Required when a domestic abuse concern is flagged.
+ */
+contact: SiteContact | null; 
+/**  Access notes for the fitters (key safe, parking, dogs), one point each. */
+access_notes: string[] };
 
 /**  One step in a plan's history. */
 export type PlanEvent = {
@@ -1552,6 +1676,16 @@ export type PlanPage = {
 	follow_up_due: string | null,
 	/**  The resident's "how safe do you feel" at the survey. */
 	feeling_safe_before: number | null,
+	/**
+	 *  While the plan waits for approval: for each of its measures (by catalogue id), the firms
+	 *  that fit its trade and cover the home's postcode, the one the measure goes to unless the
+	 *  supervisor chooses another first. A supply-only measure lists every firm covering the
+	 *  home, and goes on no order (the officer hands it over) unless one is chosen. An empty
+	 *  list means no firm can take the measure. Empty once the plan is approved.
+	 */
+	firm_options: { [key in string]: FirmRef[] },
+	/**  The plan's work orders and their progress, once any were raised. */
+	work_orders: PlanWorkOrders | null,
 };
 
 /**  A broken plan rule, saying what to do about it. */
@@ -1697,6 +1831,18 @@ export type PlanTotals = {
 	cap_pence: number,
 	/**  How far the estimate exceeds the cap, in pence; zero when within. */
 	over_cap_by_pence: number,
+};
+
+/**  A plan's work orders and what the officer hands over themselves. */
+export type PlanWorkOrders = {
+	/**  The plan. */
+	plan_id: PlanId,
+	/**  Its orders, in the order they were raised. */
+	orders: WorkOrderSummary[],
+	/**  Names of the plan's measures on no order (supply-only): the officer hands these over. */
+	handed_over_by_officer: string[],
+	/**  Every item on every order is fitted. */
+	all_fitted: boolean,
 };
 
 /**  A UK postcode in normal form: upper case, one space before the inward code ("NG18 2AB"). */
@@ -2014,6 +2160,16 @@ export type SectionProgress = {
 	needing_attention: number,
 };
 
+/**  Who the fitter phones to arrange access. */
+export type SiteContact = {
+	/**  Name. */
+	name: string,
+	/**  Phone, when known. */
+	phone: string | null,
+	/**  The resident themselves (as opposed to a relative, carer or support worker). */
+	is_resident: boolean,
+};
+
 /**  The kinds of step, for permission tables and the UI's buttons. */
 export type StepKind = 
 /**  Resident agrees. */
@@ -2119,6 +2275,63 @@ export type SurveyState = {
 	/**  Weaknesses and scores so far, each point explained. */
 	assessment: Assessment,
 };
+
+/**  What the laptop's sync is doing now. */
+export type SyncActivity = 
+/**  Not connected to a hub: enrol in Settings. */
+"not_enrolled" | 
+/**  Enrolled and up to date as of the last sync. */
+"idle" | 
+/**  A sync is running (see the progress). */
+"syncing" | 
+/**  The hub could not be reached: sync tries again by itself. */
+"offline" | 
+/**  The last sync failed for another reason (see the error). */
+"failed" | 
+/**  An administrator removed this laptop from the hub: its data was erased. */
+"revoked";
+
+/**  How far a running sync has got. */
+export type SyncProgress = {
+	/**  The part running now. */
+	stage: SyncStage,
+	/**  Items done in this part. */
+	done: number,
+	/**  Items in this part, when known. */
+	total: number | null,
+};
+
+/**  Which part of a sync is running. */
+export type SyncStage = 
+/**  Sending this laptop's changes. */
+"sending" | 
+/**  Sending or fetching photos. */
+"files" | 
+/**  Receiving other laptops' changes. */
+"receiving";
+
+/**  Everything the sync indicator and the Sync screen show. */
+export type SyncStatus = {
+	/**  What sync is doing. */
+	activity: SyncActivity,
+	/**  The hub, once enrolled. */
+	hub: HubLinkView | null,
+	/**  When a sync last finished without error. */
+	last_synced_at: string | null,
+	/**  Local changes the hub does not have yet. */
+	waiting: number,
+	/**  What went wrong last time, as a sentence that says what to do. */
+	last_error: string | null,
+	/**  How far the running sync has got. */
+	progress: SyncProgress | null,
+	/**  When offline or failed: when sync will try again by itself. */
+	next_attempt_at: string | null,
+	/**  Conflicts waiting for a supervisor. */
+	open_conflicts: number,
+};
+
+/**  The sync's state changed (started, progressed, finished, failed). */
+export type SyncStatusEvent = SyncStatus;
 
 /**  A survey template: one published version of the questions and weakness rules. */
 export type Template = {
@@ -2334,6 +2547,66 @@ export type WeaknessRule = {
 	evidence: Evidence,
 	/**  All must hold; conditions on group items are checked per instance. */
 	when: Condition[],
+};
+
+/**  Identifies a contractor's work order. */
+export type WorkOrderId = string;
+
+/**  One measure to fit, and what the fitter reported about it. */
+export type WorkOrderItem = {
+	/**  Catalogue measure id. */
+	measure_id: string,
+	/**  Name, as on the plan. */
+	name: string,
+	/**  What to fit and the standard to meet, from the catalogue. */
+	specification: string,
+	/**  How many. */
+	quantity: number,
+	/**  Fitted or not. */
+	status: ItemStatus,
+	/**  When it was fitted. */
+	fitted_at: string | null,
+	/**  The standard the fitted product meets, as the fitter read it, e.g. "PAS 24", "TS007 3*". */
+	product_standard: string | null,
+	/**  Why it was not fitted. */
+	not_fitted_reason: string | null,
+	/**  A photo of the fitted item, `sha256:` and its digest. */
+	photo_sha256: string | null,
+};
+
+/**  Where a work order is, as the contractor moves it on. */
+export type WorkOrderStatus = 
+/**  Raised at approval; the firm has not answered yet. */
+"new" | 
+/**  The firm will do the work. */
+"accepted" | 
+/**  The firm will not do the work (with a reason); the office reassigns it. */
+"declined" | 
+/**  An appointment is booked. */
+"scheduled" | 
+/**  Every item is fitted. */
+"fitted";
+
+/**  One work order as the plan screen shows it: who, where it is, and each item's progress. */
+export type WorkOrderSummary = {
+	/**  Its id. */
+	id: WorkOrderId,
+	/**  The order number the firm quotes. */
+	number: string,
+	/**  The firm's name. */
+	firm_name: string,
+	/**  Where the order is. */
+	status: WorkOrderStatus,
+	/**  When the work must be finished by. */
+	due_date: string,
+	/**  The booked appointment, once the firm has booked one. */
+	appointment_date: string | null,
+	/**  Why the firm declined, when it did. */
+	decline_reason: string | null,
+	/**  The items, each with its fitted status and date. */
+	items: WorkOrderItem[],
+	/**  How many items are fitted. */
+	fitted: number,
 };
 
 /**  A yes/no question's answer; "unknown" is a real answer (the resident does not know). */

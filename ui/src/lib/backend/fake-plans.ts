@@ -1,8 +1,9 @@
 // The in-memory fake's plans and cocoons. See fake.ts for the contract.
 //
-// The rules follow crates/core/src/security/{plan,lifecycle}.rs and crates/core/src/cocoon.rs
-// closely enough for the screens and their tests (codes, fields, messages), but the survey
-// behind a plan is made up: every seeded plan answers the same small set of weaknesses.
+// The rules follow crates/core/src/security/{plan,lifecycle}.rs, crates/core/src/work_order.rs
+// and crates/core/src/cocoon.rs closely enough for the screens and their tests (codes, fields,
+// messages), but the survey behind a plan is made up: every seeded plan answers the same small
+// set of weaknesses.
 
 import { instanceLabel, violationField, violationMessage } from '$lib/components/plan/plan-text'
 import { formatPence } from '$lib/services/format'
@@ -18,6 +19,8 @@ import type {
   CocoonState,
   CocoonSummary,
   FieldError,
+  FirmChoices,
+  FirmRef,
   FollowUpFindings,
   Household,
   MeasureChoice,
@@ -30,12 +33,15 @@ import type {
   PlanStatus,
   PlanStep,
   PlanSummary,
+  PlanWorkOrders,
   Role,
+  SiteContact,
   StepKind,
   Tier,
   Trade,
   Weakness,
   WeaknessRef,
+  WorkOrderSummary,
 } from './types'
 
 /** The disclaimer and CCTV guidance versions of the synthetic policy (assets/policy.toml). */
@@ -48,6 +54,61 @@ const MAX_QUANTITY = 50
 const FOLLOW_UP_MONTHS = 3
 const COCOON_VISIT_DAYS = 7
 const COCOON_OPEN_DAYS = 28
+/** Days a firm has to finish a job (`due_days` in assets/contractors.toml). */
+const WORK_ORDER_DUE_DAYS = 28
+const MAX_ACCESS_NOTES = 10
+
+/** A fitting firm, as assets/contractors.toml lists one. */
+export type FakeFirm = FirmRef & { code: string; trades: Trade[]; areas: string[] }
+
+/**
+ * Invented firms for the fake's NG18 homes, in order of preference: each measure goes to the
+ * first that fits its trade and covers the home, unless the supervisor chooses another.
+ */
+export const FAKE_FIRMS: readonly FakeFirm[] = [
+  {
+    id: 'sherwood_locks',
+    code: 'SWL',
+    name: 'Sherwood Locks Ltd',
+    trades: ['locksmith', 'handyperson'],
+    areas: ['NG18'],
+  },
+  {
+    id: 'trentside_security',
+    code: 'TSS',
+    name: 'Trentside Security',
+    trades: ['locksmith', 'electrician', 'security_installer'],
+    areas: ['NG'],
+  },
+  {
+    id: 'forest_joinery',
+    code: 'FJF',
+    name: 'Forest Joinery and Fencing',
+    trades: ['joiner', 'fencer', 'glazier'],
+    areas: ['NG'],
+  },
+]
+
+/** `Firm::covers`: an area ("NG") or an outward code ("NG18"). */
+function covers(firm: FakeFirm, postcode: string): boolean {
+  const outward = postcode.trim().toUpperCase().split(/\s+/)[0] ?? ''
+  const area = /^[A-Z]+/.exec(outward)?.[0] ?? ''
+  return firm.areas.some((a) => (/^[A-Z]+$/.test(a) ? a === area : a === outward))
+}
+
+/** What the supervisor decides for the work orders when approving (`PlanEdit::Approve`). */
+type OrderInput = {
+  over_cap_reason: string | null
+  firm_choices: FirmChoices
+  contact: SiteContact | null
+  access_notes: string[]
+}
+
+const NO_CHOICES: Omit<OrderInput, 'over_cap_reason'> = {
+  firm_choices: { by_measure: {} },
+  contact: null,
+  access_notes: [],
+}
 
 type FakeMeasure = {
   id: string
@@ -64,6 +125,18 @@ type FakeMeasure = {
 
 /** A few measures from assets/catalogue/measures.toml, at its indicative prices. */
 const CATALOGUE: FakeMeasure[] = [
+  {
+    id: 'security_advice',
+    name: 'Security advice and habits leaflet',
+    tier: 'bronze',
+    trade: 'supply_only',
+    unit_cost_pence: 0,
+    addresses: ['entry_unobserved'],
+    explanation: 'We will go through simple habits that stop most walk-in burglaries.',
+    fabric: false,
+    cctv: false,
+    key_locks_window: false,
+  },
   {
     id: 'window_alarm',
     name: 'Window alarm',
@@ -267,6 +340,15 @@ export type SeedPlanOverrides = Partial<
   fitted_on?: string
   /** Who agreed it (for agreed or later plans); someone other than the signed-in person unless given. */
   agreed_by?: PlanActor
+  /**
+   * Whether approving raised work orders, as in the app (so the plan went straight to ordered).
+   * Yes unless the plan is seeded as approved, which only a plan without orders can be.
+   */
+  work_orders?: boolean
+  /** Add the security advice leaflet: supply only, so the officer hands it over. */
+  with_advice?: boolean
+  /** A domestic abuse concern is recorded: the fitters must not phone the resident. */
+  da_concern?: boolean
 }
 
 type StoredPlan = {
@@ -278,6 +360,8 @@ type StoredPlan = {
   /** Windows the survey confirms are not escape windows. */
   notEscapeWindows: string[]
   fittedOn: string | null
+  /** Work orders raised at approval, as the sync engine has last seen them. */
+  orders: WorkOrderSummary[]
 }
 
 type StoredCocoon = {
@@ -389,6 +473,9 @@ export class FakePlans {
     this.#role = role
   }
 
+  /** The contracted firms; a test may change the list (say, to leave a trade with no firm). */
+  firms: FakeFirm[] = FAKE_FIRMS.map((f) => structuredClone(f))
+
   private readonly plans = new Map<string, StoredPlan>()
   private readonly cocoonStore = new Map<string, StoredCocoon>()
   private next = 1
@@ -408,7 +495,8 @@ export class FakePlans {
     const tier = overrides.tier ?? 'silver'
     const cylinder = CATALOGUE.find((m) => m.id === 'anti_snap_cylinder')
     const windowLock = CATALOGUE.find((m) => m.id === 'window_lock')
-    if (!cylinder || !windowLock) throw new Error('the fake catalogue lost a measure')
+    const advice = CATALOGUE.find((m) => m.id === 'security_advice')
+    if (!cylinder || !windowLock || !advice) throw new Error('the fake catalogue lost a measure')
     const items: PlanItem[] = [
       this.line(cylinder, 1, ['doors[1]'], [{ id: 'cylinder_snappable', instance: 'doors[1]' }]),
       this.line(
@@ -421,6 +509,9 @@ export class FakePlans {
         ],
       ),
     ]
+    if (overrides.with_advice) {
+      items.push(this.line(advice, 1, [], [{ id: 'entry_unobserved', instance: null }]))
+    }
     const created = this.stamp(-20)
     const plan: Plan = {
       id: this.newId('plan'),
@@ -437,7 +528,9 @@ export class FakePlans {
         reasons: [
           `Risk ${assessment.risk.total} (${assessment.risk.level}) and vulnerability ${assessment.vulnerability.total} (${assessment.vulnerability.level}) give Silver in the scheme's table`,
         ],
-        refer_to_da_service: null,
+        refer_to_da_service: overrides.da_concern
+          ? 'The resident disclosed domestic abuse: offer the DA service'
+          : null,
       },
       tier,
       tier_reason: overrides.tier_reason ?? null,
@@ -474,6 +567,7 @@ export class FakePlans {
         overrides.feeling_safe_before === undefined ? 2 : overrides.feeling_safe_before,
       notEscapeWindows: ['windows[0]', 'windows[1]'],
       fittedOn: null,
+      orders: [],
     }
     this.plans.set(plan.id, stored)
     this.walkTo(stored, overrides.status ?? 'draft', overrides)
@@ -520,6 +614,27 @@ export class FakePlans {
     return this.cocoonPage(cocoon)
   }
 
+  /**
+   * A firm's progress arriving through sync: `change` edits the order numbered `number` as the
+   * contractor did, then the plan settles as the sync engine settles it (fitted, dated when the
+   * last item was fitted, once every item on every order is fitted).
+   */
+  reportWorkOrder(planId: string, number: string, change: (order: WorkOrderSummary) => void): void {
+    const stored = this.plans.get(planId)
+    const order = stored?.orders.find((o) => o.number === number)
+    if (!stored || !order) throw new Error(`reportWorkOrder: no order ${number} on ${planId}`)
+    change(order)
+    if (order.items.every((i) => i.status === 'fitted')) order.status = 'fitted'
+    const items = stored.orders.flatMap((o) => o.items)
+    if (!items.every((i) => i.status === 'fitted') || stored.plan.status !== 'ordered') return
+    const last = items
+      .map((i) => i.fitted_at ?? '')
+      .sort()
+      .at(-1)
+    const result = this.apply(stored, { step: 'fit' }, SEED_OFFICER, last || this.stamp())
+    if (result.status === 'error') throw new Error(result.error.message)
+  }
+
   // ---- plans ----------------------------------------------------------------
 
   draft(surveyId: string): Result<PlanPage> {
@@ -545,6 +660,7 @@ export class FakePlans {
   edit(id: string, edit: PlanEdit): Result<PlanPage> {
     const stored = this.plans.get(id)
     if (!stored) return err(this.notFound())
+    if (edit.edit === 'approve') return this.approve(stored, edit)
     const { plan } = stored
     if (edit.edit === 'actual_cost') {
       if (!['approved', 'ordered', 'fitted'].includes(plan.status))
@@ -684,6 +800,9 @@ export class FakePlans {
     }
     const stored = this.plans.get(id)
     if (!stored) return err(this.notFound())
+    if (step.step === 'approve') {
+      return this.approve(stored, { over_cap_reason: step.over_cap_reason, ...NO_CHOICES })
+    }
     return this.apply(stored, step)
   }
 
@@ -977,7 +1096,160 @@ export class FakePlans {
       cctv_guidance_version: FAKE_CCTV_GUIDANCE_VERSION,
       follow_up_due: this.followUpDue(stored),
       feeling_safe_before: stored.feelingSafeBefore,
+      firm_options: stored.plan.status === 'agreed' ? this.firmOptions(stored) : {},
+      work_orders: stored.orders.length > 0 ? this.workOrders(stored) : null,
     })
+  }
+
+  /** `firm_options` in the Rust `plan_page`. */
+  private firmOptions(stored: StoredPlan): Record<string, FirmRef[]> {
+    const postcode = this.household(stored).postcode
+    const out: Record<string, FirmRef[]> = {}
+    for (const item of stored.plan.items) {
+      out[item.measure_id] = this.firms
+        .filter(
+          (f) =>
+            covers(f, postcode) && (item.trade === 'supply_only' || f.trades.includes(item.trade)),
+        )
+        .map((f) => ({ id: f.id, name: f.name }))
+    }
+    return out
+  }
+
+  /** `Store::plan_work_orders`. */
+  private workOrders(stored: StoredPlan): PlanWorkOrders {
+    const onOrder = new Set(stored.orders.flatMap((o) => o.items.map((i) => i.measure_id)))
+    const handedOver = [
+      ...new Set(stored.plan.items.filter((i) => !onOrder.has(i.measure_id)).map((i) => i.name)),
+    ]
+    const items = stored.orders.flatMap((o) => o.items)
+    return {
+      plan_id: stored.plan.id,
+      orders: stored.orders.map((o) => ({
+        ...o,
+        fitted: o.items.filter((i) => i.status === 'fitted').length,
+      })),
+      handed_over_by_officer: handedOver,
+      all_fitted: items.length > 0 && items.every((i) => i.status === 'fitted'),
+    }
+  }
+
+  /**
+   * `Store::approve_plan`: the approve step, then one work order per firm, then (when there
+   * are orders) the order step with their numbers. Nothing changes if any part is refused.
+   */
+  private approve(
+    stored: StoredPlan,
+    input: OrderInput,
+    by: PlanActor = this.actor(),
+    at = this.stamp(),
+  ): Result<PlanPage> {
+    const before = structuredClone(stored.plan)
+    const approved = this.apply(
+      stored,
+      { step: 'approve', over_cap_reason: input.over_cap_reason },
+      by,
+      at,
+    )
+    if (approved.status === 'error') return approved
+    const orders = this.ordersFor(stored, input, at.slice(0, 10))
+    if (orders.status === 'error') {
+      stored.plan = before
+      return orders
+    }
+    stored.orders = orders.data
+    if (orders.data.length === 0) return approved
+    const orderRef = orders.data.map((o) => o.number).join(', ')
+    return this.apply(stored, { step: 'order', order_ref: orderRef }, by, at)
+  }
+
+  /** `work_order::orders_for_plan`, with its messages. */
+  private ordersFor(
+    stored: StoredPlan,
+    input: OrderInput,
+    approvedOn: string,
+  ): Result<WorkOrderSummary[]> {
+    const plan = stored.plan
+    const refuse = (field: string, message: string) => err(validationError([{ field, message }]))
+    for (const [measure, firm] of Object.entries(input.firm_choices.by_measure)) {
+      if (!plan.items.some((i) => i.measure_id === measure)) {
+        return refuse(
+          'firm_choices',
+          `A firm was chosen for "${measure}", which is not in this plan`,
+        )
+      }
+      if (!this.firms.some((f) => f.id === firm)) {
+        return refuse(
+          'firm_choices',
+          `There is no firm "${firm}" in the contractors list: choose one from the list`,
+        )
+      }
+    }
+    const daFlagged =
+      plan.recommendation.refer_to_da_service !== null || plan.da_service_decision !== null
+    if (daFlagged && (input.contact === null || input.contact.is_resident)) {
+      return refuse(
+        'contact_name',
+        'Give a contact who arranges access for the resident, such as their support worker: for this plan the fitter must not contact the resident directly',
+      )
+    }
+    if (input.contact !== null && blank(input.contact.name)) {
+      return err(appError('validation', "Enter the contact's name"))
+    }
+    if (input.access_notes.filter((n) => !blank(n)).length > MAX_ACCESS_NOTES) {
+      return refuse('access_notes', `Keep to ${MAX_ACCESS_NOTES} access notes or fewer`)
+    }
+    const postcode = this.household(stored).postcode
+    const shortRef = plan.id
+      .replace(/[^A-Za-z0-9]/g, '')
+      .toUpperCase()
+      .slice(-8)
+    const byFirm = new Map<string, WorkOrderSummary>()
+    for (const item of plan.items) {
+      const chosen = input.firm_choices.by_measure[item.measure_id]
+      let firm: FakeFirm | undefined
+      if (chosen !== undefined) firm = this.firms.find((f) => f.id === chosen)
+      else if (item.trade === 'supply_only') continue
+      else firm = this.firms.find((f) => f.trades.includes(item.trade) && covers(f, postcode))
+      if (!firm) {
+        return refuse(
+          'firm_choices',
+          `No firm in the contractors list does ${item.trade} work at this address, for ${item.name}: choose a firm for it`,
+        )
+      }
+      let order = byFirm.get(firm.id)
+      if (!order) {
+        order = {
+          id: `wo-${plan.id}-${firm.id}`,
+          number: `WO-${shortRef}-${firm.code}`,
+          firm_name: firm.name,
+          status: 'new',
+          due_date: addDays(approvedOn, WORK_ORDER_DUE_DAYS),
+          appointment_date: null,
+          decline_reason: null,
+          items: [],
+          fitted: 0,
+        }
+        byFirm.set(firm.id, order)
+      }
+      const line = order.items.find((l) => l.measure_id === item.measure_id)
+      if (line) {
+        line.quantity += item.quantity
+      } else {
+        order.items.push({
+          measure_id: item.measure_id,
+          name: item.name,
+          specification: CATALOGUE.find((m) => m.id === item.measure_id)?.explanation ?? '',
+          quantity: item.quantity,
+          status: 'pending',
+          fitted_at: null,
+          product_standard: null,
+          not_fitted_reason: null,
+          photo_sha256: null,
+        })
+      }
+    }
+    return ok([...byFirm.values()])
   }
 
   private summaryOf(stored: StoredPlan): PlanSummary {
@@ -1141,6 +1413,7 @@ export class FakePlans {
       }
     }
     const fittedOn = overrides.fitted_on ?? addDays(this.owner.today, -7)
+    const withOrders = overrides.work_orders ?? status !== 'approved'
     const total = path.length
     path.forEach((step, i) => {
       const by =
@@ -1153,11 +1426,30 @@ export class FakePlans {
         step.step === 'fit' || step.step === 'follow_up'
           ? `${step.step === 'fit' ? fittedOn : addDays(fittedOn, 90)}T10:00:00Z`
           : this.stamp(-14 + i - total)
-      const result = this.apply(stored, step, by, at)
+      // With work orders the plan was ordered at approval, and the firms fitted every item.
+      if (step.step === 'order' && stored.plan.status === 'ordered') return
+      if (step.step === 'fit') this.fitEveryItem(stored, at)
+      const result =
+        step.step === 'approve' && withOrders
+          ? this.approve(stored, { over_cap_reason: step.over_cap_reason, ...NO_CHOICES }, by, at)
+          : this.apply(stored, step, by, at)
       if (result.status === 'error') {
         throw new Error(`seedPlan could not reach ${status}: ${result.error.message}`)
       }
     })
+  }
+
+  /** Every item on every order fitted at `at`, as the firms would report it. */
+  private fitEveryItem(stored: StoredPlan, at: string): void {
+    for (const order of stored.orders) {
+      order.status = 'fitted'
+      order.appointment_date = at.slice(0, 10)
+      for (const item of order.items) {
+        item.status = 'fitted'
+        item.fitted_at = at
+        item.product_standard = item.measure_id === 'anti_snap_cylinder' ? 'TS007 3*' : 'BS 8621'
+      }
+    }
   }
 
   private cocoonDates(c: StoredCocoon) {

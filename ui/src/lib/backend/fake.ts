@@ -18,6 +18,8 @@ import { FakeDays } from './fake-days'
 import { FakeFire } from './fake-fire'
 import { FakePlans } from './fake-plans'
 import { FakeSurveys } from './fake-survey'
+import { FakeSync, type FakeSyncOptions } from './fake-sync'
+import type { AppStatusWithSync, ConflictChoice, SyncStatus } from './sync-types'
 import type {
   ReferenceProblem,
   DocumentProgressEvent,
@@ -73,6 +75,10 @@ export type FakeBackendOptions = {
   /** Start with the demo area loaded. */
   demo?: boolean
   dataFolder?: string
+  /** The council hub: not enrolled unless given. */
+  sync?: FakeSyncOptions
+  /** What the app says after a revoked laptop erased its data (shown on first run). */
+  wipedNotice?: string | null
 }
 
 const POSTCODE = /^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$/i
@@ -158,6 +164,10 @@ export class FakeBackend implements Backend {
   today: string
   readonly dataFolder: string
   readonly latencyMs: number
+  /** The notice left after the hub revoked this laptop and its data was erased. */
+  wipedNotice: string | null
+  /** The fake council hub (fake-sync.ts). */
+  readonly sync: FakeSync
 
   gazetteer: GazetteerEntry[] = []
   households: Household[] = []
@@ -189,6 +199,8 @@ export class FakeBackend implements Backend {
     this.idleLockMinutes = options.idleLockMinutes ?? 10
     this.useIdleTimer = options.idleTimer ?? false
     this.dataFolder = options.dataFolder ?? '/home/officer/.local/share/doorstep'
+    this.wipedNotice = options.wipedNotice ?? null
+    this.sync = new FakeSync(this, options.sync)
     if (options.demo) this.seedDemo()
     if (this.state === 'unlocked') this.restartIdleTimer()
   }
@@ -287,6 +299,7 @@ export class FakeBackend implements Backend {
     }
     this.signedIn = this.addAccount({ name: officerName.trim(), role, passphrase })
     this.state = 'unlocked'
+    this.wipedNotice = null
     this.restartIdleTimer()
     return ok(this.status())
   }
@@ -986,6 +999,30 @@ export class FakeBackend implements Backend {
     return () => this.lockedHandlers.delete(handler)
   }
 
+  // ---- sync with the council hub: delegated to FakeSync (fake-sync.ts) ---
+
+  hubEnrol(hubUrl: string, code: string): Promise<Result<SyncStatus>> {
+    return this.guarded('hubEnrol', [hubUrl, code], () => this.sync.enrol(hubUrl, code))
+  }
+  syncStatus(): Promise<Result<SyncStatus>> {
+    return this.guarded('syncStatus', [], () => ok(this.sync.status()))
+  }
+  async syncNow(): Promise<Result<SyncStatus>> {
+    await this.enter('syncNow')
+    const locked = this.requireUnlocked()
+    if (locked) return err(locked)
+    return this.sync.syncNow()
+  }
+  conflicts() {
+    return this.guarded('conflicts', [], () => this.sync.conflicts())
+  }
+  resolveConflict(id: string, choice: ConflictChoice) {
+    return this.guarded('resolveConflict', [id, choice], () => this.sync.resolve(id, choice))
+  }
+  onSyncStatus(handler: (status: SyncStatus) => void): Unsubscribe {
+    return this.sync.on(handler)
+  }
+
   // ---- internals ----------------------------------------------------------
 
   private async enter(method: string, ...args: unknown[]): Promise<void> {
@@ -993,7 +1030,7 @@ export class FakeBackend implements Backend {
     if (this.latencyMs > 0) await sleep(this.latencyMs)
   }
 
-  private status(): AppStatus {
+  private status(): AppStatusWithSync {
     return {
       state: this.state,
       data_folder: this.dataFolder,
@@ -1002,6 +1039,7 @@ export class FakeBackend implements Backend {
       can_add_people: this.state === 'unlocked' && this.mayAddUsers(),
       idle_lock_minutes: this.idleLockMinutes,
       today: this.today,
+      wiped_notice: this.state === 'first_run' ? this.wipedNotice : null,
     }
   }
 

@@ -86,5 +86,11 @@ export function withLockDetection(backend: Backend, onLocked: () => void): Backe
     chooseBackupDestination: (name) => backend.chooseBackupDestination(name),
     onImportProgress: (handler) => backend.onImportProgress(handler),
     onLocked: (handler) => backend.onLocked(handler),
+    hubEnrol: (url, code) => guard(backend.hubEnrol(url, code)),
+    syncStatus: () => guard(backend.syncStatus()),
+    syncNow: () => guard(backend.syncNow()),
+    conflicts: () => guard(backend.conflicts()),
+    resolveConflict: (id, choice) => guard(backend.resolveConflict(id, choice)),
+    onSyncStatus: (handler) => backend.onSyncStatus(handler),
   }
 }

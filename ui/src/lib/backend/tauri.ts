@@ -22,6 +22,8 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'not_allowed',
   'wrong_step',
   'reference_data',
+  'hub_refused',
+  'offline',
   'internal',
 ])
 
@@ -205,6 +207,12 @@ export function createTauriBackend(): Backend {
           filters: [{ name: 'PDF documents', extensions: ['pdf'] }],
         }),
       ),
+    hubEnrol: (hubUrl, code) => run(commands.hubEnrol(hubUrl, code)),
+    syncStatus: () => run(commands.syncStatus()),
+    syncNow: () => run(commands.syncNow()),
+    conflicts: () => run(commands.conflicts()),
+    resolveConflict: (id, choice) => run(commands.resolveConflict(id, choice)),
+    onSyncStatus: (handler) => subscribe(events.syncStatus, 'sync-status', handler),
     addUser: (name, role, passphrase) => run(commands.addUser(name, role, passphrase)),
     listUsers: () => run(commands.listUsers()),
 

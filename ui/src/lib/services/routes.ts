@@ -20,6 +20,8 @@ export type Route =
   | { name: 'referral'; id: string }
   | { name: 'days' }
   | { name: 'day'; id: string }
+  | { name: 'sync' }
+  | { name: 'conflicts' }
   | { name: 'not-found'; path: string }
 
 export const HOME: Route = { name: 'today' }
@@ -38,6 +40,8 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 1 && first === 'settings') return { name: 'settings' }
   if (parts.length === 1 && first === 'approvals') return { name: 'approvals' }
   if (parts.length === 1 && first === 'days') return { name: 'days' }
+  if (parts.length === 1 && first === 'sync') return { name: 'sync' }
+  if (parts.length === 1 && first === 'conflicts') return { name: 'conflicts' }
   if (first === 'day' && second !== undefined && parts.length === 2) {
     return { name: 'day', id: second }
   }
@@ -115,6 +119,10 @@ export function href(route: Route): string {
       return '#/days'
     case 'day':
       return `#/day/${encodeURIComponent(route.id)}`
+    case 'sync':
+      return '#/sync'
+    case 'conflicts':
+      return '#/conflicts'
     case 'not-found':
       return `#${route.path}`
   }
@@ -151,6 +159,9 @@ export function section(route: Route): 'today' | 'find' | 'days' | 'settings' | 
     case 'referral-new':
     case 'referral':
       return 'find'
+    // The sync screens belong to the header's sync indicator, not to a menu item.
+    case 'sync':
+    case 'conflicts':
     case 'not-found':
       return null
   }

@@ -6,6 +6,7 @@
 import type {
   Assessment,
   ItemOrigin,
+  ItemStatus,
   Level,
   Plan,
   PlanItem,
@@ -15,6 +16,7 @@ import type {
   Tier,
   Trade,
   WeaknessRef,
+  WorkOrderStatus,
   YesNo,
 } from '$lib/backend/types'
 import { formatPence } from '$lib/services/format'
@@ -75,6 +77,36 @@ export const TRADE_LABELS: Record<Trade, string> = {
   security_installer: 'Security installer',
   handyperson: 'Handyperson',
   supply_only: 'Supply only',
+}
+
+/** A work order's status, as the firm moves it on (core's `WorkOrderStatus::label`). */
+export const WORK_ORDER_STATUS_LABELS: Record<WorkOrderStatus, string> = {
+  new: 'Sent',
+  accepted: 'Accepted',
+  declined: 'Declined',
+  scheduled: 'Booked',
+  fitted: 'Fitted',
+}
+
+export const WORK_ORDER_STATUS_TAG_CLASSES: Record<WorkOrderStatus, string> = {
+  new: 'govuk-tag--grey',
+  accepted: 'govuk-tag--blue',
+  declined: 'govuk-tag--red',
+  scheduled: 'govuk-tag--purple',
+  fitted: 'govuk-tag--green',
+}
+
+/** One item on a work order, as the fitter reported it. */
+export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = {
+  pending: 'To fit',
+  fitted: 'Fitted',
+  not_fitted: 'Not fitted',
+}
+
+export const ITEM_STATUS_TAG_CLASSES: Record<ItemStatus, string> = {
+  pending: 'govuk-tag--grey',
+  fitted: 'govuk-tag--green',
+  not_fitted: 'govuk-tag--orange',
 }
 
 export const ORIGIN_LABELS: Record<ItemOrigin, string> = {
