@@ -13,6 +13,10 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:7070";
 /// The database by default: an SQLite file in the working directory.
 pub const DEFAULT_DATABASE: &str = "sqlite:doorstep-hub.db";
 
+/// How long tombstones are kept by default: a quarter, longer than any laptop sits in a
+/// drawer between uses.
+pub const DEFAULT_TOMBSTONE_DAYS: u32 = 90;
+
 /// Everything `serve` needs besides the store.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -29,6 +33,9 @@ pub struct HubConfig {
     pub enrolment_code_secs: i64,
     /// Requests per device (and, for enrolment, per address).
     pub rate_limit: RateLimit,
+    /// How long deleted records are kept as tombstones, in days; a laptop away longer
+    /// starts again from 0 (see `crate::purge`).
+    pub tombstone_days: u32,
 }
 
 impl Default for HubConfig {
@@ -40,6 +47,7 @@ impl Default for HubConfig {
             refresh_token_secs: 30 * 24 * 60 * 60,
             enrolment_code_secs: 72 * 60 * 60,
             rate_limit: RateLimit::default(),
+            tombstone_days: DEFAULT_TOMBSTONE_DAYS,
         }
     }
 }
@@ -82,6 +90,16 @@ impl HubConfig {
     pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
         toml::from_str(text)
     }
+
+    /// Refuses settings the hub cannot run with.
+    pub fn check(&self) -> Result<(), String> {
+        if self.tombstone_days == 0 {
+            return Err(
+                "tombstone_days must be at least 1: laptops need time to pull a delete".into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -100,6 +118,16 @@ mod tests {
         assert_eq!(config.access_token_secs, 60);
         assert_eq!(config.rate_limit.burst, 5);
         assert_eq!(config.listen, DEFAULT_LISTEN);
+        assert_eq!(config.tombstone_days, DEFAULT_TOMBSTONE_DAYS);
         assert!(HubConfig::from_toml("colour = \"blue\"").is_err());
+        let short = HubConfig::from_toml("tombstone_days = 30").unwrap();
+        assert_eq!(short.tombstone_days, 30);
+        assert!(short.check().is_ok());
+        assert!(
+            HubConfig::from_toml("tombstone_days = 0")
+                .unwrap()
+                .check()
+                .is_err()
+        );
     }
 }

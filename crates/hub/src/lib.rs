@@ -1,16 +1,26 @@
-//! The council hub: accounts and devices, sync (push/pull), audit log. Storage is behind one
-//! trait ([`Store`]) with an embedded SQLite backend (the default) and a PostgreSQL one; the
-//! HTTP API is [`server`], started with [`serve`] on a listener and a shutdown signal.
+//! The council hub: accounts and devices, sync (push/pull, by role and team), attachments,
+//! audit log. Storage is behind one trait ([`Store`]) with an embedded SQLite backend (the
+//! default) and a PostgreSQL one; the HTTP API is [`server`], started with [`serve`] on a
+//! listener and a shutdown signal; [`admin`] holds the administrators' commands.
 
+pub mod access;
+pub mod admin;
+pub mod attachments;
 pub mod clock;
 pub mod config;
+pub mod conflicts;
 pub mod model;
+pub mod portal;
 pub mod postgres;
+pub mod pull;
+pub mod purge;
+pub mod push;
 pub mod rate;
 pub mod secret;
 pub mod server;
 pub mod sqlite;
 pub mod store;
+pub mod transfer;
 
 pub use clock::Clock;
 pub use config::HubConfig;

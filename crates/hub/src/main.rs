@@ -20,10 +20,14 @@ struct Cli {
     #[arg(long, global = true, env = "DATABASE_URL")]
     database: Option<String>,
 
-    /// A TOML file of settings (listen, database, token lifetimes, rate_limit); the
-    /// command line and the environment override it.
+    /// A TOML file of settings (listen, database, token lifetimes, rate_limit,
+    /// tombstone_days); the command line and the environment override it.
     #[arg(long, global = true, env = "DOORSTEP_HUB_CONFIG")]
     config: Option<PathBuf>,
+
+    /// Days deleted records are kept before `purge` forgets them [default: 90].
+    #[arg(long, global = true, env = "DOORSTEP_HUB_TOMBSTONE_DAYS")]
+    tombstone_days: Option<u32>,
 
     #[command(subcommand)]
     command: Command,
@@ -71,6 +75,40 @@ enum Admin {
     },
     /// Lists the enrolled devices.
     Devices,
+    /// Moves a household, and every record that refers to it, to another team: the old
+    /// team's laptops drop them, the new team's receive them.
+    TransferHousehold {
+        /// The household's id.
+        #[arg(long)]
+        household: String,
+        /// The new team's name or id.
+        #[arg(long)]
+        team: String,
+    },
+    /// Moves a user to another team; their laptops start again from the beginning.
+    MoveUser {
+        /// The user's name or id.
+        #[arg(long)]
+        user: String,
+        /// The new team's name or id.
+        #[arg(long)]
+        team: String,
+    },
+    /// Gives a user another role; their laptops start again from the beginning.
+    SetRole {
+        /// The user's name or id.
+        #[arg(long)]
+        user: String,
+        /// officer, fire_crew, warden, supervisor, contractor, analyst or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: doorstep_core::Role,
+    },
+    /// Forgets tombstones older than tombstone_days and compacts the change log (`serve`
+    /// also does this once a day).
+    Purge,
+    /// The contractor portal: add-firm, add-firm-user, disable-firm-user, set-totp.
+    #[command(flatten)]
+    Portal(doorstep_hub::portal::admin::Command),
     /// Shows the latest audit log entries, oldest first.
     Audit {
         /// How many entries.
@@ -133,6 +171,10 @@ fn settings(cli: &Cli, listen: Option<&String>) -> Result<HubConfig, String> {
     if let Some(listen) = listen {
         config.listen.clone_from(listen);
     }
+    if let Some(days) = cli.tombstone_days {
+        config.tombstone_days = days;
+    }
+    config.check()?;
     Ok(config)
 }
 
@@ -168,10 +210,15 @@ async fn serve(config: HubConfig) -> Result<(), String> {
             "defaults in use: loopback only, SQLite file doorstep-hub.db in this folder"
         );
     }
+    let purging = tokio::spawn(doorstep_hub::admin::purge_daily(
+        store.clone(),
+        config.tombstone_days,
+        Clock::system(),
+    ));
     let state = AppState::new(store, config);
-    doorstep_hub::serve(listener, state, shutdown_signal())
-        .await
-        .map_err(|e| format!("the server stopped: {e}"))?;
+    let served = doorstep_hub::serve(listener, state, shutdown_signal()).await;
+    purging.abort();
+    served.map_err(|e| format!("the server stopped: {e}"))?;
     tracing::info!("doorstep-hub stopped");
     Ok(())
 }
@@ -280,6 +327,53 @@ async fn run_admin(
                     "active"
                 };
                 println!("{}\t{}\t{}\t{state}", d.id, d.user_id, d.name);
+            }
+        }
+        Admin::TransferHousehold { household, team } => {
+            let moved = doorstep_hub::admin::transfer_household(store, household, team, now)
+                .await
+                .map_err(fail)?;
+            println!(
+                "moved {} records from team {} to team {}:",
+                moved.moved.len(),
+                moved.from_team,
+                moved.to_team
+            );
+            for (entity, id) in &moved.moved {
+                println!("{entity}\t{id}");
+            }
+        }
+        Admin::MoveUser { user, team } => {
+            let id = doorstep_hub::admin::move_user(store, user, team, now)
+                .await
+                .map_err(fail)?;
+            println!("{id}: their laptops will start again from the beginning at the next sync");
+        }
+        Admin::SetRole { user, role } => {
+            let id = doorstep_hub::admin::set_role(store, user, *role, now)
+                .await
+                .map_err(fail)?;
+            println!("{id}: their laptops will start again from the beginning at the next sync");
+        }
+        Admin::Purge => {
+            let purged =
+                doorstep_hub::admin::purge(store, config.tombstone_days, now, "admin.purge")
+                    .await
+                    .map_err(fail)?;
+            println!(
+                "forgot {} tombstones, compacted {} log entries; horizon {}",
+                purged.records, purged.entries, purged.horizon
+            );
+        }
+        Admin::Portal(command) => {
+            let output = doorstep_hub::portal::admin::run(command, store, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            for line in output.stderr {
+                eprintln!("{line}");
+            }
+            for line in output.stdout {
+                println!("{line}");
             }
         }
         Admin::Audit { limit } => {

@@ -1,14 +1,15 @@
 //! What the hub stores about people and devices, and the refusals its store can give.
 
 use doorstep_core::{DeviceId, OfficerId, Role};
+use doorstep_sync::protocol::EntityKind;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Whether devices of `role` sync household records (push and pull) at all. Contractors
-/// see work orders through the portal and analysts see figures: neither gets records from
-/// the sync tables.
+/// Whether devices of `role` sync records (push and pull) at all. Contractors see work
+/// orders through the portal, analysts see figures and admins run the hub: none of them
+/// gets records from the sync tables (the table is [`crate::access`]).
 pub fn syncs_records(role: Role) -> bool {
-    !matches!(role, Role::Contractor | Role::Analyst)
+    crate::access::syncs(role)
 }
 
 /// Parses a role as typed on the command line (`fire_crew`, `Fire-Crew`, `fire crew`).
@@ -161,6 +162,20 @@ pub enum Refusal {
     /// The role does not push records.
     #[error("the role {} does not sync records", .0.as_str())]
     RoleForbidden(Role),
+    /// The role may not see or change this kind of record (`crate::access`).
+    #[error("the role {} may not see or change {entity} records", .role.as_str())]
+    EntityForbidden {
+        /// The user's role.
+        role: Role,
+        /// The kind of record.
+        entity: EntityKind,
+    },
+    /// A change to a conflict record that is not a supervisor's decision of it.
+    #[error("{0}")]
+    NotADecision(String),
+    /// Well-formed, but breaks one of the hub's rules.
+    #[error("{0}")]
+    Invalid(String),
     /// A change for a record held by another team.
     #[error("record {entity}/{entity_id} is outside this user's team")]
     OutOfScope {
@@ -231,6 +246,7 @@ mod tests {
         assert!(parse_role("wizard").unwrap_err().contains("fire_crew"));
         assert!(!syncs_records(Role::Contractor));
         assert!(!syncs_records(Role::Analyst));
+        assert!(!syncs_records(Role::Admin));
         assert!(syncs_records(Role::Officer));
     }
 }

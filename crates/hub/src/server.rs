@@ -1,6 +1,7 @@
-//! The HTTP API (`/v1/…`): enrolment, token refresh, push, pull, health and the OpenAPI
-//! document. Every refusal is a 4xx with a JSON `{code, message}` body, written to the
-//! audit log; nothing a request does is stored unless the whole request succeeds.
+//! The HTTP API (`/v1/…`): enrolment, token refresh, push, pull, attachments
+//! ([`crate::attachments`]), health and the OpenAPI document. Every refusal is a 4xx with a
+//! JSON `{code, message}` body, written to the audit log; nothing a request does is stored
+//! unless the whole request succeeds.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -23,6 +24,7 @@ use doorstep_sync::protocol::{
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
+use crate::access;
 use crate::clock::Clock;
 use crate::config::HubConfig;
 use crate::model::{AuditEntry, Principal, Refusal, StoreError, TokenDigests, syncs_records};
@@ -71,11 +73,16 @@ impl AppState {
         &self.inner.store
     }
 
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         self.inner.clock.now_ms()
     }
 
-    fn limit(&self, key: &str, now: i64) -> Result<(), ApiError> {
+    /// The hub's clock, shared with the contractor portal.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    pub(crate) fn limit(&self, key: &str, now: i64) -> Result<(), ApiError> {
         self.inner.limiter.check(key, now).map_err(|wait| {
             ApiError::refused_after(
                 ErrorBody::new(
@@ -102,7 +109,7 @@ impl AppState {
     }
 
     /// Turns a handler's result into the response; a refusal is written to the audit log.
-    async fn finish(
+    pub(crate) async fn finish(
         &self,
         action: &str,
         who: Option<&Principal>,
@@ -202,7 +209,11 @@ impl From<Refusal> for ApiError {
             | Refusal::ForgedDevice => ErrorCode::Unauthorised,
             Refusal::TokenExpired => ErrorCode::TokenExpired,
             Refusal::DeviceRevoked { .. } => ErrorCode::DeviceRevoked,
-            Refusal::RoleForbidden(_) | Refusal::OutOfScope { .. } => ErrorCode::OutOfScope,
+            Refusal::RoleForbidden(_)
+            | Refusal::EntityForbidden { .. }
+            | Refusal::NotADecision(_)
+            | Refusal::OutOfScope { .. } => ErrorCode::OutOfScope,
+            Refusal::Invalid(_) => ErrorCode::Invalid,
             Refusal::ChangeIdTaken(_) | Refusal::Duplicate(_) | Refusal::Ambiguous(_) => {
                 ErrorCode::Conflict
             }
@@ -259,8 +270,22 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The routes of `/v1`, with the body limit and JSON answers for unknown paths and methods.
+/// The hub's routes: each part brings its own (with its own body limit) and is merged
+/// here, so another part (the contractor portal) is one more `merge`. Unknown paths and
+/// methods get JSON answers.
 pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(sync_routes())
+        .merge(crate::attachments::routes())
+        .merge(crate::portal::router(&state))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// Enrolment, tokens, push and pull, health and the OpenAPI document: JSON bodies of at
+/// most [`MAX_BODY_BYTES`].
+fn sync_routes() -> Router<AppState> {
     Router::new()
         .route("/v1/enrol", post(enrol))
         .route("/v1/token/refresh", post(refresh))
@@ -268,10 +293,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/pull", get(pull_get).post(pull_post))
         .route("/v1/health", get(health))
         .route("/v1/openapi.json", get(openapi))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
 }
 
 /// Serves the API on `listener` until `shutdown` completes (then finishes the requests
@@ -296,7 +318,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A `doorstep-protocol` header, when sent, must name our version.
-fn check_protocol_header(headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn check_protocol_header(headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(value) = headers.get(PROTOCOL_HEADER) else {
         return Ok(());
     };
@@ -313,7 +335,7 @@ fn check_protocol_header(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-async fn authenticate(
+pub(crate) async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     now: i64,
@@ -484,6 +506,10 @@ async fn push_inner(
     if !syncs_records(principal.role) {
         return Err(Refusal::RoleForbidden(principal.role).into());
     }
+    // One change the role may not make refuses the whole batch, before anything is read.
+    for change in &request.changes {
+        access::check_write(principal.role, change)?;
+    }
     let response = state.store().push(principal, &request.changes, now).await?;
     Ok(Json(response).into_response())
 }
@@ -624,6 +650,7 @@ mod tests {
         ("/v1/token/refresh", &["post"]),
         ("/v1/push", &["post"]),
         ("/v1/pull", &["get", "post"]),
+        ("/v1/attachments/{sha256}", &["get", "put"]),
         ("/v1/health", &["get"]),
         ("/v1/openapi.json", &["get"]),
     ];

@@ -1,24 +1,39 @@
-//! The storage trait both backends implement, and the backend-neutral parts of push and
-//! pull: deciding what a change does to a record, and tallying the outcome.
+//! The storage trait both backends implement, and what they share: opening one from a
+//! URL, the stored record. The backend-neutral work of each operation is planned in its
+//! own module ([`crate::push`], [`crate::pull`], [`crate::transfer`], [`crate::purge`]),
+//! so the backends only read and write rows.
 
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use doorstep_sync::merge::{Record, hub_values, is_guarded, merge_into};
-use doorstep_sync::protocol::DELETED_FIELD;
-use doorstep_sync::protocol::{Change, Conflict, LogEntry, Operation, PullResponse, PushResponse};
+use doorstep_core::Role;
+use doorstep_sync::merge::Record;
+use doorstep_sync::protocol::{AttachmentReceipt, Change, Operation, PullResponse, PushResponse};
 
+use crate::conflicts::HubIdentity;
 use crate::model::{AuditEntry, DeviceInfo, Principal, Refusal, StoreError, TokenDigests};
 
 /// The hub's storage: accounts, devices, tokens, records, the change log and the audit log.
 ///
 /// Every method is one transaction. Refusals ([`StoreError::Refused`]) leave nothing
-/// behind; the caller writes the attempt to the audit log separately.
+/// behind; the caller writes the attempt to the audit log separately. A new feature (the
+/// contractor portal, say) adds its methods here, each one transaction, and implements
+/// them in both backends; the shared test suite runs them on both.
 #[async_trait]
 pub trait Store: Send + Sync + fmt::Debug {
     /// The backend and where it keeps its data (no password), for the start-up log.
     fn backend(&self) -> String;
+
+    /// The device and officer ids the hub's own changes carry (conflict records, moves).
+    fn hub_identity(&self) -> HubIdentity;
+
+    /// The contractor portal's tables over this backend's own connection or pool, so the
+    /// portal's changes share the change-log counter with pushes; None for a store
+    /// without them (a test double), and then the hub serves no portal.
+    fn portal(&self) -> Option<crate::portal::SharedPortalStore> {
+        None
+    }
 
     /// Creates an organisation; its name must be new.
     async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError>;
@@ -94,6 +109,48 @@ pub trait Store: Send + Sync + fmt::Debug {
         now: i64,
     ) -> Result<PullResponse, StoreError>;
 
+    /// Stores an attachment's bytes (already checked: digest, size, an image) once, and
+    /// lets `who`'s team download them; `already_stored` when the bytes were there before.
+    async fn put_attachment(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        bytes: Vec<u8>,
+        media_type: &str,
+        now: i64,
+    ) -> Result<AttachmentReceipt, StoreError>;
+
+    /// An attachment's bytes, when `who`'s team may download them (None otherwise, or
+    /// when there is no such attachment: the two are not told apart).
+    async fn get_attachment(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        now: i64,
+    ) -> Result<Option<StoredAttachment>, StoreError>;
+
+    /// Moves the household `household_id` and every record that refers to it to the team
+    /// named (or with the id) `team`: the old team's devices pull a removal for each, the
+    /// new team's the records whole (see [`crate::transfer`]).
+    async fn transfer_household(
+        &self,
+        household_id: &str,
+        team: &str,
+        now: i64,
+    ) -> Result<Transfer, StoreError>;
+
+    /// Moves the user named (or with the id) `user` to the team `team`; their devices must
+    /// start again from 0 at their next pull. Returns the user's id.
+    async fn move_user(&self, user: &str, team: &str, now: i64) -> Result<String, StoreError>;
+
+    /// Gives the user named (or with the id) `user` another role; their devices must start
+    /// again from 0 at their next pull. Returns the user's id.
+    async fn set_role(&self, user: &str, role: Role, now: i64) -> Result<String, StoreError>;
+
+    /// Forgets tombstones older than `tombstone_days` and compacts the change log below
+    /// the new horizon (see [`crate::purge`]).
+    async fn purge(&self, tombstone_days: u32, now: i64) -> Result<Purged, StoreError>;
+
     /// Appends to the audit log.
     async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError>;
 
@@ -165,26 +222,69 @@ pub struct Stats {
     pub counter: i64,
     /// Audit entries.
     pub audit: i64,
+    /// Attachments stored.
+    pub attachments: i64,
+    /// The compaction horizon: cursors below it must start again.
+    pub horizon: i64,
+}
+
+/// An attachment as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAttachment {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Their media type, found from the content at upload (e.g. `image/jpeg`).
+    pub media_type: String,
+}
+
+/// What `transfer_household` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    /// The team the household left.
+    pub from_team: String,
+    /// The team it joined.
+    pub to_team: String,
+    /// Every record moved, the household first.
+    pub moved: Vec<(doorstep_sync::protocol::EntityKind, String)>,
+}
+
+/// What `purge` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Purged {
+    /// The compaction horizon now.
+    pub horizon: i64,
+    /// Tombstones forgotten.
+    pub records: usize,
+    /// Change-log entries dropped.
+    pub entries: usize,
 }
 
 /// The hub's copy of a record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRecord {
-    /// The team that holds it (the team of the user who first pushed it).
+    /// The team that holds it (the team of the user who first pushed it, unless moved).
     pub team_id: String,
     /// Its fields and their versions, as the merge sees them.
     pub record: Record,
+    /// When it became a tombstone (Unix ms), if it is one.
+    pub tombstoned_at: Option<i64>,
 }
 
 impl StoredRecord {
     /// Reads the stored columns.
-    pub fn from_columns(team_id: String, fields: &str, versions: &str) -> Result<Self, StoreError> {
+    pub fn from_columns(
+        team_id: String,
+        fields: &str,
+        versions: &str,
+        tombstoned_at: Option<i64>,
+    ) -> Result<Self, StoreError> {
         Ok(Self {
             team_id,
             record: Record::new(
                 serde_json::from_str(fields)?,
                 serde_json::from_str(versions)?,
             ),
+            tombstoned_at,
         })
     }
 
@@ -211,213 +311,6 @@ pub fn operation_str(op: Operation) -> &'static str {
         Operation::Update => "update",
         Operation::Delete => "delete",
     }
-}
-
-/// What one new change does, decided before anything is written.
-#[derive(Debug, Clone)]
-pub struct PlannedChange {
-    /// The record after the merge.
-    pub record: StoredRecord,
-    /// The change as applied (only the fields that took effect), as JSON for the change
-    /// log; None when no field took effect (nothing to log, nothing to write).
-    pub logged: Option<String>,
-    /// Guarded fields where the hub kept its value.
-    pub conflicts: Vec<Conflict>,
-}
-
-/// Merges `change` into the hub's copy of its record (with `doorstep_sync::merge`),
-/// refusing a record held by another team.
-pub fn plan_change(
-    who: &Principal,
-    change: &Change,
-    current: Option<StoredRecord>,
-) -> Result<PlannedChange, StoreError> {
-    let mut stored = match current {
-        Some(current) if current.team_id != who.team_id => {
-            return Err(Refusal::OutOfScope {
-                entity: change.entity.as_str().to_owned(),
-                entity_id: change.entity_id.clone(),
-            }
-            .into());
-        }
-        Some(current) => current,
-        None => StoredRecord {
-            team_id: who.team_id.clone(),
-            record: Record::default(),
-        },
-    };
-    let outcome = merge_into(&mut stored.record, change);
-    let logged = outcome
-        .logged_change(change)
-        .map(|c| serde_json::to_string(&c))
-        .transpose()?;
-    Ok(PlannedChange {
-        record: stored,
-        logged,
-        conflicts: outcome.conflicts,
-    })
-}
-
-/// Whether `change` sets a guarded field, so the push answer must tell the device the
-/// hub's value of it (`hub_values`).
-pub fn sets_guarded_field(change: &Change) -> bool {
-    match change.operation {
-        Operation::Delete => is_guarded(change.entity, DELETED_FIELD),
-        Operation::Create | Operation::Update => {
-            change.fields.keys().any(|f| is_guarded(change.entity, f))
-        }
-    }
-}
-
-/// The outcome of a push as it is built, change by change.
-#[derive(Debug)]
-pub struct PushTally {
-    who: Principal,
-    now: i64,
-    response: PushResponse,
-    /// Audit entries to write in the push's own transaction.
-    pub audit: Vec<AuditEntry>,
-}
-
-impl PushTally {
-    /// An empty tally for `who`'s push.
-    pub fn new(who: &Principal, now: i64) -> Self {
-        Self {
-            who: who.clone(),
-            now,
-            response: PushResponse::default(),
-            audit: Vec::new(),
-        }
-    }
-
-    fn write_entry(&self, change: &Change, outcome: &str) -> AuditEntry {
-        AuditEntry {
-            at: self.now,
-            user_id: Some(self.who.user_id.to_string()),
-            device_id: Some(self.who.device_id.to_string()),
-            action: "write".into(),
-            entity: Some(change.entity.as_str().to_owned()),
-            entity_id: Some(change.entity_id.clone()),
-            outcome: outcome.into(),
-        }
-    }
-
-    /// A change whose id the hub has seen: from this device it is a retry; from another
-    /// device the id is taken and the whole push is refused.
-    pub fn seen(&mut self, change: &Change, by_device: &str) -> Result<(), StoreError> {
-        if by_device != self.who.device_id.to_string() {
-            return Err(Refusal::ChangeIdTaken(change.change_id.to_string()).into());
-        }
-        self.response.already_applied.push(change.change_id);
-        let entry = self.write_entry(change, "already_applied");
-        self.audit.push(entry);
-        Ok(())
-    }
-
-    /// A change applied now.
-    pub fn applied(&mut self, change: &Change, planned: PlannedChange) {
-        let outcome = if planned.conflicts.is_empty() {
-            "applied"
-        } else {
-            "conflict"
-        };
-        let entry = self.write_entry(change, outcome);
-        self.audit.push(entry);
-        self.response.applied.push(change.change_id);
-        self.response.conflicts.extend(planned.conflicts);
-    }
-
-    /// The hub's values of the guarded fields `change` set, from `record` as it is after
-    /// the whole batch (for every change of the batch, the already-applied ones too).
-    pub fn hub_values(&mut self, record: &StoredRecord, change: &Change) {
-        self.response
-            .hub_values
-            .extend(hub_values(&record.record, change));
-    }
-
-    /// The response, with the change-log position after the push, and the audit entries.
-    pub fn finish(mut self, counter: i64) -> (PushResponse, Vec<AuditEntry>) {
-        self.response.cursor = u64::try_from(counter).unwrap_or(0);
-        let outcome = format!(
-            "ok: {} applied, {} already applied, {} conflicts",
-            self.response.applied.len(),
-            self.response.already_applied.len(),
-            self.response.conflicts.len()
-        );
-        self.audit.push(AuditEntry::request(
-            self.now,
-            Some(&self.who),
-            "push",
-            outcome,
-        ));
-        (self.response, self.audit)
-    }
-}
-
-/// One change-log row as stored.
-#[derive(Debug, Clone)]
-pub struct LogRow {
-    /// Its sequence number.
-    pub seq: i64,
-    /// The change as applied, JSON.
-    pub change: String,
-}
-
-/// Builds a pull's answer from the log rows read (at most `limit + 1`, in seq order, all
-/// at or below `head`, the counter read first) and the audit entries for it.
-pub fn pull_page(
-    who: &Principal,
-    after: u64,
-    head: i64,
-    rows: Vec<LogRow>,
-    limit: u32,
-    now: i64,
-) -> Result<(PullResponse, Vec<AuditEntry>), StoreError> {
-    let head = u64::try_from(head).unwrap_or(0);
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let more = rows.len() > limit;
-    let mut entries = Vec::with_capacity(rows.len().min(limit));
-    let mut audit = Vec::with_capacity(rows.len().min(limit) + 1);
-    for row in rows.into_iter().take(limit) {
-        let change: Change = serde_json::from_str(&row.change)?;
-        audit.push(AuditEntry {
-            at: now,
-            user_id: Some(who.user_id.to_string()),
-            device_id: Some(who.device_id.to_string()),
-            action: "read".into(),
-            entity: Some(change.entity.as_str().to_owned()),
-            entity_id: Some(change.entity_id.clone()),
-            outcome: "ok".into(),
-        });
-        entries.push(LogEntry::of_change(
-            u64::try_from(row.seq).unwrap_or(0),
-            change,
-        ));
-    }
-    // With more to come, the next page starts after the last entry; otherwise every entry
-    // up to the head this user may see has been sent, so the cursor jumps to the head
-    // (past other teams' entries, which would only be skipped again).
-    let next = match (more, entries.last()) {
-        (true, Some(last)) => last.seq,
-        _ => head,
-    };
-    audit.push(AuditEntry::request(
-        now,
-        Some(who),
-        "pull",
-        format!("ok: {} entries after {after}", entries.len()),
-    ));
-    Ok((
-        PullResponse {
-            entries,
-            next,
-            more,
-            // A cursor past the head comes from another hub's log (or a restored backup):
-            // the device must start again from 0.
-            full_resync_needed: after > head,
-        },
-        audit,
-    ))
 }
 
 #[cfg(test)]

@@ -9,11 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use doorstep_core::{Hlc, Role};
+use doorstep_hub::conflicts::HubIdentity;
 use doorstep_hub::model::{AuditEntry, DeviceInfo, Principal, Refusal, StoreError, TokenDigests};
-use doorstep_hub::store::Stats;
+use doorstep_hub::store::{Purged, Stats, StoredAttachment, Transfer};
 use doorstep_hub::{Clock, HubConfig, SharedStore, Store};
 use doorstep_sync::protocol::{
-    Change, EntityKind, MAX_BATCH, MAX_BODY_BYTES, Operation, PullResponse, PushResponse,
+    AttachmentReceipt, Change, EntityKind, MAX_BATCH, MAX_BODY_BYTES, Operation, PullResponse,
+    PushResponse,
 };
 use serde_json::json;
 use support::{Backend, Hub, TestDb, enrol, enrol_body, org, pulled_ids, user_with_code};
@@ -53,6 +55,43 @@ on_both_backends!(
     a_batch_is_one_transaction,
     the_sync_client_round_trips,
 );
+
+#[path = "hub/attachments.rs"]
+mod attachments;
+#[path = "hub/conflict_records.rs"]
+mod conflict_records;
+#[path = "hub/crash.rs"]
+mod crash;
+#[path = "hub/scope_changes.rs"]
+mod scope_changes;
+#[path = "hub/tombstones.rs"]
+mod tombstones;
+#[path = "hub/visibility.rs"]
+mod visibility;
+
+/// Replays pulled entries the way a laptop does (`apply_from_hub`, removals and deletes
+/// drop the record), into records keyed by kind and id.
+fn replay(
+    records: &mut std::collections::BTreeMap<(EntityKind, String), doorstep_sync::merge::Record>,
+    entries: &[doorstep_sync::LogEntry],
+) {
+    for entry in entries {
+        match (&entry.change, &entry.remove) {
+            (Some(change), _) => {
+                let key = (change.entity, change.entity_id.clone());
+                let record = records.entry(key.clone()).or_default();
+                doorstep_sync::merge::apply_from_hub(record, change, |_| false);
+                if record.is_deleted() {
+                    records.remove(&key);
+                }
+            }
+            (None, Some(removal)) => {
+                records.remove(&(removal.entity, removal.entity_id.clone()));
+            }
+            (None, None) => panic!("an entry with neither change nor removal"),
+        }
+    }
+}
 
 async fn setup(backend: Backend) -> (TestDb, SharedStore) {
     let db = TestDb::new(backend).await;
@@ -636,6 +675,8 @@ struct Crashy {
     inner: SharedStore,
     hang_before: AtomicBool,
     hang_after: AtomicBool,
+    /// Says when a push reaches the store, and lets it carry on.
+    announce: AtomicBool,
     reached: Notify,
 }
 
@@ -708,6 +749,9 @@ impl Store for Crashy {
             self.reached.notify_one();
             std::future::pending::<()>().await;
         }
+        if self.announce.load(Ordering::SeqCst) {
+            self.reached.notify_one();
+        }
         let response = self.inner.push(who, changes, now).await?;
         if self.hang_after.load(Ordering::SeqCst) {
             self.reached.notify_one();
@@ -733,6 +777,46 @@ impl Store for Crashy {
     async fn stats(&self) -> Result<Stats, StoreError> {
         self.inner.stats().await
     }
+    fn hub_identity(&self) -> HubIdentity {
+        self.inner.hub_identity()
+    }
+    async fn put_attachment(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        bytes: Vec<u8>,
+        media_type: &str,
+        now: i64,
+    ) -> Result<AttachmentReceipt, StoreError> {
+        self.inner
+            .put_attachment(who, sha256, bytes, media_type, now)
+            .await
+    }
+    async fn get_attachment(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        now: i64,
+    ) -> Result<Option<StoredAttachment>, StoreError> {
+        self.inner.get_attachment(who, sha256, now).await
+    }
+    async fn transfer_household(
+        &self,
+        household: &str,
+        team: &str,
+        now: i64,
+    ) -> Result<Transfer, StoreError> {
+        self.inner.transfer_household(household, team, now).await
+    }
+    async fn move_user(&self, user: &str, team: &str, now: i64) -> Result<String, StoreError> {
+        self.inner.move_user(user, team, now).await
+    }
+    async fn set_role(&self, user: &str, role: Role, now: i64) -> Result<String, StoreError> {
+        self.inner.set_role(user, role, now).await
+    }
+    async fn purge(&self, days: u32, now: i64) -> Result<Purged, StoreError> {
+        self.inner.purge(days, now).await
+    }
 }
 
 async fn a_hub_killed_mid_push_loses_and_doubles_nothing(backend: Backend) {
@@ -744,6 +828,7 @@ async fn a_hub_killed_mid_push_loses_and_doubles_nothing(backend: Backend) {
         inner: real,
         hang_before: AtomicBool::new(false),
         hang_after: AtomicBool::new(false),
+        announce: AtomicBool::new(false),
         reached: Notify::new(),
     });
     let store: SharedStore = crashy.clone();
@@ -774,6 +859,7 @@ async fn a_hub_killed_mid_push_loses_and_doubles_nothing(backend: Backend) {
         inner: store.clone(),
         hang_before: AtomicBool::new(false),
         hang_after: AtomicBool::new(true),
+        announce: AtomicBool::new(false),
         reached: Notify::new(),
     });
     let hub = boot(&(crashy.clone() as SharedStore)).await;

@@ -135,12 +135,32 @@ pub struct Hub {
 
 impl Hub {
     pub async fn start(store: SharedStore, config: HubConfig, clock: Clock) -> Self {
+        Self::start_at("127.0.0.1:0".parse().unwrap(), store, config, clock).await
+    }
+
+    /// A hub on a given address: a restarted hub takes its predecessor's, so a client
+    /// that was talking to the old one simply retries.
+    pub async fn start_at(
+        addr: SocketAddr,
+        store: SharedStore,
+        config: HubConfig,
+        clock: Clock,
+    ) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        // The killed hub's socket may linger for a moment after its runtime is gone.
+        let mut bound = std::net::TcpListener::bind(addr);
+        for _ in 0..50 {
+            if bound.is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            bound = std::net::TcpListener::bind(addr);
+        }
+        let listener = bound.unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState::with_clock(store, config, clock);
@@ -190,6 +210,22 @@ impl Hub {
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
         self.post_raw(path, token, &serde_json::to_vec(body).unwrap())
             .await
+    }
+
+    pub async fn put_raw(&self, path: &str, token: Option<&str>, body: &[u8]) -> Reply {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers: Vec<(&str, &str)> = vec![("Content-Type", "application/octet-stream")];
+        headers.extend(auth.iter().map(|a| ("Authorization", a.as_str())));
+        request(self.addr, "PUT", path, &headers, Some(body)).await
+    }
+
+    /// A client of the real `doorstep_sync::HubClient` with this laptop's token, which
+    /// retries nothing (tests never sleep).
+    pub fn client(&self, token: &str) -> doorstep_sync::HubClient {
+        doorstep_sync::HubClient::new(&format!("http://{}/", self.addr))
+            .unwrap()
+            .with_backoff(doorstep_sync::Backoff::immediate(1))
+            .with_access_token(doorstep_sync::Secret::new(token))
     }
 
     pub async fn post_raw(&self, path: &str, token: Option<&str>, body: &[u8]) -> Reply {
@@ -425,6 +461,32 @@ impl Laptop {
     pub async fn pull(&self, hub: &Hub, after: u64, limit: u32) -> Reply {
         let body = json!({ "protocol": PROTOCOL_VERSION, "after": after, "limit": limit });
         hub.post("/v1/pull", Some(&self.access), &body).await
+    }
+}
+
+/// A new record of any kind with `fields`.
+impl Laptop {
+    pub fn create(&mut self, entity: EntityKind, id: &str, fields: Value) -> Change {
+        self.change(entity, id, Operation::Create, fields, &[])
+    }
+
+    /// Every entry after `after`, page by page, and the cursor at the end.
+    pub async fn pull_all(&self, hub: &Hub, after: u64) -> (Vec<doorstep_sync::LogEntry>, u64) {
+        let (mut entries, mut cursor) = (Vec::new(), after);
+        loop {
+            let reply = self.pull(hub, cursor, 1000).await;
+            let page: doorstep_sync::PullResponse =
+                serde_json::from_value(reply.ok().clone()).unwrap();
+            assert!(
+                !page.full_resync_needed,
+                "unexpected full resync after {cursor}"
+            );
+            entries.extend(page.entries);
+            cursor = page.next;
+            if !page.more {
+                return (entries, cursor);
+            }
+        }
     }
 }
 

@@ -1,0 +1,235 @@
+//! The contractor portal (`/portal/…`): server-rendered HTML pages, styled with GOV.UK
+//! Frontend, that work without JavaScript. A firm's users sign in (Argon2id password,
+//! optional TOTP code), see their firm's work orders by status, accept or decline them,
+//! book the appointment, record each item fitted (with the product standard and an
+//! optional photo) or not fitted (with a reason), and download the work order PDF.
+//!
+//! What a contractor does is a change the hub makes to the order's record (the hub's own
+//! device and clock, the contractor's id as officer), merged and logged in one
+//! transaction with the change-log counter, exactly like a push: the officer's laptop
+//! pulls it. Firms and their users come from `doorstep-hub admin …` ([`admin`]).
+//!
+//! Security: every form carries a CSRF token (the session's, or before sign-in one bound
+//! to a cookie); cookies are `HttpOnly`, `SameSite=Strict` and `Secure` (with the
+//! `__Host-` prefix) unless the browser is on the hub's own machine over plain HTTP
+//! ([`auth::plain_loopback`]); sessions end after 30 minutes idle or 12 hours; failed
+//! sign-ins are throttled per account and per address; every page is sent with a strict
+//! Content-Security-Policy and `no-store`.
+
+pub mod admin;
+pub mod auth;
+mod handlers;
+pub mod orders;
+pub mod pages;
+pub mod postgres;
+pub mod sqlite;
+pub mod store;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use doorstep_core::DeviceId;
+use doorstep_pdf::Branding;
+
+use crate::clock::Clock;
+use crate::server::AppState;
+pub use store::{PortalStore, SharedPortalStore};
+
+/// Every route the portal serves, with its methods (the route × role test walks them all).
+pub const ROUTES: &[(&str, &[&str])] = &[
+    ("/portal", &["get"]),
+    ("/portal/assets/portal.css", &["get"]),
+    ("/portal/sign-in", &["get", "post"]),
+    ("/portal/sign-in/code", &["get", "post"]),
+    ("/portal/sign-out", &["post"]),
+    ("/portal/password", &["get", "post"]),
+    ("/portal/orders", &["get"]),
+    ("/portal/orders/{id}", &["get"]),
+    ("/portal/orders/{id}/accept", &["post"]),
+    ("/portal/orders/{id}/decline", &["get", "post"]),
+    ("/portal/orders/{id}/appointment", &["get", "post"]),
+    ("/portal/orders/{id}/items/{measure}", &["get"]),
+    ("/portal/orders/{id}/items/{measure}/fitted", &["post"]),
+    ("/portal/orders/{id}/items/{measure}/not-fitted", &["post"]),
+    ("/portal/orders/{id}/work-order.pdf", &["get"]),
+];
+
+/// The portal's stylesheet: GOV.UK Frontend built with the council's look
+/// (`crates/hub/assets/portal/`), embedded so the hub serves it with no files beside it.
+pub const PORTAL_CSS: &str = include_str!("../../assets/portal/portal.css");
+
+/// The largest request the portal reads: a photo at the largest size allowed, plus the
+/// form around it.
+pub const MAX_REQUEST_BYTES: usize = {
+    // The photo limit is a u64 in core; it is small enough for any usize.
+    #[allow(clippy::cast_possible_truncation)]
+    let photo = doorstep_core::attachment::DEFAULT_MAX_PHOTO_BYTES as usize;
+    photo + 256 * 1024
+};
+
+/// The branding built into the hub (the council's `assets/branding`), used on pages and
+/// the work order PDF unless `DOORSTEP_HUB_BRANDING` names another `council.toml`.
+const BUILT_IN_BRANDING: &str = include_str!("../../../../assets/branding/council.toml");
+const BUILT_IN_LOGO: &[u8] = include_bytes!("../../../../assets/branding/logo.png");
+
+/// What the portal's handlers share.
+#[derive(Debug, Clone)]
+pub struct PortalState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: SharedPortalStore,
+    clock: Clock,
+    branding: Branding,
+    hub_device: DeviceId,
+}
+
+impl PortalState {
+    /// State over a portal store.
+    pub fn new(store: SharedPortalStore, clock: Clock, hub_device: DeviceId) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                branding: branding(),
+                hub_device,
+            }),
+        }
+    }
+
+    fn store(&self) -> &SharedPortalStore {
+        &self.inner.store
+    }
+
+    fn now(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+}
+
+fn branding() -> Branding {
+    if let Some(path) = std::env::var_os("DOORSTEP_HUB_BRANDING") {
+        match Branding::load(std::path::Path::new(&path)) {
+            Ok(branding) => return branding,
+            Err(error) => tracing::warn!(
+                %error,
+                "cannot read the branding DOORSTEP_HUB_BRANDING names; using the built-in one"
+            ),
+        }
+    }
+    match Branding::from_toml(BUILT_IN_BRANDING, Some(BUILT_IN_LOGO.to_vec())) {
+        Ok(branding) => branding,
+        Err(error) => {
+            // The built-in file is checked by a test; this is only a safety net.
+            tracing::error!(%error, "the built-in branding is damaged");
+            Branding::from_toml("[council]\nname = \"Council\"\n", None)
+                .unwrap_or_else(|_| unreachable_branding())
+        }
+    }
+}
+
+#[allow(clippy::panic, reason = "a constant two-line TOML file always parses")]
+fn unreachable_branding() -> Branding {
+    panic!("the fallback branding does not parse")
+}
+
+/// The portal's routes over `state`'s store, or none when the backend has no portal
+/// tables (a test double).
+pub fn router<S>(state: &AppState) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let Some(store) = state.store().portal() else {
+        return Router::new();
+    };
+    let portal = PortalState::new(
+        store,
+        state.clock().clone(),
+        state.store().hub_identity().device_id,
+    );
+    routes().with_state(portal)
+}
+
+fn routes() -> Router<PortalState> {
+    use handlers as h;
+    Router::new()
+        .route("/portal", get(h::home))
+        .route("/portal/", get(h::home))
+        .route("/portal/assets/portal.css", get(h::stylesheet))
+        .route("/portal/sign-in", get(h::sign_in_page).post(h::sign_in))
+        .route("/portal/sign-in/code", get(h::code_page).post(h::code))
+        .route("/portal/sign-out", post(h::sign_out))
+        .route("/portal/password", get(h::password_page).post(h::password))
+        .route("/portal/orders", get(h::orders))
+        .route("/portal/orders/{id}", get(h::order))
+        .route("/portal/orders/{id}/accept", post(h::accept))
+        .route(
+            "/portal/orders/{id}/decline",
+            get(h::decline_page).post(h::decline),
+        )
+        .route(
+            "/portal/orders/{id}/appointment",
+            get(h::appointment_page).post(h::appointment),
+        )
+        .route("/portal/orders/{id}/items/{measure}", get(h::item_page))
+        .route(
+            "/portal/orders/{id}/items/{measure}/fitted",
+            post(h::fitted),
+        )
+        .route(
+            "/portal/orders/{id}/items/{measure}/not-fitted",
+            post(h::not_fitted),
+        )
+        .route("/portal/orders/{id}/work-order.pdf", get(h::pdf))
+        .route("/portal/{*rest}", get(h::not_found).post(h::not_found))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Headers on every portal answer: no framing, no sniffing, nothing from elsewhere, no
+/// referrer, and no caching unless the handler allowed it (the stylesheet).
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let set = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    for (name, value) in set {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_branding_and_stylesheet_are_there() {
+        let branding = Branding::from_toml(BUILT_IN_BRANDING, Some(BUILT_IN_LOGO.to_vec()))
+            .expect("the built-in branding parses");
+        assert!(!branding.council_name.is_empty());
+        assert!(
+            PORTAL_CSS.contains(".govuk-button"),
+            "GOV.UK Frontend is built in"
+        );
+        assert!(
+            !PORTAL_CSS.contains("@font-face"),
+            "no web fonts: the council's look is Arial"
+        );
+    }
+}

@@ -1,0 +1,619 @@
+//! The portal's tables on PostgreSQL, over the sync store's pool. A contractor's change
+//! takes the change-log counter row first, as a push does, so log entries commit in order.
+
+use async_trait::async_trait;
+use deadpool_postgres::{Pool, Transaction};
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use crate::model::{AuditEntry, Refusal, StoreError};
+use crate::portal::auth;
+use crate::portal::orders::{StepRefusal, StoredOrder};
+use crate::portal::store::{
+    Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
+    StepDone, StepRequest, firm_order, parse_hub_clock,
+};
+use crate::store::operation_str;
+
+/// The portal's store on PostgreSQL.
+#[derive(Clone)]
+pub struct PgPortal {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PgPortal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgPortal").finish_non_exhaustive()
+    }
+}
+
+impl PgPortal {
+    /// The portal's store over the sync store's pool.
+    pub(crate) fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+}
+
+const USER_COLUMNS: &str = "u.id, u.firm_id, f.name, u.email, u.name, u.password_hash, \
+                            u.totp_secret, u.must_change_password, u.disabled_at";
+
+fn user_from_row(r: &Row, at: usize) -> FirmUser {
+    FirmUser {
+        id: r.get(at),
+        firm_id: r.get(at + 1),
+        firm_name: r.get(at + 2),
+        email: r.get(at + 3),
+        name: r.get(at + 4),
+        password_hash: r.get(at + 5),
+        totp_secret: r.get(at + 6),
+        must_change_password: r.get(at + 7),
+        disabled: r.get::<_, Option<i64>>(at + 8).is_some(),
+    }
+}
+
+async fn find_user(tx: &Transaction<'_>, key: &str) -> Result<FirmUser, StoreError> {
+    let email = auth::normalise_email(key);
+    tx.query_opt(
+        &format!(
+            "SELECT {USER_COLUMNS} FROM portal_users u JOIN portal_firms f ON f.id = u.firm_id
+             WHERE u.id = $1 OR u.email = $2 FOR UPDATE OF u"
+        ),
+        &[&key, &email],
+    )
+    .await?
+    .map(|r| user_from_row(&r, 0))
+    .ok_or_else(|| Refusal::NotFound(format!("firm user {key:?}")).into())
+}
+
+async fn insert_audit(tx: &Transaction<'_>, entries: &[AuditEntry]) -> Result<(), StoreError> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO audit_log (at, user_id, device_id, action, entity, entity_id, outcome)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .await?;
+    for e in entries {
+        tx.execute(
+            &stmt,
+            &[
+                &e.at,
+                &e.user_id,
+                &e.device_id,
+                &e.action,
+                &e.entity,
+                &e.entity_id,
+                &e.outcome,
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn order_row(row: &Row) -> OrderRow {
+    OrderRow {
+        team_id: row.get(0),
+        fields: row.get(1),
+        versions: row.get(2),
+        tombstone: row.get(3),
+        updated_seq: row.get(4),
+    }
+}
+
+const ORDER_ROW: &str = "SELECT team_id, fields, field_versions, tombstone, updated_seq
+                         FROM records WHERE entity = 'work_order' AND entity_id = $1";
+
+async fn take_step(
+    tx: &Transaction<'_>,
+    request: StepRequest,
+) -> Result<Result<StepDone, StepRefusal>, StoreError> {
+    let StepRequest {
+        firm_id,
+        order_id,
+        seen_seq,
+        plan,
+        photo,
+        mut audit,
+        now,
+    } = request;
+    // Take turns with pushes on the counter row, as a push does first thing.
+    tx.query_one(
+        "SELECT value FROM counters WHERE name = 'change_log' FOR UPDATE",
+        &[],
+    )
+    .await?;
+    let Some(row) = tx.query_opt(ORDER_ROW, &[&order_id]).await? else {
+        return Ok(Err(StepRefusal::NotFound));
+    };
+    let Some(stored) = firm_order(&order_id, &firm_id, order_row(&row))? else {
+        return Ok(Err(StepRefusal::NotFound));
+    };
+    if stored.updated_seq != seen_seq {
+        return Ok(Err(StepRefusal::Stale));
+    }
+    let hub_last = parse_hub_clock(
+        tx.query_opt("SELECT value FROM hub_settings WHERE name = 'hub_hlc'", &[])
+            .await?
+            .map(|r| r.get(0)),
+    )?;
+    let planned = match plan(&stored, hub_last) {
+        Ok(Some(planned)) => planned,
+        Ok(None) => {
+            audit.outcome = format!("unchanged: {}", audit.outcome);
+            insert_audit(tx, &[audit]).await?;
+            return Ok(Ok(StepDone::Unchanged));
+        }
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let change = &planned.change;
+    let seq: i64 = tx
+        .query_one(
+            "UPDATE counters SET value = value + 1 WHERE name = 'change_log' RETURNING value",
+            &[],
+        )
+        .await?
+        .get(0);
+    let fields = serde_json::to_string(&planned.record.fields)?;
+    let versions = serde_json::to_string(&planned.record.versions)?;
+    tx.execute(
+        "UPDATE records SET fields = $3, field_versions = $4, updated_seq = $5
+         WHERE entity = $1 AND entity_id = $2",
+        &[
+            &change.entity.as_str(),
+            &stored.id,
+            &fields,
+            &versions,
+            &seq,
+        ],
+    )
+    .await?;
+    let logged = serde_json::to_string(change)?;
+    let (change_id, device_id, user_id) = (
+        change.change_id.to_string(),
+        change.device_id.to_string(),
+        change.officer_id.to_string(),
+    );
+    let params: [&(dyn ToSql + Sync); 10] = [
+        &seq,
+        &change_id,
+        &change.entity.as_str(),
+        &stored.id,
+        &stored.team_id,
+        &operation_str(change.operation),
+        &logged,
+        &device_id,
+        &user_id,
+        &now,
+    ];
+    tx.execute(
+        "INSERT INTO change_log (seq, change_id, entity, entity_id, team_id, operation, change,
+                                 device_id, user_id, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &params,
+    )
+    .await?;
+    // The hub's clock moves on with its own changes, so it never reads earlier again.
+    tx.execute(
+        "INSERT INTO hub_settings (name, value) VALUES ('hub_hlc', $1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        &[&change.hlc.to_string()],
+    )
+    .await?;
+    if let Some(photo) = photo {
+        tx.execute(
+            "INSERT INTO portal_photos (order_id, sha256, media_type, bytes, uploaded_by,
+                                        created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            &[
+                &order_id,
+                &photo.sha256,
+                &photo.media_type,
+                &photo.bytes,
+                &user_id,
+                &now,
+            ],
+        )
+        .await?;
+        // The officers' laptops fetch the photo like any other attachment: store its
+        // bytes there too, for the team that holds the order.
+        let size = i64::try_from(photo.bytes.len()).unwrap_or(i64::MAX);
+        tx.execute(
+            "INSERT INTO attachments (sha256, bytes, size, media_type, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+            &[&photo.sha256, &photo.bytes, &size, &photo.media_type, &now],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO attachment_teams (sha256, team_id, device_id, user_id, at)
+             VALUES ($1, $2, NULL, NULL, $3) ON CONFLICT (sha256, team_id) DO NOTHING",
+            &[&photo.sha256, &stored.team_id, &now],
+        )
+        .await?;
+    }
+    audit.outcome = format!("applied: {}", audit.outcome);
+    insert_audit(tx, &[audit]).await?;
+    Ok(Ok(StepDone::Written { seq }))
+}
+
+#[async_trait]
+impl PortalStore for PgPortal {
+    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if tx
+            .query_opt("SELECT 1 FROM portal_firms WHERE id = $1", &[&id])
+            .await?
+            .is_some()
+        {
+            return Err(Refusal::Duplicate(format!("firm {id:?}")).into());
+        }
+        tx.execute(
+            "INSERT INTO portal_firms (id, name, created_at) VALUES ($1, $2, $3)",
+            &[&id, &name, &now],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn add_firm_user(&self, user: &NewFirmUser, now: i64) -> Result<String, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if tx
+            .query_opt("SELECT 1 FROM portal_firms WHERE id = $1", &[&user.firm_id])
+            .await?
+            .is_none()
+        {
+            return Err(Refusal::NotFound(format!("firm {:?}", user.firm_id)).into());
+        }
+        if tx
+            .query_opt(
+                "SELECT 1 FROM portal_users WHERE email = $1",
+                &[&user.email],
+            )
+            .await?
+            .is_some()
+        {
+            return Err(Refusal::Duplicate(format!("firm user {:?}", user.email)).into());
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        tx.execute(
+            "INSERT INTO portal_users (id, firm_id, email, name, password_hash,
+                                       must_change_password, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &id,
+                &user.firm_id,
+                &user.email,
+                &user.name,
+                &user.password_hash,
+                &user.must_change_password,
+                &now,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn set_user_disabled(
+        &self,
+        user: &str,
+        disabled: bool,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let found = find_user(&tx, user).await?;
+        tx.execute(
+            "UPDATE portal_users SET disabled_at = $2 WHERE id = $1",
+            &[&found.id, &disabled.then_some(now)],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM portal_sessions WHERE user_id = $1",
+            &[&found.id],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(found.id)
+    }
+
+    async fn set_totp_secret(
+        &self,
+        user: &str,
+        secret: Option<&str>,
+    ) -> Result<FirmUser, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let mut found = find_user(&tx, user).await?;
+        tx.execute(
+            "UPDATE portal_users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1",
+            &[&found.id, &secret],
+        )
+        .await?;
+        tx.commit().await?;
+        found.totp_secret = secret.map(str::to_owned);
+        Ok(found)
+    }
+
+    async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "UPDATE portal_users SET password_hash = $2, must_change_password = FALSE
+             WHERE id = $1",
+            &[&user_id, &password_hash],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM portal_sessions WHERE user_id = $1 AND id_hash <> $2",
+            &[&user_id, &keep_session],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<FirmUser>, StoreError> {
+        let email = auth::normalise_email(email);
+        let client = self.pool.get().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM portal_users u
+                 JOIN portal_firms f ON f.id = u.firm_id WHERE u.email = $1"
+            ))
+            .await?;
+        Ok(client
+            .query_opt(&stmt, &[&email])
+            .await?
+            .map(|r| user_from_row(&r, 0)))
+    }
+
+    async fn spend_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
+        let client = self.pool.get().await?;
+        let changed = client
+            .execute(
+                "UPDATE portal_users SET totp_last_step = $2
+                 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+                &[&user_id, &step],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn locked_until(&self, keys: &[String], now: i64) -> Result<Option<i64>, StoreError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT max(locked_until) FROM portal_sign_in_failures
+                 WHERE key = ANY($1) AND locked_until > $2",
+                &[&keys, &now],
+            )
+            .await?;
+        Ok(row.get(0))
+    }
+
+    async fn note_failures(&self, failures: &[Failure], now: i64) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        for failure in failures {
+            // Make sure the row exists, then lock it: concurrent failures count one by one.
+            tx.execute(
+                "INSERT INTO portal_sign_in_failures (key, failures, window_start)
+                 VALUES ($1, 0, $2) ON CONFLICT (key) DO NOTHING",
+                &[&failure.key, &now],
+            )
+            .await?;
+            let row = tx
+                .query_one(
+                    "SELECT failures, window_start, locked_until FROM portal_sign_in_failures
+                     WHERE key = $1 FOR UPDATE",
+                    &[&failure.key],
+                )
+                .await?;
+            let current = (row.get::<_, i64>(0), row.get::<_, i64>(1), row.get(2));
+            let (count, start, locked) = auth::after_failure(Some(current), failure.limit, now);
+            tx.execute(
+                "UPDATE portal_sign_in_failures SET failures = $2, window_start = $3,
+                     locked_until = $4 WHERE key = $1",
+                &[&failure.key, &count, &start, &locked],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clear_failures(&self, key: &str) -> Result<(), StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "DELETE FROM portal_sign_in_failures WHERE key = $1",
+                &[&key],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        session: &NewSession,
+        replaces: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if let Some(old) = replaces {
+            tx.execute("DELETE FROM portal_sessions WHERE id_hash = $1", &[&old])
+                .await?;
+        }
+        // Sessions that ended are of no use to anyone: sweep them here, now and then.
+        tx.execute(
+            "DELETE FROM portal_sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
+            &[&session.now, &session.now.saturating_sub(auth::IDLE_MS)],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO portal_sessions (id_hash, user_id, csrf, stage, created_at,
+                                          last_seen_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $5, $6)",
+            &[
+                &session.id_hash,
+                &session.user_id,
+                &session.csrf,
+                &session.stage.as_str(),
+                &session.now,
+                &session.expires_at,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
+        let client = self.pool.get().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT s.csrf, s.stage, s.last_seen_at, s.expires_at, {USER_COLUMNS}
+                 FROM portal_sessions s JOIN portal_users u ON u.id = s.user_id
+                 JOIN portal_firms f ON f.id = u.firm_id WHERE s.id_hash = $1"
+            ))
+            .await?;
+        let Some(row) = client.query_opt(&stmt, &[&id_hash]).await? else {
+            return Ok(None);
+        };
+        let stage = Stage::parse(row.get(1))
+            .ok_or_else(|| StoreError::Backend("stored session stage is damaged".into()))?;
+        Ok(Some(Session {
+            id_hash: id_hash.to_owned(),
+            csrf: row.get(0),
+            stage,
+            last_seen_at: row.get(2),
+            expires_at: row.get(3),
+            user: user_from_row(&row, 4),
+        }))
+    }
+
+    async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE portal_sessions SET last_seen_at = $2 WHERE id_hash = $1",
+                &[&id_hash, &now],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "DELETE FROM portal_sessions WHERE id_hash = $1",
+                &[&id_hash],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn order_counts(&self, firm_id: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        let client = self.pool.get().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT status, count(*) FROM portal_order_index WHERE firm_id = $1
+                 GROUP BY status",
+            )
+            .await?;
+        Ok(client
+            .query(&stmt, &[&firm_id])
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    async fn orders(
+        &self,
+        firm_id: &str,
+        status: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<ListedOrder>, StoreError> {
+        let client = self.pool.get().await?;
+        let rows = match status {
+            Some(status) => {
+                let stmt = client
+                    .prepare_cached(
+                        "SELECT r.entity_id, r.fields FROM
+                             (SELECT order_id, due_date, number FROM portal_order_index
+                              WHERE firm_id = $1 AND status = $2
+                              ORDER BY due_date, number, order_id LIMIT $3 OFFSET $4) AS i
+                         JOIN records r ON r.entity = 'work_order' AND r.entity_id = i.order_id
+                         ORDER BY i.due_date, i.number, i.order_id",
+                    )
+                    .await?;
+                client
+                    .query(&stmt, &[&firm_id, &status, &limit, &offset])
+                    .await?
+            }
+            None => {
+                let stmt = client
+                    .prepare_cached(
+                        "SELECT r.entity_id, r.fields FROM
+                             (SELECT order_id, due_date, number FROM portal_order_index
+                              WHERE firm_id = $1
+                              ORDER BY due_date, number, order_id LIMIT $2 OFFSET $3) AS i
+                         JOIN records r ON r.entity = 'work_order' AND r.entity_id = i.order_id
+                         ORDER BY i.due_date, i.number, i.order_id",
+                    )
+                    .await?;
+                client.query(&stmt, &[&firm_id, &limit, &offset]).await?
+            }
+        };
+        Ok(rows
+            .iter()
+            .map(|r| ListedOrder {
+                id: r.get(0),
+                fields: r.get(1),
+            })
+            .collect())
+    }
+
+    async fn order(
+        &self,
+        firm_id: &str,
+        order_id: &str,
+    ) -> Result<Option<StoredOrder>, StoreError> {
+        let client = self.pool.get().await?;
+        let stmt = client.prepare_cached(ORDER_ROW).await?;
+        match client.query_opt(&stmt, &[&order_id]).await? {
+            Some(row) => firm_order(order_id, firm_id, order_row(&row)),
+            None => Ok(None),
+        }
+    }
+
+    async fn take_step(
+        &self,
+        request: StepRequest,
+    ) -> Result<Result<StepDone, StepRefusal>, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let done = take_step(&tx, request).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        insert_audit(&tx, entries).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

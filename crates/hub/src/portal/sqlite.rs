@@ -1,0 +1,641 @@
+//! The portal's tables on the embedded backend, over the sync store's own connection (so a
+//! contractor's change takes the same lock as a push and numbers its log entry from the
+//! same counter).
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use crate::model::{AuditEntry, Refusal, StoreError};
+use crate::portal::auth;
+use crate::portal::orders::{StepRefusal, StoredOrder};
+use crate::portal::store::{
+    Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
+    StepDone, StepRequest, firm_order, parse_hub_clock,
+};
+use crate::store::operation_str;
+
+/// The portal's store on SQLite.
+#[derive(Debug, Clone)]
+pub struct SqlitePortal {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqlitePortal {
+    /// The portal's store over the sync store's connection.
+    pub(crate) fn new(conn: Arc<Mutex<Connection>>) -> Self {
+        Self { conn }
+    }
+
+    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            // A panic mid-transaction rolls it back as the transaction drops.
+            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?
+    }
+
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+}
+
+const USER_COLUMNS: &str = "u.id, u.firm_id, f.name, u.email, u.name, u.password_hash, \
+                            u.totp_secret, u.must_change_password, u.disabled_at";
+
+fn user_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<FirmUser> {
+    Ok(FirmUser {
+        id: r.get(at)?,
+        firm_id: r.get(at + 1)?,
+        firm_name: r.get(at + 2)?,
+        email: r.get(at + 3)?,
+        name: r.get(at + 4)?,
+        password_hash: r.get(at + 5)?,
+        totp_secret: r.get(at + 6)?,
+        must_change_password: r.get(at + 7)?,
+        disabled: r.get::<_, Option<i64>>(at + 8)?.is_some(),
+    })
+}
+
+/// The user with this id or email.
+fn find_user(tx: &Transaction<'_>, key: &str) -> Result<FirmUser, StoreError> {
+    tx.query_row(
+        &format!(
+            "SELECT {USER_COLUMNS} FROM portal_users u JOIN portal_firms f ON f.id = u.firm_id
+             WHERE u.id = ?1 OR u.email = ?2"
+        ),
+        params![key, auth::normalise_email(key)],
+        |r| user_from_row(r, 0),
+    )
+    .optional()?
+    .ok_or_else(|| Refusal::NotFound(format!("firm user {key:?}")).into())
+}
+
+fn insert_audit(tx: &Transaction<'_>, entries: &[AuditEntry]) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO audit_log (at, user_id, device_id, action, entity, entity_id, outcome)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for e in entries {
+        stmt.execute(params![
+            e.at,
+            e.user_id,
+            e.device_id,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.outcome
+        ])?;
+    }
+    Ok(())
+}
+
+fn order_row(conn: &Connection, order_id: &str) -> Result<Option<OrderRow>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT team_id, fields, field_versions, tombstone, updated_seq FROM records
+             WHERE entity = 'work_order' AND entity_id = ?1",
+        )?
+        .query_row([order_id], |r| {
+            Ok(OrderRow {
+                team_id: r.get(0)?,
+                fields: r.get(1)?,
+                versions: r.get(2)?,
+                tombstone: r.get(3)?,
+                updated_seq: r.get(4)?,
+            })
+        })
+        .optional()?)
+}
+
+fn take_step(
+    tx: &Transaction<'_>,
+    request: StepRequest,
+) -> Result<Result<StepDone, StepRefusal>, StoreError> {
+    let StepRequest {
+        firm_id,
+        order_id,
+        seen_seq,
+        plan,
+        photo,
+        mut audit,
+        now,
+    } = request;
+    let Some(row) = order_row(tx, &order_id)? else {
+        return Ok(Err(StepRefusal::NotFound));
+    };
+    let Some(stored) = firm_order(&order_id, &firm_id, row)? else {
+        return Ok(Err(StepRefusal::NotFound));
+    };
+    if stored.updated_seq != seen_seq {
+        return Ok(Err(StepRefusal::Stale));
+    }
+    let hub_last = parse_hub_clock(
+        tx.query_row(
+            "SELECT value FROM hub_settings WHERE name = 'hub_hlc'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?,
+    )?;
+    let planned = match plan(&stored, hub_last) {
+        Ok(Some(planned)) => planned,
+        Ok(None) => {
+            audit.outcome = format!("unchanged: {}", audit.outcome);
+            insert_audit(tx, &[audit])?;
+            return Ok(Ok(StepDone::Unchanged));
+        }
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let seq = write_change(tx, &stored, &planned.record, &planned.change, now)?;
+    // The hub's clock moves on with its own changes, so it never reads earlier again.
+    tx.execute(
+        "INSERT INTO hub_settings (name, value) VALUES ('hub_hlc', ?1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [planned.change.hlc.to_string()],
+    )?;
+    if let Some(photo) = photo {
+        tx.prepare_cached(
+            "INSERT INTO portal_photos (order_id, sha256, media_type, bytes, uploaded_by,
+                                        created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            order_id,
+            photo.sha256,
+            photo.media_type,
+            photo.bytes,
+            planned.change.officer_id.to_string(),
+            now
+        ])?;
+        // The officers' laptops fetch the photo like any other attachment: store its
+        // bytes there too, for the team that holds the order.
+        tx.prepare_cached(
+            "INSERT INTO attachments (sha256, bytes, size, media_type, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sha256) DO NOTHING",
+        )?
+        .execute(params![
+            photo.sha256,
+            photo.bytes,
+            i64::try_from(photo.bytes.len()).unwrap_or(i64::MAX),
+            photo.media_type,
+            now
+        ])?;
+        tx.prepare_cached(
+            "INSERT INTO attachment_teams (sha256, team_id, device_id, user_id, at)
+             VALUES (?1, ?2, NULL, NULL, ?3) ON CONFLICT (sha256, team_id) DO NOTHING",
+        )?
+        .execute(params![photo.sha256, stored.team_id, now])?;
+    }
+    audit.outcome = format!("applied: {}", audit.outcome);
+    insert_audit(tx, &[audit])?;
+    Ok(Ok(StepDone::Written { seq }))
+}
+
+/// Writes the hub-made change: the record, and a change-log entry numbered from the
+/// counter inside this transaction, for the team that holds the record.
+fn write_change(
+    tx: &Transaction<'_>,
+    stored: &StoredOrder,
+    record: &doorstep_sync::merge::Record,
+    change: &doorstep_sync::protocol::Change,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let seq: i64 = tx
+        .prepare_cached(
+            "UPDATE counters SET value = value + 1 WHERE name = 'change_log' RETURNING value",
+        )?
+        .query_row([], |r| r.get(0))?;
+    tx.prepare_cached(
+        "UPDATE records SET fields = ?3, field_versions = ?4, updated_seq = ?5
+         WHERE entity = ?1 AND entity_id = ?2",
+    )?
+    .execute(params![
+        change.entity.as_str(),
+        stored.id,
+        serde_json::to_string(&record.fields)?,
+        serde_json::to_string(&record.versions)?,
+        seq
+    ])?;
+    tx.prepare_cached(
+        "INSERT INTO change_log (seq, change_id, entity, entity_id, team_id, operation, change,
+                                 device_id, user_id, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        seq,
+        change.change_id.to_string(),
+        change.entity.as_str(),
+        stored.id,
+        stored.team_id,
+        operation_str(change.operation),
+        serde_json::to_string(change)?,
+        change.device_id.to_string(),
+        change.officer_id.to_string(),
+        now
+    ])?;
+    Ok(seq)
+}
+
+#[async_trait]
+impl PortalStore for SqlitePortal {
+    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
+        let (id, name) = (id.to_owned(), name.to_owned());
+        self.write(move |tx| {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM portal_firms WHERE id = ?1)",
+                [&id],
+                |r| r.get(0),
+            )?;
+            if exists {
+                return Err(Refusal::Duplicate(format!("firm {id:?}")).into());
+            }
+            tx.execute(
+                "INSERT INTO portal_firms (id, name, created_at) VALUES (?1, ?2, ?3)",
+                params![id, name, now],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_firm_user(&self, user: &NewFirmUser, now: i64) -> Result<String, StoreError> {
+        let user = user.clone();
+        self.write(move |tx| {
+            let firm: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM portal_firms WHERE id = ?1",
+                    [&user.firm_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if firm.is_none() {
+                return Err(Refusal::NotFound(format!("firm {:?}", user.firm_id)).into());
+            }
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM portal_users WHERE email = ?1)",
+                [&user.email],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(Refusal::Duplicate(format!("firm user {:?}", user.email)).into());
+            }
+            let id = uuid::Uuid::now_v7().to_string();
+            tx.execute(
+                "INSERT INTO portal_users (id, firm_id, email, name, password_hash,
+                                           must_change_password, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    id,
+                    user.firm_id,
+                    user.email,
+                    user.name,
+                    user.password_hash,
+                    user.must_change_password,
+                    now
+                ],
+            )?;
+            Ok(id)
+        })
+        .await
+    }
+
+    async fn set_user_disabled(
+        &self,
+        user: &str,
+        disabled: bool,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        let user = user.to_owned();
+        self.write(move |tx| {
+            let found = find_user(tx, &user)?;
+            tx.execute(
+                "UPDATE portal_users SET disabled_at = ?2 WHERE id = ?1",
+                params![found.id, disabled.then_some(now)],
+            )?;
+            tx.execute(
+                "DELETE FROM portal_sessions WHERE user_id = ?1",
+                [&found.id],
+            )?;
+            Ok(found.id)
+        })
+        .await
+    }
+
+    async fn set_totp_secret(
+        &self,
+        user: &str,
+        secret: Option<&str>,
+    ) -> Result<FirmUser, StoreError> {
+        let (user, secret) = (user.to_owned(), secret.map(str::to_owned));
+        self.write(move |tx| {
+            let mut found = find_user(tx, &user)?;
+            tx.execute(
+                "UPDATE portal_users SET totp_secret = ?2, totp_last_step = NULL WHERE id = ?1",
+                params![found.id, secret],
+            )?;
+            found.totp_secret = secret;
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError> {
+        let (user_id, hash, keep) = (
+            user_id.to_owned(),
+            password_hash.to_owned(),
+            keep_session.to_owned(),
+        );
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE portal_users SET password_hash = ?2, must_change_password = 0
+                 WHERE id = ?1",
+                params![user_id, hash],
+            )?;
+            tx.execute(
+                "DELETE FROM portal_sessions WHERE user_id = ?1 AND id_hash <> ?2",
+                params![user_id, keep],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<FirmUser>, StoreError> {
+        let email = auth::normalise_email(email);
+        self.run(move |conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "SELECT {USER_COLUMNS} FROM portal_users u
+                     JOIN portal_firms f ON f.id = u.firm_id WHERE u.email = ?1"
+                ))?
+                .query_row([&email], |r| user_from_row(r, 0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn spend_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
+        let user_id = user_id.to_owned();
+        self.write(move |tx| {
+            let changed = tx.execute(
+                "UPDATE portal_users SET totp_last_step = ?2
+                 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+                params![user_id, step],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn locked_until(&self, keys: &[String], now: i64) -> Result<Option<i64>, StoreError> {
+        let keys = keys.to_vec();
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT locked_until FROM portal_sign_in_failures
+                 WHERE key = ?1 AND locked_until > ?2",
+            )?;
+            let mut latest: Option<i64> = None;
+            for key in &keys {
+                let until: Option<i64> =
+                    stmt.query_row(params![key, now], |r| r.get(0)).optional()?;
+                latest = latest.max(until);
+            }
+            Ok(latest)
+        })
+        .await
+    }
+
+    async fn note_failures(&self, failures: &[Failure], now: i64) -> Result<(), StoreError> {
+        let failures = failures.to_vec();
+        self.write(move |tx| {
+            for failure in &failures {
+                let current: Option<(i64, i64, Option<i64>)> = tx
+                    .query_row(
+                        "SELECT failures, window_start, locked_until FROM portal_sign_in_failures
+                         WHERE key = ?1",
+                        [&failure.key],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                let (count, start, locked) = auth::after_failure(current, failure.limit, now);
+                tx.execute(
+                    "INSERT INTO portal_sign_in_failures (key, failures, window_start, locked_until)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
+                         window_start = excluded.window_start,
+                         locked_until = excluded.locked_until",
+                    params![failure.key, count, start, locked],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_failures(&self, key: &str) -> Result<(), StoreError> {
+        let key = key.to_owned();
+        self.write(move |tx| {
+            tx.execute("DELETE FROM portal_sign_in_failures WHERE key = ?1", [&key])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_session(
+        &self,
+        session: &NewSession,
+        replaces: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let (session, replaces) = (session.clone(), replaces.map(str::to_owned));
+        self.write(move |tx| {
+            if let Some(old) = replaces {
+                tx.execute("DELETE FROM portal_sessions WHERE id_hash = ?1", [&old])?;
+            }
+            // Sessions that ended are of no use to anyone: sweep them here, now and then.
+            tx.execute(
+                "DELETE FROM portal_sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2",
+                params![session.now, session.now.saturating_sub(auth::IDLE_MS)],
+            )?;
+            tx.execute(
+                "INSERT INTO portal_sessions (id_hash, user_id, csrf, stage, created_at,
+                                              last_seen_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+                params![
+                    session.id_hash,
+                    session.user_id,
+                    session.csrf,
+                    session.stage.as_str(),
+                    session.now,
+                    session.expires_at
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
+        let id_hash = id_hash.to_owned();
+        self.run(move |conn| {
+            let found = conn
+                .prepare_cached(&format!(
+                    "SELECT s.csrf, s.stage, s.last_seen_at, s.expires_at, {USER_COLUMNS}
+                     FROM portal_sessions s JOIN portal_users u ON u.id = s.user_id
+                     JOIN portal_firms f ON f.id = u.firm_id WHERE s.id_hash = ?1"
+                ))?
+                .query_row([&id_hash], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                        user_from_row(r, 4)?,
+                    ))
+                })
+                .optional()?;
+            let Some((csrf, stage, last_seen_at, expires_at, user)) = found else {
+                return Ok(None);
+            };
+            let stage = Stage::parse(&stage)
+                .ok_or_else(|| StoreError::Backend("stored session stage is damaged".into()))?;
+            Ok(Some(Session {
+                id_hash,
+                user,
+                csrf,
+                stage,
+                last_seen_at,
+                expires_at,
+            }))
+        })
+        .await
+    }
+
+    async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {
+        let id_hash = id_hash.to_owned();
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE portal_sessions SET last_seen_at = ?2 WHERE id_hash = ?1",
+                params![id_hash, now],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        let id_hash = id_hash.to_owned();
+        self.write(move |tx| {
+            tx.execute("DELETE FROM portal_sessions WHERE id_hash = ?1", [&id_hash])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn order_counts(&self, firm_id: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        let firm_id = firm_id.to_owned();
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT status, count(*) FROM portal_order_index WHERE firm_id = ?1
+                 GROUP BY status",
+            )?;
+            let rows = stmt
+                .query_map([&firm_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn orders(
+        &self,
+        firm_id: &str,
+        status: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<ListedOrder>, StoreError> {
+        let (firm_id, status) = (firm_id.to_owned(), status.map(str::to_owned));
+        self.run(move |conn| {
+            let map = |r: &rusqlite::Row<'_>| {
+                Ok(ListedOrder {
+                    id: r.get(0)?,
+                    fields: r.get(1)?,
+                })
+            };
+            let rows = match &status {
+                Some(status) => conn
+                    .prepare_cached(
+                        "SELECT r.entity_id, r.fields FROM
+                             (SELECT order_id, due_date, number FROM portal_order_index
+                              WHERE firm_id = ?1 AND status = ?2
+                              ORDER BY due_date, number, order_id LIMIT ?3 OFFSET ?4) AS i
+                         JOIN records r ON r.entity = 'work_order' AND r.entity_id = i.order_id
+                         ORDER BY i.due_date, i.number, i.order_id",
+                    )?
+                    .query_map(params![firm_id, status, limit, offset], map)?
+                    .collect::<Result<Vec<_>, _>>()?,
+                None => conn
+                    .prepare_cached(
+                        "SELECT r.entity_id, r.fields FROM
+                             (SELECT order_id, due_date, number FROM portal_order_index
+                              WHERE firm_id = ?1
+                              ORDER BY due_date, number, order_id LIMIT ?2 OFFSET ?3) AS i
+                         JOIN records r ON r.entity = 'work_order' AND r.entity_id = i.order_id
+                         ORDER BY i.due_date, i.number, i.order_id",
+                    )?
+                    .query_map(params![firm_id, limit, offset], map)?
+                    .collect::<Result<Vec<_>, _>>()?,
+            };
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn order(
+        &self,
+        firm_id: &str,
+        order_id: &str,
+    ) -> Result<Option<StoredOrder>, StoreError> {
+        let (firm_id, order_id) = (firm_id.to_owned(), order_id.to_owned());
+        self.run(move |conn| match order_row(conn, &order_id)? {
+            Some(row) => firm_order(&order_id, &firm_id, row),
+            None => Ok(None),
+        })
+        .await
+    }
+
+    async fn take_step(
+        &self,
+        request: StepRequest,
+    ) -> Result<Result<StepDone, StepRefusal>, StoreError> {
+        self.write(move |tx| take_step(tx, request)).await
+    }
+
+    async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        let entries = entries.to_vec();
+        self.write(move |tx| insert_audit(tx, &entries)).await
+    }
+}
