@@ -896,6 +896,8 @@ impl Store {
                  SELECT sha256 AS sha FROM survey_photos
                  UNION SELECT json_extract(body, '$.agreement.signature_ref') FROM plans
                  UNION SELECT json_extract(body, '$.consent.signature_ref') FROM referrals
+                 UNION SELECT json_extract(item.value, '$.photo_sha256')
+                       FROM work_orders, json_each(work_orders.body, '$.items') AS item
              )
              WHERE sha LIKE 'sha256:%'
                AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = sha)
