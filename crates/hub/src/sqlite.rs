@@ -64,15 +64,7 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
-        tokio::task::spawn_blocking(move || {
-            // A panic mid-transaction rolls it back as the transaction drops, so the
-            // connection behind a poisoned lock is still sound.
-            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?
+        run_on(&self.conn, f).await
     }
 
     /// Runs `f` in one immediate (write-locking) transaction, committed when it returns Ok.
@@ -81,14 +73,41 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
-        .await
+        write_on(&self.conn, f).await
     }
+}
+
+/// Runs `f` on the shared connection on a blocking thread (the sync store and the portal
+/// share it).
+pub(crate) async fn run_on<T, F>(conn: &Arc<Mutex<Connection>>, f: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+{
+    let conn = Arc::clone(conn);
+    tokio::task::spawn_blocking(move || {
+        // A panic mid-transaction rolls it back as the transaction drops, so the
+        // connection behind a poisoned lock is still sound.
+        let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?
+}
+
+/// Runs `f` in one immediate (write-locking) transaction, committed when it returns Ok.
+pub(crate) async fn write_on<T, F>(conn: &Arc<Mutex<Connection>>, f: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+{
+    run_on(conn, move |conn| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    })
+    .await
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

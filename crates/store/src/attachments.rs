@@ -116,8 +116,7 @@ pub(crate) fn synced_photo_fields(
             ))
         })
         .optional()?;
-    row.map(|(p, versions)| Ok((replication::object(serde_json::to_value(&p)?), versions)))
-        .transpose()
+    replication::synced_map(row)
 }
 
 /// Writes a photo from the hub's full field map; its bytes may follow later (see

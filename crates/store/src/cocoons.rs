@@ -111,8 +111,7 @@ pub(crate) fn synced_cocoon_fields(
             ))
         })
         .optional()?;
-    row.map(|(c, versions)| Ok((replication::object(serde_json::to_value(&c)?), versions)))
-        .transpose()
+    replication::synced_map(row)
 }
 
 /// Writes a cocoon from the hub's full field map.
@@ -202,8 +201,7 @@ pub(crate) fn synced_door_fields(
             ))
         })
         .optional()?;
-    row.map(|(d, versions)| Ok((replication::object(serde_json::to_value(&d)?), versions)))
-        .transpose()
+    replication::synced_map(row)
 }
 
 /// Writes a cocoon door from the hub's full field map.

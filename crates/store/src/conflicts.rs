@@ -229,9 +229,7 @@ pub(crate) fn synced_fields(
     conn: &Connection,
     id: &str,
 ) -> Result<Option<(Map<String, Value>, String)>> {
-    read(conn, id)?
-        .map(|(c, versions)| Ok((replication::object(serde_json::to_value(&c)?), versions)))
-        .transpose()
+    replication::synced_map(read(conn, id)?)
 }
 
 /// Writes a conflict from the hub's full field map.

@@ -70,8 +70,7 @@ pub(crate) fn synced_day_fields(
         )?
         .query_row([id], |r| Ok((day_from_row(r)?, r.get::<_, String>(5)?)))
         .optional()?;
-    row.map(|(day, versions)| Ok((replication::object(serde_json::to_value(&day)?), versions)))
-        .transpose()
+    replication::synced_map(row)
 }
 
 /// Writes a day of action from the hub's full field map.
@@ -149,8 +148,7 @@ pub(crate) fn synced_door_fields(
             ))
         })
         .optional()?;
-    row.map(|(d, versions)| Ok((replication::object(serde_json::to_value(&d)?), versions)))
-        .transpose()
+    replication::synced_map(row)
 }
 
 /// Writes a listed door from the hub's full field map.

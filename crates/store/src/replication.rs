@@ -262,6 +262,14 @@ pub(crate) fn object(value: Value) -> Map<String, Value> {
     }
 }
 
+/// A row read for sync, as its field map and stored field versions (None when absent).
+pub(crate) fn synced_map<T: serde::Serialize>(
+    row: Option<(T, String)>,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    row.map(|(fields, versions)| Ok((object(serde_json::to_value(&fields)?), versions)))
+        .transpose()
+}
+
 /// A record from the hub that cannot be stored, and why.
 pub(crate) fn unusable(entity: &str, id: &str, reason: &str) -> StoreError {
     StoreError::UnusableRecord {

@@ -294,6 +294,31 @@ fn fields(form: Result<Form<FormFields>, FormRejection>) -> FormFields {
     form.map(|Form(f)| f).unwrap_or_default()
 }
 
+/// A contractor's write to an order: signed in with full access, the form read, and its
+/// CSRF token checked (a refusal goes back to `back`).
+async fn order_write(
+    state: &PortalState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    form: Result<Form<FormFields>, FormRejection>,
+    order_id: &str,
+    back: &str,
+) -> Result<(Signed, FormFields), Stop> {
+    let signed = gate(state, peer, headers, Allow::Full).await?;
+    let form = fields(form);
+    check_csrf(
+        state,
+        &signed,
+        headers,
+        form.csrf.as_deref(),
+        "write",
+        Some(order_id),
+        back,
+    )
+    .await?;
+    Ok((signed, form))
+}
+
 fn text(value: Option<&String>) -> String {
     value.map(|v| v.trim().to_owned()).unwrap_or_default()
 }
@@ -1274,25 +1299,11 @@ pub(super) async fn accept(
     Path(order_id): Path<String>,
     form: Result<Form<FormFields>, FormRejection>,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Full).await {
-        Ok(signed) => signed,
+    let back = format!("/portal/orders/{order_id}");
+    let (signed, form) = match order_write(&state, peer, &headers, form, &order_id, &back).await {
+        Ok(ready) => ready,
         Err(response) => return *response,
     };
-    let form = fields(form);
-    let back = format!("/portal/orders/{order_id}");
-    if let Err(response) = check_csrf(
-        &state,
-        &signed,
-        &headers,
-        form.csrf.as_deref(),
-        "write",
-        Some(&order_id),
-        &back,
-    )
-    .await
-    {
-        return *response;
-    }
     let step_form = StepForm {
         signed: &signed,
         order_id: &order_id,
@@ -1371,25 +1382,11 @@ pub(super) async fn decline(
     Path(order_id): Path<String>,
     form: Result<Form<FormFields>, FormRejection>,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Full).await {
-        Ok(signed) => signed,
+    let back = format!("/portal/orders/{order_id}/decline");
+    let (signed, form) = match order_write(&state, peer, &headers, form, &order_id, &back).await {
+        Ok(ready) => ready,
         Err(response) => return *response,
     };
-    let form = fields(form);
-    let back = format!("/portal/orders/{order_id}/decline");
-    if let Err(response) = check_csrf(
-        &state,
-        &signed,
-        &headers,
-        form.csrf.as_deref(),
-        "write",
-        Some(&order_id),
-        &back,
-    )
-    .await
-    {
-        return *response;
-    }
     let reason = form.reason.clone().unwrap_or_default();
     let step_form = StepForm {
         signed: &signed,
@@ -1548,25 +1545,11 @@ pub(super) async fn appointment(
     Path(order_id): Path<String>,
     form: Result<Form<FormFields>, FormRejection>,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Full).await {
-        Ok(signed) => signed,
+    let back = format!("/portal/orders/{order_id}/appointment");
+    let (signed, form) = match order_write(&state, peer, &headers, form, &order_id, &back).await {
+        Ok(ready) => ready,
         Err(response) => return *response,
     };
-    let form = fields(form);
-    let back = format!("/portal/orders/{order_id}/appointment");
-    if let Err(response) = check_csrf(
-        &state,
-        &signed,
-        &headers,
-        form.csrf.as_deref(),
-        "write",
-        Some(&order_id),
-        &back,
-    )
-    .await
-    {
-        return *response;
-    }
     let typed = DateFields {
         day: text(form.day.as_ref()),
         month: text(form.month.as_ref()),
@@ -1906,25 +1889,11 @@ pub(super) async fn not_fitted(
     Path((order_id, measure_id)): Path<(String, String)>,
     form: Result<Form<FormFields>, FormRejection>,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Full).await {
-        Ok(signed) => signed,
+    let back = format!("/portal/orders/{order_id}/items/{measure_id}");
+    let (signed, form) = match order_write(&state, peer, &headers, form, &order_id, &back).await {
+        Ok(ready) => ready,
         Err(response) => return *response,
     };
-    let form = fields(form);
-    let back = format!("/portal/orders/{order_id}/items/{measure_id}");
-    if let Err(response) = check_csrf(
-        &state,
-        &signed,
-        &headers,
-        form.csrf.as_deref(),
-        "write",
-        Some(&order_id),
-        &back,
-    )
-    .await
-    {
-        return *response;
-    }
     let reason = form.reason.clone().unwrap_or_default();
     let step = ContractorStep::MarkNotFitted {
         measure_id: measure_id.clone(),

@@ -2,10 +2,10 @@
 //! contractor's change takes the same lock as a push and numbers its log entry from the
 //! same counter).
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::model::{AuditEntry, Refusal, StoreError};
 use crate::portal::auth;
@@ -33,14 +33,7 @@ impl SqlitePortal {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
-        tokio::task::spawn_blocking(move || {
-            // A panic mid-transaction rolls it back as the transaction drops.
-            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?
+        crate::sqlite::run_on(&self.conn, f).await
     }
 
     async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -48,13 +41,7 @@ impl SqlitePortal {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
-        .await
+        crate::sqlite::write_on(&self.conn, f).await
     }
 }
 
