@@ -69,7 +69,7 @@ pub struct Session {
     kdf: KdfParams,
 }
 
-fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic elsewhere must not lock the officer out of their data.
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -3,13 +3,14 @@
 //! one at once. Every change of state goes to the window as a `sync-status` event.
 
 use std::collections::BTreeSet;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use doorstep_core::sync_status::{HubLinkView, SyncActivity, SyncProgress, SyncStatus};
 use doorstep_replica::{StoreAccess, SyncError, Syncer};
 use doorstep_sync::Backoff;
+use doorstep_sync::client::random_seed;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
@@ -19,7 +20,7 @@ use doorstep_core::security::PlanId;
 use crate::error::AppError;
 use crate::events::SyncStatusEvent;
 use crate::reference::Reference;
-use crate::session::Session;
+use crate::session::{Session, guard};
 
 /// How often an idle, online laptop syncs.
 const EVERY: Duration = Duration::from_secs(60);
@@ -74,10 +75,6 @@ impl Default for SyncService {
             },
         }
     }
-}
-
-fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl SyncService {
@@ -199,7 +196,7 @@ impl SyncService {
             r.progress = None;
             if attempt == Attempt::Failed {
                 r.failures = r.failures.saturating_add(1);
-                let wait = backoff.delay(r.failures - 1, rand_seed());
+                let wait = backoff.delay(r.failures - 1, random_seed());
                 r.next_attempt_at =
                     Some(Utc::now() + TimeDelta::from_std(wait).unwrap_or(TimeDelta::MAX));
             } else {
@@ -256,10 +253,4 @@ fn settle_plans(app: &AppHandle, session: &Session, plans: &BTreeSet<String>) {
             tracing::info!(plan = %plan_id, error = %e, "plan not settled from its work orders");
         }
     }
-}
-
-/// Jitter for the backoff, so a fleet of laptops does not return in step.
-fn rand_seed() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::time::SystemTime::now())
 }

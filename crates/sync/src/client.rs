@@ -93,7 +93,7 @@ fn splitmix64(state: u64) -> u64 {
 }
 
 /// A seed for jitter: std's per-process random hash keys, mixed with the time.
-fn random_seed() -> u64 {
+pub fn random_seed() -> u64 {
     RandomState::new().hash_one(std::time::SystemTime::now())
 }
 

@@ -310,6 +310,16 @@ async fn first_run_add_find_restart_and_unlock() {
     }
 }
 
+/// First run as Rowan Testwell, then the demo area, ending on Today.
+async fn set_up_with_the_demo_area(c: &Client) {
+    type_into(c, "#officer-name", "Rowan Testwell").await;
+    type_into(c, "#passphrase", PASSPHRASE).await;
+    type_into(c, "#passphrase-confirm", PASSPHRASE).await;
+    click(c, "#set-up").await;
+    click(c, "#load-demo").await;
+    wait_for_text(c, "h1", "Today").await;
+}
+
 /// Chooses the radio (or checkbox) with `value` for the survey answer at `path`.
 async fn answer(c: &Client, path: &str, value: &str) {
     // The survey's element ids: each run of other characters in the path becomes one '-'.
@@ -347,12 +357,7 @@ async fn a_burglary_visit_from_survey_to_approved_plan_and_cocoon() {
     let data_dir = data.path().join("doorstep-data");
     let _driver = start_driver(&data_dir, 4448);
     let c = connect(4448).await;
-    type_into(&c, "#officer-name", "Rowan Testwell").await;
-    type_into(&c, "#passphrase", PASSPHRASE).await;
-    type_into(&c, "#passphrase-confirm", PASSPHRASE).await;
-    click(&c, "#set-up").await;
-    click(&c, "#load-demo").await;
-    wait_for_text(&c, "h1", "Today").await;
+    set_up_with_the_demo_area(&c).await;
 
     // A demo address from the gazetteer becomes the victim's household.
     click(&c, "#nav-find").await;
@@ -546,12 +551,7 @@ async fn a_day_of_action_of_fifty_doors_with_a_charlie_check_and_a_referral() {
     let data_dir = data.path().join("doorstep-data");
     let _driver = start_driver(&data_dir, 4450);
     let c = connect(4450).await;
-    type_into(&c, "#officer-name", "Rowan Testwell").await;
-    type_into(&c, "#passphrase", PASSPHRASE).await;
-    type_into(&c, "#passphrase-confirm", PASSPHRASE).await;
-    click(&c, "#set-up").await;
-    click(&c, "#load-demo").await;
-    wait_for_text(&c, "h1", "Today").await;
+    set_up_with_the_demo_area(&c).await;
 
     // The household the crew will find at higher risk, with its resident.
     click(&c, "#nav-find").await;
@@ -746,12 +746,7 @@ async fn a_laptop_enrols_with_the_hub_syncs_and_is_wiped_when_revoked() {
 
     let _driver = start_driver(&data_dir, 4452);
     let c = connect(4452).await;
-    type_into(&c, "#officer-name", "Rowan Testwell").await;
-    type_into(&c, "#passphrase", PASSPHRASE).await;
-    type_into(&c, "#passphrase-confirm", PASSPHRASE).await;
-    click(&c, "#set-up").await;
-    click(&c, "#load-demo").await;
-    wait_for_text(&c, "h1", "Today").await;
+    set_up_with_the_demo_area(&c).await;
     wait_for_text(&c, "#nav-sync-text", "Not connected").await;
 
     // Settings → Council hub: a mistyped code is refused beside the field, then enrol.
