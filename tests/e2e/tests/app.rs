@@ -110,11 +110,18 @@ async fn connect(port: u16) -> Client {
 }
 
 async fn element(c: &Client, css: &str) -> Element {
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+    match c.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+        Ok(found) => found,
+        Err(e) => {
+            // What the window showed instead is the quickest way to the cause.
+            screenshot(c, "failure").await;
+            let shown = match c.find(Locator::Css("main")).await {
+                Ok(main) => main.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            panic!("no {css}: {e}; the window showed: {shown}")
+        }
+    }
 }
 
 async fn type_into(c: &Client, css: &str, text: &str) {
