@@ -130,6 +130,18 @@ async fn type_into(c: &Client, css: &str, text: &str) {
     e.send_keys(text).await.expect("type");
 }
 
+/// Submits the form holding `css` with Enter, as a keyboard user does.
+///
+/// A pointer click can miss when the live strength meter reflows the form between the
+/// driver finding the button and pressing it; Enter does not depend on layout.
+async fn submit_with_enter(c: &Client, css: &str) {
+    element(c, css)
+        .await
+        .send_keys(ENTER)
+        .await
+        .unwrap_or_else(|e| panic!("Enter in {css}: {e}"));
+}
+
 async fn click(c: &Client, css: &str) {
     element(c, css)
         .await
@@ -183,7 +195,7 @@ async fn first_run_add_find_restart_and_unlock() {
         type_into(&c, "#passphrase", PASSPHRASE).await;
         type_into(&c, "#passphrase-confirm", PASSPHRASE).await;
         screenshot(&c, "01-first-run").await;
-        click(&c, "#set-up").await;
+        submit_with_enter(&c, "#passphrase-confirm").await;
         click(&c, "#load-demo").await;
         wait_for_text(&c, "h1", "Today").await;
         screenshot(&c, "02-today").await;
@@ -322,7 +334,7 @@ async fn set_up_with_the_demo_area(c: &Client) {
     type_into(c, "#officer-name", "Rowan Testwell").await;
     type_into(c, "#passphrase", PASSPHRASE).await;
     type_into(c, "#passphrase-confirm", PASSPHRASE).await;
-    click(c, "#set-up").await;
+    submit_with_enter(c, "#passphrase-confirm").await;
     click(c, "#load-demo").await;
     wait_for_text(c, "h1", "Today").await;
 }
@@ -472,7 +484,7 @@ async fn a_burglary_visit_from_survey_to_approved_plan_and_cocoon() {
     click(&c, "input[name='new-person-role'][value='supervisor']").await;
     type_into(&c, "#new-person-passphrase", SUPERVISOR_PASSPHRASE).await;
     type_into(&c, "#new-person-passphrase-confirm", SUPERVISOR_PASSPHRASE).await;
-    click(&c, "#add-person").await;
+    submit_with_enter(&c, "#new-person-passphrase-confirm").await;
     wait_for_text(&c, "#people-list", "Morgan Checkley").await;
     click(&c, "#nav-lock").await;
     type_into(
