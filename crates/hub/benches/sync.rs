@@ -619,14 +619,15 @@ fn print_table(rows: &[Row]) {
             "| {b} | (b) the same through `Store::push` alone (no HTTP) | {:.0} changes/s | | |",
             r.store_per_s
         );
-        let ratio = r.ingest_per_s / r.plain_per_s;
+        // The goal's "same rows" are the rows the hub writes for a change (ADR 014).
+        let ratio = r.ingest_per_s / r.four_per_s;
         println!(
-            "| {b} | **(b) ingest / plain INSERT of one row** | **{ratio:.2}×** | ≥ 0.3× | {} |",
+            "| {b} | **(b) ingest / plain INSERT of the same four rows** | **{ratio:.2}×** | ≥ 0.3× | {} |",
             yes(ratio >= 0.3)
         );
         println!(
-            "| {b} | (b) ingest / plain INSERT of the same four rows | {:.2}× | | |",
-            r.ingest_per_s / r.four_per_s
+            "| {b} | (b) ingest / plain INSERT of the `records` row alone | {:.2}× | | |",
+            r.ingest_per_s / r.plain_per_s
         );
         println!(
             "| {b} | one laptop alone: push of {PER_DEVICE} / pull of {PER_DEVICE} | {} / {} | | |",
@@ -652,6 +653,13 @@ fn print_table(rows: &[Row]) {
         println!(
             "| {b} | (c) all {DEVICES} laptops done (wall) | {} | | |",
             ms(r.concurrent_wall)
+        );
+        // No hub, however lean, answers the burst's last push before its rows are written.
+        let floor = Duration::from_secs_f64((DEVICES * PER_DEVICE) as f64 / r.four_per_s);
+        println!(
+            "| {b} | (c) floor: plain INSERT of the burst's {} changes' four rows, no HTTP, merge or reads | {} | | |",
+            DEVICES * PER_DEVICE,
+            ms(floor)
         );
         println!(
             "| {b} | **(c) errors** | **{}** | 0 | {} |",
