@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, TimeDelta, Utc};
 use doorstep_core::sync_status::{SyncProgress, SyncStage};
 use doorstep_store::{HubLink, RecordChange, Store, StoreError, SyncLog};
-use doorstep_sync::protocol::{HubValue, LogEntry, MAX_PULL_LIMIT};
+use doorstep_sync::protocol::{ErrorCode, HubValue, LogEntry, MAX_PULL_LIMIT};
 use doorstep_sync::{
     Backoff, ClientError, EntityKind, HubClient, MAX_BATCH, Secret, apply_from_hub,
 };
@@ -44,6 +44,8 @@ pub struct SyncReport {
     pub photos_sent: usize,
     /// Photos received.
     pub photos_received: usize,
+    /// Local changes set aside: their record moved to another team on the hub.
+    pub set_aside: usize,
     /// Whether the hub asked for everything to be received again.
     pub started_again: bool,
     /// Plans whose work orders changed (a contractor's progress): the app checks whether
@@ -259,9 +261,22 @@ impl Syncer {
         progress: Progress<'_>,
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
-        self.send_changes(access, link, progress, report).await?;
+        let set_aside_before = access.with_store(|s| s.set_aside_count())?;
+        match self.send_changes(access, link, progress, report).await {
+            // A record moved to another team while this laptop was away, and the hub
+            // refuses the batch holding its edits. Receiving takes it off this laptop and
+            // sets those edits aside; then the rest of the outbox can go.
+            Err(SyncError::Hub(e)) if e.code() == Some(ErrorCode::OutOfScope) => {
+                self.receive_changes(access, link, progress, report).await?;
+                self.send_changes(access, link, progress, report).await?;
+            }
+            other => other?,
+        }
         self.send_photos(access, progress, report).await?;
         self.receive_changes(access, link, progress, report).await?;
+        let set_aside_after = access.with_store(|s| s.set_aside_count())?;
+        report.set_aside =
+            usize::try_from(set_aside_after.saturating_sub(set_aside_before)).unwrap_or(usize::MAX);
         self.receive_photos(access, progress, report).await
     }
 
@@ -484,7 +499,8 @@ fn apply_page(store: &mut Store, entries: &[LogEntry]) -> Result<(usize, Vec<Str
             return RecordChange::Keep;
         };
         let Some(change) = &entry.change else {
-            return RecordChange::Remove;
+            // A removal: the record left this laptop's scope (it is not deleted on the hub).
+            return RecordChange::MovedAway;
         };
         let mut record = current.map(record_from_store).unwrap_or_default();
         let outcome = apply_from_hub(&mut record, change, |field| pending.contains(field));

@@ -59,13 +59,15 @@ impl Hub {
         }
     }
 
-    /// A hub user and a one-time code for them.
+    /// A hub user in the first team and a one-time code for them.
     async fn code_for(&self, name: &str, role: Role) -> String {
+        self.code_in_team(&self.team, name, role).await
+    }
+
+    /// A hub user in `team` and a one-time code for them.
+    async fn code_in_team(&self, team: &str, name: &str, role: Role) -> String {
         let now = Clock::system().now_ms();
-        self.store
-            .add_user(&self.team, name, role, now)
-            .await
-            .unwrap();
+        self.store.add_user(team, name, role, now).await.unwrap();
         let code = secret::new_enrolment_code().unwrap();
         self.store
             .add_enrolment_code(name, &secret::code_digest(&code), now, now + 3_600_000)
@@ -93,6 +95,11 @@ struct Laptop {
 
 impl Laptop {
     async fn enrolled(hub: &Hub, name: &str, role: Role) -> Self {
+        let code = hub.code_for(name, role).await;
+        Self::enrolled_with(hub, &code, name, role).await
+    }
+
+    async fn enrolled_with(hub: &Hub, code: &str, name: &str, role: Role) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let folder = DataFolder::open(dir.path()).unwrap();
         let store = Store::set_up(
@@ -109,8 +116,7 @@ impl Laptop {
             _folder: folder,
             _dir: dir,
         };
-        let code = hub.code_for(name, role).await;
-        let link = enrol(&laptop.store, &hub.url, &code, "Test laptop")
+        let link = enrol(&laptop.store, &hub.url, code, "Test laptop")
             .await
             .unwrap();
         assert_eq!(link.user_name, name);
@@ -361,4 +367,77 @@ async fn an_unreachable_hub_is_offline_and_the_outbox_waits() {
         "the sync log says why, in words"
     );
     assert!(log.last_synced_at.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_on() {
+    let hub = Hub::start().await;
+    let now = Clock::system().now_ms();
+    let south = hub
+        .store
+        .add_team("Testshire Council", "South", now)
+        .await
+        .unwrap();
+    let ann = Laptop::enrolled(&hub, "Ann Testwell", Role::Officer).await;
+    let code = hub.code_in_team(&south, "Bea Southby", Role::Officer).await;
+    let bea = Laptop::enrolled_with(&hub, &code, "Bea Southby", Role::Officer).await;
+
+    let household = ann.with(|s| {
+        s.create_household(&draft("4 Example Row"), ChangeSource::Ui)
+            .unwrap()
+    });
+    ann.sync().await;
+    let id = household.id.to_string();
+
+    // Offline, Ann corrects it and records another; meanwhile it moves to South.
+    ann.with(|s| {
+        s.update_household(
+            household.id,
+            &HouseholdDraft {
+                address_line_2: "Flat 1".into(),
+                ..draft("4 Example Row")
+            },
+            ChangeSource::Ui,
+        )
+        .unwrap();
+        s.create_household(&draft("5 Example Row"), ChangeSource::Ui)
+            .unwrap();
+    });
+    let moved = hub
+        .store
+        .transfer_household(&id, &south, Clock::system().now_ms())
+        .await
+        .unwrap();
+    assert_eq!(moved.moved.len(), 1);
+
+    // Sync does not stall: the moved household leaves Ann's laptop, her edit of it is
+    // kept aside, and her other household reaches the hub.
+    let report = ann.sync().await;
+    assert_eq!(report.set_aside, 1, "{report:?}");
+    assert_eq!(ann.record("household", &id), None);
+    assert_eq!(ann.with(|s| s.outbox_pending().unwrap()), 0);
+    let kept = ann.with(|s| s.set_aside_changes().unwrap());
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].entity_id, id);
+    assert_eq!(
+        kept[0].fields.get("address_line_2"),
+        Some(&serde_json::json!("Flat 1"))
+    );
+    let log = ann.with(|s| s.sync_log().unwrap());
+    assert_eq!(log.last_error, None);
+
+    // South's laptop holds the household as the hub has it, without the refused edit;
+    // Ann's other household stays in North.
+    bea.sync().await;
+    let held = bea.record("household", &id).expect("South holds it");
+    assert_eq!(
+        held.fields.get("address_line_2"),
+        Some(&serde_json::Value::Null)
+    );
+    assert_eq!(bea.with(|s| s.household_count().unwrap()), 1);
+
+    // The next sync is quiet, and the set-aside edit is still there.
+    let again = ann.sync().await;
+    assert_eq!((again.sent, again.set_aside), (0, 0), "{again:?}");
+    assert_eq!(ann.with(|s| s.set_aside_count().unwrap()), 1);
 }

@@ -38,6 +38,8 @@ pub use conflicts::StoredConflict;
 pub use error::{Result, StoreError};
 pub use folder::{DataFolder, FolderState};
 pub use keyfile::KdfParams;
-pub use replication::{HubLink, OutgoingChange, RecordChange, SyncLog, SyncedRecord};
+pub use replication::{
+    HubLink, OutgoingChange, RecordChange, SetAsideChange, SyncLog, SyncedRecord,
+};
 pub use store::Store;
 pub use work_orders::{ApprovedPlan, PlanApproval, Settlement};

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_sync.sql"),
     include_str!("../migrations/0006_work_orders.sql"),
     include_str!("../migrations/0007_synced_duplicates.sql"),
+    include_str!("../migrations/0008_set_aside.sql"),
 ];
 
 /// The schema version this build writes.

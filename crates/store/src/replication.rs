@@ -109,8 +109,31 @@ pub enum RecordChange {
     Keep,
     /// Store this full record (a tombstone, `_deleted: true`, deletes it).
     Write(SyncedRecord),
-    /// Delete the local copy (it left the user's scope, or was deleted).
+    /// Delete the local copy (the hub deleted it).
     Remove,
+    /// The record moved out of this laptop's scope on the hub (to another team): delete
+    /// the local copy and everything that belongs to it, and set their unsent changes
+    /// aside, since the hub will no longer take them.
+    MovedAway,
+}
+
+/// A local change the hub could no longer take, kept apart from the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetAsideChange {
+    /// The change's own id.
+    pub change_id: uuid::Uuid,
+    /// The kind of record.
+    pub entity: String,
+    /// The record's id.
+    pub entity_id: String,
+    /// `create`, `update` or `delete`.
+    pub operation: String,
+    /// The fields it set, with their values.
+    pub fields: Map<String, Value>,
+    /// When it was made, by this laptop's clock.
+    pub made_at: DateTime<Utc>,
+    /// When the hub's word that the record had moved arrived.
+    pub set_aside_at: DateTime<Utc>,
 }
 
 /// The hub this laptop is enrolled with. The refresh token is a secret: Debug never shows it.
@@ -453,7 +476,15 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<ForeignKey>> {
 /// Deletes a row and, first, every row that refers to it (a record cannot be shown without
 /// what it belongs to, and the hub removes a household's records with it). Returns whether
 /// the row was there.
-fn delete_cascading(conn: &Connection, keys: &[ForeignKey], table: &str, id: &str) -> Result<bool> {
+/// Deletes a row and every row that refers to it, depth first; each row deleted is added
+/// to `deleted` as (table, id). Returns whether the row itself was there.
+fn delete_cascading(
+    conn: &Connection,
+    keys: &[ForeignKey],
+    table: &str,
+    id: &str,
+    deleted: &mut Vec<(String, String)>,
+) -> Result<bool> {
     for key in keys.iter().filter(|k| k.parent == table) {
         let children: Vec<String> = conn
             .prepare_cached(&format!(
@@ -463,14 +494,48 @@ fn delete_cascading(conn: &Connection, keys: &[ForeignKey], table: &str, id: &st
             .query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for child in children {
-            delete_cascading(conn, keys, &key.child, &child)?;
+            delete_cascading(conn, keys, &key.child, &child, deleted)?;
         }
     }
     before_delete(conn, table, id)?;
-    Ok(conn
+    let found = conn
         .prepare_cached(&format!("DELETE FROM \"{table}\" WHERE id = ?1"))?
         .execute([id])?
-        > 0)
+        > 0;
+    if found {
+        deleted.push((table.to_owned(), id.to_owned()));
+    }
+    Ok(found)
+}
+
+/// Moves the unsent changes of the record `id` in `table` from the outbox to
+/// `set_aside_changes`. Returns how many moved.
+fn set_aside_unsent(conn: &Connection, table: &str, id: &str, at: DateTime<Utc>) -> Result<usize> {
+    let rows: Vec<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT seq, entity FROM outbox INDEXED BY outbox_unpushed_by_id
+             WHERE entity_id = ?1 AND pushed_at IS NULL",
+        )?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut moved = 0;
+    for (seq, entity) in rows {
+        // Ids are unique per table, not across tables: match the row's kind too.
+        if kind(&entity).is_ok_and(|k| k.table == table) {
+            conn.prepare_cached(
+                "INSERT INTO set_aside_changes (seq, change_id, entity, entity_id, operation,
+                     payload, source, hlc, officer_id, device_id, created_at, set_aside_at)
+                 SELECT seq, change_id, entity, entity_id, operation, payload, source, hlc,
+                        officer_id, device_id, created_at, ?2
+                 FROM outbox WHERE seq = ?1",
+            )?
+            .execute(params![seq, at])?;
+            conn.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
+                .execute([seq])?;
+            moved += 1;
+        }
+    }
+    Ok(moved)
 }
 
 /// The first reference from a written row to a row that is not there.
@@ -715,8 +780,22 @@ impl Store {
             match decide(index, current, fields) {
                 RecordChange::Keep => {}
                 RecordChange::Remove => {
-                    if delete_cascading(&tx, &references, kind.table, id)? {
+                    if delete_cascading(&tx, &references, kind.table, id, &mut Vec::new())? {
                         changed += 1;
+                    }
+                }
+                RecordChange::MovedAway => {
+                    let mut deleted = Vec::new();
+                    if delete_cascading(&tx, &references, kind.table, id, &mut deleted)? {
+                        changed += 1;
+                    }
+                    // The record itself even when it is not held: a local delete of it may
+                    // be waiting to go.
+                    deleted.push((kind.table.to_owned(), id.clone()));
+                    deleted.sort_unstable();
+                    deleted.dedup();
+                    for (table, row) in &deleted {
+                        set_aside_unsent(&tx, table, row, now)?;
                     }
                 }
                 RecordChange::Write(record) => {
@@ -729,7 +808,7 @@ impl Store {
                         newest_seen = newest_seen.max(Some(newest));
                     }
                     if record.fields.get(DELETED_FIELD) == Some(&Value::Bool(true)) {
-                        if delete_cascading(&tx, &references, kind.table, id)? {
+                        if delete_cascading(&tx, &references, kind.table, id, &mut Vec::new())? {
                             changed += 1;
                         }
                         continue;
@@ -762,6 +841,48 @@ impl Store {
         }
         tx.commit()?;
         Ok(changed)
+    }
+
+    /// How many local changes were set aside because their record moved to another team.
+    pub fn set_aside_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM set_aside_changes", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The changes set aside, in the order they were made.
+    pub fn set_aside_changes(&self) -> Result<Vec<SetAsideChange>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT change_id, entity, entity_id, operation, payload, created_at, set_aside_at
+             FROM set_aside_changes ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                crate::rows::parsed::<uuid::Uuid>(r, 0, "bad change id")?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, DateTime<Utc>>(5)?,
+                r.get::<_, DateTime<Utc>>(6)?,
+            ))
+        })?;
+        let mut changes = Vec::new();
+        for row in rows {
+            let (change_id, entity, entity_id, operation, payload, made_at, set_aside_at) = row?;
+            let payload: Payload = serde_json::from_str(&payload)?;
+            changes.push(SetAsideChange {
+                change_id,
+                entity,
+                entity_id,
+                operation,
+                fields: payload.fields,
+                made_at,
+                set_aside_at,
+            });
+        }
+        Ok(changes)
     }
 
     /// The local state of one record (None if it is not held).

@@ -203,7 +203,12 @@ impl Store {
             reason: format!("unknown role \"{role}\""),
         })?;
         let last: Option<String> =
-            conn.query_row("SELECT max(hlc) FROM outbox", [], |r| r.get(0))?;
+            // Set-aside changes count too: they were made here, and later edits sort after them.
+            conn.query_row(
+                "SELECT max(hlc) FROM (SELECT hlc FROM outbox UNION ALL SELECT hlc FROM set_aside_changes)",
+                [],
+                |r| r.get(0),
+            )?;
         let last = last.and_then(|t| t.parse::<Hlc>().ok());
         // Records from the hub write no outbox rows: the latest reading taken in from them
         // is kept apart, so local edits after a restart still sort after them.

@@ -772,6 +772,90 @@ fn received_household(to: &mut Store) -> (HouseholdId, PersonId) {
 }
 
 #[test]
+fn a_household_moved_to_another_team_sets_its_unsent_changes_aside_and_keeps_them() {
+    let mut b = Laptop::new("Sam Otherly", Role::Officer);
+    let (h, p) = received_household(&mut b.store);
+    // Edits made offline to the household and its resident, and one to another household.
+    let mut draft = b.store.household(h).expect("household").to_draft();
+    draft.address_line_2 = "Flat B".into();
+    b.store
+        .update_household(h, &draft, ChangeSource::Ui)
+        .expect("edit household");
+    let person = PersonDraft {
+        household_id: h,
+        full_name: "Morgan Tallow".into(),
+        phone: "07700 900123".into(),
+        email: String::new(),
+        date_of_birth: String::new(),
+        age_band: None,
+        preferred_language: String::new(),
+        contact_preferences: Default::default(),
+    };
+    b.store
+        .update_person(p, &person, today(), ChangeSource::Ui)
+        .expect("edit resident");
+    let other = b
+        .store
+        .create_household_from_gazetteer(&Uprn::parse("990000000008").unwrap(), ChangeSource::Ui)
+        .expect("another household");
+    assert_eq!(b.store.outbox_pending().unwrap(), 3);
+
+    // The hub's word: the household left this team (its resident goes with it).
+    let changed = b
+        .store
+        .apply_from_hub(&[("household".into(), h.to_string())], |_, _, _| {
+            RecordChange::MovedAway
+        })
+        .expect("moved away");
+    assert_eq!(changed, 1);
+    assert_eq!(
+        b.store.synced_record("household", &h.to_string()).unwrap(),
+        None
+    );
+    assert_eq!(
+        b.store.synced_record("person", &p.to_string()).unwrap(),
+        None
+    );
+
+    // Only the other household's change is left to send; the two others are kept apart.
+    let left = b.store.outbox_batch(10).expect("batch");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].entity_id, other.id.to_string());
+    let set_aside = b.store.set_aside_changes().expect("set aside");
+    let kinds: Vec<(&str, &str)> = set_aside
+        .iter()
+        .map(|c| (c.entity.as_str(), c.entity_id.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("household", h.to_string().as_str()),
+            ("person", p.to_string().as_str())
+        ]
+    );
+    assert_eq!(
+        set_aside[0].fields.get("address_line_2"),
+        Some(&json!("Flat B"))
+    );
+    assert_eq!(
+        set_aside[1].fields.get("phone"),
+        Some(&json!("07700900123"))
+    );
+    assert!(set_aside.iter().all(|c| c.set_aside_at >= c.made_at));
+
+    // A second word about the same record changes nothing, and a restart keeps them all.
+    b.store
+        .apply_from_hub(&[("person".into(), p.to_string())], |_, _, _| {
+            RecordChange::MovedAway
+        })
+        .expect("moved away again");
+    let b = b.restart();
+    assert_eq!(b.store.set_aside_count().unwrap(), 2);
+    assert_eq!(b.store.set_aside_changes().unwrap(), set_aside);
+    assert_eq!(b.store.outbox_pending().unwrap(), 1);
+}
+
+#[test]
 fn removing_or_tombstoning_a_record_deletes_it_and_what_belongs_to_it() {
     for tombstone in [false, true] {
         let mut b = Laptop::new("Sam Otherly", Role::Officer);
