@@ -95,6 +95,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::sync::sync_now,
             commands::sync::conflicts,
             commands::sync::resolve_conflict,
+            commands::sync::set_aside_changes,
         ])
         .events(collect_events![
             events::ImportProgressEvent,

@@ -87,9 +87,10 @@ impl SyncService {
                 s.sync_log()?,
                 s.outbox_pending()?,
                 s.open_conflict_count()?,
+                doorstep_replica::set_aside::set_aside_visible(s)?,
             ))
         });
-        let (link, log, waiting, conflicts) = match stored {
+        let (link, log, waiting, conflicts, set_aside) = match stored {
             Ok(found) => found,
             // Locked: the indicator is hidden then, so say only what the loop knows.
             Err(_) => {
@@ -102,6 +103,7 @@ impl SyncService {
                     progress: runtime.progress,
                     next_attempt_at: runtime.next_attempt_at,
                     open_conflicts: 0,
+                    set_aside: 0,
                 });
             }
         };
@@ -126,6 +128,7 @@ impl SyncService {
             progress: runtime.progress,
             next_attempt_at: runtime.next_attempt_at,
             open_conflicts: conflicts,
+            set_aside,
         })
     }
 

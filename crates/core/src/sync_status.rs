@@ -82,6 +82,55 @@ pub struct SyncStatus {
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// Conflicts waiting for a supervisor.
     pub open_conflicts: u32,
+    /// Changes the signed-in person may see that the hub could no longer take.
+    pub set_aside: u32,
+}
+
+/// What a set-aside change did to its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordAction {
+    /// Created it.
+    Added,
+    /// Changed some of its fields.
+    Changed,
+    /// Deleted it.
+    Deleted,
+}
+
+/// One field a change set, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct FieldValueView {
+    /// The field (e.g. "Address line 2").
+    pub field: String,
+    /// Its new value, as text.
+    pub value: String,
+}
+
+/// A change made on this laptop that the hub could no longer take, because its record
+/// moved to another team first; kept so that the person who made it can pass it on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct SetAsideView {
+    /// The change's id.
+    pub id: String,
+    /// The record, in words (e.g. "Household for 4 Example Row, TE1 1ST").
+    pub record: String,
+    /// What the change did.
+    pub action: RecordAction,
+    /// The fields it set and their values, in words.
+    pub fields: Vec<FieldValueView>,
+    /// Who made it.
+    pub made_by: String,
+    /// When.
+    pub made_at: DateTime<Utc>,
+    /// When the hub said the record had moved.
+    pub set_aside_at: DateTime<Utc>,
+}
+
+/// Whether someone in `role` sees every set-aside change on the laptop, not only their own:
+/// a supervisor, who passes them on to the other team.
+pub fn sees_all_set_aside(role: Role) -> bool {
+    role == Role::Supervisor
 }
 
 /// A supervisor's choice on a conflict.
@@ -185,6 +234,19 @@ pub fn entity_label(entity: &str) -> &'static str {
         "door_knock" => "Door knock",
         "work_order" => "Work order",
         _ => "Record",
+    }
+}
+
+/// "Plan for 12 Acacia Avenue, NG18 1AA" when the household's address is known, else the
+/// kind and the start of the id ("Plan 0192f3a1").
+pub fn record_text(entity: &str, place: Option<&str>, id: &str) -> String {
+    let kind = entity_label(entity);
+    match place {
+        Some(place) if !place.is_empty() => format!("{kind} for {place}"),
+        _ => {
+            let short: String = id.chars().take(8).collect();
+            format!("{kind} {short}")
+        }
     }
 }
 

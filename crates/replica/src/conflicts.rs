@@ -3,8 +3,8 @@
 
 use doorstep_core::ChangeSource;
 use doorstep_core::sync_status::{
-    ConflictChoice, ConflictDecision, ConflictView, entity_label, field_label,
-    may_decide_conflicts, value_text,
+    ConflictChoice, ConflictDecision, ConflictView, field_label, may_decide_conflicts, record_text,
+    value_text,
 };
 use doorstep_store::{Store, StoreError, StoredConflict};
 
@@ -79,40 +79,6 @@ fn view(store: &Store, c: StoredConflict) -> Result<ConflictView, StoreError> {
 /// "Plan for 12 Acacia Avenue, NG18 1AA": the record's kind and, when it belongs to a
 /// household this laptop holds, that household's address.
 fn record_label(store: &Store, entity: &str, id: &str) -> Result<String, StoreError> {
-    let kind = entity_label(entity);
-    let household_id = if entity == "household" {
-        Some(id.to_owned())
-    } else {
-        store.synced_record(entity, id)?.and_then(|r| {
-            r.fields
-                .get("household_id")
-                .and_then(|v| v.as_str().map(str::to_owned))
-        })
-    };
-    let address = match household_id {
-        Some(hid) => store.synced_record("household", &hid)?.map(|h| {
-            let text = |k: &str| {
-                h.fields
-                    .get(k)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_owned()
-            };
-            let line = text("address_line_1");
-            let postcode = text("postcode");
-            [line, postcode]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }),
-        None => None,
-    };
-    Ok(match address {
-        Some(a) if !a.is_empty() => format!("{kind} for {a}"),
-        _ => {
-            let short: String = id.chars().take(8).collect();
-            format!("{kind} {short}")
-        }
-    })
+    let place = store.household_place(entity, id)?;
+    Ok(record_text(entity, place.as_deref(), id))
 }

@@ -8,6 +8,8 @@
 //!   (`doorstep_sync::apply_from_hub`), and downloads the photos it lacks.
 //! - [`conflicts`] turns the conflict records the hub raises into what a supervisor reads,
 //!   and records their decision as an ordinary edit that syncs.
+//! - [`set_aside`] lists, in words, the changes the hub could no longer take because their
+//!   record moved to another team first.
 //!
 //! It reaches the store through [`StoreAccess`], one short visit at a time, so the
 //! officer's screens never wait on the network. Why this is a crate of its own:
@@ -17,6 +19,7 @@ pub mod access;
 pub mod conflicts;
 pub mod engine;
 pub mod error;
+pub mod set_aside;
 pub mod wire;
 
 pub use access::StoreAccess;

@@ -425,6 +425,10 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
     );
     let log = ann.with(|s| s.sync_log().unwrap());
     assert_eq!(log.last_error, None);
+    let views = ann.with(|s| doorstep_replica::set_aside::set_aside_views(s).unwrap());
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0].record, "Household for 4 Example Row, TE1 1ST");
+    assert_eq!(views[0].made_by, "Ann Testwell");
 
     // South's laptop holds the household as the hub has it, without the refused edit;
     // Ann's other household stays in North.

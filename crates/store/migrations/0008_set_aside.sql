@@ -13,7 +13,8 @@ CREATE TABLE set_aside_changes (
     officer_id   TEXT NOT NULL,
     device_id    TEXT NOT NULL,
     created_at   TEXT NOT NULL,
-    set_aside_at TEXT NOT NULL
+    set_aside_at TEXT NOT NULL,
+    place        TEXT              -- the household's address, read before it was removed
 ) STRICT;
 
 -- A record that leaves this laptop's scope is found in the few unsent rows by its id alone.

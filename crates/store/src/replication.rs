@@ -130,10 +130,14 @@ pub struct SetAsideChange {
     pub operation: String,
     /// The fields it set, with their values.
     pub fields: Map<String, Value>,
+    /// Who made it.
+    pub officer_id: OfficerId,
     /// When it was made, by this laptop's clock.
     pub made_at: DateTime<Utc>,
     /// When the hub's word that the record had moved arrived.
     pub set_aside_at: DateTime<Utc>,
+    /// The address of the household it belonged to, when this laptop held it.
+    pub place: Option<String>,
 }
 
 /// The hub this laptop is enrolled with. The refresh token is a secret: Debug never shows it.
@@ -510,7 +514,13 @@ fn delete_cascading(
 
 /// Moves the unsent changes of the record `id` in `table` from the outbox to
 /// `set_aside_changes`. Returns how many moved.
-fn set_aside_unsent(conn: &Connection, table: &str, id: &str, at: DateTime<Utc>) -> Result<usize> {
+fn set_aside_unsent(
+    conn: &Connection,
+    table: &str,
+    id: &str,
+    at: DateTime<Utc>,
+    place: Option<&str>,
+) -> Result<usize> {
     let rows: Vec<(i64, String)> = conn
         .prepare_cached(
             "SELECT seq, entity FROM outbox INDEXED BY outbox_unpushed_by_id
@@ -524,18 +534,46 @@ fn set_aside_unsent(conn: &Connection, table: &str, id: &str, at: DateTime<Utc>)
         if kind(&entity).is_ok_and(|k| k.table == table) {
             conn.prepare_cached(
                 "INSERT INTO set_aside_changes (seq, change_id, entity, entity_id, operation,
-                     payload, source, hlc, officer_id, device_id, created_at, set_aside_at)
+                     payload, source, hlc, officer_id, device_id, created_at, set_aside_at, place)
                  SELECT seq, change_id, entity, entity_id, operation, payload, source, hlc,
-                        officer_id, device_id, created_at, ?2
+                        officer_id, device_id, created_at, ?2, ?3
                  FROM outbox WHERE seq = ?1",
             )?
-            .execute(params![seq, at])?;
+            .execute(params![seq, at, place])?;
             conn.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
                 .execute([seq])?;
             moved += 1;
         }
     }
     Ok(moved)
+}
+
+/// "4 Example Row, TE1 1ST": the address of the household a record is or belongs to, when
+/// this laptop holds it.
+fn place_of(conn: &Connection, entity: &str, id: &str) -> Result<Option<String>> {
+    let household_id = if entity == "household" {
+        Some(id.to_owned())
+    } else {
+        read_record(conn, &kind(entity)?, id)?.and_then(|r| {
+            r.fields
+                .get("household_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+    };
+    let Some(household_id) = household_id else {
+        return Ok(None);
+    };
+    Ok(
+        read_record(conn, &kind("household")?, &household_id)?.and_then(|h| {
+            let parts: Vec<&str> = ["address_line_1", "postcode"]
+                .iter()
+                .filter_map(|k| h.fields.get(*k).and_then(Value::as_str))
+                .filter(|s| !s.is_empty())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }),
+    )
 }
 
 /// The first reference from a written row to a row that is not there.
@@ -785,6 +823,7 @@ impl Store {
                     }
                 }
                 RecordChange::MovedAway => {
+                    let place = place_of(&tx, entity, id)?;
                     let mut deleted = Vec::new();
                     if delete_cascading(&tx, &references, kind.table, id, &mut deleted)? {
                         changed += 1;
@@ -795,7 +834,7 @@ impl Store {
                     deleted.sort_unstable();
                     deleted.dedup();
                     for (table, row) in &deleted {
-                        set_aside_unsent(&tx, table, row, now)?;
+                        set_aside_unsent(&tx, table, row, now, place.as_deref())?;
                     }
                 }
                 RecordChange::Write(record) => {
@@ -854,23 +893,33 @@ impl Store {
     /// The changes set aside, in the order they were made.
     pub fn set_aside_changes(&self) -> Result<Vec<SetAsideChange>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT change_id, entity, entity_id, operation, payload, created_at, set_aside_at
+            "SELECT change_id, entity, entity_id, operation, payload, officer_id, created_at,
+                    set_aside_at, place
              FROM set_aside_changes ORDER BY seq",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
-                crate::rows::parsed::<uuid::Uuid>(r, 0, "bad change id")?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, DateTime<Utc>>(5)?,
-                r.get::<_, DateTime<Utc>>(6)?,
+                (
+                    crate::rows::parsed::<uuid::Uuid>(r, 0, "bad change id")?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ),
+                (
+                    crate::rows::parsed::<OfficerId>(r, 5, "bad officer id")?,
+                    r.get::<_, DateTime<Utc>>(6)?,
+                    r.get::<_, DateTime<Utc>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                ),
             ))
         })?;
         let mut changes = Vec::new();
         for row in rows {
-            let (change_id, entity, entity_id, operation, payload, made_at, set_aside_at) = row?;
+            let (
+                (change_id, entity, entity_id, operation, payload),
+                (officer_id, made_at, set_aside_at, place),
+            ) = row?;
             let payload: Payload = serde_json::from_str(&payload)?;
             changes.push(SetAsideChange {
                 change_id,
@@ -878,11 +927,19 @@ impl Store {
                 entity_id,
                 operation,
                 fields: payload.fields,
+                officer_id,
                 made_at,
                 set_aside_at,
+                place,
             });
         }
         Ok(changes)
+    }
+
+    /// "4 Example Row, TE1 1ST": the address of the household a record is or belongs to,
+    /// when this laptop holds it.
+    pub fn household_place(&self, entity: &str, id: &str) -> Result<Option<String>> {
+        place_of(self.conn(), entity, id)
     }
 
     /// The local state of one record (None if it is not held).

@@ -841,7 +841,13 @@ fn a_household_moved_to_another_team_sets_its_unsent_changes_aside_and_keeps_the
         set_aside[1].fields.get("phone"),
         Some(&json!("07700900123"))
     );
-    assert!(set_aside.iter().all(|c| c.set_aside_at >= c.made_at));
+    let me = b.store.officer().id;
+    for change in &set_aside {
+        assert!(change.set_aside_at >= change.made_at);
+        assert_eq!(change.officer_id, me);
+        // Read before the household went, so the list can say where each change was.
+        assert_eq!(change.place.as_deref(), Some("7 Lantern Walk, ZY4 7HT"));
+    }
 
     // A second word about the same record changes nothing, and a restart keeps them all.
     b.store

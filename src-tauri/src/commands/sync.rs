@@ -1,9 +1,10 @@
-//! Commands for the council hub: enrol, sync status, Sync now, and the supervisor's
-//! conflicts.
+//! Commands for the council hub: enrol, sync status, Sync now, the supervisor's
+//! conflicts, and the changes the hub could no longer take.
 
-use doorstep_core::sync_status::{ConflictChoice, ConflictView, SyncStatus};
+use doorstep_core::sync_status::{ConflictChoice, ConflictView, SetAsideView, SyncStatus};
 use doorstep_replica::conflicts;
 use doorstep_replica::enrol;
+use doorstep_replica::set_aside::set_aside_views;
 use doorstep_replica::{StoreAccess, SyncError};
 use tauri::{AppHandle, State};
 
@@ -50,6 +51,14 @@ pub async fn sync_now(
         return Err(SyncError::NotEnrolled.into());
     }
     service.sync_now(&app).await
+}
+
+/// Changes made here that the hub could no longer take because their record moved to
+/// another team: the signed-in person's own, or every one for a supervisor.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn set_aside_changes(session: State<'_, Session>) -> Result<Vec<SetAsideView>> {
+    session.with_store(|s| set_aside_views(s))
 }
 
 /// The conflicts the hub raised, open ones first (supervisors only).

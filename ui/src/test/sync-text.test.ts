@@ -25,6 +25,7 @@ function status(change: Partial<SyncStatus>): SyncStatus {
     progress: null,
     next_attempt_at: null,
     open_conflicts: 0,
+    set_aside: 0,
     ...change,
   }
 }

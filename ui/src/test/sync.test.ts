@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ok, type Result } from '$lib/backend/backend'
 import type { FakeBackendOptions } from '$lib/backend/fake'
 import { FAKE_ENROLMENT_CODE, FAKE_USED_CODE } from '$lib/backend/fake-sync'
-import type { SyncStage, SyncStatus } from '$lib/backend/sync-types'
+import type { SetAsideView, SyncStage, SyncStatus } from '$lib/backend/sync-types'
 import { formatDateTime } from '$lib/components/sync/sync-text'
 import { href, parseRoute, section } from '$lib/services/routes'
 import { PASSPHRASE, renderApp } from './render'
@@ -277,6 +277,73 @@ describe('Sync screen', () => {
     expect(document.getElementById('sync-announcement')).toHaveTextContent(
       'The hub could not be reached.',
     )
+  })
+
+  describe('changes the hub could not take', () => {
+    const setAside = (madeBy: string, record: string): SetAsideView => ({
+      id: `change-${madeBy}`,
+      record,
+      action: 'changed',
+      fields: [
+        { field: 'Address line 2', value: 'Flat 1' },
+        { field: 'Phone', value: '07700900123' },
+      ],
+      made_by: madeBy,
+      made_at: minutesAgo(90),
+      set_aside_at: minutesAgo(10),
+    })
+    const both = [
+      setAside('Sam Officer', 'Household for 4 Example Row, TE1 1ST'),
+      setAside('Alex Other', 'Resident for 9 Sample Close, TE2 2ND'),
+    ]
+
+    it('shows people the changes they made, each with its record and what it set', async () => {
+      await openSync({ officerName: 'Sam Officer', sync: { enrolled: true, setAside: both } })
+      const heading = await screen.findByRole('heading', {
+        level: 2,
+        name: '1 change the hub could not take',
+      })
+      const section = heading.closest('section') as HTMLElement
+      expect(section).toHaveTextContent(/moved to another team on the hub/)
+      const card = await within(section).findByRole('region', {
+        name: 'Household for 4 Example Row, TE1 1ST',
+      })
+      expect(within(card).getByText('Address line 2').nextElementSibling).toHaveTextContent(
+        'Flat 1',
+      )
+      expect(within(card).getByText('Phone').nextElementSibling).toHaveTextContent('07700900123')
+      expect(within(card).getByText('What was done').nextElementSibling).toHaveTextContent(
+        `Changed, ${formatDateTime(both[0]!.made_at)}`,
+      )
+      expect(screen.queryByText('Resident for 9 Sample Close, TE2 2ND'), 'not theirs').toBeNull()
+    })
+
+    it('shows a supervisor every change, with who made each', async () => {
+      await openSync({
+        role: 'supervisor',
+        officerName: 'Dee Supervisor',
+        sync: { enrolled: true, setAside: both },
+      })
+      await screen.findByRole('heading', { level: 2, name: '2 changes the hub could not take' })
+      const card = await screen.findByRole('region', {
+        name: 'Resident for 9 Sample Close, TE2 2ND',
+      })
+      expect(within(card).getByText('What was done').nextElementSibling).toHaveTextContent(
+        'Changed by Alex Other',
+      )
+    })
+
+    it('is not shown when there are none', async () => {
+      await openSync({ sync: { enrolled: true, lastSyncedAt: minutesAgo(2) } })
+      await waitFor(() => expect(document.getElementById('sync-hub')).not.toBeNull())
+      expect(document.getElementById('set-aside')).toBeNull()
+    })
+
+    it('has no axe violations', async () => {
+      await openSync({ officerName: 'Sam Officer', sync: { enrolled: true, setAside: both } })
+      await screen.findByRole('region', { name: 'Household for 4 Example Row, TE1 1ST' })
+      expect(await violations()).toEqual([])
+    })
   })
 
   it('links a supervisor to the conflicts to decide', async () => {

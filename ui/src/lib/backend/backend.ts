@@ -53,7 +53,7 @@ import type {
   ReferralStep,
   ReferralSummary,
 } from './types'
-import type { ConflictChoice, ConflictView, SyncStatus } from './sync-types'
+import type { ConflictChoice, ConflictView, SetAsideView, SyncStatus } from './sync-types'
 
 /** Same shape as the `Result` that tauri-specta generates for fallible commands. */
 export type Result<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError }
@@ -190,6 +190,9 @@ export interface Backend {
   syncStatus(): Promise<Result<SyncStatus>>
   /** Syncs now; resolves when the sync has finished or failed (progress comes as events). */
   syncNow(): Promise<Result<SyncStatus>>
+  /** Changes the hub could no longer take (their record moved to another team): the
+   * signed-in person's own, or all of them for a supervisor. */
+  setAsideChanges(): Promise<Result<SetAsideView[]>>
   /** Open and decided conflicts; supervisors only (others get `not_allowed`). */
   conflicts(): Promise<Result<ConflictView[]>>
   /** Decides a conflict; answers with the conflicts as they now are. */

@@ -164,6 +164,11 @@ export const commands = {
 	conflicts: () => typedError<ConflictView[], AppError>(__TAURI_INVOKE("conflicts")),
 	/**  A supervisor's decision on a conflict; it reaches the hub at the next sync. */
 	resolveConflict: (id: string, choice: ConflictChoice) => typedError<ConflictView[], AppError>(__TAURI_INVOKE("resolve_conflict", { id, choice })),
+	/**
+	 *  Changes made here that the hub could no longer take because their record moved to
+	 *  another team: the signed-in person's own, or every one for a supervisor.
+	 */
+	setAsideChanges: () => typedError<SetAsideView[], AppError>(__TAURI_INVOKE("set_aside_changes")),
 };
 
 /** Events */
@@ -1155,6 +1160,14 @@ export type FieldError = {
 	message: string,
 };
 
+/**  One field a change set, in words. */
+export type FieldValueView = {
+	/**  The field (e.g. "Address line 2"). */
+	field: string,
+	/**  Its new value, as text. */
+	value: string,
+};
+
 /**  The supervisor's choice of firm for particular measures, overriding the choice by trade. */
 export type FirmChoices = {
 	/**  Firm id by catalogue measure id. */
@@ -1848,6 +1861,15 @@ export type PlanWorkOrders = {
 /**  A UK postcode in normal form: upper case, one space before the inward code ("NG18 2AB"). */
 export type Postcode = string;
 
+/**  What a set-aside change did to its record. */
+export type RecordAction = 
+/**  Created it. */
+"added" | 
+/**  Changed some of its fields. */
+"changed" | 
+/**  Deleted it. */
+"deleted";
+
 /**  A data file that was refused, and why. */
 export type ReferenceProblem = {
 	/**  The file. */
@@ -2160,6 +2182,27 @@ export type SectionProgress = {
 	needing_attention: number,
 };
 
+/**
+ *  A change made on this laptop that the hub could no longer take, because its record
+ *  moved to another team first; kept so that the person who made it can pass it on.
+ */
+export type SetAsideView = {
+	/**  The change's id. */
+	id: string,
+	/**  The record, in words (e.g. "Household for 4 Example Row, TE1 1ST"). */
+	record: string,
+	/**  What the change did. */
+	action: RecordAction,
+	/**  The fields it set and their values, in words. */
+	fields: FieldValueView[],
+	/**  Who made it. */
+	made_by: string,
+	/**  When. */
+	made_at: string,
+	/**  When the hub said the record had moved. */
+	set_aside_at: string,
+};
+
 /**  Who the fitter phones to arrange access. */
 export type SiteContact = {
 	/**  Name. */
@@ -2328,6 +2371,8 @@ export type SyncStatus = {
 	next_attempt_at: string | null,
 	/**  Conflicts waiting for a supervisor. */
 	open_conflicts: number,
+	/**  Changes the signed-in person may see that the hub could no longer take. */
+	set_aside: number,
 };
 
 /**  The sync's state changed (started, progressed, finished, failed). */

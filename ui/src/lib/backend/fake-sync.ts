@@ -9,6 +9,7 @@ import {
   type ConflictChoice,
   type ConflictView,
   type HubLinkView,
+  type SetAsideView,
   type SyncActivity,
   type SyncProgress,
   type SyncStatus,
@@ -36,6 +37,8 @@ export type FakeSyncOptions = {
   nextAttemptAt?: string | null
   /** false: the hub cannot be reached (enrolment and syncs find it offline). */
   hubReachable?: boolean
+  /** Changes the hub could no longer take, as the Rust side lists them. */
+  setAside?: SetAsideView[]
 }
 
 // As the Rust side checks it: 10 to 40 letters and digits once dashes and spaces are gone.
@@ -87,6 +90,8 @@ export class FakeSync {
   hubReachable: boolean
   /** Conflicts the hub raised, open and decided (only supervisors see them). */
   conflictList: ConflictView[] = []
+  /** Changes set aside on this laptop, by whoever made them. */
+  setAsideList: SetAsideView[] = []
   /** Enrolment codes spent on this fake hub. */
   private readonly spentCodes = new Set<string>([compactCode(FAKE_USED_CODE)])
   private readonly handlers = new Set<(status: SyncStatus) => void>()
@@ -96,6 +101,7 @@ export class FakeSync {
     options: FakeSyncOptions = {},
   ) {
     this.hubReachable = options.hubReachable ?? true
+    this.setAsideList = structuredClone(options.setAside ?? [])
     if (options.enrolled) {
       this.link(FAKE_HUB_URL, new Date(Date.now() - 14 * 86_400_000).toISOString())
       this.activity = options.activity ?? 'idle'
@@ -173,7 +179,15 @@ export class FakeSync {
       progress: this.activity === 'syncing' ? this.progress : null,
       next_attempt_at: this.nextAttemptAt,
       open_conflicts: supervisor ? this.conflictList.filter((c) => c.decision === null).length : 0,
+      set_aside: this.setAsideChanges().length,
     }
+  }
+
+  /** As the Rust side: people see the changes they made; a supervisor sees every one. */
+  setAsideChanges(): SetAsideView[] {
+    const me = this.owner.signedIn
+    const mine = (c: SetAsideView) => me?.role === 'supervisor' || c.made_by === me?.name
+    return structuredClone(this.setAsideList.filter(mine))
   }
 
   enrol(hubUrl: string, code: string): Result<SyncStatus> {

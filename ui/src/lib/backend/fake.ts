@@ -1013,6 +1013,9 @@ export class FakeBackend implements Backend {
     if (locked) return err(locked)
     return this.sync.syncNow()
   }
+  setAsideChanges() {
+    return this.guarded('setAsideChanges', [], () => ok(this.sync.setAsideChanges()))
+  }
   conflicts() {
     return this.guarded('conflicts', [], () => this.sync.conflicts())
   }

@@ -89,6 +89,7 @@ export function withLockDetection(backend: Backend, onLocked: () => void): Backe
     hubEnrol: (url, code) => guard(backend.hubEnrol(url, code)),
     syncStatus: () => guard(backend.syncStatus()),
     syncNow: () => guard(backend.syncNow()),
+    setAsideChanges: () => guard(backend.setAsideChanges()),
     conflicts: () => guard(backend.conflicts()),
     resolveConflict: (id, choice) => guard(backend.resolveConflict(id, choice)),
     onSyncStatus: (handler) => backend.onSyncStatus(handler),

@@ -6,7 +6,10 @@ import type { AppError, AppStatus, ErrorCode, FieldError } from './types'
 export type {
   ConflictChoice,
   ConflictView,
+  FieldValueView,
   HubLinkView,
+  RecordAction,
+  SetAsideView,
   SyncActivity,
   SyncProgress,
   SyncStage,

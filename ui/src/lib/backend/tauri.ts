@@ -210,6 +210,7 @@ export function createTauriBackend(): Backend {
     hubEnrol: (hubUrl, code) => run(commands.hubEnrol(hubUrl, code)),
     syncStatus: () => run(commands.syncStatus()),
     syncNow: () => run(commands.syncNow()),
+    setAsideChanges: () => run(commands.setAsideChanges()),
     conflicts: () => run(commands.conflicts()),
     resolveConflict: (id, choice) => run(commands.resolveConflict(id, choice)),
     onSyncStatus: (handler) => subscribe(events.syncStatus, 'sync-status', handler),

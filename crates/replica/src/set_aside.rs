@@ -1,0 +1,163 @@
+//! The Sync screen's list of changes the hub could no longer take: each one's record,
+//! what it did and who made it, in words. People see their own; a supervisor sees all.
+
+use std::collections::HashMap;
+
+use doorstep_core::sync_status::{
+    FieldValueView, RecordAction, SetAsideView, field_label, record_text, sees_all_set_aside,
+    value_text,
+};
+use doorstep_core::{Officer, OfficerId};
+use doorstep_store::{SetAsideChange, Store, StoreError};
+
+/// The set-aside changes the signed-in person may see, oldest first.
+pub fn set_aside_views(store: &Store) -> Result<Vec<SetAsideView>, StoreError> {
+    let me = store.officer();
+    let names: HashMap<_, _> = store
+        .users()?
+        .into_iter()
+        .map(|officer| (officer.id, officer.name))
+        .collect();
+    Ok(store
+        .set_aside_changes()?
+        .into_iter()
+        .filter(|c| may_see(me, c))
+        .map(|c| view(c, &names))
+        .collect())
+}
+
+/// People see the changes they made; a supervisor sees every one.
+fn may_see(me: &Officer, change: &SetAsideChange) -> bool {
+    sees_all_set_aside(me.role) || change.officer_id == me.id
+}
+
+/// How many of them the signed-in person may see.
+pub fn set_aside_visible(store: &Store) -> Result<u32, StoreError> {
+    Ok(u32::try_from(set_aside_views(store)?.len()).unwrap_or(u32::MAX))
+}
+
+fn view(c: SetAsideChange, names: &HashMap<OfficerId, String>) -> SetAsideView {
+    let action = match c.operation.as_str() {
+        "create" => RecordAction::Added,
+        "delete" => RecordAction::Deleted,
+        _ => RecordAction::Changed,
+    };
+    let fields = c
+        .fields
+        .iter()
+        // Names starting `_` are the sync's own bookkeeping, not what the officer typed.
+        .filter(|(name, _)| !name.starts_with('_'))
+        .map(|(name, value)| FieldValueView {
+            field: field_label(&c.entity, name),
+            value: value_text(value),
+        })
+        .collect();
+    SetAsideView {
+        id: c.change_id.to_string(),
+        record: record_text(&c.entity, c.place.as_deref(), &c.entity_id),
+        action,
+        fields,
+        made_by: names
+            .get(&c.officer_id)
+            .cloned()
+            .unwrap_or_else(|| "A former user of this laptop".to_owned()),
+        made_at: c.made_at,
+        set_aside_at: c.set_aside_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use doorstep_core::Role;
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+
+    fn change(by: OfficerId, entity: &str, operation: &str, place: Option<&str>) -> SetAsideChange {
+        let mut fields = Map::new();
+        fields.insert("address_line_2".into(), json!("Flat 1"));
+        fields.insert("_deleted".into(), Value::Bool(false));
+        SetAsideChange {
+            change_id: uuid::Uuid::nil(),
+            entity: entity.into(),
+            entity_id: "0192f3a1-0000-7000-8000-000000000000".into(),
+            operation: operation.into(),
+            fields,
+            officer_id: by,
+            made_at: Utc.with_ymd_and_hms(2026, 11, 27, 9, 30, 0).unwrap(),
+            set_aside_at: Utc.with_ymd_and_hms(2026, 11, 27, 14, 0, 0).unwrap(),
+            place: place.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn people_see_their_own_and_a_supervisor_sees_all() {
+        let (mine, theirs) = (OfficerId::new(), OfficerId::new());
+        for (role, sees_theirs) in [
+            (Role::Officer, false),
+            (Role::Warden, false),
+            (Role::FireCrew, false),
+            (Role::Supervisor, true),
+        ] {
+            let me = Officer {
+                id: mine,
+                name: "Sam Officer".into(),
+                role,
+            };
+            assert!(
+                may_see(&me, &change(mine, "household", "update", None)),
+                "{role:?}"
+            );
+            assert_eq!(
+                may_see(&me, &change(theirs, "household", "update", None)),
+                sees_theirs,
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_change_is_described_in_words() {
+        let by = OfficerId::new();
+        let names = HashMap::from([(by, "Sam Officer".to_owned())]);
+        for (entity, operation, place, record, action) in [
+            (
+                "household",
+                "update",
+                Some("4 Example Row, TE1 1ST"),
+                "Household for 4 Example Row, TE1 1ST",
+                RecordAction::Changed,
+            ),
+            (
+                "person",
+                "create",
+                None,
+                "Resident 0192f3a1",
+                RecordAction::Added,
+            ),
+            (
+                "visit",
+                "delete",
+                Some(""),
+                "Visit 0192f3a1",
+                RecordAction::Deleted,
+            ),
+        ] {
+            let v = view(change(by, entity, operation, place), &names);
+            assert_eq!(v.record, record);
+            assert_eq!(v.action, action);
+            assert_eq!(v.made_by, "Sam Officer");
+            assert_eq!(
+                v.fields,
+                [FieldValueView {
+                    field: "Address line 2".into(),
+                    value: "Flat 1".into()
+                }],
+                "the sync's own fields are not shown"
+            );
+        }
+        let unknown = view(change(OfficerId::new(), "plan", "update", None), &names);
+        assert_eq!(unknown.made_by, "A former user of this laptop");
+    }
+}
