@@ -34,6 +34,8 @@ struct Runtime {
     activity: SyncActivity,
     progress: Option<SyncProgress>,
     next_attempt_at: Option<DateTime<Utc>>,
+    /// When a sync last changed local records.
+    records_changed_at: Option<DateTime<Utc>>,
     /// Failed attempts in a row, for the backoff.
     failures: u32,
 }
@@ -62,6 +64,7 @@ impl Default for SyncService {
                 activity: SyncActivity::NotEnrolled,
                 progress: None,
                 next_attempt_at: None,
+                records_changed_at: None,
                 failures: 0,
             }),
             syncer: tokio::sync::Mutex::new(Syncer::new()),
@@ -104,6 +107,7 @@ impl SyncService {
                     next_attempt_at: runtime.next_attempt_at,
                     open_conflicts: 0,
                     set_aside: 0,
+                    records_changed_at: runtime.records_changed_at,
                 });
             }
         };
@@ -129,6 +133,7 @@ impl SyncService {
             next_attempt_at: runtime.next_attempt_at,
             open_conflicts: conflicts,
             set_aside,
+            records_changed_at: runtime.records_changed_at,
         })
     }
 
@@ -173,9 +178,13 @@ impl SyncService {
         });
         let progress = |p: SyncProgress| self.set(app, |r| r.progress = Some(p));
         let result = syncer.sync(&*session, &progress).await;
-        if let Ok(report) = &result {
-            settle_plans(app, &session, &report.plans_with_work_order_news);
-        }
+        let changed_records = match &result {
+            Ok(report) => {
+                settle_plans(app, &session, &report.plans_with_work_order_news);
+                report.records_changed > 0 || report.took_hub_value > 0 || report.set_aside > 0
+            }
+            Err(_) => false,
+        };
         let (activity, attempt) = match &result {
             Ok(_) => (SyncActivity::Idle, Attempt::Synced),
             Err(SyncError::Locked) => (SyncActivity::Idle, Attempt::NotReady),
@@ -197,6 +206,9 @@ impl SyncService {
         self.set(app, |r| {
             r.activity = activity;
             r.progress = None;
+            if changed_records {
+                r.records_changed_at = Some(Utc::now());
+            }
             if attempt == Attempt::Failed {
                 r.failures = r.failures.saturating_add(1);
                 let wait = backoff.delay(r.failures - 1, random_seed());

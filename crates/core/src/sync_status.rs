@@ -84,6 +84,9 @@ pub struct SyncStatus {
     pub open_conflicts: u32,
     /// Changes the signed-in person may see that the hub could no longer take.
     pub set_aside: u32,
+    /// When a sync last changed records on this laptop (a colleague's edit, a contractor's
+    /// progress): a screen showing records loads them again when this moves.
+    pub records_changed_at: Option<DateTime<Utc>>,
 }
 
 /// What a set-aside change did to its record.

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/svelte'
+import { act, screen, waitFor, within } from '@testing-library/svelte'
 import { describe, expect, it, vi } from 'vitest'
 import { appError, err, ok } from '$lib/backend/backend'
 import type { Plan } from '$lib/backend/types'
@@ -81,6 +81,19 @@ describe('household page', () => {
     await screen.findByRole('heading', { level: 1, name: '12 Acacia Avenue' })
     return { ...app, household }
   }
+
+  it('shows a colleague’s visit that a sync brings, keeping what is being typed', async () => {
+    const { user, fake, household } = await openHousehold()
+    expect(screen.getByRole('link', { name: 'Visits (0)' })).toBeInTheDocument()
+    await user.type(screen.getByLabelText('Full name'), 'Morgan Tallow')
+
+    fake.addVisit(household.id, { outcome: 'completed', notes: 'Fitted door chain' })
+    act(() => void fake.sync.emit({ records_changed_at: new Date().toISOString() }))
+
+    await screen.findByRole('link', { name: 'Visits (1)' })
+    expect(screen.getByText('Fitted door chain')).toBeInTheDocument()
+    expect(screen.getByLabelText('Full name')).toHaveValue('Morgan Tallow')
+  })
 
   it('adds a resident, and shows resident errors beside the fields', async () => {
     const { user, fake } = await openHousehold()

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/svelte'
+import { act, screen, waitFor, within } from '@testing-library/svelte'
 import axe from 'axe-core'
 import { describe, expect, it, vi } from 'vitest'
 import type { SeedPlanOverrides } from '$lib/backend/fake-plans'
@@ -798,6 +798,36 @@ describe('work orders', () => {
     )
     expect(document.getElementById(`work-order-${number}-status`)).toHaveTextContent('Fitted')
     expect(await violations()).toEqual([])
+  })
+})
+
+describe('an open plan when a sync brings news', () => {
+  it('shows the firm’s fitted items and the plan fitted without being left', async () => {
+    const app = renderApp({ state: 'unlocked', sync: { enrolled: true } })
+    const household = app.fake.addHousehold({ address_line_1: '12 Acacia Avenue' })
+    const seeded = app.fake.plans.seedPlan(household.id, { status: 'ordered' })
+    const number = seeded.work_orders?.orders[0]?.number ?? ''
+    window.location.hash = `#/plan/${seeded.plan.id}`
+    await screen.findByRole('heading', { level: 1, name: 'Improvement plan' })
+    expect(document.getElementById('plan-status')).toHaveTextContent('Ordered')
+    const loads = () => app.fake.calls.filter((c) => c.method === 'getPlan').length
+    const before = loads()
+
+    // A status event that changed no records loads nothing again.
+    act(() => void app.fake.sync.emit({ last_synced_at: new Date().toISOString() }))
+    await Promise.resolve()
+    expect(loads()).toBe(before)
+
+    // The firm reports every item fitted, and the background sync takes it in.
+    app.fake.plans.reportWorkOrder(seeded.plan.id, number, (order) => {
+      for (const item of order.items) {
+        Object.assign(item, { status: 'fitted', fitted_at: '2025-11-20T10:00:00Z' })
+      }
+    })
+    act(() => void app.fake.sync.emit({ records_changed_at: new Date().toISOString() }))
+    await waitFor(() => expect(document.getElementById('plan-status')).toHaveTextContent('Fitted'))
+    expect(loads()).toBe(before + 1)
+    expect(document.getElementById(`work-order-${number}-status`)).toHaveTextContent('Fitted')
   })
 })
 

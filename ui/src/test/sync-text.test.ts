@@ -26,6 +26,7 @@ function status(change: Partial<SyncStatus>): SyncStatus {
     next_attempt_at: null,
     open_conflicts: 0,
     set_aside: 0,
+    records_changed_at: null,
     ...change,
   }
 }

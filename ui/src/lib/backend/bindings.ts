@@ -2373,6 +2373,11 @@ export type SyncStatus = {
 	open_conflicts: number,
 	/**  Changes the signed-in person may see that the hub could no longer take. */
 	set_aside: number,
+	/**
+	 *  When a sync last changed records on this laptop (a colleague's edit, a contractor's
+	 *  progress): a screen showing records loads them again when this moves.
+	 */
+	records_changed_at: string | null,
 };
 
 /**  The sync's state changed (started, progressed, finished, failed). */

@@ -86,6 +86,8 @@ export class FakeSync {
   lastSyncedAt: string | null = null
   lastError: string | null = null
   nextAttemptAt: string | null = null
+  /** When a sync last changed records (screens showing records load them again). */
+  recordsChangedAt: string | null = null
   progress: SyncProgress | null = null
   hubReachable: boolean
   /** Conflicts the hub raised, open and decided (only supervisors see them). */
@@ -123,6 +125,7 @@ export class FakeSync {
     if (change.last_error !== undefined) this.lastError = change.last_error
     if (change.progress !== undefined) this.progress = change.progress
     if (change.next_attempt_at !== undefined) this.nextAttemptAt = change.next_attempt_at
+    if (change.records_changed_at !== undefined) this.recordsChangedAt = change.records_changed_at
     const status = this.status()
     for (const handler of this.handlers) handler(structuredClone(status))
     return status
@@ -180,6 +183,7 @@ export class FakeSync {
       next_attempt_at: this.nextAttemptAt,
       open_conflicts: supervisor ? this.conflictList.filter((c) => c.decision === null).length : 0,
       set_aside: this.setAsideChanges().length,
+      records_changed_at: this.recordsChangedAt,
     }
   }
 

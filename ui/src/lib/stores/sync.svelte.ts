@@ -1,4 +1,4 @@
-import { getContext, setContext } from 'svelte'
+import { getContext, setContext, untrack } from 'svelte'
 import type { Backend, Result, Unsubscribe } from '$lib/backend/backend'
 import type { SyncStatus } from '$lib/backend/sync-types'
 import type { AppError } from '$lib/backend/types'
@@ -152,4 +152,20 @@ export function getSyncContext(): SyncStore {
   const store = getContext<SyncStore | undefined>(KEY)
   if (!store) throw new Error('getSyncContext() called outside <App>')
   return store
+}
+
+/**
+ * Calls `reload` whenever a sync changes records on this laptop (a colleague's edit, a
+ * contractor's progress, a household moved to another team), so an open screen shows it
+ * without being left. Call while a component initialises.
+ */
+export function reloadAfterSync(reload: () => void): void {
+  const sync = getSyncContext()
+  let seen = untrack(() => sync.status?.records_changed_at ?? null)
+  $effect(() => {
+    const changed = sync.status?.records_changed_at ?? null
+    if (changed === null || changed === seen) return
+    seen = changed
+    untrack(reload)
+  })
 }
