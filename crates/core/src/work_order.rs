@@ -28,6 +28,7 @@ use uuid::Uuid;
 use crate::household::Household;
 use crate::ids::{HouseholdId, typed_id};
 use crate::postcode::Postcode;
+use crate::security::Template;
 use crate::security::catalogue::{Catalogue, Trade};
 use crate::security::ids::PlanId;
 use crate::security::lifecycle::PlanStatus;
@@ -329,6 +330,10 @@ pub struct WorkOrderItem {
     pub name: String,
     /// What to fit and the standard to meet, from the catalogue.
     pub specification: String,
+    /// Which doors or windows, e.g. "Door 1, Window 3"; None for the whole home. Orders
+    /// made before this was kept have none.
+    #[serde(default)]
+    pub location: Option<String>,
     /// How many.
     pub quantity: u32,
     /// Fitted or not.
@@ -480,6 +485,8 @@ pub struct OrderInputs<'a> {
     pub household: &'a Household,
     /// The measure catalogue (for specifications).
     pub catalogue: &'a Catalogue,
+    /// The survey template the plan was made on (to name doors and windows).
+    pub template: &'a Template,
     /// The fitting firms.
     pub contractors: &'a Contractors,
     /// The supervisor's choices of firm.
@@ -490,6 +497,19 @@ pub struct OrderInputs<'a> {
     pub access_notes: &'a [String],
     /// The day of approval.
     pub approved_on: NaiveDate,
+}
+
+/// "Door 1, Window 3": `location` with `places` added, each once; None when there are none.
+fn with_places(location: Option<String>, places: Vec<String>) -> Option<String> {
+    let mut all: Vec<String> = location
+        .map(|l| l.split(", ").map(str::to_owned).collect())
+        .unwrap_or_default();
+    for place in places {
+        if !all.contains(&place) {
+            all.push(place);
+        }
+    }
+    (!all.is_empty()).then(|| all.join(", "))
 }
 
 /// The short, human reference of a plan in order numbers: the last 8 hex digits of its id
@@ -613,12 +633,22 @@ pub fn orders_for_plan(input: &OrderInputs<'_>) -> Result<Vec<WorkOrder>, WorkOr
                 &mut by_firm[last].1
             }
         };
+        let places: Vec<String> = item
+            .applies_to
+            .iter()
+            .filter_map(|p| input.template.instance_label(p))
+            .collect();
         match lines.iter_mut().find(|l| l.measure_id == item.measure_id) {
-            Some(line) => line.quantity = line.quantity.saturating_add(item.quantity),
+            Some(line) => {
+                // Two plan lines of one measure are one order item, fitted in both places.
+                line.quantity = line.quantity.saturating_add(item.quantity);
+                line.location = with_places(line.location.take(), places);
+            }
             None => lines.push(WorkOrderItem {
                 measure_id: item.measure_id.clone(),
                 name: item.name.clone(),
                 specification: measure.specification.clone(),
+                location: with_places(None, places),
                 quantity: item.quantity,
                 status: ItemStatus::Pending,
                 fitted_at: None,
@@ -875,6 +905,7 @@ mod tests {
     use rstest::rstest;
 
     const CATALOGUE: &str = include_str!("../../../assets/catalogue/measures.toml");
+    const TEMPLATE: &str = include_str!("../../../assets/templates/home-security-survey.toml");
     const CONTRACTORS: &str = include_str!("../../../assets/contractors.toml");
     /// What the survey said about the resident: none of it may reach an order.
     const SECRETS: &[&str] = &[
@@ -887,6 +918,10 @@ mod tests {
 
     fn catalogue() -> Catalogue {
         Catalogue::from_toml(CATALOGUE).expect("the real catalogue loads")
+    }
+
+    fn template() -> Template {
+        Template::from_toml(TEMPLATE).expect("the real template loads")
     }
 
     fn contractors() -> Contractors {
@@ -1009,12 +1044,44 @@ mod tests {
             plan,
             household: &h,
             catalogue: &c,
+            template: &template(),
             contractors: &k,
             choices,
             contact: &resident(),
             access_notes: &["Key safe by the back door".into(), "  ".into()],
             approved_on: day(3),
         })
+    }
+
+    #[test]
+    fn each_item_says_which_doors_or_windows_it_is_for() {
+        let mut plan = plan_with(&[("anti_snap_cylinder", 1), ("anti_snap_cylinder", 1)]);
+        plan.items[1].applies_to = vec!["doors[0]".into(), "doors[1]".into()];
+        let mut alarm = plan_with(&[("window_alarm", 2)]).items.remove(0);
+        alarm.applies_to = Vec::new();
+        plan.items.push(alarm);
+        let orders = orders(&plan, "ZY4 7HT", &FirmChoices::default()).expect("orders");
+        let item = |measure: &str| {
+            orders
+                .iter()
+                .flat_map(|o| &o.items)
+                .find(|i| i.measure_id == measure)
+                .expect("on an order")
+                .clone()
+        };
+        let cylinders = item("anti_snap_cylinder");
+        assert_eq!(cylinders.quantity, 2);
+        assert_eq!(
+            cylinders.location.as_deref(),
+            Some("Door 2, Door 1"),
+            "each place once"
+        );
+        assert_eq!(item("window_alarm").location, None, "the whole home");
+        // An order stored before locations were kept still reads.
+        let mut old = serde_json::to_value(&cylinders).expect("json");
+        old.as_object_mut().expect("object").remove("location");
+        let read: WorkOrderItem = serde_json::from_value(old).expect("reads");
+        assert_eq!(read.location, None);
     }
 
     /// The firm code each measure's line went to, or None for no order.
@@ -1191,6 +1258,7 @@ mod tests {
             plan: &plan,
             household: &h,
             catalogue: &c,
+            template: &template(),
             contractors: &k,
             choices: &FirmChoices::default(),
             contact: &resident(),
@@ -1213,6 +1281,7 @@ mod tests {
             plan: &plan,
             household: &far,
             catalogue: &c,
+            template: &template(),
             contractors: &contractors(),
             choices: &FirmChoices::default(),
             contact: &resident(),
@@ -1239,6 +1308,7 @@ mod tests {
             plan: &plan,
             household: &h,
             catalogue: &c,
+            template: &template(),
             contractors: &k,
             choices: &FirmChoices::default(),
             contact: &worker,
@@ -1263,6 +1333,7 @@ mod tests {
             plan: &plan,
             household: &h,
             catalogue: &c,
+            template: &template(),
             contractors: &k,
             choices: &FirmChoices::default(),
             contact: &contact,
@@ -1553,6 +1624,7 @@ mod tests {
         "measure_id",
         "name",
         "specification",
+        "location",
         "quantity",
         "status",
         "fitted_at",

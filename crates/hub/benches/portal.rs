@@ -92,6 +92,7 @@ fn order(firm: &str, n: usize) -> WorkOrder {
         measure_id: id.into(),
         name: name.into(),
         specification: format!("{name}: fit to the manufacturer's instructions, to BS 3621"),
+        location: Some("Door 1".into()),
         quantity: 1,
         status: ItemStatus::Pending,
         fitted_at: None,

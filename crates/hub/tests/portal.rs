@@ -390,6 +390,7 @@ fn item(id: &str, name: &str) -> WorkOrderItem {
         measure_id: id.into(),
         name: name.into(),
         specification: format!("{name} to BS 3621"),
+        location: Some("Door 1, Window 2".into()),
         quantity: 1,
         status: ItemStatus::Pending,
         fitted_at: None,
@@ -1375,6 +1376,7 @@ async fn pages_show_only_what_a_contractor_may_see(backend: Backend) {
         .says("01632 960000")
         .says("Key safe by the back door")
         .says("Door chain to BS 3621")
+        .says("Door 1, Window 2")
         .says(&pages_date(w.a1.due_date));
     let html = detail.html();
     for secret in [

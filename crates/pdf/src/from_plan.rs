@@ -4,7 +4,7 @@
 
 use chrono::{Days, NaiveDate};
 use doorstep_core::Household;
-use doorstep_core::security::{Assessment, Catalogue, Plan, Policy, Template, Trade, answers};
+use doorstep_core::security::{Assessment, Catalogue, Plan, Policy, Template, Trade};
 
 use crate::contacts::Contacts;
 use crate::resident_plan::{FireSafetyAdvice, NextSteps, PlanMeasure, ResidentPlanDocument, Tier};
@@ -42,23 +42,6 @@ fn tier(t: doorstep_core::security::Tier) -> Tier {
         doorstep_core::security::Tier::Silver => Tier::Silver,
         doorstep_core::security::Tier::Gold => Tier::Gold,
     }
-}
-
-/// "doors[1]" → "Door 2", using the group's instance label.
-fn place(template: &Template, path: &str) -> Option<String> {
-    let (group, index) = answers::parse_instance(path)?;
-    let label = template
-        .sections
-        .iter()
-        .flat_map(|s| &s.items)
-        .find(|i| i.id == group)
-        .and_then(|i| match &i.answer {
-            doorstep_core::security::AnswerKind::Group { instance_label, .. } => {
-                Some(instance_label.clone())
-            }
-            _ => None,
-        })?;
-    Some(format!("{label} {}", index + 1))
 }
 
 /// Who fits the plan's measures, as the resident would say it.
@@ -118,7 +101,7 @@ pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
             let places: Vec<String> = item
                 .applies_to
                 .iter()
-                .filter_map(|p| place(input.template, p))
+                .filter_map(|p| input.template.instance_label(p))
                 .collect();
             PlanMeasure {
                 name: item.name.clone(),

@@ -38,7 +38,7 @@ pub fn from_work_order(order: &WorkOrder) -> WorkOrderDocument {
             .map(|i| WorkItem {
                 name: i.name.clone(),
                 specification: i.specification.clone(),
-                location: None,
+                location: i.location.clone(),
                 quantity: i.quantity,
             })
             .collect(),
@@ -162,6 +162,7 @@ mod tests {
             plan: &plan,
             household: &household,
             catalogue: &catalogue,
+            template: &template,
             contractors: &contractors,
             choices: &FirmChoices::default(),
             contact: &worker,
@@ -192,6 +193,13 @@ mod tests {
             "the survey flags a concern"
         );
 
+        assert!(
+            orders
+                .iter()
+                .flat_map(|o| &o.items)
+                .any(|i| i.location.as_deref().is_some_and(|l| l.starts_with("Door"))),
+            "the survey's doors name where the locks go"
+        );
         let branding =
             crate::Branding::from_toml(include_str!("../../../assets/branding/council.toml"), None)
                 .expect("branding");
@@ -210,6 +218,8 @@ mod tests {
                 "Friday 25 December 2026",
             ];
             wanted.extend(order.items.iter().map(|i| i.name.as_str()));
+            // Which door or window each item is for: the fitter's "Where" column.
+            wanted.extend(order.items.iter().filter_map(|i| i.location.as_deref()));
             for needle in wanted {
                 assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
             }

@@ -312,7 +312,10 @@ pub fn render_work_order(
             vec![
                 vec![b(&item.name)],
                 vec![r(&item.specification)],
-                vec![r(item.location.clone().unwrap_or_default())],
+                vec![r(item
+                    .location
+                    .clone()
+                    .unwrap_or_else(|| "Whole home".to_owned()))],
                 vec![r(item.quantity.to_string())],
             ]
         })

@@ -202,6 +202,7 @@ impl Store {
             plan: &after,
             household: &household,
             catalogue: ctx.catalogue,
+            template: ctx.template,
             contractors: approval.contractors,
             choices: &approval.choices,
             contact: &contact,

@@ -54,6 +54,7 @@ const ITEM_KEYS: &[&str] = &[
     "measure_id",
     "name",
     "specification",
+    "location",
     "quantity",
     "status",
     "fitted_at",

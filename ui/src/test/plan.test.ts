@@ -637,13 +637,17 @@ describe('work orders', () => {
     ).toBeInTheDocument()
     const locks = document.getElementById(`work-order-${orderNumber(planId, 'SWL')}`) as HTMLElement
     expect(locks).toHaveTextContent('Sherwood Locks Ltd')
-    expect(within(locks).getByRole('rowheader', { name: '2 × Key-operated window lock' }))
+    expect(
+      within(locks).getByRole('rowheader', {
+        name: '2 × Key-operated window lock Window 1, Window 2',
+      }),
+    )
     expect(within(locks).queryByText(/Anti-snap/)).toBeNull()
     const security = document.getElementById(
       `work-order-${orderNumber(planId, 'TSS')}`,
     ) as HTMLElement
     expect(security).toHaveTextContent('Trentside Security')
-    expect(within(security).getByRole('rowheader', { name: '1 × Anti-snap lock cylinder' }))
+    expect(within(security).getByRole('rowheader', { name: '1 × Anti-snap lock cylinder Door 2' }))
     expect(document.getElementById('handed-over')).toHaveTextContent(
       'Security advice and habits leaflet',
     )
@@ -741,9 +745,11 @@ describe('work orders', () => {
     const cylinder = within(items).getByRole('row', { name: /Anti-snap lock cylinder/ })
     expect(cylinder).toHaveTextContent('Fitted')
     expect(cylinder).toHaveTextContent('Fitted on 3 December 2025, to TS007 3*')
+    expect(cylinder).toHaveTextContent('Door 2')
     const locks = within(items).getByRole('row', { name: /Key-operated window lock/ })
     expect(within(locks).getByText('Not fitted')).toHaveClass('govuk-tag--orange')
     expect(locks).toHaveTextContent('Frames too narrow')
+    expect(locks).toHaveTextContent('Window 1, Window 2')
     expect(document.getElementById('handed-over')).toHaveTextContent(
       'Security advice and habits leaflet',
     )

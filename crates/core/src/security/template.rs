@@ -226,6 +226,22 @@ impl Template {
         }
     }
 
+    /// "Window 2": a door or window of the home, named by its answer path (`windows[1]`)
+    /// in the group's own words; None for a path that names no repeatable group.
+    pub fn instance_label(&self, path: &str) -> Option<String> {
+        let (group, index) = super::answers::parse_instance(path)?;
+        let label = self
+            .sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .find(|i| i.id == group)
+            .and_then(|i| match &i.answer {
+                AnswerKind::Group { instance_label, .. } => Some(instance_label.clone()),
+                _ => None,
+            })?;
+        Some(format!("{label} {}", index + 1))
+    }
+
     /// Every item by id, with its group and document order.
     pub fn index(&self) -> BTreeMap<&str, Located<'_>> {
         let mut index = BTreeMap::new();

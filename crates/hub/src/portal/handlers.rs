@@ -24,7 +24,7 @@ use crate::portal::orders::{Actor, StepRefusal, plan_step, read_order, read_orde
 use crate::portal::pages::{
     AppointmentPage, CodePage, DeclinePage, Errors, Frame, ItemPage, MessagePage, OrderPage,
     OrdersPage, PasswordPage, SignInPage, SignedIn, StatusTab, can_record, item_status_words,
-    long_date, order_detail, order_line, status_words,
+    location_words, long_date, order_detail, order_line, status_words,
 };
 use crate::portal::store::{Failure, NewSession, Photo, Session, Stage, StepDone, StepRequest};
 use crate::portal::{PORTAL_CSS, PortalState};
@@ -1647,6 +1647,7 @@ async fn item_form(
             measure_id: item.measure_id.clone(),
             item_name: item.name.clone(),
             specification: item.specification.clone(),
+            location: location_words(item),
             quantity: item.quantity,
             status: item_status_words(item),
             csrf: session.csrf.clone(),

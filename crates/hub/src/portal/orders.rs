@@ -204,6 +204,7 @@ mod tests {
             measure_id: id.into(),
             name: format!("Item {id}"),
             specification: "To BS 3621".into(),
+            location: None,
             quantity: 1,
             status: ItemStatus::Pending,
             fitted_at: None,

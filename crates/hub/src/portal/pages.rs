@@ -183,6 +183,8 @@ pub struct ItemLine {
     pub name: String,
     /// Specification.
     pub specification: String,
+    /// Which doors or windows ("Door 1, Window 3"); "Whole home" when none are named.
+    pub location: String,
     /// How many.
     pub quantity: u32,
     /// Status in words.
@@ -310,6 +312,8 @@ pub struct ItemPage {
     pub item_name: String,
     /// Its specification.
     pub specification: String,
+    /// Which doors or windows, in words.
+    pub location: String,
     /// How many.
     pub quantity: u32,
     /// Where it is, in words.
@@ -431,6 +435,7 @@ pub fn order_detail(order: &WorkOrder) -> OrderDetail {
                 ItemLine {
                     name: item.name.clone(),
                     specification: item.specification.clone(),
+                    location: location_words(item),
                     quantity: item.quantity,
                     status: status.to_owned(),
                     tag_class,
@@ -450,4 +455,11 @@ pub fn order_detail(order: &WorkOrder) -> OrderDetail {
         decline_reason: order.decline_reason.clone(),
         id,
     }
+}
+
+/// Where an item goes, as the fitter reads it: the doors or windows, or the whole home.
+pub fn location_words(item: &WorkOrderItem) -> String {
+    item.location
+        .clone()
+        .unwrap_or_else(|| "Whole home".to_owned())
 }

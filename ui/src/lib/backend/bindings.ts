@@ -2610,6 +2610,11 @@ export type WorkOrderItem = {
 	name: string,
 	/**  What to fit and the standard to meet, from the catalogue. */
 	specification: string,
+	/**
+	 *  Which doors or windows, e.g. "Door 1, Window 3"; None for the whole home. Orders
+	 *  made before this was kept have none.
+	 */
+	location?: string | null,
 	/**  How many. */
 	quantity: number,
 	/**  Fitted or not. */

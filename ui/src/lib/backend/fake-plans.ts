@@ -1233,13 +1233,19 @@ export class FakePlans {
         byFirm.set(firm.id, order)
       }
       const line = order.items.find((l) => l.measure_id === item.measure_id)
+      // As the Rust side: each door or window once, none for the whole home.
+      const places = item.applies_to.map(instanceLabel)
       if (line) {
         line.quantity += item.quantity
+        const all = line.location ? line.location.split(', ') : []
+        for (const place of places) if (!all.includes(place)) all.push(place)
+        line.location = all.length > 0 ? all.join(', ') : null
       } else {
         order.items.push({
           measure_id: item.measure_id,
           name: item.name,
           specification: CATALOGUE.find((m) => m.id === item.measure_id)?.explanation ?? '',
+          location: places.length > 0 ? places.join(', ') : null,
           quantity: item.quantity,
           status: 'pending',
           fitted_at: null,
