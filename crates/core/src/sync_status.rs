@@ -261,15 +261,32 @@ pub fn value_text(value: &serde_json::Value) -> String {
         Value::Null => "(empty)".to_owned(),
         Value::Bool(true) => "Yes".to_owned(),
         Value::Bool(false) => "No".to_owned(),
-        Value::String(s) => {
-            let words = s.replace('_', " ");
-            let mut chars = words.chars();
-            match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect(),
-                None => "(empty)".to_owned(),
+        Value::String(s) if s.is_empty() => "(empty)".to_owned(),
+        Value::String(s) => sentence_case(s),
+        // A set of ticks, such as contact preferences: the ones ticked.
+        Value::Object(map) if map.values().all(Value::is_boolean) => {
+            let ticked: Vec<String> = map
+                .iter()
+                .filter(|(_, v)| v.as_bool() == Some(true))
+                .map(|(k, _)| sentence_case(k))
+                .collect();
+            if ticked.is_empty() {
+                "None".to_owned()
+            } else {
+                ticked.join(", ")
             }
         }
         other => other.to_string(),
+    }
+}
+
+/// "visit_booked" → "Visit booked".
+fn sentence_case(text: &str) -> String {
+    let words = text.replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -317,6 +334,11 @@ mod tests {
             (json!(""), "(empty)"),
             (json!(3), "3"),
             (json!({"a": 1}), "{\"a\":1}"),
+            (
+                json!({"email": false, "phone": true, "text_message": true}),
+                "Phone, Text message",
+            ),
+            (json!({"email": false, "phone": false}), "None"),
         ] {
             assert_eq!(value_text(&value), text, "{value}");
         }

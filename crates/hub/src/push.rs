@@ -134,12 +134,12 @@ pub fn sets_guarded_field(change: &Change) -> bool {
     }
 }
 
-/// The distinct records a batch touches, for the backend to read.
+/// The distinct records a batch touches or refers to, for the backend to read.
 pub fn keys_of(changes: &[Change]) -> Vec<RecordKey> {
     let mut seen = HashSet::new();
     changes
         .iter()
-        .map(|c| (c.entity, c.entity_id.clone()))
+        .flat_map(|c| std::iter::once((c.entity, c.entity_id.clone())).chain(c.references()))
         .filter(|k| seen.insert(k.clone()))
         .collect()
 }
@@ -208,14 +208,25 @@ impl PushPlan {
     }
 
     fn apply(&mut self, change: &Change) -> Result<(), StoreError> {
+        let out_of_scope = || Refusal::OutOfScope {
+            entity: change.entity.as_str().to_owned(),
+            entity_id: change.entity_id.clone(),
+        };
+        // A record belongs with what it refers to: a resident added offline to a household
+        // since moved to another team would otherwise stay behind, in no team's view of it.
+        for reference in change.references() {
+            if self
+                .records
+                .get(&reference)
+                .is_some_and(|parent| parent.team_id != self.who.team_id)
+            {
+                return Err(out_of_scope().into());
+            }
+        }
         let key = (change.entity, change.entity_id.clone());
         let stored = match self.records.get_mut(&key) {
             Some(current) if current.team_id != self.who.team_id => {
-                return Err(Refusal::OutOfScope {
-                    entity: change.entity.as_str().to_owned(),
-                    entity_id: change.entity_id.clone(),
-                }
-                .into());
+                return Err(out_of_scope().into());
             }
             Some(current) => current,
             None => {

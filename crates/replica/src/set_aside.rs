@@ -9,6 +9,8 @@ use doorstep_core::sync_status::{
 };
 use doorstep_core::{Officer, OfficerId};
 use doorstep_store::{SetAsideChange, Store, StoreError};
+use doorstep_sync::protocol::referenced_kind;
+use serde_json::Value;
 
 /// The set-aside changes the signed-in person may see, oldest first.
 pub fn set_aside_views(store: &Store) -> Result<Vec<SetAsideView>, StoreError> {
@@ -31,6 +33,16 @@ fn may_see(me: &Officer, change: &SetAsideChange) -> bool {
     sees_all_set_aside(me.role) || change.officer_id == me.id
 }
 
+/// Null, "" or [].
+fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
 /// How many of them the signed-in person may see.
 pub fn set_aside_visible(store: &Store) -> Result<u32, StoreError> {
     Ok(u32::try_from(set_aside_views(store)?.len()).unwrap_or(u32::MAX))
@@ -45,8 +57,11 @@ fn view(c: SetAsideChange, names: &HashMap<OfficerId, String>) -> SetAsideView {
     let fields = c
         .fields
         .iter()
-        // Names starting `_` are the sync's own bookkeeping, not what the officer typed.
-        .filter(|(name, _)| !name.starts_with('_'))
+        // Names starting `_` are the sync's own bookkeeping, and reference fields are ids
+        // the record's name already says in words; neither is what the officer typed.
+        .filter(|(name, _)| !name.starts_with('_') && referenced_kind(name).is_none())
+        // A new record's blank fields say nothing; a change that clears one does.
+        .filter(|(_, value)| action != RecordAction::Added || !is_blank(value))
         .map(|(name, value)| FieldValueView {
             field: field_label(&c.entity, name),
             value: value_text(value),
@@ -70,7 +85,7 @@ fn view(c: SetAsideChange, names: &HashMap<OfficerId, String>) -> SetAsideView {
 mod tests {
     use chrono::{TimeZone, Utc};
     use doorstep_core::Role;
-    use serde_json::{Map, Value, json};
+    use serde_json::{Map, json};
 
     use super::*;
 
@@ -78,6 +93,11 @@ mod tests {
         let mut fields = Map::new();
         fields.insert("address_line_2".into(), json!("Flat 1"));
         fields.insert("_deleted".into(), Value::Bool(false));
+        fields.insert(
+            "household_id".into(),
+            json!("0192f3a1-0000-7000-8000-00000000000a"),
+        );
+        fields.insert("phone".into(), json!(""));
         SetAsideChange {
             change_id: uuid::Uuid::nil(),
             entity: entity.into(),
@@ -148,14 +168,17 @@ mod tests {
             assert_eq!(v.record, record);
             assert_eq!(v.action, action);
             assert_eq!(v.made_by, "Sam Officer");
-            assert_eq!(
-                v.fields,
-                [FieldValueView {
-                    field: "Address line 2".into(),
-                    value: "Flat 1".into()
-                }],
-                "the sync's own fields are not shown"
-            );
+            let shown: Vec<(&str, &str)> = v
+                .fields
+                .iter()
+                .map(|f| (f.field.as_str(), f.value.as_str()))
+                .collect();
+            let mut wanted = vec![("Address line 2", "Flat 1")];
+            // Clearing a field is news; a new record's blank field is not.
+            if action != RecordAction::Added {
+                wanted.push(("Phone", "(empty)"));
+            }
+            assert_eq!(shown, wanted, "no bookkeeping, no ids");
         }
         let unknown = view(change(OfficerId::new(), "plan", "update", None), &names);
         assert_eq!(unknown.made_by, "A former user of this laptop");

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use doorstep_core::security::{AnswerValue, Template, YesNo};
 use doorstep_core::sync_status::{ConflictChoice, SyncProgress};
-use doorstep_core::{ChangeSource, HouseholdDraft, Role};
+use doorstep_core::{ChangeSource, HouseholdDraft, PersonDraft, Role};
 use doorstep_hub::{AppState, Clock, HubConfig, SharedStore, secret};
 use doorstep_replica::conflicts::{conflict_views, decide_conflict};
 use doorstep_replica::{StoreAccess, SyncError, Syncer, enrol};
@@ -400,6 +400,21 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
             ChangeSource::Ui,
         )
         .unwrap();
+        s.add_person(
+            &PersonDraft {
+                household_id: household.id,
+                full_name: "Noor Kindlewood".into(),
+                phone: String::new(),
+                email: String::new(),
+                date_of_birth: String::new(),
+                age_band: None,
+                preferred_language: String::new(),
+                contact_preferences: Default::default(),
+            },
+            chrono::Utc::now().date_naive(),
+            ChangeSource::Ui,
+        )
+        .unwrap();
         s.create_household(&draft("5 Example Row"), ChangeSource::Ui)
             .unwrap();
     });
@@ -410,15 +425,20 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
         .unwrap();
     assert_eq!(moved.moved.len(), 1);
 
-    // Sync does not stall: the moved household leaves Ann's laptop, her edit of it is
-    // kept aside, and her other household reaches the hub.
+    // Sync does not stall: the moved household leaves Ann's laptop, her edit of it and
+    // the resident she added are kept aside, and her other household reaches the hub.
     let report = ann.sync().await;
-    assert_eq!(report.set_aside, 1, "{report:?}");
+    assert_eq!(report.set_aside, 2, "{report:?}");
     assert_eq!(ann.record("household", &id), None);
     assert_eq!(ann.with(|s| s.outbox_pending().unwrap()), 0);
     let kept = ann.with(|s| s.set_aside_changes().unwrap());
-    assert_eq!(kept.len(), 1);
+    let kinds: Vec<&str> = kept.iter().map(|c| c.entity.as_str()).collect();
+    assert_eq!(kinds, ["household", "person"]);
     assert_eq!(kept[0].entity_id, id);
+    assert_eq!(
+        kept[1].fields.get("full_name"),
+        Some(&serde_json::json!("Noor Kindlewood"))
+    );
     assert_eq!(
         kept[0].fields.get("address_line_2"),
         Some(&serde_json::json!("Flat 1"))
@@ -426,9 +446,15 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
     let log = ann.with(|s| s.sync_log().unwrap());
     assert_eq!(log.last_error, None);
     let views = ann.with(|s| doorstep_replica::set_aside::set_aside_views(s).unwrap());
-    assert_eq!(views.len(), 1);
-    assert_eq!(views[0].record, "Household for 4 Example Row, TE1 1ST");
-    assert_eq!(views[0].made_by, "Ann Testwell");
+    let records: Vec<&str> = views.iter().map(|v| v.record.as_str()).collect();
+    assert_eq!(
+        records,
+        [
+            "Household for 4 Example Row, TE1 1ST",
+            "Resident for 4 Example Row, TE1 1ST"
+        ]
+    );
+    assert!(views.iter().all(|v| v.made_by == "Ann Testwell"));
 
     // South's laptop holds the household as the hub has it, without the refused edit;
     // Ann's other household stays in North.
@@ -443,5 +469,5 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
     // The next sync is quiet, and the set-aside edit is still there.
     let again = ann.sync().await;
     assert_eq!((again.sent, again.set_aside), (0, 0), "{again:?}");
-    assert_eq!(ann.with(|s| s.set_aside_count().unwrap()), 1);
+    assert_eq!(ann.with(|s| s.set_aside_count().unwrap()), 2);
 }

@@ -186,7 +186,35 @@ pub struct Change {
     pub made_at: DateTime<Utc>,
 }
 
+/// The kind of record a reference field names, by the field's name (`household_id` names
+/// a household); None for a field that names no record of one kind. These are the laptop
+/// store's foreign keys between synced records: a record goes where what it belongs to goes.
+pub fn referenced_kind(field: &str) -> Option<EntityKind> {
+    Some(match field {
+        "household_id" => EntityKind::Household,
+        "person_id" => EntityKind::Person,
+        "visit_id" => EntityKind::Visit,
+        "survey_id" => EntityKind::Survey,
+        "plan_id" => EntityKind::Plan,
+        "cocoon_id" => EntityKind::Cocoon,
+        "day_id" => EntityKind::DayOfAction,
+        "door_id" => EntityKind::DayDoor,
+        _ => return None,
+    })
+}
+
 impl Change {
+    /// The records this change makes its record belong to: each reference field it sets,
+    /// with the record that field names.
+    pub fn references(&self) -> Vec<(EntityKind, String)> {
+        self.fields
+            .iter()
+            .filter_map(|(field, value)| {
+                Some((referenced_kind(field)?, value.as_str()?.to_owned()))
+            })
+            .collect()
+    }
+
     /// The version `field` was based on (None when the change names none).
     pub fn base_version(&self, field: &str) -> Option<Hlc> {
         self.base_versions.get(field).copied().flatten()

@@ -793,6 +793,53 @@ async fn a_laptop_enrols_with_the_hub_syncs_and_is_wiped_when_revoked() {
         "the demo households are on the hub: {stats:?}"
     );
 
+    // A household moves to another team while this laptop's new resident for it waits to
+    // be sent: the resident is set aside and listed, and sync goes on.
+    click(&c, "#nav-find").await;
+    type_into(&c, "#search-query", "Bramble").await;
+    wait_for_text(&c, "#search-results", "Bramble").await;
+    click(&c, "#search-results li a").await;
+    wait_for_text(&c, "#household-heading", "Bramble").await;
+    let url = c.current_url().await.expect("the window's address");
+    let household = url
+        .fragment()
+        .and_then(|f| f.strip_prefix("/household/"))
+        .expect("a household's address")
+        .to_owned();
+    click(&c, "#nav-sync").await;
+    click(&c, "#sync-now").await;
+    wait_for_text(&c, "#sync-waiting", "everything is on the hub").await;
+    c.execute(
+        &format!("window.location.hash = '#/household/{household}'"),
+        vec![],
+    )
+    .await
+    .expect("back to the household");
+    wait_for_text(&c, "#household-heading", "Bramble").await;
+    type_into(&c, "#full_name", "Noor Kindlewood").await;
+    click(&c, "#save-person").await;
+    wait_for_text(&c, "main", "Noor Kindlewood").await;
+    let now = doorstep_hub::Clock::system().now_ms();
+    let south = hub
+        .add_team("Testshire Council", "South", now)
+        .await
+        .expect("second team");
+    hub.transfer_household(&household, &south, now)
+        .await
+        .expect("transfer");
+    click(&c, "#nav-sync").await;
+    click(&c, "#sync-now").await;
+    wait_for_text(&c, "#set-aside-heading", "1 change the hub could not take").await;
+    wait_for_text(&c, "#set-aside-list", "Noor Kindlewood").await;
+    wait_for_text(&c, "#sync-waiting", "everything is on the hub").await;
+    c.execute(
+        "document.getElementById('set-aside').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .expect("scroll to the list");
+    screenshot(&c, "33-set-aside").await;
+
     // An administrator revokes the laptop: its next sync erases the store and says so.
     let devices = hub.devices().await.expect("devices");
     let device = devices.first().expect("the laptop is enrolled");

@@ -144,6 +144,34 @@ async fn a_household_moves_with_everything_that_refers_to_it(backend: Backend) {
         &[("street", None)],
     );
     ann.push(&hub, &[late]).await.expect(403, "out_of_scope");
+    // Nor add to them: a resident recorded offline for the moved household is refused,
+    // with the rest of its batch, rather than left behind in the old team.
+    let (before, _) = ann.pull_all(&hub, 0).await;
+    let newcomer = ann.change(
+        EntityKind::Person,
+        "p9",
+        Operation::Create,
+        json!({ "household_id": "h1", "full_name": "Noor Kindlewood" }),
+        &[],
+    );
+    let other = ann.new_household("h9", "9 Other Street");
+    ann.push(&hub, &[other.clone(), newcomer.clone()])
+        .await
+        .expect(403, "out_of_scope");
+    assert_eq!(
+        ann.pull_all(&hub, 0).await.0.len(),
+        before.len(),
+        "nothing stored"
+    );
+    assert!(
+        sam.pull_all(&hub, 0)
+            .await
+            .0
+            .iter()
+            .all(|e| e.change.as_ref().is_none_or(|c| c.entity_id != "p9"))
+    );
+    // Without it, the rest goes.
+    push_reply(&ann.push(&hub, &[other]).await);
     assert_eq!(
         audited(&store, "admin.transfer-household", "ok")
             .await
