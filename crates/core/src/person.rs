@@ -106,6 +106,20 @@ pub struct PersonDetails {
 }
 
 impl PersonDraft {
+    /// A resident known only by name, everything else blank.
+    pub fn named(household_id: HouseholdId, full_name: &str) -> Self {
+        Self {
+            household_id,
+            full_name: full_name.to_owned(),
+            phone: String::new(),
+            email: String::new(),
+            date_of_birth: String::new(),
+            age_band: None,
+            preferred_language: String::new(),
+            contact_preferences: ContactPreferences::default(),
+        }
+    }
+
     /// Checks every field against `today` (for dates of birth) and normalises it.
     pub fn validate(&self, today: NaiveDate) -> Result<PersonDetails, ValidationErrors> {
         let mut errors = ValidationErrors::default();

@@ -401,16 +401,7 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
         )
         .unwrap();
         s.add_person(
-            &PersonDraft {
-                household_id: household.id,
-                full_name: "Noor Kindlewood".into(),
-                phone: String::new(),
-                email: String::new(),
-                date_of_birth: String::new(),
-                age_band: None,
-                preferred_language: String::new(),
-                contact_preferences: Default::default(),
-            },
+            &PersonDraft::named(household.id, "Noor Kindlewood"),
             chrono::Utc::now().date_naive(),
             ChangeSource::Ui,
         )

@@ -782,14 +782,8 @@ fn a_household_moved_to_another_team_sets_its_unsent_changes_aside_and_keeps_the
         .update_household(h, &draft, ChangeSource::Ui)
         .expect("edit household");
     let person = PersonDraft {
-        household_id: h,
-        full_name: "Morgan Tallow".into(),
         phone: "07700 900123".into(),
-        email: String::new(),
-        date_of_birth: String::new(),
-        age_band: None,
-        preferred_language: String::new(),
-        contact_preferences: Default::default(),
+        ..PersonDraft::named(h, "Morgan Tallow")
     };
     b.store
         .update_person(p, &person, today(), ChangeSource::Ui)
