@@ -5,7 +5,8 @@
 //!    pulls all of them;
 //! b. the hub's ingest rate, against a plain batched INSERT of the same rows into the
 //!    same database in the same run;
-//! c. 200 laptops at once, each pushing 100 changes and pulling them: latency per request.
+//! c. 200 laptops at once, each pushing 100 changes and pulling them: latency per request;
+//!    then the same laptops again, arriving evenly over 10 s as their own timers spread them.
 //!
 //! `cargo bench -p doorstep-hub --bench sync`. PostgreSQL rows need a server at
 //! `DOORSTEP_HUB_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/postgres`)
@@ -36,6 +37,8 @@ const CHANGES: usize = 10_000;
 /// Laptops at once in (c), and the changes each pushes.
 const DEVICES: usize = 200;
 const PER_DEVICE: usize = 100;
+/// How long the second round of (c) spreads the laptops' arrivals over.
+const SPREAD: Duration = Duration::from_secs(10);
 
 const DEFAULT_PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -66,6 +69,9 @@ struct Row {
     all_p99: Duration,
     concurrent_wall: Duration,
     errors: usize,
+    spread_p50: Duration,
+    spread_p99: Duration,
+    spread_errors: usize,
 }
 
 async fn run() -> Fallible<()> {
@@ -162,42 +168,14 @@ async fn bench(backend: &'static str, url: &str, plain: Plain) -> Fallible<Row> 
             .await?;
         laptops.push(laptop(&store, addr, &team, &format!("Crew member {d}")).await?);
     }
-    let gate = Arc::new(tokio::sync::Barrier::new(DEVICES));
-    let started = Instant::now();
-    let mut tasks = Vec::with_capacity(DEVICES);
-    for (d, l) in laptops.into_iter().enumerate() {
-        let gate = Arc::clone(&gate);
-        tasks.push(tokio::spawn(async move {
-            let mut clock = HlcClock::new(l.device, None);
-            let batch: Vec<Change> = (0..PER_DEVICE)
-                .map(|i| household(&l, &mut clock, &format!("c-{d}-{i}")))
-                .collect();
-            gate.wait().await;
-            let t = Instant::now();
-            let pushed = l.client.push(l.device, &batch).await;
-            let push = (
-                t.elapsed(),
-                pushed.is_ok_and(|p| p.applied.len() == PER_DEVICE),
-            );
-            let t = Instant::now();
-            let pulled = l.client.pull(0, 1_000).await;
-            let pull = (
-                t.elapsed(),
-                pulled.is_ok_and(|p| p.entries.len() == PER_DEVICE),
-            );
-            (push, pull)
-        }));
-    }
-    let (mut pushes, mut pulls, mut errors) = (Vec::new(), Vec::new(), 0);
-    for task in tasks {
-        let ((push_time, push_ok), (pull_time, pull_ok)) = task.await?;
-        pushes.push(push_time);
-        pulls.push(pull_time);
-        errors += usize::from(!push_ok) + usize::from(!pull_ok);
-    }
-    let concurrent_wall = started.elapsed();
-    let mut all: Vec<Duration> = pushes.iter().chain(&pulls).copied().collect();
+    let (laptops, mut burst) = round(laptops, "c", |_| Duration::ZERO).await?;
+    // The same laptops again, one every SPREAD / DEVICES, as their own timers spread them.
+    let gap = SPREAD / u32::try_from(DEVICES).unwrap_or(u32::MAX);
+    let (_, spread) = round(laptops, "s", |d| gap * u32::try_from(d).unwrap_or(u32::MAX)).await?;
     let _ = stop.send(());
+    let mut all: Vec<Duration> = burst.pushes.iter().chain(&burst.pulls).copied().collect();
+    let mut spread_all: Vec<Duration> =
+        spread.pushes.iter().chain(&spread.pulls).copied().collect();
     Ok(Row {
         backend,
         push,
@@ -208,15 +186,85 @@ async fn bench(backend: &'static str, url: &str, plain: Plain) -> Fallible<Row> 
         four_per_s: CHANGES as f64 / four_time.as_secs_f64(),
         solo_push,
         solo_pull,
-        push_p50: percentile(&mut pushes, 50),
-        push_p99: percentile(&mut pushes, 99),
-        pull_p50: percentile(&mut pulls, 50),
-        pull_p99: percentile(&mut pulls, 99),
+        push_p50: percentile(&mut burst.pushes, 50),
+        push_p99: percentile(&mut burst.pushes, 99),
+        pull_p50: percentile(&mut burst.pulls, 50),
+        pull_p99: percentile(&mut burst.pulls, 99),
         all_p50: percentile(&mut all, 50),
         all_p99: percentile(&mut all, 99),
-        concurrent_wall,
-        errors,
+        concurrent_wall: burst.wall,
+        errors: burst.errors,
+        spread_p50: percentile(&mut spread_all, 50),
+        spread_p99: percentile(&mut spread_all, 99),
+        spread_errors: spread.errors,
     })
+}
+
+/// Latencies of one round of the laptops.
+struct Round {
+    pushes: Vec<Duration>,
+    pulls: Vec<Duration>,
+    errors: usize,
+    wall: Duration,
+}
+
+/// Each laptop pushes PER_DEVICE new households and pulls them back, starting
+/// `start(d)` after the round begins (all batches are made before it does).
+async fn round(
+    laptops: Vec<Laptop>,
+    tag: &'static str,
+    start: impl Fn(usize) -> Duration,
+) -> Fallible<(Vec<Laptop>, Round)> {
+    let gate = Arc::new(tokio::sync::Barrier::new(laptops.len()));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(laptops.len());
+    for (d, mut l) in laptops.into_iter().enumerate() {
+        let gate = Arc::clone(&gate);
+        let delay = start(d);
+        tasks.push(tokio::spawn(async move {
+            let mut clock = HlcClock::new(l.device, None);
+            let batch: Vec<Change> = (0..PER_DEVICE)
+                .map(|i| household(&l, &mut clock, &format!("{tag}-{d}-{i}")))
+                .collect();
+            gate.wait().await;
+            tokio::time::sleep(delay).await;
+            let t = Instant::now();
+            let pushed = l.client.push(l.device, &batch).await;
+            let push = (
+                t.elapsed(),
+                pushed.is_ok_and(|p| p.applied.len() == PER_DEVICE),
+            );
+            let t = Instant::now();
+            let pulled = l.client.pull(l.cursor, 1_000).await;
+            let pull_time = t.elapsed();
+            let pull_ok = match pulled {
+                Ok(page) if page.entries.len() == PER_DEVICE => {
+                    l.cursor = page.next;
+                    true
+                }
+                _ => false,
+            };
+            (l, push, (pull_time, pull_ok))
+        }));
+    }
+    let (mut laptops, mut pushes, mut pulls, mut errors) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for task in tasks {
+        let (l, (push_time, push_ok), (pull_time, pull_ok)) = task.await?;
+        laptops.push(l);
+        pushes.push(push_time);
+        pulls.push(pull_time);
+        errors += usize::from(!push_ok) + usize::from(!pull_ok);
+    }
+    let wall = started.elapsed();
+    Ok((
+        laptops,
+        Round {
+            pushes,
+            pulls,
+            errors,
+            wall,
+        },
+    ))
 }
 
 /// The hub on a loopback port, with the rate limit raised out of the way.
@@ -242,6 +290,8 @@ struct Laptop {
     client: HubClient,
     device: DeviceId,
     officer: OfficerId,
+    /// Where its next pull starts.
+    cursor: u64,
 }
 
 /// A user in `team` and their laptop, enrolled through the client.
@@ -259,6 +309,7 @@ async fn laptop(store: &SharedStore, addr: SocketAddr, team: &str, name: &str) -
         client,
         device: enrolled.device_id,
         officer: enrolled.user.id,
+        cursor: 0,
     })
 }
 
@@ -316,6 +367,7 @@ async fn store_only(store: &SharedStore, team: &str) -> Fallible<Duration> {
         client: HubClient::new("http://127.0.0.1:9/")?,
         device,
         officer: who.user_id,
+        cursor: 0,
     };
     let mut clock = HlcClock::new(device, None);
     let changes: Vec<Change> = (0..CHANGES)
@@ -665,6 +717,16 @@ fn print_table(rows: &[Row]) {
             "| {b} | **(c) errors** | **{}** | 0 | {} |",
             r.errors,
             yes(r.errors == 0)
+        );
+        println!(
+            "| {b} | (c) the same {DEVICES} laptops again, arriving evenly over {} s: every request, p50 / p99 | {} / {} | | |",
+            SPREAD.as_secs(),
+            ms(r.spread_p50),
+            ms(r.spread_p99)
+        );
+        println!(
+            "| {b} | (c) errors in that round | {} | | |",
+            r.spread_errors
         );
     }
 }
