@@ -269,6 +269,27 @@ async fn hub_clock(tx: &Transaction<'_>) -> Result<Option<Hlc>, StoreError> {
     .transpose()
 }
 
+/// Writes a change the hub made to one record: the record, its log entry under the next
+/// counter value (the counter row locked), and the hub's clock. Returns the entry's seq.
+pub(crate) async fn write_hub_change(
+    tx: &Transaction<'_>,
+    record: &StoredRecord,
+    change: &Change,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let seq = lock_counter(tx).await? + 1;
+    let key = (change.entity, change.entity_id.clone());
+    write_records(tx, [(&key, record, seq)]).await?;
+    append_entries(
+        tx,
+        &[NewEntry::of_hub_change(seq, change, &record.team_id, now)?],
+    )
+    .await?;
+    set_counter(tx, "change_log", seq).await?;
+    set_hub_clock(tx, change.hlc).await?;
+    Ok(seq)
+}
+
 async fn set_hub_clock(tx: &Transaction<'_>, hlc: Hlc) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO hub_settings (name, value) VALUES ('hub_hlc', $1)

@@ -79,6 +79,31 @@ pub struct NewEntry {
     pub at: i64,
 }
 
+impl NewEntry {
+    /// The log entry of a change the hub made itself (a conflict record, a contractor's
+    /// step), for the team that holds the record.
+    pub fn of_hub_change(
+        seq: i64,
+        change: &Change,
+        team_id: &str,
+        at: i64,
+    ) -> Result<Self, StoreError> {
+        Ok(Self {
+            seq,
+            change_id: change.change_id.to_string(),
+            entity: change.entity,
+            entity_id: change.entity_id.clone(),
+            team_id: team_id.to_owned(),
+            kind: EntryKind::Change,
+            operation: operation_str(change.operation),
+            body: serde_json::to_string(change)?,
+            device_id: change.device_id.to_string(),
+            user_id: change.officer_id.to_string(),
+            at,
+        })
+    }
+}
+
 /// A row of `applied_changes`: a change id taken in, with its log entry if it made one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppliedRow {
@@ -361,19 +386,8 @@ impl PushPlan {
             merge_into(&mut record, &change);
             self.counter += 1;
             let seq = self.counter;
-            self.entries.push(NewEntry {
-                seq,
-                change_id: change.change_id.to_string(),
-                entity: EntityKind::Conflict,
-                entity_id: change.entity_id.clone(),
-                team_id: team_id.clone(),
-                kind: EntryKind::Change,
-                operation: operation_str(change.operation),
-                body: serde_json::to_string(&change)?,
-                device_id: hub.device_id.to_string(),
-                user_id: hub.officer_id.to_string(),
-                at: self.now,
-            });
+            self.entries
+                .push(NewEntry::of_hub_change(seq, &change, &team_id, self.now)?);
             self.audit_write(EntityKind::Conflict, &change.entity_id, "raised");
             self.records.insert(
                 key.clone(),

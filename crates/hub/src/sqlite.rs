@@ -274,6 +274,26 @@ fn hub_clock(tx: &Transaction<'_>) -> Result<Option<Hlc>, StoreError> {
     .transpose()
 }
 
+/// Writes a change the hub made to one record: the record, its log entry under the next
+/// counter value, and the hub's clock. Returns the entry's seq.
+pub(crate) fn write_hub_change(
+    tx: &Transaction<'_>,
+    record: &StoredRecord,
+    change: &Change,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let seq = counter(tx)? + 1;
+    let key = (change.entity, change.entity_id.clone());
+    write_records(tx, [(&key, record, seq)])?;
+    append_entries(
+        tx,
+        &[NewEntry::of_hub_change(seq, change, &record.team_id, now)?],
+    )?;
+    set_counter(tx, "change_log", seq)?;
+    set_hub_clock(tx, change.hlc)?;
+    Ok(seq)
+}
+
 fn set_hub_clock(tx: &Transaction<'_>, hlc: Hlc) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO hub_settings (name, value) VALUES ('hub_hlc', ?1)

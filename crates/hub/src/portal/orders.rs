@@ -12,6 +12,8 @@ use doorstep_sync::merge::{Record, merge_into};
 use doorstep_sync::protocol::{Change, EntityKind, Operation};
 use serde_json::{Map, Value};
 
+use crate::store::StoredRecord;
+
 /// The fields of a work order a contractor's step may change; nothing else is ever written.
 pub const CONTRACTOR_FIELDS: &[&str] = &["status", "decline_reason", "appointment_date", "items"];
 
@@ -105,6 +107,18 @@ pub struct PlannedStep {
     pub change: Change,
     /// The order after the step, for the page and the audit.
     pub order: WorkOrder,
+}
+
+impl PlannedStep {
+    /// The order's record as stored after the step, still held by the same team (a firm's
+    /// step never deletes an order, so it is never a tombstone).
+    pub fn stored_record(&self, order: &StoredOrder) -> StoredRecord {
+        StoredRecord {
+            team_id: order.team_id.clone(),
+            record: self.record.clone(),
+            tombstoned_at: None,
+        }
+    }
 }
 
 /// Takes `step` on the stored order for `firm_id` at `now`: None when the step changes

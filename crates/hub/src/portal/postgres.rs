@@ -4,7 +4,6 @@
 use async_trait::async_trait;
 use deadpool_postgres::{Pool, Transaction};
 use tokio_postgres::Row;
-use tokio_postgres::types::ToSql;
 
 use crate::model::{AuditEntry, Refusal, StoreError};
 use crate::portal::auth;
@@ -13,7 +12,6 @@ use crate::portal::store::{
     Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
     StepDone, StepRequest, firm_order, parse_hub_clock,
 };
-use crate::store::operation_str;
 
 /// The portal's store on PostgreSQL.
 #[derive(Clone)]
@@ -145,60 +143,14 @@ async fn take_step(
         }
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let change = &planned.change;
-    let seq: i64 = tx
-        .query_one(
-            "UPDATE counters SET value = value + 1 WHERE name = 'change_log' RETURNING value",
-            &[],
-        )
-        .await?
-        .get(0);
-    let fields = serde_json::to_string(&planned.record.fields)?;
-    let versions = serde_json::to_string(&planned.record.versions)?;
-    tx.execute(
-        "UPDATE records SET fields = $3, field_versions = $4, updated_seq = $5
-         WHERE entity = $1 AND entity_id = $2",
-        &[
-            &change.entity.as_str(),
-            &stored.id,
-            &fields,
-            &versions,
-            &seq,
-        ],
+    let seq = crate::postgres::write_hub_change(
+        tx,
+        &planned.stored_record(&stored),
+        &planned.change,
+        now,
     )
     .await?;
-    let logged = serde_json::to_string(change)?;
-    let (change_id, device_id, user_id) = (
-        change.change_id.to_string(),
-        change.device_id.to_string(),
-        change.officer_id.to_string(),
-    );
-    let params: [&(dyn ToSql + Sync); 10] = [
-        &seq,
-        &change_id,
-        &change.entity.as_str(),
-        &stored.id,
-        &stored.team_id,
-        &operation_str(change.operation),
-        &logged,
-        &device_id,
-        &user_id,
-        &now,
-    ];
-    tx.execute(
-        "INSERT INTO change_log (seq, change_id, entity, entity_id, team_id, operation, change,
-                                 device_id, user_id, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        &params,
-    )
-    .await?;
-    // The hub's clock moves on with its own changes, so it never reads earlier again.
-    tx.execute(
-        "INSERT INTO hub_settings (name, value) VALUES ('hub_hlc', $1)
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        &[&change.hlc.to_string()],
-    )
-    .await?;
+    let user_id = planned.change.officer_id.to_string();
     if let Some(photo) = photo {
         tx.execute(
             "INSERT INTO portal_photos (order_id, sha256, media_type, bytes, uploaded_by,

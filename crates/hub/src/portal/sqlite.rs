@@ -14,7 +14,6 @@ use crate::portal::store::{
     Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
     StepDone, StepRequest, firm_order, parse_hub_clock,
 };
-use crate::store::operation_str;
 
 /// The portal's store on SQLite.
 #[derive(Debug, Clone)]
@@ -152,13 +151,8 @@ fn take_step(
         }
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let seq = write_change(tx, &stored, &planned.record, &planned.change, now)?;
-    // The hub's clock moves on with its own changes, so it never reads earlier again.
-    tx.execute(
-        "INSERT INTO hub_settings (name, value) VALUES ('hub_hlc', ?1)
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        [planned.change.hlc.to_string()],
-    )?;
+    let seq =
+        crate::sqlite::write_hub_change(tx, &planned.stored_record(&stored), &planned.change, now)?;
     if let Some(photo) = photo {
         tx.prepare_cached(
             "INSERT INTO portal_photos (order_id, sha256, media_type, bytes, uploaded_by,
@@ -195,51 +189,6 @@ fn take_step(
     audit.outcome = format!("applied: {}", audit.outcome);
     insert_audit(tx, &[audit])?;
     Ok(Ok(StepDone::Written { seq }))
-}
-
-/// Writes the hub-made change: the record, and a change-log entry numbered from the
-/// counter inside this transaction, for the team that holds the record.
-fn write_change(
-    tx: &Transaction<'_>,
-    stored: &StoredOrder,
-    record: &doorstep_sync::merge::Record,
-    change: &doorstep_sync::protocol::Change,
-    now: i64,
-) -> Result<i64, StoreError> {
-    let seq: i64 = tx
-        .prepare_cached(
-            "UPDATE counters SET value = value + 1 WHERE name = 'change_log' RETURNING value",
-        )?
-        .query_row([], |r| r.get(0))?;
-    tx.prepare_cached(
-        "UPDATE records SET fields = ?3, field_versions = ?4, updated_seq = ?5
-         WHERE entity = ?1 AND entity_id = ?2",
-    )?
-    .execute(params![
-        change.entity.as_str(),
-        stored.id,
-        serde_json::to_string(&record.fields)?,
-        serde_json::to_string(&record.versions)?,
-        seq
-    ])?;
-    tx.prepare_cached(
-        "INSERT INTO change_log (seq, change_id, entity, entity_id, team_id, operation, change,
-                                 device_id, user_id, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        seq,
-        change.change_id.to_string(),
-        change.entity.as_str(),
-        stored.id,
-        stored.team_id,
-        operation_str(change.operation),
-        serde_json::to_string(change)?,
-        change.device_id.to_string(),
-        change.officer_id.to_string(),
-        now
-    ])?;
-    Ok(seq)
 }
 
 #[async_trait]
