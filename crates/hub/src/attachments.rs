@@ -15,6 +15,11 @@ use doorstep_sync::protocol::{
 use sha2::{Digest, Sha256};
 
 use crate::model::{AuditEntry, Principal, Refusal, syncs_records};
+#[allow(
+    unused_imports,
+    reason = "named only in the handlers' #[utoipa::path] annotations"
+)]
+use crate::openapi::{DownloadRefusals, UploadRefusals};
 use crate::server::{ApiError, AppState, authenticate, check_protocol_header};
 
 /// The routes, with their own body limit (an attachment is larger than a JSON request).
@@ -99,7 +104,26 @@ fn check_role(who: &Principal) -> Result<(), ApiError> {
     }
 }
 
-async fn upload(
+/// Store a photo or signature under the SHA-256 of its bytes (idempotent).
+///
+/// The hub checks the name (64 lowercase hex digits), the digest of the bytes, the size (at
+/// most 16 MiB) and that the bytes are an image by content (JPEG, PNG, WebP or GIF). Stored
+/// once whoever uploads it; the uploader's team may then download it. A repeat upload
+/// answers already_stored.
+#[utoipa::path(
+    put,
+    path = "/v1/attachments/{sha256}",
+    operation_id = "putAttachment",
+    security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "The lowercase hex SHA-256 of the bytes", pattern = "^[0-9a-f]{64}$"), ("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "Stored now", body = AttachmentReceipt),
+        (status = 200, description = "Stored before (already_stored: true); the uploader's team may now download it", body = AttachmentReceipt),
+        UploadRefusals,
+    )
+)]
+pub(crate) async fn upload(
     State(state): State<AppState>,
     Path(sha256): Path<String>,
     headers: HeaderMap,
@@ -152,7 +176,19 @@ async fn upload_inner(
     Ok((status, Json(receipt)).into_response())
 }
 
-async fn download(
+/// The bytes of an attachment the user's team uploaded.
+#[utoipa::path(
+    get,
+    path = "/v1/attachments/{sha256}",
+    operation_id = "getAttachment",
+    security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "The lowercase hex SHA-256 of the bytes", pattern = "^[0-9a-f]{64}$"), ("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    responses(
+        (status = 200, description = "The bytes, with their media type", content_type = "image/*", body = Vec<u8>),
+        DownloadRefusals,
+    )
+)]
+pub(crate) async fn download(
     State(state): State<AppState>,
     Path(sha256): Path<String>,
     headers: HeaderMap,

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod conflicts;
 pub mod model;
+pub mod openapi;
 pub mod portal;
 pub mod postgres;
 pub mod pull;

@@ -28,12 +28,19 @@ use crate::access;
 use crate::clock::Clock;
 use crate::config::HubConfig;
 use crate::model::{AuditEntry, Principal, Refusal, StoreError, TokenDigests, syncs_records};
+#[allow(
+    unused_imports,
+    reason = "named only in the handlers' #[utoipa::path] annotations"
+)]
+use crate::openapi::{EnrolRefusals, Health, PullRefusals, PushRefusals, RefreshRefusals};
 use crate::rate::RateLimiter;
 use crate::secret::{self, TokenKind};
 use crate::store::SharedStore;
-
-/// The OpenAPI description of `/v1`, served at `/v1/openapi.json`.
-pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+#[allow(
+    unused_imports,
+    reason = "named only in the handlers' #[utoipa::path] annotations"
+)]
+use doorstep_sync::protocol::{PullResponse, PushResponse};
 
 /// What every handler shares.
 #[derive(Debug, Clone)]
@@ -377,7 +384,19 @@ fn millis_to_time(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-async fn enrol(
+/// Enrol a laptop with a one-time code.
+#[utoipa::path(
+    post,
+    path = "/v1/enrol",
+    operation_id = "enrol",
+    params(("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    request_body = EnrolRequest,
+    responses(
+        (status = 201, description = "Enrolled: the device id and its first tokens", body = EnrolResponse),
+        EnrolRefusals,
+    )
+)]
+pub(crate) async fn enrol(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -434,7 +453,19 @@ async fn enrol_inner(
     Ok((StatusCode::CREATED, Json(response)).into_response())
 }
 
-async fn refresh(
+/// Swap a refresh token (spent by this call) for new tokens.
+#[utoipa::path(
+    post,
+    path = "/v1/token/refresh",
+    operation_id = "refresh",
+    params(("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = RefreshResponse),
+        RefreshRefusals,
+    )
+)]
+pub(crate) async fn refresh(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -479,7 +510,20 @@ async fn refresh_inner(
     .into_response())
 }
 
-async fn push(
+/// Apply a batch of changes in one transaction, each change once.
+#[utoipa::path(
+    post,
+    path = "/v1/push",
+    operation_id = "push",
+    security(("bearer" = [])),
+    params(("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "Applied, already applied, conflicts and the change-log position", body = PushResponse),
+        PushRefusals,
+    )
+)]
+pub(crate) async fn push(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -517,13 +561,32 @@ async fn push_inner(
 /// `GET /v1/pull` takes the pull request as query parameters; all are optional.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PullQuery {
+pub(crate) struct PullQuery {
     protocol: Option<u32>,
     after: Option<u64>,
     limit: Option<u32>,
 }
 
-async fn pull_get(
+/// Change-log entries after a cursor, as this user may see them.
+///
+/// Entries of the user's team after the cursor, only of the kinds of record the role receives and with the fields it may not read removed. A `remove` entry means the record left the user's scope. `full_resync_needed` (no entries): the cursor is below the compaction horizon or past the head, or the user changed team or role: forget the synced records and pull again from 0.
+#[utoipa::path(
+    get,
+    path = "/v1/pull",
+    operation_id = "pullGet",
+    security(("bearer" = [])),
+    params(
+        ("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)"),
+        ("protocol" = Option<u32>, Query, description = "Protocol version (1)"),
+        ("after" = Option<u64>, Query, description = "The cursor: entries after this position (default 0)"),
+        ("limit" = Option<u32>, Query, description = "At most this many entries, 1 to 1000 (default 1000)"),
+    ),
+    responses(
+        (status = 200, description = "A page of the change log", body = PullResponse),
+        PullRefusals,
+    )
+)]
+pub(crate) async fn pull_get(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<PullQuery>, QueryRejection>,
@@ -551,7 +614,22 @@ async fn pull_get(
     pull(state, headers, request).await
 }
 
-async fn pull_post(
+/// Change-log entries after a cursor, as this user may see them.
+///
+/// Entries of the user's team after the cursor, only of the kinds of record the role receives and with the fields it may not read removed. A `remove` entry means the record left the user's scope. `full_resync_needed` (no entries): the cursor is below the compaction horizon or past the head, or the user changed team or role: forget the synced records and pull again from 0.
+#[utoipa::path(
+    post,
+    path = "/v1/pull",
+    operation_id = "pull",
+    security(("bearer" = [])),
+    params(("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    request_body = PullRequest,
+    responses(
+        (status = 200, description = "A page of the change log", body = PullResponse),
+        PullRefusals,
+    )
+)]
+pub(crate) async fn pull_post(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -616,12 +694,30 @@ async fn pull_inner(
     Ok(Json(response).into_response())
 }
 
-async fn health() -> Response {
+/// Liveness.
+#[utoipa::path(
+    get,
+    path = "/v1/health",
+    operation_id = "health",
+    responses((status = 200, description = "The hub is up", body = Health))
+)]
+pub(crate) async fn health() -> Response {
     Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL_VERSION })).into_response()
 }
 
-async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/v1/openapi.json",
+    operation_id = "openapi",
+    responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json"))
+)]
+pub(crate) async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::document(),
+    )
+        .into_response()
 }
 
 async fn not_found(uri: axum::http::Uri) -> Response {
@@ -657,7 +753,8 @@ mod tests {
 
     #[test]
     fn the_openapi_document_describes_every_route() {
-        let doc: serde_json::Value = serde_json::from_str(OPENAPI_JSON).unwrap();
+        let text = crate::openapi::document();
+        let doc: serde_json::Value = serde_json::from_str(text).unwrap();
         assert_eq!(doc["openapi"], "3.1.0");
         let paths = doc["paths"].as_object().unwrap();
         assert_eq!(paths.len(), ROUTES.len(), "no path beyond the routes");
@@ -669,15 +766,21 @@ mod tests {
         }
         // Every $ref points at a schema that exists.
         let schemas = doc["components"]["schemas"].as_object().unwrap();
-        for reference in OPENAPI_JSON
-            .split("\"$ref\": \"#/components/schemas/")
-            .skip(1)
-        {
+        for reference in text.split("\"$ref\": \"#/components/schemas/").skip(1) {
             let name = reference.split('"').next().unwrap();
             assert!(schemas.contains_key(name), "missing schema {name}");
         }
+        // The authenticated routes name a scheme the document defines.
+        assert_eq!(
+            doc["components"]["securitySchemes"]["bearer"]["scheme"],
+            "bearer"
+        );
+        assert_eq!(
+            doc["paths"]["/v1/push"]["post"]["security"][0]["bearer"],
+            serde_json::json!([])
+        );
         // Every error code of the protocol is listed.
-        let codes = doc["components"]["schemas"]["ErrorBody"]["properties"]["code"]["enum"]
+        let codes = doc["components"]["schemas"]["ErrorCode"]["enum"]
             .as_array()
             .unwrap();
         for code in ErrorCode::ALL {

@@ -13,6 +13,26 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+/// A clock reading as it travels: 15-digit wall ms, '-', 8 hex counter, '-', device UUID;
+/// text order is clock order.
+#[cfg(feature = "openapi")]
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(as = Hlc, pattern = "^[0-9]{15}-[0-9a-f]{8}-[0-9a-fA-F-]{36}$")]
+pub struct HlcText(pub String);
+
+/// The user a device was enrolled for.
+#[cfg(feature = "openapi")]
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(as = User)]
+pub struct UserText {
+    /// Their id.
+    pub id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// Their role: officer, fire_crew, warden, supervisor, contractor, analyst or admin.
+    pub role: String,
+}
+
 /// The protocol version this crate speaks; every request body carries it.
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -50,6 +70,7 @@ pub const DELETED_FIELD: &str = "_deleted";
 /// The kinds of record the app syncs; anything else is refused with `unknown_entity`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EntityKind {
     /// A home at an address.
     Household,
@@ -152,6 +173,7 @@ impl FromStr for EntityKind {
 /// What a change does to its record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Operation {
     /// Makes the record (merged field by field if it already exists).
     Create,
@@ -163,6 +185,7 @@ pub enum Operation {
 
 /// One outbox row on the wire: some fields of one record, with the versions they were based on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     /// The change's own id (UUIDv7), so the hub applies it once.
     pub change_id: Uuid,
@@ -173,14 +196,19 @@ pub struct Change {
     /// Create, update or delete.
     pub operation: Operation,
     /// The fields that changed, with their new values (null clears a field).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: Map<String, Value>,
     /// Each changed field's version before this change (null: the field had none).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub base_versions: BTreeMap<String, Option<Hlc>>,
     /// The change's clock reading: the new version of every field it sets.
+    #[cfg_attr(feature = "openapi", schema(value_type = HlcText))]
     pub hlc: Hlc,
     /// Who made it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
     pub officer_id: OfficerId,
     /// On which laptop.
+    #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
     pub device_id: DeviceId,
     /// When, by the laptop's wall clock (for people; ordering uses `hlc`).
     pub made_at: DateTime<Utc>,
@@ -294,6 +322,7 @@ impl Change {
 /// A bearer token or enrolment code: sent and stored, never printed (Debug shows no text).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Secret(String);
 
 impl Secret {
@@ -316,10 +345,12 @@ impl fmt::Debug for Secret {
 
 /// `POST /v1/push`: a batch of the device's outbox, oldest first, applied in one transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     /// Always [`PROTOCOL_VERSION`].
     pub protocol: u32,
     /// The pushing device (must be the token's device).
+    #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
     pub device_id: DeviceId,
     /// At most [`MAX_BATCH`] changes, in outbox order.
     pub changes: Vec<Change>,
@@ -327,6 +358,7 @@ pub struct PushRequest {
 
 /// What the hub did with a push.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// Changes applied now (even if some of their fields lost or conflicted).
     pub applied: Vec<Uuid>,
@@ -344,6 +376,7 @@ pub struct PushResponse {
 
 /// `POST /v1/pull`: the change log after a cursor, as this user may see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullRequest {
     /// Always [`PROTOCOL_VERSION`].
     pub protocol: u32,
@@ -355,6 +388,7 @@ pub struct PullRequest {
 
 /// A page of the change log.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     /// Entries in sequence order.
     pub entries: Vec<LogEntry>,
@@ -369,6 +403,7 @@ pub struct PullResponse {
 
 /// One entry of the hub's change log: exactly one of `change` and `remove` is set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LogEntry {
     /// Its position in the log; strictly increasing, never reused.
     pub seq: u64,
@@ -402,6 +437,7 @@ impl LogEntry {
 
 /// A record to drop from a device because the user may no longer see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Removal {
     /// The kind of record.
     pub entity: EntityKind,
@@ -411,6 +447,7 @@ pub struct Removal {
 
 /// `POST /v1/enrol`: a new laptop joins the hub with a one-time code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolRequest {
     /// Always [`PROTOCOL_VERSION`].
     pub protocol: u32,
@@ -422,8 +459,10 @@ pub struct EnrolRequest {
 
 /// The enrolled device's identity and tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolResponse {
     /// The id the hub gave this laptop; its clock and changes use it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
     pub device_id: DeviceId,
     /// Short-lived bearer token for every other call.
     pub access_token: Secret,
@@ -434,11 +473,13 @@ pub struct EnrolResponse {
     /// The council or force the hub belongs to.
     pub organisation: Organisation,
     /// The user the code was issued to.
+    #[cfg_attr(feature = "openapi", schema(value_type = UserText))]
     pub user: User,
 }
 
 /// The organisation that runs a hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organisation {
     /// Its id.
     pub id: Uuid,
@@ -451,10 +492,12 @@ pub type User = doorstep_core::Officer;
 
 /// `POST /v1/token/refresh`: swaps a refresh token for new tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     /// Always [`PROTOCOL_VERSION`].
     pub protocol: u32,
     /// The device asking (must be the refresh token's device).
+    #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
     pub device_id: DeviceId,
     /// The refresh token from enrolment or the last refresh; it is used up by this call.
     pub refresh_token: Secret,
@@ -462,6 +505,7 @@ pub struct RefreshRequest {
 
 /// New tokens after a refresh.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshResponse {
     /// The new access token.
     pub access_token: Secret,
@@ -473,6 +517,7 @@ pub struct RefreshResponse {
 
 /// `PUT /v1/attachments/{sha256}`'s answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachmentReceipt {
     /// The lowercase hex SHA-256 of the bytes, as checked by the hub.
     pub sha256: String,
@@ -489,6 +534,7 @@ pub fn is_sha256_hex(s: &str) -> bool {
 
 /// A guarded field two people changed concurrently: the hub kept its value; a person decides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conflict {
     /// The kind of record.
     pub entity: EntityKind,
@@ -497,24 +543,31 @@ pub struct Conflict {
     /// The field.
     pub field: String,
     /// The value kept (the hub's, or the stored one on the replica that merged).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub hub_value: Value,
     /// Its version.
+    #[cfg_attr(feature = "openapi", schema(value_type = HlcText))]
     pub hub_hlc: Hlc,
     /// The value the device sent, which was not applied.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub device_value: Value,
     /// The device's version of it (its wall time says when it was made).
+    #[cfg_attr(feature = "openapi", schema(value_type = HlcText))]
     pub device_hlc: Hlc,
     /// The change that carried it.
     pub change_id: Uuid,
     /// The device that sent it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
     pub device_id: DeviceId,
     /// The officer who made it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
     pub officer_id: OfficerId,
 }
 
 /// The hub's value of a guarded field a pushed change set: the device takes it in place of
 /// its own (conflict, agreement, or a later change it has not pulled).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HubValue {
     /// The kind of record.
     pub entity: EntityKind,
@@ -523,17 +576,21 @@ pub struct HubValue {
     /// The field.
     pub field: String,
     /// The hub's value.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub value: Value,
     /// The hub's version of it.
+    #[cfg_attr(feature = "openapi", schema(value_type = HlcText))]
     pub hlc: Hlc,
     /// The pushed change's version of the field, which the device holds unless it changed
     /// the field again (then it keeps its own).
+    #[cfg_attr(feature = "openapi", schema(value_type = HlcText))]
     pub change_hlc: Hlc,
 }
 
 /// Why a request was refused; each code has one HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorCode {
     /// The body is not JSON, or not the shape the endpoint expects.
     Malformed,
@@ -644,6 +701,7 @@ impl fmt::Display for ErrorCode {
 /// The JSON body of every 4xx: a code the app branches on and a message in plain words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{code}: {message}")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// What went wrong.
     pub code: ErrorCode,
