@@ -25,6 +25,16 @@ use crate::session::{Session, guard};
 /// How often an idle, online laptop syncs.
 const EVERY: Duration = Duration::from_secs(60);
 
+/// `DOORSTEP_SYNC_EVERY_SECS`, else [`EVERY`]: the window tests make it long, so that only
+/// their "Sync now" syncs and the order of events they check is theirs.
+fn every() -> Duration {
+    std::env::var("DOORSTEP_SYNC_EVERY_SECS")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .filter(|&secs| secs > 0)
+        .map_or(EVERY, Duration::from_secs)
+}
+
 /// How often to look again while locked or not enrolled.
 const NOT_READY: Duration = Duration::from_secs(15);
 
@@ -227,12 +237,12 @@ impl SyncService {
         loop {
             let service = app.state::<SyncService>();
             let wait = match service.attempt(&app).await {
-                Attempt::Synced => EVERY,
+                Attempt::Synced => every(),
                 Attempt::NotReady => NOT_READY,
                 Attempt::Failed => guard(&service.runtime)
                     .next_attempt_at
                     .and_then(|at| (at - Utc::now()).to_std().ok())
-                    .unwrap_or(EVERY),
+                    .unwrap_or_else(every),
             };
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}

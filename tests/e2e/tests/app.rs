@@ -75,6 +75,9 @@ fn start_driver(data_dir: &Path, port: u16) -> Driver {
             &(port + 1).to_string(),
         ])
         .env("DOORSTEP_DATA_DIR", data_dir)
+        // Only "Sync now" syncs: a background sync between two steps would change what
+        // a step finds.
+        .env("DOORSTEP_SYNC_EVERY_SECS", "3600")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
