@@ -96,6 +96,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::sync::conflicts,
             commands::sync::resolve_conflict,
             commands::sync::set_aside_changes,
+            commands::sync::discard_set_aside_change,
         ])
         .events(collect_events![
             events::ImportProgressEvent,

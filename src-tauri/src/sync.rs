@@ -163,7 +163,8 @@ impl SyncService {
         self.emit(app);
     }
 
-    fn emit(&self, app: &AppHandle) {
+    /// Sends the status to the window (also after a change it counts was made outside a sync).
+    pub fn emit(&self, app: &AppHandle) {
         let session = app.state::<Session>();
         match self.status(&session) {
             Ok(status) => {

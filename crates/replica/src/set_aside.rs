@@ -1,5 +1,6 @@
 //! The Sync screen's list of changes the hub could no longer take: each one's record,
 //! what it did and who made it, in words. People see their own; a supervisor sees all.
+//! Once passed on, its maker (or a supervisor) may remove one from the laptop.
 
 use std::collections::HashMap;
 
@@ -11,6 +12,8 @@ use doorstep_core::{Officer, OfficerId};
 use doorstep_store::{SetAsideChange, Store, StoreError};
 use doorstep_sync::protocol::referenced_kind;
 use serde_json::Value;
+
+use crate::error::SyncError;
 
 /// The set-aside changes the signed-in person may see, oldest first.
 pub fn set_aside_views(store: &Store) -> Result<Vec<SetAsideView>, StoreError> {
@@ -26,6 +29,27 @@ pub fn set_aside_views(store: &Store) -> Result<Vec<SetAsideView>, StoreError> {
         .filter(|c| may_see(me, c))
         .map(|c| view(c, &names))
         .collect())
+}
+
+/// Removes a set-aside change its maker (or a supervisor) has passed on; answers with the
+/// list as it now is. Anyone else, or an id that is not in the list, is refused.
+pub fn discard_set_aside(store: &mut Store, id: &str) -> Result<Vec<SetAsideView>, SyncError> {
+    let me = store.officer().clone();
+    let not_yours = || {
+        SyncError::NotAllowed(
+            "That change is not in your list of changes the hub could not take. Only the person who made a change, or a supervisor, can remove it.".into(),
+        )
+    };
+    let change = store
+        .set_aside_changes()?
+        .into_iter()
+        .find(|c| c.change_id.to_string() == id)
+        .ok_or_else(not_yours)?;
+    if !may_see(&me, &change) {
+        return Err(not_yours());
+    }
+    store.discard_set_aside(change.change_id)?;
+    Ok(set_aside_views(store)?)
 }
 
 /// People see the changes they made; a supervisor sees every one.

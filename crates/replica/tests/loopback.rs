@@ -10,6 +10,7 @@ use doorstep_core::sync_status::{ConflictChoice, SyncProgress};
 use doorstep_core::{ChangeSource, HouseholdDraft, PersonDraft, Role};
 use doorstep_hub::{AppState, Clock, HubConfig, SharedStore, secret};
 use doorstep_replica::conflicts::{conflict_views, decide_conflict};
+use doorstep_replica::set_aside;
 use doorstep_replica::{StoreAccess, SyncError, Syncer, enrol};
 use doorstep_store::{DataFolder, KdfParams, Store, SyncedRecord};
 use doorstep_sync::Backoff;
@@ -436,7 +437,7 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
     );
     let log = ann.with(|s| s.sync_log().unwrap());
     assert_eq!(log.last_error, None);
-    let views = ann.with(|s| doorstep_replica::set_aside::set_aside_views(s).unwrap());
+    let views = ann.with(|s| set_aside::set_aside_views(s).unwrap());
     let records: Vec<&str> = views.iter().map(|v| v.record.as_str()).collect();
     assert_eq!(
         records,
@@ -461,4 +462,17 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
     let again = ann.sync().await;
     assert_eq!((again.sent, again.set_aside), (0, 0), "{again:?}");
     assert_eq!(ann.with(|s| s.set_aside_count().unwrap()), 2);
+
+    // Once Ann has passed the household's edit on, she removes it; an unknown id is
+    // refused and removes nothing.
+    let household_change = kept[0].change_id.to_string();
+    let left = ann.with(|s| set_aside::discard_set_aside(s, &household_change).unwrap());
+    let records: Vec<&str> = left.iter().map(|v| v.record.as_str()).collect();
+    assert_eq!(records, ["Resident for 4 Example Row, TE1 1ST"]);
+    let refused = ann.with(|s| set_aside::discard_set_aside(s, &household_change));
+    assert!(
+        matches!(refused, Err(SyncError::NotAllowed(_))),
+        "{refused:?}"
+    );
+    assert_eq!(ann.with(|s| s.set_aside_count().unwrap()), 1);
 }

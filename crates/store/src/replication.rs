@@ -890,6 +890,15 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// Removes one set-aside change for good (its maker passed it on); false if there is
+    /// no such change.
+    pub fn discard_set_aside(&mut self, change_id: uuid::Uuid) -> Result<bool> {
+        Ok(self.conn().execute(
+            "DELETE FROM set_aside_changes WHERE change_id = ?1",
+            [change_id.to_string()],
+        )? > 0)
+    }
+
     /// The changes set aside, in the order they were made.
     pub fn set_aside_changes(&self) -> Result<Vec<SetAsideChange>> {
         let mut stmt = self.conn().prepare_cached(

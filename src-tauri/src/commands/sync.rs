@@ -4,7 +4,7 @@
 use doorstep_core::sync_status::{ConflictChoice, ConflictView, SetAsideView, SyncStatus};
 use doorstep_replica::conflicts;
 use doorstep_replica::enrol;
-use doorstep_replica::set_aside::set_aside_views;
+use doorstep_replica::set_aside::{discard_set_aside, set_aside_views};
 use doorstep_replica::{StoreAccess, SyncError};
 use tauri::{AppHandle, State};
 
@@ -59,6 +59,23 @@ pub async fn sync_now(
 #[specta::specta]
 pub fn set_aside_changes(session: State<'_, Session>) -> Result<Vec<SetAsideView>> {
     session.with_store(|s| set_aside_views(s))
+}
+
+/// Removes a set-aside change its maker (or a supervisor) has passed on; answers with the
+/// list as it now is.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn discard_set_aside_change(
+    app: AppHandle,
+    session: State<'_, Session>,
+    service: State<'_, SyncService>,
+    id: String,
+) -> Result<Vec<SetAsideView>> {
+    session.touch();
+    let views = StoreAccess::with_store(&*session, |s| Ok(discard_set_aside(s, &id)))??;
+    // The header and the Sync screen count them.
+    service.emit(&app);
+    Ok(views)
 }
 
 /// The conflicts the hub raised, open ones first (supervisors only).

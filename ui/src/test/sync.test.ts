@@ -333,6 +333,41 @@ describe('Sync screen', () => {
       )
     })
 
+    it('removes a change once its maker says it was passed on, after asking first', async () => {
+      const { user, fake } = await openSync({
+        officerName: 'Sam Officer',
+        sync: { enrolled: true, setAside: both },
+      })
+      const card = await screen.findByRole('region', {
+        name: 'Household for 4 Example Row, TE1 1ST',
+      })
+      // Cancel leaves it.
+      await user.click(
+        within(card).getByRole('button', {
+          name: 'Remove from this laptop: Household for 4 Example Row, TE1 1ST',
+        }),
+      )
+      const confirm = document.getElementById('set-aside-confirm') as HTMLElement
+      expect(confirm).toHaveFocus()
+      expect(confirm).toHaveTextContent('only once you have passed it on')
+      expect(await violations()).toEqual([])
+      await user.click(within(card).getByRole('button', { name: 'Cancel' }))
+      expect(document.getElementById('set-aside-confirm')).toBeNull()
+      expect(fake.calls.some((c) => c.method === 'discardSetAsideChange')).toBe(false)
+
+      await user.click(within(card).getByRole('button', { name: /Remove from this laptop/ }))
+      await user.click(within(card).getByRole('button', { name: /Yes, remove it/ }))
+      await waitFor(() =>
+        expect(document.getElementById('set-aside-none')).toHaveTextContent('None is left'),
+      )
+      expect(document.getElementById('set-aside-heading')).toHaveFocus()
+      expect(fake.calls.find((c) => c.method === 'discardSetAsideChange')?.args).toEqual([
+        'change-Sam Officer',
+      ])
+      // The other officer's change is still kept, for them.
+      expect(fake.sync.setAsideList.map((c) => c.made_by)).toEqual(['Alex Other'])
+    })
+
     it('is not shown when there are none', async () => {
       await openSync({ sync: { enrolled: true, lastSyncedAt: minutesAgo(2) } })
       await waitFor(() => expect(document.getElementById('sync-hub')).not.toBeNull())

@@ -193,6 +193,9 @@ export interface Backend {
   /** Changes the hub could no longer take (their record moved to another team): the
    * signed-in person's own, or all of them for a supervisor. */
   setAsideChanges(): Promise<Result<SetAsideView[]>>
+  /** Removes one the signed-in person made (any, for a supervisor) once passed on;
+   * answers with the list as it now is. */
+  discardSetAsideChange(id: string): Promise<Result<SetAsideView[]>>
   /** Open and decided conflicts; supervisors only (others get `not_allowed`). */
   conflicts(): Promise<Result<ConflictView[]>>
   /** Decides a conflict; answers with the conflicts as they now are. */

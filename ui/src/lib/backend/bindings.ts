@@ -169,6 +169,11 @@ export const commands = {
 	 *  another team: the signed-in person's own, or every one for a supervisor.
 	 */
 	setAsideChanges: () => typedError<SetAsideView[], AppError>(__TAURI_INVOKE("set_aside_changes")),
+	/**
+	 *  Removes a set-aside change its maker (or a supervisor) has passed on; answers with the
+	 *  list as it now is.
+	 */
+	discardSetAsideChange: (id: string) => typedError<SetAsideView[], AppError>(__TAURI_INVOKE("discard_set_aside_change", { id })),
 };
 
 /** Events */

@@ -187,6 +187,21 @@ export class FakeSync {
     }
   }
 
+  /** As the Rust side: its maker or a supervisor removes one; anyone else is refused. */
+  discardSetAside(id: string): Result<SetAsideView[]> {
+    if (!this.setAsideChanges().some((c) => c.id === id)) {
+      return err(
+        appError(
+          'not_allowed',
+          'That change is not in your list of changes the hub could not take. Only the person who made a change, or a supervisor, can remove it.',
+        ),
+      )
+    }
+    this.setAsideList = this.setAsideList.filter((c) => c.id !== id)
+    this.emit()
+    return ok(this.setAsideChanges())
+  }
+
   /** As the Rust side: people see the changes they made; a supervisor sees every one. */
   setAsideChanges(): SetAsideView[] {
     const me = this.owner.signedIn

@@ -1016,6 +1016,9 @@ export class FakeBackend implements Backend {
   setAsideChanges() {
     return this.guarded('setAsideChanges', [], () => ok(this.sync.setAsideChanges()))
   }
+  discardSetAsideChange(id: string) {
+    return this.guarded('discardSetAsideChange', [id], () => this.sync.discardSetAside(id))
+  }
   conflicts() {
     return this.guarded('conflicts', [], () => this.sync.conflicts())
   }

@@ -90,6 +90,7 @@ export function withLockDetection(backend: Backend, onLocked: () => void): Backe
     syncStatus: () => guard(backend.syncStatus()),
     syncNow: () => guard(backend.syncNow()),
     setAsideChanges: () => guard(backend.setAsideChanges()),
+    discardSetAsideChange: (id) => guard(backend.discardSetAsideChange(id)),
     conflicts: () => guard(backend.conflicts()),
     resolveConflict: (id, choice) => guard(backend.resolveConflict(id, choice)),
     onSyncStatus: (handler) => backend.onSyncStatus(handler),

@@ -211,6 +211,7 @@ export function createTauriBackend(): Backend {
     syncStatus: () => run(commands.syncStatus()),
     syncNow: () => run(commands.syncNow()),
     setAsideChanges: () => run(commands.setAsideChanges()),
+    discardSetAsideChange: (id) => run(commands.discardSetAsideChange(id)),
     conflicts: () => run(commands.conflicts()),
     resolveConflict: (id, choice) => run(commands.resolveConflict(id, choice)),
     onSyncStatus: (handler) => subscribe(events.syncStatus, 'sync-status', handler),
