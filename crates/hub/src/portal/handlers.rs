@@ -294,8 +294,38 @@ fn fields(form: Result<Form<FormFields>, FormRejection>) -> FormFields {
     form.map(|Form(f)| f).unwrap_or_default()
 }
 
-/// A contractor's write to an order: signed in with full access, the form read, and its
-/// CSRF token checked (a refusal goes back to `back`).
+/// A form from a signed-in person: the session at `allow`'s stage, the form read, and its
+/// CSRF token checked (a refusal is audited as `action` and goes back to `back`).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the request's parts and the three things a refusal needs"
+)]
+async fn signed_form(
+    state: &PortalState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    form: Result<Form<FormFields>, FormRejection>,
+    allow: Allow,
+    action: &str,
+    order: Option<&str>,
+    back: &str,
+) -> Result<(Signed, FormFields), Stop> {
+    let signed = gate(state, peer, headers, allow).await?;
+    let form = fields(form);
+    check_csrf(
+        state,
+        &signed,
+        headers,
+        form.csrf.as_deref(),
+        action,
+        order,
+        back,
+    )
+    .await?;
+    Ok((signed, form))
+}
+
+/// A contractor's write to an order (see [`signed_form`]).
 async fn order_write(
     state: &PortalState,
     peer: SocketAddr,
@@ -304,19 +334,17 @@ async fn order_write(
     order_id: &str,
     back: &str,
 ) -> Result<(Signed, FormFields), Stop> {
-    let signed = gate(state, peer, headers, Allow::Full).await?;
-    let form = fields(form);
-    check_csrf(
+    signed_form(
         state,
-        &signed,
+        peer,
         headers,
-        form.csrf.as_deref(),
+        form,
+        Allow::Full,
         "write",
         Some(order_id),
         back,
     )
-    .await?;
-    Ok((signed, form))
+    .await
 }
 
 fn text(value: Option<&String>) -> String {
@@ -645,24 +673,21 @@ pub(super) async fn code(
     headers: HeaderMap,
     form: Result<Form<FormFields>, FormRejection>,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Code).await {
-        Ok(signed) => signed,
-        Err(response) => return *response,
-    };
-    let form = fields(form);
-    if let Err(response) = check_csrf(
+    let (signed, form) = match signed_form(
         &state,
-        &signed,
+        peer,
         &headers,
-        form.csrf.as_deref(),
+        form,
+        Allow::Code,
         "code",
         None,
         "/portal/sign-in/code",
     )
     .await
     {
-        return *response;
-    }
+        Ok(read) => read,
+        Err(response) => return *response,
+    };
     let session = &signed.session;
     let user = &session.user;
     let now = state.now();
@@ -770,24 +795,21 @@ pub(super) async fn sign_out(
     headers: HeaderMap,
     form: Result<Form<FormFields>, FormRejection>,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Password).await {
-        Ok(signed) => signed,
-        Err(response) => return *response,
-    };
-    let form = fields(form);
-    if let Err(response) = check_csrf(
+    let (signed, _) = match signed_form(
         &state,
-        &signed,
+        peer,
         &headers,
-        form.csrf.as_deref(),
+        form,
+        Allow::Password,
         "sign-out",
         None,
         "/portal/orders",
     )
     .await
     {
-        return *response;
-    }
+        Ok(read) => read,
+        Err(response) => return *response,
+    };
     if let Err(error) = state.store().end_session(&signed.session.id_hash).await {
         return state.unavailable(&error, None);
     }
@@ -828,24 +850,21 @@ pub(super) async fn password(
     headers: HeaderMap,
     form: Result<Form<FormFields>, FormRejection>,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Password).await {
-        Ok(signed) => signed,
-        Err(response) => return *response,
-    };
-    let form = fields(form);
-    if let Err(response) = check_csrf(
+    let (signed, form) = match signed_form(
         &state,
-        &signed,
+        peer,
         &headers,
-        form.csrf.as_deref(),
+        form,
+        Allow::Password,
         "password",
         None,
         "/portal/password",
     )
     .await
     {
-        return *response;
-    }
+        Ok(read) => read,
+        Err(response) => return *response,
+    };
     let password = form.password.clone().unwrap_or_default();
     let confirm = form.confirm.clone().unwrap_or_default();
     let mut errors = Errors::default();
