@@ -19,7 +19,7 @@ use crate::model::{AuditEntry, Principal, Refusal, syncs_records};
     unused_imports,
     reason = "named only in the handlers' #[utoipa::path] annotations"
 )]
-use crate::openapi::{DownloadRefusals, UploadRefusals};
+use crate::openapi::{AttachmentRefusals, NotFound, Revoked, UploadRefusals};
 use crate::server::{ApiError, AppState, authenticate, check_protocol_header};
 
 /// The routes, with their own body limit (an attachment is larger than a JSON request).
@@ -120,7 +120,9 @@ fn check_role(who: &Principal) -> Result<(), ApiError> {
     responses(
         (status = 201, description = "Stored now", body = AttachmentReceipt),
         (status = 200, description = "Stored before (already_stored: true); the uploader's team may now download it", body = AttachmentReceipt),
+        AttachmentRefusals,
         UploadRefusals,
+        Revoked,
     )
 )]
 pub(crate) async fn upload(
@@ -185,7 +187,9 @@ async fn upload_inner(
     params(("sha256" = String, Path, description = "The lowercase hex SHA-256 of the bytes", pattern = "^[0-9a-f]{64}$"), ("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
     responses(
         (status = 200, description = "The bytes, with their media type", content_type = "image/*", body = Vec<u8>),
-        DownloadRefusals,
+        AttachmentRefusals,
+        NotFound,
+        Revoked,
     )
 )]
 pub(crate) async fn download(

@@ -1,7 +1,7 @@
 //! `/v1/openapi.json`: the sync API's OpenAPI 3.1 document, made by utoipa from the
 //! handlers' `#[utoipa::path]` annotations (server.rs, attachments.rs) and the wire types'
 //! `ToSchema` (doorstep-sync's `openapi` feature), so it cannot drift from the code. The
-//! refusals each endpoint can give are listed here, one enum an endpoint.
+//! refusals are listed here: groups several endpoints share, and what only one gives.
 
 use std::sync::OnceLock;
 
@@ -66,21 +66,15 @@ pub struct Health {
     pub protocol: u32,
 }
 
-/// Why `/v1/enrol` refuses.
+/// Refusals every JSON endpoint can give.
 #[derive(Debug, IntoResponses)]
-pub enum EnrolRefusals {
+pub enum JsonRefusals {
     /// malformed (not JSON, wrong shape) or wrong_protocol
     #[response(status = 400)]
     Malformed(ErrorBody),
-    /// unauthorised: unknown, used or expired code
-    #[response(status = 401)]
-    Unauthorised(ErrorBody),
-    /// too_large: body over 4 MiB
+    /// too_large: body over 4 MiB (or, for a push, over 500 changes)
     #[response(status = 413)]
     TooLarge(ErrorBody),
-    /// invalid: breaks a protocol rule
-    #[response(status = 422)]
-    Invalid(ErrorBody),
     /// rate_limited (Retry-After header)
     #[response(status = 429)]
     RateLimited(ErrorBody),
@@ -89,93 +83,48 @@ pub enum EnrolRefusals {
     Unavailable(ErrorBody),
 }
 
-/// Why `/v1/token/refresh` refuses.
+/// invalid: breaks a protocol rule
 #[derive(Debug, IntoResponses)]
-pub enum RefreshRefusals {
-    /// malformed (not JSON, wrong shape) or wrong_protocol
-    #[response(status = 400)]
-    Malformed(ErrorBody),
-    /// unauthorised: unknown, expired or replayed refresh token (a replay withdraws all the device's tokens), or a token of another device than device_id
-    #[response(status = 401)]
-    Unauthorised(ErrorBody),
-    /// device_revoked: wipe the local data
-    #[response(status = 410)]
-    Revoked(ErrorBody),
-    /// too_large: body over 4 MiB
-    #[response(status = 413)]
-    TooLarge(ErrorBody),
-    /// invalid: breaks a protocol rule
-    #[response(status = 422)]
-    Invalid(ErrorBody),
-    /// rate_limited (Retry-After header)
-    #[response(status = 429)]
-    RateLimited(ErrorBody),
-    /// unavailable: the hub's database failed; nothing was stored
-    #[response(status = 503)]
-    Unavailable(ErrorBody),
-}
+#[response(status = 422)]
+pub struct Invalid(pub ErrorBody);
 
-/// Why `/v1/push` refuses; the whole batch is refused and nothing of it is stored.
+/// device_revoked: the message says to wipe the local data
+#[derive(Debug, IntoResponses)]
+#[response(status = 410)]
+pub struct Revoked(pub ErrorBody);
+
+/// unauthorised (no, unknown or withdrawn token, or a device_id that is not the token's) or token_expired
+#[derive(Debug, IntoResponses)]
+#[response(status = 401)]
+pub struct Unsigned(pub ErrorBody);
+
+/// unauthorised: unknown, used or expired code
+#[derive(Debug, IntoResponses)]
+#[response(status = 401)]
+pub struct BadCode(pub ErrorBody);
+
+/// unauthorised: unknown, expired or replayed refresh token (a replay withdraws all the device's tokens), or a token of another device than device_id
+#[derive(Debug, IntoResponses)]
+#[response(status = 401)]
+pub struct BadRefreshToken(pub ErrorBody);
+
+/// What only `/v1/push` refuses; the whole batch is refused and nothing of it is stored.
 #[derive(Debug, IntoResponses)]
 pub enum PushRefusals {
-    /// malformed (not JSON, wrong shape) or wrong_protocol
-    #[response(status = 400)]
-    Malformed(ErrorBody),
-    /// unauthorised (no, unknown or withdrawn token, or device_id is not the token's device) or token_expired
-    #[response(status = 401)]
-    Unauthorised(ErrorBody),
     /// out_of_scope: a record of another team or one that refers to another team's record, a kind of record the user's role may not see or change, a change to a conflict record other than a supervisor's decision, or a role that does not sync
     #[response(status = 403)]
     OutOfScope(ErrorBody),
     /// conflict: a change id pushed by another device
     #[response(status = 409)]
     Conflict(ErrorBody),
-    /// device_revoked: the message says to wipe the local data
-    #[response(status = 410)]
-    Revoked(ErrorBody),
-    /// too_large: body over 4 MiB, or over 500 changes
-    #[response(status = 413)]
-    TooLarge(ErrorBody),
     /// unknown_entity or invalid
     #[response(status = 422)]
     Invalid(ErrorBody),
-    /// rate_limited (Retry-After header)
-    #[response(status = 429)]
-    RateLimited(ErrorBody),
-    /// unavailable: the hub's database failed; nothing was stored
-    #[response(status = 503)]
-    Unavailable(ErrorBody),
 }
 
-/// Why `/v1/pull` refuses.
+/// Refusals both attachment endpoints give.
 #[derive(Debug, IntoResponses)]
-pub enum PullRefusals {
-    /// malformed (not JSON, wrong shape) or wrong_protocol
-    #[response(status = 400)]
-    Malformed(ErrorBody),
-    /// unauthorised (no, unknown or withdrawn token) or token_expired
-    #[response(status = 401)]
-    Unauthorised(ErrorBody),
-    /// device_revoked: the message says to wipe the local data
-    #[response(status = 410)]
-    Revoked(ErrorBody),
-    /// too_large: body over 4 MiB
-    #[response(status = 413)]
-    TooLarge(ErrorBody),
-    /// invalid: breaks a protocol rule
-    #[response(status = 422)]
-    Invalid(ErrorBody),
-    /// rate_limited (Retry-After header)
-    #[response(status = 429)]
-    RateLimited(ErrorBody),
-    /// unavailable: the hub's database failed; nothing was stored
-    #[response(status = 503)]
-    Unavailable(ErrorBody),
-}
-
-/// Why `PUT /v1/attachments/{sha256}` refuses.
-#[derive(Debug, IntoResponses)]
-pub enum UploadRefusals {
+pub enum AttachmentRefusals {
     /// malformed: the name is not a SHA-256 in lowercase hex; or wrong_protocol
     #[response(status = 400)]
     Malformed(ErrorBody),
@@ -185,45 +134,26 @@ pub enum UploadRefusals {
     /// out_of_scope: a role that does not sync (contractor, analyst, admin)
     #[response(status = 403)]
     OutOfScope(ErrorBody),
-    /// device_revoked: the message says to wipe the local data
-    #[response(status = 410)]
-    Revoked(ErrorBody),
+    /// rate_limited (Retry-After header)
+    #[response(status = 429)]
+    RateLimited(ErrorBody),
+    /// unavailable: the hub's database failed (an upload stores nothing)
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+/// What only `PUT /v1/attachments/{sha256}` refuses.
+#[derive(Debug, IntoResponses)]
+pub enum UploadRefusals {
     /// too_large: over 16 MiB
     #[response(status = 413)]
     TooLarge(ErrorBody),
     /// invalid: the bytes' SHA-256 is not the name, or they are not an image (or empty)
     #[response(status = 422)]
     Invalid(ErrorBody),
-    /// rate_limited (Retry-After header)
-    #[response(status = 429)]
-    RateLimited(ErrorBody),
-    /// unavailable: the hub's database failed; nothing was stored
-    #[response(status = 503)]
-    Unavailable(ErrorBody),
 }
 
-/// Why `GET /v1/attachments/{sha256}` refuses.
+/// not_found: no such attachment for the user's team (another team's attachment gets the same answer)
 #[derive(Debug, IntoResponses)]
-pub enum DownloadRefusals {
-    /// malformed: the name is not a SHA-256 in lowercase hex; or wrong_protocol
-    #[response(status = 400)]
-    Malformed(ErrorBody),
-    /// unauthorised or token_expired
-    #[response(status = 401)]
-    Unauthorised(ErrorBody),
-    /// out_of_scope: a role that does not sync (contractor, analyst, admin)
-    #[response(status = 403)]
-    OutOfScope(ErrorBody),
-    /// not_found: no such attachment for the user's team (another team's attachment gets the same answer)
-    #[response(status = 404)]
-    NotFound(ErrorBody),
-    /// device_revoked: the message says to wipe the local data
-    #[response(status = 410)]
-    Revoked(ErrorBody),
-    /// rate_limited (Retry-After header)
-    #[response(status = 429)]
-    RateLimited(ErrorBody),
-    /// unavailable: the hub's database failed
-    #[response(status = 503)]
-    Unavailable(ErrorBody),
-}
+#[response(status = 404)]
+pub struct NotFound(pub ErrorBody);

@@ -32,7 +32,9 @@ use crate::model::{AuditEntry, Principal, Refusal, StoreError, TokenDigests, syn
     unused_imports,
     reason = "named only in the handlers' #[utoipa::path] annotations"
 )]
-use crate::openapi::{EnrolRefusals, Health, PullRefusals, PushRefusals, RefreshRefusals};
+use crate::openapi::{
+    BadCode, BadRefreshToken, Health, Invalid, JsonRefusals, PushRefusals, Revoked, Unsigned,
+};
 use crate::rate::RateLimiter;
 use crate::secret::{self, TokenKind};
 use crate::store::SharedStore;
@@ -393,7 +395,9 @@ fn millis_to_time(ms: i64) -> DateTime<Utc> {
     request_body = EnrolRequest,
     responses(
         (status = 201, description = "Enrolled: the device id and its first tokens", body = EnrolResponse),
-        EnrolRefusals,
+        JsonRefusals,
+        Invalid,
+        BadCode,
     )
 )]
 pub(crate) async fn enrol(
@@ -462,7 +466,10 @@ async fn enrol_inner(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens", body = RefreshResponse),
-        RefreshRefusals,
+        JsonRefusals,
+        Invalid,
+        BadRefreshToken,
+        Revoked,
     )
 )]
 pub(crate) async fn refresh(
@@ -520,7 +527,10 @@ async fn refresh_inner(
     request_body = PushRequest,
     responses(
         (status = 200, description = "Applied, already applied, conflicts and the change-log position", body = PushResponse),
+        JsonRefusals,
         PushRefusals,
+        Unsigned,
+        Revoked,
     )
 )]
 pub(crate) async fn push(
@@ -583,7 +593,10 @@ pub(crate) struct PullQuery {
     ),
     responses(
         (status = 200, description = "A page of the change log", body = PullResponse),
-        PullRefusals,
+        JsonRefusals,
+        Invalid,
+        Unsigned,
+        Revoked,
     )
 )]
 pub(crate) async fn pull_get(
@@ -626,7 +639,10 @@ pub(crate) async fn pull_get(
     request_body = PullRequest,
     responses(
         (status = 200, description = "A page of the change log", body = PullResponse),
-        PullRefusals,
+        JsonRefusals,
+        Invalid,
+        Unsigned,
+        Revoked,
     )
 )]
 pub(crate) async fn pull_post(
