@@ -230,7 +230,11 @@ async fn insert_tokens(
     Ok(())
 }
 
-async fn insert_audit(tx: &Transaction<'_>, entries: &[AuditEntry]) -> Result<(), StoreError> {
+/// Appends audit lines, in one statement (the portal writes its own through this too).
+pub(crate) async fn insert_audit(
+    tx: &Transaction<'_>,
+    entries: &[AuditEntry],
+) -> Result<(), StoreError> {
     if entries.is_empty() {
         return Ok(());
     }

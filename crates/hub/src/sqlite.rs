@@ -214,7 +214,8 @@ fn insert_tokens(
     Ok(())
 }
 
-fn insert_audit(tx: &Transaction<'_>, entries: &[AuditEntry]) -> Result<(), StoreError> {
+/// Appends audit lines (the portal writes its own through this too).
+pub(crate) fn insert_audit(tx: &Transaction<'_>, entries: &[AuditEntry]) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO audit_log (at, user_id, device_id, action, entity, entity_id, outcome)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

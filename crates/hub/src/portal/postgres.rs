@@ -12,6 +12,7 @@ use crate::portal::store::{
     Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
     StepDone, StepRequest, firm_order, parse_hub_clock,
 };
+use crate::postgres::insert_audit;
 
 /// The portal's store on PostgreSQL.
 #[derive(Clone)]
@@ -61,31 +62,6 @@ async fn find_user(tx: &Transaction<'_>, key: &str) -> Result<FirmUser, StoreErr
     .await?
     .map(|r| user_from_row(&r, 0))
     .ok_or_else(|| Refusal::NotFound(format!("firm user {key:?}")).into())
-}
-
-async fn insert_audit(tx: &Transaction<'_>, entries: &[AuditEntry]) -> Result<(), StoreError> {
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO audit_log (at, user_id, device_id, action, entity, entity_id, outcome)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .await?;
-    for e in entries {
-        tx.execute(
-            &stmt,
-            &[
-                &e.at,
-                &e.user_id,
-                &e.device_id,
-                &e.action,
-                &e.entity,
-                &e.entity_id,
-                &e.outcome,
-            ],
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 fn order_row(row: &Row) -> OrderRow {

@@ -14,6 +14,7 @@ use crate::portal::store::{
     Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
     StepDone, StepRequest, firm_order, parse_hub_clock,
 };
+use crate::sqlite::insert_audit;
 
 /// The portal's store on SQLite.
 #[derive(Debug, Clone)]
@@ -73,25 +74,6 @@ fn find_user(tx: &Transaction<'_>, key: &str) -> Result<FirmUser, StoreError> {
     )
     .optional()?
     .ok_or_else(|| Refusal::NotFound(format!("firm user {key:?}")).into())
-}
-
-fn insert_audit(tx: &Transaction<'_>, entries: &[AuditEntry]) -> Result<(), StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO audit_log (at, user_id, device_id, action, entity, entity_id, outcome)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for e in entries {
-        stmt.execute(params![
-            e.at,
-            e.user_id,
-            e.device_id,
-            e.action,
-            e.entity,
-            e.entity_id,
-            e.outcome
-        ])?;
-    }
-    Ok(())
 }
 
 fn order_row(conn: &Connection, order_id: &str) -> Result<Option<OrderRow>, StoreError> {
