@@ -19,7 +19,9 @@ use crate::model::{AuditEntry, Principal, Refusal, syncs_records};
     unused_imports,
     reason = "named only in the handlers' #[utoipa::path] annotations"
 )]
-use crate::openapi::{AttachmentRefusals, NotFound, Revoked, UploadRefusals};
+use crate::openapi::{
+    AttachmentName, AttachmentRefusals, NotFound, ProtocolHeader, Revoked, UploadRefusals,
+};
 use crate::server::{ApiError, AppState, authenticate, check_protocol_header};
 
 /// The routes, with their own body limit (an attachment is larger than a JSON request).
@@ -115,7 +117,7 @@ fn check_role(who: &Principal) -> Result<(), ApiError> {
     path = "/v1/attachments/{sha256}",
     operation_id = "putAttachment",
     security(("bearer" = [])),
-    params(("sha256" = String, Path, description = "The lowercase hex SHA-256 of the bytes", pattern = "^[0-9a-f]{64}$"), ("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    params(AttachmentName, ProtocolHeader),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
         (status = 201, description = "Stored now", body = AttachmentReceipt),
@@ -184,7 +186,7 @@ async fn upload_inner(
     path = "/v1/attachments/{sha256}",
     operation_id = "getAttachment",
     security(("bearer" = [])),
-    params(("sha256" = String, Path, description = "The lowercase hex SHA-256 of the bytes", pattern = "^[0-9a-f]{64}$"), ("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    params(AttachmentName, ProtocolHeader),
     responses(
         (status = 200, description = "The bytes, with their media type", content_type = "image/*", body = Vec<u8>),
         AttachmentRefusals,

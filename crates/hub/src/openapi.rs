@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use doorstep_sync::protocol::ErrorBody;
 use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
+use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
 
 /// The document, as served.
 #[derive(Debug, OpenApi)]
@@ -55,6 +55,24 @@ impl Modify for BearerToken {
         http.description = Some("The access token from /v1/enrol or /v1/token/refresh".into());
         components.add_security_scheme("bearer", SecurityScheme::Http(http));
     }
+}
+
+/// The header every sync request may carry.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct ProtocolHeader {
+    /// Protocol version; when sent it must be 1 (wrong_protocol otherwise)
+    #[param(rename = "doorstep-protocol")]
+    pub doorstep_protocol: Option<String>,
+}
+
+/// An attachment's name in the path.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AttachmentName {
+    /// The lowercase hex SHA-256 of the bytes
+    #[param(pattern = "^[0-9a-f]{64}$")]
+    pub sha256: String,
 }
 
 /// `/v1/health`'s answer.

@@ -33,7 +33,8 @@ use crate::model::{AuditEntry, Principal, Refusal, StoreError, TokenDigests, syn
     reason = "named only in the handlers' #[utoipa::path] annotations"
 )]
 use crate::openapi::{
-    BadCode, BadRefreshToken, Health, Invalid, JsonRefusals, PushRefusals, Revoked, Unsigned,
+    BadCode, BadRefreshToken, Health, Invalid, JsonRefusals, ProtocolHeader, PushRefusals, Revoked,
+    Unsigned,
 };
 use crate::rate::RateLimiter;
 use crate::secret::{self, TokenKind};
@@ -391,7 +392,7 @@ fn millis_to_time(ms: i64) -> DateTime<Utc> {
     post,
     path = "/v1/enrol",
     operation_id = "enrol",
-    params(("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    params(ProtocolHeader),
     request_body = EnrolRequest,
     responses(
         (status = 201, description = "Enrolled: the device id and its first tokens", body = EnrolResponse),
@@ -462,7 +463,7 @@ async fn enrol_inner(
     post,
     path = "/v1/token/refresh",
     operation_id = "refresh",
-    params(("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    params(ProtocolHeader),
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens", body = RefreshResponse),
@@ -523,7 +524,7 @@ async fn refresh_inner(
     path = "/v1/push",
     operation_id = "push",
     security(("bearer" = [])),
-    params(("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    params(ProtocolHeader),
     request_body = PushRequest,
     responses(
         (status = 200, description = "Applied, already applied, conflicts and the change-log position", body = PushResponse),
@@ -586,7 +587,7 @@ pub(crate) struct PullQuery {
     operation_id = "pullGet",
     security(("bearer" = [])),
     params(
-        ("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)"),
+        ProtocolHeader,
         ("protocol" = Option<u32>, Query, description = "Protocol version (1)"),
         ("after" = Option<u64>, Query, description = "The cursor: entries after this position (default 0)"),
         ("limit" = Option<u32>, Query, description = "At most this many entries, 1 to 1000 (default 1000)"),
@@ -635,7 +636,7 @@ pub(crate) async fn pull_get(
     path = "/v1/pull",
     operation_id = "pull",
     security(("bearer" = [])),
-    params(("doorstep-protocol" = Option<String>, Header, description = "Protocol version; when sent it must be 1 (wrong_protocol otherwise)")),
+    params(ProtocolHeader),
     request_body = PullRequest,
     responses(
         (status = 200, description = "A page of the change log", body = PullResponse),
