@@ -85,11 +85,7 @@ pub(crate) fn write_synced(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let check: CharlieCheck = replication::from_fields(
-        "charlie_check",
-        id,
-        &replication::with_id("charlie_check", fields, id)?,
-    )?;
+    let check: CharlieCheck = replication::from_fields_with_id("charlie_check", id, fields)?;
     let level = match fields.get("level") {
         None | Some(Value::Null) => {
             return Err(StoreError::IncompleteRecord {

@@ -80,11 +80,7 @@ pub(crate) fn write_synced_day(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let day: DayOfAction = replication::from_fields(
-        "day_of_action",
-        id,
-        &replication::with_id("day_of_action", fields, id)?,
-    )?;
+    let day: DayOfAction = replication::from_fields_with_id("day_of_action", id, fields)?;
     save_day_row(conn, &day, s)
 }
 
@@ -230,11 +226,7 @@ pub(crate) fn write_synced_knock(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let knock: Knock = replication::from_fields(
-        "door_knock",
-        id,
-        &replication::with_id("door_knock", fields, id)?,
-    )?;
+    let knock: Knock = replication::from_fields_with_id("door_knock", id, fields)?;
     save_knock_row(conn, id, &knock, s)
 }
 

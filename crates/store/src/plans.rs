@@ -54,14 +54,7 @@ pub(crate) fn synced_fields(
     conn: &Connection,
     id: &str,
 ) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached("SELECT body, field_versions FROM plans WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .optional()?;
-    row.map(|(body, versions)| Ok((serde_json::from_str(&body)?, versions)))
-        .transpose()
+    replication::body_fields(conn, "plans", id)
 }
 
 /// Writes a plan from the hub's full field map. Its household is its survey's, so the
@@ -72,8 +65,7 @@ pub(crate) fn write_synced(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let plan: Plan =
-        replication::from_fields("plan", id, &replication::with_id("plan", fields, id)?)?;
+    let plan: Plan = replication::from_fields_with_id("plan", id, fields)?;
     let household: Option<String> = conn
         .prepare_cached("SELECT household_id FROM surveys WHERE id = ?1")?
         .query_row([plan.survey_id.to_string()], |r| r.get(0))

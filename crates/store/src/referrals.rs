@@ -46,14 +46,7 @@ pub(crate) fn synced_fields(
     conn: &Connection,
     id: &str,
 ) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached("SELECT body, field_versions FROM referrals WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .optional()?;
-    row.map(|(body, versions)| Ok((serde_json::from_str(&body)?, versions)))
-        .transpose()
+    replication::body_fields(conn, "referrals", id)
 }
 
 /// Writes a referral from the hub's full field map.
@@ -63,11 +56,7 @@ pub(crate) fn write_synced(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let referral: Referral = replication::from_fields(
-        "referral",
-        id,
-        &replication::with_id("referral", fields, id)?,
-    )?;
+    let referral: Referral = replication::from_fields_with_id("referral", id, fields)?;
     save_row(conn, &referral, s)
 }
 

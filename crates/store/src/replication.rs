@@ -312,22 +312,22 @@ pub(crate) fn parse_id<T: FromStr>(entity: &str, id: &str) -> Result<T> {
         .map_err(|_| unusable(entity, id, "its id is not a valid id"))
 }
 
-/// Fields of a record whose body names its own id: the id is added when a partial field map
-/// lacks it, and must agree with the record's id when present.
-pub(crate) fn with_id(
+/// A record whose body names its own id, from its field map: the id is added when a partial
+/// field map lacks it, and must agree with the record's id when present.
+pub(crate) fn from_fields_with_id<T: DeserializeOwned>(
     entity: &str,
-    fields: &Map<String, Value>,
     id: &str,
-) -> Result<Map<String, Value>> {
+    fields: &Map<String, Value>,
+) -> Result<T> {
+    let mut fields = fields.clone();
     match fields.get("id") {
         None => {
-            let mut fields = fields.clone();
             fields.insert("id".into(), Value::String(id.to_owned()));
-            Ok(fields)
         }
-        Some(Value::String(own)) if own == id => Ok(fields.clone()),
-        Some(_) => Err(unusable(entity, id, "its id field names another record")),
+        Some(Value::String(own)) if own == id => {}
+        Some(_) => return Err(unusable(entity, id, "its id field names another record")),
     }
+    typed(entity, id, Value::Object(fields))
 }
 
 /// A record's typed content from its field map. A missing field that must have a value is
@@ -337,7 +337,11 @@ pub(crate) fn from_fields<T: DeserializeOwned>(
     id: &str,
     fields: &Map<String, Value>,
 ) -> Result<T> {
-    T::deserialize(&Value::Object(fields.clone())).map_err(|e| {
+    typed(entity, id, Value::Object(fields.clone()))
+}
+
+fn typed<T: DeserializeOwned>(entity: &str, id: &str, record: Value) -> Result<T> {
+    T::deserialize(&record).map_err(|e| {
         let message = e.to_string();
         match missing_field(&message) {
             Some(field) => StoreError::IncompleteRecord {
@@ -348,6 +352,25 @@ pub(crate) fn from_fields<T: DeserializeOwned>(
             None => unusable(entity, id, &message),
         }
     })
+}
+
+/// The synced fields (the JSON `body`) and stored versions of a record of `table`, a table
+/// that keeps its record whole in `body`, if it is held.
+pub(crate) fn body_fields(
+    conn: &Connection,
+    table: &str,
+    id: &str,
+) -> Result<Option<(Map<String, Value>, String)>> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT body, field_versions FROM \"{table}\" WHERE id = ?1"
+        ))?
+        .query_row([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional()?;
+    row.map(|(body, versions)| Ok((serde_json::from_str(&body)?, versions)))
+        .transpose()
 }
 
 /// The field named by serde's "missing field `name`" error.

@@ -79,14 +79,7 @@ pub(crate) fn synced_fields(
     conn: &Connection,
     id: &str,
 ) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached("SELECT body, field_versions FROM work_orders WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .optional()?;
-    row.map(|(body, versions)| Ok((serde_json::from_str(&body)?, versions)))
-        .transpose()
+    replication::body_fields(conn, "work_orders", id)
 }
 
 /// Writes a work order from the hub's full field map (the shape [`fields`] gives): the write
@@ -97,11 +90,7 @@ pub(crate) fn write_synced(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let order: WorkOrder = replication::from_fields(
-        "work_order",
-        id,
-        &replication::with_id("work_order", fields, id)?,
-    )?;
+    let order: WorkOrder = replication::from_fields_with_id("work_order", id, fields)?;
     save_row(conn, &order, s)
 }
 
