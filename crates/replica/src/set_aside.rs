@@ -67,9 +67,16 @@ fn is_blank(value: &Value) -> bool {
     }
 }
 
-/// How many of them the signed-in person may see.
+/// How many of them the signed-in person may see: counted, not read, since the sync
+/// status asks at every step of a sync.
 pub fn set_aside_visible(store: &Store) -> Result<u32, StoreError> {
-    Ok(u32::try_from(set_aside_views(store)?.len()).unwrap_or(u32::MAX))
+    let me = store.officer();
+    let count = if sees_all_set_aside(me.role) {
+        store.set_aside_count()?
+    } else {
+        store.set_aside_count_by(me.id)?
+    };
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }
 
 fn view(c: SetAsideChange, names: &HashMap<OfficerId, String>) -> SetAsideView {

@@ -447,6 +447,7 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
         ]
     );
     assert!(views.iter().all(|v| v.made_by == "Ann Testwell"));
+    assert_eq!(ann.with(|s| set_aside::set_aside_visible(s).unwrap()), 2);
 
     // South's laptop holds the household as the hub has it, without the refused edit;
     // Ann's other household stays in North.

@@ -913,6 +913,16 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// How many of them `officer` made.
+    pub fn set_aside_count_by(&self, officer: OfficerId) -> Result<u64> {
+        let n: i64 = self.conn().query_row(
+            "SELECT count(*) FROM set_aside_changes WHERE officer_id = ?1",
+            [officer.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Removes one set-aside change for good (its maker passed it on); false if there is
     /// no such change.
     pub fn discard_set_aside(&mut self, change_id: uuid::Uuid) -> Result<bool> {
