@@ -499,17 +499,21 @@ pub struct OrderInputs<'a> {
     pub approved_on: NaiveDate,
 }
 
-/// "Door 1, Window 3": `location` with `places` added, each once; None when there are none.
-fn with_places(location: Option<String>, places: Vec<String>) -> Option<String> {
-    let mut all: Vec<String> = location
-        .map(|l| l.split(", ").map(str::to_owned).collect())
-        .unwrap_or_default();
-    for place in places {
-        if !all.contains(&place) {
-            all.push(place);
+/// "Door 1, Window 3": every door or window the plan's lines of `measure_id` are for, each
+/// once, in the survey's words; None for the whole home.
+fn places_of(plan: &Plan, template: &Template, measure_id: &str) -> Option<String> {
+    let mut places: Vec<String> = Vec::new();
+    let instances = plan
+        .items
+        .iter()
+        .filter(|i| i.measure_id == measure_id)
+        .flat_map(|i| &i.applies_to);
+    for place in instances.filter_map(|p| template.instance_label(p)) {
+        if !places.contains(&place) {
+            places.push(place);
         }
     }
-    (!all.is_empty()).then(|| all.join(", "))
+    (!places.is_empty()).then(|| places.join(", "))
 }
 
 /// The short, human reference of a plan in order numbers: the last 8 hex digits of its id
@@ -633,22 +637,14 @@ pub fn orders_for_plan(input: &OrderInputs<'_>) -> Result<Vec<WorkOrder>, WorkOr
                 &mut by_firm[last].1
             }
         };
-        let places: Vec<String> = item
-            .applies_to
-            .iter()
-            .filter_map(|p| input.template.instance_label(p))
-            .collect();
         match lines.iter_mut().find(|l| l.measure_id == item.measure_id) {
-            Some(line) => {
-                // Two plan lines of one measure are one order item, fitted in both places.
-                line.quantity = line.quantity.saturating_add(item.quantity);
-                line.location = with_places(line.location.take(), places);
-            }
+            // Two plan lines of one measure are one order item, fitted in both places.
+            Some(line) => line.quantity = line.quantity.saturating_add(item.quantity),
             None => lines.push(WorkOrderItem {
                 measure_id: item.measure_id.clone(),
                 name: item.name.clone(),
                 specification: measure.specification.clone(),
-                location: with_places(None, places),
+                location: places_of(plan, input.template, &item.measure_id),
                 quantity: item.quantity,
                 status: ItemStatus::Pending,
                 fitted_at: None,
