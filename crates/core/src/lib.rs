@@ -47,6 +47,7 @@ pub mod sync_status;
 pub mod validation;
 pub mod views;
 pub mod visit;
+pub mod words;
 pub mod work_order;
 
 pub use hlc::{Hlc, HlcClock};

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::identity::Role;
+use crate::words::sentence_case;
 
 /// What the laptop's sync is doing now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -211,11 +212,9 @@ pub fn field_label(entity: &str, field: &str) -> String {
     if let Some(label) = known {
         return label.to_owned();
     }
-    let words = field.replace(['_', '.'], " ");
-    let mut chars = words.trim().chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => "A field".to_owned(),
+    match sentence_case(&field.replace('.', " ")) {
+        label if label.is_empty() => "A field".to_owned(),
+        label => label,
     }
 }
 
@@ -277,16 +276,6 @@ pub fn value_text(value: &serde_json::Value) -> String {
             }
         }
         other => other.to_string(),
-    }
-}
-
-/// "visit_booked" → "Visit booked".
-fn sentence_case(text: &str) -> String {
-    let words = text.replace('_', " ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

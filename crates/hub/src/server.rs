@@ -199,14 +199,7 @@ impl From<Refusal> for ApiError {
                     .to_owned()
             }
             Refusal::TokenExpired => "The access token has expired: refresh it".to_owned(),
-            other => {
-                let text = other.to_string();
-                let mut chars = text.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default()
-            }
+            other => doorstep_core::words::capitalised(&other.to_string()),
         };
         let code = match refusal {
             // As the protocol defines `unauthorised`: a used code and a token for another

@@ -337,12 +337,7 @@ pub fn long_date(date: NaiveDate) -> String {
 
 /// A status in words, capitalised for a tag.
 pub fn status_words(status: WorkOrderStatus) -> String {
-    let label = status.label();
-    let mut chars = label.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    doorstep_core::words::capitalised(status.label())
 }
 
 /// The tag colour of a status.
