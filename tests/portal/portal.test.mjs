@@ -92,10 +92,11 @@ function isoDay(date) {
 function workOrder() {
   const today = new Date()
   const due = new Date(today.getTime() + 28 * 86_400_000)
-  const item = (id, name, spec) => ({
+  const item = (id, name, spec, location = null) => ({
     measure_id: id,
     name,
     specification: spec,
+    location,
     quantity: 1,
     status: 'pending',
     fitted_at: null,
@@ -115,7 +116,12 @@ function workOrder() {
     contact_phone: '01632 960123',
     access_notes: ['Key safe by the back door', 'Dog in the garden: ring first'],
     items: [
-      item('anti_snap_cylinder', 'Anti-snap cylinder lock', 'Anti-snap euro cylinder to TS007 3 star'),
+      item(
+        'anti_snap_cylinder',
+        'Anti-snap cylinder lock',
+        'Anti-snap euro cylinder to TS007 3 star',
+        'Door 2',
+      ),
       item('door_chain', 'Door chain', 'Heavy-duty door chain to BS 7087'),
     ],
     issued_on: isoDay(today),
@@ -250,6 +256,8 @@ async function main() {
   await page.getByRole('link', { name: order.number }).click()
   check((await title(page)).startsWith(`Work order ${order.number}`), 'the order page')
   check(await page.getByText('Key safe by the back door').isVisible(), 'access notes are shown')
+  check(await page.getByRole('cell', { name: 'Door 2' }).isVisible(), 'where an item goes')
+  check(await page.getByRole('cell', { name: 'Whole home' }).isVisible(), 'an item for the whole home')
   await scan(page, 'work order, new')
 
   // The decline form, sent empty: its error page (and nothing declined).

@@ -512,6 +512,13 @@ async fn a_burglary_visit_from_survey_to_approved_plan_and_cocoon() {
         "the back door's cylinder goes to the locksmith: {orders}"
     );
     screenshot(&c, "15-approved").await;
+    c.execute(
+        "document.getElementById('work-orders').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .expect("scroll to the work orders");
+    screenshot(&c, "15b-work-orders").await;
 
     // The cocoon: two neighbours' doors recorded, and the dosage counts them.
     click(&c, "a.govuk-back-link").await;
