@@ -98,8 +98,13 @@ pub fn assess(
             factor: w.id.clone(),
             sources: w.causes.clone(),
             points: w.weight,
-            reason: match &w.instance {
-                Some(at) => format!("{} ({at})", w.title),
+            // "Door 2", as the screens say it: an answer path never reaches a person.
+            reason: match w
+                .instance
+                .as_deref()
+                .and_then(|at| template.instance_label(at))
+            {
+                Some(place) => format!("{} ({place})", w.title),
                 None => w.title.clone(),
             },
         })
@@ -200,6 +205,21 @@ mod tests {
         assert_eq!(
             a.weaknesses[0].causes,
             vec!["windows[0].window_location", "windows[0].window_key_lock"]
+        );
+        let reasons: Vec<_> = a
+            .risk
+            .contributions
+            .iter()
+            .map(|c| c.reason.as_str())
+            .collect();
+        assert!(
+            reasons.iter().any(|r| r.ends_with("(Window 1)"))
+                && reasons.iter().any(|r| r.ends_with("(Window 3)")),
+            "each contribution names its window as the screen does: {reasons:?}"
+        );
+        assert!(
+            reasons.iter().all(|r| !r.contains('[') && !r.contains(']')),
+            "no answer path reaches a person: {reasons:?}"
         );
         let hidden = secure_home(&t)
             .with("has_outbuilding", no())
