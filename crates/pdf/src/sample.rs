@@ -266,7 +266,7 @@ pub fn referral() -> ReferralDocument {
         urgency: "Soon: within 7 days".into(),
         referrer: Referrer {
             name: "Łukasz Exampleby".into(),
-            organisation: "Mansfield District Council (demo)".into(),
+            organisation: "Eastwick Vale District Council (demo)".into(),
             role: "Home safety officer".into(),
             phone: "0115 496 0000".into(),
             email: Some("homesafety@example.gov.uk".into()),

@@ -125,7 +125,7 @@ fn resident_plan_has_everything_the_resident_needs() {
             "Staying safe from fire",
             "Who to call",
             "If you are in danger now, call 999.",
-            "Mansfield District Council (demo)",
+            "Eastwick Vale District Council (demo)",
         ],
     );
     for measure in &plan.measures {
@@ -149,7 +149,7 @@ fn resident_plan_metadata_fonts_and_language() {
             .to_owned()
     };
     assert_eq!(field("Title"), "Your home safety plan");
-    assert_eq!(field("Author"), "Mansfield District Council (demo)");
+    assert_eq!(field("Author"), "Eastwick Vale District Council (demo)");
     assert_eq!(field("Page size"), "595.276 x 841.89 pts (A4)");
     let raw = String::from_utf8_lossy(&bytes);
     assert!(
@@ -454,7 +454,7 @@ fn a_missing_logo_still_makes_a_valid_document() {
     );
     assert_contains_all(
         &pdf_text(&bytes),
-        &["Ayşe Sampleton", "Mansfield District Council (demo)"],
+        &["Ayşe Sampleton", "Eastwick Vale District Council (demo)"],
     );
 
     // A logo file that is not an image is skipped the same way.

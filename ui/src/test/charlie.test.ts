@@ -93,7 +93,7 @@ async function fillVeryHighCheck(user: User) {
 describe('CHARLIE check', () => {
   it('scores a check and shows the level, the explanation and what drove it', async () => {
     const { user, fake, household, persons } = await openCharlie()
-    expect(screen.getByText('12 Acacia Avenue, Mansfield, ZY1 2AB')).toBeInTheDocument()
+    expect(screen.getByText('12 Acacia Avenue, Eastwick Vale, ZY1 2AB')).toBeInTheDocument()
     expect(document.title).toBe('CHARLIE fire risk check, 12 Acacia Avenue – Doorstep')
     // One resident: the check is for them unless the officer says otherwise.
     expect(screen.getByLabelText('Edna Sampleton')).toBeChecked()

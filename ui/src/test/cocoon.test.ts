@@ -7,13 +7,13 @@ async function openCocoon(openedDaysAgo = 2) {
   const app = renderApp({ state: 'unlocked' })
   const household = app.fake.addHousehold({
     address_line_1: '12 Acacia Avenue',
-    postcode: 'NG18 9ZA',
+    postcode: 'ZY18 9ZA',
   })
   const cocoon = app.fake.plans.seedCocoon(household.id, openedDaysAgo)
   window.location.hash = `#/cocoon/${cocoon.id}`
   await screen.findByRole('heading', {
     level: 1,
-    name: 'Cocoon: neighbours of 12 Acacia Avenue, Mansfield',
+    name: 'Cocoon: neighbours of 12 Acacia Avenue, Eastwick Vale',
   })
   return { ...app, household, cocoon }
 }
@@ -39,12 +39,12 @@ describe('cocoon', () => {
       .getAllByRole('heading', { level: 3 })
       .map((h) => h.textContent?.replace(/\s+/g, ' ').trim())
     expect(doors).toEqual([
-      '1. 14 Acacia Avenue, NG18 9ZA',
-      '2. 10 Acacia Avenue, NG18 9ZA',
-      '3. 16 Acacia Avenue, NG18 9ZA',
-      '4. 13 Acacia Avenue, NG18 9ZA',
-      '5. 15 Acacia Avenue, NG18 9ZA',
-      '6. 14 Lantern Walk, NG18 9ZL',
+      '1. 14 Acacia Avenue, ZY18 9ZA',
+      '2. 10 Acacia Avenue, ZY18 9ZA',
+      '3. 16 Acacia Avenue, ZY18 9ZA',
+      '4. 13 Acacia Avenue, ZY18 9ZA',
+      '5. 15 Acacia Avenue, ZY18 9ZA',
+      '6. 14 Lantern Walk, ZY18 9ZL',
     ])
     const first = card('14 Acacia Avenue')
     expect(first).toHaveTextContent('11 m')

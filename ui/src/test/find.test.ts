@@ -67,7 +67,7 @@ describe('Find a household', () => {
     const list = await screen.findByRole('list', { name: 'Search results' })
     const item = await within(list).findByRole('listitem')
     expect(item).toHaveTextContent('Not yet a household')
-    const button = within(item).getByRole('button', { name: '2 Acacia Avenue, Mansfield' })
+    const button = within(item).getByRole('button', { name: '2 Acacia Avenue, Eastwick Vale' })
 
     await user.click(button)
 

@@ -86,7 +86,7 @@ describe('making a referral', () => {
   it('drafts a referral with consent, then sends it', async () => {
     const { user, fake, household, persons } = setUp()
     await openNew(household.id)
-    expect(screen.getByText('12 Acacia Avenue, Mansfield, ZY1 2AB')).toBeInTheDocument()
+    expect(screen.getByText('12 Acacia Avenue, Eastwick Vale, ZY1 2AB')).toBeInTheDocument()
     expect(screen.getByLabelText('Edna Sampleton')).toBeChecked()
 
     await fillReferral(user)

@@ -164,7 +164,7 @@ describe('Sync screen', () => {
     })
     await waitFor(() => expect(document.getElementById('sync-hub')).not.toBeNull())
     expect(document.getElementById('sync-hub')).toHaveTextContent(
-      'Mansfield District Council (demo) https://hub.mansfield.example',
+      'Eastwick Vale District Council (demo) https://hub.eastwick-vale.example',
     )
     expect(document.getElementById('sync-hub-user')).toHaveTextContent(
       'Sam Officer (Burglary reduction officer)',
@@ -457,7 +457,7 @@ describe('Settings: Council hub', () => {
 
   it('says a used code was refused, beside the code', async () => {
     const { user } = await openHub()
-    await user.type(screen.getByLabelText('Hub address'), 'https://hub.mansfield.example')
+    await user.type(screen.getByLabelText('Hub address'), 'https://hub.eastwick-vale.example')
     await user.type(screen.getByLabelText('Enrolment code'), FAKE_USED_CODE)
     await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
     const summary = await screen.findByRole('alert')
@@ -472,7 +472,7 @@ describe('Settings: Council hub', () => {
 
   it('says when the hub cannot be reached, beside the address', async () => {
     const { user } = await openHub({ sync: { hubReachable: false } })
-    await user.type(screen.getByLabelText('Hub address'), 'https://hub.mansfield.example')
+    await user.type(screen.getByLabelText('Hub address'), 'https://hub.eastwick-vale.example')
     await user.type(screen.getByLabelText('Enrolment code'), FAKE_ENROLMENT_CODE)
     await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
     await waitFor(() =>
@@ -483,27 +483,27 @@ describe('Settings: Council hub', () => {
   it('connects with a good code, says so, and shows the hub and the user', async () => {
     const { user, fake } = await openHub({ officerName: 'Sam Officer' })
     expect(indicator()).toBe('Not connected to a hub')
-    await user.type(screen.getByLabelText('Hub address'), 'https://hub.mansfield.example/')
+    await user.type(screen.getByLabelText('Hub address'), 'https://hub.eastwick-vale.example/')
     await user.type(screen.getByLabelText('Enrolment code'), 'demo1-demo2-demo3')
     await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
 
     const banner = await screen.findByText(
-      "This laptop is connected to Mansfield District Council (demo)'s hub",
+      "This laptop is connected to Eastwick Vale District Council (demo)'s hub",
     )
     await waitFor(() => expect(document.getElementById('hub-connected')).toHaveFocus())
     expect(banner.closest('[role="alert"]')).not.toBeNull()
     expect(document.getElementById('hub-organisation')).toHaveTextContent(
-      'Mansfield District Council (demo)',
+      'Eastwick Vale District Council (demo)',
     )
     expect(document.getElementById('hub-address')).toHaveTextContent(
-      'https://hub.mansfield.example',
+      'https://hub.eastwick-vale.example',
     )
     expect(document.getElementById('hub-user')).toHaveTextContent(
       'Sam Officer (Burglary reduction officer)',
     )
     expect(screen.queryByLabelText('Enrolment code'), 'the form is gone').toBeNull()
     expect(fake.calls.find((c) => c.method === 'hubEnrol')?.args).toEqual([
-      'https://hub.mansfield.example/',
+      'https://hub.eastwick-vale.example/',
       'demo1-demo2-demo3',
     ])
     expect(indicator()).toBe('Not synced yet')
@@ -515,7 +515,7 @@ describe('Settings: Council hub', () => {
     await screen.findByRole('alert')
     expect(await violations()).toEqual([])
 
-    await user.type(screen.getByLabelText('Hub address'), 'https://hub.mansfield.example')
+    await user.type(screen.getByLabelText('Hub address'), 'https://hub.eastwick-vale.example')
     await user.type(screen.getByLabelText('Enrolment code'), FAKE_ENROLMENT_CODE)
     await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
     await screen.findByText(/This laptop is connected to/)
@@ -528,7 +528,7 @@ describe('Conflicts screen', () => {
     const { fake } = await openConflicts()
     const [plan] = fake.sync.conflictList
     const card = await screen.findByRole('region', {
-      name: 'Plan for 12 Acacia Avenue, NG18 1AA: Plan status',
+      name: 'Plan for 12 Acacia Avenue, ZY18 1AA: Plan status',
     })
     expect(card).toHaveTextContent(
       new RegExp(
@@ -547,7 +547,7 @@ describe('Conflicts screen', () => {
   it('asks for a choice, then saves the decision and lists it as decided', async () => {
     const { user, fake } = await openConflicts()
     const card = await screen.findByRole('region', {
-      name: 'Plan for 12 Acacia Avenue, NG18 1AA: Plan status',
+      name: 'Plan for 12 Acacia Avenue, ZY18 1AA: Plan status',
     })
     await user.click(within(card).getByRole('button', { name: 'Confirm decision' }))
     const summary = await screen.findByRole('alert')

@@ -6,9 +6,9 @@ import { renderApp, TODAY } from './render'
 describe('Today', () => {
   it("splits today's visits into planned and done, each linking to its household", async () => {
     const { fake } = renderApp({ state: 'unlocked' })
-    const a = fake.addHousehold({ address_line_1: '4 Beech Close', postcode: 'NG18 9ZB' })
-    const b = fake.addHousehold({ address_line_1: '9 Dale Road', postcode: 'NG18 9ZD' })
-    const c = fake.addHousehold({ address_line_1: '1 Ivy Row', postcode: 'NG18 9ZI' })
+    const a = fake.addHousehold({ address_line_1: '4 Beech Close', postcode: 'ZY18 9ZB' })
+    const b = fake.addHousehold({ address_line_1: '9 Dale Road', postcode: 'ZY18 9ZD' })
+    const c = fake.addHousehold({ address_line_1: '1 Ivy Row', postcode: 'ZY18 9ZI' })
     fake.addVisit(a.id, { kind: 'burglary_victim', outcome: null })
     fake.addVisit(b.id, { kind: 'cocoon_neighbour', outcome: 'no_answer' })
     fake.addVisit(c.id, { kind: 'follow_up', outcome: 'completed' })
@@ -27,8 +27,8 @@ describe('Today', () => {
     const done = screen.getByRole('table', { name: /Done/ })
     const doneRows = within(done).getAllByRole('row').slice(1)
     expect(doneRows.map((r) => within(r).getByRole('link').textContent)).toEqual([
-      '9 Dale Road, Mansfield',
-      '1 Ivy Row, Mansfield',
+      '9 Dale Road, Eastwick Vale',
+      '1 Ivy Row, Eastwick Vale',
     ])
     expect(within(doneRows[0]!).getByText('No answer')).toHaveClass('govuk-tag')
     expect(within(doneRows[1]!).getByText('Completed')).toHaveClass('govuk-tag')
@@ -46,8 +46,8 @@ describe('Today', () => {
 
   it('counts plans waiting for approval, follow-ups due and overdue cocoons, linking to Approvals', async () => {
     const { fake } = renderApp({ state: 'unlocked' })
-    const a = fake.addHousehold({ address_line_1: '4 Beech Close', postcode: 'NG18 9ZB' })
-    const b = fake.addHousehold({ address_line_1: '9 Dale Road', postcode: 'NG18 9ZD' })
+    const a = fake.addHousehold({ address_line_1: '4 Beech Close', postcode: 'ZY18 9ZB' })
+    const b = fake.addHousehold({ address_line_1: '9 Dale Road', postcode: 'ZY18 9ZD' })
     fake.plans.seedPlan(a.id, { status: 'agreed' })
     fake.plans.seedPlan(b.id, { status: 'agreed' })
     fake.plans.seedPlan(a.id, { status: 'agreed' })
@@ -69,7 +69,7 @@ describe('Today', () => {
 
   it('leaves out a count that fails to load, and keeps the rest of Today', async () => {
     const { fake } = renderApp({ state: 'unlocked' })
-    const a = fake.addHousehold({ address_line_1: '4 Beech Close', postcode: 'NG18 9ZB' })
+    const a = fake.addHousehold({ address_line_1: '4 Beech Close', postcode: 'ZY18 9ZB' })
     fake.addVisit(a.id, { kind: 'burglary_victim', outcome: null })
     fake.plans.seedPlan(a.id, { status: 'agreed' })
     fake.cocoons = () => Promise.resolve(err(appError('internal', 'Cocoons are broken today.')))

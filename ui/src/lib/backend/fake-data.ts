@@ -135,8 +135,8 @@ export function demoGazetteer(): GazetteerEntry[] {
         address_line_1: `${n} ${street}`,
         address_line_2: '',
         address_line_3: '',
-        town: 'Mansfield',
-        postcode: `NG18 9Z${unit}`,
+        town: 'Eastwick Vale',
+        postcode: `ZY18 9Z${unit}`,
         easting: 453000 + s * 120 + n * 3,
         northing: 360500 + s * 90 + n * 2,
       })

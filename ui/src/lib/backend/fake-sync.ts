@@ -20,8 +20,8 @@ import type { FieldError } from './types'
 export const FAKE_ENROLMENT_CODE = 'DEMO1-DEMO2-DEMO3'
 /** A well-formed code the fake hub says was already used. */
 export const FAKE_USED_CODE = 'USED1-USED2-USED3'
-export const FAKE_HUB_URL = 'https://hub.mansfield.example'
-export const FAKE_HUB_ORGANISATION = 'Mansfield District Council (demo)'
+export const FAKE_HUB_URL = 'https://hub.eastwick-vale.example'
+export const FAKE_HUB_ORGANISATION = 'Eastwick Vale District Council (demo)'
 /** How long the fake waits before trying again by itself after a failed sync. */
 export const FAKE_RETRY_MINUTES = 5
 
@@ -141,7 +141,7 @@ export class FakeSync {
     this.conflictList = [
       {
         id: 'conflict-0001',
-        record: 'Plan for 12 Acacia Avenue, NG18 1AA',
+        record: 'Plan for 12 Acacia Avenue, ZY18 1AA',
         field: 'Plan status',
         kept_value: 'Approved',
         kept_by: 'Sam Ortiz',
@@ -154,7 +154,7 @@ export class FakeSync {
       },
       {
         id: 'conflict-0002',
-        record: 'Referral for Flat 3, 8 Chapel Lane, NG19 7PQ',
+        record: 'Referral for Flat 3, 8 Chapel Lane, ZY19 7PQ',
         field: 'Consent to share',
         kept_value: 'Given, verbally, to Lee Walker',
         kept_by: 'Lee Walker',

@@ -238,8 +238,8 @@ export class FakeBackend implements Backend {
       address_line_1: draft.address_line_1,
       address_line_2: blankToNull(draft.address_line_2 ?? ''),
       address_line_3: blankToNull(draft.address_line_3 ?? ''),
-      town: draft.town ?? 'Mansfield',
-      postcode: normalisePostcode(draft.postcode ?? 'NG18 9ZA'),
+      town: draft.town ?? 'Eastwick Vale',
+      postcode: normalisePostcode(draft.postcode ?? 'ZY18 9ZA'),
       coordinates: draft.coordinates ?? null,
       created_at: now,
       updated_at: now,
@@ -634,8 +634,8 @@ export class FakeBackend implements Backend {
         address_line_1: `${(i % 80) + 1} ${pick(random, ['Mill Street', 'Orchard Way', 'Quarry Lane'])}`,
         address_line_2: '',
         address_line_3: '',
-        town: 'Mansfield',
-        postcode: `NG19 9Z${String.fromCharCode(65 + (i % 20))}`,
+        town: 'Eastwick Vale',
+        postcode: `ZY19 9Z${String.fromCharCode(65 + (i % 20))}`,
         easting: 452000 + i,
         northing: 362000 + i,
       })
@@ -1046,6 +1046,7 @@ export class FakeBackend implements Backend {
       idle_lock_minutes: this.idleLockMinutes,
       today: this.today,
       wiped_notice: this.state === 'first_run' ? this.wipedNotice : null,
+      council_name: 'Eastwick Vale District Council (demo)',
     }
   }
 
@@ -1102,7 +1103,7 @@ export class FakeBackend implements Backend {
     if (draft.postcode.trim() === '') {
       problems.push({ field: 'postcode', message: 'Enter the postcode' })
     } else if (!POSTCODE.test(draft.postcode.trim())) {
-      problems.push({ field: 'postcode', message: 'Enter a real postcode, like NG18 1AA' })
+      problems.push({ field: 'postcode', message: 'Enter a real postcode, like ZY18 1AA' })
     }
     return problems
   }

@@ -10,7 +10,7 @@ function hit(address: string): SearchHit {
     household_id: address,
     uprn: null,
     address,
-    postcode: 'NG18 9ZA',
+    postcode: 'ZY18 9ZA',
     residents: [],
   }
 }
