@@ -4,6 +4,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 mod probe;
+pub mod recent_files;
 pub mod reference;
 pub mod session;
 pub mod sync;
@@ -133,11 +134,12 @@ pub fn run() -> Result<(), tauri::Error> {
         .with_writer(std::io::stderr)
         .init();
     let builder = specta_builder();
-    tauri::Builder::default()
+    let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
+            recent_files::keep_out_of_recent_files();
             builder.mount_events(app);
             let dir = data_dir(app)?;
             let reference = Reference::load(&dir.join("reference"))
@@ -145,9 +147,11 @@ pub fn run() -> Result<(), tauri::Error> {
             app.manage(reference);
             let assets = commands::documents::DocumentAssets::built_in()
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
+            let session = Session::open(&dir, KdfParams::RECOMMENDED)
+                .with_council_name(assets.council_name());
             app.manage(assets);
             app.manage(commands::documents::SavedDocuments::default());
-            app.manage(Session::open(&dir, KdfParams::RECOMMENDED));
+            app.manage(session);
             app.manage(crate::sync::SyncService::default());
             tauri::async_runtime::spawn(crate::sync::SyncService::run(app.handle().clone()));
             let handle = app.handle().clone();
@@ -166,5 +170,39 @@ pub fn run() -> Result<(), tauri::Error> {
                 })?;
             Ok(())
         })
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())?;
+    app.run(|handle, event| match event {
+        // Closing Doorstep's window quits Doorstep, whatever else is still running.
+        tauri::RunEvent::WindowEvent {
+            event: tauri::WindowEvent::CloseRequested { .. },
+            ..
+        } => quit(handle),
+        // The last thing before the process ends: nothing of the store stays open.
+        tauri::RunEvent::Exit => handle.state::<Session>().close(),
+        _ => {}
+    });
+    Ok(())
+}
+
+/// How long quitting may take before the process ends regardless.
+const QUIT_DEADLINE: Duration = Duration::from_secs(3);
+
+/// Closes the store, then ends the app; if the event loop has not let the process go by
+/// [`QUIT_DEADLINE`] (a background task, a stuck dialog), ends it anyway: by then every
+/// acknowledged save is in the closed database, so nothing is lost.
+// Ending the process is the point here.
+#[allow(clippy::disallowed_methods)]
+fn quit(handle: &tauri::AppHandle) {
+    handle.state::<Session>().close();
+    let started = std::thread::Builder::new()
+        .name("quit-deadline".into())
+        .spawn(|| {
+            std::thread::sleep(QUIT_DEADLINE);
+            tracing::warn!("Doorstep did not end in time after its window closed; ending it now");
+            std::process::exit(0);
+        });
+    if let Err(e) = started {
+        tracing::warn!(error = %e, "could not start the quit deadline");
+    }
+    handle.exit(0);
 }

@@ -45,6 +45,8 @@ pub struct AppStatus {
     /// Set after an administrator revoked this laptop and its data was erased: what
     /// happened and what to do, for the first-run screen.
     pub wiped_notice: Option<String>,
+    /// The council whose scheme this is, from the branding file, for the header.
+    pub council_name: String,
 }
 
 /// Kept beside the (erased) store so the notice survives a restart; holds no personal data.
@@ -67,6 +69,15 @@ pub struct Session {
     last_activity: Mutex<Instant>,
     idle_lock_minutes: Mutex<u32>,
     kdf: KdfParams,
+    council_name: String,
+}
+
+/// Closes a store taken out of the session; the store is closed whatever this says.
+fn close_store(store: Store) {
+    if let Err(e) = store.close() {
+        // What was acknowledged is in the write-ahead log, which SQLite replays on next open.
+        tracing::warn!(error = %e, "the store did not close cleanly");
+    }
 }
 
 pub(crate) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -91,9 +102,17 @@ impl Session {
             last_activity: Mutex::new(Instant::now()),
             idle_lock_minutes: Mutex::new(doorstep_store::store::DEFAULT_IDLE_LOCK_MINUTES),
             kdf,
+            council_name: String::new(),
         };
         let _ = session.folder();
         session
+    }
+
+    /// Names the council in every status, from the branding the documents use.
+    #[must_use]
+    pub fn with_council_name(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.council_name);
+        self
     }
 
     fn folder(&self) -> Result<&DataFolder, AppError> {
@@ -133,6 +152,7 @@ impl Session {
             wiped_notice: std::fs::read_to_string(self.data_dir.join(WIPED_NOTICE_FILE))
                 .ok()
                 .filter(|_| state == AppState::FirstRun),
+            council_name: self.council_name.clone(),
         })
     }
 
@@ -195,8 +215,17 @@ impl Session {
 
     /// Locks: closes the database and wipes the key from memory.
     pub fn lock(&self) -> Result<AppStatus, AppError> {
-        guard(&self.store).take();
+        self.close();
         self.status()
+    }
+
+    /// Closes the store, if open, so nothing of it stays behind: its write-ahead log is
+    /// checkpointed into the database and the `-wal`/`-shm` files removed. On lock and quit.
+    pub fn close(&self) {
+        let open = guard(&self.store).take();
+        if let Some(store) = open {
+            close_store(store);
+        }
     }
 
     /// Changes a passphrase: the signed-in person's when unlocked; when locked, that of
@@ -239,7 +268,10 @@ impl Session {
         }
         // try_lock: a long import in progress counts as use, not idleness.
         let mut store = self.store.try_lock().ok()?;
-        store.take().map(|_| minutes)
+        let open = store.take()?;
+        drop(store);
+        close_store(open);
+        Some(minutes)
     }
 
     /// Runs `f` on the unlocked store, counting it as activity.

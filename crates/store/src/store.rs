@@ -235,6 +235,16 @@ impl Store {
         })
     }
 
+    /// Closes the store: the write-ahead log goes into the database and SQLite removes the
+    /// `-wal` and `-shm` files, so a locked or quit Doorstep leaves only `doorstep.db`.
+    pub fn close(self) -> Result<()> {
+        // TRUNCATE waits for no reader (this is the only connection) and leaves an empty
+        // log even if the close below could not delete it.
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn.close().map_err(|(_, e)| StoreError::Database(e))
+    }
+
     /// Re-wraps the database key under a new passphrase for whoever `current` signs in,
     /// while the store is locked: only that person's key slot changes, and the database
     /// itself is not rewritten.

@@ -542,6 +542,95 @@ fn a_backup_opens_with_the_same_passphrase() {
     ));
 }
 
+/// The companions SQLite keeps beside an open database.
+fn companions(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    ["doorstep.db-wal", "doorstep.db-shm"]
+        .iter()
+        .map(|name| dir.join(name))
+        .filter(|p| p.exists())
+        .collect()
+}
+
+#[test]
+fn closing_the_store_leaves_only_the_database_and_keeps_every_save() {
+    let (dir, folder, mut store) = new_store();
+    let data = dir.path().join("data");
+    for n in 1..=40 {
+        store
+            .create_household(
+                &draft(&format!("{n} Sorrel Crescent"), "ZY6 2AB"),
+                ChangeSource::Ui,
+            )
+            .expect("create");
+    }
+    assert!(
+        !companions(&data).is_empty(),
+        "an open store writes through its write-ahead log"
+    );
+    store.close().expect("close");
+    assert_eq!(
+        companions(&data),
+        Vec::<std::path::PathBuf>::new(),
+        "nothing left beside the database"
+    );
+    let reopened = Store::unlock(&folder, PASSPHRASE).expect("unlock");
+    assert_eq!(
+        reopened.household_count().expect("count"),
+        40,
+        "every save is in the database"
+    );
+    reopened.close().expect("close again");
+    assert!(companions(&data).is_empty());
+}
+
+/// The README's restore steps: quit, delete any `-wal`/`-shm` left beside the old database
+/// (they belong to it, not to the copy), then put the copy and its key in place.
+#[test]
+fn a_restore_over_leftover_companion_files_brings_back_the_backup_exactly() {
+    let (dir, folder, mut store) = new_store();
+    let data = dir.path().join("data");
+    store
+        .create_household(&draft("8 Sorrel Crescent", "ZY6 2AB"), ChangeSource::Ui)
+        .expect("create");
+    let backup = dir.path().join("backup.doorstep");
+    let report = store.backup_to(&backup).expect("backup");
+    store
+        .create_household(&draft("9 Sorrel Crescent", "ZY6 2AB"), ChangeSource::Ui)
+        .expect("a change after the backup");
+    // A Doorstep that was killed leaves its log behind: keep a copy of it as the leftover.
+    let leftovers: Vec<(std::path::PathBuf, Vec<u8>)> = companions(&data)
+        .into_iter()
+        .map(|p| {
+            let bytes = fs::read(&p).expect("read companion");
+            (p, bytes)
+        })
+        .collect();
+    assert!(
+        !leftovers.is_empty(),
+        "the open store has a log to leave behind"
+    );
+    store.close().expect("quit");
+    drop(folder);
+    for (path, bytes) in &leftovers {
+        fs::write(path, bytes).expect("leave the companion behind");
+    }
+
+    for path in companions(&data) {
+        fs::remove_file(path).expect("delete leftover");
+    }
+    fs::copy(&backup, data.join("doorstep.db")).expect("copy db");
+    fs::copy(&report.key_path, data.join("doorstep.key")).expect("copy key");
+
+    let folder = DataFolder::open(&data).expect("folder");
+    let restored = Store::unlock(&folder, PASSPHRASE).expect("the restored copy unlocks");
+    assert_eq!(
+        restored.search("sorrel").expect("search").len(),
+        1,
+        "exactly what was backed up"
+    );
+    assert_eq!(restored.household_count().expect("count"), 1);
+}
+
 #[test]
 fn demo_data_loads_once_and_is_searchable() {
     let (_dir, _folder, mut store) = new_store();
