@@ -31,6 +31,7 @@ macro_rules! stored_enum {
 pub mod attachment;
 pub mod cocoon;
 pub mod demo;
+pub mod file_names;
 pub mod fire;
 pub mod gazetteer;
 pub mod geo;

@@ -255,6 +255,8 @@ pub struct MeasureChoice {
 pub struct PlanPage {
     /// The plan.
     pub plan: crate::security::Plan,
+    /// The file name to suggest for the resident's copy: a reference, never an address.
+    pub resident_plan_file_name: String,
     /// Money against the cap.
     pub totals: crate::security::PlanTotals,
     /// Rules the plan breaks now (empty when it may be agreed).

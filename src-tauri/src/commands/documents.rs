@@ -35,6 +35,11 @@ pub struct DocumentAssets {
 }
 
 impl DocumentAssets {
+    /// The council's name as its branding gives it.
+    pub fn council_name(&self) -> &str {
+        &self.branding.council_name
+    }
+
     /// The shipped branding (with its logo) and contacts.
     pub fn built_in() -> std::result::Result<Self, PdfError> {
         Ok(Self {

@@ -114,6 +114,7 @@ fn plan_page(data: &ReferenceData, store: &Store, id: PlanId) -> Result<PlanPage
     };
     let work_orders = Some(store.plan_work_orders(id)?).filter(|w| !w.orders.is_empty());
     Ok(PlanPage {
+        resident_plan_file_name: doorstep_core::file_names::resident_plan(plan.id),
         totals: plan.totals(),
         violations: plan.check(&ctx)?,
         steps: plan.available_steps(store.officer().role),

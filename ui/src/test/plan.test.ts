@@ -22,7 +22,7 @@ async function openPlan(
   const app = renderApp({ state: 'unlocked', ...backendOptions })
   const household = app.fake.addHousehold({
     address_line_1: '12 Acacia Avenue',
-    postcode: 'NG18 9ZA',
+    postcode: 'ZY18 9ZA',
   })
   if (role) app.fake.plans.role = role
   const seeded = app.fake.plans.seedPlan(household.id, overrides)
@@ -86,7 +86,7 @@ describe('plan screen', () => {
   it('shows the recommended tier and why, the measures and the totals against the cap', async () => {
     const { user } = await openPlan()
 
-    expect(screen.getByText('12 Acacia Avenue, Mansfield, NG18 9ZA')).toBeInTheDocument()
+    expect(screen.getByText('12 Acacia Avenue, Eastwick Vale, ZY18 9ZA')).toBeInTheDocument()
     expect(document.title).toBe('Improvement plan, 12 Acacia Avenue – Doorstep')
     expect(document.getElementById('plan-status')).toHaveTextContent('Draft')
     expect(
@@ -357,9 +357,10 @@ describe("the resident's copy", () => {
     const { user, fake, planId } = await openPlan()
     await user.click(screen.getByRole('button', { name: "Save the resident's plan (PDF)" }))
     const saved = await screen.findByText(/Saved to/)
-    expect(saved).toHaveTextContent(
-      '/home/officer/Documents/home-safety-plan-12-Acacia-Avenue-NG189ZA.pdf',
-    )
+    // The name offered is the one Rust gives: a reference, never the address.
+    const offered = fake.calls.find((c) => c.method === 'chooseDocumentDestination')
+    expect(offered?.args[0]).toBe('home-safety-plan-1A2B3C4D.pdf')
+    expect(saved).toHaveTextContent('/home/officer/Documents/home-safety-plan-1A2B3C4D.pdf')
     const call = fake.calls.find((c) => c.method === 'saveResidentPlan')
     expect(call?.args[0]).toBe(planId)
     await user.click(screen.getByRole('button', { name: 'Open it to read or print' }))
@@ -660,7 +661,7 @@ describe('work orders', () => {
     fake.plans.firms = fake.plans.firms.filter((f) => !f.trades.includes('locksmith'))
     const household = fake.addHousehold({
       address_line_1: '12 Acacia Avenue',
-      postcode: 'NG18 9ZA',
+      postcode: 'ZY18 9ZA',
     })
     const seeded = fake.plans.seedPlan(household.id, { status: 'agreed' })
     window.location.hash = `#/plan/${seeded.plan.id}`
@@ -668,7 +669,7 @@ describe('work orders', () => {
 
     const cylinder = firmSelect('Anti-snap lock cylinder')
     expect(cylinder).toHaveAccessibleDescription(
-      /No firm in the contractors list does locksmith work at NG18 9ZA\. Ask the scheme administrator to add one/,
+      /No firm in the contractors list does locksmith work at ZY18 9ZA\. Ask the scheme administrator to add one/,
     )
     expect(cylinder).toHaveAttribute('aria-invalid', 'true')
     expect(within(cylinder).getByRole('option')).toHaveTextContent('No firm can take this measure')
@@ -707,7 +708,7 @@ describe('work orders', () => {
     const app = renderApp({ state: 'unlocked' })
     const household = app.fake.addHousehold({
       address_line_1: '12 Acacia Avenue',
-      postcode: 'NG18 9ZA',
+      postcode: 'ZY18 9ZA',
     })
     const seeded = app.fake.plans.seedPlan(household.id, { status: 'ordered', with_advice: true })
     const number = seeded.work_orders?.orders[0]?.number ?? ''
@@ -840,9 +841,9 @@ describe('an open plan when a sync brings news', () => {
 describe('approvals', () => {
   it('lists agreed plans, follow-ups due and cocoons not yet delivered', async () => {
     const { fake } = renderApp({ state: 'unlocked', role: 'supervisor' })
-    const a = fake.addHousehold({ address_line_1: '12 Acacia Avenue', postcode: 'NG18 9ZA' })
-    const b = fake.addHousehold({ address_line_1: '4 Beech Close', postcode: 'NG18 9ZB' })
-    const c = fake.addHousehold({ address_line_1: '9 Dale Road', postcode: 'NG18 9ZD' })
+    const a = fake.addHousehold({ address_line_1: '12 Acacia Avenue', postcode: 'ZY18 9ZA' })
+    const b = fake.addHousehold({ address_line_1: '4 Beech Close', postcode: 'ZY18 9ZB' })
+    const c = fake.addHousehold({ address_line_1: '9 Dale Road', postcode: 'ZY18 9ZD' })
     const agreed = fake.plans.seedPlan(a.id, { status: 'agreed', cap_pence: 15000 })
     const fitted = fake.plans.seedPlan(b.id, { status: 'fitted', fitted_on: '2025-07-01' })
     fake.plans.seedPlan(c.id) // a draft: in neither list

@@ -405,6 +405,8 @@ export type AppStatus = {
 	 *  happened and what to do, for the first-run screen.
 	 */
 	wiped_notice: string | null,
+	/**  The council whose scheme this is, from the branding file, for the header. */
+	council_name: string,
 };
 
 /**  The supervisor's approval. */
@@ -1333,6 +1335,11 @@ export type Item = {
 	show_if: Condition[],
 	/**  The answer type. */
 	answer: AnswerKind,
+	/**
+	 *  Whether the officer may attach photos to it: a door's lock, yes; how safe the
+	 *  resident feels, no.
+	 */
+	photos: boolean,
 };
 
 /**  Who put a line in the plan. */
@@ -1674,6 +1681,8 @@ export type PlanItemId = string;
 export type PlanPage = {
 	/**  The plan. */
 	plan: Plan,
+	/**  The file name to suggest for the resident's copy: a reference, never an address. */
+	resident_plan_file_name: string,
 	/**  Money against the cap. */
 	totals: PlanTotals,
 	/**  Rules the plan breaks now (empty when it may be agreed). */
@@ -2173,6 +2182,11 @@ export type Section = {
 	guidance: string,
 	/**  The questions, in order. */
 	items: Item[],
+	/**
+	 *  Whether the section has its own notes box and photos; off for a section whose
+	 *  questions already ask for the officer's notes, so there are never two notes boxes.
+	 */
+	notes: boolean,
 };
 
 /**  How far one section has got, for the survey's progress indicator. */

@@ -62,7 +62,7 @@ const MAX_ACCESS_NOTES = 10
 export type FakeFirm = FirmRef & { code: string; trades: Trade[]; areas: string[] }
 
 /**
- * Invented firms for the fake's NG18 homes, in order of preference: each measure goes to the
+ * Invented firms for the fake's ZY18 homes, in order of preference: each measure goes to the
  * first that fits its trade and covers the home, unless the supervisor chooses another.
  */
 export const FAKE_FIRMS: readonly FakeFirm[] = [
@@ -71,25 +71,25 @@ export const FAKE_FIRMS: readonly FakeFirm[] = [
     code: 'SWL',
     name: 'Sherwood Locks Ltd',
     trades: ['locksmith', 'handyperson'],
-    areas: ['NG18'],
+    areas: ['ZY18'],
   },
   {
     id: 'trentside_security',
     code: 'TSS',
     name: 'Trentside Security',
     trades: ['locksmith', 'electrician', 'security_installer'],
-    areas: ['NG'],
+    areas: ['ZY'],
   },
   {
     id: 'forest_joinery',
     code: 'FJF',
     name: 'Forest Joinery and Fencing',
     trades: ['joiner', 'fencer', 'glazier'],
-    areas: ['NG'],
+    areas: ['ZY'],
   },
 ]
 
-/** `Firm::covers`: an area ("NG") or an outward code ("NG18"). */
+/** `Firm::covers`: an area ("ZY") or an outward code ("ZY18"). */
 function covers(firm: FakeFirm, postcode: string): boolean {
   const outward = postcode.trim().toUpperCase().split(/\s+/)[0] ?? ''
   const area = /^[A-Z]+/.exec(outward)?.[0] ?? ''
@@ -577,8 +577,8 @@ export class FakePlans {
   /** A cocoon round a household with six neighbours' doors, opened `openedDaysAgo` days ago. */
   seedCocoon(householdId: string, openedDaysAgo = 2): CocoonPage {
     const household = this.owner.households.find((h) => h.id === householdId)
-    const address = household ? oneLine(household) : '12 Acacia Avenue, Mansfield'
-    const postcode = household?.postcode ?? 'NG18 9ZA'
+    const address = household ? oneLine(household) : '12 Acacia Avenue, Eastwick Vale'
+    const postcode = household?.postcode ?? 'ZY18 9ZA'
     const match = /^(\d+)\s+(.+)$/.exec(household?.address_line_1 ?? '12 Acacia Avenue')
     const number = match ? Number(match[1]) : 12
     const street = match?.[2] ?? household?.address_line_1 ?? 'Acacia Avenue'
@@ -605,7 +605,7 @@ export class FakePlans {
           distance_m: distance,
           reason,
         },
-        postcode: reason === 'within_radius' ? 'NG18 9ZL' : postcode,
+        postcode: reason === 'within_radius' ? 'ZY18 9ZL' : postcode,
         outcome: null,
         outcome_at: null,
       })),
@@ -1075,8 +1075,8 @@ export class FakePlans {
       address_line_1: 'Unknown address',
       address_line_2: null,
       address_line_3: null,
-      town: 'Mansfield',
-      postcode: 'NG18 9ZA',
+      town: 'Eastwick Vale',
+      postcode: 'ZY18 9ZA',
       coordinates: null,
       created_at: now,
       updated_at: now,
@@ -1086,6 +1086,8 @@ export class FakePlans {
   private pageOf(stored: StoredPlan): PlanPage {
     return structuredClone({
       plan: stored.plan,
+      // A fixed name: the naming rule is Rust's (`file_names::resident_plan`).
+      resident_plan_file_name: 'home-safety-plan-1A2B3C4D.pdf',
       totals: this.totals(stored.plan),
       violations: this.check(stored),
       assessment: stored.assessment,
