@@ -666,6 +666,7 @@ mod tests {
             required: true,
             show_if: vec![],
             answer: AnswerKind::YesNo,
+            photos: true,
         });
         let old = secure_home(&v1)
             .with("bikes", choice("indoors"))

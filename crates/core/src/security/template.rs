@@ -102,6 +102,9 @@ pub struct Item {
     pub show_if: Vec<Condition>,
     /// The answer type.
     pub answer: AnswerKind,
+    /// Whether the officer may attach photos to it: a door's lock, yes; how safe the
+    /// resident feels, no.
+    pub photos: bool,
 }
 
 impl Item {
@@ -136,6 +139,9 @@ pub struct Section {
     pub guidance: String,
     /// The questions, in order.
     pub items: Vec<Item>,
+    /// Whether the section has its own notes box and photos; off for a section whose
+    /// questions already ask for the officer's notes, so there are never two notes boxes.
+    pub notes: bool,
 }
 
 /// Which answers produce a weakness, and how it is explained.
@@ -495,6 +501,13 @@ struct RawSection {
     guidance: String,
     #[serde(default)]
     items: Vec<RawItem>,
+    #[serde(default = "yes")]
+    notes: bool,
+}
+
+/// Section notes and photos are offered unless a template says otherwise.
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -520,6 +533,8 @@ struct RawItem {
     #[serde(default)]
     items: Vec<RawItem>,
     instance_label: Option<String>,
+    #[serde(default = "yes")]
+    photos: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -546,6 +561,7 @@ impl RawTemplate {
                     title: s.title,
                     guidance: s.guidance,
                     items: s.items.into_iter().map(|i| i.into_item(problems)).collect(),
+                    notes: s.notes,
                 })
                 .collect(),
             weaknesses: self
@@ -586,6 +602,11 @@ impl RawItem {
         );
         unused("items", !is_group && !self.items.is_empty());
         unused("instance_label", !is_group && self.instance_label.is_some());
+        // A group's photos belong to its questions; a photo question is nothing but one.
+        unused(
+            "photos",
+            (is_group || self.answer == "photo") && !self.photos,
+        );
         unused("min", !is_number && !is_group && self.min.is_some());
         unused("max", !is_number && !is_group && self.max.is_some());
         let mut bound = |name: &str, v: Option<f64>, default: u32| match v {
@@ -647,6 +668,7 @@ impl RawItem {
             required: self.required,
             show_if: convert_all(self.show_if.0, problems),
             answer,
+            photos: self.photos,
         }
     }
 }

@@ -40,6 +40,7 @@ export const FAKE_TEMPLATE: Template = {
       id: 'incident',
       title: 'A. The burglary',
       guidance: 'For a neighbour (cocooning) or a referral, only the first question applies.',
+      notes: true,
       items: [
         {
           id: 'repeat_victim',
@@ -47,6 +48,7 @@ export const FAKE_TEMPLATE: Template = {
           guidance: 'Repeat victims are the top priority: risk is highest in the first weeks.',
           required: true,
           show_if: [],
+          photos: true,
           answer: YES_NO,
         },
         {
@@ -55,6 +57,7 @@ export const FAKE_TEMPLATE: Template = {
           guidance: 'As given by the police. Never sent to contractors.',
           required: false,
           show_if: [],
+          photos: true,
           answer: { type: 'text', max_length: 40 },
         },
       ],
@@ -64,6 +67,7 @@ export const FAKE_TEMPLATE: Template = {
       title: 'B. External doors',
       guidance:
         'Add every external door, including back, side, patio and French doors and a door from an integral garage.',
+      notes: true,
       items: [
         {
           id: 'doors',
@@ -71,6 +75,7 @@ export const FAKE_TEMPLATE: Template = {
           guidance: '',
           required: true,
           show_if: [],
+          photos: true,
           answer: {
             type: 'group',
             instance_label: 'Door',
@@ -83,6 +88,7 @@ export const FAKE_TEMPLATE: Template = {
                 guidance: 'Look for the kitemark and stars on the cylinder face.',
                 required: true,
                 show_if: [],
+                photos: true,
                 answer: {
                   type: 'single_choice',
                   options: [
@@ -98,6 +104,7 @@ export const FAKE_TEMPLATE: Template = {
                 guidance: '',
                 required: true,
                 show_if: [{ item: 'lock_type', test: { equals: 'euro_standard' } }],
+                photos: true,
                 answer: YES_NO,
               },
               {
@@ -106,6 +113,7 @@ export const FAKE_TEMPLATE: Template = {
                 guidance: '',
                 required: false,
                 show_if: [],
+                photos: true,
                 answer: { type: 'photo' },
               },
             ],
@@ -117,6 +125,7 @@ export const FAKE_TEMPLATE: Template = {
       id: 'resident',
       title: "C. The resident's circumstances",
       guidance: 'Sensitive: record only what the plan needs. Never sent to contractors.',
+      notes: true,
       items: [
         {
           id: 'feel_safe',
@@ -124,6 +133,7 @@ export const FAKE_TEMPLATE: Template = {
           guidance: 'Ask in the resident’s words; the same question is asked again at follow-up.',
           required: true,
           show_if: [],
+          photos: false,
           answer: { type: 'number', min: 1, max: 5, unit: null, whole: true },
         },
         {
@@ -133,6 +143,7 @@ export const FAKE_TEMPLATE: Template = {
             'A flag only: record no details here. The domestic abuse service assesses risk and decides any sanctuary or gold-level work; you do not.',
           required: true,
           show_if: [],
+          photos: false,
           answer: YES_NO,
         },
       ],
