@@ -158,7 +158,7 @@ impl PersonDraft {
                 Err(_) => {
                     errors.add(
                         "date_of_birth",
-                        "Enter the date of birth as a real date, like 1948-03-27",
+                        "Enter the date of birth as a real date, for example 27 3 1948",
                     );
                     None
                 }

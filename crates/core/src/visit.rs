@@ -73,7 +73,10 @@ impl VisitDraft {
         let visit_date = match NaiveDate::parse_from_str(self.visit_date.trim(), "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                errors.add("visit_date", "Enter the date of the visit, like 2026-11-27");
+                errors.add(
+                    "visit_date",
+                    "Enter the date of the visit as a real date, for example 27 11 2026",
+                );
                 None
             }
         };

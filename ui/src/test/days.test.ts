@@ -40,7 +40,10 @@ describe('days of action: setting one up', () => {
     window.location.hash = '#/days'
     await screen.findByRole('heading', { level: 1, name: 'Days of action' })
     expect(await screen.findByText('No days of action have been set up yet.')).toBeInTheDocument()
-    expect(screen.getByLabelText('Date')).toHaveValue(TODAY)
+    const date = screen.getByRole('group', { name: 'Date' })
+    expect(within(date).getByLabelText('Day')).toHaveValue('27')
+    expect(within(date).getByLabelText('Month')).toHaveValue('11')
+    expect(within(date).getByLabelText('Year')).toHaveValue('2025')
 
     await user.click(screen.getByRole('button', { name: 'Set up the day' }))
     const summary = await screen.findByRole('alert')

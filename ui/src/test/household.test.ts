@@ -36,13 +36,13 @@ describe('household form', () => {
     expect(screen.getByLabelText('Postcode')).toHaveFocus()
 
     await user.clear(screen.getByLabelText('Postcode'))
-    await user.type(screen.getByLabelText('Postcode'), 'ng18 9zz')
-    await user.type(screen.getByLabelText('Town or city'), 'Mansfield{Enter}')
+    await user.type(screen.getByLabelText('Postcode'), 'zy18 9zz')
+    await user.type(screen.getByLabelText('Town or city'), 'Eastwick Vale{Enter}')
 
     const heading = await screen.findByRole('heading', { level: 1, name: '7 Quarry Lane' })
     await waitFor(() => expect(heading).toHaveFocus())
     expect(screen.getByText('Household added')).toBeInTheDocument()
-    expect(fake.households[0]?.postcode).toBe('NG18 9ZZ')
+    expect(fake.households[0]?.postcode).toBe('ZY18 9ZZ')
   })
 
   it('changes an address and keeps its coordinates', async () => {
@@ -75,7 +75,7 @@ describe('household page', () => {
     const app = renderApp({ state: 'unlocked' })
     const household = app.fake.addHousehold({
       address_line_1: '12 Acacia Avenue',
-      postcode: 'NG18 9ZA',
+      postcode: 'ZY18 9ZA',
     })
     window.location.hash = `#/household/${household.id}`
     await screen.findByRole('heading', { level: 1, name: '12 Acacia Avenue' })
@@ -159,7 +159,12 @@ describe('household page', () => {
 
   it('records a visit, planned by default on today, and lists it in the history', async () => {
     const { user, fake } = await openHousehold()
-    expect(screen.getByLabelText('Date of visit')).toHaveValue(TODAY)
+    // Day, month and year boxes (GOV.UK), whatever the machine's locale.
+    const date = screen.getByRole('group', { name: 'Date of visit' })
+    const [year, month, day] = TODAY.split('-').map(Number)
+    expect(within(date).getByLabelText('Day')).toHaveValue(String(day))
+    expect(within(date).getByLabelText('Month')).toHaveValue(String(month))
+    expect(within(date).getByLabelText('Year')).toHaveValue(String(year))
     expect(screen.getByLabelText('Outcome')).toHaveDisplayValue('Planned – not yet visited')
 
     await user.selectOptions(screen.getByLabelText('Type of visit'), 'Cocoon neighbour')
@@ -180,8 +185,15 @@ describe('household page', () => {
 
   it('shows a visit error beside the outcome and keeps the notes', async () => {
     const { user } = await openHousehold()
-    await user.clear(screen.getByLabelText('Date of visit'))
-    await user.type(screen.getByLabelText('Date of visit'), '2025-12-24')
+    const date = screen.getByRole('group', { name: 'Date of visit' })
+    for (const [box, typed] of [
+      ['Day', '24'],
+      ['Month', '12'],
+      ['Year', '2025'],
+    ] as const) {
+      await user.clear(within(date).getByLabelText(box))
+      await user.type(within(date).getByLabelText(box), typed)
+    }
     await user.selectOptions(screen.getByLabelText('Outcome'), 'Completed')
     await user.type(screen.getByLabelText('Notes (optional)'), 'Fit window locks')
     await user.click(screen.getByRole('button', { name: 'Save visit' }))
@@ -206,7 +218,7 @@ describe('household page: home security', () => {
     const app = renderApp({ state: 'unlocked' })
     const household = app.fake.addHousehold({
       address_line_1: '12 Acacia Avenue',
-      postcode: 'NG18 9ZA',
+      postcode: 'ZY18 9ZA',
     })
     const visit = app.fake.addVisit(household.id, { outcome: 'completed' })
     app.fake.addVisit(household.id, { visit_date: '2025-12-04', outcome: null })
@@ -245,8 +257,8 @@ describe('household page: home security', () => {
         {
           plan: fakePlan(),
           household_id: household.id,
-          address: '3 Larch Grove, Mansfield',
-          postcode: 'NG18 9ZA',
+          address: '3 Larch Grove, Eastwick Vale',
+          postcode: 'ZY18 9ZA',
           follow_up_due: '2026-02-20',
         },
       ]),
@@ -256,7 +268,7 @@ describe('household page: home security', () => {
         {
           id: 'c-1',
           household_id: household.id,
-          address: '3 Larch Grove, Mansfield',
+          address: '3 Larch Grove, Eastwick Vale',
           dates: { opened_on: '2025-11-20', visit_by: '2025-11-27', closes_on: '2025-12-18' },
           dosage: { targets: 20, attempted: 15, reached: 12 },
           state: 'overdue',

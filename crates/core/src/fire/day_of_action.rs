@@ -455,7 +455,10 @@ impl crate::views::DayOfActionDraft {
         }
         let date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d");
         if date.is_err() {
-            errors.add("date", "Enter the day as a real date");
+            errors.add(
+                "date",
+                "Enter the day as a real date, for example 27 11 2026",
+            );
         }
         if self.area.trim().chars().count() > DAY_TEXT_MAX {
             errors.add("area", format!("Use {DAY_TEXT_MAX} characters or fewer"));
