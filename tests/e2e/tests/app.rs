@@ -866,3 +866,179 @@ async fn a_laptop_enrols_with_the_hub_syncs_and_is_wiped_when_revoked() {
     );
     c.close().await.expect("quit the app");
 }
+
+/// Presses one key wherever the focus is, then waits until the survey has moved the focus on
+/// and saved, as a person waits to see the next question before answering it.
+async fn key(c: &Client, key: &str, presses: &mut u32) {
+    c.active_element()
+        .await
+        .expect("something has the focus")
+        .send_keys(key)
+        .await
+        .unwrap_or_else(|e| panic!("key {key:?}: {e}"));
+    *presses += 1;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let settled = c
+            .execute(
+                "return !document.querySelector('[data-moving]') && \
+                 (document.getElementById('save-status')?.textContent ?? '').trim() !== 'Saving…'",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if settled {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the survey never settled after {key:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Answer paths, option ids and field names are Rust's and the template's, never a person's:
+/// `doors[0]`, `door_position`, `windows[1].window_escape`.
+fn internal_names(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || "(),:;\"'".contains(c))
+        .filter(|w| {
+            let bracketed = w.contains('[') && w.contains(']');
+            let snake = w.contains('_')
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit());
+            bracketed || snake
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A two-door, one-window survey from the keyboard alone: every answer by its number, a
+/// second door as a copy of the first, the focus always on the next question still to answer.
+/// Then every section and the plan are read for internal names, and quitting leaves nothing
+/// of the store open.
+#[tokio::test(flavor = "multi_thread")]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "the lock serialises whole tests on purpose"
+)]
+async fn a_survey_done_from_the_keyboard_alone() {
+    let _display = take_the_display();
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_dir = data.path().join("doorstep-data");
+    let _driver = start_driver(&data_dir, 4452);
+    let c = connect(4452).await;
+    set_up_with_the_demo_area(&c).await;
+    click(&c, "#nav-find").await;
+    type_into(&c, "#search-query", "Lantern").await;
+    wait_for_text(&c, "#search-results", "Lantern").await;
+    click(&c, "#search-results li a").await;
+    wait_for_text(&c, "#household-heading", "Lantern").await;
+    click(&c, "#start-survey").await;
+    wait_for_text(&c, "#survey-section-heading", "Why we are here").await;
+
+    // From here on, keys only: the number of each answer as the template lists them.
+    let mut presses = 0;
+    let answers: &[(&str, &str)] = &[
+        ("4", "A: a resident's own request"),
+        ("2", "A: not burgled before"),
+        ("1", "B: add a door"),
+        ("1", "door 1 at the front"),
+        ("3", "uPVC"),
+        ("1", "sound"),
+        ("1", "multipoint lock working"),
+        ("5", "unmarked cylinder"),
+        ("1", "no glass"),
+        ("1", "same as door 1"),
+        ("2", "door 2 at the back"),
+        ("3", "no more doors"),
+        ("1", "C: add a window"),
+        ("2", "ground floor, at the back"),
+        ("2", "not an escape window"),
+        ("1", "locked, keys removed"),
+        ("3", "no more windows"),
+        ("1", "D: a lockable full-height side gate"),
+        ("1", "E: sensor light at the front"),
+        ("1", "sensor light at the back"),
+        ("1", "lights on timers"),
+        ("1", "F: no alarm"),
+        ("1", "G: no CCTV"),
+        ("2", "H: no shed or garage"),
+        ("2", "I: no keyless car"),
+        ("2", "keys kept away from the door"),
+        ("2", "J: does not live alone"),
+        ("3", "aged 35 to 49"),
+        ("2", "no disability"),
+        ("2", "no domestic abuse concern"),
+        ("1", "owns the home"),
+        ("4", "feels fairly safe"),
+        (ENTER, "and on"),
+    ];
+    for (pressed, meaning) in answers {
+        let before = presses;
+        key(&c, pressed, &mut presses).await;
+        assert_eq!(presses, before + 1, "{meaning}");
+    }
+    let focused = c
+        .active_element()
+        .await
+        .expect("focus")
+        .attr("id")
+        .await
+        .expect("id");
+    assert_eq!(
+        focused.as_deref(),
+        Some("draft-plan"),
+        "every answer given, the plan is next"
+    );
+    assert!(
+        c.find(Locator::Css("#survey-problems")).await.is_err(),
+        "no answer is still needed"
+    );
+    println!("keyboard survey: {presses} key presses, no pointer (goal: at most 60)");
+    assert!(presses <= 60, "{presses} key presses");
+    screenshot(&c, "20-keyboard-survey-done").await;
+
+    // No answer path, option id or field name on any screen of the survey or the plan.
+    let sections = c
+        .find_all(Locator::Css(".app-survey-progress a"))
+        .await
+        .expect("section links")
+        .len();
+    for i in 0..sections {
+        let links = c
+            .find_all(Locator::Css(".app-survey-progress a"))
+            .await
+            .expect("section links");
+        links[i].click().await.expect("open a section");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let text = element(&c, "main").await.text().await.expect("text");
+        assert_eq!(
+            internal_names(&text),
+            Vec::<String>::new(),
+            "section {i}: {text}"
+        );
+    }
+    click(&c, "#draft-plan").await;
+    wait_for_text(&c, "h1", "Improvement plan").await;
+    let text = element(&c, "main").await.text().await.expect("text");
+    assert_eq!(
+        internal_names(&text),
+        Vec::<String>::new(),
+        "the plan: {text}"
+    );
+
+    // Quitting closes the store: nothing is left beside the database.
+    c.close().await.expect("quit the app");
+    let deadline = Instant::now() + WAIT;
+    let left = |name: &str| data_dir.join(name).exists();
+    while left("doorstep.db-wal") || left("doorstep.db-shm") {
+        assert!(
+            Instant::now() < deadline,
+            "the write-ahead log was left behind after quitting"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -12,7 +12,7 @@ async function openSurvey(
   const app = renderApp({ state: 'unlocked' })
   const household = app.fake.addHousehold({
     address_line_1: '12 Acacia Avenue',
-    postcode: 'NG18 9ZA',
+    postcode: 'ZY18 9ZA',
   })
   const started = app.fake.surveys.start(household.id, null)
   if (started.status !== 'ok') throw new Error('the fake did not start a survey')
@@ -38,7 +38,7 @@ const sectionHeading = (name: string | RegExp) => screen.findByRole('heading', {
 describe('home security survey', () => {
   it('opens at the first section needing attention, with the address and progress', async () => {
     await openSurvey()
-    expect(screen.getByText('12 Acacia Avenue, Mansfield, NG18 9ZA')).toBeInTheDocument()
+    expect(screen.getByText('12 Acacia Avenue, Eastwick Vale, ZY18 9ZA')).toBeInTheDocument()
     expect(await sectionHeading('A. The burglary')).toBeInTheDocument()
     const progress = screen.getByRole('navigation', { name: 'Survey sections' })
     const links = within(progress).getAllByRole('link')
@@ -170,6 +170,60 @@ describe('home security survey', () => {
     ).toBeChecked()
     // A required group keeps at least its minimum: the last door cannot be removed.
     expect(screen.queryByRole('button', { name: /Remove this door/ })).not.toBeInTheDocument()
+  })
+
+  it('is answered from the keyboard: numbers choose and move on, a door copies the last', async () => {
+    const { user, fake } = await openSurvey('incident')
+    // Where nothing is focused but the heading, a number answers the first question left.
+    await user.keyboard('2')
+    await waitFor(() =>
+      expect(savedValue(fake, 'repeat_victim')).toEqual({ type: 'yes_no', value: 'no' }),
+    )
+    // Section A is done: the doors come next, at their numbered "what next" buttons.
+    await sectionHeading('B. External doors')
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Add a door' })).toHaveFocus())
+    await user.keyboard('1')
+    const door1 = await screen.findByRole('group', { name: 'Door 1' })
+    await waitFor(() =>
+      expect(within(door1).getByLabelText('Euro cylinder with no kitemark')).toHaveFocus(),
+    )
+    await user.keyboard('1')
+    // The answer shows the cylinder question, and the focus waits there for it.
+    const projects = await within(door1).findByRole('group', { name: /stick out more than 3 mm/ })
+    await waitFor(() => expect(within(projects).getByLabelText('Yes')).toHaveFocus())
+    await user.keyboard('1')
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Same as Door 1' })).toHaveFocus(),
+    )
+    await user.keyboard('1')
+    const door2 = await screen.findByRole('group', { name: 'Door 2' })
+    await waitFor(() =>
+      expect(within(door2).getByLabelText('Euro cylinder with no kitemark')).toBeChecked(),
+    )
+    await waitFor(() =>
+      expect(savedValue(fake, 'doors')).toEqual({
+        type: 'group',
+        value: [
+          {
+            lock_type: { type: 'choice', value: 'euro_standard' },
+            cylinder_projects: { type: 'yes_no', value: 'yes' },
+          },
+          {
+            lock_type: { type: 'choice', value: 'euro_standard' },
+            cylinder_projects: { type: 'yes_no', value: 'yes' },
+          },
+        ],
+      }),
+    )
+    // Door 2 is answered already; "No more doors" moves on to the next section.
+    await user.click(screen.getByRole('button', { name: 'No more doors' }))
+    await sectionHeading("C. The resident's circumstances")
+    await waitFor(() => expect(screen.getByLabelText(/How safe do you feel/)).toHaveFocus())
+    await user.keyboard('4{Enter}')
+    await waitFor(() => expect(savedValue(fake, 'feel_safe')).toEqual({ type: 'number', value: 4 }))
+    // Questions about the resident take no photos.
+    expect(screen.queryByRole('button', { name: /Add a photo of How safe/ })).toBeNull()
+    expect(screen.queryByRole('button', { name: /Add a photo of Is there a domestic/ })).toBeNull()
   })
 
   it('shows a number out of range beside the box and keeps what was typed', async () => {

@@ -11,6 +11,7 @@ import type {
   SurveyPhoto,
   SurveyState,
 } from '$lib/backend/types'
+import { isIsoDate } from '$lib/services/dates'
 import { withAdvice } from '$lib/services/errors'
 import { loadInto } from '$lib/stores/load'
 import { answerAt, answerText, childPath, instancePath, parsePath, type AnswerMap } from './answers'
@@ -153,6 +154,16 @@ export class SurveyEditor {
     this.#commit(path, value)
   }
 
+  /** Saves a date from the day, month and year boxes; keeps what is not yet a real date. */
+  commitDate(path: string, text: string): void {
+    if (text !== '' && !isIsoDate(text)) {
+      this.errors[path] = 'Enter a real date, for example 27 11 2026'
+      this.#settle()
+      return
+    }
+    this.#commit(path, text === '' ? null : { type: 'date', value: text })
+  }
+
   /** Saves a text box (on blur, or when typing pauses). */
   commitText(path: string): void {
     const text = this.text(path)
@@ -171,6 +182,20 @@ export class SurveyEditor {
     list.push({})
     if (current?.type !== 'group') this.answers[group] = { type: 'group', value: list }
     this.#enqueue(group, instancePath(group, list.length - 1))
+  }
+
+  /** A new instance answered as instance `from` is, but for its photos (they show that one). */
+  copyInstance(group: string, from: number): void {
+    const source = this.instances(group)[from]
+    if (!source) return
+    const copy: AnswerMap = {}
+    for (const [child, answer] of Object.entries($state.snapshot(source) as AnswerMap)) {
+      if (answer.type !== 'photo') copy[child] = answer
+    }
+    const current = this.answers[group]
+    if (current?.type !== 'group') return
+    current.value.push(copy)
+    this.#enqueue(group, instancePath(group, current.value.length - 1))
   }
 
   removeInstance(group: string, index: number): void {
