@@ -4,6 +4,7 @@
 
 use chrono::{Days, NaiveDate};
 use doorstep_core::Household;
+use doorstep_core::fire::ResidentFireAdvice;
 use doorstep_core::security::{Assessment, Catalogue, Plan, Policy, Template, Trade};
 
 use crate::contacts::Contacts;
@@ -32,8 +33,8 @@ pub struct PlanForResident<'a> {
     pub date: NaiveDate,
     /// Who to call.
     pub contacts: &'a Contacts,
-    /// Fire-safety advice, when the household's latest CHARLIE check flagged anything.
-    pub fire_safety: Option<&'a FireSafetyAdvice>,
+    /// Fire-safety advice as core chose it, when the plan has a fire-safety section.
+    pub fire_safety: Option<&'a ResidentFireAdvice>,
 }
 
 fn tier(t: doorstep_core::security::Tier) -> Tier {
@@ -145,7 +146,10 @@ pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
             ],
         },
         today: rp.things_to_do_today.clone(),
-        fire_safety: input.fire_safety.cloned(),
+        fire_safety: input.fire_safety.map(|f| FireSafetyAdvice {
+            advice: f.points.clone(),
+            fire_service_visit: f.fire_service_visit.clone(),
+        }),
         contacts: input.contacts.clone(),
     }
 }
@@ -244,9 +248,10 @@ mod tests {
             officer: "Rowan Testwell",
             date,
             contacts: &crate::sample::contacts(),
-            fire_safety: Some(&FireSafetyAdvice {
-                advice: vec!["Never smoke in bed.".into()],
-                fire_service_visit_requested: true,
+            fire_safety: Some(&ResidentFireAdvice {
+                points: vec!["Never smoke in bed.".into()],
+                fire_service_visit: "We have asked the fire and rescue service to visit you."
+                    .into(),
             }),
         });
         assert_eq!(

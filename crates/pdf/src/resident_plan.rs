@@ -84,15 +84,14 @@ pub struct NextSteps {
     pub details: Vec<String>,
 }
 
-/// Fire-safety advice, given when the CHARLIE check flagged anything. It holds advice only,
-/// never the answers behind it.
+/// Fire-safety advice, as core chose and worded it (`doorstep_core::fire::resident_fire_advice`).
+/// It holds advice only, never the answers behind it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FireSafetyAdvice {
-    /// Advice points in plain words.
+    /// Advice points in plain words, one per topic.
     pub advice: Vec<String>,
-    /// Whether a home fire safety visit has been asked for on the resident's behalf.
-    #[serde(default)]
-    pub fire_service_visit_requested: bool,
+    /// The closing words about a home fire safety visit.
+    pub fire_service_visit: String,
 }
 
 /// Everything printed on a resident's plan.
@@ -216,18 +215,10 @@ pub fn render_resident_plan(
     if let Some(fire) = &plan.fire_safety {
         page.heading("Staying safe from fire");
         page.paragraph(&[r("We also talked about fire safety. Please remember:")]);
-        let mut items: Vec<Vec<Span>> = fire.advice.iter().map(|a| vec![r(a)]).collect();
-        items.push(vec![r(
-            "Test your smoke alarms once a month by pressing the button.",
-        )]);
-        items.push(vec![r(
-            "If there is a fire, get out, stay out and call 999.",
-        )]);
+        let items: Vec<Vec<Span>> = fire.advice.iter().map(|a| vec![r(a)]).collect();
         page.bullets(&items);
-        if fire.fire_service_visit_requested {
-            page.paragraph(&[r("We have asked the fire and rescue service to visit you. They will contact you to arrange a free home fire safety visit.")]);
-        } else {
-            page.paragraph(&[r("The fire and rescue service can visit you for free to check your smoke alarms and help you plan how to get out. The number is below.")]);
+        if !fire.fire_service_visit.trim().is_empty() {
+            page.paragraph(&[r(&fire.fire_service_visit)]);
         }
     }
 

@@ -137,14 +137,25 @@ pub fn resident_plan() -> ResidentPlanDocument {
             "Move the bins away from the back fence.",
             "Close and bolt the side gate at night.",
         ]),
-        fire_safety: Some(FireSafetyAdvice {
-            advice: strings(&[
-                "Keep the way out of your home clear, and keep your door keys where everyone can find them in the dark.",
-                "Switch off and unplug heaters and chargers when you go to bed.",
-            ]),
-            fire_service_visit_requested: true,
-        }),
+        fire_safety: Some(fire_safety()),
         contacts: contacts(),
+    }
+}
+
+/// The fire-safety section core gives a resident who lives alone, smokes and has no working
+/// smoke alarm, with a visit asked for: from the shipped CHARLIE template's wording.
+pub fn fire_safety() -> FireSafetyAdvice {
+    let Ok(template) = doorstep_core::fire::CharlieTemplate::from_toml(include_str!(
+        "../../../assets/templates/charlie.toml"
+    )) else {
+        return FireSafetyAdvice::default();
+    };
+    FireSafetyAdvice {
+        advice: ["smoke_alarms", "emergency_access", "smoking", "in_a_fire"]
+            .into_iter()
+            .filter_map(|id| template.advice_topic(id).map(|a| a.text.clone()))
+            .collect(),
+        fire_service_visit: template.fire_service_visit.requested,
     }
 }
 
