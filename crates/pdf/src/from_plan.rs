@@ -5,10 +5,14 @@
 use chrono::{Days, NaiveDate};
 use doorstep_core::Household;
 use doorstep_core::fire::ResidentFireAdvice;
-use doorstep_core::security::{Assessment, Catalogue, Plan, Policy, Template, Trade};
+use doorstep_core::security::{
+    Assessment, Catalogue, Plan, Policy, Template, Trade, in_words, item_places, resident_findings,
+};
 
 use crate::contacts::Contacts;
-use crate::resident_plan::{FireSafetyAdvice, NextSteps, PlanMeasure, ResidentPlanDocument, Tier};
+use crate::resident_plan::{
+    FireSafetyAdvice, NextSteps, PlanFinding, PlanMeasure, ResidentPlanDocument, Tier,
+};
 
 /// Everything a resident's plan is made from.
 #[derive(Debug, Clone, Copy)]
@@ -88,29 +92,26 @@ pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
     address_lines.extend(h.address_line_2.clone());
     address_lines.extend(h.address_line_3.clone());
     address_lines.push(h.town.clone());
-    let mut findings: Vec<String> = Vec::new();
-    for w in &input.assessment.weaknesses {
-        if !findings.contains(&w.explanation) {
-            findings.push(w.explanation.clone());
-        }
-    }
+    let findings = resident_findings(input.template, &input.assessment.weaknesses)
+        .into_iter()
+        .map(|f| PlanFinding {
+            place: f.place,
+            text: f.text,
+        })
+        .collect();
     let measures = input
         .plan
         .items
         .iter()
         .map(|item| {
-            let places: Vec<String> = item
-                .applies_to
-                .iter()
-                .filter_map(|p| input.template.instance_label(p))
-                .collect();
+            let places = item_places(input.template, input.catalogue, item);
             PlanMeasure {
                 name: item.name.clone(),
                 explanation: input
                     .catalogue
                     .get(&item.measure_id)
                     .map(|m| m.explanation.clone()),
-                location: (!places.is_empty()).then(|| places.join(", ")),
+                location: in_words(&places),
                 quantity: item.quantity,
             }
         })

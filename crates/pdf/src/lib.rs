@@ -36,7 +36,8 @@ pub use contacts::{Contact, Contacts};
 pub use day_of_action::{DayOfActionCounts, DayOfActionSummaryDocument, render_day_of_action};
 pub use referral::{ReferralDocument, ReferredPerson, Referrer, SharingBasis, render_referral};
 pub use resident_plan::{
-    FireSafetyAdvice, NextSteps, PlanMeasure, ResidentPlanDocument, Tier, render_resident_plan,
+    FireSafetyAdvice, NextSteps, PlanFinding, PlanMeasure, ResidentPlanDocument, Tier,
+    render_resident_plan,
 };
 pub use work_order::{WorkItem, WorkOrderDocument, WorkPriority, render_work_order};
 

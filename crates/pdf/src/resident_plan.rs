@@ -69,6 +69,26 @@ impl PlanMeasure {
     }
 }
 
+/// One thing found, as core worded it (`doorstep_core::security::resident_findings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanFinding {
+    /// Where, e.g. "Door 1 and Door 2"; None for the whole home.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// What is weak and why it matters.
+    pub text: String,
+}
+
+impl PlanFinding {
+    /// A finding about the whole home.
+    pub fn whole_home(text: impl Into<String>) -> Self {
+        Self {
+            place: None,
+            text: text.into(),
+        }
+    }
+}
+
 /// Who will be in touch next, and by when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextSteps {
@@ -110,8 +130,8 @@ pub struct ResidentPlanDocument {
     pub officer: Option<String>,
     /// Plan level.
     pub tier: Tier,
-    /// Weaknesses found, in the resident's words.
-    pub findings: Vec<String>,
+    /// Weaknesses found, in the resident's words, each saying where.
+    pub findings: Vec<PlanFinding>,
     /// Measures in the plan.
     pub measures: Vec<PlanMeasure>,
     /// What happens next.
@@ -159,7 +179,7 @@ pub fn render_resident_plan(
         page.paragraph(&[r("We did not find anything that needs to be fixed.")]);
     } else {
         page.paragraph(&[r("When we looked around your home, we found these things that could make it easier for a burglar to get in:")]);
-        let items: Vec<Vec<Span>> = plan.findings.iter().map(|f| vec![r(f)]).collect();
+        let items: Vec<Vec<Span>> = plan.findings.iter().map(finding_item).collect();
         page.bullets(&items);
     }
 
@@ -257,6 +277,14 @@ pub fn render_resident_plan(
          you no longer need it.",
     )]);
     page.finish()
+}
+
+/// The list item for one finding: where in bold, then what.
+fn finding_item(finding: &PlanFinding) -> Vec<Span> {
+    match finding.place.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(place) => vec![b(format!("{place}: ")), r(&finding.text)],
+        None => vec![r(&finding.text)],
+    }
 }
 
 /// The list item for one measure: its name in bold, then why it helps.

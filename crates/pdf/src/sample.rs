@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use crate::work_order::{CaseForWorkOrder, CaseMeasure, PersonContact};
 use crate::{
     Contact, Contacts, DayOfActionCounts, DayOfActionSummaryDocument, FireSafetyAdvice, NextSteps,
-    PlanMeasure, ReferralDocument, ReferredPerson, Referrer, ResidentPlanDocument, SharingBasis,
-    Tier, WorkItem, WorkOrderDocument, WorkPriority,
+    PlanFinding, PlanMeasure, ReferralDocument, ReferredPerson, Referrer, ResidentPlanDocument,
+    SharingBasis, Tier, WorkItem, WorkOrderDocument, WorkPriority,
 };
 
 fn date(year: i32, month: u32, day: u32) -> NaiveDate {
@@ -66,6 +66,13 @@ pub fn contacts() -> Contacts {
     }
 }
 
+fn finding(place: Option<&str>, text: &str) -> PlanFinding {
+    PlanFinding {
+        place: place.map(str::to_owned),
+        text: text.to_owned(),
+    }
+}
+
 fn measure(name: &str, explanation: &str, location: Option<&str>, quantity: u32) -> PlanMeasure {
     PlanMeasure {
         name: name.to_owned(),
@@ -84,29 +91,35 @@ pub fn resident_plan() -> ResidentPlanDocument {
         date: date(2026, 3, 12),
         officer: Some("Łukasz Exampleby, home safety officer".into()),
         tier: Tier::Silver,
-        findings: strings(&[
-            "The back door lock can be snapped in under a minute.",
-            "You can't see who is at the front door before you open it.",
-            "The side gate is often left open and the bins are next to the back fence, so someone could climb over.",
-            "Your car keys are kept in a bowl by the front door.",
-        ]),
+        findings: vec![
+            finding(Some("Door 2"), "The lock can be snapped in under a minute."),
+            finding(
+                Some("Door 1"),
+                "You can't see who is at the door before you open it.",
+            ),
+            finding(
+                Some("Side of the home"),
+                "The side gate is often left open and the bins are next to the back fence, so someone could climb over.",
+            ),
+            finding(None, "Your car keys are kept in a bowl by the front door."),
+        ],
         measures: vec![
             measure(
                 "Anti-snap lock cylinder",
                 "A cylinder tested against snapping, fitted flush with the handle, closes the most common way into uPVC and composite doors.",
-                Some("Back door"),
+                Some("Door 2"),
                 1,
             ),
             measure(
                 "Door viewer",
                 "A wide-angle spy hole so you can see who is at the door before opening it.",
-                Some("Front door"),
+                Some("Door 1"),
                 1,
             ),
             measure(
                 "Motion-sensor (PIR) external light",
                 "A light that comes on when someone approaches: one of the most protective measures there is.",
-                Some("Back garden"),
+                Some("Back of the home"),
                 1,
             ),
             measure(

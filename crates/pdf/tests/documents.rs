@@ -116,7 +116,7 @@ fn resident_plan_has_everything_the_resident_needs() {
             "Thursday 12 March 2026",
             "Silver",
             "What we found",
-            "The back door lock can be snapped in under a minute.",
+            "Door 2: The lock can be snapped in under a minute.",
             "What we will do",
             "What happens next",
             "A locksmith from Demo Locks Ltd will contact you by Friday 27 March 2026",

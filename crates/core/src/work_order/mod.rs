@@ -29,6 +29,7 @@ use crate::security::Template;
 use crate::security::catalogue::{Catalogue, Trade};
 use crate::security::ids::PlanId;
 use crate::security::lifecycle::PlanStatus;
+use crate::security::places::item_places;
 use crate::security::plan::{Plan, PlanItem};
 
 use crate::validation;
@@ -289,16 +290,17 @@ pub struct OrderInputs<'a> {
     pub approved_on: NaiveDate,
 }
 
-/// "Door 1, Window 3": every door or window the plan's lines of `measure_id` are for, each
-/// once, in the survey's words; None for the whole home.
-fn places_of(plan: &Plan, template: &Template, measure_id: &str) -> Option<String> {
+/// "Door 1, Back of the home": every place the plan's lines of `measure_id` are for, each
+/// once, in the survey's words (`security::places`); None for the whole home.
+fn places_of(
+    plan: &Plan,
+    template: &Template,
+    catalogue: &Catalogue,
+    measure_id: &str,
+) -> Option<String> {
     let mut places: Vec<String> = Vec::new();
-    let instances = plan
-        .items
-        .iter()
-        .filter(|i| i.measure_id == measure_id)
-        .flat_map(|i| &i.applies_to);
-    for place in instances.filter_map(|p| template.instance_label(p)) {
+    let lines = plan.items.iter().filter(|i| i.measure_id == measure_id);
+    for place in lines.flat_map(|i| item_places(template, catalogue, i)) {
         if !places.contains(&place) {
             places.push(place);
         }
@@ -434,7 +436,7 @@ pub fn orders_for_plan(input: &OrderInputs<'_>) -> Result<Vec<WorkOrder>, WorkOr
                 measure_id: item.measure_id.clone(),
                 name: item.name.clone(),
                 specification: measure.specification.clone(),
-                location: places_of(plan, input.template, &item.measure_id),
+                location: places_of(plan, input.template, input.catalogue, &item.measure_id),
                 quantity: item.quantity,
                 status: ItemStatus::Pending,
                 fitted_at: None,

@@ -1,9 +1,9 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 use super::*;
 use crate::household::Household;
-use crate::postcode::Postcode;
 use crate::identity::Role;
 use crate::ids::OfficerId;
+use crate::postcode::Postcode;
 use crate::security::ids::{PlanItemId, SurveyId};
 use crate::security::lifecycle::PlanActor;
 use crate::security::plan::{ItemOrigin, TierRecommendation};
@@ -190,6 +190,31 @@ fn each_item_says_which_doors_or_windows_it_is_for() {
     old.as_object_mut().expect("object").remove("location");
     let read: WorkOrderItem = serde_json::from_value(old).expect("reads");
     assert_eq!(read.location, None);
+}
+
+#[test]
+fn a_light_for_the_front_and_the_back_is_two_lights_and_the_order_says_where() {
+    let mut plan = plan_with(&[("pir_light", 2)]);
+    plan.items[0].applies_to = Vec::new();
+    plan.items[0].addresses = ["front_light_missing", "rear_light_missing"]
+        .into_iter()
+        .map(|id| crate::security::weakness::WeaknessRef {
+            id: id.into(),
+            instance: None,
+        })
+        .collect();
+    let orders = orders(&plan, "ZY4 7HT", &FirmChoices::default()).expect("orders");
+    let light = orders
+        .iter()
+        .flat_map(|o| &o.items)
+        .find(|i| i.measure_id == "pir_light")
+        .expect("on an order");
+    assert_eq!(light.quantity, 2);
+    assert_eq!(
+        light.location.as_deref(),
+        Some("Front of the home, Back of the home"),
+        "not the whole home"
+    );
 }
 
 /// The firm code each measure's line went to, or None for no order.
