@@ -6,8 +6,9 @@ use chrono::{Days, NaiveDate};
 use doorstep_core::Household;
 use doorstep_core::fire::ResidentFireAdvice;
 use doorstep_core::security::{
-    Assessment, Catalogue, Plan, Policy, Template, Trade, in_words, item_places, resident_findings,
+    Assessment, Catalogue, Plan, Policy, Template, in_words, item_places, resident_findings,
 };
+use doorstep_core::work_order::{WorkOrder, resident_next_steps};
 
 use crate::contacts::Contacts;
 use crate::resident_plan::{
@@ -39,6 +40,8 @@ pub struct PlanForResident<'a> {
     pub contacts: &'a Contacts,
     /// Fire-safety advice as core chose it, when the plan has a fire-safety section.
     pub fire_safety: Option<&'a ResidentFireAdvice>,
+    /// The work orders raised for the plan (none before approval): who will really be in touch.
+    pub work_orders: &'a [WorkOrder],
 }
 
 fn tier(t: doorstep_core::security::Tier) -> Tier {
@@ -46,42 +49,6 @@ fn tier(t: doorstep_core::security::Tier) -> Tier {
         doorstep_core::security::Tier::Bronze => Tier::Bronze,
         doorstep_core::security::Tier::Silver => Tier::Silver,
         doorstep_core::security::Tier::Gold => Tier::Gold,
-    }
-}
-
-/// Who fits the plan's measures, as the resident would say it.
-fn fitters(plan: &Plan) -> String {
-    let mut trades: Vec<&str> = Vec::new();
-    for item in &plan.items {
-        let who = match item.trade {
-            Trade::Locksmith => "a locksmith",
-            Trade::Glazier => "a glazier",
-            Trade::Electrician => "an electrician",
-            Trade::Joiner => "a joiner",
-            Trade::Fencer => "a fencer",
-            Trade::SecurityInstaller => "a security installer",
-            Trade::Handyperson => "a handyperson",
-            Trade::SupplyOnly => continue,
-        };
-        if !trades.contains(&who) {
-            trades.push(who);
-        }
-    }
-    match trades.as_slice() {
-        [] => "Your home safety officer".to_owned(),
-        [one] => format!(
-            "{}{} working for the scheme",
-            one[..1].to_uppercase(),
-            &one[1..]
-        ),
-        [init @ .., last] => {
-            let list = init.join(", ");
-            format!(
-                "{}{} and {last} working for the scheme",
-                list[..1].to_uppercase(),
-                &list[1..]
-            )
-        }
     }
 }
 
@@ -122,6 +89,11 @@ pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
         .as_ref()
         .map_or(input.date, |a| a.at.date_naive());
     let rp = &input.policy.resident_plan;
+    let next = resident_next_steps(
+        input.plan,
+        input.work_orders,
+        input.policy.follow_up.months_after_fitting,
+    );
     ResidentPlanDocument {
         resident_name: input.resident_name.to_owned(),
         address_lines,
@@ -132,19 +104,13 @@ pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
         findings,
         measures,
         next_steps: NextSteps {
-            who: fitters(input.plan),
+            who: next.who,
+            why: next.why,
             contact_by: from
                 .checked_add_days(Days::new(u64::from(rp.contact_within_days)))
                 .unwrap_or(from),
             phone: Some(rp.phone.clone()),
-            details: vec![
-                "They will arrange a time that suits you and show you how each measure works."
-                    .to_owned(),
-                format!(
-                    "About {} months after the work we will be in touch to check everything is working.",
-                    input.policy.follow_up.months_after_fitting
-                ),
-            ],
+            details: next.details,
         },
         today: rp.things_to_do_today.clone(),
         fire_safety: input.fire_safety.map(|f| FireSafetyAdvice {
@@ -254,6 +220,7 @@ mod tests {
                 fire_service_visit: "We have asked the fire and rescue service to visit you."
                     .into(),
             }),
+            work_orders: &[],
         });
         assert_eq!(
             doc.fire_safety.as_ref().map(|f| f.advice.len()),

@@ -52,6 +52,10 @@ fn one() -> u32 {
     1
 }
 
+fn to_arrange_a_time() -> String {
+    "to arrange a time that suits you".to_owned()
+}
+
 impl PlanMeasure {
     /// Why the measure helps, falling back to its name when the catalogue has no explanation.
     pub fn why_it_helps(&self) -> Cow<'_, str> {
@@ -89,11 +93,14 @@ impl PlanFinding {
     }
 }
 
-/// Who will be in touch next, and by when.
+/// Who will be in touch next, and by when (`doorstep_core::work_order::resident_next_steps`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextSteps {
-    /// Who will contact the resident, e.g. "A locksmith from Demo Locks Ltd".
+    /// Who will contact the resident, e.g. "Demo Locks Ltd".
     pub who: String,
+    /// Why, ending the sentence, e.g. "to arrange a time that suits you".
+    #[serde(default = "to_arrange_a_time")]
+    pub why: String,
     /// The date they will have been in touch by.
     pub contact_by: NaiveDate,
     /// Number to call if nobody has been in touch by then.
@@ -204,7 +211,7 @@ pub fn render_resident_plan(
             next.who.trim_end_matches('.')
         )),
         b(long_date(next.contact_by)),
-        r(" to arrange a time that suits you."),
+        r(format!(" {}.", next.why.trim().trim_end_matches('.'))),
     ]);
     if let Some(phone) = next.phone.as_deref().filter(|p| !p.trim().is_empty()) {
         page.paragraph(&[

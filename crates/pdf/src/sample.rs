@@ -136,12 +136,16 @@ pub fn resident_plan() -> ResidentPlanDocument {
             },
         ],
         next_steps: NextSteps {
-            who: "A locksmith from Demo Locks Ltd".into(),
+            who: "Demo Locks Ltd and Demo Sparks Ltd".into(),
+            why: "to arrange a time that suits you".into(),
             contact_by: date(2026, 3, 27),
             phone: Some("0115 496 0000".into()),
             details: strings(&[
-                "The electrician fitting your outside light will contact you separately.",
-                "We will phone you about four weeks after the work to check everything is working.",
+                "Demo Locks Ltd (work order WO-0000A1B2-DLK) will fit: Anti-snap lock cylinder, Door viewer and Shed padlock and bolted hasp.",
+                "Demo Sparks Ltd (work order WO-0000A1B2-DSP) will fit: Motion-sensor (PIR) external light.",
+                "Your home safety officer will give you: Signal-blocking key pouch.",
+                "They will arrange a time that suits you and show you how each measure works.",
+                "About 3 months after the work we will be in touch to check everything is working.",
             ]),
         },
         today: strings(&[

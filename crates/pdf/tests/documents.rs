@@ -119,7 +119,7 @@ fn resident_plan_has_everything_the_resident_needs() {
             "Door 2: The lock can be snapped in under a minute.",
             "What we will do",
             "What happens next",
-            "A locksmith from Demo Locks Ltd will contact you by Friday 27 March 2026",
+            "Demo Locks Ltd and Demo Sparks Ltd will contact you by Friday 27 March 2026 to arrange a time that suits you.",
             "Things you can do today",
             "Move the bins away from the back fence.",
             "Staying safe from fire",

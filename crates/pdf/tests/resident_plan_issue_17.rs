@@ -180,7 +180,7 @@ mod from_core {
             propose_plan(&self.ctx(), SurveyId::new(), by, Utc::now()).expect("plan")
         }
 
-        pub fn document(&self, plan: &Plan, _orders: &[WorkOrder]) -> ResidentPlanDocument {
+        pub fn document(&self, plan: &Plan, orders: &[WorkOrder]) -> ResidentPlanDocument {
             let assessment = assess(&self.template, &self.answers, &self.policy).expect("assess");
             resident_plan(&PlanForResident {
                 plan,
@@ -194,7 +194,7 @@ mod from_core {
                 date: NaiveDate::from_ymd_opt(2026, 11, 27).expect("date"),
                 contacts: &doorstep_pdf::sample::contacts(),
                 fire_safety: None,
-                // work_orders: orders,
+                work_orders: orders,
             })
         }
     }
@@ -249,4 +249,70 @@ fn one_sensor_light_per_place_and_the_plan_says_where() {
         ),
         "{text}"
     );
+}
+
+/// How the plan used to promise trades it had not arranged.
+const TRADE_PROMISES: &[&str] = &["a locksmith", "an electrician", "a joiner", "a handyperson"];
+
+#[test]
+fn before_approval_the_plan_promises_no_firm() {
+    let visit = from_core::Visit::new();
+    let plan = visit.plan();
+    let text =
+        pdf_text(&render_resident_plan(&visit.document(&plan, &[]), &branding()).expect("renders"));
+    assert!(
+        text.contains("Once your plan is approved, we will contact you by"),
+        "{text}"
+    );
+    let lower = text.to_lowercase();
+    for promise in TRADE_PROMISES.iter().chain(&["work order", " ltd"]) {
+        assert!(!lower.contains(promise), "promises {promise:?}: {text}");
+    }
+}
+
+#[test]
+fn after_approval_the_plan_names_the_firms_and_orders_really_raised() {
+    use doorstep_core::security::PlanStatus;
+    use doorstep_core::work_order::{
+        Contractors, FirmChoices, OrderInputs, SiteContact, orders_for_plan,
+    };
+    let visit = from_core::Visit::new();
+    let mut plan = visit.plan();
+    plan.status = PlanStatus::Approved;
+    let contractors = Contractors::from_toml(include_str!("../../../assets/contractors.toml"))
+        .expect("contractors");
+    let orders = orders_for_plan(&OrderInputs {
+        plan: &plan,
+        household: &visit.household,
+        catalogue: &visit.catalogue,
+        template: &visit.template,
+        contractors: &contractors,
+        choices: &FirmChoices::default(),
+        contact: &SiteContact {
+            name: "Avery Sampleton".into(),
+            phone: Some("0115 496 0555".into()),
+            is_resident: true,
+        },
+        access_notes: &[],
+        approved_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("date"),
+    })
+    .expect("orders");
+    assert!(!orders.is_empty());
+    let text = pdf_text(
+        &render_resident_plan(&visit.document(&plan, &orders), &branding()).expect("renders"),
+    );
+    for order in &orders {
+        assert!(
+            text.contains(&format!(
+                "{} (work order {}) will fit:",
+                order.firm.name, order.number
+            )),
+            "{} is named with its order: {text}",
+            order.firm.name
+        );
+    }
+    let lower = text.to_lowercase();
+    for promise in TRADE_PROMISES {
+        assert!(!lower.contains(promise), "promises {promise:?}: {text}");
+    }
 }

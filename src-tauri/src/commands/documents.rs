@@ -131,6 +131,7 @@ pub fn save_resident_plan(
             date,
             contacts: &assets.contacts,
             fire_safety: fire_safety.as_ref(),
+            work_orders: &s.work_orders_for_plan(plan_id)?,
         });
         Ok(render_resident_plan(&document, &assets.branding)?)
     })?;

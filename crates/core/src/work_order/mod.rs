@@ -66,9 +66,11 @@ pub const MAX_TEXT: usize = 500;
 pub const MAX_ACCESS_NOTES: usize = 10;
 
 mod contractors;
+mod resident;
 mod steps;
 
 pub use contractors::{Contractors, Firm, FirmChoices, FirmRef, SiteContact};
+pub use resident::{ResidentNextSteps, resident_next_steps};
 pub use steps::ContractorStep;
 
 stored_enum!(

@@ -631,4 +631,5 @@ proptest! {
     }
 }
 
+mod resident;
 mod steps;
