@@ -90,10 +90,6 @@ pub enum PdfError {
 /// Any one document, for batches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "a few hundred bytes per document in a batch of hundreds; boxing would only complicate callers"
-)]
 pub enum Document {
     /// A resident's plan.
     ResidentPlan(ResidentPlanDocument),
