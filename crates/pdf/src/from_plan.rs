@@ -4,10 +4,16 @@
 
 use chrono::{Days, NaiveDate};
 use doorstep_core::Household;
-use doorstep_core::security::{Assessment, Catalogue, Plan, Policy, Template, Trade};
+use doorstep_core::fire::ResidentFireAdvice;
+use doorstep_core::security::{
+    Assessment, Catalogue, Plan, Policy, Template, in_words, item_places, resident_findings,
+};
+use doorstep_core::work_order::{WorkOrder, resident_next_steps};
 
 use crate::contacts::Contacts;
-use crate::resident_plan::{FireSafetyAdvice, NextSteps, PlanMeasure, ResidentPlanDocument, Tier};
+use crate::resident_plan::{
+    FireSafetyAdvice, NextSteps, PlanFinding, PlanMeasure, ResidentPlanDocument, Tier,
+};
 
 /// Everything a resident's plan is made from.
 #[derive(Debug, Clone, Copy)]
@@ -32,8 +38,10 @@ pub struct PlanForResident<'a> {
     pub date: NaiveDate,
     /// Who to call.
     pub contacts: &'a Contacts,
-    /// Fire-safety advice, when the household's latest CHARLIE check flagged anything.
-    pub fire_safety: Option<&'a FireSafetyAdvice>,
+    /// Fire-safety advice as core chose it, when the plan has a fire-safety section.
+    pub fire_safety: Option<&'a ResidentFireAdvice>,
+    /// The work orders raised for the plan (none before approval): who will really be in touch.
+    pub work_orders: &'a [WorkOrder],
 }
 
 fn tier(t: doorstep_core::security::Tier) -> Tier {
@@ -44,42 +52,6 @@ fn tier(t: doorstep_core::security::Tier) -> Tier {
     }
 }
 
-/// Who fits the plan's measures, as the resident would say it.
-fn fitters(plan: &Plan) -> String {
-    let mut trades: Vec<&str> = Vec::new();
-    for item in &plan.items {
-        let who = match item.trade {
-            Trade::Locksmith => "a locksmith",
-            Trade::Glazier => "a glazier",
-            Trade::Electrician => "an electrician",
-            Trade::Joiner => "a joiner",
-            Trade::Fencer => "a fencer",
-            Trade::SecurityInstaller => "a security installer",
-            Trade::Handyperson => "a handyperson",
-            Trade::SupplyOnly => continue,
-        };
-        if !trades.contains(&who) {
-            trades.push(who);
-        }
-    }
-    match trades.as_slice() {
-        [] => "Your home safety officer".to_owned(),
-        [one] => format!(
-            "{}{} working for the scheme",
-            one[..1].to_uppercase(),
-            &one[1..]
-        ),
-        [init @ .., last] => {
-            let list = init.join(", ");
-            format!(
-                "{}{} and {last} working for the scheme",
-                list[..1].to_uppercase(),
-                &list[1..]
-            )
-        }
-    }
-}
-
 /// The resident's plan for a stored plan.
 pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
     let h = input.household;
@@ -87,29 +59,26 @@ pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
     address_lines.extend(h.address_line_2.clone());
     address_lines.extend(h.address_line_3.clone());
     address_lines.push(h.town.clone());
-    let mut findings: Vec<String> = Vec::new();
-    for w in &input.assessment.weaknesses {
-        if !findings.contains(&w.explanation) {
-            findings.push(w.explanation.clone());
-        }
-    }
+    let findings = resident_findings(input.template, &input.assessment.weaknesses)
+        .into_iter()
+        .map(|f| PlanFinding {
+            place: f.place,
+            text: f.text,
+        })
+        .collect();
     let measures = input
         .plan
         .items
         .iter()
         .map(|item| {
-            let places: Vec<String> = item
-                .applies_to
-                .iter()
-                .filter_map(|p| input.template.instance_label(p))
-                .collect();
+            let places = item_places(input.template, input.catalogue, item);
             PlanMeasure {
                 name: item.name.clone(),
                 explanation: input
                     .catalogue
                     .get(&item.measure_id)
                     .map(|m| m.explanation.clone()),
-                location: (!places.is_empty()).then(|| places.join(", ")),
+                location: in_words(&places),
                 quantity: item.quantity,
             }
         })
@@ -120,6 +89,11 @@ pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
         .as_ref()
         .map_or(input.date, |a| a.at.date_naive());
     let rp = &input.policy.resident_plan;
+    let next = resident_next_steps(
+        input.plan,
+        input.work_orders,
+        input.policy.follow_up.months_after_fitting,
+    );
     ResidentPlanDocument {
         resident_name: input.resident_name.to_owned(),
         address_lines,
@@ -130,22 +104,19 @@ pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
         findings,
         measures,
         next_steps: NextSteps {
-            who: fitters(input.plan),
+            who: next.who,
+            why: next.why,
             contact_by: from
                 .checked_add_days(Days::new(u64::from(rp.contact_within_days)))
                 .unwrap_or(from),
             phone: Some(rp.phone.clone()),
-            details: vec![
-                "They will arrange a time that suits you and show you how each measure works."
-                    .to_owned(),
-                format!(
-                    "About {} months after the work we will be in touch to check everything is working.",
-                    input.policy.follow_up.months_after_fitting
-                ),
-            ],
+            details: next.details,
         },
         today: rp.things_to_do_today.clone(),
-        fire_safety: input.fire_safety.cloned(),
+        fire_safety: input.fire_safety.map(|f| FireSafetyAdvice {
+            advice: f.points.clone(),
+            fire_service_visit: f.fire_service_visit.clone(),
+        }),
         contacts: input.contacts.clone(),
     }
 }
@@ -244,10 +215,12 @@ mod tests {
             officer: "Rowan Testwell",
             date,
             contacts: &crate::sample::contacts(),
-            fire_safety: Some(&FireSafetyAdvice {
-                advice: vec!["Never smoke in bed.".into()],
-                fire_service_visit_requested: true,
+            fire_safety: Some(&ResidentFireAdvice {
+                points: vec!["Never smoke in bed.".into()],
+                fire_service_visit: "We have asked the fire and rescue service to visit you."
+                    .into(),
             }),
+            work_orders: &[],
         });
         assert_eq!(
             doc.fire_safety.as_ref().map(|f| f.advice.len()),

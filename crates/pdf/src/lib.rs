@@ -36,7 +36,8 @@ pub use contacts::{Contact, Contacts};
 pub use day_of_action::{DayOfActionCounts, DayOfActionSummaryDocument, render_day_of_action};
 pub use referral::{ReferralDocument, ReferredPerson, Referrer, SharingBasis, render_referral};
 pub use resident_plan::{
-    FireSafetyAdvice, NextSteps, PlanMeasure, ResidentPlanDocument, Tier, render_resident_plan,
+    FireSafetyAdvice, NextSteps, PlanFinding, PlanMeasure, ResidentPlanDocument, Tier,
+    render_resident_plan,
 };
 pub use work_order::{WorkItem, WorkOrderDocument, WorkPriority, render_work_order};
 
@@ -89,10 +90,6 @@ pub enum PdfError {
 /// Any one document, for batches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "a few hundred bytes per document in a batch of hundreds; boxing would only complicate callers"
-)]
 pub enum Document {
     /// A resident's plan.
     ResidentPlan(ResidentPlanDocument),

@@ -52,6 +52,10 @@ fn one() -> u32 {
     1
 }
 
+fn to_arrange_a_time() -> String {
+    "to arrange a time that suits you".to_owned()
+}
+
 impl PlanMeasure {
     /// Why the measure helps, falling back to its name when the catalogue has no explanation.
     pub fn why_it_helps(&self) -> Cow<'_, str> {
@@ -69,11 +73,34 @@ impl PlanMeasure {
     }
 }
 
-/// Who will be in touch next, and by when.
+/// One thing found, as core worded it (`doorstep_core::security::resident_findings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanFinding {
+    /// Where, e.g. "Door 1 and Door 2"; None for the whole home.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// What is weak and why it matters.
+    pub text: String,
+}
+
+impl PlanFinding {
+    /// A finding about the whole home.
+    pub fn whole_home(text: impl Into<String>) -> Self {
+        Self {
+            place: None,
+            text: text.into(),
+        }
+    }
+}
+
+/// Who will be in touch next, and by when (`doorstep_core::work_order::resident_next_steps`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextSteps {
-    /// Who will contact the resident, e.g. "A locksmith from Demo Locks Ltd".
+    /// Who will contact the resident, e.g. "Demo Locks Ltd".
     pub who: String,
+    /// Why, ending the sentence, e.g. "to arrange a time that suits you".
+    #[serde(default = "to_arrange_a_time")]
+    pub why: String,
     /// The date they will have been in touch by.
     pub contact_by: NaiveDate,
     /// Number to call if nobody has been in touch by then.
@@ -84,15 +111,14 @@ pub struct NextSteps {
     pub details: Vec<String>,
 }
 
-/// Fire-safety advice, given when the CHARLIE check flagged anything. It holds advice only,
-/// never the answers behind it.
+/// Fire-safety advice, as core chose and worded it (`doorstep_core::fire::resident_fire_advice`).
+/// It holds advice only, never the answers behind it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FireSafetyAdvice {
-    /// Advice points in plain words.
+    /// Advice points in plain words, one per topic.
     pub advice: Vec<String>,
-    /// Whether a home fire safety visit has been asked for on the resident's behalf.
-    #[serde(default)]
-    pub fire_service_visit_requested: bool,
+    /// The closing words about a home fire safety visit.
+    pub fire_service_visit: String,
 }
 
 /// Everything printed on a resident's plan.
@@ -111,8 +137,8 @@ pub struct ResidentPlanDocument {
     pub officer: Option<String>,
     /// Plan level.
     pub tier: Tier,
-    /// Weaknesses found, in the resident's words.
-    pub findings: Vec<String>,
+    /// Weaknesses found, in the resident's words, each saying where.
+    pub findings: Vec<PlanFinding>,
     /// Measures in the plan.
     pub measures: Vec<PlanMeasure>,
     /// What happens next.
@@ -160,7 +186,7 @@ pub fn render_resident_plan(
         page.paragraph(&[r("We did not find anything that needs to be fixed.")]);
     } else {
         page.paragraph(&[r("When we looked around your home, we found these things that could make it easier for a burglar to get in:")]);
-        let items: Vec<Vec<Span>> = plan.findings.iter().map(|f| vec![r(f)]).collect();
+        let items: Vec<Vec<Span>> = plan.findings.iter().map(finding_item).collect();
         page.bullets(&items);
     }
 
@@ -185,7 +211,7 @@ pub fn render_resident_plan(
             next.who.trim_end_matches('.')
         )),
         b(long_date(next.contact_by)),
-        r(" to arrange a time that suits you."),
+        r(format!(" {}.", next.why.trim().trim_end_matches('.'))),
     ]);
     if let Some(phone) = next.phone.as_deref().filter(|p| !p.trim().is_empty()) {
         page.paragraph(&[
@@ -216,18 +242,10 @@ pub fn render_resident_plan(
     if let Some(fire) = &plan.fire_safety {
         page.heading("Staying safe from fire");
         page.paragraph(&[r("We also talked about fire safety. Please remember:")]);
-        let mut items: Vec<Vec<Span>> = fire.advice.iter().map(|a| vec![r(a)]).collect();
-        items.push(vec![r(
-            "Test your smoke alarms once a month by pressing the button.",
-        )]);
-        items.push(vec![r(
-            "If there is a fire, get out, stay out and call 999.",
-        )]);
+        let items: Vec<Vec<Span>> = fire.advice.iter().map(|a| vec![r(a)]).collect();
         page.bullets(&items);
-        if fire.fire_service_visit_requested {
-            page.paragraph(&[r("We have asked the fire and rescue service to visit you. They will contact you to arrange a free home fire safety visit.")]);
-        } else {
-            page.paragraph(&[r("The fire and rescue service can visit you for free to check your smoke alarms and help you plan how to get out. The number is below.")]);
+        if !fire.fire_service_visit.trim().is_empty() {
+            page.paragraph(&[r(&fire.fire_service_visit)]);
         }
     }
 
@@ -266,6 +284,14 @@ pub fn render_resident_plan(
          you no longer need it.",
     )]);
     page.finish()
+}
+
+/// The list item for one finding: where in bold, then what.
+fn finding_item(finding: &PlanFinding) -> Vec<Span> {
+    match finding.place.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(place) => vec![b(format!("{place}: ")), r(&finding.text)],
+        None => vec![r(&finding.text)],
+    }
 }
 
 /// The list item for one measure: its name in bold, then why it helps.

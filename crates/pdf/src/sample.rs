@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use crate::work_order::{CaseForWorkOrder, CaseMeasure, PersonContact};
 use crate::{
     Contact, Contacts, DayOfActionCounts, DayOfActionSummaryDocument, FireSafetyAdvice, NextSteps,
-    PlanMeasure, ReferralDocument, ReferredPerson, Referrer, ResidentPlanDocument, SharingBasis,
-    Tier, WorkItem, WorkOrderDocument, WorkPriority,
+    PlanFinding, PlanMeasure, ReferralDocument, ReferredPerson, Referrer, ResidentPlanDocument,
+    SharingBasis, Tier, WorkItem, WorkOrderDocument, WorkPriority,
 };
 
 fn date(year: i32, month: u32, day: u32) -> NaiveDate {
@@ -66,6 +66,13 @@ pub fn contacts() -> Contacts {
     }
 }
 
+fn finding(place: Option<&str>, text: &str) -> PlanFinding {
+    PlanFinding {
+        place: place.map(str::to_owned),
+        text: text.to_owned(),
+    }
+}
+
 fn measure(name: &str, explanation: &str, location: Option<&str>, quantity: u32) -> PlanMeasure {
     PlanMeasure {
         name: name.to_owned(),
@@ -84,29 +91,35 @@ pub fn resident_plan() -> ResidentPlanDocument {
         date: date(2026, 3, 12),
         officer: Some("Łukasz Exampleby, home safety officer".into()),
         tier: Tier::Silver,
-        findings: strings(&[
-            "The back door lock can be snapped in under a minute.",
-            "You can't see who is at the front door before you open it.",
-            "The side gate is often left open and the bins are next to the back fence, so someone could climb over.",
-            "Your car keys are kept in a bowl by the front door.",
-        ]),
+        findings: vec![
+            finding(Some("Door 2"), "The lock can be snapped in under a minute."),
+            finding(
+                Some("Door 1"),
+                "You can't see who is at the door before you open it.",
+            ),
+            finding(
+                Some("Side of the home"),
+                "The side gate is often left open and the bins are next to the back fence, so someone could climb over.",
+            ),
+            finding(None, "Your car keys are kept in a bowl by the front door."),
+        ],
         measures: vec![
             measure(
                 "Anti-snap lock cylinder",
                 "A cylinder tested against snapping, fitted flush with the handle, closes the most common way into uPVC and composite doors.",
-                Some("Back door"),
+                Some("Door 2"),
                 1,
             ),
             measure(
                 "Door viewer",
                 "A wide-angle spy hole so you can see who is at the door before opening it.",
-                Some("Front door"),
+                Some("Door 1"),
                 1,
             ),
             measure(
                 "Motion-sensor (PIR) external light",
                 "A light that comes on when someone approaches: one of the most protective measures there is.",
-                Some("Back garden"),
+                Some("Back of the home"),
                 1,
             ),
             measure(
@@ -123,12 +136,16 @@ pub fn resident_plan() -> ResidentPlanDocument {
             },
         ],
         next_steps: NextSteps {
-            who: "A locksmith from Demo Locks Ltd".into(),
+            who: "Demo Locks Ltd and Demo Sparks Ltd".into(),
+            why: "to arrange a time that suits you".into(),
             contact_by: date(2026, 3, 27),
             phone: Some("0115 496 0000".into()),
             details: strings(&[
-                "The electrician fitting your outside light will contact you separately.",
-                "We will phone you about four weeks after the work to check everything is working.",
+                "Demo Locks Ltd (work order WO-0000A1B2-DLK) will fit: Anti-snap lock cylinder, Door viewer and Shed padlock and bolted hasp.",
+                "Demo Sparks Ltd (work order WO-0000A1B2-DSP) will fit: Motion-sensor (PIR) external light.",
+                "Your home safety officer will give you: Signal-blocking key pouch.",
+                "They will arrange a time that suits you and show you how each measure works.",
+                "About 3 months after the work we will be in touch to check everything is working.",
             ]),
         },
         today: strings(&[
@@ -137,14 +154,25 @@ pub fn resident_plan() -> ResidentPlanDocument {
             "Move the bins away from the back fence.",
             "Close and bolt the side gate at night.",
         ]),
-        fire_safety: Some(FireSafetyAdvice {
-            advice: strings(&[
-                "Keep the way out of your home clear, and keep your door keys where everyone can find them in the dark.",
-                "Switch off and unplug heaters and chargers when you go to bed.",
-            ]),
-            fire_service_visit_requested: true,
-        }),
+        fire_safety: Some(fire_safety()),
         contacts: contacts(),
+    }
+}
+
+/// The fire-safety section core gives a resident who lives alone, smokes and has no working
+/// smoke alarm, with a visit asked for: from the shipped CHARLIE template's wording.
+pub fn fire_safety() -> FireSafetyAdvice {
+    let Ok(template) = doorstep_core::fire::CharlieTemplate::from_toml(include_str!(
+        "../../../assets/templates/charlie.toml"
+    )) else {
+        return FireSafetyAdvice::default();
+    };
+    FireSafetyAdvice {
+        advice: ["smoke_alarms", "emergency_access", "smoking", "in_a_fire"]
+            .into_iter()
+            .filter_map(|id| template.advice_topic(id).map(|a| a.text.clone()))
+            .collect(),
+        fire_service_visit: template.fire_service_visit.requested,
     }
 }
 

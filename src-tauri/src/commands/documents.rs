@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use doorstep_core::fire::{AgencyKind, ReferralId, ReferralStatus};
+use doorstep_core::fire::ReferralId;
 use doorstep_core::security::PlanId;
 use doorstep_pdf::from_plan::{PlanForResident, resident_plan};
 use doorstep_pdf::from_records::{ReferralRecords, day_summary_document, referral_document};
 use doorstep_pdf::{
-    Branding, Contacts, FireSafetyAdvice, PdfError, Referrer, render_day_of_action,
-    render_referral, render_resident_plan, save_document,
+    Branding, Contacts, PdfError, Referrer, render_day_of_action, render_referral,
+    render_resident_plan, save_document,
 };
 use doorstep_store::StoreError;
 use tauri_specta::Event;
@@ -101,6 +101,10 @@ pub fn save_resident_plan(
             .or_else(|| page.persons.first().map(|p| p.full_name.clone()))
             .unwrap_or_else(|| "The resident".to_owned());
         let officer = s.officer().name.clone();
+        let visit_requested = doorstep_core::fire::fire_service_visit_requested(
+            &s.referrals_for_household(survey.household_id)?,
+            &data.agencies,
+        );
         // The household's latest CHARLIE check, on this template version: its advice only.
         let fire_safety = s
             .charlie_checks_for_household(survey.household_id)?
@@ -109,25 +113,13 @@ pub fn save_resident_plan(
                 c.template_id == data.charlie.id && c.template_version == data.charlie.version
             })
             .and_then(|check| doorstep_core::fire::assess(&data.charlie, &check).ok())
-            .map(|assessment| FireSafetyAdvice {
-                advice: doorstep_core::fire::resident_advice(&data.charlie, &assessment),
-                fire_service_visit_requested: false,
-            })
-            .filter(|a| !a.advice.is_empty());
-        let fire_service_visit_requested = s
-            .referrals_for_household(survey.household_id)?
-            .iter()
-            .any(|r| {
-                r.status != ReferralStatus::Draft
-                    && data
-                        .agencies
-                        .agency(&r.agency_id)
-                        .is_some_and(|a| a.kind == AgencyKind::FireSafeAndWell)
+            .and_then(|assessment| {
+                doorstep_core::fire::resident_fire_advice(
+                    &data.charlie,
+                    &assessment,
+                    visit_requested,
+                )
             });
-        let fire_safety = fire_safety.map(|a| FireSafetyAdvice {
-            fire_service_visit_requested,
-            ..a
-        });
         let date = plan
             .agreement
             .as_ref()
@@ -144,6 +136,7 @@ pub fn save_resident_plan(
             date,
             contacts: &assets.contacts,
             fire_safety: fire_safety.as_ref(),
+            work_orders: &s.work_orders_for_plan(plan_id)?,
         });
         Ok(render_resident_plan(&document, &assets.branding)?)
     })?;

@@ -359,33 +359,6 @@ impl CharlieCheck {
     }
 }
 
-/// Fire-safety advice for the resident's printed plan: one point for each factor present,
-/// hazard ticked and floor without a working alarm, in template order; the answers themselves
-/// are never printed.
-pub fn resident_advice(template: &CharlieTemplate, assessment: &CharlieAssessment) -> Vec<String> {
-    let mut advice: Vec<String> = Vec::new();
-    let mut add = |text: &str| {
-        let text = text.trim();
-        if !text.is_empty() && !advice.iter().any(|a| a == text) {
-            advice.push(text.to_owned());
-        }
-    };
-    for factor in &template.factors {
-        if assessment.present_factors.contains(&factor.id) {
-            add(&factor.resident_advice);
-        }
-    }
-    for flag in &template.flags {
-        if assessment.flags.contains(&flag.id) {
-            add(&flag.resident_advice);
-        }
-    }
-    if assessment.no_working_alarm {
-        add(&template.alarms.resident_advice);
-    }
-    advice
-}
-
 /// Validates and scores a check; an invalid check is never scored, so no level rests on bad data.
 pub fn assess(
     template: &CharlieTemplate,
@@ -586,32 +559,6 @@ pub(crate) mod tests {
 
     fn fields(e: &ValidationErrors) -> Vec<&str> {
         e.errors().iter().map(|f| f.field.as_str()).collect()
-    }
-
-    #[test]
-    fn the_resident_reads_advice_for_what_was_found_and_nothing_else() {
-        let t = real();
-        let quiet = assess(&t, &check_with(&t, &[])).expect("valid check");
-        assert!(resident_advice(&t, &quiet).is_empty());
-        let mut c = check_with(&t, &[("inappropriate_smoking", 8)]);
-        c.flags = vec!["medical_oxygen".into()];
-        c.alarms[0].working = false;
-        let a = assess(&t, &c).expect("valid check");
-        let advice = resident_advice(&t, &a);
-        assert_eq!(advice.len(), 3, "{advice:?}");
-        assert!(
-            advice[0].contains("smoke in bed"),
-            "factor first: {advice:?}"
-        );
-        assert!(advice[1].contains("oxygen"), "then hazards: {advice:?}");
-        assert!(advice[2].contains("smoke alarm"), "then alarms: {advice:?}");
-        for factor in &t.factors {
-            assert!(
-                !factor.resident_advice.is_empty(),
-                "{} has advice",
-                factor.id
-            );
-        }
     }
 
     #[test]

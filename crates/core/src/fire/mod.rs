@@ -4,6 +4,7 @@
 //! Everything here is pure: templates and the agency directory arrive as text, times arrive as
 //! arguments, and nothing is read from disk or the clock. See ADR 007.
 
+pub mod advice;
 pub mod agency;
 pub mod charlie;
 pub mod day_of_action;
@@ -11,13 +12,14 @@ pub mod ids;
 pub mod referral;
 pub mod template;
 
+pub use advice::{ResidentFireAdvice, fire_service_visit_requested, resident_fire_advice};
 pub use agency::{
     Agency, AgencyDirectory, AgencyKind, ConsentPurpose, ReferralMethod, ResponseTime, SuggestWhen,
     Urgency, UrgencyPolicy,
 };
 pub use charlie::{
     AlarmCheck, CharlieAssessment, CharlieCheck, CharlieContribution, CharlieDraft,
-    ContributionKind, EscapeRoute, FactorAnswer, FactorScore, assess, resident_advice,
+    ContributionKind, EscapeRoute, FactorAnswer, FactorScore, assess,
 };
 pub use day_of_action::{
     DaySummary, DoorOutcomeCode, DoorRecord, RevisitItem, SUMMARY_CSV_HEADER, revisit_queue,
@@ -30,5 +32,6 @@ pub use referral::{
     SendRefused, SuggestedReferral, overdue_referrals, suggest_referrals,
 };
 pub use template::{
-    CharlieTemplate, CirBand, Descriptor, Factor, Flag, RiskLevel, RiskThresholds, ScalePoint,
+    AdviceTopic, CharlieTemplate, CirBand, Descriptor, Factor, FireServiceVisitWording, Flag,
+    RiskLevel, RiskThresholds, ScalePoint,
 };

@@ -87,9 +87,9 @@ pub struct Factor {
     pub prompts: Vec<String>,
     /// One descriptor per scale point, lowest first.
     pub descriptors: Vec<Descriptor>,
-    /// What the resident's printed plan advises when this factor is present, in plain words.
+    /// The advice (ids in `advice`) the resident's plan gives when this factor is present.
     #[serde(default)]
-    pub resident_advice: String,
+    pub advice: Vec<String>,
 }
 
 impl Factor {
@@ -131,9 +131,9 @@ pub struct AlarmRules {
     pub guidance: String,
     /// Added once when any floor is left without a working alarm.
     pub no_working_alarm_points: u32,
-    /// What the resident's printed plan advises when a floor has no working alarm.
+    /// The advice (ids in `advice`) the resident's plan gives when a floor has no working alarm.
     #[serde(default)]
-    pub resident_advice: String,
+    pub advice: Vec<String>,
 }
 
 /// Escape route guidance and points.
@@ -158,9 +158,32 @@ pub struct Flag {
     pub guidance: String,
     /// Points added when ticked.
     pub points: u32,
-    /// What the resident's printed plan advises when ticked, in plain words.
+    /// The advice (ids in `advice`) the resident's plan gives when ticked.
     #[serde(default)]
-    pub resident_advice: String,
+    pub advice: Vec<String>,
+}
+
+/// One topic of fire-safety advice for the resident's plan, worded once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct AdviceTopic {
+    /// Stable id that factors, flags and alarm rules name.
+    pub id: String,
+    /// The advice in plain words.
+    pub text: String,
+    /// Given whenever the plan has a fire-safety section, whatever was found.
+    #[serde(default)]
+    pub always: bool,
+}
+
+/// The closing words about a home fire safety visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct FireServiceVisitWording {
+    /// When no visit has been asked for: how the resident can ask.
+    pub offered: String,
+    /// When a visit has been asked for on the resident's behalf.
+    pub requested: String,
 }
 
 /// Level boundaries and when to suggest a referral.
@@ -222,6 +245,11 @@ pub struct CharlieTemplate {
     pub flags: Vec<Flag>,
     /// Levels and the referral threshold.
     pub risk: RiskThresholds,
+    /// Fire-safety advice for the resident's plan, one entry per topic, in printed order.
+    #[serde(default)]
+    pub advice: Vec<AdviceTopic>,
+    /// The closing words about a home fire safety visit.
+    pub fire_service_visit: FireServiceVisitWording,
 }
 
 /// Most points one flag or rule may add, so totals stay small and readable.
@@ -334,6 +362,49 @@ impl CharlieTemplate {
             ));
         }
         self.check_risk(problems);
+        self.check_advice(problems);
+    }
+
+    /// The advice topic with this id.
+    pub fn advice_topic(&self, id: &str) -> Option<&AdviceTopic> {
+        self.advice.iter().find(|a| a.id == id)
+    }
+
+    fn check_advice(&self, problems: &mut Vec<String>) {
+        let mut ids = BTreeSet::new();
+        let mut texts = BTreeSet::new();
+        for a in &self.advice {
+            let context = format!("advice \"{}\"", a.id);
+            if !is_id(&a.id) || !ids.insert(a.id.as_str()) {
+                problems.push(format!("{context}: id must be a unique snake_case id"));
+            }
+            if a.text.trim().is_empty() {
+                problems.push(format!("{context}: text must not be blank"));
+            } else if !texts.insert(a.text.trim()) {
+                problems.push(format!("{context}: the same text is already another entry"));
+            }
+        }
+        let named = self
+            .factors
+            .iter()
+            .map(|f| (format!("factor \"{}\"", f.id), &f.advice))
+            .chain(
+                self.flags
+                    .iter()
+                    .map(|f| (format!("flag \"{}\"", f.id), &f.advice)),
+            )
+            .chain(std::iter::once(("alarms".to_owned(), &self.alarms.advice)));
+        for (context, advice) in named {
+            for id in advice {
+                if self.advice_topic(id).is_none() {
+                    problems.push(format!("{context}: no advice \"{id}\""));
+                }
+            }
+        }
+        let visit = &self.fire_service_visit;
+        if visit.offered.trim().is_empty() || visit.requested.trim().is_empty() {
+            problems.push("fire_service_visit: offered and requested must not be blank".into());
+        }
     }
 
     fn check_scale(&self, problems: &mut Vec<String>) {
@@ -532,6 +603,22 @@ pub(crate) mod tests {
         "present_from 5 is not on the scale"
     )]
     #[case("id = \"candles\"", "id = \"elderly\"", "already used")]
+    #[case(
+        "advice = [\"cooking\"]",
+        "advice = [\"cookng\"]",
+        "no advice \"cookng\""
+    )]
+    #[case("id = \"in_a_fire\"", "id = \"smoke_alarms\"", "unique snake_case id")]
+    #[case(
+        "text = \"If there is a fire, get out, stay out and call 999.\"",
+        "text = \"Tell a neighbour or relative how to get into your home in an emergency.\"",
+        "already another entry"
+    )]
+    #[case(
+        "requested = \"We have asked the fire and rescue service to visit you. They will contact you to arrange a free home fire safety visit.\"",
+        "requested = \" \"",
+        "fire_service_visit"
+    )]
     #[case(
         "factor = \"hoarding\"",
         "factor = \"clutter\"",

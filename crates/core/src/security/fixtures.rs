@@ -125,3 +125,21 @@ impl World {
         }
     }
 }
+
+/// A plan line for one of `measure_id`, for the whole home and fixing nothing yet.
+pub fn plan_item(catalogue: &Catalogue, measure_id: &str) -> super::plan::PlanItem {
+    let m = catalogue.get(measure_id).expect("measure in the catalogue");
+    super::plan::PlanItem {
+        id: super::ids::PlanItemId::new(),
+        measure_id: m.id.clone(),
+        name: m.name.clone(),
+        tier: m.tier,
+        trade: m.trade,
+        quantity: 1,
+        unit_cost_pence: m.unit_cost_pence,
+        actual_cost_pence: None,
+        addresses: Vec::new(),
+        applies_to: Vec::new(),
+        origin: super::plan::ItemOrigin::Officer,
+    }
+}

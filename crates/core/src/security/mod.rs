@@ -11,6 +11,7 @@ pub mod follow_up;
 pub mod ids;
 pub mod library;
 pub mod lifecycle;
+pub mod places;
 pub mod plan;
 pub mod policy;
 pub mod score;
@@ -34,6 +35,7 @@ pub use library::{SurveyError, TemplateLibrary};
 pub use lifecycle::{
     Agreement, Approval, PlanActor, PlanEvent, PlanStatus, PlanStep, StepKind, TransitionError,
 };
+pub use places::{Finding, in_words, item_places, resident_findings, weakness_place};
 pub use plan::{
     CctvAcknowledgement, ItemOrigin, LandlordConsent, Plan, PlanContext, PlanError, PlanItem,
     PlanRuleViolation, PlanTotals, TierRecommendation, Uncovered, format_pence, propose_plan,

@@ -15,6 +15,7 @@ use super::follow_up::FollowUp;
 use super::ids::{PlanId, PlanItemId, SurveyId};
 use super::library::SurveyError;
 use super::lifecycle::{Agreement, Approval, PlanActor, PlanEvent, PlanStatus};
+use super::places::same_place;
 use super::policy::{Level, Policy, Tier};
 use super::score::{Assessment, assess};
 use super::template::Template;
@@ -457,7 +458,7 @@ fn candidates<'c>(
     let coverage = |m: &Measure| {
         open.iter()
             .filter(|o| m.addresses.contains(&o.id))
-            .filter(|o| m.quantity == Quantity::PerHome || o.instance == w.instance)
+            .filter(|o| m.quantity == Quantity::PerHome || same_place(ctx.template, o, w))
             .count()
     };
     let mut out: Vec<(&Measure, usize)> = ctx
@@ -538,12 +539,13 @@ pub fn propose_plan(
             });
             continue;
         };
-        // The chosen measure also fixes its other weaknesses in the same place (or the whole home).
+        // The chosen measure also fixes its other weaknesses in the same place (or the whole
+        // home); a front and a back light are two places, so two lights.
         let fixes: Vec<WeaknessRef> = assessment
             .weaknesses
             .iter()
             .filter(|o| measure.addresses.contains(&o.id))
-            .filter(|o| measure.quantity == Quantity::PerHome || o.instance == w.instance)
+            .filter(|o| measure.quantity == Quantity::PerHome || same_place(ctx.template, o, w))
             .map(Weakness::key)
             .filter(|k| !covered.contains(k))
             .collect();

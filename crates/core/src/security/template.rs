@@ -157,6 +157,10 @@ pub struct WeaknessRule {
     pub evidence: Evidence,
     /// All must hold; conditions on group items are checked per instance.
     pub when: Vec<Condition>,
+    /// Where in the home, for a rule about no door or window, e.g. "Front of the home": two
+    /// rules with different places are two places to fix, and the resident is told which.
+    #[serde(default)]
+    pub place: Option<String>,
 }
 
 /// A survey template: one published version of the questions and weakness rules.
@@ -365,6 +369,20 @@ impl Template {
                 problems.push(format!("{context}: needs an explanation for the resident"));
             }
             self.check_conditions(&context, &w.when, problems);
+            if let Some(place) = &w.place {
+                let in_group = w.when.iter().any(|c| {
+                    index
+                        .get(c.item.as_str())
+                        .is_some_and(|at| at.group.is_some())
+                });
+                if place.trim().is_empty() {
+                    problems.push(format!("{context}: place must not be blank"));
+                } else if in_group {
+                    problems.push(format!(
+                        "{context}: place is for rules about no door or window; this rule is placed by its door or window"
+                    ));
+                }
+            }
         }
     }
 
@@ -545,6 +563,7 @@ struct RawWeakness {
     explanation: String,
     evidence: Evidence,
     when: OneOrMany,
+    place: Option<String>,
 }
 
 impl RawTemplate {
@@ -573,6 +592,7 @@ impl RawTemplate {
                     explanation: w.explanation,
                     evidence: w.evidence,
                     when: convert_all(w.when.0, problems),
+                    place: w.place,
                 })
                 .collect(),
         }
@@ -736,6 +756,14 @@ mod tests {
     #[case(
         "id = \"t\"\nversion = 1\ntitle = \"T\"\n[[sections]]\nid = \"s\"\ntitle = \"S\"\n[[sections.items]]\nid = \"n\"\nlabel = \"N\"\nanswer = \"number\"\nmin = 5\nmax = 1\n",
         "min is larger"
+    )]
+    #[case(
+        "id = \"t\"\nversion = 1\ntitle = \"T\"\n[[sections]]\nid = \"s\"\ntitle = \"S\"\n[[sections.items]]\nid = \"a\"\nlabel = \"A\"\nanswer = \"yes_no\"\n[[weaknesses]]\nid = \"w\"\ntitle = \"W\"\nexplanation = \"E\"\nevidence = \"wide\"\nplace = \" \"\nwhen = { item = \"a\", equals = \"yes\" }\n",
+        "place must not be blank"
+    )]
+    #[case(
+        "id = \"t\"\nversion = 1\ntitle = \"T\"\n[[sections]]\nid = \"s\"\ntitle = \"S\"\n[[sections.items]]\nid = \"doors\"\nlabel = \"Doors\"\nanswer = \"group\"\n[[sections.items.items]]\nid = \"a\"\nlabel = \"A\"\nanswer = \"yes_no\"\n[[weaknesses]]\nid = \"w\"\ntitle = \"W\"\nexplanation = \"E\"\nevidence = \"wide\"\nplace = \"Front\"\nwhen = { item = \"a\", equals = \"yes\" }\n",
+        "placed by its door or window"
     )]
     fn broken_templates_are_refused_with_the_reason(#[case] text: &str, #[case] reason: &str) {
         let err = Template::from_toml(text).expect_err("a broken template must be refused");
