@@ -185,6 +185,16 @@ export const events = {
 };
 
 /* Types */
+/**  One topic of fire-safety advice for the resident's plan, worded once. */
+export type AdviceTopic = {
+	/**  Stable id that factors, flags and alarm rules name. */
+	id: string,
+	/**  The advice in plain words. */
+	text: string,
+	/**  Given whenever the plan has a fire-safety section, whatever was found. */
+	always?: boolean,
+};
+
 /**  An age band, for when a resident would rather not give a date of birth. */
 export type AgeBand = 
 /**  Under 18. */
@@ -289,8 +299,8 @@ export type AlarmRules = {
 	guidance: string,
 	/**  Added once when any floor is left without a working alarm. */
 	no_working_alarm_points: number,
-	/**  What the resident's printed plan advises when a floor has no working alarm. */
-	resident_advice?: string,
+	/**  The advice (ids in `advice`) the resident's plan gives when a floor has no working alarm. */
+	advice?: string[],
 };
 
 /**  The kind of answer an item takes, with its limits. */
@@ -596,6 +606,10 @@ export type CharlieTemplate = {
 	flags?: Flag[],
 	/**  Levels and the referral threshold. */
 	risk: RiskThresholds,
+	/**  Fire-safety advice for the resident's plan, one entry per topic, in printed order. */
+	advice?: AdviceTopic[],
+	/**  The closing words about a home fire safety visit. */
+	fire_service_visit: FireServiceVisitWording,
 };
 
 /**  One option of a choice question. */
@@ -1131,8 +1145,8 @@ export type Factor = {
 	prompts: string[],
 	/**  One descriptor per scale point, lowest first. */
 	descriptors: Descriptor[],
-	/**  What the resident's printed plan advises when this factor is present, in plain words. */
-	resident_advice?: string,
+	/**  The advice (ids in `advice`) the resident's plan gives when this factor is present. */
+	advice?: string[],
 };
 
 /**  One factor's score as the form sends it; who and when are added when it is saved. */
@@ -1175,6 +1189,14 @@ export type FieldValueView = {
 	value: string,
 };
 
+/**  The closing words about a home fire safety visit. */
+export type FireServiceVisitWording = {
+	/**  When no visit has been asked for: how the resident can ask. */
+	offered: string,
+	/**  When a visit has been asked for on the resident's behalf. */
+	requested: string,
+};
+
 /**  The supervisor's choice of firm for particular measures, overriding the choice by trade. */
 export type FirmChoices = {
 	/**  Firm id by catalogue measure id. */
@@ -1199,8 +1221,8 @@ export type Flag = {
 	guidance: string,
 	/**  Points added when ticked. */
 	points: number,
-	/**  What the resident's printed plan advises when ticked, in plain words. */
-	resident_advice?: string,
+	/**  The advice (ids in `advice`) the resident's plan gives when ticked. */
+	advice?: string[],
 };
 
 /**  The follow-up as recorded on the plan. */
@@ -2616,6 +2638,11 @@ export type WeaknessRule = {
 	evidence: Evidence,
 	/**  All must hold; conditions on group items are checked per instance. */
 	when: Condition[],
+	/**
+	 *  Where in the home, for a rule about no door or window, e.g. "Front of the home": two
+	 *  rules with different places are two places to fix, and the resident is told which.
+	 */
+	place?: string | null,
 };
 
 /**  Identifies a contractor's work order. */

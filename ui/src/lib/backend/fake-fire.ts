@@ -236,6 +236,10 @@ export const FAKE_CHARLIE_TEMPLATE: CharlieTemplate = {
       points: 2,
     },
   ],
+  fire_service_visit: {
+    offered: 'The fire and rescue service can visit you for free to check your smoke alarms.',
+    requested: 'We have asked the fire and rescue service to visit you.',
+  },
   risk: {
     present_from: 4,
     medium_from: 14,
