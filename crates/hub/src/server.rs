@@ -209,6 +209,7 @@ impl From<Refusal> for ApiError {
             | Refusal::CodeExpired
             | Refusal::UnknownToken
             | Refusal::TokenReplayed
+            | Refusal::TokenWithdrawn
             | Refusal::ForgedDevice => ErrorCode::Unauthorised,
             Refusal::TokenExpired => ErrorCode::TokenExpired,
             Refusal::DeviceRevoked { .. } => ErrorCode::DeviceRevoked,

@@ -167,6 +167,7 @@ async fn enrolment_codes_work_once_and_tokens_refresh(backend: Backend) {
     let body = json!({ "protocol": 1, "device_id": device, "refresh_token": refresh });
     let reply = hub.post("/v1/token/refresh", None, &body).await;
     let new_access = reply.ok()["access_token"].as_str().unwrap().to_owned();
+    let new_refresh = reply.ok()["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(new_access, access);
     hub.get("/v1/pull?after=0&limit=10", Some(&new_access))
         .await
@@ -178,14 +179,30 @@ async fn enrolment_codes_work_once_and_tokens_refresh(backend: Backend) {
     hub.post("/v1/token/refresh", None, &body)
         .await
         .expect(401, "unauthorised");
-    hub.get("/v1/pull", Some(&new_access))
+    // The device's newer tokens are withdrawn too, and say so: refreshing cannot help,
+    // so the laptop must be told to enrol again, never that its token merely expired.
+    let withdrawn = hub.get("/v1/pull", Some(&new_access)).await;
+    withdrawn.expect(401, "unauthorised");
+    assert!(
+        withdrawn.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("enrol"),
+        "the message says what to do: {}",
+        withdrawn.body
+    );
+    let newer = json!({ "protocol": 1, "device_id": device, "refresh_token": new_refresh });
+    hub.post("/v1/token/refresh", None, &newer)
         .await
-        .expect(401, "token_expired");
+        .expect(401, "unauthorised");
+    hub.get("/v1/pull", Some(&access))
+        .await
+        .expect(401, "unauthorised");
 
     assert_eq!(audited(&store, "enrol", "ok").await.len(), 2);
     assert_eq!(audited(&store, "enrol", "unauthorised").await.len(), 3);
     assert_eq!(audited(&store, "refresh", "ok").await.len(), 1);
-    assert_eq!(audited(&store, "refresh", "unauthorised").await.len(), 2);
+    assert_eq!(audited(&store, "refresh", "unauthorised").await.len(), 3);
     hub.stop().await;
 }
 
