@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod clock;
 pub mod config;
 pub mod conflicts;
+pub mod intake;
 pub mod model;
 pub mod openapi;
 pub mod portal;

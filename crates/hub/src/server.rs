@@ -284,6 +284,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::portal::router(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(
+            crate::intake::refuse_unstorable_text,
+        ))
         .with_state(state)
 }
 

@@ -62,6 +62,8 @@ mod attachments;
 mod conflict_records;
 #[path = "hub/crash.rs"]
 mod crash;
+#[path = "hub/hardening.rs"]
+mod hardening;
 #[path = "hub/scope_changes.rs"]
 mod scope_changes;
 #[path = "hub/tombstones.rs"]

@@ -69,6 +69,9 @@ on_both_backends!(
     every_route_answers_every_role_as_expected,
 );
 
+#[path = "portal/hardening.rs"]
+mod hardening;
+
 const FIRM_A: &str = "quillon_locks";
 const FIRM_B: &str = "eastwick_glazing";
 const PASSWORD_A: &str = "correct horse battery staple";

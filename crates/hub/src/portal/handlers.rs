@@ -1709,6 +1709,8 @@ struct FittedForm {
     photo: Option<Vec<u8>>,
     /// The upload was over the hub's limit: the body was not read to its end.
     too_large: bool,
+    /// A text part held a character no store can keep (`doorstep_core::text`).
+    unstorable: bool,
 }
 
 async fn read_fitted(mut multipart: Multipart) -> FittedForm {
@@ -1731,6 +1733,9 @@ async fn read_fitted(mut multipart: Multipart) -> FittedForm {
             }
         };
         let value = || String::from_utf8_lossy(&bytes).trim().to_owned();
+        if name != "photo" && doorstep_core::text::check_storable(&value()).is_err() {
+            form.unstorable = true;
+        }
         match name.as_str() {
             "csrf" => form.csrf = Some(value()),
             "seq" => form.seq = Some(value()),
@@ -1785,6 +1790,21 @@ pub(super) async fn fitted(
             &typed,
             Errors::one("photo", message),
             StatusCode::PAYLOAD_TOO_LARGE,
+        )
+        .await;
+    }
+    if form.unstorable {
+        return item_form(
+            &state,
+            session,
+            &order_id,
+            &measure_id,
+            &typed,
+            Errors::one(
+                "standard",
+                doorstep_core::words::capitalised(&doorstep_core::text::UnstorableText.to_string()),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
     }
