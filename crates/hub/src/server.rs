@@ -558,9 +558,20 @@ async fn push_inner(
     if !syncs_records(principal.role) {
         return Err(Refusal::RoleForbidden(principal.role).into());
     }
-    // One change the role may not make refuses the whole batch, before anything is read.
+    // One change the role may not make, or stamped by a clock running ahead of the hub's,
+    // refuses the whole batch, before anything is read.
     for change in &request.changes {
         access::check_write(principal.role, change)?;
+        change
+            .hlc
+            .check_not_ahead(millis_to_time(now))
+            .map_err(|drift| {
+                Refusal::Invalid(format!(
+                    "change {}: its clock reading is {} s ahead of the hub's clock; set the laptop's date and time, and it will be sent again once that time has passed",
+                    change.change_id,
+                    drift.ahead_ms / 1000
+                ))
+            })?;
     }
     let response = state.store().push(principal, &request.changes, now).await?;
     Ok(Json(response).into_response())

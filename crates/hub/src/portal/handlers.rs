@@ -1264,6 +1264,7 @@ async fn take(
                 StepRefusal::NotFound => "not_found",
                 StepRefusal::Stale => "stale",
                 StepRefusal::Unreadable => "unreadable",
+                StepRefusal::NotApplied => "not_applied",
                 StepRefusal::Step(_) => "invalid",
             };
             state
@@ -1290,6 +1291,16 @@ async fn take(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "This work order cannot be changed",
                     &["Ask the council's home security team to send it again."],
+                    (&back, "Back to the work order"),
+                    Some(session),
+                )),
+                StepRefusal::NotApplied => Ok(state.message(
+                    StatusCode::CONFLICT,
+                    "This work order cannot be changed",
+                    &[
+                        "It holds a change dated in the future, so the hub could not record what you did. Nothing was changed.",
+                        "Ask the council's home security team to look at the work order.",
+                    ],
                     (&back, "Back to the work order"),
                     Some(session),
                 )),

@@ -1,8 +1,12 @@
-//! Issue 18: input both backends must take alike (no NUL anywhere).
+//! Issue 18: input both backends must take alike (no NUL anywhere), and clock readings
+//! bounded by the hub's own clock.
 
 use super::*;
 
-on_both_backends!(text_with_nul_is_refused_everywhere_and_stores_nothing);
+on_both_backends!(
+    text_with_nul_is_refused_everywhere_and_stores_nothing,
+    clock_readings_far_ahead_of_the_hub_are_refused,
+);
 
 async fn text_with_nul_is_refused_everywhere_and_stores_nothing(backend: Backend) {
     let (_db, store) = setup(backend).await;
@@ -66,5 +70,71 @@ async fn text_with_nul_is_refused_everywhere_and_stores_nothing(backend: Backend
     );
     // The same change without the NUL is taken, on either backend.
     push_reply(&ann.push(&hub, &[household]).await);
+    hub.stop().await;
+}
+
+/// A change of `laptop`'s stamped with the reading `wall_ms`.
+fn stamped(laptop: &mut support::Laptop, id: &str, wall_ms: u64, counter: u32) -> Change {
+    let mut change = laptop.new_household(id, "1 Future Street");
+    change.hlc = Hlc {
+        wall_ms,
+        counter,
+        device: laptop.device_id,
+    };
+    change
+}
+
+async fn clock_readings_far_ahead_of_the_hub_are_refused(backend: Backend) {
+    let (_db, store) = setup(backend).await;
+    let org = org(&store).await;
+    let ann_code = user_with_code(&store, &org.north, "Ann", Role::Officer).await;
+    let bob_code = user_with_code(&store, &org.north, "Bob", Role::Officer).await;
+    let hub = boot(&store).await;
+    let mut ann = enrol(&hub, &ann_code).await;
+    let mut bob = enrol(&hub, &bob_code).await;
+    let now = u64::try_from(Clock::system().now_ms()).unwrap();
+    let hour = 3_600_000;
+
+    let before = stats(&store).await;
+    for change in [
+        stamped(&mut ann, "h1", now + hour, 0),
+        // The largest reading the wire can carry: stored, no one could ever change it.
+        stamped(&mut ann, "h1", 999_999_999_999_999, u32::MAX),
+    ] {
+        let good = ann.new_household("h0", "0 Fine Street");
+        let reply = ann.push(&hub, &[good, change]).await;
+        reply.expect(422, "invalid");
+        assert!(
+            reply.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("ahead of the hub's clock"),
+            "{}",
+            reply.body
+        );
+    }
+    let after = stats(&store).await;
+    assert_eq!(after.records, before.records, "the whole batch was refused");
+    assert_eq!(after.change_log, before.change_log);
+
+    // A laptop a minute fast is within the bound, and its record stays editable by
+    // another laptop whose clock is right.
+    let fast = stamped(&mut ann, "h2", now + 60_000, 0);
+    push_reply(&ann.push(&hub, std::slice::from_ref(&fast)).await);
+    let (entries, _) = bob.pull_all(&hub, 0).await;
+    let version = entries.last().unwrap().change.as_ref().unwrap().hlc;
+    bob.clock.observe(version, chrono::Utc::now()).unwrap();
+    let edit = bob.change(
+        EntityKind::Household,
+        "h2",
+        Operation::Update,
+        json!({ "street": "2 Present Street" }),
+        &[("street", Some(version))],
+    );
+    let reply = push_reply(&bob.push(&hub, &[edit]).await);
+    assert_eq!(reply.applied.len(), 1);
+    let (entries, _) = ann.pull_all(&hub, 0).await;
+    let street = entries.last().unwrap().change.as_ref().unwrap().fields["street"].clone();
+    assert_eq!(street, json!("2 Present Street"), "the edit took effect");
     hub.stop().await;
 }
