@@ -596,9 +596,9 @@ pub(crate) struct PullQuery {
     security(("bearer" = [])),
     params(
         ProtocolHeader,
-        ("protocol" = Option<u32>, Query, description = "Protocol version (1)"),
+        ("protocol" = Option<u32>, Query, minimum = 1, maximum = 1, description = "Protocol version (1)"),
         ("after" = Option<u64>, Query, description = "The cursor: entries after this position (default 0)"),
-        ("limit" = Option<u32>, Query, description = "At most this many entries, 1 to 1000 (default 1000)"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "At most this many entries, at least 1; the hub lowers it to 1000 (default 1000)"),
     ),
     responses(
         (status = 200, description = "A page of the change log", body = PullResponse),

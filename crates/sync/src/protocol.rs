@@ -347,6 +347,7 @@ impl fmt::Debug for Secret {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     /// Always [`PROTOCOL_VERSION`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
     pub protocol: u32,
     /// The pushing device (must be the token's device).
     #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
@@ -378,10 +379,12 @@ pub struct PushResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullRequest {
     /// Always [`PROTOCOL_VERSION`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
     pub protocol: u32,
     /// The last sequence number the device has applied (0 for none).
     pub after: u64,
-    /// The most entries wanted (the hub lowers it to [`MAX_PULL_LIMIT`]).
+    /// The most entries wanted, at least 1 (the hub lowers it to [`MAX_PULL_LIMIT`]).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub limit: u32,
 }
 
@@ -449,10 +452,23 @@ pub struct Removal {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolRequest {
     /// Always [`PROTOCOL_VERSION`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
     pub protocol: u32,
-    /// The one-time enrolment code an admin gave the user.
+    /// The one-time enrolment code an admin gave the user: not blank.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, min_length = 1, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub code: Secret,
-    /// A name people recognise, e.g. the laptop's host name.
+    /// A name people recognise, e.g. the laptop's host name: 1 to 100 characters once
+    /// spaces around it are trimmed.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = "^\\s*([^\\s\\u0000]|[^\\s\\u0000][^\\u0000]{0,98}[^\\s\\u0000])\\s*$"
+        )
+    )]
     pub device_name: String,
 }
 
@@ -494,11 +510,13 @@ pub type User = doorstep_core::Officer;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     /// Always [`PROTOCOL_VERSION`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
     pub protocol: u32,
     /// The device asking (must be the refresh token's device).
     #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
     pub device_id: DeviceId,
     /// The refresh token from enrolment or the last refresh; it is used up by this call.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 1))]
     pub refresh_token: Secret,
 }
 
