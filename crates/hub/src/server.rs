@@ -3,7 +3,6 @@
 //! JSON `{code, message}` body, written to the audit log; nothing a request does is stored
 //! unless the whole request succeeds.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -22,7 +21,6 @@ use doorstep_sync::protocol::{
     RefreshResponse, Request, Secret, decode_request,
 };
 use serde::Deserialize;
-use tokio::net::TcpListener;
 
 use crate::access;
 use crate::clock::Clock;
@@ -81,6 +79,11 @@ impl AppState {
     /// The store.
     pub fn store(&self) -> &SharedStore {
         &self.inner.store
+    }
+
+    /// The settings the hub was started with.
+    pub fn config(&self) -> &HubConfig {
+        &self.inner.config
     }
 
     pub(crate) fn now(&self) -> i64 {
@@ -301,18 +304,6 @@ fn sync_routes() -> Router<AppState> {
         .route("/v1/health", get(health))
         .route("/v1/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-}
-
-/// Serves the API on `listener` until `shutdown` completes (then finishes the requests
-/// in flight). Tests pass a listener bound to port 0.
-pub async fn serve<F>(listener: TcpListener, state: AppState, shutdown: F) -> std::io::Result<()>
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

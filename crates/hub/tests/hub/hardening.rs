@@ -1,11 +1,19 @@
-//! Issue 18: input both backends must take alike (no NUL anywhere), and clock readings
-//! bounded by the hub's own clock.
+//! Issue 18: input both backends must take alike (no NUL anywhere), clock readings bounded
+//! by the hub's own clock, slow clients timed out, and open connections bounded per
+//! address.
+
+use std::time::Duration;
 
 use super::*;
+use doorstep_hub::listener::ConnectionLimits;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 on_both_backends!(
     text_with_nul_is_refused_everywhere_and_stores_nothing,
     clock_readings_far_ahead_of_the_hub_are_refused,
+    slow_and_oversized_requests_are_cut_short,
+    an_address_holds_a_bounded_number_of_connections,
 );
 
 async fn text_with_nul_is_refused_everywhere_and_stores_nothing(backend: Backend) {
@@ -136,5 +144,101 @@ async fn clock_readings_far_ahead_of_the_hub_are_refused(backend: Backend) {
     let (entries, _) = ann.pull_all(&hub, 0).await;
     let street = entries.last().unwrap().change.as_ref().unwrap().fields["street"].clone();
     assert_eq!(street, json!("2 Present Street"), "the edit took effect");
+    hub.stop().await;
+}
+
+fn short_limits() -> HubConfig {
+    HubConfig {
+        connections: ConnectionLimits {
+            header_timeout_ms: 300,
+            body_idle_timeout_ms: 300,
+            ..ConnectionLimits::default()
+        },
+        ..HubConfig::default()
+    }
+}
+
+/// Writes `head` and `body` on a new connection and reads until the hub closes it (the
+/// test's own 30 s guard only stops a hub that never does): the raw answer, maybe empty.
+async fn send_and_wait_for_close(hub: &Hub, head: &str, body: &[u8]) -> String {
+    let mut stream = TcpStream::connect(hub.addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut raw = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut raw)).await;
+    assert!(read.is_ok(), "the hub kept the connection open: {raw:?}");
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+fn status_of(raw: &str) -> Option<u16> {
+    raw.split(' ').nth(1)?.parse().ok()
+}
+
+async fn slow_and_oversized_requests_are_cut_short(backend: Backend) {
+    let (_db, store) = setup(backend).await;
+    let org = org(&store).await;
+    let code = user_with_code(&store, &org.north, "Ann", Role::Officer).await;
+    let hub = Hub::start(store.clone(), short_limits(), Clock::system()).await;
+    let ann = enrol(&hub, &code).await;
+    let before = stats(&store).await;
+
+    // Headers that never end: the connection is closed, with no answer but a timeout's.
+    let raw = send_and_wait_for_close(&hub, "POST /v1/enrol HTTP/1.1\r\nHost: hub\r\n", b"").await;
+    assert!(
+        matches!(status_of(&raw), None | Some(408)),
+        "unexpected answer: {raw}"
+    );
+    // A connection that says nothing at all is closed too.
+    let raw = send_and_wait_for_close(&hub, "", b"").await;
+    assert!(matches!(status_of(&raw), None | Some(408)), "{raw}");
+
+    // A body shorter than its Content-Length: answered, and the connection closed.
+    let head = "POST /v1/push HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n\
+                Authorization: Bearer TOKEN\r\nContent-Length: 100\r\n\r\n"
+        .replace("TOKEN", &ann.access);
+    let raw = send_and_wait_for_close(&hub, &head, b"{\"protocol\": 1,").await;
+    assert_eq!(status_of(&raw), Some(400), "{raw}");
+
+    let after = stats(&store).await;
+    assert_eq!(after.records, before.records);
+    assert_eq!(after.applied_changes, before.applied_changes);
+    // The hub still answers everyone else.
+    ann.pull(&hub, 0, 10).await.ok();
+    hub.stop().await;
+}
+
+async fn an_address_holds_a_bounded_number_of_connections(backend: Backend) {
+    let (_db, store) = setup(backend).await;
+    let config = HubConfig {
+        connections: ConnectionLimits {
+            per_address: 2,
+            ..ConnectionLimits::default()
+        },
+        ..HubConfig::default()
+    };
+    let hub = Hub::start(store.clone(), config, Clock::system()).await;
+    // Two idle connections hold this address's places (accepted in order of arrival).
+    let first = TcpStream::connect(hub.addr).await.unwrap();
+    let _second = TcpStream::connect(hub.addr).await.unwrap();
+    let raw = send_and_wait_for_close(
+        &hub,
+        "GET /v1/health HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n",
+        b"",
+    )
+    .await;
+    assert_eq!(raw, "", "a third connection is closed unanswered");
+    // Once one closes, its place is given back.
+    drop(first);
+    let mut answered = None;
+    for _ in 0..100 {
+        match support::try_request(hub.addr, "GET", "/v1/health", &[], None).await {
+            Ok(reply) => {
+                answered = Some(reply.status);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    assert_eq!(answered, Some(200));
     hub.stop().await;
 }
