@@ -37,6 +37,9 @@ pub struct HubConfig {
     /// How long deleted records are kept as tombstones, in days; a laptop away longer
     /// starts again from 0 (see `crate::purge`).
     pub tombstone_days: u32,
+    /// Refusals of requests that proved no identity, per address: past it, the address
+    /// gets `429` (see `crate::refusals`).
+    pub refusal_rate_limit: RateLimit,
     /// Time limits on slow clients and open connections per address.
     pub connections: ConnectionLimits,
 }
@@ -51,6 +54,10 @@ impl Default for HubConfig {
             enrolment_code_secs: 72 * 60 * 60,
             rate_limit: RateLimit::default(),
             tombstone_days: DEFAULT_TOMBSTONE_DAYS,
+            refusal_rate_limit: RateLimit {
+                burst: 60,
+                per_second: 1.0,
+            },
             connections: ConnectionLimits::default(),
         }
     }

@@ -19,6 +19,7 @@ pub mod pull;
 pub mod purge;
 pub mod push;
 pub mod rate;
+pub mod refusals;
 pub mod secret;
 pub mod server;
 pub mod sqlite;

@@ -102,6 +102,18 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     let limits = state.config().connections;
+    // Tallies of repeated refusals are written once their minute is over.
+    let flusher = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(5));
+            loop {
+                every.tick().await;
+                state.flush_refusal_tallies(false).await;
+            }
+        })
+    };
+    let tallies = state.clone();
     let app = router(state).layer(RequestBodyTimeoutLayer::new(Duration::from_millis(
         limits.body_idle_timeout_ms,
     )));
@@ -147,6 +159,8 @@ where
         });
     }
     graceful.shutdown().await;
+    flusher.abort();
+    tallies.flush_refusal_tallies(true).await;
     Ok(())
 }
 

@@ -35,6 +35,7 @@ use crate::openapi::{
     Unsigned,
 };
 use crate::rate::RateLimiter;
+use crate::refusals::{Refused, Tally};
 use crate::secret::{self, TokenKind};
 use crate::store::SharedStore;
 #[allow(
@@ -55,6 +56,8 @@ struct Inner {
     config: HubConfig,
     clock: Clock,
     limiter: RateLimiter,
+    refusal_limiter: RateLimiter,
+    tally: Tally,
 }
 
 impl AppState {
@@ -66,12 +69,15 @@ impl AppState {
     /// State with a clock that tests can move forward.
     pub fn with_clock(store: SharedStore, config: HubConfig, clock: Clock) -> Self {
         let limiter = RateLimiter::new(config.rate_limit);
+        let refusal_limiter = RateLimiter::new(config.refusal_rate_limit);
         Self {
             inner: Arc::new(Inner {
                 store,
                 config,
                 clock,
                 limiter,
+                refusal_limiter,
+                tally: Tally::default(),
             }),
         }
     }
@@ -121,7 +127,40 @@ impl AppState {
         Ok((Secret::new(access), Secret::new(refresh), digests))
     }
 
-    /// Turns a handler's result into the response; a refusal is written to the audit log.
+    /// The bucket each address's refusals of requests that proved no identity drain.
+    pub(crate) fn refusal_limiter(&self) -> &RateLimiter {
+        &self.inner.refusal_limiter
+    }
+
+    /// Writes a refusal to the audit log, or counts it towards a tally line when it is of
+    /// a kind that repeats ([`crate::refusals::is_tallied`]).
+    pub(crate) async fn audit_refusal(&self, entry: AuditEntry) {
+        let lines = if crate::refusals::is_tallied(&entry) {
+            self.inner.tally.note(entry, self.now())
+        } else {
+            vec![entry]
+        };
+        self.write_audit(&lines).await;
+    }
+
+    /// Writes the tallies of refusals whose minute is over (all of them when `all`, as
+    /// the hub stops); `serve` calls it every few seconds.
+    pub async fn flush_refusal_tallies(&self, all: bool) {
+        let lines = self.inner.tally.due(self.now(), all);
+        self.write_audit(&lines).await;
+    }
+
+    async fn write_audit(&self, lines: &[AuditEntry]) {
+        if lines.is_empty() {
+            return;
+        }
+        if let Err(e) = self.store().append_audit(lines).await {
+            tracing::error!(error = %e, "could not write a refusal to the audit log");
+        }
+    }
+
+    /// Turns a handler's result into the response; a refusal goes with it as a
+    /// [`Refused`], which `crate::refusals::count` writes to the audit log.
     pub(crate) async fn finish(
         &self,
         action: &str,
@@ -135,11 +174,10 @@ impl AppState {
                 if let (None, ApiError::Refused { device_id, .. }) = (who, &error) {
                     entry.device_id.clone_from(device_id);
                 }
-                if let Err(e) = self.store().append_audit(&[entry]).await {
-                    tracing::error!(error = %e, action, "could not write a refusal to the audit log");
-                }
                 tracing::info!(action, code = error.code(), "request refused");
-                error.into_response()
+                let mut response = error.into_response();
+                response.extensions_mut().insert(Refused(entry));
+                response
             }
         }
     }
@@ -290,6 +328,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(
             crate::intake::refuse_unstorable_text,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::refusals::count,
+        ))
         .with_state(state)
 }
 
@@ -304,6 +346,10 @@ fn sync_routes() -> Router<AppState> {
         .route("/v1/health", get(health))
         .route("/v1/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            MAX_BODY_BYTES,
+            crate::intake::refuse_declared_over,
+        ))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

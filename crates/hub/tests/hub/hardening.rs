@@ -1,6 +1,7 @@
 //! Issue 18: input both backends must take alike (no NUL anywhere), clock readings bounded
-//! by the hub's own clock, slow clients timed out, and open connections bounded per
-//! address.
+//! by the hub's own clock, slow clients timed out, oversized bodies refused at once, open
+//! connections bounded per address, and anonymous traffic slowed down and counted rather
+//! than written line by line to the audit log.
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ on_both_backends!(
     clock_readings_far_ahead_of_the_hub_are_refused,
     slow_and_oversized_requests_are_cut_short,
     an_address_holds_a_bounded_number_of_connections,
+    anonymous_refusals_are_slowed_down_and_counted_not_logged_one_by_one,
 );
 
 async fn text_with_nul_is_refused_everywhere_and_stores_nothing(backend: Backend) {
@@ -199,6 +201,27 @@ async fn slow_and_oversized_requests_are_cut_short(backend: Backend) {
     let raw = send_and_wait_for_close(&hub, &head, b"{\"protocol\": 1,").await;
     assert_eq!(status_of(&raw), Some(400), "{raw}");
 
+    // A declared length far over the limit is refused before a byte of the body is read.
+    let sha = "a".repeat(64);
+    for (method, path) in [
+        ("POST", "/v1/push"),
+        ("POST", "/v1/enrol"),
+        ("PUT", sha.as_str()),
+    ] {
+        let path = if method == "PUT" {
+            format!("/v1/attachments/{path}")
+        } else {
+            path.to_owned()
+        };
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\
+             Authorization: Bearer {}\r\nContent-Length: 99999999999\r\n\r\n",
+            ann.access
+        );
+        let raw = send_and_wait_for_close(&hub, &head, b"").await;
+        assert_eq!(status_of(&raw), Some(413), "{method} {path}: {raw}");
+        assert!(raw.contains("too_large"), "{raw}");
+    }
     let after = stats(&store).await;
     assert_eq!(after.records, before.records);
     assert_eq!(after.applied_changes, before.applied_changes);
@@ -240,5 +263,74 @@ async fn an_address_holds_a_bounded_number_of_connections(backend: Backend) {
         }
     }
     assert_eq!(answered, Some(200));
+    hub.stop().await;
+}
+
+async fn anonymous_refusals_are_slowed_down_and_counted_not_logged_one_by_one(backend: Backend) {
+    let (_db, store) = setup(backend).await;
+    let org = org(&store).await;
+    let code = user_with_code(&store, &org.north, "Ann", Role::Officer).await;
+    let config = HubConfig {
+        refusal_rate_limit: doorstep_hub::rate::RateLimit {
+            burst: 10,
+            per_second: 0.001,
+        },
+        ..HubConfig::default()
+    };
+    let hub = Hub::start(store.clone(), config, Clock::system()).await;
+    let ann = enrol(&hub, &code).await;
+    let before = stats(&store).await;
+
+    // 200 pulls with a token the hub does not know, from one address.
+    let mut statuses = std::collections::BTreeMap::new();
+    for _ in 0..200 {
+        let reply = hub.get("/v1/pull", Some("not-a-token")).await;
+        if reply.status == 429 {
+            assert!(reply.headers.to_ascii_lowercase().contains("retry-after:"));
+            reply.expect(429, "rate_limited");
+        }
+        *statuses.entry(reply.status).or_insert(0) += 1;
+    }
+    assert_eq!(
+        statuses,
+        [(401, 10), (429, 190)].into_iter().collect(),
+        "the address's allowance of refusals, then 429"
+    );
+    // Once the allowance is spent, a request proving nothing is refused before any
+    // handler reads it: an enrolment, a portal sign-in without its CSRF token.
+    hub.post("/v1/enrol", None, &enrol_body("NOPE1-NOPE2-NOPE3"))
+        .await
+        .expect(429, "rate_limited");
+    let sign_in = support::request(
+        hub.addr,
+        "POST",
+        "/portal/sign-in",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        Some(b"email=a%40b.example&password=x"),
+    )
+    .await;
+    assert_eq!(sign_in.status, 429, "{}", sign_in.body);
+    // 202 refusals, a handful of lines: the first of each kind, then one counted line.
+    let during = stats(&store).await;
+    assert!(
+        during.audit - before.audit <= 4,
+        "refusals are not written one by one ({} lines)",
+        during.audit - before.audit
+    );
+    // A laptop that proves who it is, from the same address, is not held up.
+    ann.pull(&hub, 0, 10).await.ok();
+    assert_eq!(refused(&hub, &store, "pull", "unauthorised").await, 10);
+    assert_eq!(refused(&hub, &store, "pull", "rate_limited").await, 190);
+    assert_eq!(refused(&hub, &store, "enrol", "rate_limited").await, 1);
+    assert_eq!(
+        refused(&hub, &store, "portal.request", "rate_limited").await,
+        1
+    );
+    let after = stats(&store).await;
+    assert!(
+        after.audit - before.audit <= 9,
+        "the tallies add a line per kind, and the laptop's pull its own ({} lines)",
+        after.audit - before.audit
+    );
     hub.stop().await;
 }

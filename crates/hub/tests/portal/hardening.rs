@@ -1,5 +1,6 @@
 //! Issue 18 in the portal: text no backend can store is refused before any handler reads
-//! it, and a step that cannot take effect says so instead of reporting it done.
+//! it, a body declared far over the limit is refused at once, and a step that cannot take
+//! effect says so instead of reporting it done.
 
 use super::*;
 use doorstep_core::Hlc;
@@ -7,6 +8,7 @@ use doorstep_sync::protocol::{Change, Operation};
 
 on_both_backends!(
     text_with_nul_is_refused_in_forms_paths_and_uploads,
+    a_body_declared_far_over_the_limit_is_refused_at_once,
     a_step_that_cannot_take_effect_is_not_reported_done,
 );
 
@@ -20,7 +22,11 @@ async fn text_with_nul_is_refused_in_forms_paths_and_uploads(backend: Backend) {
     let reply = b
         .post(
             "/portal/sign-in",
-            &[("csrf", &csrf), ("email", &nul_email), ("password", PASSWORD_A)],
+            &[
+                ("csrf", &csrf),
+                ("email", &nul_email),
+                ("password", PASSWORD_A),
+            ],
         )
         .await;
     reply.expect(422).says("NUL");
@@ -59,9 +65,38 @@ async fn text_with_nul_is_refused_in_forms_paths_and_uploads(backend: Backend) {
     .says("NUL");
     let order = order_on_hub(&w, &w.a1).await;
     assert_eq!(order.status, WorkOrderStatus::Accepted);
-    assert_eq!(order.items[0].status, ItemStatus::Pending, "nothing was fitted");
+    assert_eq!(
+        order.items[0].status,
+        ItemStatus::Pending,
+        "nothing was fitted"
+    );
     let after = stats(&w.store).await;
     assert_eq!(after.change_log, before.change_log + 1, "only the accept");
+    w.hub.stop().await;
+}
+
+async fn a_body_declared_far_over_the_limit_is_refused_at_once(backend: Backend) {
+    let w = world(backend).await;
+    let b = signed_in(&w, EMAIL_A, PASSWORD_A).await;
+    let id = w.a1.id.to_string();
+    for path in [
+        "/portal/sign-in".to_owned(),
+        format!("/portal/orders/{id}/items/door_chain/fitted"),
+    ] {
+        let cookies: Vec<String> = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        // No body follows: the answer must come without waiting for one.
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nCookie: {}\r\n\
+             Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 99999999999\r\n\r\n",
+            b.host,
+            cookies.join("; ")
+        );
+        exchange(w.hub.addr, head, Vec::new())
+            .await
+            .expect(413)
+            .says("The photo must be smaller than");
+    }
+    assert_eq!(order_on_hub(&w, &w.a1).await.status, WorkOrderStatus::New);
     w.hub.stop().await;
 }
 
@@ -95,9 +130,12 @@ async fn a_step_that_cannot_take_effect_is_not_reported_done(backend: Backend) {
         entity_id: w.a1.id.to_string(),
         operation: Operation::Update,
         fields: json!({ "status": "new" }).as_object().unwrap().clone(),
-        base_versions: [("status".to_owned(), stored.record.versions.get("status").copied())]
-            .into_iter()
-            .collect(),
+        base_versions: [(
+            "status".to_owned(),
+            stored.record.versions.get("status").copied(),
+        )]
+        .into_iter()
+        .collect(),
         hlc: largest,
         officer_id: w.officer.officer_id,
         device_id: w.officer.device_id,
