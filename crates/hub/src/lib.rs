@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod api_error;
 pub mod attachments;
 pub mod clock;
 pub mod config;
