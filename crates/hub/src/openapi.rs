@@ -101,6 +101,18 @@ pub enum JsonRefusals {
     Unavailable(ErrorBody),
 }
 
+/// What any route may answer before its handler runs: text with NUL in the path or query,
+/// or an address whose refusals spent its allowance.
+#[derive(Debug, IntoResponses)]
+pub enum DoorRefusals {
+    /// invalid: the path or query holds the NUL character
+    #[response(status = 422)]
+    Unstorable(ErrorBody),
+    /// rate_limited: too many refused requests that proved no identity from this address (Retry-After header)
+    #[response(status = 429)]
+    RateLimited(ErrorBody),
+}
+
 /// invalid: breaks a protocol rule
 #[derive(Debug, IntoResponses)]
 #[response(status = 422)]

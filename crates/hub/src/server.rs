@@ -32,8 +32,8 @@ use crate::model::{AuditEntry, Principal, Refusal, TokenDigests, syncs_records};
     reason = "named only in the handlers' #[utoipa::path] annotations"
 )]
 use crate::openapi::{
-    BadCode, BadRefreshToken, Health, Invalid, JsonRefusals, ProtocolHeader, PushRefusals, Revoked,
-    Unsigned,
+    BadCode, BadRefreshToken, DoorRefusals, Health, Invalid, JsonRefusals, ProtocolHeader,
+    PushRefusals, Revoked, Unsigned,
 };
 use crate::rate::RateLimiter;
 use crate::refusals::{Refused, Tally};
@@ -630,7 +630,7 @@ async fn pull_inner(
     get,
     path = "/v1/health",
     operation_id = "health",
-    responses((status = 200, description = "The hub is up", body = Health))
+    responses((status = 200, description = "The hub is up", body = Health), DoorRefusals)
 )]
 pub(crate) async fn health() -> Response {
     Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL_VERSION })).into_response()
@@ -641,7 +641,10 @@ pub(crate) async fn health() -> Response {
     get,
     path = "/v1/openapi.json",
     operation_id = "openapi",
-    responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json"))
+    responses(
+        (status = 200, description = "OpenAPI 3.1", content_type = "application/json"),
+        DoorRefusals,
+    )
 )]
 pub(crate) async fn openapi() -> Response {
     (
