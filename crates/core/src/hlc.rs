@@ -40,6 +40,19 @@ impl Hlc {
             device,
         }
     }
+
+    /// Refuses a reading from another clock more than [`MAX_DRIFT_MS`] ahead of `now`: taken
+    /// in, it would drag every later reading along, and a field stamped with it could never
+    /// be changed again by anyone whose clock is right.
+    pub fn check_not_ahead(self, now: DateTime<Utc>) -> Result<(), ClockDrift> {
+        let wall = millis(now);
+        if self.wall_ms > wall.saturating_add(MAX_DRIFT_MS) {
+            return Err(ClockDrift {
+                ahead_ms: self.wall_ms - wall,
+            });
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for Hlc {
@@ -135,12 +148,8 @@ impl HlcClock {
 
     /// Takes in a reading from another device, so our next reading is later than it.
     pub fn observe(&mut self, remote: Hlc, now: DateTime<Utc>) -> Result<Hlc, ClockDrift> {
+        remote.check_not_ahead(now)?;
         let wall = millis(now);
-        if remote.wall_ms > wall.saturating_add(MAX_DRIFT_MS) {
-            return Err(ClockDrift {
-                ahead_ms: remote.wall_ms - wall,
-            });
-        }
         let max_wall = wall.max(self.last.wall_ms).max(remote.wall_ms);
         let counter = if max_wall == self.last.wall_ms && max_wall == remote.wall_ms {
             self.last.counter.max(remote.counter).saturating_add(1)
@@ -214,6 +223,39 @@ mod tests {
             device: DeviceId::new(),
         };
         assert!(clock.observe(remote, at(1_000)).is_err());
+        assert_eq!(
+            clock.last(),
+            HlcClock::new(clock.last().device, None).last()
+        );
+    }
+
+    #[test]
+    fn a_reading_is_ahead_only_beyond_the_drift_bound() {
+        let device = DeviceId::new();
+        let reading = |wall_ms| Hlc {
+            wall_ms,
+            counter: u32::MAX,
+            device,
+        };
+        let now = 1_700_000_000_000;
+        let max_drift = MAX_DRIFT_MS;
+        assert_eq!(
+            reading(now + max_drift).check_not_ahead(at(now as i64)),
+            Ok(())
+        );
+        assert_eq!(reading(0).check_not_ahead(at(now as i64)), Ok(()));
+        assert_eq!(
+            reading(now + max_drift + 1).check_not_ahead(at(now as i64)),
+            Err(ClockDrift {
+                ahead_ms: max_drift + 1
+            })
+        );
+        assert!(
+            reading(999_999_999_999_999)
+                .check_not_ahead(at(now as i64))
+                .is_err(),
+            "the largest reading the text form can hold is refused"
+        );
     }
 
     proptest! {

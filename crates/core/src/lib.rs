@@ -45,6 +45,7 @@ pub mod postcode;
 pub mod search;
 pub mod security;
 pub mod sync_status;
+pub mod text;
 pub mod validation;
 pub mod views;
 pub mod visit;

@@ -32,6 +32,10 @@ pub fn routes() -> Router<AppState> {
             axum::routing::put(upload).get(download),
         )
         .layer(axum::extract::DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            MAX_ATTACHMENT_BYTES,
+            crate::intake::refuse_declared_over,
+        ))
 }
 
 /// The audit line for a stored (or already stored) upload.

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::listener::ConnectionLimits;
 use crate::rate::RateLimit;
 
 /// Where the hub listens by default: loopback only; put a TLS proxy in front for laptops.
@@ -36,6 +37,11 @@ pub struct HubConfig {
     /// How long deleted records are kept as tombstones, in days; a laptop away longer
     /// starts again from 0 (see `crate::purge`).
     pub tombstone_days: u32,
+    /// Refusals of requests that proved no identity, per address: past it, the address
+    /// gets `429` (see `crate::refusals`).
+    pub refusal_rate_limit: RateLimit,
+    /// Time limits on slow clients and open connections per address.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for HubConfig {
@@ -48,6 +54,11 @@ impl Default for HubConfig {
             enrolment_code_secs: 72 * 60 * 60,
             rate_limit: RateLimit::default(),
             tombstone_days: DEFAULT_TOMBSTONE_DAYS,
+            refusal_rate_limit: RateLimit {
+                burst: 60,
+                per_second: 1.0,
+            },
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -96,6 +107,12 @@ impl HubConfig {
         if self.tombstone_days == 0 {
             return Err(
                 "tombstone_days must be at least 1: laptops need time to pull a delete".into(),
+            );
+        }
+        let c = &self.connections;
+        if c.header_timeout_ms == 0 || c.body_idle_timeout_ms == 0 || c.per_address == 0 {
+            return Err(
+                "connections: header_timeout_ms, body_idle_timeout_ms and per_address must be at least 1".into(),
             );
         }
         Ok(())

@@ -1,14 +1,17 @@
 //! The council hub: accounts and devices, sync (push/pull, by role and team), attachments,
 //! audit log. Storage is behind one trait ([`Store`]) with an embedded SQLite backend (the
-//! default) and a PostgreSQL one; the HTTP API is [`server`], started with [`serve`] on a
+//! default) and a PostgreSQL one; the HTTP API is [`server`], started with [`serve`] ([`listener`]) on a
 //! listener and a shutdown signal; [`admin`] holds the administrators' commands.
 
 pub mod access;
 pub mod admin;
+pub mod api_error;
 pub mod attachments;
 pub mod clock;
 pub mod config;
 pub mod conflicts;
+pub mod intake;
+pub mod listener;
 pub mod model;
 pub mod openapi;
 pub mod portal;
@@ -17,6 +20,7 @@ pub mod pull;
 pub mod purge;
 pub mod push;
 pub mod rate;
+pub mod refusals;
 pub mod secret;
 pub mod server;
 pub mod sqlite;
@@ -25,5 +29,6 @@ pub mod transfer;
 
 pub use clock::Clock;
 pub use config::HubConfig;
-pub use server::{AppState, router, serve};
+pub use listener::serve;
+pub use server::{AppState, router};
 pub use store::{SharedStore, Store, open};

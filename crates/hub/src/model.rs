@@ -150,6 +150,12 @@ pub enum Refusal {
     /// A refresh token presented a second time.
     #[error("the refresh token was already used; the device's tokens are withdrawn, enrol again")]
     TokenReplayed,
+    /// Every token of the device was withdrawn when one of its refresh tokens came back a
+    /// second time: only enrolling again helps, so this is never `token_expired`.
+    #[error(
+        "this laptop's sign-in was withdrawn because a refresh token was used twice; enrol it again"
+    )]
+    TokenWithdrawn,
     /// The token belongs to another device than the one the request names.
     #[error("the token belongs to another device than the one named in the request")]
     ForgedDevice,

@@ -16,7 +16,7 @@ use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
     info(
         title = "Doorstep hub sync API",
         version = "1",
-        description = "Protocol v1 between the Doorstep app and the council hub. Every refusal is a 4xx with an ErrorBody; nothing a refused request sent is stored, and the attempt is in the audit log. Limits: 4 MiB per JSON body, 16 MiB per attachment, 500 changes per push, 1000 entries per pull, a per-device token bucket (429). What a user pulls and may push depends on their role and team (docs/hub.md, 'Who sees what')."
+        description = "Protocol v1 between the Doorstep app and the council hub. Every refusal is a 4xx with an ErrorBody; nothing a refused request sent is stored, and the attempt is in the audit log. Limits: 4 MiB per JSON body, 16 MiB per attachment, 500 changes per push, 1000 entries per pull, a per-device token bucket (429), and one per address for requests that prove no identity. No text anywhere (path, query, header, JSON string or member name, form field) may contain the NUL character U+0000 (422 invalid). A change whose clock reading is more than 5 minutes ahead of the hub's clock is refused (422 invalid). What a user pulls and may push depends on their role and team (docs/hub.md, 'Who sees what')."
     ),
     paths(
         crate::server::enrol,
@@ -62,7 +62,7 @@ impl Modify for BearerToken {
 #[into_params(parameter_in = Header)]
 pub struct ProtocolHeader {
     /// Protocol version; when sent it must be 1 (wrong_protocol otherwise)
-    #[param(rename = "doorstep-protocol")]
+    #[param(rename = "doorstep-protocol", pattern = "^[ \\t]*1[ \\t]*$")]
     pub doorstep_protocol: Option<String>,
 }
 
@@ -99,6 +99,18 @@ pub enum JsonRefusals {
     /// unavailable: the hub's database failed; nothing was stored
     #[response(status = 503)]
     Unavailable(ErrorBody),
+}
+
+/// What any route may answer before its handler runs: text with NUL in the path or query,
+/// or an address whose refusals spent its allowance.
+#[derive(Debug, IntoResponses)]
+pub enum DoorRefusals {
+    /// invalid: the path or query holds the NUL character
+    #[response(status = 422)]
+    Unstorable(ErrorBody),
+    /// rate_limited: too many refused requests that proved no identity from this address (Retry-After header)
+    #[response(status = 429)]
+    RateLimited(ErrorBody),
 }
 
 /// invalid: breaks a protocol rule
@@ -175,3 +187,137 @@ pub enum UploadRefusals {
 #[derive(Debug, IntoResponses)]
 #[response(status = 404)]
 pub struct NotFound(pub ErrorBody);
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderValue};
+    use doorstep_sync::protocol::{
+        EnrolRequest, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, RefreshRequest,
+        decode_request,
+    };
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::server::check_protocol_header;
+
+    fn number(value: &Value) -> Option<f64> {
+        value.as_f64()
+    }
+
+    fn accepted<T: doorstep_sync::protocol::Request>(body: &Value) -> bool {
+        decode_request::<T>(&serde_json::to_vec(body).unwrap()).is_ok()
+    }
+
+    /// Each bound the document states is checked against the server's own decoder: what
+    /// the document excludes the server refuses, and what it allows at the edge the
+    /// server takes (issue 18: the document allowed protocol 0, limit 0, blank codes).
+    #[test]
+    fn the_document_says_exactly_what_the_server_accepts() {
+        let doc: Value = serde_json::from_str(document()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let version = f64::from(PROTOCOL_VERSION);
+        for name in [
+            "PushRequest",
+            "PullRequest",
+            "EnrolRequest",
+            "RefreshRequest",
+        ] {
+            let protocol = &schemas[name]["properties"]["protocol"];
+            assert_eq!(
+                number(&protocol["minimum"]),
+                Some(version),
+                "{name}.protocol"
+            );
+            assert_eq!(
+                number(&protocol["maximum"]),
+                Some(version),
+                "{name}.protocol"
+            );
+        }
+        let pull =
+            |protocol: u32, limit: u32| json!({"protocol": protocol, "after": 0, "limit": limit});
+        assert!(!accepted::<PullRequest>(&pull(0, 1)));
+        assert!(!accepted::<PullRequest>(&pull(2, 1)));
+        assert!(accepted::<PullRequest>(&pull(PROTOCOL_VERSION, 1)));
+
+        assert_eq!(
+            number(&schemas["PullRequest"]["properties"]["limit"]["minimum"]),
+            Some(1.0)
+        );
+        assert!(!accepted::<PullRequest>(&pull(1, 0)));
+        assert!(
+            accepted::<PullRequest>(&pull(1, u32::MAX)),
+            "lowered, not refused"
+        );
+        let query = doc["paths"]["/v1/pull"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let param = |name: &str| {
+            query
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap_or_else(|| panic!("no {name} parameter"))["schema"]
+                .clone()
+        };
+        assert_eq!(number(&param("limit")["minimum"]), Some(1.0));
+        assert_eq!(number(&param("protocol")["minimum"]), Some(version));
+        assert_eq!(number(&param("protocol")["maximum"]), Some(version));
+
+        // The header's pattern, and the server's reading of it.
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let Some(params) = operation["parameters"].as_array() else {
+                    continue;
+                };
+                for p in params.iter().filter(|p| p["name"] == PROTOCOL_HEADER) {
+                    assert_eq!(
+                        p["schema"]["pattern"], "^[ \\t]*1[ \\t]*$",
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+        let header = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(PROTOCOL_HEADER, HeaderValue::from_str(value).unwrap());
+            check_protocol_header(&headers).is_ok()
+        };
+        assert!(header("1") && header(" 1\t"));
+        assert!(!header("0") && !header("01") && !header("1.0") && !header("2") && !header(""));
+
+        // Enrolment: a code that is not blank, a name of 1 to 100 characters once trimmed.
+        let enrol = &schemas["EnrolRequest"]["properties"];
+        assert_eq!(number(&enrol["code"]["minLength"]), Some(1.0));
+        assert_eq!(
+            enrol["code"]["pattern"],
+            "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+        );
+        assert_eq!(number(&enrol["device_name"]["minLength"]), Some(1.0));
+        assert_eq!(
+            enrol["device_name"]["pattern"],
+            "^\\s*([^\\s\\u0000]|[^\\s\\u0000][^\\u0000]{0,98}[^\\s\\u0000])\\s*$",
+            "a non-blank first and last character with at most 98 between"
+        );
+        let body =
+            |code: &str, name: &str| json!({"protocol": 1, "code": code, "device_name": name});
+        assert!(!accepted::<EnrolRequest>(&body("", "Laptop")));
+        assert!(!accepted::<EnrolRequest>(&body("  ", "Laptop")));
+        assert!(!accepted::<EnrolRequest>(&body("K7M2Q", "")));
+        assert!(!accepted::<EnrolRequest>(&body("K7M2Q", "   ")));
+        assert!(!accepted::<EnrolRequest>(&body("K7M2Q", &"x".repeat(101))));
+        assert!(!accepted::<EnrolRequest>(&body("K7M2Q", "Lap\u{0}top")));
+        assert!(accepted::<EnrolRequest>(&body(
+            " K7M2Q ",
+            &format!(" {} ", "x".repeat(100))
+        )));
+        assert!(accepted::<EnrolRequest>(&body("K", "x")));
+
+        assert_eq!(
+            number(&schemas["RefreshRequest"]["properties"]["refresh_token"]["minLength"]),
+            Some(1.0)
+        );
+        let refresh = |token: &str| json!({"protocol": 1, "device_id": uuid::Uuid::now_v7(), "refresh_token": token});
+        assert!(!accepted::<RefreshRequest>(&refresh("")));
+        assert!(accepted::<RefreshRequest>(&refresh("t")));
+    }
+}

@@ -31,6 +31,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0002_sync_scope.sql"),
     ),
     (3, include_str!("../migrations/postgres/0003_portal.sql")),
+    (
+        4,
+        include_str!("../migrations/postgres/0004_withdrawn_tokens.sql"),
+    ),
 ];
 
 /// Taken while migrating, so two hubs starting together do not both migrate.
@@ -667,7 +671,7 @@ impl Store for PgStore {
         let tx = client.transaction().await?;
         let Some(row) = tx
             .query_opt(
-                "SELECT t.device_id, t.expires_at, t.used_at, d.revoked_at
+                "SELECT t.device_id, t.expires_at, t.used_at, d.revoked_at, t.withdrawn_at
                  FROM tokens t JOIN devices d ON d.id = t.device_id
                  WHERE t.token_hash = $1 AND t.kind = 'refresh' FOR UPDATE OF t",
                 &[&refresh_digest],
@@ -678,6 +682,7 @@ impl Store for PgStore {
         };
         let (device_id, expires_at, used_at, revoked_at): (String, i64, Option<i64>, Option<i64>) =
             (row.get(0), row.get(1), row.get(2), row.get(3));
+        let withdrawn_at: Option<i64> = row.get(4);
         if device_id != claimed_device {
             return Ok(Err(Refusal::ForgedDevice));
         }
@@ -688,12 +693,15 @@ impl Store for PgStore {
             // A spent refresh token came back: someone holds a copy. Withdraw every token
             // of the device (committed: this is the point of the check).
             tx.execute(
-                "UPDATE tokens SET expires_at = least(expires_at, $2) WHERE device_id = $1",
+                "UPDATE tokens SET withdrawn_at = coalesce(withdrawn_at, $2) WHERE device_id = $1",
                 &[&device_id, &now],
             )
             .await?;
             tx.commit().await?;
             return Ok(Err(Refusal::TokenReplayed));
+        }
+        if withdrawn_at.is_some() {
+            return Ok(Err(Refusal::TokenWithdrawn));
         }
         if expires_at <= now {
             return Ok(Err(Refusal::TokenExpired));
@@ -714,7 +722,7 @@ impl Store for PgStore {
         let stmt = client
             .prepare_cached(
                 "SELECT t.device_id, t.expires_at, d.revoked_at,
-                        u.id, u.name, u.role, u.team_id, o.id, o.name
+                        u.id, u.name, u.role, u.team_id, o.id, o.name, t.withdrawn_at
                  FROM tokens t JOIN devices d ON d.id = t.device_id
                  JOIN users u ON u.id = d.user_id JOIN teams tm ON tm.id = u.team_id
                  JOIN organisations o ON o.id = tm.org_id
@@ -727,6 +735,9 @@ impl Store for PgStore {
         if row.get::<_, Option<i64>>(2).is_some() {
             let device_id = row.get::<_, String>(0);
             return Err(Refusal::DeviceRevoked { device_id }.into());
+        }
+        if row.get::<_, Option<i64>>(9).is_some() {
+            return Err(Refusal::TokenWithdrawn.into());
         }
         if row.get::<_, i64>(1) <= now {
             return Err(Refusal::TokenExpired.into());

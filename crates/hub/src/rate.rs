@@ -44,8 +44,18 @@ impl RateLimiter {
         }
     }
 
+    /// Whether `key`'s bucket holds a request now, without taking it; `Err` holds the
+    /// seconds until one is back.
+    pub fn peek(&self, key: &str, now_ms: i64) -> Result<(), u64> {
+        self.take(key, now_ms, 0.0)
+    }
+
     /// Takes one request from `device`'s bucket; `Err` holds the seconds until one is back.
     pub fn check(&self, device: &str, now_ms: i64) -> Result<(), u64> {
+        self.take(device, now_ms, 1.0)
+    }
+
+    fn take(&self, device: &str, now_ms: i64, cost: f64) -> Result<(), u64> {
         let burst = f64::from(self.limit.burst.max(1));
         let mut buckets = self
             .buckets
@@ -64,7 +74,7 @@ impl RateLimiter {
         bucket.tokens = (bucket.tokens + elapsed * self.limit.per_second).min(burst);
         bucket.at_ms = now_ms;
         if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+            bucket.tokens -= cost;
             Ok(())
         } else if self.limit.per_second > 0.0 {
             Err(((1.0 - bucket.tokens) / self.limit.per_second).ceil() as u64)
@@ -91,5 +101,9 @@ mod tests {
         assert!(limiter.check("other", 0).is_ok());
         assert!(limiter.check("d", 1_000).is_ok());
         assert!(limiter.check("d", 1_000).is_err());
+        assert!(limiter.peek("d", 1_000).is_err(), "peeking an empty bucket");
+        assert!(limiter.peek("d", 2_000).is_ok());
+        assert!(limiter.peek("d", 2_000).is_ok(), "peeking takes nothing");
+        assert!(limiter.check("d", 2_000).is_ok());
     }
 }

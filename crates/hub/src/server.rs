@@ -3,14 +3,13 @@
 //! JSON `{code, message}` body, written to the audit log; nothing a request does is stored
 //! unless the whole request succeeds.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -22,21 +21,22 @@ use doorstep_sync::protocol::{
     RefreshResponse, Request, Secret, decode_request,
 };
 use serde::Deserialize;
-use tokio::net::TcpListener;
 
 use crate::access;
+pub use crate::api_error::ApiError;
 use crate::clock::Clock;
 use crate::config::HubConfig;
-use crate::model::{AuditEntry, Principal, Refusal, StoreError, TokenDigests, syncs_records};
+use crate::model::{AuditEntry, Principal, Refusal, TokenDigests, syncs_records};
 #[allow(
     unused_imports,
     reason = "named only in the handlers' #[utoipa::path] annotations"
 )]
 use crate::openapi::{
-    BadCode, BadRefreshToken, Health, Invalid, JsonRefusals, ProtocolHeader, PushRefusals, Revoked,
-    Unsigned,
+    BadCode, BadRefreshToken, DoorRefusals, Health, Invalid, JsonRefusals, ProtocolHeader,
+    PushRefusals, Revoked, Unsigned,
 };
 use crate::rate::RateLimiter;
+use crate::refusals::{Refused, Tally};
 use crate::secret::{self, TokenKind};
 use crate::store::SharedStore;
 #[allow(
@@ -57,6 +57,8 @@ struct Inner {
     config: HubConfig,
     clock: Clock,
     limiter: RateLimiter,
+    refusal_limiter: RateLimiter,
+    tally: Tally,
 }
 
 impl AppState {
@@ -68,12 +70,15 @@ impl AppState {
     /// State with a clock that tests can move forward.
     pub fn with_clock(store: SharedStore, config: HubConfig, clock: Clock) -> Self {
         let limiter = RateLimiter::new(config.rate_limit);
+        let refusal_limiter = RateLimiter::new(config.refusal_rate_limit);
         Self {
             inner: Arc::new(Inner {
                 store,
                 config,
                 clock,
                 limiter,
+                refusal_limiter,
+                tally: Tally::default(),
             }),
         }
     }
@@ -81,6 +86,11 @@ impl AppState {
     /// The store.
     pub fn store(&self) -> &SharedStore {
         &self.inner.store
+    }
+
+    /// The settings the hub was started with.
+    pub fn config(&self) -> &HubConfig {
+        &self.inner.config
     }
 
     pub(crate) fn now(&self) -> i64 {
@@ -118,7 +128,40 @@ impl AppState {
         Ok((Secret::new(access), Secret::new(refresh), digests))
     }
 
-    /// Turns a handler's result into the response; a refusal is written to the audit log.
+    /// The bucket each address's refusals of requests that proved no identity drain.
+    pub(crate) fn refusal_limiter(&self) -> &RateLimiter {
+        &self.inner.refusal_limiter
+    }
+
+    /// Writes a refusal to the audit log, or counts it towards a tally line when it is of
+    /// a kind that repeats ([`crate::refusals::is_tallied`]).
+    pub(crate) async fn audit_refusal(&self, entry: AuditEntry) {
+        let lines = if crate::refusals::is_tallied(&entry) {
+            self.inner.tally.note(entry, self.now())
+        } else {
+            vec![entry]
+        };
+        self.write_audit(&lines).await;
+    }
+
+    /// Writes the tallies of refusals whose minute is over (all of them when `all`, as
+    /// the hub stops); `serve` calls it every few seconds.
+    pub async fn flush_refusal_tallies(&self, all: bool) {
+        let lines = self.inner.tally.due(self.now(), all);
+        self.write_audit(&lines).await;
+    }
+
+    async fn write_audit(&self, lines: &[AuditEntry]) {
+        if lines.is_empty() {
+            return;
+        }
+        if let Err(e) = self.store().append_audit(lines).await {
+            tracing::error!(error = %e, "could not write a refusal to the audit log");
+        }
+    }
+
+    /// Turns a handler's result into the response; a refusal goes with it as a
+    /// [`Refused`], which `crate::refusals::count` writes to the audit log.
     pub(crate) async fn finish(
         &self,
         action: &str,
@@ -132,143 +175,11 @@ impl AppState {
                 if let (None, ApiError::Refused { device_id, .. }) = (who, &error) {
                     entry.device_id.clone_from(device_id);
                 }
-                if let Err(e) = self.store().append_audit(&[entry]).await {
-                    tracing::error!(error = %e, action, "could not write a refusal to the audit log");
-                }
                 tracing::info!(action, code = error.code(), "request refused");
-                error.into_response()
-            }
-        }
-    }
-}
-
-/// Why a request failed: a refusal (4xx, the caller's doing) or the hub's database (503).
-#[derive(Debug)]
-pub enum ApiError {
-    /// Refused; nothing was stored.
-    Refused {
-        /// The JSON body; its code fixes the status.
-        body: ErrorBody,
-        /// Seconds to wait, for 429.
-        retry_after: Option<u64>,
-        /// The device the request came from, when its token named one but proved nothing
-        /// (a revoked laptop): for the audit log.
-        device_id: Option<String>,
-    },
-    /// The hub could not do its part (database down): try again later.
-    Unavailable(String),
-}
-
-impl ApiError {
-    fn refused_after(body: ErrorBody, wait: u64) -> Self {
-        Self::Refused {
-            body,
-            retry_after: Some(wait),
-            device_id: None,
-        }
-    }
-
-    fn unavailable(error: impl std::fmt::Display) -> Self {
-        Self::Unavailable(error.to_string())
-    }
-
-    /// The code written to the audit log.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Refused { body, .. } => body.code.as_str(),
-            Self::Unavailable(_) => "unavailable",
-        }
-    }
-}
-
-impl From<ErrorBody> for ApiError {
-    fn from(body: ErrorBody) -> Self {
-        Self::Refused {
-            body,
-            retry_after: None,
-            device_id: None,
-        }
-    }
-}
-
-impl From<Refusal> for ApiError {
-    fn from(refusal: Refusal) -> Self {
-        let message = match &refusal {
-            Refusal::DeviceRevoked { .. } => {
-                "This laptop was removed from the hub: wipe its local data, then enrol again"
-                    .to_owned()
-            }
-            Refusal::TokenExpired => "The access token has expired: refresh it".to_owned(),
-            other => doorstep_core::words::capitalised(&other.to_string()),
-        };
-        let code = match refusal {
-            // As the protocol defines `unauthorised`: a used code and a token for another
-            // device than the one named are sign-in failures too.
-            Refusal::UnknownCode
-            | Refusal::CodeUsed
-            | Refusal::CodeExpired
-            | Refusal::UnknownToken
-            | Refusal::TokenReplayed
-            | Refusal::ForgedDevice => ErrorCode::Unauthorised,
-            Refusal::TokenExpired => ErrorCode::TokenExpired,
-            Refusal::DeviceRevoked { .. } => ErrorCode::DeviceRevoked,
-            Refusal::RoleForbidden(_)
-            | Refusal::EntityForbidden { .. }
-            | Refusal::NotADecision(_)
-            | Refusal::OutOfScope { .. } => ErrorCode::OutOfScope,
-            Refusal::Invalid(_) => ErrorCode::Invalid,
-            Refusal::ChangeIdTaken(_) | Refusal::Duplicate(_) | Refusal::Ambiguous(_) => {
-                ErrorCode::Conflict
-            }
-            Refusal::NotFound(_) => ErrorCode::NotFound,
-        };
-        let device_id = match refusal {
-            Refusal::DeviceRevoked { device_id } => Some(device_id),
-            _ => None,
-        };
-        Self::Refused {
-            body: ErrorBody::new(code, message),
-            retry_after: None,
-            device_id,
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::Refused(refusal) => refusal.into(),
-            StoreError::Backend(message) => {
-                tracing::error!(%message, "database error");
-                Self::Unavailable(message)
-            }
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Refused {
-                body, retry_after, ..
-            } => {
-                let status = StatusCode::from_u16(body.status()).unwrap_or(StatusCode::BAD_REQUEST);
-                let mut response = (status, Json(body)).into_response();
-                if let Some(wait) = retry_after {
-                    response
-                        .headers_mut()
-                        .insert(header::RETRY_AFTER, HeaderValue::from(wait));
-                }
+                let mut response = error.into_response();
+                response.extensions_mut().insert(Refused(entry));
                 response
             }
-            Self::Unavailable(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({
-                    "code": "unavailable",
-                    "message": "The hub cannot reach its database just now: sync will try again",
-                })),
-            )
-                .into_response(),
         }
     }
 }
@@ -283,6 +194,13 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::portal::router(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(
+            crate::intake::refuse_unstorable_text,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::refusals::count,
+        ))
         .with_state(state)
 }
 
@@ -297,18 +215,10 @@ fn sync_routes() -> Router<AppState> {
         .route("/v1/health", get(health))
         .route("/v1/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-}
-
-/// Serves the API on `listener` until `shutdown` completes (then finishes the requests
-/// in flight). Tests pass a listener bound to port 0.
-pub async fn serve<F>(listener: TcpListener, state: AppState, shutdown: F) -> std::io::Result<()>
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+        .layer(axum::middleware::from_fn_with_state(
+            MAX_BODY_BYTES,
+            crate::intake::refuse_declared_over,
+        ))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -554,9 +464,20 @@ async fn push_inner(
     if !syncs_records(principal.role) {
         return Err(Refusal::RoleForbidden(principal.role).into());
     }
-    // One change the role may not make refuses the whole batch, before anything is read.
+    // One change the role may not make, or stamped by a clock running ahead of the hub's,
+    // refuses the whole batch, before anything is read.
     for change in &request.changes {
         access::check_write(principal.role, change)?;
+        change
+            .hlc
+            .check_not_ahead(millis_to_time(now))
+            .map_err(|drift| {
+                Refusal::Invalid(format!(
+                    "change {}: its clock reading is {} s ahead of the hub's clock; set the laptop's date and time, and it will be sent again once that time has passed",
+                    change.change_id,
+                    drift.ahead_ms / 1000
+                ))
+            })?;
     }
     let response = state.store().push(principal, &request.changes, now).await?;
     Ok(Json(response).into_response())
@@ -581,9 +502,9 @@ pub(crate) struct PullQuery {
     security(("bearer" = [])),
     params(
         ProtocolHeader,
-        ("protocol" = Option<u32>, Query, description = "Protocol version (1)"),
+        ("protocol" = Option<u32>, Query, minimum = 1, maximum = 1, description = "Protocol version (1)"),
         ("after" = Option<u64>, Query, description = "The cursor: entries after this position (default 0)"),
-        ("limit" = Option<u32>, Query, description = "At most this many entries, 1 to 1000 (default 1000)"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "At most this many entries, at least 1; the hub lowers it to 1000 (default 1000)"),
     ),
     responses(
         (status = 200, description = "A page of the change log", body = PullResponse),
@@ -709,7 +630,7 @@ async fn pull_inner(
     get,
     path = "/v1/health",
     operation_id = "health",
-    responses((status = 200, description = "The hub is up", body = Health))
+    responses((status = 200, description = "The hub is up", body = Health), DoorRefusals)
 )]
 pub(crate) async fn health() -> Response {
     Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL_VERSION })).into_response()
@@ -720,7 +641,10 @@ pub(crate) async fn health() -> Response {
     get,
     path = "/v1/openapi.json",
     operation_id = "openapi",
-    responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json"))
+    responses(
+        (status = 200, description = "OpenAPI 3.1", content_type = "application/json"),
+        DoorRefusals,
+    )
 )]
 pub(crate) async fn openapi() -> Response {
     (
@@ -796,35 +720,5 @@ mod tests {
         for code in ErrorCode::ALL {
             assert!(codes.iter().any(|c| c == code.as_str()), "code {code}");
         }
-    }
-
-    #[test]
-    fn refusals_map_to_the_protocols_codes() {
-        let revoked = ApiError::from(Refusal::DeviceRevoked {
-            device_id: "d".into(),
-        });
-        let ApiError::Refused {
-            body, device_id, ..
-        } = revoked
-        else {
-            panic!("a refusal is a 4xx");
-        };
-        assert_eq!(body.status(), 410);
-        assert!(body.message.contains("wipe"));
-        assert_eq!(device_id.as_deref(), Some("d"));
-        assert_eq!(ApiError::from(Refusal::ForgedDevice).code(), "unauthorised");
-        assert_eq!(ApiError::from(Refusal::CodeUsed).code(), "unauthorised");
-        assert_eq!(
-            ApiError::from(Refusal::ChangeIdTaken("c".into())).code(),
-            "conflict"
-        );
-        assert_eq!(
-            ApiError::from(Refusal::TokenExpired).code(),
-            "token_expired"
-        );
-        assert_eq!(
-            ApiError::from(StoreError::Backend("down".into())).code(),
-            "unavailable"
-        );
     }
 }

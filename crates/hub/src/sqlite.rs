@@ -24,6 +24,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_initial.sql")),
     (2, include_str!("../migrations/sqlite/0002_sync_scope.sql")),
     (3, include_str!("../migrations/sqlite/0003_portal.sql")),
+    (
+        4,
+        include_str!("../migrations/sqlite/0004_withdrawn_tokens.sql"),
+    ),
 ];
 
 /// The hub's SQLite database. One connection, serialised behind a mutex: SQLite takes one
@@ -643,16 +647,16 @@ impl Store for SqliteStore {
             tokens.clone(),
         );
         self.write(move |tx| {
-            let found: Option<(String, i64, Option<i64>, Option<i64>)> = tx
+            let found: Option<(String, i64, Option<i64>, Option<i64>, Option<i64>)> = tx
                 .query_row(
-                    "SELECT t.device_id, t.expires_at, t.used_at, d.revoked_at
+                    "SELECT t.device_id, t.expires_at, t.used_at, d.revoked_at, t.withdrawn_at
                      FROM tokens t JOIN devices d ON d.id = t.device_id
                      WHERE t.token_hash = ?1 AND t.kind = 'refresh'",
                     [&digest],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .optional()?;
-            let Some((device_id, expires_at, used_at, revoked_at)) = found else {
+            let Some((device_id, expires_at, used_at, revoked_at, withdrawn_at)) = found else {
                 return Ok(Err(Refusal::UnknownToken));
             };
             if device_id != claimed {
@@ -665,10 +669,13 @@ impl Store for SqliteStore {
                 // A spent refresh token came back: someone holds a copy. Withdraw every
                 // token of the device (committed: this is the point of the check).
                 tx.execute(
-                    "UPDATE tokens SET expires_at = min(expires_at, ?2) WHERE device_id = ?1",
+                    "UPDATE tokens SET withdrawn_at = coalesce(withdrawn_at, ?2) WHERE device_id = ?1",
                     params![device_id, now],
                 )?;
                 return Ok(Err(Refusal::TokenReplayed));
+            }
+            if withdrawn_at.is_some() {
+                return Ok(Err(Refusal::TokenWithdrawn));
             }
             if expires_at <= now {
                 return Ok(Err(Refusal::TokenExpired));
@@ -687,19 +694,24 @@ impl Store for SqliteStore {
         let digest = access_digest.to_owned();
         self.run(move |conn| {
             let tx = conn.transaction()?;
-            let found: Option<(String, i64, Option<i64>)> = tx
+            let found: Option<(String, i64, Option<i64>, Option<i64>)> = tx
                 .prepare_cached(
-                    "SELECT t.device_id, t.expires_at, d.revoked_at
+                    "SELECT t.device_id, t.expires_at, d.revoked_at, t.withdrawn_at
                      FROM tokens t JOIN devices d ON d.id = t.device_id
                      WHERE t.token_hash = ?1 AND t.kind = 'access'",
                 )?
-                .query_row([&digest], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_row([&digest], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
                 .optional()?;
-            let Some((device_id, expires_at, revoked_at)) = found else {
+            let Some((device_id, expires_at, revoked_at, withdrawn_at)) = found else {
                 return Err(Refusal::UnknownToken.into());
             };
             if revoked_at.is_some() {
                 return Err(Refusal::DeviceRevoked { device_id }.into());
+            }
+            if withdrawn_at.is_some() {
+                return Err(Refusal::TokenWithdrawn.into());
             }
             if expires_at <= now {
                 return Err(Refusal::TokenExpired.into());

@@ -62,6 +62,8 @@ mod attachments;
 mod conflict_records;
 #[path = "hub/crash.rs"]
 mod crash;
+#[path = "hub/hardening.rs"]
+mod hardening;
 #[path = "hub/scope_changes.rs"]
 mod scope_changes;
 #[path = "hub/tombstones.rs"]
@@ -126,6 +128,17 @@ async fn audited(store: &SharedStore, action: &str, outcome: &str) -> Vec<AuditE
         .collect()
 }
 
+/// How many refusals with this action and outcome the audit log holds, a tally line
+/// counting for as many as it says, once the tallies still open are written.
+async fn refused(hub: &Hub, store: &SharedStore, action: &str, outcome: &str) -> u64 {
+    hub.state.flush_refusal_tallies(true).await;
+    audited(store, action, outcome)
+        .await
+        .iter()
+        .map(doorstep_hub::refusals::occurrences)
+        .sum()
+}
+
 async fn enrolment_codes_work_once_and_tokens_refresh(backend: Backend) {
     let (_db, store) = setup(backend).await;
     let org = org(&store).await;
@@ -167,6 +180,7 @@ async fn enrolment_codes_work_once_and_tokens_refresh(backend: Backend) {
     let body = json!({ "protocol": 1, "device_id": device, "refresh_token": refresh });
     let reply = hub.post("/v1/token/refresh", None, &body).await;
     let new_access = reply.ok()["access_token"].as_str().unwrap().to_owned();
+    let new_refresh = reply.ok()["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(new_access, access);
     hub.get("/v1/pull?after=0&limit=10", Some(&new_access))
         .await
@@ -178,14 +192,30 @@ async fn enrolment_codes_work_once_and_tokens_refresh(backend: Backend) {
     hub.post("/v1/token/refresh", None, &body)
         .await
         .expect(401, "unauthorised");
-    hub.get("/v1/pull", Some(&new_access))
+    // The device's newer tokens are withdrawn too, and say so: refreshing cannot help,
+    // so the laptop must be told to enrol again, never that its token merely expired.
+    let withdrawn = hub.get("/v1/pull", Some(&new_access)).await;
+    withdrawn.expect(401, "unauthorised");
+    assert!(
+        withdrawn.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("enrol"),
+        "the message says what to do: {}",
+        withdrawn.body
+    );
+    let newer = json!({ "protocol": 1, "device_id": device, "refresh_token": new_refresh });
+    hub.post("/v1/token/refresh", None, &newer)
         .await
-        .expect(401, "token_expired");
+        .expect(401, "unauthorised");
+    hub.get("/v1/pull", Some(&access))
+        .await
+        .expect(401, "unauthorised");
 
     assert_eq!(audited(&store, "enrol", "ok").await.len(), 2);
-    assert_eq!(audited(&store, "enrol", "unauthorised").await.len(), 3);
+    assert_eq!(refused(&hub, &store, "enrol", "unauthorised").await, 3);
     assert_eq!(audited(&store, "refresh", "ok").await.len(), 1);
-    assert_eq!(audited(&store, "refresh", "unauthorised").await.len(), 2);
+    assert_eq!(refused(&hub, &store, "refresh", "unauthorised").await, 3);
     hub.stop().await;
 }
 
@@ -617,14 +647,14 @@ async fn bad_requests_get_their_own_4xx_and_store_nothing(backend: Backend) {
         ("push", "token_expired", 1),
     ] {
         assert_eq!(
-            audited(&store, action, code).await.len(),
+            refused(&hub, &store, action, code).await,
             times,
             "audit entries for {action} {code}"
         );
     }
     // The refused push from a known device names it.
-    let refused = audited(&store, "push", "unauthorised").await;
-    let known: Vec<_> = refused.iter().filter_map(|e| e.device_id.clone()).collect();
+    let pushes = audited(&store, "push", "unauthorised").await;
+    let known: Vec<_> = pushes.iter().filter_map(|e| e.device_id.clone()).collect();
     assert_eq!(
         known,
         [ann.device_id.to_string()],

@@ -19,6 +19,7 @@
 //! The full description is `docs/sync-protocol.md`.
 
 pub mod client;
+pub mod decode;
 pub mod merge;
 pub mod protocol;
 

@@ -1,6 +1,6 @@
 //! The v1 wire types: what the app and the hub send each other as JSON, the error body
-//! every refusal carries, the limits, and [`decode_request`], which turns a request body
-//! into a typed request or the exact 4xx it deserves.
+//! every refusal carries, and the limits; [`crate::decode`] turns a request body into a
+//! typed request or the exact 4xx it deserves.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -8,7 +8,6 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use doorstep_core::{DeviceId, Hlc, OfficerId};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -348,6 +347,7 @@ impl fmt::Debug for Secret {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     /// Always [`PROTOCOL_VERSION`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
     pub protocol: u32,
     /// The pushing device (must be the token's device).
     #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
@@ -379,10 +379,12 @@ pub struct PushResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullRequest {
     /// Always [`PROTOCOL_VERSION`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
     pub protocol: u32,
     /// The last sequence number the device has applied (0 for none).
     pub after: u64,
-    /// The most entries wanted (the hub lowers it to [`MAX_PULL_LIMIT`]).
+    /// The most entries wanted, at least 1 (the hub lowers it to [`MAX_PULL_LIMIT`]).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub limit: u32,
 }
 
@@ -450,10 +452,23 @@ pub struct Removal {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolRequest {
     /// Always [`PROTOCOL_VERSION`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
     pub protocol: u32,
-    /// The one-time enrolment code an admin gave the user.
+    /// The one-time enrolment code an admin gave the user: not blank.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, min_length = 1, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")
+    )]
     pub code: Secret,
-    /// A name people recognise, e.g. the laptop's host name.
+    /// A name people recognise, e.g. the laptop's host name: 1 to 100 characters once
+    /// spaces around it are trimmed.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = "^\\s*([^\\s\\u0000]|[^\\s\\u0000][^\\u0000]{0,98}[^\\s\\u0000])\\s*$"
+        )
+    )]
     pub device_name: String,
 }
 
@@ -495,11 +510,13 @@ pub type User = doorstep_core::Officer;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     /// Always [`PROTOCOL_VERSION`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
     pub protocol: u32,
     /// The device asking (must be the refresh token's device).
     #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
     pub device_id: DeviceId,
     /// The refresh token from enrolment or the last refresh; it is used up by this call.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 1))]
     pub refresh_token: Secret,
 }
 
@@ -729,180 +746,4 @@ impl ErrorBody {
     }
 }
 
-/// A request body the hub decodes with [`decode_request`].
-pub trait Request: DeserializeOwned {
-    /// The protocol version the body claims.
-    fn protocol(&self) -> u32;
-
-    /// Rules beyond the shape (sizes, ids); the hub still checks auth and scope itself.
-    fn check(&self) -> Result<(), ErrorBody> {
-        Ok(())
-    }
-
-    /// In a body that failed to decode, the first kind of record this protocol does not know.
-    fn unknown_entity(_raw: &Value) -> Option<String> {
-        None
-    }
-}
-
-impl Request for PushRequest {
-    fn protocol(&self) -> u32 {
-        self.protocol
-    }
-
-    fn check(&self) -> Result<(), ErrorBody> {
-        if self.changes.len() > MAX_BATCH {
-            return Err(ErrorBody::new(
-                ErrorCode::TooLarge,
-                format!(
-                    "A push carries at most {MAX_BATCH} changes; this one had {}",
-                    self.changes.len()
-                ),
-            ));
-        }
-        for change in &self.changes {
-            if change.device_id != self.device_id {
-                return Err(ErrorBody::new(
-                    ErrorCode::Invalid,
-                    format!(
-                        "change {}: made on another device than the one pushing",
-                        change.change_id
-                    ),
-                ));
-            }
-            change
-                .check()
-                .map_err(|m| ErrorBody::new(ErrorCode::Invalid, m))?;
-        }
-        Ok(())
-    }
-
-    fn unknown_entity(raw: &Value) -> Option<String> {
-        raw.get("changes")?
-            .as_array()?
-            .iter()
-            .filter_map(|c| c.get("entity")?.as_str())
-            .find(|e| EntityKind::parse(e).is_none())
-            .map(str::to_owned)
-    }
-}
-
-impl Request for PullRequest {
-    fn protocol(&self) -> u32 {
-        self.protocol
-    }
-
-    fn check(&self) -> Result<(), ErrorBody> {
-        if self.limit == 0 {
-            return Err(ErrorBody::new(
-                ErrorCode::Invalid,
-                "A pull must ask for at least one entry",
-            ));
-        }
-        Ok(())
-    }
-}
-
-impl Request for EnrolRequest {
-    fn protocol(&self) -> u32 {
-        self.protocol
-    }
-
-    fn check(&self) -> Result<(), ErrorBody> {
-        if self.code.expose().trim().is_empty() {
-            return Err(ErrorBody::new(
-                ErrorCode::Invalid,
-                "Enter the enrolment code",
-            ));
-        }
-        let name = self.device_name.trim().chars().count();
-        if name == 0 || name > 100 {
-            return Err(ErrorBody::new(
-                ErrorCode::Invalid,
-                "The laptop's name must be 1 to 100 characters",
-            ));
-        }
-        Ok(())
-    }
-}
-
-impl Request for RefreshRequest {
-    fn protocol(&self) -> u32 {
-        self.protocol
-    }
-
-    fn check(&self) -> Result<(), ErrorBody> {
-        if self.refresh_token.expose().is_empty() {
-            return Err(ErrorBody::of(ErrorCode::Unauthorised));
-        }
-        Ok(())
-    }
-}
-
-/// Decodes a request body, or says which 4xx it deserves: `too_large` over
-/// [`MAX_BODY_BYTES`], `malformed` for bad JSON or shape, `wrong_protocol`,
-/// `unknown_entity`, then the request's own [`Request::check`].
-pub fn decode_request<T: Request>(body: &[u8]) -> Result<T, ErrorBody> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(ErrorBody::new(
-            ErrorCode::TooLarge,
-            format!(
-                "The request is {} bytes; the hub reads at most {MAX_BODY_BYTES}",
-                body.len()
-            ),
-        ));
-    }
-    let request: T = match serde_json::from_slice(body) {
-        Ok(request) => request,
-        Err(typed) => return Err(classify::<T>(body, &typed)),
-    };
-    if request.protocol() != PROTOCOL_VERSION {
-        return Err(wrong_protocol(request.protocol()));
-    }
-    request.check()?;
-    Ok(request)
-}
-
-fn wrong_protocol(got: u32) -> ErrorBody {
-    ErrorBody::new(
-        ErrorCode::WrongProtocol,
-        format!(
-            "This laptop speaks sync protocol {got} and the hub speaks {PROTOCOL_VERSION}: update the app"
-        ),
-    )
-}
-
-/// Why a body did not decode, in the order a person would want to know.
-fn classify<T: Request>(body: &[u8], typed: &serde_json::Error) -> ErrorBody {
-    let raw: Value = match serde_json::from_slice(body) {
-        Ok(raw) => raw,
-        Err(e) => {
-            return ErrorBody::new(
-                ErrorCode::Malformed,
-                format!("The request is not valid JSON: {e}"),
-            );
-        }
-    };
-    match raw.get("protocol").and_then(Value::as_u64) {
-        None => {
-            return ErrorBody::new(
-                ErrorCode::Malformed,
-                "The request does not say which sync protocol it speaks",
-            );
-        }
-        Some(v) if v != u64::from(PROTOCOL_VERSION) => {
-            return wrong_protocol(u32::try_from(v).unwrap_or(u32::MAX));
-        }
-        Some(_) => {}
-    }
-    if let Some(entity) = T::unknown_entity(&raw) {
-        return ErrorBody::new(
-            ErrorCode::UnknownEntity,
-            format!("The hub does not sync records of kind {entity:?}"),
-        );
-    }
-    ErrorBody::new(
-        ErrorCode::Malformed,
-        format!("The request is not in the expected shape: {typed}"),
-    )
-}
+pub use crate::decode::{Request, check_storable_json, decode_request};

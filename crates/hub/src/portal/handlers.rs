@@ -27,7 +27,8 @@ use crate::portal::pages::{
     location_words, long_date, order_detail, order_line, status_words,
 };
 use crate::portal::store::{Failure, NewSession, Photo, Session, Stage, StepDone, StepRequest};
-use crate::portal::{PORTAL_CSS, PortalState};
+use crate::portal::{MAX_REQUEST_BYTES, PORTAL_CSS, PortalState};
+use crate::refusals::Refused;
 use crate::secret;
 
 /// Orders on one page of the list.
@@ -454,6 +455,14 @@ fn minutes_until(now: i64, until: i64) -> i64 {
     (until.saturating_sub(now) + 59_999) / 60_000
 }
 
+/// A refusal of someone who proved no identity goes with its answer, so that the hub
+/// tallies it and slows the address down (`crate::refusals`) rather than writing a line
+/// for every one.
+fn anonymous_refusal(mut response: Response, entry: AuditEntry) -> Response {
+    response.extensions_mut().insert(Refused(entry));
+    response
+}
+
 pub(super) async fn sign_in(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -468,10 +477,10 @@ pub(super) async fn sign_in(
     let csrf_ok = !cross_site(&headers)
         && matches!((bound, form.csrf.as_deref()), (Some(c), Some(f)) if auth::same(c, f));
     if !csrf_ok {
-        state
-            .audit(state.entry(None, "sign-in", None, "refused: csrf"))
-            .await;
-        return state.forged(None, "/portal/sign-in");
+        return anonymous_refusal(
+            state.forged(None, "/portal/sign-in"),
+            state.entry(None, "sign-in", None, "refused: csrf"),
+        );
     }
     let password = form.password.clone().unwrap_or_default();
     let mut errors = Errors::default();
@@ -502,9 +511,6 @@ pub(super) async fn sign_in(
         .await
     {
         Ok(Some(until)) => {
-            state
-                .audit(state.entry(None, "sign-in", None, "refused: throttled"))
-                .await;
             let minutes = minutes_until(now, until);
             let errors = Errors::one(
                 "email",
@@ -524,7 +530,10 @@ pub(super) async fn sign_in(
                 header::RETRY_AFTER,
                 HeaderValue::from(u64::try_from(minutes * 60).unwrap_or(60)),
             );
-            return response;
+            return anonymous_refusal(
+                response,
+                state.entry(None, "sign-in", None, "refused: throttled"),
+            );
         }
         Ok(None) => {}
         Err(error) => return state.unavailable(&error, None),
@@ -559,17 +568,17 @@ pub(super) async fn sign_in(
             if let Err(error) = state.store().note_failures(&failures, now).await {
                 return state.unavailable(&error, None);
             }
-            state
-                .audit(state.entry(None, "sign-in", None, "refused: wrong email or password"))
-                .await;
             let errors = Errors::one("email", "Enter a correct email address and password");
-            return sign_in_form(
-                &state,
-                StatusCode::UNAUTHORIZED,
-                cookies,
-                &email,
-                errors,
-                None,
+            return anonymous_refusal(
+                sign_in_form(
+                    &state,
+                    StatusCode::UNAUTHORIZED,
+                    cookies,
+                    &email,
+                    errors,
+                    None,
+                ),
+                state.entry(None, "sign-in", None, "refused: wrong email or password"),
             );
         }
     };
@@ -1264,6 +1273,7 @@ async fn take(
                 StepRefusal::NotFound => "not_found",
                 StepRefusal::Stale => "stale",
                 StepRefusal::Unreadable => "unreadable",
+                StepRefusal::NotApplied => "not_applied",
                 StepRefusal::Step(_) => "invalid",
             };
             state
@@ -1290,6 +1300,16 @@ async fn take(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "This work order cannot be changed",
                     &["Ask the council's home security team to send it again."],
+                    (&back, "Back to the work order"),
+                    Some(session),
+                )),
+                StepRefusal::NotApplied => Ok(state.message(
+                    StatusCode::CONFLICT,
+                    "This work order cannot be changed",
+                    &[
+                        "It holds a change dated in the future, so the hub could not record what you did. Nothing was changed.",
+                        "Ask the council's home security team to look at the work order.",
+                    ],
                     (&back, "Back to the work order"),
                     Some(session),
                 )),
@@ -1700,6 +1720,32 @@ pub(super) async fn item_page(
     .await
 }
 
+/// Answers at once, with the page a too large photo gets, a request that declares a body
+/// over [`MAX_REQUEST_BYTES`]: reading it would only wait for bytes refused anyway.
+pub(super) async fn refuse_declared_over(
+    State(state): State<PortalState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !crate::intake::declared_over(request.headers(), MAX_REQUEST_BYTES) {
+        return next.run(request).await;
+    }
+    let message = format!(
+        "The photo must be smaller than {}: take it again at a lower resolution. Nothing was changed.",
+        max_photo_words()
+    );
+    anonymous_refusal(
+        state.message(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "This is too large to send",
+            &[&message],
+            ("/portal/orders", "Go to your work orders"),
+            None,
+        ),
+        state.entry(None, "request", None, "refused: too_large"),
+    )
+}
+
 /// The fitted form's parts.
 #[derive(Debug, Default)]
 struct FittedForm {
@@ -1709,6 +1755,8 @@ struct FittedForm {
     photo: Option<Vec<u8>>,
     /// The upload was over the hub's limit: the body was not read to its end.
     too_large: bool,
+    /// A text part held a character no store can keep (`doorstep_core::text`).
+    unstorable: bool,
 }
 
 async fn read_fitted(mut multipart: Multipart) -> FittedForm {
@@ -1731,6 +1779,9 @@ async fn read_fitted(mut multipart: Multipart) -> FittedForm {
             }
         };
         let value = || String::from_utf8_lossy(&bytes).trim().to_owned();
+        if name != "photo" && doorstep_core::text::check_storable(&value()).is_err() {
+            form.unstorable = true;
+        }
         match name.as_str() {
             "csrf" => form.csrf = Some(value()),
             "seq" => form.seq = Some(value()),
@@ -1785,6 +1836,21 @@ pub(super) async fn fitted(
             &typed,
             Errors::one("photo", message),
             StatusCode::PAYLOAD_TOO_LARGE,
+        )
+        .await;
+    }
+    if form.unstorable {
+        return item_form(
+            &state,
+            session,
+            &order_id,
+            &measure_id,
+            &typed,
+            Errors::one(
+                "standard",
+                doorstep_core::words::capitalised(&doorstep_core::text::UnstorableText.to_string()),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
     }

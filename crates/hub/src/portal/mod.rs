@@ -152,10 +152,13 @@ where
         state.clock().clone(),
         state.store().hub_identity().device_id,
     );
-    routes().with_state(portal)
+    routes(portal)
 }
 
-fn routes() -> Router<PortalState> {
+fn routes<S>(portal: PortalState) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
     use handlers as h;
     Router::new()
         .route("/portal", get(h::home))
@@ -188,7 +191,12 @@ fn routes() -> Router<PortalState> {
         .route("/portal/orders/{id}/work-order.pdf", get(h::pdf))
         .route("/portal/{*rest}", get(h::not_found).post(h::not_found))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            portal.clone(),
+            h::refuse_declared_over,
+        ))
         .layer(axum::middleware::map_response(security_headers))
+        .with_state(portal)
 }
 
 /// Headers on every portal answer: no framing, no sniffing, nothing from elsewhere, no

@@ -66,6 +66,12 @@ pub enum StepRefusal {
     /// The record is not a readable work order.
     #[error("This work order cannot be read: ask the council to send it again")]
     Unreadable,
+    /// The step would not take effect: a field it sets holds a version the hub's clock
+    /// cannot pass (stamped by a clock far ahead, before the hub bounded readings).
+    #[error(
+        "This work order holds a change dated in the future, so it cannot be changed: ask the council's home security team"
+    )]
+    NotApplied,
     /// The core rules refused the step.
     #[error(transparent)]
     Step(#[from] WorkOrderError),
@@ -178,10 +184,14 @@ pub fn plan_step(
     };
     let mut record = stored.record.clone();
     let outcome = merge_into(&mut record, &change);
-    // Based on the hub's own versions at a later reading, every field applies; were one
-    // not to, logging only what did keeps the log true to the record.
+    // Based on the hub's own versions at a later reading, every field applies, unless a
+    // version is one no later reading can pass: then the step did not happen, and saying
+    // it did would be untrue, so nothing is written and the contractor is told.
+    if !outcome.fields.values().all(|field| field.applied()) {
+        return Err(StepRefusal::NotApplied);
+    }
     let Some(change) = outcome.logged_change(&change) else {
-        return Ok(None);
+        return Err(StepRefusal::NotApplied);
     };
     Ok(Some(PlannedStep {
         record,
