@@ -10,8 +10,10 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod support;
+use support::{pdf_text, run_tool};
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use doorstep_pdf::work_order::{CaseForWorkOrder, PersonContact, from_case};
 use doorstep_pdf::{
@@ -37,30 +39,6 @@ fn branding_without_logo_file() -> Branding {
 }
 
 /// Writes `bytes` to a temporary file and runs `tool args… file`, returning stdout.
-fn run_tool(tool: &str, args: &[&str], bytes: &[u8]) -> (bool, String) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("doc.pdf");
-    std::fs::write(&file, bytes).expect("write pdf");
-    let mut command = Command::new(tool);
-    command.args(args).arg(&file);
-    if tool == "pdftotext" {
-        command.arg("-");
-    }
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {tool} (install poppler-utils and qpdf): {e}"));
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    (output.status.success(), text)
-}
-
-/// The document's text with all runs of whitespace collapsed to one space.
-fn pdf_text(bytes: &[u8]) -> String {
-    let (ok, out) = run_tool("pdftotext", &["-enc", "UTF-8"], bytes);
-    assert!(ok, "pdftotext failed: {out}");
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn pages(bytes: &[u8]) -> usize {
     let (ok, out) = run_tool("pdfinfo", &[], bytes);
     assert!(ok, "pdfinfo failed: {out}");

@@ -4,35 +4,19 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 
 use doorstep_core::fire::CharlieTemplate;
 use doorstep_pdf::{Branding, FireSafetyAdvice, render_resident_plan, sample};
+use support::pdf_text;
 
 const CHARLIE: &str = include_str!("../../../assets/templates/charlie.toml");
 
 fn branding() -> Branding {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/branding/council.toml");
     Branding::load(&path).expect("branding loads")
-}
-
-/// The document's text with all runs of whitespace collapsed to one space.
-fn pdf_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("plan.pdf");
-    std::fs::write(&file, bytes).expect("write pdf");
-    let output = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&file)
-        .arg("-")
-        .output()
-        .expect("run pdftotext (install poppler-utils)");
-    assert!(output.status.success(), "pdftotext failed");
-    String::from_utf8_lossy(&output.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The sentences of `text` that mention every one of `words`.
