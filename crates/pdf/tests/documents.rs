@@ -529,7 +529,7 @@ fn reference_image_of_resident_plan_page_one() {
     let pdf = dir.path().join("plan.pdf");
     std::fs::write(&pdf, &bytes).expect("write");
     let prefix = dir.path().join("page");
-    let status = Command::new("pdftoppm")
+    let status = std::process::Command::new("pdftoppm")
         .args(["-r", "40", "-png", "-f", "1", "-l", "1", "-singlefile"])
         .arg(&pdf)
         .arg(&prefix)
@@ -647,4 +647,15 @@ fn a_logo_with_transparency_keeps_its_mask() {
     let (_, images) = run_tool("pdfimages", &["-list"], &bytes);
     assert!(images.lines().any(|l| l.contains(" image ")), "{images}");
     assert!(images.lines().any(|l| l.contains(" smask ")), "{images}");
+}
+
+/// Every demo name is invented (README): the demo's council is the demo's own invented town,
+/// never a real council's.
+#[test]
+fn the_demo_council_is_the_invented_demo_town() {
+    let name = branding().council_name;
+    assert!(
+        name.starts_with(doorstep_core::demo::DEMO_TOWN) && name.ends_with("(demo)"),
+        "{name}"
+    );
 }

@@ -716,6 +716,45 @@ mod tests {
     }
 
     #[test]
+    fn the_residents_circumstances_have_one_notes_box_and_take_no_photos() {
+        let t = template();
+        let section = t
+            .sections
+            .iter()
+            .find(|s| s.id == "circumstances")
+            .expect("section J");
+        assert!(
+            !section.notes,
+            "its own notes question is the only notes box"
+        );
+        assert!(
+            section.items.iter().all(|i| !i.photos),
+            "nobody photographs how safe someone feels, or a domestic abuse flag"
+        );
+        let doors = t.sections.iter().find(|s| s.id == "doors").expect("doors");
+        assert!(doors.notes, "other sections keep their notes box");
+        assert!(doors.items[0].group_items().iter().any(|i| i.photos));
+    }
+
+    #[rstest]
+    #[case::on_a_group("answer = \"group\"\ninstance_label = \"Door\"\nphotos = false")]
+    #[case::on_a_photo("answer = \"photo\"\nphotos = false")]
+    fn photos_false_is_refused_where_it_means_nothing(#[case] item: &str) {
+        let text = format!(
+            "id = \"t\"\nversion = 1\ntitle = \"T\"\n[[sections]]\nid = \"s\"\ntitle = \"S\"\n[[sections.items]]\nid = \"x\"\nlabel = \"X\"\n{item}\n"
+        );
+        match Template::from_toml(&text) {
+            Err(LoadError::Invalid(problems)) => assert!(
+                problems
+                    .iter()
+                    .any(|p| p.contains("\"photos\" does not apply")),
+                "{problems:?}"
+            ),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn every_weakness_in_the_template_has_a_measure() {
         let t = template();
         let c = catalogue();
