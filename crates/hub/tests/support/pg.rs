@@ -2,7 +2,8 @@
 //!
 //! 1. `DOORSTEP_HUB_TEST_POSTGRES` when it is set (an admin URL; used as given, even when
 //!    it does not answer, so a mistyped URL fails loudly instead of being papered over);
-//! 2. else `postgres://postgres@127.0.0.1:5432/postgres` when something listens there;
+//! 2. else `postgres://postgres@127.0.0.1:5432/postgres` when it lets user postgres in
+//!    without a password (checked with `psql`);
 //! 3. else a throw-away cluster of this process's own: `initdb` in a temporary folder
 //!    (trust authentication), started on a free loopback port, stopped and deleted when
 //!    the process ends, however it ends.
@@ -38,16 +39,50 @@ fn find() -> Result<String, String> {
         return Ok(url);
     }
     let default: SocketAddr = ([127, 0, 0, 1], 5432).into();
-    if TcpStream::connect_timeout(&default, Duration::from_secs(1)).is_ok() {
+    let listening = TcpStream::connect_timeout(&default, Duration::from_secs(1)).is_ok();
+    // Debian's own cluster asks for a password over TCP until someone sets trust: then it
+    // is there but not ours to use, and a throw-away cluster is the way.
+    if listening && admits_postgres_without_password() {
         return Ok(DEFAULT_ADMIN.to_owned());
     }
+    let seen = if listening {
+        "PostgreSQL at 127.0.0.1:5432 refuses user postgres without a password"
+    } else {
+        "no PostgreSQL at 127.0.0.1:5432"
+    };
     throw_away_cluster().map_err(|e| {
         format!(
-            "no PostgreSQL at 127.0.0.1:5432 and no throw-away cluster could be started: {e}. \
-             Install PostgreSQL (`scripts/setup` does: package `postgresql`), start it, or \
-             point {ENV} at an admin URL where user postgres may create databases."
+            "{seen}, and no throw-away cluster could be started: {e}. Install PostgreSQL \
+             (`scripts/setup` does: package `postgresql`), or point {ENV} at an admin URL \
+             where user postgres may create databases."
         )
     })
+}
+
+/// Whether `psql` can run a query on the default server as user postgres with no password.
+/// Without `psql` there is no telling: assume it can, as before.
+fn admits_postgres_without_password() -> bool {
+    let psql = postgres_bin()
+        .map(|bin| bin.join("psql"))
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("psql"));
+    match Command::new(psql)
+        .args([
+            "--no-password",
+            "--quiet",
+            "--tuples-only",
+            "--command=SELECT 1",
+        ])
+        .arg(DEFAULT_ADMIN)
+        .env("PGCONNECT_TIMEOUT", "5")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+    {
+        Ok(status) => status.success(),
+        Err(_) => true,
+    }
 }
 
 /// Keeps the cleaner's stdin open for the life of the process (statics are never dropped).
