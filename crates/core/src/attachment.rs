@@ -155,7 +155,7 @@ fn png(bytes: &[u8]) -> Result<(), Malformed> {
 }
 
 /// JPEG: start of image, then marker segments that stay inside the file up to the start
-/// of scan, and the end-of-image marker at the end (zero padding after it is tolerated).
+/// of scan, a frame header with the size, and an end-of-image marker after the scan.
 fn jpeg(bytes: &[u8]) -> Result<(), Malformed> {
     let mut at = 2;
     let mut size = None;
@@ -194,8 +194,10 @@ fn jpeg(bytes: &[u8]) -> Result<(), Malformed> {
             }
         }
     }
-    let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == 0).count();
-    if end < 2 || bytes[end - 2..end] != [0xFF, 0xD9] {
+    // The scan's data never holds FF D9 (a data byte FF is always followed by 00), so the
+    // first FF D9 after the scan starts is the end of the image. Bytes may follow it: phones
+    // append a motion photo's video or a maker's trailer, and those photos are whole.
+    if !bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]) {
         return Err(Malformed::Damaged);
     }
     let (width, height) = size.ok_or(Malformed::Damaged)?;
@@ -276,6 +278,7 @@ mod tests {
     #[case::png_cut_short(&PNG[..40], 100, Err("damaged or cut short"))]
     #[case::png_header_then_garbage(&[&PNG[..16], &[0xAB; 64][..]].concat(), 100, Err("damaged"))]
     #[case::jpeg_without_its_end(&JPEG[..JPEG.len() - 2], 100, Err("damaged"))]
+    #[case::jpeg_with_a_motion_photo_after_it(&[JPEG, &b"\0\0\0\x18ftypmp42"[..]].concat(), 100, Ok("image/jpeg"))]
     #[case::jpeg_header_then_garbage(&[&JPEG[..3], &[0x17; 64][..]].concat(), 100, Err("damaged"))]
     #[case::gif_without_trailer(&GIF[..GIF.len() - 1], 100, Err("damaged"))]
     #[case::png_claiming_billions_of_pixels(&with_size(PNG.to_vec(), 100_000, 100_000), 100, Err("100000 × 100000 pixels"))]
