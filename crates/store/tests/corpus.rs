@@ -182,6 +182,33 @@ fn every_bad_door_list_is_refused_and_no_door_is_added() {
     no_failures("day-doors", &failures);
 }
 
+/// The control: the same path takes a good list, here as Excel saves "CSV UTF-8" (with a
+/// byte order mark before the uprn header), so the refusals above are the files' doing.
+#[test]
+fn a_good_door_list_with_a_byte_order_mark_is_taken() {
+    let (_dir, _folder, mut store) = new_store();
+    let day = store
+        .create_day_of_action(
+            &DayOfActionDraft {
+                name: "Ember Row day of action".into(),
+                date: "2026-11-27".into(),
+                area: "ZY1 1".into(),
+                crew: vec!["Blue Watch".into()],
+            },
+            ChangeSource::Ui,
+        )
+        .unwrap();
+    let list = "\u{feff}uprn,note\r\n990000000101,corner house\r\n990000000102,\r\n";
+    let added = store
+        .import_day_doors(&day.id, list.as_bytes(), ChangeSource::Ui)
+        .expect("a good list is read");
+    assert_eq!(
+        (added.added, added.rejected.len()),
+        (2, 0),
+        "both doors are added: {added:?}"
+    );
+}
+
 #[test]
 fn every_bad_image_is_refused_as_a_photo_and_nothing_is_stored() {
     let (_dir, _folder, mut store) = new_store();
