@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::household::{Coordinates, Uprn};
+use crate::household::{Coordinates, LINE_MAX, TOWN_MAX, Uprn};
 use crate::postcode::Postcode;
 
 /// The header a gazetteer CSV must have (coordinate columns: either pair, or both).
@@ -64,6 +64,19 @@ impl GazetteerColumns {
             })
             .collect();
         let find = |name: &str| names.iter().position(|n| n == name);
+        // A column named twice is ambiguous: which UPRN is the real one is a guess we refuse to make.
+        let mut twice: Vec<&str> = names
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| !n.is_empty() && names[..*i].contains(n))
+            .map(|(_, n)| n.as_str())
+            .collect();
+        twice.dedup();
+        if !twice.is_empty() {
+            return Err(HeaderError {
+                problem: format!("column {} appears more than once", twice.join(", ")),
+            });
+        }
         let mut missing = Vec::new();
         let mut need = |name: &'static str| {
             let found = find(name);
@@ -112,6 +125,16 @@ impl GazetteerColumns {
         if town.is_empty() {
             return Err("town is empty".to_owned());
         }
+        for (name, column, max) in [
+            ("address_line_1", Some(self.line1), LINE_MAX),
+            ("address_line_2", self.line2, LINE_MAX),
+            ("address_line_3", self.line3, LINE_MAX),
+            ("town", Some(self.town), TOWN_MAX),
+        ] {
+            if let Some(i) = column {
+                check_text(name, cell(i), max)?;
+            }
+        }
         let postcode = Postcode::parse(cell(self.postcode))
             .map_err(|_| format!("postcode {:?} is not a UK postcode", cell(self.postcode)))?;
         let number = |i: usize, name: &str| -> Result<Option<f64>, String> {
@@ -153,6 +176,31 @@ impl GazetteerColumns {
             coordinates,
         })
     }
+}
+
+/// Refuses address text a household could not hold, or that would be dangerous to hand on:
+/// too long for the household form, control characters (NUL cannot be stored at all), or a
+/// leading `=`, `+`, `-` or `@` that a spreadsheet opening an export would run as a formula.
+fn check_text(name: &str, text: &str, max: usize) -> Result<(), String> {
+    let length = text.chars().count();
+    if length > max {
+        return Err(format!(
+            "{name} is too long ({length} characters; at most {max})"
+        ));
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "{name} contains a control character (U+{:04X}): remove it from the file",
+            u32::from(c)
+        ));
+    }
+    if text.starts_with(['=', '+', '-', '@']) {
+        return Err(format!(
+            "{name} starts with {:?}, which spreadsheets run as a formula: no address starts so",
+            text.chars().next().unwrap_or_default()
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -200,6 +248,25 @@ mod tests {
         assert!(text.contains(EXPECTED_HEADER), "{text}");
     }
 
+    #[test]
+    fn a_column_named_twice_is_refused_by_name() {
+        let err = GazetteerColumns::from_header(&[
+            "uprn",
+            "UPRN ",
+            "address_line_1",
+            "town",
+            "postcode",
+            "easting",
+            "northing",
+        ])
+        .expect_err("two uprn columns are ambiguous");
+        assert!(
+            err.to_string()
+                .contains("column uprn appears more than once"),
+            "{err}"
+        );
+    }
+
     #[rstest]
     #[case(&["990000000001", "1 Lantern Walk", "", "", "Eastwick Vale", "ZY1 2AB", "456000", "362000"], None)]
     #[case(&["abc", "1 Lantern Walk", "", "", "Eastwick Vale", "ZY1 2AB", "", ""], Some("UPRN"))]
@@ -209,6 +276,13 @@ mod tests {
     #[case(&["990000000001", "1 Lantern Walk", "", "", "Eastwick Vale", "ZY1 2AB", "east", "1"], Some("easting"))]
     #[case(&["990000000001", "1 Lantern Walk", "", "", "Eastwick Vale", "ZY1 2AB", "-5", "1"], Some("Easting must"))]
     #[case(&["990000000001", "1 Lantern Walk"], Some("town"))]
+    #[case(&["990000000001", "=cmd|' /C calc'!A0", "", "", "Eastwick Vale", "ZY1 2AB", "", ""], Some("formula"))]
+    #[case(&["990000000001", "1 Lantern Walk", "", "", "@SUM(1+1)", "ZY1 2AB", "", ""], Some("formula"))]
+    #[case(&["990000000001", "1 Lantern Walk", "-1 Flat", "", "Eastwick Vale", "ZY1 2AB", "", ""], Some("address_line_2 starts"))]
+    #[case(&["990000000001", "1 Lantern\0 Walk", "", "", "Eastwick Vale", "ZY1 2AB", "", ""], Some("control character (U+0000)"))]
+    #[case(&["990000000001", "1 Lantern Walk", "", "", "Eastwick\tVale", "ZY1 2AB", "", ""], Some("control character"))]
+    #[case(&["990000000001", &"A".repeat(121), "", "", "Eastwick Vale", "ZY1 2AB", "", ""], Some("too long (121 characters; at most 120)"))]
+    #[case(&["990000000001", "1 Lantern Walk", "", "", &"B".repeat(61), "ZY1 2AB", "", ""], Some("town is too long"))]
     fn rows(#[case] row: &[&str], #[case] problem: Option<&str>) {
         let columns = GazetteerColumns::from_header(HEADER).expect("header");
         match (columns.parse_row(row), problem) {

@@ -131,7 +131,10 @@ pub struct HouseholdDetails {
     pub coordinates: Option<Coordinates>,
 }
 
-const LINE_MAX: usize = 120;
+/// Longest address line a household (and so a gazetteer entry) may have.
+pub(crate) const LINE_MAX: usize = 120;
+/// Longest town a household (and so a gazetteer entry) may have.
+pub(crate) const TOWN_MAX: usize = 60;
 
 impl HouseholdDraft {
     /// Checks every field and returns the normalised details, or every problem found.
@@ -163,7 +166,7 @@ impl HouseholdDraft {
             Some(&self.address_line_3),
             LINE_MAX,
         );
-        let town = required(&mut errors, "town", &self.town, 60, "Enter the town");
+        let town = required(&mut errors, "town", &self.town, TOWN_MAX, "Enter the town");
         let postcode = if self.postcode.trim().is_empty() {
             errors.add("postcode", "Enter the postcode, like NG18 2AB");
             None

@@ -3,10 +3,13 @@
 //! at once over loopback (latency and errors). Prints a table.
 //!
 //! `cargo bench -p doorstep-hub --bench portal` runs it on SQLite, and on PostgreSQL when
-//! one is reachable at `DOORSTEP_HUB_TEST_POSTGRES` (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`; a throw-away database is made and dropped).
+//! one is found as the tests find it (`tests/support/pg.rs`: `DOORSTEP_HUB_TEST_POSTGRES`,
+//! else 127.0.0.1:5432, else a throw-away cluster; a throw-away database is made and dropped).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stdout)] // a bench, not the hub
+
+#[path = "../tests/support/pg.rs"]
+mod pg;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -58,9 +61,8 @@ fn main() {
 }
 
 async fn postgres_database() -> Option<(String, impl std::future::Future<Output = ()>)> {
-    let admin = std::env::var("DOORSTEP_HUB_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+    let admin = pg::admin_url().ok()?;
+    let (client, connection) = tokio_postgres::connect(admin, tokio_postgres::NoTls)
         .await
         .ok()?;
     tokio::spawn(async move {
@@ -76,7 +78,7 @@ async fn postgres_database() -> Option<(String, impl std::future::Future<Output 
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .await
         .ok()?;
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
     let url = format!("{base}/{name}");
     let drop = async move {
         let _ = client

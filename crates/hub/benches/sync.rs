@@ -8,14 +8,17 @@
 //! c. 200 laptops at once, each pushing 100 changes and pulling them: latency per request;
 //!    then the same laptops again, arriving evenly over 10 s as their own timers spread them.
 //!
-//! `cargo bench -p doorstep-hub --bench sync`. PostgreSQL rows need a server at
-//! `DOORSTEP_HUB_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/postgres`)
-//! where the user may create databases; without one they say so and are skipped.
+//! `cargo bench -p doorstep-hub --bench sync`. PostgreSQL rows run where the tests' do
+//! (`tests/support/pg.rs`: `DOORSTEP_HUB_TEST_POSTGRES`, else 127.0.0.1:5432, else a
+//! throw-away cluster of the bench's own); without any they say so and are skipped.
 
 #![allow(
     clippy::print_stdout,
     reason = "a benchmark's output is its table on stdout"
 )]
+
+#[path = "../tests/support/pg.rs"]
+mod pg;
 
 use std::error::Error;
 use std::net::SocketAddr;
@@ -39,8 +42,6 @@ const DEVICES: usize = 200;
 const PER_DEVICE: usize = 100;
 /// How long the second round of (c) spreads the laptops' arrivals over.
 const SPREAD: Duration = Duration::from_secs(10);
-
-const DEFAULT_PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 fn main() -> Fallible<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -86,15 +87,16 @@ async fn run() -> Fallible<()> {
         )
         .await?,
     );
-    let admin =
-        std::env::var("DOORSTEP_HUB_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_PG_ADMIN.to_owned());
-    match pg_database(&admin).await {
-        Ok((url, name)) => {
-            let row = bench("PostgreSQL", &url, Plain::Postgres(url.clone())).await;
-            drop_pg_database(&admin, &name).await;
-            rows.push(row?);
-        }
-        Err(e) => println!("PostgreSQL at {admin} not reachable ({e}): its rows are skipped"),
+    match pg::admin_url() {
+        Ok(admin) => match pg_database(admin).await {
+            Ok((url, name)) => {
+                let row = bench("PostgreSQL", &url, Plain::Postgres(url.clone())).await;
+                drop_pg_database(admin, &name).await;
+                rows.push(row?);
+            }
+            Err(e) => println!("PostgreSQL at {admin} not reachable ({e}): its rows are skipped"),
+        },
+        Err(why) => println!("{why}: the PostgreSQL rows are skipped"),
     }
     print_table(&rows);
     Ok(())

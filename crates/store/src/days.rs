@@ -398,7 +398,12 @@ impl Store {
             .headers()
             .map_err(|e| StoreError::ImportHeader(format!("The file could not be read as CSV: {e}")))?
             .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case("uprn"))
+            // Excel's "CSV UTF-8" starts the file with a byte order mark.
+            .position(|h| {
+                h.trim_start_matches('\u{feff}')
+                    .trim()
+                    .eq_ignore_ascii_case("uprn")
+            })
             .ok_or_else(|| {
                 StoreError::ImportHeader(
                     "The file needs a column headed \"uprn\" (the council's property reference): nothing was added".into(),
@@ -418,8 +423,11 @@ impl Store {
             };
             let text = record.get(column).unwrap_or("").trim();
             let Ok(uprn) = Uprn::parse(text) else {
+                // Quote only the start of a cell: a hostile file may hold megabytes in one.
+                let shown: String = text.chars().take(40).collect();
+                let more = if shown.len() < text.len() { "…" } else { "" };
                 rejected.push(reject(format!(
-                    "\"{text}\" is not a UPRN (up to 12 digits)"
+                    "{shown:?}{more} is not a UPRN (up to 12 digits)"
                 )));
                 continue;
             };

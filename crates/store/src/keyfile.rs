@@ -67,6 +67,21 @@ impl KdfParams {
         iterations: 1,
         parallelism: 1,
     };
+
+    /// The most a key file may ask for: 16 times the recommended memory, and far more
+    /// passes and lanes than any Doorstep writes, yet an unlock still ends in seconds.
+    pub const LIMIT: Self = Self {
+        memory_kib: 1024 * 1024,
+        iterations: 64,
+        parallelism: 16,
+    };
+
+    /// Whether every parameter is at most [`Self::LIMIT`].
+    pub fn within_limits(self) -> bool {
+        self.memory_kib <= Self::LIMIT.memory_kib
+            && self.iterations <= Self::LIMIT.iterations
+            && self.parallelism <= Self::LIMIT.parallelism
+    }
 }
 
 /// Just enough of any version to know how to read the rest.
@@ -204,9 +219,21 @@ impl Slot {
         let nonce: [u8; 24] = nonce
             .try_into()
             .map_err(|_| not_ours("damaged key parameters"))?;
+        // A wrapped key is the 32-byte key and a 16-byte tag: any other length is a damaged
+        // file, which "wrong passphrase" would send the officer retrying for nothing.
+        if wrapped.len() != 32 + 16 {
+            return Err(not_ours("damaged key"));
+        }
         // Checked here so that trying each slot later cannot fail half way through.
         if salt.len() < 16 || argon2_params(json.params).is_err() {
             return Err(not_ours("damaged key parameters"));
+        }
+        // Argon2 takes what the file asks for: a hostile file asking for terabytes of memory
+        // or billions of passes would abort or hang the app on unlock.
+        if !json.params.within_limits() {
+            return Err(not_ours(
+                "its key parameters ask for more memory or time than Doorstep ever uses",
+            ));
         }
         Ok(Self {
             officer_id,
@@ -478,6 +505,52 @@ mod tests {
         let text = fs::read_to_string(&path).expect("read");
         assert!(!text.contains("kettle"), "the passphrase is never stored");
         assert!(text.contains("\"version\": 2"), "{text}");
+    }
+
+    #[test]
+    fn a_key_file_asking_for_too_much_memory_or_time_is_refused_before_argon2_runs() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("doorstep.key");
+        let key = new_database_key();
+        write(
+            &path,
+            &key,
+            OfficerId::new(),
+            FIRST,
+            KdfParams::INSECURE_FOR_TESTS,
+        )
+        .expect("write");
+        let good = fs::read_to_string(&path).expect("read");
+        assert!(
+            KdfParams::RECOMMENDED.within_limits(),
+            "what we write must open"
+        );
+        for (from, to, reason) in [
+            (
+                "\"memory_kib\": 256",
+                "\"memory_kib\": 4294967295",
+                "more memory or time",
+            ),
+            (
+                "\"iterations\": 1",
+                "\"iterations\": 4294967295",
+                "more memory or time",
+            ),
+            (
+                "\"parallelism\": 1",
+                "\"parallelism\": 17",
+                "more memory or time",
+            ),
+        ] {
+            assert!(good.contains(from), "{good}");
+            fs::write(&path, good.replacen(from, to, 1)).expect("write");
+            match unwrap(&path, FIRST) {
+                Err(StoreError::NotDoorstepData { reason: r, .. }) => {
+                    assert!(r.contains(reason), "{to}: {r}");
+                }
+                other => panic!("{to}: expected a refusal, got {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -154,8 +154,20 @@ impl Store {
             }
             FolderState::Ready => {}
         }
-        let (key, slot_owner) = keyfile::unwrap(&folder.key_path(), passphrase)?;
         let database_path = folder.database_path();
+        // SQLCipher takes an empty file for a new database and would write a header (and
+        // then our schema) into it: an emptied or half-copied doorstep.db must be refused
+        // untouched instead, as any other file that is not ours.
+        let size = std::fs::metadata(&database_path)
+            .map_err(StoreError::io(&database_path))?
+            .len();
+        if size == 0 {
+            return Err(StoreError::NotDoorstepData {
+                path: database_path,
+                reason: "it is empty (0 bytes)".to_owned(),
+            });
+        }
+        let (key, slot_owner) = keyfile::unwrap(&folder.key_path(), passphrase)?;
         let mut conn = connection::open(&database_path, Cipher::Key(&key), false)?;
         connection::check_application_id(&conn, &database_path)?;
         if let Some(owner) = slot_owner {
@@ -426,6 +438,36 @@ fn device_name() -> String {
 /// Test-only views of the store's internals; not for the app.
 #[doc(hidden)]
 impl Store {
+    /// Every table's row count and a SHA-256 of its rows in rowid order, so a test can
+    /// prove that a refused file changed nothing at all (not just the table it aimed at).
+    pub fn debug_table_digests(&self) -> Result<std::collections::BTreeMap<String, (u64, String)>> {
+        use sha2::{Digest, Sha256};
+        let tables: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut digests = std::collections::BTreeMap::new();
+        for table in tables {
+            let quoted = table.replace('"', "\"\"");
+            let mut stmt = self.conn.prepare(&format!("SELECT * FROM \"{quoted}\""))?;
+            let columns = stmt.column_count();
+            let mut rows = stmt.query([])?;
+            let (mut count, mut hash) = (0u64, Sha256::new());
+            while let Some(row) = rows.next()? {
+                count += 1;
+                for i in 0..columns {
+                    let value: rusqlite::types::Value = row.get(i)?;
+                    hash.update(format!("{value:?}\u{1f}").as_bytes());
+                }
+                hash.update(b"\x1e");
+            }
+            let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            digests.insert(table, (count, hex));
+        }
+        Ok(digests)
+    }
+
     /// Every outbox row as (entity, payload, operation, source), oldest first.
     pub fn debug_outbox(&self) -> Result<Vec<(String, String, String, String)>> {
         let mut stmt = self

@@ -45,6 +45,7 @@ pub use policy::{Level, Policy, Tier};
 pub use score::{Assessment, Contribution, Score, assess};
 pub use survey::Survey;
 pub use template::{
-    AnswerKind, ChoiceOption, Evidence, Item, LoadError, Section, Template, WeaknessRule,
+    AnswerKind, ChoiceOption, Evidence, Item, LoadError, MAX_DATA_FILE_BYTES, Section, Template,
+    WeaknessRule,
 };
 pub use weakness::{Weakness, WeaknessRef, derive_weaknesses};

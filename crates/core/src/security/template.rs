@@ -196,8 +196,20 @@ pub enum LoadError {
     Invalid(Vec<String>),
 }
 
+/// The largest data file (template, policy, catalogue, CHARLIE check, directory) accepted.
+/// The shipped ones are under 40 KiB; the cap stops a runaway or hostile file (one field of
+/// megabytes) from being parsed and held in memory at every start.
+pub const MAX_DATA_FILE_BYTES: usize = 1024 * 1024;
+
 /// Parses TOML text into `T`, reporting the line and column of a problem.
 pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, LoadError> {
+    if text.len() > MAX_DATA_FILE_BYTES {
+        return Err(LoadError::Invalid(vec![format!(
+            "the file is too large ({} KiB; a data file may be at most {} KiB)",
+            text.len().div_ceil(1024),
+            MAX_DATA_FILE_BYTES / 1024
+        )]));
+    }
     toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start).min(text.len());
         let before = text.get(..offset).unwrap_or("");
@@ -698,6 +710,17 @@ mod tests {
     use super::super::fixtures::*;
     use super::*;
     use rstest::rstest;
+
+    #[test]
+    fn a_data_file_over_the_cap_is_refused_before_it_is_parsed() {
+        // Valid TOML with one enormous value: refused for its size, with the size named.
+        let text = format!("id = \"{}\"\n", "a".repeat(MAX_DATA_FILE_BYTES));
+        let err = Template::from_toml(&text).expect_err("a file over the cap must be refused");
+        assert!(
+            err.to_string().contains("too large"),
+            "the refusal says the file is too large: {err}"
+        );
+    }
 
     #[test]
     fn the_real_asset_files_load_and_agree_with_each_other() {

@@ -26,11 +26,14 @@ pub enum Backend {
     Postgres,
 }
 
-/// Where the PostgreSQL tests create their throw-away databases.
-const DEFAULT_PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+pub mod pg;
 
+/// The admin URL the PostgreSQL tests create their throw-away databases through.
 fn pg_admin_url() -> String {
-    std::env::var("DOORSTEP_HUB_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_PG_ADMIN.to_owned())
+    match pg::admin_url() {
+        Ok(url) => url.to_owned(),
+        Err(why) => panic!("The hub's PostgreSQL tests need PostgreSQL: {why}"),
+    }
 }
 
 async fn pg_admin() -> tokio_postgres::Client {
@@ -38,9 +41,10 @@ async fn pg_admin() -> tokio_postgres::Client {
     let (client, connection) = match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
         Ok(pair) => pair,
         Err(e) => panic!(
-            "PostgreSQL is not reachable at {url} ({e}). The hub's PostgreSQL tests need it: \
-             start it (`pg_ctlcluster 15 main start`; .ci/run does this) or point \
-             DOORSTEP_HUB_TEST_POSTGRES at a server where user postgres may create databases."
+            "PostgreSQL is not reachable at {url} ({e}). The hub's PostgreSQL tests need a \
+             server where user postgres may create databases: unset {} to let them find \
+             or start one, or point it at such a server.",
+            pg::ENV
         ),
     };
     tokio::spawn(async move {
