@@ -31,6 +31,7 @@
 )]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
 use std::os::fd::AsFd;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -610,7 +611,11 @@ fn replicas_converge_through_loss_partition_crash_and_days_down() {
     let mut ns = match Namespaces::create() {
         Ok(ns) => ns,
         Err(why) => {
-            println!("SKIPPED: network namespaces are not permitted here ({why})");
+            // Straight to stderr, past libtest's capture, so CI logs show the skip.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: network namespaces are not permitted here ({why})"
+            );
             return;
         }
     };
