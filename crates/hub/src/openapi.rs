@@ -192,8 +192,8 @@ pub struct NotFound(pub ErrorBody);
 mod tests {
     use axum::http::{HeaderMap, HeaderValue};
     use doorstep_sync::protocol::{
-        EnrolRequest, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, RefreshRequest,
-        decode_request,
+        EnrolRequest, MAX_ENTITY_ID_LEN, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest,
+        PushRequest, RefreshRequest, decode_request,
     };
     use serde_json::{Value, json};
 
@@ -319,5 +319,32 @@ mod tests {
         let refresh = |token: &str| json!({"protocol": 1, "device_id": uuid::Uuid::now_v7(), "refresh_token": token});
         assert!(!accepted::<RefreshRequest>(&refresh("")));
         assert!(accepted::<RefreshRequest>(&refresh("t")));
+
+        // A change's record id: 1 to MAX_ENTITY_ID_LEN characters (schemathesis sent ""
+        // and got 422 where the document allowed it).
+        let entity_id = &schemas["Change"]["properties"]["entity_id"];
+        assert_eq!(number(&entity_id["minLength"]), Some(1.0));
+        assert_eq!(
+            number(&entity_id["maxLength"]),
+            Some(MAX_ENTITY_ID_LEN as f64)
+        );
+        let device = uuid::Uuid::now_v7();
+        let push = |id: &str| {
+            json!({"protocol": 1, "device_id": device, "changes": [{
+                "change_id": uuid::Uuid::now_v7(), "entity": "household", "entity_id": id,
+                "operation": "create", "fields": {"town": "Testbury"}, "base_versions": {},
+                "hlc": format!("000000000000001-00000000-{device}"),
+                "officer_id": uuid::Uuid::now_v7(), "device_id": device,
+                "made_at": "2026-01-01T00:00:00Z"
+            }]})
+        };
+        assert!(!accepted::<PushRequest>(&push("")));
+        assert!(!accepted::<PushRequest>(&push(
+            &"x".repeat(MAX_ENTITY_ID_LEN + 1)
+        )));
+        assert!(accepted::<PushRequest>(&push("x")));
+        assert!(accepted::<PushRequest>(&push(
+            &"x".repeat(MAX_ENTITY_ID_LEN)
+        )));
     }
 }

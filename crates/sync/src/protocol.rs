@@ -191,6 +191,9 @@ pub struct Change {
     /// The kind of record.
     pub entity: EntityKind,
     /// The record's id.
+    // The bounds `Change::check` enforces, so generated requests (schemathesis) and
+    // client writers learn them from the document rather than from a 422.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub entity_id: String,
     /// Create, update or delete.
     pub operation: Operation,
