@@ -340,6 +340,9 @@ impl HubClient {
         let http = reqwest::Client::builder()
             .user_agent(concat!("doorstep/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
+            // A hub that goes silent mid-answer (a partition on a kept-alive connection) is
+            // given up on after 30 s without a byte, not after the whole request's 120 s.
+            .read_timeout(Duration::from_secs(30))
             .timeout(Duration::from_secs(120))
             .redirect(reqwest::redirect::Policy::none())
             .build()
