@@ -14,6 +14,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -66,9 +67,12 @@ struct HubProcess {
 }
 
 impl HubProcess {
-    /// Starts the hub on `addr` and waits until it takes connections.
-    fn start(database: &str, addr: SocketAddr) -> Self {
+    /// Starts the hub on `addr` with the settings in `config` and waits until it takes
+    /// connections.
+    fn start(database: &str, config: &Path, addr: SocketAddr) -> Self {
         let child = Command::new(HUB)
+            .arg("--config")
+            .arg(config)
             .arg("--database")
             .arg(database)
             .arg("serve")
@@ -179,9 +183,12 @@ async fn killed_during_pushes(backend: Backend) {
     );
     let code = admin(&db.url, &["enrolment-code", "--user", "Ann Sampleton"]);
     let addr = free_port();
-    let mut hub = HubProcess::start(&db.url, addr);
-
     let dir = tempfile::tempdir().unwrap();
+    // Access tokens that outlast any long form: a refresh is never due in the middle of it.
+    let config = dir.path().join("hub.toml");
+    std::fs::write(&config, "access_token_secs = 86400\n").unwrap();
+    let mut hub = HubProcess::start(&db.url, &config, addr);
+
     let folder = DataFolder::open(dir.path().join("laptop")).unwrap();
     let store = Arc::new(Mutex::new(
         Store::set_up(
@@ -206,9 +213,9 @@ async fn killed_during_pushes(backend: Backend) {
         syncer.lock().await.sync(&*store, &progress).await
     };
 
-    // The first sync renews the access token (15 minutes). Kills start after it: a refresh
-    // whose answer is lost spends the laptop's refresh token, and the next refresh is then
-    // taken for a stolen copy's replay (docs/testing-harnesses.md, "Crash").
+    // The first sync renews the access token. Kills start after it: a refresh whose answer
+    // is lost spends the laptop's refresh token, and the next refresh is then taken for a
+    // stolen copy's replay (docs/testing-harnesses.md, "Crash").
     sync(store.clone(), syncer.clone()).await.unwrap();
     let (mut saved, mut cut, mut already) = (0u32, 0u32, 0usize);
     for kill in 1..=kills {
@@ -224,7 +231,7 @@ async fn killed_during_pushes(backend: Backend) {
         if pushing.await.unwrap().is_err() {
             cut += 1;
         }
-        hub = HubProcess::start(&db.url, addr);
+        hub = HubProcess::start(&db.url, &config, addr);
         // The laptop's retry: the next sync completes and leaves nothing to send.
         let report = sync(store.clone(), syncer.clone())
             .await
@@ -268,7 +275,7 @@ async fn killed_during_pushes(backend: Backend) {
 
     // The log, read as another device would: each change once, and each record at the
     // versions the laptop holds.
-    let hub = HubProcess::start(&db.url, addr);
+    let hub = HubProcess::start(&db.url, &config, addr);
     let mut client = HubClient::new(&format!("{url}/")).unwrap();
     client
         .refresh(link.hub_device_id, &Secret::new(link_refresh(&store)))
