@@ -256,6 +256,11 @@ async fn killed_during_pushes(backend: Backend) {
         let sent = store.debug_outbox().unwrap().len() as i64;
         let problems = store.integrity_problems().unwrap();
         assert!(problems.is_empty(), "the laptop's file: {problems:?}");
+        let disagreements = store.debug_outbox_disagreements().unwrap();
+        assert!(
+            disagreements.is_empty(),
+            "the laptop's outbox and records: {disagreements:?}"
+        );
         (sent, i64::from(saved) * 2)
     };
     let hub_store = doorstep_hub::open(&db.url).await.unwrap();
