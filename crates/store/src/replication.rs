@@ -1301,12 +1301,13 @@ impl Store {
                 ))
             })?;
             found.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
-            // A reading's device is its last 36 characters (the fixed-width format).
+            // A reading's device is its last 36 characters (the fixed-width format). The
+            // outbox has no index on (entity_id, hlc): a list SQLite builds once beats a
+            // correlated lookup that would scan the outbox for every record.
             let mut rows = conn.prepare(&format!(
                 "SELECT t.id, t.hlc FROM \"{table}\" t
                  WHERE substr(t.hlc, -36) = ?2
-                   AND NOT EXISTS (SELECT 1 FROM outbox o
-                                   WHERE o.entity = ?1 AND o.entity_id = t.id AND o.hlc = t.hlc)"
+                   AND (t.id, t.hlc) NOT IN (SELECT entity_id, hlc FROM outbox WHERE entity = ?1)"
             ))?;
             let rows = rows.query_map(params![entity, device], |r| {
                 Ok(format!(
