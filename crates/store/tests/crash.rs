@@ -320,9 +320,17 @@ fn run_child(exe: &Path, data: &Path, wait_for_ready: bool, delay: Duration) -> 
         }
         lines
     });
-    // The worker may die before it is ready (a defect): the channel then closes.
+    // The worker may die before it is ready (a defect): the channel then closes. The bound
+    // only turns a worker that hangs while unlocking into a failure instead of a stuck run.
     let ready = if wait_for_ready {
-        ready_rx.recv().is_ok()
+        match ready_rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(()) => true,
+            Err(mpsc::RecvTimeoutError::Disconnected) => false,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = child.kill();
+                panic!("the worker was not ready after two minutes: it hangs while unlocking");
+            }
+        }
     } else {
         false
     };
