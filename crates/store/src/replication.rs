@@ -1268,6 +1268,60 @@ fn restamp_unpushed(conn: &Connection, old: DeviceId, new: DeviceId) -> Result<(
     Ok(())
 }
 
+/// Test-only views of the store's internals; not for the app.
+#[doc(hidden)]
+impl Store {
+    /// Where records and the outbox disagree, one line each; empty when they agree. They
+    /// agree when every outbox row names a record that is at least as new as the row (a
+    /// row written without its record, or a record rolled back under its row, shows), and
+    /// every record this device wrote last has the outbox row of that write (a record
+    /// written without its row shows). Records the hub removed leave their pushed rows
+    /// behind, so this is for stores that were never told to remove a record.
+    pub fn debug_outbox_disagreements(&self) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let device = self.device().id.to_string();
+        let mut found = Vec::new();
+        for entity in ENTITIES {
+            let table = kind(entity)?.table;
+            let mut rows = conn.prepare(&format!(
+                "SELECT o.seq, o.entity_id, o.hlc, t.hlc FROM outbox o
+                 LEFT JOIN \"{table}\" t ON t.id = o.entity_id
+                 WHERE o.entity = ?1 AND (t.id IS NULL OR t.hlc < o.hlc)"
+            ))?;
+            let rows = rows.query_map([entity], |r| {
+                Ok(format!(
+                    "outbox row {} ({entity} {} at {}) has {}",
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    match r.get::<_, Option<String>>(3)? {
+                        Some(hlc) => format!("an older record, at {hlc}"),
+                        None => "no record".to_owned(),
+                    }
+                ))
+            })?;
+            found.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+            // A reading's device is its last 36 characters (the fixed-width format). The
+            // outbox has no index on (entity_id, hlc): a list SQLite builds once beats a
+            // correlated lookup that would scan the outbox for every record.
+            let mut rows = conn.prepare(&format!(
+                "SELECT t.id, t.hlc FROM \"{table}\" t
+                 WHERE substr(t.hlc, -36) = ?2
+                   AND (t.id, t.hlc) NOT IN (SELECT entity_id, hlc FROM outbox WHERE entity = ?1)"
+            ))?;
+            let rows = rows.query_map(params![entity, device], |r| {
+                Ok(format!(
+                    "{entity} {} was written here at {} without its outbox row",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?
+                ))
+            })?;
+            found.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
+        Ok(found)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1339,5 +1393,48 @@ mod tests {
         let shown = format!("{link:?}");
         assert!(!shown.contains("very-secret-token"), "{shown}");
         assert!(shown.contains("Pat Sampleton"));
+    }
+
+    #[test]
+    fn the_outbox_check_finds_a_record_without_its_row_and_a_row_without_its_record() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = crate::DataFolder::open(dir.path()).expect("folder");
+        let mut store = Store::set_up(
+            &folder,
+            "Rowan Testwell",
+            Role::Officer,
+            "kettle harbour violet sprocket",
+            crate::KdfParams::INSECURE_FOR_TESTS,
+        )
+        .expect("set up");
+        let draft = doorstep_core::HouseholdDraft {
+            address_line_1: "1 Sampleton Row".into(),
+            town: "Eastwick Vale".into(),
+            postcode: "ZY5 2AB".into(),
+            ..Default::default()
+        };
+        let h = store
+            .create_household(&draft, doorstep_core::ChangeSource::Ui)
+            .expect("household");
+        assert_eq!(
+            store.debug_outbox_disagreements().expect("check"),
+            Vec::<String>::new(),
+            "a save writes its record and its row together"
+        );
+        store
+            .conn
+            .execute(
+                "UPDATE outbox SET entity_id = 'nobody' WHERE entity_id = ?1",
+                [h.id.to_string()],
+            )
+            .expect("tamper");
+        let found = store.debug_outbox_disagreements().expect("check");
+        assert_eq!(found.len(), 2, "both halves are reported: {found:?}");
+        assert!(found[0].contains("no record"), "{found:?}");
+        assert!(found[1].contains("without its outbox row"), "{found:?}");
+        assert!(
+            store.integrity_problems().expect("check").is_empty(),
+            "the file itself is sound"
+        );
     }
 }
