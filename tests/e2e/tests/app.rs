@@ -999,7 +999,7 @@ async fn a_survey_done_from_the_keyboard_alone() {
         c.find(Locator::Css("#survey-problems")).await.is_err(),
         "no answer is still needed"
     );
-    println!("keyboard survey: {presses} key presses, no pointer (goal: at most 60)");
+    eprintln!("keyboard survey: {presses} key presses, no pointer (goal: at most 60)");
     assert!(presses <= 60, "{presses} key presses");
     screenshot(&c, "20-keyboard-survey-done").await;
 
