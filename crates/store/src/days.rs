@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use doorstep_core::fire::{DoorRecord, DoorRecordId, revisit_queue, summarise, summary_csv};
+use doorstep_core::fire::{
+    DoorCsv, DoorCsvHeaderError, DoorCsvRow, DoorRecord, DoorRecordId, parse_door_csv,
+    revisit_queue, summarise, summary_csv,
+};
 use doorstep_core::views::{
     DayOfAction, DayOfActionDraft, DayOfActionPage, DayOfActionSummaryRow, DoorRow, DoorsAdded,
     KnockDraft, RowError,
@@ -393,44 +396,10 @@ impl Store {
         source: ChangeSource,
     ) -> Result<DoorsAdded> {
         self.day(day)?;
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv);
-        let column = reader
-            .headers()
-            .map_err(|e| StoreError::ImportHeader(format!("The file could not be read as CSV: {e}")))?
-            .iter()
-            // Excel's "CSV UTF-8" starts the file with a byte order mark.
-            .position(|h| {
-                h.trim_start_matches('\u{feff}')
-                    .trim()
-                    .eq_ignore_ascii_case("uprn")
-            })
-            .ok_or_else(|| {
-                StoreError::ImportHeader(
-                    "The file needs a column headed \"uprn\" (the council's property reference): nothing was added".into(),
-                )
-            })?;
-        let mut rejected = Vec::new();
+        let DoorCsv { rows, mut rejected } =
+            parse_door_csv(csv).map_err(|DoorCsvHeaderError(m)| StoreError::ImportHeader(m))?;
         let mut found = Vec::new();
-        for (i, record) in reader.records().enumerate() {
-            let line = u32::try_from(i + 2).unwrap_or(u32::MAX);
-            let reject = |reason: String| RowError { line, reason };
-            let record = match record {
-                Ok(r) => r,
-                Err(e) => {
-                    rejected.push(reject(format!("could not be read: {e}")));
-                    continue;
-                }
-            };
-            let text = record.get(column).unwrap_or("").trim();
-            let Ok(uprn) = Uprn::parse(text) else {
-                // Quote only the start of a cell: a hostile file may hold megabytes in one.
-                let shown: String = text.chars().take(40).collect();
-                let more = if shown.len() < text.len() { "…" } else { "" };
-                rejected.push(reject(format!(
-                    "{shown:?}{more} is not a UPRN (up to 12 digits)"
-                )));
-                continue;
-            };
+        for DoorCsvRow { line, uprn, text } in rows {
             let hit = self
                 .conn()
                 .prepare_cached("SELECT address_line_1, postcode FROM gazetteer WHERE uprn = ?1")?
@@ -440,9 +409,12 @@ impl Store {
                 .optional()?;
             match hit {
                 Some((line1, postcode)) => found.push((line, (uprn.value(), line1, postcode))),
-                None => rejected.push(reject(format!(
-                    "UPRN {text} is not in the gazetteer: import the gazetteer first, or check the number"
-                ))),
+                None => rejected.push(RowError {
+                    line,
+                    reason: format!(
+                        "UPRN {text} is not in the gazetteer: import the gazetteer first, or check the number"
+                    ),
+                }),
             }
         }
         self.add_rows(day, found, rejected, source)

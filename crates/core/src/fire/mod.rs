@@ -8,6 +8,7 @@ pub mod advice;
 pub mod agency;
 pub mod charlie;
 pub mod day_of_action;
+pub mod door_csv;
 pub mod ids;
 pub mod referral;
 pub mod template;
@@ -25,6 +26,7 @@ pub use day_of_action::{
     DaySummary, DoorOutcomeCode, DoorRecord, RevisitItem, SUMMARY_CSV_HEADER, revisit_queue,
     summarise, summary_csv,
 };
+pub use door_csv::{DoorCsv, DoorCsvHeaderError, DoorCsvRow, parse_door_csv};
 pub use ids::{CharlieCheckId, DoorRecordId, ReferralId};
 pub use referral::{
     BasisRecord, Consent, ConsentGiver, ConsentMethod, LawfulBasis, OverdueReferral, Referral,
