@@ -1,8 +1,8 @@
 //! Cocooning after a burglary: which neighbours to visit, nearest and most at risk first.
 //!
 //! Near-repeat risk is highest next door and on the same side of the street in the
-//! first week, and raised within about 200 m for two weeks or more (domain reference
-//! §3). A cocoon's targets are therefore: the N doors either side on the same street,
+//! first week, and raised within about 200 m for two weeks or more (docs/domain.md#cocooning).
+//! A cocoon's targets are therefore: the N doors either side on the same street,
 //! same side first, then every other address within radius R by distance.
 
 use chrono::{Days, NaiveDate};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::geo::GridPoint;
 use crate::household::Uprn;
 
-/// How a council runs its cocoons; defaults from the domain reference, editable in policy.
+/// How a council runs its cocoons; defaults from docs/domain.md#cocooning, editable in policy.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields, default)]
 pub struct CocoonPolicy {

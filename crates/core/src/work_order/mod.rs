@@ -1,7 +1,7 @@
 //! Contractor work orders: what a fitting firm receives when a supervisor approves a plan, and
 //! the steps a contractor may take on it.
 //!
-//! A contractor is a data processor (domain reference §6.6). A [`WorkOrder`] has no field that
+//! A contractor is a data processor (docs/domain.md#contractors). A [`WorkOrder`] has no field that
 //! could carry crime details, vulnerability, health, CHARLIE answers, referrals, eligibility
 //! reasons or the survey narrative, and [`orders_for_plan`] copies only the address, one
 //! contact, access notes and catalogue items. The rules are pure, so the hub's contractor
@@ -141,7 +141,7 @@ pub struct WorkOrderItem {
     pub photo_sha256: Option<String>,
 }
 
-/// A contractor's work order: only what the fitter needs (domain reference §6.6).
+/// A contractor's work order: only what the fitter needs (docs/domain.md#contractors).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct WorkOrder {
     /// Its id.
