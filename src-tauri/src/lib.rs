@@ -1,24 +1,21 @@
-//! The Doorstep desktop shell: wires the session and commands into a Tauri window.
+//! The Doorstep desktop shell: the window, its dialogs and lifecycle, and Tauri adapters over
+//! `doorstep-api`, where every command's body lives.
 
 pub mod commands;
-pub mod error;
 pub mod events;
 mod probe;
 pub mod recent_files;
-pub mod reference;
-pub mod session;
-pub mod sync;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
+use doorstep_api::Api;
 use doorstep_store::KdfParams;
 use tauri::Manager;
-use tauri_specta::{Builder, Event, collect_commands, collect_events};
+use tauri_specta::{Builder, collect_commands, collect_events};
 
-use crate::events::LockedEvent;
-use crate::reference::Reference;
-use crate::session::Session;
+use crate::events::WindowEvents;
 
 /// The command and event set, shared by the app and the bindings test.
 pub fn specta_builder() -> Builder<tauri::Wry> {
@@ -47,57 +44,57 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::visits_for_household,
             commands::import_gazetteer,
             commands::backup,
-            commands::users::add_user,
-            commands::users::list_users,
-            commands::security::reference_problems,
-            commands::security::reload_reference_data,
-            commands::security::start_survey,
-            commands::security::get_survey,
-            commands::security::surveys_for_household,
-            commands::security::save_answer,
-            commands::security::save_section_note,
-            commands::security::add_survey_photo,
-            commands::security::attachment_data_url,
-            commands::security::draft_plan,
-            commands::security::get_plan,
-            commands::security::edit_plan,
-            commands::security::agree_plan,
-            commands::security::plan_step,
-            commands::security::plans_with_status,
-            commands::security::plans_for_household,
-            commands::security::record_follow_up,
-            commands::security::open_cocoon,
-            commands::security::get_cocoon,
-            commands::security::record_cocoon_outcome,
-            commands::security::cocoons,
-            commands::documents::save_resident_plan,
-            commands::documents::open_document,
-            commands::documents::save_referral_pdf,
-            commands::documents::save_day_documents,
-            commands::fire::charlie_template,
-            commands::fire::agencies,
-            commands::fire::save_charlie_check,
-            commands::fire::charlie_checks_for_household,
-            commands::fire::draft_referral,
-            commands::fire::get_referral,
-            commands::fire::record_referral_authority,
-            commands::fire::referral_step,
-            commands::fire::referrals_for_household,
-            commands::fire::overdue_referral_list,
-            commands::fire::create_day_of_action,
-            commands::fire::days_of_action,
-            commands::fire::get_day_of_action,
-            commands::fire::add_day_doors,
-            commands::fire::import_day_doors,
-            commands::fire::record_knock,
-            commands::fire::save_day_summary_csv,
-            commands::sync::hub_enrol,
-            commands::sync::sync_status,
-            commands::sync::sync_now,
-            commands::sync::conflicts,
-            commands::sync::resolve_conflict,
-            commands::sync::set_aside_changes,
-            commands::sync::discard_set_aside_change,
+            commands::add_user,
+            commands::list_users,
+            commands::reference_problems,
+            commands::reload_reference_data,
+            commands::start_survey,
+            commands::get_survey,
+            commands::surveys_for_household,
+            commands::save_answer,
+            commands::save_section_note,
+            commands::add_survey_photo,
+            commands::attachment_data_url,
+            commands::draft_plan,
+            commands::get_plan,
+            commands::edit_plan,
+            commands::agree_plan,
+            commands::plan_step,
+            commands::plans_with_status,
+            commands::plans_for_household,
+            commands::record_follow_up,
+            commands::open_cocoon,
+            commands::get_cocoon,
+            commands::record_cocoon_outcome,
+            commands::cocoons,
+            commands::save_resident_plan,
+            commands::open_document,
+            commands::save_referral_pdf,
+            commands::save_day_documents,
+            commands::charlie_template,
+            commands::agencies,
+            commands::save_charlie_check,
+            commands::charlie_checks_for_household,
+            commands::draft_referral,
+            commands::get_referral,
+            commands::record_referral_authority,
+            commands::referral_step,
+            commands::referrals_for_household,
+            commands::overdue_referral_list,
+            commands::create_day_of_action,
+            commands::days_of_action,
+            commands::get_day_of_action,
+            commands::add_day_doors,
+            commands::import_day_doors,
+            commands::record_knock,
+            commands::save_day_summary_csv,
+            commands::hub_enrol,
+            commands::sync_status,
+            commands::sync_now,
+            commands::conflicts,
+            commands::resolve_conflict,
+            commands::set_aside_changes,
+            commands::discard_set_aside_change,
         ])
         .events(collect_events![
             events::ImportProgressEvent,
@@ -119,9 +116,6 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, tauri::Error> {
     app.path().app_data_dir()
 }
 
-/// How often the idle lock looks at the clock.
-const IDLE_CHECK: Duration = Duration::from_secs(10);
-
 /// Starts the app.
 // tauri::generate_context! expands to code that calls process::exit; ours never does.
 #[allow(clippy::disallowed_methods)]
@@ -142,32 +136,14 @@ pub fn run() -> Result<(), tauri::Error> {
             recent_files::keep_out_of_recent_files();
             builder.mount_events(app);
             let dir = data_dir(app)?;
-            let reference = Reference::load(&dir.join("reference"))
-                .map_err(|p| std::io::Error::other(format!("{}: {}", p.file, p.reason)))?;
-            app.manage(reference);
-            let assets = commands::documents::DocumentAssets::built_in()
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            let session = Session::open(&dir, KdfParams::RECOMMENDED)
-                .with_council_name(assets.council_name());
-            app.manage(assets);
-            app.manage(commands::documents::SavedDocuments::default());
-            app.manage(session);
-            app.manage(crate::sync::SyncService::default());
-            tauri::async_runtime::spawn(crate::sync::SyncService::run(app.handle().clone()));
-            let handle = app.handle().clone();
-            std::thread::Builder::new()
-                .name("idle-lock".into())
-                .spawn(move || {
-                    loop {
-                        std::thread::sleep(IDLE_CHECK);
-                        let session = handle.state::<Session>();
-                        if let Some(minutes) = session.lock_if_idle(Instant::now())
-                            && let Err(e) = (LockedEvent { minutes }).emit(&handle)
-                        {
-                            tracing::warn!(error = %e, "could not tell the window it is locked");
-                        }
-                    }
-                })?;
+            let events = Box::new(WindowEvents(app.handle().clone()));
+            let api = Arc::new(
+                Api::open(&dir, KdfParams::RECOMMENDED, events)
+                    .map_err(|e| std::io::Error::other(e.to_string()))?,
+            );
+            app.manage(Arc::clone(&api));
+            tauri::async_runtime::spawn(doorstep_api::sync::SyncService::run(Arc::clone(&api)));
+            Api::watch_idle(api)?;
             Ok(())
         })
         .build(tauri::generate_context!())?;
@@ -178,7 +154,7 @@ pub fn run() -> Result<(), tauri::Error> {
             ..
         } => quit(handle),
         // The last thing before the process ends: nothing of the store stays open.
-        tauri::RunEvent::Exit => handle.state::<Session>().close(),
+        tauri::RunEvent::Exit => handle.state::<Arc<Api>>().session.close(),
         _ => {}
     });
     Ok(())
@@ -193,7 +169,7 @@ const QUIT_DEADLINE: Duration = Duration::from_secs(3);
 // Ending the process is the point here.
 #[allow(clippy::disallowed_methods)]
 fn quit(handle: &tauri::AppHandle) {
-    handle.state::<Session>().close();
+    handle.state::<Arc<Api>>().session.close();
     let started = std::thread::Builder::new()
         .name("quit-deadline".into())
         .spawn(|| {

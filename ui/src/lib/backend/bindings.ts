@@ -986,12 +986,15 @@ export type Descriptor = {
 };
 
 /**  Progress of a batch of documents. */
-export type DocumentProgressEvent = {
+export type DocumentProgress = {
 	/**  Documents made so far. */
 	done: number,
 	/**  Documents in the batch. */
 	total: number,
 };
+
+/**  Progress of a batch of documents. */
+export type DocumentProgressEvent = DocumentProgress;
 
 /**  What happened at a door (domain §5); one keypress each in the door list. */
 export type DoorOutcomeCode = 
@@ -1427,10 +1430,13 @@ export type Level =
 "high";
 
 /**  The app locked itself after the idle time. */
-export type LockedEvent = {
+export type Locked = {
 	/**  The idle time that passed. */
 	minutes: number,
 };
+
+/**  The app locked itself after the idle time. */
+export type LockedEvent = Locked;
 
 /**  A catalogue measure the officer may add to a plan. */
 export type MeasureChoice = {

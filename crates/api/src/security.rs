@@ -22,11 +22,11 @@ use doorstep_core::work_order::{Contractors, Firm, FirmChoices, FirmRef, SiteCon
 use doorstep_core::{ChangeSource, Household, HouseholdId, VisitId};
 use doorstep_store::{PlanApproval, Store, StoreError};
 use serde::{Deserialize, Serialize};
-use tauri::State;
 
+use crate::Api;
 use crate::error::{AppError, ErrorCode};
-use crate::reference::{Reference, ReferenceData, ReferenceProblem};
-use crate::session::{Session, today};
+use crate::reference::{ReferenceData, ReferenceProblem};
+use crate::session::today;
 
 type Result<T> = std::result::Result<T, AppError>;
 
@@ -160,70 +160,53 @@ fn firm_options(
 }
 
 /// Data files that were refused, with file, line and reason.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn reference_problems(reference: State<'_, Reference>) -> Vec<ReferenceProblem> {
-    reference.problems()
+pub fn reference_problems(api: &Api) -> Vec<ReferenceProblem> {
+    api.reference.problems()
 }
 
 /// Reads the council's data files again; refused ones keep the previous good version.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn reload_reference_data(reference: State<'_, Reference>) -> Vec<ReferenceProblem> {
-    reference.reload()
+pub fn reload_reference_data(api: &Api) -> Vec<ReferenceProblem> {
+    api.reference.reload()
 }
 
 /// Starts a home security survey of a household on the newest form.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn start_survey(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
+    api: &Api,
     household_id: HouseholdId,
     visit_id: Option<VisitId>,
 ) -> Result<SurveyPage> {
-    let data = reference.get();
+    let data = api.reference.get();
     let template = data.survey_template().ok_or_else(no_template)?;
-    session.with_store(|s| {
+    api.session.with_store(|s| {
         let survey = s.start_survey(household_id, visit_id, template, ChangeSource::Ui)?;
         survey_page(&data, s, survey.id)
     })
 }
 
 /// A survey with its form, household, photos and plans.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn get_survey(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    id: SurveyId,
-) -> Result<SurveyPage> {
-    let data = reference.get();
-    session.with_store(|s| survey_page(&data, s, id))
+pub fn get_survey(api: &Api, id: SurveyId) -> Result<SurveyPage> {
+    let data = api.reference.get();
+    api.session.with_store(|s| survey_page(&data, s, id))
 }
 
 /// A household's surveys, newest first.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn surveys_for_household(
-    session: State<'_, Session>,
+    api: &Api,
     household_id: HouseholdId,
 ) -> Result<Vec<doorstep_core::security::Survey>> {
-    session.with_store(|s| s.surveys_for_household(household_id))
+    api.session
+        .with_store(|s| s.surveys_for_household(household_id))
 }
 
 /// Autosaves one top-level answer (a whole group for repeatable items); `None` clears it.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn save_answer(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
+    api: &Api,
     survey_id: SurveyId,
     item: String,
     value: Option<AnswerValue>,
 ) -> Result<SurveyState> {
-    let data = reference.get();
-    session.with_store(|s| {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         let survey = s.survey(survey_id)?;
         let template = data.templates.for_answers(&survey.answers)?;
         s.save_answer(survey_id, template, &item, value, ChangeSource::Ui)?;
@@ -232,17 +215,14 @@ pub fn save_answer(
 }
 
 /// Autosaves the officer's note on one section.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn save_section_note(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
+    api: &Api,
     survey_id: SurveyId,
     section: String,
     note: String,
 ) -> Result<SurveyState> {
-    let data = reference.get();
-    session.with_store(|s| {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         let survey = s.survey(survey_id)?;
         let template = data.templates.for_answers(&survey.answers)?;
         s.save_section_note(survey_id, template, &section, &note, ChangeSource::Ui)?;
@@ -251,16 +231,13 @@ pub fn save_section_note(
 }
 
 /// Attaches a photo file (chosen with the file picker) to a survey item.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn add_survey_photo(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
+    api: &Api,
     survey_id: SurveyId,
     item: String,
     path: PathBuf,
 ) -> Result<SurveyPhoto> {
-    let limit = reference.get().policy.max_photo_bytes;
+    let limit = api.reference.get().policy.max_photo_bytes;
     let io = |e| {
         AppError::from(StoreError::Io {
             path: path.clone(),
@@ -275,7 +252,7 @@ pub fn add_survey_photo(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    session.with_store(|s| {
+    api.session.with_store(|s| {
         s.add_survey_photo(
             survey_id,
             &item,
@@ -288,25 +265,17 @@ pub fn add_survey_photo(
 }
 
 /// An attachment as a `data:` URL, to show a photo or signature.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn attachment_data_url(session: State<'_, Session>, sha256: String) -> Result<String> {
-    session.with_store(|s| {
+pub fn attachment_data_url(api: &Api, sha256: String) -> Result<String> {
+    api.session.with_store(|s| {
         let (media_type, bytes) = s.attachment(&sha256)?;
         Ok::<_, StoreError>(format!("data:{media_type};base64,{}", B64.encode(bytes)))
     })
 }
 
 /// Drafts a plan from a survey, or opens the draft already made from it.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn draft_plan(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    survey_id: SurveyId,
-) -> Result<PlanPage> {
-    let data = reference.get();
-    session.with_store(|s| {
+pub fn draft_plan(api: &Api, survey_id: SurveyId) -> Result<PlanPage> {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         if let Some(draft) = s
             .plans_for_survey(survey_id)?
             .into_iter()
@@ -323,15 +292,9 @@ pub fn draft_plan(
 }
 
 /// A plan with its totals, rules and the steps the signed-in person may take.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn get_plan(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    id: PlanId,
-) -> Result<PlanPage> {
-    let data = reference.get();
-    session.with_store(|s| plan_page(&data, s, id))
+pub fn get_plan(api: &Api, id: PlanId) -> Result<PlanPage> {
+    let data = api.reference.get();
+    api.session.with_store(|s| plan_page(&data, s, id))
 }
 
 /// A change to a plan: the officer's to a draft (or an actual cost once approved), or the
@@ -420,15 +383,8 @@ struct OrderChoices {
 }
 
 /// Changes a plan; a change that breaks a rule is refused and nothing is saved.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn edit_plan(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    id: PlanId,
-    edit: PlanEdit,
-) -> Result<PlanPage> {
-    let data = reference.get();
+pub fn edit_plan(api: &Api, id: PlanId, edit: PlanEdit) -> Result<PlanPage> {
+    let data = api.reference.get();
     if let PlanEdit::Approve {
         over_cap_reason,
         firm_choices,
@@ -441,9 +397,11 @@ pub fn edit_plan(
             contact,
             access_notes,
         };
-        return session.with_store(|s| approve(&data, s, id, over_cap_reason, choices));
+        return api
+            .session
+            .with_store(|s| approve(&data, s, id, over_cap_reason, choices));
     }
-    session.with_store(|s| {
+    api.session.with_store(|s| {
         let by = actor(s);
         let survey = s.survey(s.plan(id)?.survey_id)?;
         let ctx = data.plan_context(&survey.answers)?;
@@ -489,11 +447,8 @@ pub fn edit_plan(
 
 /// The resident agrees the plan: their typed name, their signature drawn on screen (a PNG,
 /// base64) and the disclaimer version they were shown.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn agree_plan(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
+    api: &Api,
     id: PlanId,
     resident_name: String,
     signature_png_base64: String,
@@ -508,8 +463,8 @@ pub fn agree_plan(
         );
         return Err(StoreError::Invalid(errors).into());
     }
-    let data = reference.get();
-    session.with_store(|s| {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         let signature_ref = s.add_image(
             &signature,
             MAX_SIGNATURE_BYTES,
@@ -530,22 +485,15 @@ pub fn agree_plan(
 }
 
 /// Any other lifecycle step: approve, order, fit, follow up, refuse, withdraw.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn plan_step(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    id: PlanId,
-    step: PlanStep,
-) -> Result<PlanPage> {
+pub fn plan_step(api: &Api, id: PlanId, step: PlanStep) -> Result<PlanPage> {
     if matches!(step, PlanStep::Agree { .. }) {
         return Err(AppError::new(
             ErrorCode::WrongStep,
             "A plan is agreed with the resident's signature on the Sign screen",
         ));
     }
-    let data = reference.get();
-    session.with_store(|s| take_step(&data, s, id, step))
+    let data = api.reference.get();
+    api.session.with_store(|s| take_step(&data, s, id, step))
 }
 
 /// Takes a lifecycle step. Approving goes through the store's approval, which raises the work
@@ -594,80 +542,51 @@ fn approve(
 
 /// Plans in one status, oldest first: agreed plans are the supervisor's approvals queue,
 /// fitted plans are waiting for their follow-up.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn plans_with_status(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    status: PlanStatus,
-) -> Result<Vec<PlanSummary>> {
-    let data = reference.get();
-    session.with_store(|s| s.plans_with_status(status, &data.policy.follow_up))
+pub fn plans_with_status(api: &Api, status: PlanStatus) -> Result<Vec<PlanSummary>> {
+    let data = api.reference.get();
+    api.session
+        .with_store(|s| s.plans_with_status(status, &data.policy.follow_up))
 }
 
 /// A household's plans, newest first.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn plans_for_household(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    household_id: HouseholdId,
-) -> Result<Vec<PlanSummary>> {
-    let data = reference.get();
-    session.with_store(|s| s.plans_for_household(household_id, &data.policy.follow_up))
+pub fn plans_for_household(api: &Api, household_id: HouseholdId) -> Result<Vec<PlanSummary>> {
+    let data = api.reference.get();
+    api.session
+        .with_store(|s| s.plans_for_household(household_id, &data.policy.follow_up))
 }
 
 /// Records the follow-up visit's findings.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn record_follow_up(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    id: PlanId,
-    findings: FollowUpFindings,
-) -> Result<PlanPage> {
-    let data = reference.get();
-    session.with_store(|s| take_step(&data, s, id, PlanStep::FollowUp { findings }))
+pub fn record_follow_up(api: &Api, id: PlanId, findings: FollowUpFindings) -> Result<PlanPage> {
+    let data = api.reference.get();
+    api.session
+        .with_store(|s| take_step(&data, s, id, PlanStep::FollowUp { findings }))
 }
 
 /// Opens the cocoon around a burgled household (or returns the one already open).
-#[tauri::command(async)]
-#[specta::specta]
-pub fn open_cocoon(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    household_id: HouseholdId,
-) -> Result<CocoonPage> {
-    let policy = reference.get().policy.cocoon;
-    session.with_store(|s| s.open_cocoon(household_id, &policy, today(), ChangeSource::Ui))
+pub fn open_cocoon(api: &Api, household_id: HouseholdId) -> Result<CocoonPage> {
+    let policy = api.reference.get().policy.cocoon;
+    api.session
+        .with_store(|s| s.open_cocoon(household_id, &policy, today(), ChangeSource::Ui))
 }
 
 /// One cocoon with its doors.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn get_cocoon(session: State<'_, Session>, id: String) -> Result<CocoonPage> {
-    session.with_store(|s| s.cocoon(&id, today()))
+pub fn get_cocoon(api: &Api, id: String) -> Result<CocoonPage> {
+    api.session.with_store(|s| s.cocoon(&id, today()))
 }
 
 /// Records what happened at one cocoon door.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn record_cocoon_outcome(
-    session: State<'_, Session>,
+    api: &Api,
     door_id: String,
     outcome: CocoonOutcome,
 ) -> Result<CocoonPage> {
-    session.with_store(|s| s.record_cocoon_outcome(&door_id, outcome, today(), ChangeSource::Ui))
+    api.session
+        .with_store(|s| s.record_cocoon_outcome(&door_id, outcome, today(), ChangeSource::Ui))
 }
 
 /// Cocoons still open (all households), or every cocoon of one household.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn cocoons(
-    session: State<'_, Session>,
-    household_id: Option<HouseholdId>,
-) -> Result<Vec<CocoonSummary>> {
-    session.with_store(|s| s.cocoons(household_id, today()))
+pub fn cocoons(api: &Api, household_id: Option<HouseholdId>) -> Result<Vec<CocoonSummary>> {
+    api.session.with_store(|s| s.cocoons(household_id, today()))
 }
 
 #[cfg(test)]

@@ -14,16 +14,14 @@ use doorstep_pdf::{
     render_resident_plan, save_document,
 };
 use doorstep_store::StoreError;
-use tauri_specta::Event;
 
-use crate::events::DocumentProgressEvent;
+use crate::events::{AppEvent, DocumentProgress};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, State};
-use tauri_plugin_opener::OpenerExt;
 
+use crate::Api;
 use crate::error::{AppError, ErrorCode};
-use crate::reference::Reference;
-use crate::session::{Session, today};
+
+use crate::session::today;
 
 type Result<T> = std::result::Result<T, AppError>;
 
@@ -76,18 +74,9 @@ impl From<PdfError> for AppError {
 }
 
 /// Saves the resident's copy of a plan as a PDF at `path` (chosen with the save dialog).
-#[tauri::command(async)]
-#[specta::specta]
-pub fn save_resident_plan(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    assets: State<'_, DocumentAssets>,
-    saved: State<'_, SavedDocuments>,
-    plan_id: PlanId,
-    path: PathBuf,
-) -> Result<SavedDocument> {
-    let data = reference.get();
-    let bytes = session.with_store(|s| -> Result<Vec<u8>> {
+pub fn save_resident_plan(api: &Api, plan_id: PlanId, path: PathBuf) -> Result<SavedDocument> {
+    let data = api.reference.get();
+    let bytes = api.session.with_store(|s| -> Result<Vec<u8>> {
         let plan = s.plan(plan_id)?;
         let survey = s.survey(plan.survey_id)?;
         let ctx = data.plan_context(&survey.answers)?;
@@ -134,14 +123,14 @@ pub fn save_resident_plan(
             resident_name: &resident_name,
             officer: &officer,
             date,
-            contacts: &assets.contacts,
+            contacts: &api.assets.contacts,
             fire_safety: fire_safety.as_ref(),
             work_orders: &s.work_orders_for_plan(plan_id)?,
         });
-        Ok(render_resident_plan(&document, &assets.branding)?)
+        Ok(render_resident_plan(&document, &api.assets.branding)?)
     })?;
     save_document(&bytes, &path)?;
-    remember(&saved, &path);
+    remember(&api.saved, &path);
     Ok(SavedDocument {
         path: path.display().to_string(),
         bytes: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
@@ -203,20 +192,17 @@ fn remember(saved: &SavedDocuments, path: &std::path::Path) {
 }
 
 /// Saves a referral's form as a PDF, for an agency that takes referrals by secure email.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn save_referral_pdf(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    assets: State<'_, DocumentAssets>,
-    saved: State<'_, SavedDocuments>,
+    api: &Api,
     referral_id: ReferralId,
     path: PathBuf,
 ) -> Result<SavedDocument> {
-    let data = reference.get();
-    let bytes = session.with_store(|s| referral_pdf(s, &data, &assets, referral_id))?;
+    let data = api.reference.get();
+    let bytes = api
+        .session
+        .with_store(|s| referral_pdf(s, &data, &api.assets, referral_id))?;
     save_document(&bytes, &path)?;
-    remember(&saved, &path);
+    remember(&api.saved, &path);
     Ok(SavedDocument {
         path: path.display().to_string(),
         bytes: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
@@ -235,19 +221,9 @@ pub struct BatchReport {
 /// Saves a day of action's documents into `folder`, reporting progress as
 /// `document-progress` events: the summary, then the referral form of every referral made
 /// that day for a household on its list.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn save_day_documents(
-    app: AppHandle,
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    assets: State<'_, DocumentAssets>,
-    saved: State<'_, SavedDocuments>,
-    day_id: String,
-    folder: PathBuf,
-) -> Result<BatchReport> {
-    let data = reference.get();
-    let (day, referrals) = session.with_store(|s| -> Result<_> {
+pub fn save_day_documents(api: &Api, day_id: String, folder: PathBuf) -> Result<BatchReport> {
+    let data = api.reference.get();
+    let (day, referrals) = api.session.with_store(|s| -> Result<_> {
         let page = s.day_of_action_page(&day_id)?;
         let mut referrals = Vec::new();
         for household in page.doors.iter().filter_map(|d| d.household_id) {
@@ -261,9 +237,8 @@ pub fn save_day_documents(
     })?;
     let total = u32::try_from(referrals.len() + 1).unwrap_or(u32::MAX);
     let progress = |done: u32| {
-        if let Err(e) = (DocumentProgressEvent { done, total }).emit(&app) {
-            tracing::warn!(error = %e, "could not send document progress");
-        }
+        api.events
+            .send(AppEvent::DocumentProgress(DocumentProgress { done, total }));
     };
     progress(0);
     let mut report = BatchReport {
@@ -277,7 +252,7 @@ pub fn save_day_documents(
             Ok(bytes.len())
         }) {
             Ok(len) => {
-                remember(&saved, &path);
+                remember(&api.saved, &path);
                 report.saved.push(SavedDocument {
                     path: path.display().to_string(),
                     bytes: u32::try_from(len).unwrap_or(u32::MAX),
@@ -289,45 +264,34 @@ pub fn save_day_documents(
     let summary = day_summary_document(&day);
     write(
         format!("day-of-action-{}.pdf", day.day.date),
-        render_day_of_action(&summary, &assets.branding).map_err(AppError::from),
+        render_day_of_action(&summary, &api.assets.branding).map_err(AppError::from),
     );
     progress(1);
     for (i, id) in referrals.iter().enumerate() {
-        let made = session.with_store(|s| referral_pdf(s, &data, &assets, *id));
+        let made = api
+            .session
+            .with_store(|s| referral_pdf(s, &data, &api.assets, *id));
         write(format!("referral-{id}.pdf"), made);
         progress(u32::try_from(i + 2).unwrap_or(u32::MAX));
     }
     Ok(report)
 }
 
-/// Opens a document saved in this session in the system's PDF viewer (to read or print).
-#[tauri::command(async)]
-#[specta::specta]
-pub fn open_document(
-    app: AppHandle,
-    saved: State<'_, SavedDocuments>,
-    path: PathBuf,
-) -> Result<()> {
-    let known = saved
+/// A document saved in this session, ready for the system viewer: the shell opens it (the
+/// bridge cannot). Any other path is refused, so the window cannot open arbitrary files.
+pub fn saved_document(api: &Api, path: PathBuf) -> Result<PathBuf> {
+    let known = api
+        .saved
         .0
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .contains(&path);
-    if !known {
-        return Err(AppError::new(
+    if known {
+        Ok(path)
+    } else {
+        Err(AppError::new(
             ErrorCode::NotFound,
             "Doorstep only opens documents it saved since it was started: save the document again",
-        ));
+        ))
     }
-    app.opener()
-        .open_path(path.display().to_string(), None::<&str>)
-        .map_err(|e| {
-            AppError::new(
-                ErrorCode::Io,
-                format!(
-                    "The document was saved at {} but could not be opened ({e}): open it from your files",
-                    path.display()
-                ),
-            )
-        })
 }

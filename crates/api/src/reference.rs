@@ -23,27 +23,27 @@ pub const SURVEY_TEMPLATE_ID: &str = "home-security-survey";
 
 const BUILT_IN_TEMPLATE: (&str, &str) = (
     "assets/templates/home-security-survey.toml",
-    include_str!("../../assets/templates/home-security-survey.toml"),
+    include_str!("../../../assets/templates/home-security-survey.toml"),
 );
 const BUILT_IN_POLICY: (&str, &str) = (
     "assets/policy.toml",
-    include_str!("../../assets/policy.toml"),
+    include_str!("../../../assets/policy.toml"),
 );
 const BUILT_IN_CATALOGUE: (&str, &str) = (
     "assets/catalogue/measures.toml",
-    include_str!("../../assets/catalogue/measures.toml"),
+    include_str!("../../../assets/catalogue/measures.toml"),
 );
 const BUILT_IN_CHARLIE: (&str, &str) = (
     "assets/templates/charlie.toml",
-    include_str!("../../assets/templates/charlie.toml"),
+    include_str!("../../../assets/templates/charlie.toml"),
 );
 const BUILT_IN_AGENCIES: (&str, &str) = (
     "assets/agencies.toml",
-    include_str!("../../assets/agencies.toml"),
+    include_str!("../../../assets/agencies.toml"),
 );
 const BUILT_IN_CONTRACTORS: (&str, &str) = (
     "assets/contractors.toml",
-    include_str!("../../assets/contractors.toml"),
+    include_str!("../../../assets/contractors.toml"),
 );
 
 /// A data file that was refused, and why.

@@ -16,11 +16,10 @@ use doorstep_core::views::{
 };
 use doorstep_core::{ChangeSource, HouseholdId, ValidationErrors};
 use doorstep_store::{Store, StoreError};
-use tauri::State;
 
+use crate::Api;
 use crate::error::{AppError, ErrorCode};
-use crate::reference::{Reference, ReferenceData};
-use crate::session::Session;
+use crate::reference::ReferenceData;
 
 type Result<T> = std::result::Result<T, AppError>;
 
@@ -89,29 +88,19 @@ fn referral_page(data: &ReferenceData, s: &Store, referral: Referral) -> Result<
 }
 
 /// The CHARLIE check form: factors, scale, hazards and thresholds.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn charlie_template(reference: State<'_, Reference>) -> CharlieTemplate {
-    reference.get().charlie.clone()
+pub fn charlie_template(api: &Api) -> CharlieTemplate {
+    api.reference.get().charlie.clone()
 }
 
 /// The partner agencies referrals can go to.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn agencies(reference: State<'_, Reference>) -> AgencyDirectory {
-    reference.get().agencies.clone()
+pub fn agencies(api: &Api) -> AgencyDirectory {
+    api.reference.get().agencies.clone()
 }
 
 /// Saves a new or corrected CHARLIE check and scores it; suggests referrals.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn save_charlie_check(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    draft: CharlieDraft,
-) -> Result<CharlieResult> {
-    let data = reference.get();
-    session.with_store(|s| {
+pub fn save_charlie_check(api: &Api, draft: CharlieDraft) -> Result<CharlieResult> {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         let check = draft.into_check(&data.charlie, s.officer().id, chrono::Utc::now());
         s.save_charlie_check(&check, &data.charlie, ChangeSource::Ui)?;
         charlie_result(&data, check)
@@ -119,15 +108,12 @@ pub fn save_charlie_check(
 }
 
 /// A household's CHARLIE checks, newest first, each scored.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn charlie_checks_for_household(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
+    api: &Api,
     household_id: HouseholdId,
 ) -> Result<Vec<CharlieResult>> {
-    let data = reference.get();
-    session.with_store(|s| {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         s.charlie_checks_for_household(household_id)?
             .into_iter()
             // A check scored on another template version is listed by the screen, not rescored.
@@ -140,15 +126,9 @@ pub fn charlie_checks_for_household(
 }
 
 /// Drafts a referral; consent and basis are recorded as given by the signed-in person, now.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn draft_referral(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    mut draft: ReferralDraft,
-) -> Result<ReferralPage> {
-    let data = reference.get();
-    session.with_store(|s| {
+pub fn draft_referral(api: &Api, mut draft: ReferralDraft) -> Result<ReferralPage> {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         let (by, role, now) = (s.officer().id, s.officer().role, chrono::Utc::now());
         if let Some(c) = draft.consent.as_mut() {
             (c.recorded_by, c.at) = (by, now);
@@ -163,32 +143,23 @@ pub fn draft_referral(
 }
 
 /// A referral with its agency, resident and what may be done next.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn get_referral(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    id: ReferralId,
-) -> Result<ReferralPage> {
-    let data = reference.get();
-    session.with_store(|s| {
+pub fn get_referral(api: &Api, id: ReferralId) -> Result<ReferralPage> {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         let referral = s.referral(id)?;
         referral_page(&data, s, referral)
     })
 }
 
 /// Records (or replaces) consent, or a lawful basis, on a draft referral.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn record_referral_authority(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
+    api: &Api,
     id: ReferralId,
     consent: Option<Consent>,
     lawful_basis: Option<BasisRecord>,
 ) -> Result<ReferralPage> {
-    let data = reference.get();
-    session.with_store(|s| {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         let (by, now) = (s.officer().id, chrono::Utc::now());
         let referral = s.change_referral(id, ChangeSource::Ui, |r| -> Result<()> {
             if let Some(mut c) = consent {
@@ -207,16 +178,9 @@ pub fn record_referral_authority(
 
 /// Takes a lifecycle step: send (only with consent or a basis), acknowledged, visit booked,
 /// completed, declined, no contact.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn referral_step(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-    id: ReferralId,
-    step: ReferralStep,
-) -> Result<ReferralPage> {
-    let data = reference.get();
-    session.with_store(|s| {
+pub fn referral_step(api: &Api, id: ReferralId, step: ReferralStep) -> Result<ReferralPage> {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         let (by, role) = (s.officer().id, s.officer().role);
         let referral = s.change_referral(id, ChangeSource::Ui, |r| -> Result<()> {
             Ok(r.apply(&data.agencies, step, by, role, chrono::Utc::now())?)
@@ -258,29 +222,21 @@ fn summaries(
 }
 
 /// A household's referrals, newest first.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn referrals_for_household(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
+    api: &Api,
     household_id: HouseholdId,
 ) -> Result<Vec<ReferralSummary>> {
-    let data = reference.get();
-    session.with_store(|s| {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         let referrals = s.referrals_for_household(household_id)?;
         summaries(&data, s, referrals)
     })
 }
 
 /// Sent referrals the agency has not acknowledged in time, most overdue first (for Today).
-#[tauri::command(async)]
-#[specta::specta]
-pub fn overdue_referral_list(
-    session: State<'_, Session>,
-    reference: State<'_, Reference>,
-) -> Result<Vec<ReferralSummary>> {
-    let data = reference.get();
-    session.with_store(|s| {
+pub fn overdue_referral_list(api: &Api) -> Result<Vec<ReferralSummary>> {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
         let sent = s.referrals_with_status(ReferralStatus::Sent)?;
         let mut list = summaries(&data, s, sent)?;
         list.retain(|r| r.hours_overdue.is_some());
@@ -290,80 +246,54 @@ pub fn overdue_referral_list(
 }
 
 /// Sets up a day of action.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn create_day_of_action(
-    session: State<'_, Session>,
-    draft: DayOfActionDraft,
-) -> Result<DayOfAction> {
-    session.with_store(|s| s.create_day_of_action(&draft, ChangeSource::Ui))
+pub fn create_day_of_action(api: &Api, draft: DayOfActionDraft) -> Result<DayOfAction> {
+    api.session
+        .with_store(|s| s.create_day_of_action(&draft, ChangeSource::Ui))
 }
 
 /// Every day of action, newest first.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn days_of_action(session: State<'_, Session>) -> Result<Vec<DayOfActionSummaryRow>> {
-    session.with_store(|s| s.days_of_action())
+pub fn days_of_action(api: &Api) -> Result<Vec<DayOfActionSummaryRow>> {
+    api.session.with_store(|s| s.days_of_action())
 }
 
 /// A day with its doors, live counts and revisit queue.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn get_day_of_action(session: State<'_, Session>, id: String) -> Result<DayOfActionPage> {
-    session.with_store(|s| s.day_of_action_page(&id))
+pub fn get_day_of_action(api: &Api, id: String) -> Result<DayOfActionPage> {
+    api.session.with_store(|s| s.day_of_action_page(&id))
 }
 
 /// Adds a street's or postcode's addresses from the gazetteer to a day's list.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn add_day_doors(
-    session: State<'_, Session>,
-    day_id: String,
-    street_or_postcode: String,
-) -> Result<DoorsAdded> {
-    session.with_store(|s| {
+pub fn add_day_doors(api: &Api, day_id: String, street_or_postcode: String) -> Result<DoorsAdded> {
+    api.session.with_store(|s| {
         s.add_day_doors_from_gazetteer(&day_id, &street_or_postcode, ChangeSource::Ui)
     })
 }
 
 /// Adds the doors listed (by UPRN) in a CSV file chosen with the file picker.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn import_day_doors(
-    session: State<'_, Session>,
-    day_id: String,
-    path: PathBuf,
-) -> Result<DoorsAdded> {
+pub fn import_day_doors(api: &Api, day_id: String, path: PathBuf) -> Result<DoorsAdded> {
     let file = File::open(&path).map_err(|e| {
         AppError::from(StoreError::Io {
             path: path.clone(),
             source: e,
         })
     })?;
-    session.with_store(|s| s.import_day_doors(&day_id, BufReader::new(file), ChangeSource::Ui))
+    api.session
+        .with_store(|s| s.import_day_doors(&day_id, BufReader::new(file), ChangeSource::Ui))
 }
 
 /// Records one knock at a door.
-#[tauri::command(async)]
-#[specta::specta]
 pub fn record_knock(
-    session: State<'_, Session>,
+    api: &Api,
     day_id: String,
     door_id: String,
     knock: KnockDraft,
 ) -> Result<DoorRow> {
-    session.with_store(|s| s.record_knock(&day_id, &door_id, &knock, ChangeSource::Ui))
+    api.session
+        .with_store(|s| s.record_knock(&day_id, &door_id, &knock, ChangeSource::Ui))
 }
 
 /// Writes the end-of-day summary as CSV where the officer chose.
-#[tauri::command(async)]
-#[specta::specta]
-pub fn save_day_summary_csv(
-    session: State<'_, Session>,
-    day_id: String,
-    path: PathBuf,
-) -> Result<String> {
-    let csv = session.with_store(|s| s.day_of_action_csv(&day_id))?;
+pub fn save_day_summary_csv(api: &Api, day_id: String, path: PathBuf) -> Result<String> {
+    let csv = api.session.with_store(|s| s.day_of_action_csv(&day_id))?;
     doorstep_pdf::save_document(csv.as_bytes(), &path)?;
     Ok(path.display().to_string())
 }

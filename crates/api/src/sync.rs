@@ -11,15 +11,14 @@ use doorstep_core::sync_status::{HubLinkView, SyncActivity, SyncProgress, SyncSt
 use doorstep_replica::{StoreAccess, SyncError, Syncer};
 use doorstep_sync::Backoff;
 use doorstep_sync::client::random_seed;
-use tauri::{AppHandle, Manager};
-use tauri_specta::Event;
 
 use doorstep_core::ChangeSource;
 use doorstep_core::security::PlanId;
 
+use crate::Api;
 use crate::error::AppError;
-use crate::events::SyncStatusEvent;
-use crate::reference::Reference;
+use crate::events::AppEvent;
+use crate::reference::ReferenceData;
 use crate::session::{Session, guard};
 
 /// How often an idle, online laptop syncs.
@@ -153,45 +152,44 @@ impl SyncService {
     }
 
     /// Runs one sync now and waits for it; a sync already running is waited for first.
-    pub async fn sync_now(&self, app: &AppHandle) -> Result<SyncStatus, AppError> {
-        self.attempt(app).await;
-        self.status(&app.state::<Session>())
+    pub async fn sync_now(&self, api: &Api) -> Result<SyncStatus, AppError> {
+        self.attempt(api).await;
+        self.status(&api.session)
     }
 
-    fn set(&self, app: &AppHandle, change: impl FnOnce(&mut Runtime)) {
+    fn set(&self, api: &Api, change: impl FnOnce(&mut Runtime)) {
         change(&mut guard(&self.runtime));
-        self.emit(app);
+        self.emit(api);
     }
 
     /// Sends the status to the window (also after a change it counts was made outside a sync).
-    pub fn emit(&self, app: &AppHandle) {
-        let session = app.state::<Session>();
-        match self.status(&session) {
-            Ok(status) => {
-                if let Err(e) = SyncStatusEvent(status).emit(app) {
-                    tracing::warn!(error = %e, "could not send the sync status to the window");
-                }
-            }
+    pub fn emit(&self, api: &Api) {
+        match self.status(&api.session) {
+            Ok(status) => api.events.send(AppEvent::SyncStatus(status)),
             Err(e) => tracing::warn!(error = %e, "could not read the sync status"),
         }
     }
 
-    async fn attempt(&self, app: &AppHandle) -> Attempt {
+    async fn attempt(&self, api: &Api) -> Attempt {
         let mut syncer = self.syncer.lock().await;
-        let session = app.state::<Session>();
+        let session = &api.session;
         if !session.is_unlocked() {
             return Attempt::NotReady;
         }
-        self.set(app, |r| {
+        self.set(api, |r| {
             r.activity = SyncActivity::Syncing;
             r.progress = None;
             r.next_attempt_at = None;
         });
-        let progress = |p: SyncProgress| self.set(app, |r| r.progress = Some(p));
-        let result = syncer.sync(&*session, &progress).await;
+        let progress = |p: SyncProgress| self.set(api, |r| r.progress = Some(p));
+        let result = syncer.sync(session, &progress).await;
         let changed_records = match &result {
             Ok(report) => {
-                settle_plans(app, &session, &report.plans_with_work_order_news);
+                settle_plans(
+                    &api.reference.get(),
+                    session,
+                    &report.plans_with_work_order_news,
+                );
                 report.records_changed > 0 || report.took_hub_value > 0 || report.set_aside > 0
             }
             Err(_) => false,
@@ -214,7 +212,7 @@ impl SyncService {
             }
         };
         let backoff = &self.backoff;
-        self.set(app, |r| {
+        self.set(api, |r| {
             r.activity = activity;
             r.progress = None;
             if changed_records {
@@ -234,10 +232,10 @@ impl SyncService {
     }
 
     /// The background loop; never returns.
-    pub async fn run(app: AppHandle) {
+    pub async fn run(api: std::sync::Arc<Api>) {
+        let service = &api.sync;
         loop {
-            let service = app.state::<SyncService>();
-            let wait = match service.attempt(&app).await {
+            let wait = match service.attempt(&api).await {
                 Attempt::Synced => every(),
                 Attempt::NotReady => NOT_READY,
                 Attempt::Failed => guard(&service.runtime)
@@ -256,11 +254,10 @@ impl SyncService {
 /// A contractor's progress arrived: each plan whose every item is now fitted moves to
 /// fitted, and its follow-up is scheduled. A plan that cannot move (not all fitted, or the
 /// person signed in may not take that step) is left for the screens to show as it is.
-fn settle_plans(app: &AppHandle, session: &Session, plans: &BTreeSet<String>) {
+fn settle_plans(data: &ReferenceData, session: &Session, plans: &BTreeSet<String>) {
     if plans.is_empty() {
         return;
     }
-    let data = app.state::<Reference>().get();
     for plan in plans {
         let Ok(plan_id) = plan.parse::<PlanId>() else {
             continue;
