@@ -16,6 +16,9 @@ use tokio_postgres::types::ToSql;
 
 use crate::access;
 use crate::conflicts::HubIdentity;
+use crate::credentials::{
+    CodeRow, RefreshVerdict, TokenRow, judge_access, judge_enrol, judge_refresh,
+};
 use crate::model::{AuditEntry, DeviceInfo, Principal, Refusal, StoreError, TokenDigests};
 use crate::pull::{LogRow, needs_full_resync, pull_page, start_again};
 use crate::purge::{DAY_MS, EntryMeta, RecordMeta, plan_purge};
@@ -210,6 +213,17 @@ async fn principal_of_device(
         row.get(4),
         row.get(5),
     )
+}
+
+/// A token's row from column `at` on: device, expiry, spent, revoked, withdrawn.
+fn token_row(r: &tokio_postgres::Row, at: usize) -> TokenRow {
+    TokenRow {
+        device_id: r.get(at),
+        expires_at: r.get(at + 1),
+        used_at: r.get(at + 2),
+        revoked_at: r.get(at + 3),
+        withdrawn_at: r.get(at + 4),
+    }
 }
 
 async fn insert_tokens(
@@ -614,31 +628,23 @@ impl Store for PgStore {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         // FOR UPDATE: two enrolments racing on one code take turns, and the second sees it used.
-        let Some(code) = tx
+        let code = tx
             .query_opt(
                 "SELECT user_id, expires_at, used_at FROM enrolment_codes
                  WHERE code_hash = $1 FOR UPDATE",
                 &[&code_digest],
             )
             .await?
-        else {
-            return Err(Refusal::UnknownCode.into());
-        };
-        let (user_id, expires_at, used_at): (String, i64, Option<i64>) =
-            (code.get(0), code.get(1), code.get(2));
-        if used_at.is_some() {
-            return Err(Refusal::CodeUsed.into());
-        }
-        if expires_at <= now {
-            return Err(Refusal::CodeExpired.into());
-        }
-        if tx
+            .map(|r| CodeRow {
+                user_id: r.get(0),
+                expires_at: r.get(1),
+                used_at: r.get(2),
+            });
+        let taken = tx
             .query_opt("SELECT 1 FROM devices WHERE id = $1", &[&device_id])
             .await?
-            .is_some()
-        {
-            return Err(Refusal::Duplicate(format!("device {device_id}")).into());
-        }
+            .is_some();
+        let user_id = judge_enrol(code, taken, device_id, now)?;
         tx.execute(
             "UPDATE enrolment_codes SET used_at = $2, device_id = $3 WHERE code_hash = $1",
             &[&code_digest, &now, &device_id],
@@ -669,7 +675,7 @@ impl Store for PgStore {
     ) -> Result<Result<Principal, Refusal>, StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let Some(row) = tx
+        let found = tx
             .query_opt(
                 "SELECT t.device_id, t.expires_at, t.used_at, d.revoked_at, t.withdrawn_at
                  FROM tokens t JOIN devices d ON d.id = t.device_id
@@ -677,35 +683,20 @@ impl Store for PgStore {
                 &[&refresh_digest],
             )
             .await?
-        else {
-            return Ok(Err(Refusal::UnknownToken));
+            .map(|r| token_row(&r, 0));
+        let device_id = match judge_refresh(found, claimed_device, now) {
+            RefreshVerdict::Grant { device_id } => device_id,
+            RefreshVerdict::Refuse(refusal) => return Ok(Err(refusal)),
+            RefreshVerdict::WithdrawAndRefuse { device_id } => {
+                tx.execute(
+                    "UPDATE tokens SET withdrawn_at = coalesce(withdrawn_at, $2) WHERE device_id = $1",
+                    &[&device_id, &now],
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(Err(Refusal::TokenReplayed));
+            }
         };
-        let (device_id, expires_at, used_at, revoked_at): (String, i64, Option<i64>, Option<i64>) =
-            (row.get(0), row.get(1), row.get(2), row.get(3));
-        let withdrawn_at: Option<i64> = row.get(4);
-        if device_id != claimed_device {
-            return Ok(Err(Refusal::ForgedDevice));
-        }
-        if revoked_at.is_some() {
-            return Ok(Err(Refusal::DeviceRevoked { device_id }));
-        }
-        if used_at.is_some() {
-            // A spent refresh token came back: someone holds a copy. Withdraw every token
-            // of the device (committed: this is the point of the check).
-            tx.execute(
-                "UPDATE tokens SET withdrawn_at = coalesce(withdrawn_at, $2) WHERE device_id = $1",
-                &[&device_id, &now],
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(Err(Refusal::TokenReplayed));
-        }
-        if withdrawn_at.is_some() {
-            return Ok(Err(Refusal::TokenWithdrawn));
-        }
-        if expires_at <= now {
-            return Ok(Err(Refusal::TokenExpired));
-        }
         tx.execute(
             "UPDATE tokens SET used_at = $2 WHERE token_hash = $1",
             &[&refresh_digest, &now],
@@ -721,35 +712,28 @@ impl Store for PgStore {
         let client = self.pool.get().await?;
         let stmt = client
             .prepare_cached(
-                "SELECT t.device_id, t.expires_at, d.revoked_at,
-                        u.id, u.name, u.role, u.team_id, o.id, o.name, t.withdrawn_at
+                "SELECT t.device_id, t.expires_at, NULL::BIGINT, d.revoked_at, t.withdrawn_at,
+                        u.id, u.name, u.role, u.team_id, o.id, o.name
                  FROM tokens t JOIN devices d ON d.id = t.device_id
                  JOIN users u ON u.id = d.user_id JOIN teams tm ON tm.id = u.team_id
                  JOIN organisations o ON o.id = tm.org_id
                  WHERE t.token_hash = $1 AND t.kind = 'access'",
             )
             .await?;
-        let Some(row) = client.query_opt(&stmt, &[&access_digest]).await? else {
+        let row = client.query_opt(&stmt, &[&access_digest]).await?;
+        let device_id = judge_access(row.as_ref().map(|r| token_row(r, 0)), now)?;
+        // The judge lets in no token it was not given, so the row is there.
+        let Some(row) = row else {
             return Err(Refusal::UnknownToken.into());
         };
-        if row.get::<_, Option<i64>>(2).is_some() {
-            let device_id = row.get::<_, String>(0);
-            return Err(Refusal::DeviceRevoked { device_id }.into());
-        }
-        if row.get::<_, Option<i64>>(9).is_some() {
-            return Err(Refusal::TokenWithdrawn.into());
-        }
-        if row.get::<_, i64>(1) <= now {
-            return Err(Refusal::TokenExpired.into());
-        }
         Principal::from_columns(
-            row.get(0),
-            row.get(3),
-            row.get(4),
+            &device_id,
             row.get(5),
             row.get(6),
             row.get(7),
             row.get(8),
+            row.get(9),
+            row.get(10),
         )
     }
 

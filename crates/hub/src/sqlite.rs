@@ -12,6 +12,9 @@ use doorstep_sync::protocol::{AttachmentReceipt, Change, EntityKind, PullRespons
 
 use crate::access;
 use crate::conflicts::HubIdentity;
+use crate::credentials::{
+    CodeRow, RefreshVerdict, TokenRow, judge_access, judge_enrol, judge_refresh,
+};
 use crate::model::{AuditEntry, DeviceInfo, Principal, Refusal, StoreError, TokenDigests};
 use crate::pull::{LogRow, needs_full_resync, pull_page, start_again};
 use crate::purge::{DAY_MS, EntryMeta, RecordMeta, plan_purge};
@@ -189,6 +192,18 @@ fn principal_of_device(tx: &Transaction<'_>, device_id: &str) -> Result<Principa
     Principal::from_columns(
         device_id, &user_id, user_name, &role, team_id, &org_id, org_name,
     )
+}
+
+/// A token's row as the refresh and access queries select it: device, expiry, spent,
+/// revoked, withdrawn.
+fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
+    Ok(TokenRow {
+        device_id: r.get(0)?,
+        expires_at: r.get(1)?,
+        used_at: r.get(2)?,
+        revoked_at: r.get(3)?,
+        withdrawn_at: r.get(4)?,
+    })
 }
 
 fn insert_tokens(
@@ -592,30 +607,25 @@ impl Store for SqliteStore {
             tokens.clone(),
         );
         self.write(move |tx| {
-            let code: Option<(String, i64, Option<i64>)> = tx
+            let code = tx
                 .query_row(
                     "SELECT user_id, expires_at, used_at FROM enrolment_codes WHERE code_hash = ?1",
                     [&digest],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| {
+                        Ok(CodeRow {
+                            user_id: r.get(0)?,
+                            expires_at: r.get(1)?,
+                            used_at: r.get(2)?,
+                        })
+                    },
                 )
                 .optional()?;
-            let Some((user_id, expires_at, used_at)) = code else {
-                return Err(Refusal::UnknownCode.into());
-            };
-            if used_at.is_some() {
-                return Err(Refusal::CodeUsed.into());
-            }
-            if expires_at <= now {
-                return Err(Refusal::CodeExpired.into());
-            }
             let taken: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM devices WHERE id = ?1)",
                 [&device_id],
                 |r| r.get(0),
             )?;
-            if taken {
-                return Err(Refusal::Duplicate(format!("device {device_id}")).into());
-            }
+            let user_id = judge_enrol(code, taken, &device_id, now)?;
             tx.execute(
                 "UPDATE enrolment_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
                 params![digest, now, device_id],
@@ -647,39 +657,26 @@ impl Store for SqliteStore {
             tokens.clone(),
         );
         self.write(move |tx| {
-            let found: Option<(String, i64, Option<i64>, Option<i64>, Option<i64>)> = tx
+            let found = tx
                 .query_row(
                     "SELECT t.device_id, t.expires_at, t.used_at, d.revoked_at, t.withdrawn_at
                      FROM tokens t JOIN devices d ON d.id = t.device_id
                      WHERE t.token_hash = ?1 AND t.kind = 'refresh'",
                     [&digest],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    token_row,
                 )
                 .optional()?;
-            let Some((device_id, expires_at, used_at, revoked_at, withdrawn_at)) = found else {
-                return Ok(Err(Refusal::UnknownToken));
+            let device_id = match judge_refresh(found, &claimed, now) {
+                RefreshVerdict::Grant { device_id } => device_id,
+                RefreshVerdict::Refuse(refusal) => return Ok(Err(refusal)),
+                RefreshVerdict::WithdrawAndRefuse { device_id } => {
+                    tx.execute(
+                        "UPDATE tokens SET withdrawn_at = coalesce(withdrawn_at, ?2) WHERE device_id = ?1",
+                        params![device_id, now],
+                    )?;
+                    return Ok(Err(Refusal::TokenReplayed));
+                }
             };
-            if device_id != claimed {
-                return Ok(Err(Refusal::ForgedDevice));
-            }
-            if revoked_at.is_some() {
-                return Ok(Err(Refusal::DeviceRevoked { device_id }));
-            }
-            if used_at.is_some() {
-                // A spent refresh token came back: someone holds a copy. Withdraw every
-                // token of the device (committed: this is the point of the check).
-                tx.execute(
-                    "UPDATE tokens SET withdrawn_at = coalesce(withdrawn_at, ?2) WHERE device_id = ?1",
-                    params![device_id, now],
-                )?;
-                return Ok(Err(Refusal::TokenReplayed));
-            }
-            if withdrawn_at.is_some() {
-                return Ok(Err(Refusal::TokenWithdrawn));
-            }
-            if expires_at <= now {
-                return Ok(Err(Refusal::TokenExpired));
-            }
             tx.execute(
                 "UPDATE tokens SET used_at = ?2 WHERE token_hash = ?1",
                 params![digest, now],
@@ -694,28 +691,15 @@ impl Store for SqliteStore {
         let digest = access_digest.to_owned();
         self.run(move |conn| {
             let tx = conn.transaction()?;
-            let found: Option<(String, i64, Option<i64>, Option<i64>)> = tx
+            let found = tx
                 .prepare_cached(
-                    "SELECT t.device_id, t.expires_at, d.revoked_at, t.withdrawn_at
+                    "SELECT t.device_id, t.expires_at, NULL, d.revoked_at, t.withdrawn_at
                      FROM tokens t JOIN devices d ON d.id = t.device_id
                      WHERE t.token_hash = ?1 AND t.kind = 'access'",
                 )?
-                .query_row([&digest], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
+                .query_row([&digest], token_row)
                 .optional()?;
-            let Some((device_id, expires_at, revoked_at, withdrawn_at)) = found else {
-                return Err(Refusal::UnknownToken.into());
-            };
-            if revoked_at.is_some() {
-                return Err(Refusal::DeviceRevoked { device_id }.into());
-            }
-            if withdrawn_at.is_some() {
-                return Err(Refusal::TokenWithdrawn.into());
-            }
-            if expires_at <= now {
-                return Err(Refusal::TokenExpired.into());
-            }
+            let device_id = judge_access(found, now)?;
             principal_of_device(&tx, &device_id)
         })
         .await
