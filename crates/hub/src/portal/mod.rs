@@ -21,8 +21,6 @@ pub mod auth;
 mod handlers;
 pub mod orders;
 pub mod pages;
-pub mod postgres;
-pub mod sqlite;
 pub mod store;
 
 use std::sync::Arc;

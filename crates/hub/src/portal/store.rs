@@ -341,12 +341,3 @@ pub struct OrderRow {
     /// The change-log position of its last change.
     pub updated_seq: i64,
 }
-
-/// Reads the hub clock's last reading as stored (`hub_settings.hub_hlc`).
-pub fn parse_hub_clock(text: Option<String>) -> Result<Option<Hlc>, StoreError> {
-    text.map(|t| {
-        t.parse()
-            .map_err(|_| StoreError::Backend("the hub's stored clock is damaged".into()))
-    })
-    .transpose()
-}

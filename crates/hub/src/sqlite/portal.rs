@@ -1,6 +1,6 @@
-//! The portal's tables on the embedded backend, over the sync store's own connection (so a
-//! contractor's change takes the same lock as a push and numbers its log entry from the
-//! same counter).
+//! The contractor portal's tables on the embedded backend (their schema is migration 3,
+//! beside the sync tables'), over the sync store's own connection: a contractor's change
+//! takes the same lock as a push and numbers its log entry from the same counter.
 
 use std::sync::{Arc, Mutex};
 
@@ -12,9 +12,11 @@ use crate::portal::auth;
 use crate::portal::orders::{StepRefusal, StoredOrder};
 use crate::portal::store::{
     Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
-    StepDone, StepRequest, firm_order, parse_hub_clock,
+    StepDone, StepRequest, firm_order,
 };
-use crate::sqlite::insert_audit;
+
+use super::audit::insert as insert_audit;
+use super::log::{hub_clock, write_hub_change};
 
 /// The portal's store on SQLite.
 #[derive(Debug, Clone)]
@@ -33,7 +35,7 @@ impl SqlitePortal {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        crate::sqlite::run_on(&self.conn, f).await
+        super::run_on(&self.conn, f).await
     }
 
     async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -41,7 +43,7 @@ impl SqlitePortal {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        crate::sqlite::write_on(&self.conn, f).await
+        super::write_on(&self.conn, f).await
     }
 }
 
@@ -116,14 +118,7 @@ fn take_step(
     if stored.updated_seq != seen_seq {
         return Ok(Err(StepRefusal::Stale));
     }
-    let hub_last = parse_hub_clock(
-        tx.query_row(
-            "SELECT value FROM hub_settings WHERE name = 'hub_hlc'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?,
-    )?;
+    let hub_last = hub_clock(tx)?;
     let planned = match plan(&stored, hub_last) {
         Ok(Some(planned)) => planned,
         Ok(None) => {
@@ -133,8 +128,7 @@ fn take_step(
         }
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let seq =
-        crate::sqlite::write_hub_change(tx, &planned.stored_record(&stored), &planned.change, now)?;
+    let seq = write_hub_change(tx, &planned.stored_record(&stored), &planned.change, now)?;
     if let Some(photo) = photo {
         tx.prepare_cached(
             "INSERT INTO portal_photos (order_id, sha256, media_type, bytes, uploaded_by,

@@ -1,5 +1,6 @@
-//! The portal's tables on PostgreSQL, over the sync store's pool. A contractor's change
-//! takes the change-log counter row first, as a push does, so log entries commit in order.
+//! The contractor portal's tables on PostgreSQL (their schema is migration 3, beside the
+//! sync tables'), over the sync store's pool. A contractor's change takes the change-log
+//! counter row first, as a push does, so log entries commit in order.
 
 use async_trait::async_trait;
 use deadpool_postgres::{Pool, Transaction};
@@ -10,9 +11,11 @@ use crate::portal::auth;
 use crate::portal::orders::{StepRefusal, StoredOrder};
 use crate::portal::store::{
     Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
-    StepDone, StepRequest, firm_order, parse_hub_clock,
+    StepDone, StepRequest, firm_order,
 };
-use crate::postgres::insert_audit;
+
+use super::audit::insert as insert_audit;
+use super::log::{hub_clock, lock_counter, write_hub_change};
 
 /// The portal's store on PostgreSQL.
 #[derive(Clone)]
@@ -91,11 +94,7 @@ async fn take_step(
         now,
     } = request;
     // Take turns with pushes on the counter row, as a push does first thing.
-    tx.query_one(
-        "SELECT value FROM counters WHERE name = 'change_log' FOR UPDATE",
-        &[],
-    )
-    .await?;
+    lock_counter(tx).await?;
     let Some(row) = tx.query_opt(ORDER_ROW, &[&order_id]).await? else {
         return Ok(Err(StepRefusal::NotFound));
     };
@@ -105,11 +104,7 @@ async fn take_step(
     if stored.updated_seq != seen_seq {
         return Ok(Err(StepRefusal::Stale));
     }
-    let hub_last = parse_hub_clock(
-        tx.query_opt("SELECT value FROM hub_settings WHERE name = 'hub_hlc'", &[])
-            .await?
-            .map(|r| r.get(0)),
-    )?;
+    let hub_last = hub_clock(tx).await?;
     let planned = match plan(&stored, hub_last) {
         Ok(Some(planned)) => planned,
         Ok(None) => {
@@ -119,13 +114,7 @@ async fn take_step(
         }
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let seq = crate::postgres::write_hub_change(
-        tx,
-        &planned.stored_record(&stored),
-        &planned.change,
-        now,
-    )
-    .await?;
+    let seq = write_hub_change(tx, &planned.stored_record(&stored), &planned.change, now).await?;
     let user_id = planned.change.officer_id.to_string();
     if let Some(photo) = photo {
         tx.execute(
