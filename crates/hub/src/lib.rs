@@ -27,6 +27,7 @@ pub mod server;
 pub mod sqlite;
 pub mod store;
 pub mod transfer;
+pub mod web;
 
 pub use clock::Clock;
 pub use config::HubConfig;

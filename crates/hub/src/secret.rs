@@ -31,9 +31,10 @@ impl TokenKind {
 /// The OS random source failed: nothing safe can be handed out.
 #[derive(Debug, thiserror::Error)]
 #[error("the system's random source failed: {0}")]
-pub struct RandomError(String);
+pub struct RandomError(pub(crate) String);
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], RandomError> {
+/// `N` bytes from the OS random source.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], RandomError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| RandomError(e.to_string()))?;
     Ok(bytes)

@@ -19,8 +19,9 @@ use doorstep_core::work_order::{
     FirmRef, ItemStatus, WorkOrder, WorkOrderId, WorkOrderItem, WorkOrderStatus,
 };
 use doorstep_core::{HouseholdId, OfficerId};
-use doorstep_hub::portal::{admin, auth};
+use doorstep_hub::portal::admin;
 use doorstep_hub::store::Stats;
+use doorstep_hub::web::{session, throttle, totp};
 use doorstep_hub::{Clock, HubConfig, SharedStore};
 use doorstep_sync::merge::{Record, apply_from_hub};
 use doorstep_sync::protocol::{EntityKind, LogEntry};
@@ -738,7 +739,7 @@ async fn cookies_are_secure_behind_a_proxy(backend: Backend) {
 async fn wrong_passwords_are_throttled_per_account_and_address(backend: Backend) {
     let w = world(backend).await;
     let mut b = Browser::new(&w.hub);
-    for _ in 0..auth::ACCOUNT_FAILURES {
+    for _ in 0..throttle::ACCOUNT_FAILURES {
         let page = b.sign_in(EMAIL_A, "not the password at all").await;
         page.expect(401)
             .says("Enter a correct email address and password");
@@ -756,7 +757,7 @@ async fn wrong_passwords_are_throttled_per_account_and_address(backend: Backend)
     signed_in(&w, EMAIL_B, PASSWORD_B).await;
 
     // Unknown accounts count against the address too.
-    for i in 0..auth::ADDRESS_FAILURES {
+    for i in 0..throttle::ADDRESS_FAILURES {
         let page = b
             .sign_in(&format!("nobody{i}@example.com"), "wrong wrong wrong")
             .await;
@@ -765,7 +766,7 @@ async fn wrong_passwords_are_throttled_per_account_and_address(backend: Backend)
     b.sign_in(EMAIL_B, PASSWORD_B).await.expect(429);
 
     // After the lock, the right password works again.
-    w.clock.advance(auth::LOCK_MS + 1000);
+    w.clock.advance(throttle::LOCK_MS + 1000);
     signed_in(&w, EMAIL_A, PASSWORD_A).await;
     let audit = w.store.audit(1000).await.unwrap();
     assert!(audit.iter().any(|e| e.outcome == "refused: throttled"));
@@ -805,7 +806,7 @@ async fn a_totp_code_is_needed_and_works_once(backend: Backend) {
         )
         .await;
     wrong.expect(401).says("that code was wrong");
-    let code = auth::totp_code(&secret, w.clock.now_ms()).unwrap();
+    let code = totp::totp_code(&secret, w.clock.now_ms()).unwrap();
     b.post("/portal/sign-in/code", &[("csrf", &csrf), ("code", &code)])
         .await
         .redirects_to("/portal/orders");
@@ -1239,9 +1240,9 @@ async fn a_disabled_user_is_refused_and_signed_out(backend: Backend) {
 async fn sessions_end_when_idle_or_old(backend: Backend) {
     let w = world(backend).await;
     let mut b = signed_in(&w, EMAIL_A, PASSWORD_A).await;
-    w.clock.advance(auth::IDLE_MS - 60_000);
+    w.clock.advance(session::IDLE_MS - 60_000);
     b.get("/portal/orders").await.expect(200);
-    w.clock.advance(auth::IDLE_MS + 1);
+    w.clock.advance(session::IDLE_MS + 1);
     b.get("/portal/orders")
         .await
         .redirects_to("/portal/sign-in?ended=1");
@@ -1252,12 +1253,12 @@ async fn sessions_end_when_idle_or_old(backend: Backend) {
     // Busy all day: still signed out after 12 hours.
     let mut b = signed_in(&w, EMAIL_A, PASSWORD_A).await;
     let mut elapsed = 0;
-    while elapsed + 20 * 60_000 < auth::ABSOLUTE_MS {
+    while elapsed + 20 * 60_000 < session::ABSOLUTE_MS {
         w.clock.advance(20 * 60_000);
         elapsed += 20 * 60_000;
         b.get("/portal/orders").await.expect(200);
     }
-    w.clock.advance(auth::ABSOLUTE_MS - elapsed);
+    w.clock.advance(session::ABSOLUTE_MS - elapsed);
     b.get("/portal/orders")
         .await
         .redirects_to("/portal/sign-in?ended=1");

@@ -7,12 +7,14 @@ use deadpool_postgres::{Pool, Transaction};
 use tokio_postgres::Row;
 
 use crate::model::{AuditEntry, Refusal, StoreError};
-use crate::portal::auth;
 use crate::portal::orders::{StepRefusal, StoredOrder};
 use crate::portal::store::{
-    Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
-    StepDone, StepRequest, firm_order,
+    FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
+    firm_order,
 };
+use crate::web::normalise_email;
+use crate::web::session::{IDLE_MS, NewSession, Stage};
+use crate::web::throttle::{Failure, after_failure};
 
 use super::audit::insert as insert_audit;
 use super::log::{hub_clock, lock_counter, write_hub_change};
@@ -54,7 +56,7 @@ fn user_from_row(r: &Row, at: usize) -> FirmUser {
 }
 
 async fn find_user(tx: &Transaction<'_>, key: &str) -> Result<FirmUser, StoreError> {
-    let email = auth::normalise_email(key);
+    let email = normalise_email(key);
     tx.query_opt(
         &format!(
             "SELECT {USER_COLUMNS} FROM portal_users u JOIN portal_firms f ON f.id = u.firm_id
@@ -278,7 +280,7 @@ impl PortalStore for PgPortal {
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<FirmUser>, StoreError> {
-        let email = auth::normalise_email(email);
+        let email = normalise_email(email);
         let client = self.pool.get().await?;
         let stmt = client
             .prepare_cached(&format!(
@@ -335,7 +337,7 @@ impl PortalStore for PgPortal {
                 )
                 .await?;
             let current = (row.get::<_, i64>(0), row.get::<_, i64>(1), row.get(2));
-            let (count, start, locked) = auth::after_failure(Some(current), failure.limit, now);
+            let (count, start, locked) = after_failure(Some(current), failure.limit, now);
             tx.execute(
                 "UPDATE portal_sign_in_failures SET failures = $2, window_start = $3,
                      locked_until = $4 WHERE key = $1",
@@ -372,7 +374,7 @@ impl PortalStore for PgPortal {
         // Sessions that ended are of no use to anyone: sweep them here, now and then.
         tx.execute(
             "DELETE FROM portal_sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
-            &[&session.now, &session.now.saturating_sub(auth::IDLE_MS)],
+            &[&session.now, &session.now.saturating_sub(IDLE_MS)],
         )
         .await?;
         tx.execute(

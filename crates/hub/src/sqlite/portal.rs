@@ -8,12 +8,14 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::model::{AuditEntry, Refusal, StoreError};
-use crate::portal::auth;
 use crate::portal::orders::{StepRefusal, StoredOrder};
 use crate::portal::store::{
-    Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
-    StepDone, StepRequest, firm_order,
+    FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
+    firm_order,
 };
+use crate::web::normalise_email;
+use crate::web::session::{IDLE_MS, NewSession, Stage};
+use crate::web::throttle::{Failure, after_failure};
 
 use super::audit::insert as insert_audit;
 use super::log::{hub_clock, write_hub_change};
@@ -71,7 +73,7 @@ fn find_user(tx: &Transaction<'_>, key: &str) -> Result<FirmUser, StoreError> {
             "SELECT {USER_COLUMNS} FROM portal_users u JOIN portal_firms f ON f.id = u.firm_id
              WHERE u.id = ?1 OR u.email = ?2"
         ),
-        params![key, auth::normalise_email(key)],
+        params![key, normalise_email(key)],
         |r| user_from_row(r, 0),
     )
     .optional()?
@@ -297,7 +299,7 @@ impl PortalStore for SqlitePortal {
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<FirmUser>, StoreError> {
-        let email = auth::normalise_email(email);
+        let email = normalise_email(email);
         self.run(move |conn| {
             Ok(conn
                 .prepare_cached(&format!(
@@ -353,7 +355,7 @@ impl PortalStore for SqlitePortal {
                         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                     )
                     .optional()?;
-                let (count, start, locked) = auth::after_failure(current, failure.limit, now);
+                let (count, start, locked) = after_failure(current, failure.limit, now);
                 tx.execute(
                     "INSERT INTO portal_sign_in_failures (key, failures, window_start, locked_until)
                      VALUES (?1, ?2, ?3, ?4)
@@ -390,7 +392,7 @@ impl PortalStore for SqlitePortal {
             // Sessions that ended are of no use to anyone: sweep them here, now and then.
             tx.execute(
                 "DELETE FROM portal_sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2",
-                params![session.now, session.now.saturating_sub(auth::IDLE_MS)],
+                params![session.now, session.now.saturating_sub(IDLE_MS)],
             )?;
             tx.execute(
                 "INSERT INTO portal_sessions (id_hash, user_id, csrf, stage, created_at,
