@@ -7,7 +7,7 @@ use deadpool_postgres::{Pool, Transaction};
 use tokio_postgres::Row;
 
 use crate::model::{AuditEntry, Refusal, StoreError};
-use crate::portal::orders::{StepRefusal, StoredOrder};
+use crate::portal::orders::{StepRefusal, StepVerdict, StepWrite, StoredOrder, judge_step};
 use crate::portal::store::{
     FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
     firm_order,
@@ -82,42 +82,37 @@ fn order_row(row: &Row) -> OrderRow {
 const ORDER_ROW: &str = "SELECT team_id, fields, field_versions, tombstone, updated_seq
                          FROM records WHERE entity = 'work_order' AND entity_id = $1";
 
+/// Takes a contractor's step: takes turns with pushes on the counter row, reads the
+/// order, has [`judge_step`] decide, and writes what it decided.
 async fn take_step(
     tx: &Transaction<'_>,
     request: StepRequest,
 ) -> Result<Result<StepDone, StepRefusal>, StoreError> {
-    let StepRequest {
-        firm_id,
-        order_id,
-        seen_seq,
-        plan,
-        photo,
-        mut audit,
-        now,
-    } = request;
     // Take turns with pushes on the counter row, as a push does first thing.
     lock_counter(tx).await?;
-    let Some(row) = tx.query_opt(ORDER_ROW, &[&order_id]).await? else {
-        return Ok(Err(StepRefusal::NotFound));
-    };
-    let Some(stored) = firm_order(&order_id, &firm_id, order_row(&row))? else {
-        return Ok(Err(StepRefusal::NotFound));
-    };
-    if stored.updated_seq != seen_seq {
-        return Ok(Err(StepRefusal::Stale));
-    }
-    let hub_last = hub_clock(tx).await?;
-    let planned = match plan(&stored, hub_last) {
-        Ok(Some(planned)) => planned,
-        Ok(None) => {
-            audit.outcome = format!("unchanged: {}", audit.outcome);
+    let row = tx
+        .query_opt(ORDER_ROW, &[&request.order_id])
+        .await?
+        .map(|r| order_row(&r));
+    let write = match judge_step(request, row, hub_clock(tx).await?)? {
+        StepVerdict::Refuse(refusal) => return Ok(Err(refusal)),
+        StepVerdict::Unchanged(audit) => {
             insert_audit(tx, &[audit]).await?;
             return Ok(Ok(StepDone::Unchanged));
         }
-        Err(refusal) => return Ok(Err(refusal)),
+        StepVerdict::Write(write) => write,
     };
-    let seq = write_hub_change(tx, &planned.stored_record(&stored), &planned.change, now).await?;
-    let user_id = planned.change.officer_id.to_string();
+    let StepWrite {
+        order_id,
+        team_id,
+        record,
+        change,
+        photo,
+        audit,
+        now,
+    } = *write;
+    let seq = write_hub_change(tx, &record, &change, now).await?;
+    let user_id = change.officer_id.to_string();
     if let Some(photo) = photo {
         tx.execute(
             "INSERT INTO portal_photos (order_id, sha256, media_type, bytes, uploaded_by,
@@ -145,11 +140,10 @@ async fn take_step(
         tx.execute(
             "INSERT INTO attachment_teams (sha256, team_id, device_id, user_id, at)
              VALUES ($1, $2, NULL, NULL, $3) ON CONFLICT (sha256, team_id) DO NOTHING",
-            &[&photo.sha256, &stored.team_id, &now],
+            &[&photo.sha256, &team_id, &now],
         )
         .await?;
     }
-    audit.outcome = format!("applied: {}", audit.outcome);
     insert_audit(tx, &[audit]).await?;
     Ok(Ok(StepDone::Written { seq }))
 }

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::model::{AuditEntry, Refusal, StoreError};
-use crate::portal::orders::{StepRefusal, StoredOrder};
+use crate::portal::orders::{StepRefusal, StepVerdict, StepWrite, StoredOrder, judge_step};
 use crate::portal::store::{
     FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
     firm_order,
@@ -98,39 +98,31 @@ fn order_row(conn: &Connection, order_id: &str) -> Result<Option<OrderRow>, Stor
         .optional()?)
 }
 
+/// Takes a contractor's step: reads the order, has [`judge_step`] decide, and writes
+/// what it decided.
 fn take_step(
     tx: &Transaction<'_>,
     request: StepRequest,
 ) -> Result<Result<StepDone, StepRefusal>, StoreError> {
-    let StepRequest {
-        firm_id,
-        order_id,
-        seen_seq,
-        plan,
-        photo,
-        mut audit,
-        now,
-    } = request;
-    let Some(row) = order_row(tx, &order_id)? else {
-        return Ok(Err(StepRefusal::NotFound));
-    };
-    let Some(stored) = firm_order(&order_id, &firm_id, row)? else {
-        return Ok(Err(StepRefusal::NotFound));
-    };
-    if stored.updated_seq != seen_seq {
-        return Ok(Err(StepRefusal::Stale));
-    }
-    let hub_last = hub_clock(tx)?;
-    let planned = match plan(&stored, hub_last) {
-        Ok(Some(planned)) => planned,
-        Ok(None) => {
-            audit.outcome = format!("unchanged: {}", audit.outcome);
+    let row = order_row(tx, &request.order_id)?;
+    let write = match judge_step(request, row, hub_clock(tx)?)? {
+        StepVerdict::Refuse(refusal) => return Ok(Err(refusal)),
+        StepVerdict::Unchanged(audit) => {
             insert_audit(tx, &[audit])?;
             return Ok(Ok(StepDone::Unchanged));
         }
-        Err(refusal) => return Ok(Err(refusal)),
+        StepVerdict::Write(write) => write,
     };
-    let seq = write_hub_change(tx, &planned.stored_record(&stored), &planned.change, now)?;
+    let StepWrite {
+        order_id,
+        team_id,
+        record,
+        change,
+        photo,
+        audit,
+        now,
+    } = *write;
+    let seq = write_hub_change(tx, &record, &change, now)?;
     if let Some(photo) = photo {
         tx.prepare_cached(
             "INSERT INTO portal_photos (order_id, sha256, media_type, bytes, uploaded_by,
@@ -142,7 +134,7 @@ fn take_step(
             photo.sha256,
             photo.media_type,
             photo.bytes,
-            planned.change.officer_id.to_string(),
+            change.officer_id.to_string(),
             now
         ])?;
         // The officers' laptops fetch the photo like any other attachment: store its
@@ -162,9 +154,8 @@ fn take_step(
             "INSERT INTO attachment_teams (sha256, team_id, device_id, user_id, at)
              VALUES (?1, ?2, NULL, NULL, ?3) ON CONFLICT (sha256, team_id) DO NOTHING",
         )?
-        .execute(params![photo.sha256, stored.team_id, now])?;
+        .execute(params![photo.sha256, team_id, now])?;
     }
-    audit.outcome = format!("applied: {}", audit.outcome);
     insert_audit(tx, &[audit])?;
     Ok(Ok(StepDone::Written { seq }))
 }

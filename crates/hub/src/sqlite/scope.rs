@@ -16,7 +16,7 @@ use crate::conflicts::HubIdentity;
 use crate::model::{Refusal, StoreError};
 use crate::push::RecordKey;
 use crate::store::{StoredRecord, Transfer};
-use crate::transfer::{plan_transfer, records_to_move};
+use crate::transfer::{plan_transfer, take_moving};
 
 /// Moves a household and every record that refers to it to another team.
 pub(super) fn transfer_household(
@@ -58,15 +58,7 @@ pub(super) fn transfer_household(
             );
         }
     }
-    let refs: Vec<(RecordKey, &doorstep_sync::merge::Record)> = records
-        .iter()
-        .map(|(k, r)| (k.clone(), &r.record))
-        .collect();
-    let moved = records_to_move(household_id, &refs);
-    let moving: Vec<(RecordKey, StoredRecord)> = moved
-        .iter()
-        .filter_map(|k| records.remove(k).map(|r| (k.clone(), r)))
-        .collect();
+    let (moved, moving) = take_moving(household_id, &mut records);
     let plan = plan_transfer(moving, &to_team, hub, hub_clock(tx)?, counter(tx)?, now)?;
     write_records(tx, plan.records.iter().map(|(k, r, seq)| (k, r, *seq)))?;
     append_entries(tx, &plan.entries)?;

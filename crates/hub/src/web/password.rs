@@ -5,7 +5,7 @@ use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 
 use super::AuthError;
-use crate::secret::random_bytes;
+use crate::secret::{random_bytes, random_grouped};
 
 /// The shortest password a user may choose (NCSC: length beats complexity rules).
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -18,18 +18,9 @@ const PASSWORD_ALPHABET: &[u8; 30] = b"23456789abcdefghjkmnpqrstvwxyz";
 /// A new initial password for an administrator to hand out: 20 characters in groups of
 /// five (about 98 bits), e.g. `k7m2q-9xrta-4hwzc-b3nd8`.
 pub fn new_initial_password() -> Result<String, AuthError> {
-    let bytes: [u8; 20] = random_bytes()?;
-    let mut out = String::with_capacity(23);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 && i % 5 == 0 {
-            out.push('-');
-        }
-        // The modulo's slight bias is harmless in a one-time password the user replaces.
-        out.push(char::from(
-            PASSWORD_ALPHABET[usize::from(*b) % PASSWORD_ALPHABET.len()],
-        ));
-    }
-    Ok(out)
+    // The slight bias of `random_grouped` is harmless in a one-time password the user
+    // replaces.
+    Ok(random_grouped::<20>(PASSWORD_ALPHABET)?)
 }
 
 /// Why a password cannot be used, in words for the person choosing it.

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use doorstep_core::work_order::{ContractorStep, WorkOrder, WorkOrderStatus};
 use serde::Deserialize;
 
-use super::gate::gate;
+use super::gate::{Signed, gate};
 use crate::model::StoreError;
 use crate::portal::PortalState;
 use crate::portal::orders::{read_order, read_order_json};
@@ -180,6 +180,20 @@ pub(super) async fn load_order(
     }
 }
 
+/// A signed-in contractor's page about one of their firm's orders: the session checked
+/// (see [`gate`]), then the order loaded (see [`load_order`]).
+pub(super) async fn signed_order(
+    state: &PortalState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    order_id: &str,
+    action: &str,
+) -> Result<(Signed, WorkOrder, i64), Stop> {
+    let signed = gate(state, peer, headers, Allow::Full).await?;
+    let (order, seq) = load_order(state, &signed.session, order_id, action).await?;
+    Ok((signed, order, seq))
+}
+
 /// What was just done, for the banner.
 #[derive(Debug, Deserialize)]
 pub(in crate::portal) struct OrderQuery {
@@ -194,15 +208,11 @@ pub(in crate::portal) async fn order(
     Path(order_id): Path<String>,
     query: Result<Query<OrderQuery>, QueryRejection>,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Full).await {
-        Ok(signed) => signed,
-        Err(response) => return *response,
-    };
-    let session = &signed.session;
-    let (order, seq) = match load_order(&state, session, &order_id, "read").await {
+    let (signed, order, seq) = match signed_order(&state, peer, &headers, &order_id, "read").await {
         Ok(found) => found,
         Err(response) => return *response,
     };
+    let session = &signed.session;
     state
         .audit(state.entry(Some(&session.user.id), "read", Some(&order_id), "ok"))
         .await;
@@ -252,15 +262,11 @@ pub(in crate::portal) async fn pdf(
     headers: HeaderMap,
     Path(order_id): Path<String>,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Full).await {
-        Ok(signed) => signed,
-        Err(response) => return *response,
-    };
-    let session = &signed.session;
-    let (order, _) = match load_order(&state, session, &order_id, "pdf").await {
+    let (signed, order, _) = match signed_order(&state, peer, &headers, &order_id, "pdf").await {
         Ok(found) => found,
         Err(response) => return *response,
     };
+    let session = &signed.session;
     let branding = state.inner.branding.clone();
     let number = order.number.clone();
     let rendered = tokio::task::spawn_blocking(move || {

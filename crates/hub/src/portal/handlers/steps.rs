@@ -13,8 +13,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use doorstep_core::OfficerId;
 use doorstep_core::work_order::{ContractorStep, WorkOrder, WorkOrderError};
 
-use super::gate::{Signed, gate, order_write};
-use super::orders::load_order;
+use super::gate::{Signed, order_write};
+use super::orders::{load_order, signed_order};
 use super::{FormFields, seen_seq, text};
 use crate::model::StoreError;
 use crate::portal::PortalState;
@@ -22,7 +22,6 @@ use crate::portal::orders::{Actor, StepRefusal, plan_step};
 use crate::portal::pages::{AppointmentPage, DeclinePage, Errors, long_date};
 use crate::portal::store::{Photo, Session, StepDone, StepRequest};
 use crate::web::respond::{page, redirect};
-use crate::web::session::Allow;
 
 /// What a step form needs besides the step.
 pub(super) struct StepForm<'a> {
@@ -182,15 +181,11 @@ pub(in crate::portal) async fn decline_page(
     headers: HeaderMap,
     Path(order_id): Path<String>,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Full).await {
-        Ok(signed) => signed,
-        Err(response) => return *response,
-    };
-    let session = &signed.session;
-    let (order, seq) = match load_order(&state, session, &order_id, "read").await {
+    let (signed, order, seq) = match signed_order(&state, peer, &headers, &order_id, "read").await {
         Ok(found) => found,
         Err(response) => return *response,
     };
+    let session = &signed.session;
     decline_form(
         &state,
         session,
@@ -367,15 +362,11 @@ pub(in crate::portal) async fn appointment_page(
     headers: HeaderMap,
     Path(order_id): Path<String>,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Full).await {
-        Ok(signed) => signed,
-        Err(response) => return *response,
-    };
-    let session = &signed.session;
-    let (order, seq) = match load_order(&state, session, &order_id, "read").await {
+    let (signed, order, seq) = match signed_order(&state, peer, &headers, &order_id, "read").await {
         Ok(found) => found,
         Err(response) => return *response,
     };
+    let session = &signed.session;
     let typed = order
         .appointment_date
         .map(|d| DateFields {
