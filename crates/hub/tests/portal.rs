@@ -6,6 +6,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+#[macro_use]
 mod support;
 
 use std::collections::BTreeMap;
@@ -20,37 +21,15 @@ use doorstep_core::work_order::{
 };
 use doorstep_core::{HouseholdId, OfficerId};
 use doorstep_hub::portal::admin;
-use doorstep_hub::store::Stats;
 use doorstep_hub::web::{session, throttle, totp};
 use doorstep_hub::{Clock, HubConfig, SharedStore};
 use doorstep_sync::merge::{Record, apply_from_hub};
 use doorstep_sync::protocol::{EntityKind, LogEntry};
 use serde_json::{Value, json};
-use support::{Backend, Hub, Laptop, TestDb, enrol, org, user_with_code};
+use support::photo::{PNG_1X1, sha256_hex};
+use support::{Backend, Hub, Laptop, TestDb, enrol, org, stats, user_with_code};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// Runs each named test once per backend: `sqlite::name` and `postgres::name`.
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres).await;
-                }
-            )+
-        }
-    };
-}
 
 on_both_backends!(
     signing_in_and_out,
@@ -79,14 +58,6 @@ const PASSWORD_A: &str = "correct horse battery staple";
 const PASSWORD_B: &str = "another long pass phrase";
 const EMAIL_A: &str = "fitter@quillon.example";
 const EMAIL_B: &str = "glazier@eastwick.example";
-
-/// A whole 1 × 1 PNG: the hub checks an image from signature to IEND.
-const PNG: &[u8] = &[
-    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0,
-    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 13, b'I', b'D', b'A', b'T',
-    0x78, 0xDA, 0x63, 0x64, 0x60, 0xF8, 0x5F, 0x0F, 0, 0x02, 0x87, 0x01, 0x80, 0xEB, 0x47, 0xBA,
-    0x92, 0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82,
-];
 
 // ---- A browser without JavaScript ---------------------------------------------------------
 
@@ -577,10 +548,6 @@ async fn world(backend: Backend) -> World {
         user_a,
         north: teams.north,
     }
-}
-
-async fn stats(store: &SharedStore) -> Stats {
-    store.stats().await.unwrap()
 }
 
 /// The hub's copy of an order, read back through the portal store.
@@ -1167,13 +1134,13 @@ async fn uploads_must_be_images_within_the_limit(backend: Backend) {
         .expect(400)
         .says("The file is not a photo");
     let max = usize::try_from(doorstep_core::attachment::DEFAULT_MAX_PHOTO_BYTES).unwrap();
-    let mut just_over = PNG.to_vec();
+    let mut just_over = PNG_1X1.to_vec();
     just_over.resize(max + 1, 0);
     b.post_multipart(&path, &fields, Some(("door.png", "image/png", &just_over)))
         .await
         .expect(413)
         .says("largest allowed");
-    let mut far_over = PNG.to_vec();
+    let mut far_over = PNG_1X1.to_vec();
     far_over.resize(max + 2 * 1024 * 1024, 0);
     b.post_multipart(&path, &fields, Some(("door.png", "image/png", &far_over)))
         .await
@@ -1182,7 +1149,7 @@ async fn uploads_must_be_images_within_the_limit(backend: Backend) {
     b.post_multipart(
         &path,
         &[("csrf", &csrf), ("seq", &seq), ("standard", " ")],
-        Some(("door.png", "image/png", PNG)),
+        Some(("door.png", "image/png", PNG_1X1)),
     )
     .await
     .expect(400)
@@ -1195,11 +1162,11 @@ async fn uploads_must_be_images_within_the_limit(backend: Backend) {
     );
 
     // A real image is taken, by its content, with its digest on the item.
-    b.post_multipart(&path, &fields, Some(("door.png", "image/png", PNG)))
+    b.post_multipart(&path, &fields, Some(("door.png", "image/png", PNG_1X1)))
         .await
         .redirects_to(&format!("/portal/orders/{id}?done=fitted"));
     let order = order_on_hub(&w, &w.a1).await;
-    let digest = sha256(PNG);
+    let digest = sha256_hex(PNG_1X1);
     assert_eq!(
         order.items[0].photo_sha256,
         Some(format!("sha256:{digest}"))
@@ -1297,7 +1264,7 @@ async fn the_contractors_update_reaches_the_officers_laptop(backend: Backend) {
     b.post_multipart(
         &format!("/portal/orders/{id}/items/door_chain/fitted"),
         &[("csrf", &csrf), ("seq", &seq), ("standard", "TS007 3*")],
-        Some(("chain.png", "image/png", PNG)),
+        Some(("chain.png", "image/png", PNG_1X1)),
     )
     .await
     .expect(303);
@@ -1418,14 +1385,6 @@ async fn pages_show_only_what_a_contractor_may_see(backend: Backend) {
     w.hub.stop().await;
 }
 
-fn sha256(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn pages_date(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }
@@ -1478,7 +1437,7 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
     let own = w.a1.id.to_string();
     let own2 = w.a2.id.to_string();
     let other = w.b1.id.to_string();
-    let png_sha = sha256(PNG);
+    let png_sha = sha256_hex(PNG_1X1);
     let mut uploaded = false;
 
     let mut covered: Vec<(String, String)> = Vec::new();
@@ -1584,7 +1543,7 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
             "put",
             "/v1/attachments/{sha256}",
             format!("/v1/attachments/{png_sha}"),
-            Body::Bytes(PNG.to_vec()),
+            Body::Bytes(PNG_1X1.to_vec()),
             signed(if first_upload { 201 } else { 200 }, 403),
         ));
         rows.push((
