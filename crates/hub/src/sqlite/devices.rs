@@ -164,7 +164,7 @@ pub(super) fn enrol(
         params![device_id, now],
     )?;
     insert_tokens(tx, device_id, tokens, now)?;
-    principal_of_device(tx, &device_id)
+    principal_of_device(tx, device_id)
 }
 
 /// Spends a refresh token and stores the new pair; the inner `Err` is a refusal (a replay

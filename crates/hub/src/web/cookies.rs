@@ -111,12 +111,12 @@ impl Cookies {
     }
 
     /// The session cookie's token in a request, if it sent one.
-    pub fn session<'h>(self, headers: &'h HeaderMap) -> Option<&'h str> {
+    pub fn session(self, headers: &HeaderMap) -> Option<&str> {
         cookie(headers, self.session_name())
     }
 
     /// The sign-in form's token in a request, if it sent one.
-    pub fn sign_in<'h>(self, headers: &'h HeaderMap) -> Option<&'h str> {
+    pub fn sign_in(self, headers: &HeaderMap) -> Option<&str> {
         cookie(headers, self.sign_in_name())
     }
 }
