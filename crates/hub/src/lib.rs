@@ -10,6 +10,7 @@ pub mod attachments;
 pub mod clock;
 pub mod config;
 pub mod conflicts;
+pub mod credentials;
 pub mod intake;
 pub mod listener;
 pub mod model;
@@ -26,6 +27,7 @@ pub mod server;
 pub mod sqlite;
 pub mod store;
 pub mod transfer;
+pub mod web;
 
 pub use clock::Clock;
 pub use config::HubConfig;

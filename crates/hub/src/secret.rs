@@ -31,9 +31,10 @@ impl TokenKind {
 /// The OS random source failed: nothing safe can be handed out.
 #[derive(Debug, thiserror::Error)]
 #[error("the system's random source failed: {0}")]
-pub struct RandomError(String);
+pub struct RandomError(pub(crate) String);
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], RandomError> {
+/// `N` bytes from the OS random source.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], RandomError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| RandomError(e.to_string()))?;
     Ok(bytes)
@@ -68,16 +69,22 @@ const CODE_ALPHABET: &[u8; 30] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// A new one-time enrolment code: 15 characters (about 73 bits) in groups of five,
 /// e.g. `K7M2Q-9XRTA-4HWZC`.
 pub fn new_enrolment_code() -> Result<String, RandomError> {
-    let bytes: [u8; 15] = random_bytes()?;
-    let mut out = String::with_capacity(17);
+    // The modulo in `random_grouped` leaves a slight bias, harmless for a one-time code
+    // that also expires.
+    random_grouped::<15>(CODE_ALPHABET)
+}
+
+/// `N` random characters of `alphabet` in groups of five joined by `-`, for a person to
+/// read or type. Each is a random byte modulo the alphabet's length: slightly biased,
+/// so only for one-time secrets with bits to spare.
+pub fn random_grouped<const N: usize>(alphabet: &[u8; 30]) -> Result<String, RandomError> {
+    let bytes: [u8; N] = random_bytes()?;
+    let mut out = String::with_capacity(N + N / 5);
     for (i, b) in bytes.iter().enumerate() {
         if i > 0 && i % 5 == 0 {
             out.push('-');
         }
-        // The modulo leaves a slight bias, harmless for a one-time code that also expires.
-        out.push(char::from(
-            CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()],
-        ));
+        out.push(char::from(alphabet[usize::from(*b) % alphabet.len()]));
     }
     Ok(out)
 }

@@ -8,7 +8,7 @@
 //! next edit applies cleanly instead of looking concurrent (which, on a guarded field,
 //! would raise a false conflict).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use doorstep_core::{Hlc, HlcClock};
 use doorstep_sync::merge::Record;
@@ -20,6 +20,25 @@ use crate::conflicts::HubIdentity;
 use crate::model::{AuditEntry, Refusal, StoreError};
 use crate::push::{EntryKind, NewEntry, RecordKey, time_of};
 use crate::store::StoredRecord;
+
+/// Takes out of `records` (the old team's, keyed) the household and every record that
+/// refers to it (see [`records_to_move`]); returns their keys, in key order, and the
+/// records themselves to plan the move with.
+pub fn take_moving(
+    household_id: &str,
+    records: &mut HashMap<RecordKey, StoredRecord>,
+) -> (Vec<RecordKey>, Vec<(RecordKey, StoredRecord)>) {
+    let refs: Vec<(RecordKey, &Record)> = records
+        .iter()
+        .map(|(k, r)| (k.clone(), &r.record))
+        .collect();
+    let moved = records_to_move(household_id, &refs);
+    let moving = moved
+        .iter()
+        .filter_map(|k| records.remove(k).map(|r| (k.clone(), r)))
+        .collect();
+    (moved, moving)
+}
 
 /// The household and every record that refers to it, directly or through another moving
 /// record (a field ending in `_id` naming one: a survey's `household_id`, its plan's

@@ -2,6 +2,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+#[macro_use]
 mod support;
 
 use std::sync::Arc;
@@ -18,30 +19,8 @@ use doorstep_sync::protocol::{
     PushResponse,
 };
 use serde_json::json;
-use support::{Backend, Hub, TestDb, enrol, enrol_body, org, pulled_ids, user_with_code};
+use support::{Backend, Hub, TestDb, enrol, enrol_body, org, pulled_ids, stats, user_with_code};
 use tokio::sync::Notify;
-
-/// Runs each named test once per backend: `sqlite::name` and `postgres::name`.
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres).await;
-                }
-            )+
-        }
-    };
-}
 
 on_both_backends!(
     enrolment_codes_work_once_and_tokens_refresh,
@@ -103,10 +82,6 @@ async fn setup(backend: Backend) -> (TestDb, SharedStore) {
 
 async fn boot(store: &SharedStore) -> Hub {
     Hub::start(store.clone(), HubConfig::default(), Clock::system()).await
-}
-
-async fn stats(store: &SharedStore) -> Stats {
-    store.stats().await.unwrap()
 }
 
 fn push_reply(reply: &support::Reply) -> PushResponse {

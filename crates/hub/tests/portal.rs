@@ -6,6 +6,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+#[macro_use]
 mod support;
 
 use std::collections::BTreeMap;
@@ -19,37 +20,16 @@ use doorstep_core::work_order::{
     FirmRef, ItemStatus, WorkOrder, WorkOrderId, WorkOrderItem, WorkOrderStatus,
 };
 use doorstep_core::{HouseholdId, OfficerId};
-use doorstep_hub::portal::{admin, auth};
-use doorstep_hub::store::Stats;
+use doorstep_hub::portal::admin;
+use doorstep_hub::web::{session, throttle, totp};
 use doorstep_hub::{Clock, HubConfig, SharedStore};
 use doorstep_sync::merge::{Record, apply_from_hub};
 use doorstep_sync::protocol::{EntityKind, LogEntry};
 use serde_json::{Value, json};
-use support::{Backend, Hub, Laptop, TestDb, enrol, org, user_with_code};
+use support::photo::{PNG_1X1, sha256_hex};
+use support::{Backend, Hub, Laptop, TestDb, enrol, org, stats, user_with_code};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// Runs each named test once per backend: `sqlite::name` and `postgres::name`.
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres).await;
-                }
-            )+
-        }
-    };
-}
 
 on_both_backends!(
     signing_in_and_out,
@@ -78,14 +58,6 @@ const PASSWORD_A: &str = "correct horse battery staple";
 const PASSWORD_B: &str = "another long pass phrase";
 const EMAIL_A: &str = "fitter@quillon.example";
 const EMAIL_B: &str = "glazier@eastwick.example";
-
-/// A whole 1 × 1 PNG: the hub checks an image from signature to IEND.
-const PNG: &[u8] = &[
-    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0,
-    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 13, b'I', b'D', b'A', b'T',
-    0x78, 0xDA, 0x63, 0x64, 0x60, 0xF8, 0x5F, 0x0F, 0, 0x02, 0x87, 0x01, 0x80, 0xEB, 0x47, 0xBA,
-    0x92, 0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82,
-];
 
 // ---- A browser without JavaScript ---------------------------------------------------------
 
@@ -578,10 +550,6 @@ async fn world(backend: Backend) -> World {
     }
 }
 
-async fn stats(store: &SharedStore) -> Stats {
-    store.stats().await.unwrap()
-}
-
 /// The hub's copy of an order, read back through the portal store.
 async fn order_on_hub(w: &World, order: &WorkOrder) -> WorkOrder {
     let stored = w
@@ -738,7 +706,7 @@ async fn cookies_are_secure_behind_a_proxy(backend: Backend) {
 async fn wrong_passwords_are_throttled_per_account_and_address(backend: Backend) {
     let w = world(backend).await;
     let mut b = Browser::new(&w.hub);
-    for _ in 0..auth::ACCOUNT_FAILURES {
+    for _ in 0..throttle::ACCOUNT_FAILURES {
         let page = b.sign_in(EMAIL_A, "not the password at all").await;
         page.expect(401)
             .says("Enter a correct email address and password");
@@ -756,7 +724,7 @@ async fn wrong_passwords_are_throttled_per_account_and_address(backend: Backend)
     signed_in(&w, EMAIL_B, PASSWORD_B).await;
 
     // Unknown accounts count against the address too.
-    for i in 0..auth::ADDRESS_FAILURES {
+    for i in 0..throttle::ADDRESS_FAILURES {
         let page = b
             .sign_in(&format!("nobody{i}@example.com"), "wrong wrong wrong")
             .await;
@@ -765,7 +733,7 @@ async fn wrong_passwords_are_throttled_per_account_and_address(backend: Backend)
     b.sign_in(EMAIL_B, PASSWORD_B).await.expect(429);
 
     // After the lock, the right password works again.
-    w.clock.advance(auth::LOCK_MS + 1000);
+    w.clock.advance(throttle::LOCK_MS + 1000);
     signed_in(&w, EMAIL_A, PASSWORD_A).await;
     let audit = w.store.audit(1000).await.unwrap();
     assert!(audit.iter().any(|e| e.outcome == "refused: throttled"));
@@ -805,7 +773,7 @@ async fn a_totp_code_is_needed_and_works_once(backend: Backend) {
         )
         .await;
     wrong.expect(401).says("that code was wrong");
-    let code = auth::totp_code(&secret, w.clock.now_ms()).unwrap();
+    let code = totp::totp_code(&secret, w.clock.now_ms()).unwrap();
     b.post("/portal/sign-in/code", &[("csrf", &csrf), ("code", &code)])
         .await
         .redirects_to("/portal/orders");
@@ -1166,13 +1134,13 @@ async fn uploads_must_be_images_within_the_limit(backend: Backend) {
         .expect(400)
         .says("The file is not a photo");
     let max = usize::try_from(doorstep_core::attachment::DEFAULT_MAX_PHOTO_BYTES).unwrap();
-    let mut just_over = PNG.to_vec();
+    let mut just_over = PNG_1X1.to_vec();
     just_over.resize(max + 1, 0);
     b.post_multipart(&path, &fields, Some(("door.png", "image/png", &just_over)))
         .await
         .expect(413)
         .says("largest allowed");
-    let mut far_over = PNG.to_vec();
+    let mut far_over = PNG_1X1.to_vec();
     far_over.resize(max + 2 * 1024 * 1024, 0);
     b.post_multipart(&path, &fields, Some(("door.png", "image/png", &far_over)))
         .await
@@ -1181,7 +1149,7 @@ async fn uploads_must_be_images_within_the_limit(backend: Backend) {
     b.post_multipart(
         &path,
         &[("csrf", &csrf), ("seq", &seq), ("standard", " ")],
-        Some(("door.png", "image/png", PNG)),
+        Some(("door.png", "image/png", PNG_1X1)),
     )
     .await
     .expect(400)
@@ -1194,11 +1162,11 @@ async fn uploads_must_be_images_within_the_limit(backend: Backend) {
     );
 
     // A real image is taken, by its content, with its digest on the item.
-    b.post_multipart(&path, &fields, Some(("door.png", "image/png", PNG)))
+    b.post_multipart(&path, &fields, Some(("door.png", "image/png", PNG_1X1)))
         .await
         .redirects_to(&format!("/portal/orders/{id}?done=fitted"));
     let order = order_on_hub(&w, &w.a1).await;
-    let digest = sha256(PNG);
+    let digest = sha256_hex(PNG_1X1);
     assert_eq!(
         order.items[0].photo_sha256,
         Some(format!("sha256:{digest}"))
@@ -1239,9 +1207,9 @@ async fn a_disabled_user_is_refused_and_signed_out(backend: Backend) {
 async fn sessions_end_when_idle_or_old(backend: Backend) {
     let w = world(backend).await;
     let mut b = signed_in(&w, EMAIL_A, PASSWORD_A).await;
-    w.clock.advance(auth::IDLE_MS - 60_000);
+    w.clock.advance(session::IDLE_MS - 60_000);
     b.get("/portal/orders").await.expect(200);
-    w.clock.advance(auth::IDLE_MS + 1);
+    w.clock.advance(session::IDLE_MS + 1);
     b.get("/portal/orders")
         .await
         .redirects_to("/portal/sign-in?ended=1");
@@ -1252,12 +1220,12 @@ async fn sessions_end_when_idle_or_old(backend: Backend) {
     // Busy all day: still signed out after 12 hours.
     let mut b = signed_in(&w, EMAIL_A, PASSWORD_A).await;
     let mut elapsed = 0;
-    while elapsed + 20 * 60_000 < auth::ABSOLUTE_MS {
+    while elapsed + 20 * 60_000 < session::ABSOLUTE_MS {
         w.clock.advance(20 * 60_000);
         elapsed += 20 * 60_000;
         b.get("/portal/orders").await.expect(200);
     }
-    w.clock.advance(auth::ABSOLUTE_MS - elapsed);
+    w.clock.advance(session::ABSOLUTE_MS - elapsed);
     b.get("/portal/orders")
         .await
         .redirects_to("/portal/sign-in?ended=1");
@@ -1296,7 +1264,7 @@ async fn the_contractors_update_reaches_the_officers_laptop(backend: Backend) {
     b.post_multipart(
         &format!("/portal/orders/{id}/items/door_chain/fitted"),
         &[("csrf", &csrf), ("seq", &seq), ("standard", "TS007 3*")],
-        Some(("chain.png", "image/png", PNG)),
+        Some(("chain.png", "image/png", PNG_1X1)),
     )
     .await
     .expect(303);
@@ -1417,14 +1385,6 @@ async fn pages_show_only_what_a_contractor_may_see(backend: Backend) {
     w.hub.stop().await;
 }
 
-fn sha256(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn pages_date(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }
@@ -1477,7 +1437,7 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
     let own = w.a1.id.to_string();
     let own2 = w.a2.id.to_string();
     let other = w.b1.id.to_string();
-    let png_sha = sha256(PNG);
+    let png_sha = sha256_hex(PNG_1X1);
     let mut uploaded = false;
 
     let mut covered: Vec<(String, String)> = Vec::new();
@@ -1583,7 +1543,7 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
             "put",
             "/v1/attachments/{sha256}",
             format!("/v1/attachments/{png_sha}"),
-            Body::Bytes(PNG.to_vec()),
+            Body::Bytes(PNG_1X1.to_vec()),
             signed(if first_upload { 201 } else { 200 }, 403),
         ));
         rows.push((

@@ -13,7 +13,7 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -112,14 +112,6 @@ impl Drop for HubProcess {
     }
 }
 
-/// A loopback port nobody holds now.
-fn free_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-}
-
 /// Saves `households` households, each with a survey and one answer, on the laptop.
 fn save_some(store: &Mutex<Store>, template: &Template, first: u32, households: u32) {
     let mut store = store.lock().unwrap();
@@ -182,7 +174,7 @@ async fn killed_during_pushes(backend: Backend) {
         ],
     );
     let code = admin(&db.url, &["enrolment-code", "--user", "Ann Sampleton"]);
-    let addr = free_port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], support::pg::free_port().unwrap()));
     let dir = tempfile::tempdir().unwrap();
     // Access tokens that outlast any long form: a refresh is never due in the middle of it.
     let config = dir.path().join("hub.toml");

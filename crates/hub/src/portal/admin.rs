@@ -4,9 +4,11 @@
 use std::io::BufRead;
 
 use crate::model::{AuditEntry, StoreError};
-use crate::portal::auth::{self, AuthError};
 use crate::portal::store::{NewFirmUser, SharedPortalStore};
 use crate::store::SharedStore;
+use crate::web::password::{hash_password, new_initial_password, password_problem};
+use crate::web::totp::{new_totp_secret, totp_uri};
+use crate::web::{AuthError, normalise_email};
 
 /// Why an admin command did nothing.
 #[derive(Debug, thiserror::Error)]
@@ -79,22 +81,22 @@ pub async fn add_firm_user(
     }
     let (password, initial) = match password {
         Some(p) => {
-            if let Some(problem) = auth::password_problem(p) {
+            if let Some(problem) = password_problem(p) {
                 return Err(AdminError::Invalid(problem));
             }
             (p.to_owned(), None)
         }
         None => {
-            let made = auth::new_initial_password()?;
+            let made = new_initial_password()?;
             (made.clone(), Some(made))
         }
     };
-    let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| AdminError::Invalid(e.to_string()))??;
     let user = NewFirmUser {
         firm_id: firm.trim().to_owned(),
-        email: auth::normalise_email(&email),
+        email: normalise_email(&email),
         name: name.to_owned(),
         password_hash,
         must_change_password: initial.is_some(),
@@ -117,9 +119,9 @@ pub async fn set_totp(
         store.set_totp_secret(user, None).await?;
         return Ok(None);
     }
-    let secret = auth::new_totp_secret()?;
+    let secret = new_totp_secret()?;
     let found = store.set_totp_secret(user, Some(&secret)).await?;
-    Ok(Some(auth::totp_uri(&secret, &found.email)?))
+    Ok(Some(totp_uri(&secret, &found.email)?))
 }
 
 /// The portal's admin commands, part of `doorstep-hub admin`.

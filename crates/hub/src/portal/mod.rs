@@ -12,17 +12,17 @@
 //! Security: every form carries a CSRF token (the session's, or before sign-in one bound
 //! to a cookie); cookies are `HttpOnly`, `SameSite=Strict` and `Secure` (with the
 //! `__Host-` prefix) unless the browser is on the hub's own machine over plain HTTP
-//! ([`auth::plain_loopback`]); sessions end after 30 minutes idle or 12 hours; failed
-//! sign-ins are throttled per account and per address; every page is sent with a strict
-//! Content-Security-Policy and `no-store`.
+//! ([`crate::web::cookies::plain_loopback`]); sessions end after 30 minutes idle or 12
+//! hours; failed sign-ins are throttled per account and per address; every page is sent
+//! with a strict Content-Security-Policy and `no-store`. That machinery is
+//! [`crate::web`]'s, shared with the hub's other web apps; the portal's tables are each
+//! backend's ([`crate::sqlite::portal`], [`crate::postgres::portal`]) behind
+//! [`PortalStore`].
 
 pub mod admin;
-pub mod auth;
 mod handlers;
 pub mod orders;
 pub mod pages;
-pub mod postgres;
-pub mod sqlite;
 pub mod store;
 
 use std::sync::Arc;
@@ -37,7 +37,16 @@ use doorstep_pdf::Branding;
 
 use crate::clock::Clock;
 use crate::server::AppState;
+use crate::web::cookies::CookieNames;
 pub use store::{PortalStore, SharedPortalStore};
+
+/// The portal's cookies: its own names, so no other web app of the hub shares them.
+pub const COOKIES: CookieNames = CookieNames {
+    session: "__Host-doorstep_portal",
+    plain_session: "doorstep_portal",
+    sign_in: "__Host-doorstep_portal_sign_in",
+    plain_sign_in: "doorstep_portal_sign_in",
+};
 
 /// Every route the portal serves, with its methods (the route × role test walks them all).
 pub const ROUTES: &[(&str, &[&str])] = &[
@@ -159,41 +168,53 @@ fn routes<S>(portal: PortalState) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    use handlers as h;
+    use handlers::{account, items, orders, sign_in, steps};
     Router::new()
-        .route("/portal", get(h::home))
-        .route("/portal/", get(h::home))
-        .route("/portal/assets/portal.css", get(h::stylesheet))
-        .route("/portal/sign-in", get(h::sign_in_page).post(h::sign_in))
-        .route("/portal/sign-in/code", get(h::code_page).post(h::code))
-        .route("/portal/sign-out", post(h::sign_out))
-        .route("/portal/password", get(h::password_page).post(h::password))
-        .route("/portal/orders", get(h::orders))
-        .route("/portal/orders/{id}", get(h::order))
-        .route("/portal/orders/{id}/accept", post(h::accept))
+        .route("/portal", get(handlers::home))
+        .route("/portal/", get(handlers::home))
+        .route("/portal/assets/portal.css", get(handlers::stylesheet))
+        .route(
+            "/portal/sign-in",
+            get(sign_in::sign_in_page).post(sign_in::sign_in),
+        )
+        .route(
+            "/portal/sign-in/code",
+            get(sign_in::code_page).post(sign_in::code),
+        )
+        .route("/portal/sign-out", post(sign_in::sign_out))
+        .route(
+            "/portal/password",
+            get(account::password_page).post(account::password),
+        )
+        .route("/portal/orders", get(orders::orders))
+        .route("/portal/orders/{id}", get(orders::order))
+        .route("/portal/orders/{id}/accept", post(steps::accept))
         .route(
             "/portal/orders/{id}/decline",
-            get(h::decline_page).post(h::decline),
+            get(steps::decline_page).post(steps::decline),
         )
         .route(
             "/portal/orders/{id}/appointment",
-            get(h::appointment_page).post(h::appointment),
+            get(steps::appointment_page).post(steps::appointment),
         )
-        .route("/portal/orders/{id}/items/{measure}", get(h::item_page))
+        .route("/portal/orders/{id}/items/{measure}", get(items::item_page))
         .route(
             "/portal/orders/{id}/items/{measure}/fitted",
-            post(h::fitted),
+            post(items::fitted),
         )
         .route(
             "/portal/orders/{id}/items/{measure}/not-fitted",
-            post(h::not_fitted),
+            post(items::not_fitted),
         )
-        .route("/portal/orders/{id}/work-order.pdf", get(h::pdf))
-        .route("/portal/{*rest}", get(h::not_found).post(h::not_found))
+        .route("/portal/orders/{id}/work-order.pdf", get(orders::pdf))
+        .route(
+            "/portal/{*rest}",
+            get(handlers::not_found).post(handlers::not_found),
+        )
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             portal.clone(),
-            h::refuse_declared_over,
+            items::refuse_declared_over,
         ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(portal)

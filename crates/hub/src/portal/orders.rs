@@ -12,6 +12,8 @@ use doorstep_sync::merge::{Record, merge_into};
 use doorstep_sync::protocol::{Change, EntityKind, Operation};
 use serde_json::{Map, Value};
 
+use crate::model::{AuditEntry, StoreError};
+use crate::portal::store::{OrderRow, Photo, StepRequest, firm_order};
 use crate::store::StoredRecord;
 
 /// The fields of a work order a contractor's step may change; nothing else is ever written.
@@ -200,6 +202,84 @@ pub fn plan_step(
     }))
 }
 
+/// What a backend does with a contractor's step, judged from the order's row it read in
+/// the step's transaction.
+#[derive(Debug)]
+pub enum StepVerdict {
+    /// Refused; nothing is written.
+    Refuse(StepRefusal),
+    /// The order already says so: only this audit entry is written.
+    Unchanged(AuditEntry),
+    /// Write the record, its change-log entry, the photo and the audit entry.
+    Write(Box<StepWrite>),
+}
+
+/// A step to write, as [`judge_step`] decided it.
+#[derive(Debug)]
+pub struct StepWrite {
+    /// The order.
+    pub order_id: String,
+    /// The team that holds it: the change-log entry and the photo go to it.
+    pub team_id: String,
+    /// The record after the step.
+    pub record: StoredRecord,
+    /// The change as logged.
+    pub change: Change,
+    /// A photo to keep with the order.
+    pub photo: Option<Photo>,
+    /// The audit entry, its outcome marked `applied: `.
+    pub audit: AuditEntry,
+    /// Now (Unix ms).
+    pub now: i64,
+}
+
+/// Judges `request` against the order's row (None: no such record) and the hub clock's
+/// last reading: another firm's or a deleted order is not found, a form made from an
+/// older version is stale, and otherwise the request's plan decides.
+pub fn judge_step(
+    request: StepRequest,
+    row: Option<OrderRow>,
+    hub_last: Option<Hlc>,
+) -> Result<StepVerdict, StoreError> {
+    let StepRequest {
+        firm_id,
+        order_id,
+        seen_seq,
+        plan,
+        photo,
+        mut audit,
+        now,
+    } = request;
+    let Some(row) = row else {
+        return Ok(StepVerdict::Refuse(StepRefusal::NotFound));
+    };
+    let Some(stored) = firm_order(&order_id, &firm_id, row)? else {
+        return Ok(StepVerdict::Refuse(StepRefusal::NotFound));
+    };
+    if stored.updated_seq != seen_seq {
+        return Ok(StepVerdict::Refuse(StepRefusal::Stale));
+    }
+    Ok(match plan(&stored, hub_last) {
+        Ok(Some(planned)) => {
+            audit.outcome = format!("applied: {}", audit.outcome);
+            StepVerdict::Write(Box::new(StepWrite {
+                order_id,
+                team_id: stored.team_id.clone(),
+                record: planned.stored_record(&stored),
+                change: planned.change,
+                photo,
+                audit,
+                now,
+            }))
+        }
+        Ok(None) => {
+            audit.outcome = format!("unchanged: {}", audit.outcome);
+            StepVerdict::Unchanged(audit)
+        }
+        Err(refusal) => StepVerdict::Refuse(refusal),
+    })
+}
+
 /// A status tab of the orders list: one status, or every order.
 pub fn parse_status(text: Option<&str>) -> Option<WorkOrderStatus> {
     text.and_then(WorkOrderStatus::parse)
@@ -209,6 +289,7 @@ pub fn parse_status(text: Option<&str>) -> Option<WorkOrderStatus> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::portal::store::StepPlanner;
     use chrono::{NaiveDate, TimeZone};
     use doorstep_core::HouseholdId;
     use doorstep_core::security::ids::PlanId;
@@ -291,6 +372,97 @@ mod tests {
             user: OfficerId::new(),
             hub_device: DeviceId::new(),
         }
+    }
+
+    /// The row of `order` as a backend reads it, at seq 1.
+    fn row(order: &WorkOrder) -> OrderRow {
+        let s = stored(order, &[]);
+        OrderRow {
+            team_id: s.team_id,
+            fields: serde_json::to_string(&s.record.fields).unwrap(),
+            versions: serde_json::to_string(&s.record.versions).unwrap(),
+            tombstone: false,
+            updated_seq: s.updated_seq,
+        }
+    }
+
+    /// A request to accept `order` as `firm`, made from the form of seq `seen_seq`.
+    fn request(order: &WorkOrder, firm: &str, seen_seq: i64, plan: StepPlanner) -> StepRequest {
+        StepRequest {
+            firm_id: firm.into(),
+            order_id: order.id.to_string(),
+            seen_seq,
+            plan,
+            photo: None,
+            audit: AuditEntry::request(0, None, "portal.write", "accept"),
+            now: 5,
+        }
+    }
+
+    fn accept(firm: &'static str) -> StepPlanner {
+        Box::new(move |stored, last| {
+            plan_step(stored, firm, ContractorStep::Accept, actor(), last, at(2))
+        })
+    }
+
+    /// What a verdict comes to, to compare: the refusal, or the audit outcome written.
+    fn outcome(verdict: StepVerdict) -> Result<String, StepRefusal> {
+        match verdict {
+            StepVerdict::Refuse(refusal) => Err(refusal),
+            StepVerdict::Unchanged(audit) => Ok(audit.outcome),
+            StepVerdict::Write(write) => Ok(write.audit.outcome),
+        }
+    }
+
+    #[test]
+    fn a_step_is_judged_against_the_row_read() {
+        let o = order();
+        let firm = "quillon_locks";
+        let judge = |request, row| outcome(judge_step(request, row, None).unwrap());
+        assert_eq!(
+            judge(request(&o, firm, 1, accept(firm)), None),
+            Err(StepRefusal::NotFound),
+            "no such record"
+        );
+        let mut deleted = row(&o);
+        deleted.tombstone = true;
+        assert_eq!(
+            judge(request(&o, firm, 1, accept(firm)), Some(deleted)),
+            Err(StepRefusal::NotFound),
+            "a tombstone"
+        );
+        assert_eq!(
+            judge(
+                request(&o, "eastwick", 1, accept("eastwick")),
+                Some(row(&o))
+            ),
+            Err(StepRefusal::NotFound),
+            "another firm's order"
+        );
+        assert_eq!(
+            judge(request(&o, firm, 0, accept(firm)), Some(row(&o))),
+            Err(StepRefusal::Stale),
+            "a form made from an older version"
+        );
+        let refused: StepPlanner = Box::new(|_, _| Err(StepRefusal::Unreadable));
+        assert_eq!(
+            judge(request(&o, firm, 1, refused), Some(row(&o))),
+            Err(StepRefusal::Unreadable),
+            "the plan's refusal"
+        );
+        let nothing: StepPlanner = Box::new(|_, _| Ok(None));
+        assert_eq!(
+            judge(request(&o, firm, 1, nothing), Some(row(&o))),
+            Ok("unchanged: accept".into())
+        );
+        let StepVerdict::Write(write) =
+            judge_step(request(&o, firm, 1, accept(firm)), Some(row(&o)), None).unwrap()
+        else {
+            panic!("an accepted order is written");
+        };
+        assert_eq!(write.audit.outcome, "applied: accept");
+        assert_eq!((write.team_id.as_str(), write.now), ("team", 5));
+        assert_eq!(write.record.record.fields["status"], json!("accepted"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! What the portal keeps: firms, their users, sessions, the sign-in throttle and photos,
 //! and how it reads and changes work orders in the sync tables. One trait, one
-//! implementation per backend over the sync store's own connection or pool, so a
-//! contractor's change shares the change-log counter with pushes.
+//! implementation per backend over the sync store's own connection or pool
+//! ([`crate::sqlite::portal`], [`crate::postgres::portal`]), so a contractor's change
+//! shares the change-log counter with pushes.
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,6 +12,8 @@ use doorstep_core::Hlc;
 
 use crate::model::{AuditEntry, StoreError};
 use crate::portal::orders::{PlannedStep, StepRefusal, StoredOrder};
+use crate::web::session::{Account, NewSession};
+use crate::web::throttle::Failure;
 
 /// A firm user as stored.
 #[derive(Clone, PartialEq, Eq)]
@@ -63,76 +66,18 @@ pub struct NewFirmUser {
     pub must_change_password: bool,
 }
 
-/// How far a browser has signed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    /// The password was right; the TOTP code is still to come.
-    Code,
-    /// Signed in.
-    Full,
-}
-
-impl Stage {
-    /// The stored word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Code => "code",
-            Self::Full => "full",
-        }
+impl Account for FirmUser {
+    fn disabled(&self) -> bool {
+        self.disabled
     }
 
-    /// Reads the stored word.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "code" => Some(Self::Code),
-            "full" => Some(Self::Full),
-            _ => None,
-        }
+    fn must_change_password(&self) -> bool {
+        self.must_change_password
     }
 }
 
-/// A session as stored, with its user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    /// SHA-256 of the cookie value.
-    pub id_hash: String,
-    /// The signed-in user.
-    pub user: FirmUser,
-    /// The CSRF token every form of this session carries.
-    pub csrf: String,
-    /// How far the sign-in has got.
-    pub stage: Stage,
-    /// When it was last used (Unix ms).
-    pub last_seen_at: i64,
-    /// When it ends whatever happens (Unix ms).
-    pub expires_at: i64,
-}
-
-/// A new session.
-#[derive(Debug, Clone)]
-pub struct NewSession {
-    /// SHA-256 of the cookie value.
-    pub id_hash: String,
-    /// The user.
-    pub user_id: String,
-    /// Its CSRF token.
-    pub csrf: String,
-    /// How far the sign-in has got.
-    pub stage: Stage,
-    /// Now (Unix ms).
-    pub now: i64,
-    /// When it ends whatever happens (Unix ms).
-    pub expires_at: i64,
-}
-
-/// One failed sign-in to count, under a key with its own limit.
-#[derive(Debug, Clone)]
-pub struct Failure {
-    /// `account:<email>` or `address:<ip>`.
-    pub key: String,
-    /// Failures within a window that lock the key.
-    pub limit: u32,
-}
+/// A portal session as stored, with its firm user.
+pub type Session = crate::web::session::Session<FirmUser>;
 
 /// A photo of a fitted item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -340,13 +285,4 @@ pub struct OrderRow {
     pub tombstone: bool,
     /// The change-log position of its last change.
     pub updated_seq: i64,
-}
-
-/// Reads the hub clock's last reading as stored (`hub_settings.hub_hlc`).
-pub fn parse_hub_clock(text: Option<String>) -> Result<Option<Hlc>, StoreError> {
-    text.map(|t| {
-        t.parse()
-            .map_err(|_| StoreError::Backend("the hub's stored clock is damaged".into()))
-    })
-    .transpose()
 }

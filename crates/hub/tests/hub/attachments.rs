@@ -1,38 +1,19 @@
 //! Attachments by SHA-256, through the real client and raw requests.
 
 use super::*;
+use crate::support::photo::{png_with_text, sha256_hex};
 use doorstep_sync::ClientError;
 use doorstep_sync::protocol::ErrorCode;
 use doorstep_sync::protocol::MAX_ATTACHMENT_BYTES;
-use sha2::{Digest, Sha256};
 
 on_both_backends!(
     photos_are_stored_once_and_go_only_to_the_team,
     bad_uploads_and_downloads_get_their_own_4xx_and_store_nothing,
 );
 
-/// A whole 1 × 1 PNG: images are checked from signature to IEND.
-const PNG_1X1: &[u8] = &[
-    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0,
-    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 13, b'I', b'D', b'A', b'T',
-    0x78, 0xDA, 0x63, 0x64, 0x60, 0xF8, 0x5F, 0x0F, 0, 0x02, 0x87, 0x01, 0x80, 0xEB, 0x47, 0xBA,
-    0x92, 0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82,
-];
-
-/// A tiny PNG whose bytes differ by `seed` (a text chunk of it before IEND).
+/// A tiny PNG whose bytes differ by `seed`.
 fn png(seed: u8) -> Vec<u8> {
-    let (image, end) = PNG_1X1.split_at(PNG_1X1.len() - 12);
-    let mut bytes = image.to_vec();
-    bytes.extend(32u32.to_be_bytes());
-    bytes.extend(b"tEXt");
-    bytes.extend([seed; 32]);
-    bytes.extend([0; 4]); // CRC: not checked
-    bytes.extend(end);
-    bytes
-}
-
-fn sha(bytes: &[u8]) -> String {
-    doorstep_hub::secret::hex(&Sha256::digest(bytes))
+    png_with_text(&[seed; 32])
 }
 
 async fn photos_are_stored_once_and_go_only_to_the_team(backend: Backend) {
@@ -46,7 +27,7 @@ async fn photos_are_stored_once_and_go_only_to_the_team(backend: Backend) {
     let cat = hub.client(&enrol(&hub, &cat_code).await.access);
     let sam = hub.client(&enrol(&hub, &sam_code).await.access);
     let photo = png(1);
-    let digest = sha(&photo);
+    let digest = sha256_hex(&photo);
 
     let first = ann.put_attachment(&digest, photo.clone()).await.unwrap();
     assert_eq!(first.sha256, digest);
@@ -110,7 +91,7 @@ async fn bad_uploads_and_downloads_get_their_own_4xx_and_store_nothing(backend: 
     hub.put_raw("/v1/attachments/abc", token, &photo)
         .await
         .expect(400, "malformed");
-    hub.put_raw(&path(&sha(&photo).to_uppercase()), token, &photo)
+    hub.put_raw(&path(&sha256_hex(&photo).to_uppercase()), token, &photo)
         .await
         .expect(400, "malformed");
     hub.get("/v1/attachments/not-a-digest", token)
@@ -118,19 +99,19 @@ async fn bad_uploads_and_downloads_get_their_own_4xx_and_store_nothing(backend: 
         .expect(400, "malformed");
     // The bytes do not match their name.
     let reply = hub
-        .put_raw(&path(&sha(b"something else")), token, &photo)
+        .put_raw(&path(&sha256_hex(b"something else")), token, &photo)
         .await;
     reply.expect(422, "invalid");
     assert!(reply.body["message"].as_str().unwrap().contains("damaged"));
     // Over the limit.
     let mut huge = png(3);
     huge.resize(MAX_ATTACHMENT_BYTES + 1, 0);
-    hub.put_raw(&path(&sha(&huge)), token, &huge)
+    hub.put_raw(&path(&sha256_hex(&huge)), token, &huge)
         .await
         .expect(413, "too_large");
     // Not an image, and nothing at all.
     let pdf = b"%PDF-1.7\n1 0 obj\n".to_vec();
-    let reply = hub.put_raw(&path(&sha(&pdf)), token, &pdf).await;
+    let reply = hub.put_raw(&path(&sha256_hex(&pdf)), token, &pdf).await;
     reply.expect(422, "invalid");
     assert!(
         reply.body["message"]
@@ -138,21 +119,23 @@ async fn bad_uploads_and_downloads_get_their_own_4xx_and_store_nothing(backend: 
             .unwrap()
             .contains("not a photo")
     );
-    hub.put_raw(&path(&sha(b"")), token, b"")
+    hub.put_raw(&path(&sha256_hex(b"")), token, b"")
         .await
         .expect(422, "invalid");
     // No token; a role that does not sync; an attachment nobody uploaded.
-    hub.put_raw(&path(&sha(&photo)), None, &photo)
+    hub.put_raw(&path(&sha256_hex(&photo)), None, &photo)
         .await
         .expect(401, "unauthorised");
-    hub.put_raw(&path(&sha(&photo)), Some(&con.access), &photo)
+    hub.put_raw(&path(&sha256_hex(&photo)), Some(&con.access), &photo)
         .await
         .expect(403, "out_of_scope");
-    hub.get(&path(&sha(&photo)), token)
+    hub.get(&path(&sha256_hex(&photo)), token)
         .await
         .expect(404, "not_found");
     // The wrong method.
-    let reply = hub.post(&path(&sha(&photo)), token, &json!({})).await;
+    let reply = hub
+        .post(&path(&sha256_hex(&photo)), token, &json!({}))
+        .await;
     assert_eq!(reply.status, 405);
 
     let after = stats(&store).await;

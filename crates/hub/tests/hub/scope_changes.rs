@@ -2,9 +2,9 @@
 //! team, and laptops told to start again.
 
 use super::*;
+use crate::support::photo::{png_with_text, sha256_hex};
 use doorstep_hub::admin;
 use doorstep_sync::merge::Record;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 on_both_backends!(
@@ -12,27 +12,6 @@ on_both_backends!(
     bad_admin_commands_are_refused_audited_and_change_nothing,
     a_user_who_changes_team_or_role_starts_again,
 );
-
-/// A whole 1 × 1 PNG: images are checked from signature to IEND.
-const PNG_1X1: &[u8] = &[
-    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0,
-    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 13, b'I', b'D', b'A', b'T',
-    0x78, 0xDA, 0x63, 0x64, 0x60, 0xF8, 0x5F, 0x0F, 0, 0x02, 0x87, 0x01, 0x80, 0xEB, 0x47, 0xBA,
-    0x92, 0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82,
-];
-
-/// The PNG with a text chunk, so this photo's bytes are its own.
-fn png() -> Vec<u8> {
-    let (image, end) = PNG_1X1.split_at(PNG_1X1.len() - 12);
-    let text = b"moved photo";
-    let mut bytes = image.to_vec();
-    bytes.extend(u32::try_from(text.len()).unwrap().to_be_bytes());
-    bytes.extend(b"tEXt");
-    bytes.extend(text);
-    bytes.extend([0; 4]); // CRC: not checked
-    bytes.extend(end);
-    bytes
-}
 
 async fn a_household_moves_with_everything_that_refers_to_it(backend: Backend) {
     let (_db, store) = setup(backend).await;
@@ -44,8 +23,8 @@ async fn a_household_moves_with_everything_that_refers_to_it(backend: Backend) {
     let mut ann = enrol(&hub, &ann_code).await;
     let bob = enrol(&hub, &bob_code).await;
     let mut sam = enrol(&hub, &sam_code).await;
-    let photo = png();
-    let digest = doorstep_hub::secret::hex(&Sha256::digest(&photo));
+    let photo = png_with_text(b"moved photo");
+    let digest = sha256_hex(&photo);
     hub.client(&ann.access)
         .put_attachment(&digest, photo.clone())
         .await

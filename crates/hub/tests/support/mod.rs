@@ -27,6 +27,35 @@ pub enum Backend {
 }
 
 pub mod pg;
+pub mod photo;
+
+/// Runs each named test once per backend: `sqlite::name` and `postgres::name`.
+#[allow(unused_macros, reason = "the crash harness runs its backends itself")]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::Sqlite).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::Postgres).await;
+                }
+            )+
+        }
+    };
+}
+
+/// The store's row counts.
+pub async fn stats(store: &SharedStore) -> doorstep_hub::store::Stats {
+    store.stats().await.unwrap()
+}
 
 /// The admin URL the PostgreSQL tests create their throw-away databases through.
 fn pg_admin_url() -> String {

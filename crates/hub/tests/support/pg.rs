@@ -246,7 +246,7 @@ fn run(command: &mut Command, what: &str) -> Result<(), String> {
 }
 
 /// A port nothing listens on now (the kernel's pick; PostgreSQL binds it a moment later).
-fn free_port() -> Result<u16, String> {
+pub fn free_port() -> Result<u16, String> {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

@@ -1,6 +1,6 @@
-//! The portal's tables on the embedded backend, over the sync store's own connection (so a
-//! contractor's change takes the same lock as a push and numbers its log entry from the
-//! same counter).
+//! The contractor portal's tables on the embedded backend (their schema is migration 3,
+//! beside the sync tables'), over the sync store's own connection: a contractor's change
+//! takes the same lock as a push and numbers its log entry from the same counter.
 
 use std::sync::{Arc, Mutex};
 
@@ -8,13 +8,17 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::model::{AuditEntry, Refusal, StoreError};
-use crate::portal::auth;
-use crate::portal::orders::{StepRefusal, StoredOrder};
+use crate::portal::orders::{StepRefusal, StepVerdict, StepWrite, StoredOrder, judge_step};
 use crate::portal::store::{
-    Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
-    StepDone, StepRequest, firm_order, parse_hub_clock,
+    FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
+    firm_order,
 };
-use crate::sqlite::insert_audit;
+use crate::web::normalise_email;
+use crate::web::session::{IDLE_MS, NewSession, Stage};
+use crate::web::throttle::{Failure, after_failure};
+
+use super::audit::insert as insert_audit;
+use super::log::{hub_clock, write_hub_change};
 
 /// The portal's store on SQLite.
 #[derive(Debug, Clone)]
@@ -33,7 +37,7 @@ impl SqlitePortal {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        crate::sqlite::run_on(&self.conn, f).await
+        super::run_on(&self.conn, f).await
     }
 
     async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -41,7 +45,7 @@ impl SqlitePortal {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        crate::sqlite::write_on(&self.conn, f).await
+        super::write_on(&self.conn, f).await
     }
 }
 
@@ -69,7 +73,7 @@ fn find_user(tx: &Transaction<'_>, key: &str) -> Result<FirmUser, StoreError> {
             "SELECT {USER_COLUMNS} FROM portal_users u JOIN portal_firms f ON f.id = u.firm_id
              WHERE u.id = ?1 OR u.email = ?2"
         ),
-        params![key, auth::normalise_email(key)],
+        params![key, normalise_email(key)],
         |r| user_from_row(r, 0),
     )
     .optional()?
@@ -94,47 +98,31 @@ fn order_row(conn: &Connection, order_id: &str) -> Result<Option<OrderRow>, Stor
         .optional()?)
 }
 
+/// Takes a contractor's step: reads the order, has [`judge_step`] decide, and writes
+/// what it decided.
 fn take_step(
     tx: &Transaction<'_>,
     request: StepRequest,
 ) -> Result<Result<StepDone, StepRefusal>, StoreError> {
-    let StepRequest {
-        firm_id,
-        order_id,
-        seen_seq,
-        plan,
-        photo,
-        mut audit,
-        now,
-    } = request;
-    let Some(row) = order_row(tx, &order_id)? else {
-        return Ok(Err(StepRefusal::NotFound));
-    };
-    let Some(stored) = firm_order(&order_id, &firm_id, row)? else {
-        return Ok(Err(StepRefusal::NotFound));
-    };
-    if stored.updated_seq != seen_seq {
-        return Ok(Err(StepRefusal::Stale));
-    }
-    let hub_last = parse_hub_clock(
-        tx.query_row(
-            "SELECT value FROM hub_settings WHERE name = 'hub_hlc'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?,
-    )?;
-    let planned = match plan(&stored, hub_last) {
-        Ok(Some(planned)) => planned,
-        Ok(None) => {
-            audit.outcome = format!("unchanged: {}", audit.outcome);
+    let row = order_row(tx, &request.order_id)?;
+    let write = match judge_step(request, row, hub_clock(tx)?)? {
+        StepVerdict::Refuse(refusal) => return Ok(Err(refusal)),
+        StepVerdict::Unchanged(audit) => {
             insert_audit(tx, &[audit])?;
             return Ok(Ok(StepDone::Unchanged));
         }
-        Err(refusal) => return Ok(Err(refusal)),
+        StepVerdict::Write(write) => write,
     };
-    let seq =
-        crate::sqlite::write_hub_change(tx, &planned.stored_record(&stored), &planned.change, now)?;
+    let StepWrite {
+        order_id,
+        team_id,
+        record,
+        change,
+        photo,
+        audit,
+        now,
+    } = *write;
+    let seq = write_hub_change(tx, &record, &change, now)?;
     if let Some(photo) = photo {
         tx.prepare_cached(
             "INSERT INTO portal_photos (order_id, sha256, media_type, bytes, uploaded_by,
@@ -146,7 +134,7 @@ fn take_step(
             photo.sha256,
             photo.media_type,
             photo.bytes,
-            planned.change.officer_id.to_string(),
+            change.officer_id.to_string(),
             now
         ])?;
         // The officers' laptops fetch the photo like any other attachment: store its
@@ -166,9 +154,8 @@ fn take_step(
             "INSERT INTO attachment_teams (sha256, team_id, device_id, user_id, at)
              VALUES (?1, ?2, NULL, NULL, ?3) ON CONFLICT (sha256, team_id) DO NOTHING",
         )?
-        .execute(params![photo.sha256, stored.team_id, now])?;
+        .execute(params![photo.sha256, team_id, now])?;
     }
-    audit.outcome = format!("applied: {}", audit.outcome);
     insert_audit(tx, &[audit])?;
     Ok(Ok(StepDone::Written { seq }))
 }
@@ -303,7 +290,7 @@ impl PortalStore for SqlitePortal {
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<FirmUser>, StoreError> {
-        let email = auth::normalise_email(email);
+        let email = normalise_email(email);
         self.run(move |conn| {
             Ok(conn
                 .prepare_cached(&format!(
@@ -359,7 +346,7 @@ impl PortalStore for SqlitePortal {
                         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                     )
                     .optional()?;
-                let (count, start, locked) = auth::after_failure(current, failure.limit, now);
+                let (count, start, locked) = after_failure(current, failure.limit, now);
                 tx.execute(
                     "INSERT INTO portal_sign_in_failures (key, failures, window_start, locked_until)
                      VALUES (?1, ?2, ?3, ?4)
@@ -396,7 +383,7 @@ impl PortalStore for SqlitePortal {
             // Sessions that ended are of no use to anyone: sweep them here, now and then.
             tx.execute(
                 "DELETE FROM portal_sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2",
-                params![session.now, session.now.saturating_sub(auth::IDLE_MS)],
+                params![session.now, session.now.saturating_sub(IDLE_MS)],
             )?;
             tx.execute(
                 "INSERT INTO portal_sessions (id_hash, user_id, csrf, stage, created_at,

@@ -1,18 +1,23 @@
-//! The portal's tables on PostgreSQL, over the sync store's pool. A contractor's change
-//! takes the change-log counter row first, as a push does, so log entries commit in order.
+//! The contractor portal's tables on PostgreSQL (their schema is migration 3, beside the
+//! sync tables'), over the sync store's pool. A contractor's change takes the change-log
+//! counter row first, as a push does, so log entries commit in order.
 
 use async_trait::async_trait;
 use deadpool_postgres::{Pool, Transaction};
 use tokio_postgres::Row;
 
 use crate::model::{AuditEntry, Refusal, StoreError};
-use crate::portal::auth;
-use crate::portal::orders::{StepRefusal, StoredOrder};
+use crate::portal::orders::{StepRefusal, StepVerdict, StepWrite, StoredOrder, judge_step};
 use crate::portal::store::{
-    Failure, FirmUser, ListedOrder, NewFirmUser, NewSession, OrderRow, PortalStore, Session, Stage,
-    StepDone, StepRequest, firm_order, parse_hub_clock,
+    FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
+    firm_order,
 };
-use crate::postgres::insert_audit;
+use crate::web::normalise_email;
+use crate::web::session::{IDLE_MS, NewSession, Stage};
+use crate::web::throttle::{Failure, after_failure};
+
+use super::audit::insert as insert_audit;
+use super::log::{hub_clock, lock_counter, write_hub_change};
 
 /// The portal's store on PostgreSQL.
 #[derive(Clone)]
@@ -51,7 +56,7 @@ fn user_from_row(r: &Row, at: usize) -> FirmUser {
 }
 
 async fn find_user(tx: &Transaction<'_>, key: &str) -> Result<FirmUser, StoreError> {
-    let email = auth::normalise_email(key);
+    let email = normalise_email(key);
     tx.query_opt(
         &format!(
             "SELECT {USER_COLUMNS} FROM portal_users u JOIN portal_firms f ON f.id = u.firm_id
@@ -77,56 +82,37 @@ fn order_row(row: &Row) -> OrderRow {
 const ORDER_ROW: &str = "SELECT team_id, fields, field_versions, tombstone, updated_seq
                          FROM records WHERE entity = 'work_order' AND entity_id = $1";
 
+/// Takes a contractor's step: takes turns with pushes on the counter row, reads the
+/// order, has [`judge_step`] decide, and writes what it decided.
 async fn take_step(
     tx: &Transaction<'_>,
     request: StepRequest,
 ) -> Result<Result<StepDone, StepRefusal>, StoreError> {
-    let StepRequest {
-        firm_id,
-        order_id,
-        seen_seq,
-        plan,
-        photo,
-        mut audit,
-        now,
-    } = request;
     // Take turns with pushes on the counter row, as a push does first thing.
-    tx.query_one(
-        "SELECT value FROM counters WHERE name = 'change_log' FOR UPDATE",
-        &[],
-    )
-    .await?;
-    let Some(row) = tx.query_opt(ORDER_ROW, &[&order_id]).await? else {
-        return Ok(Err(StepRefusal::NotFound));
-    };
-    let Some(stored) = firm_order(&order_id, &firm_id, order_row(&row))? else {
-        return Ok(Err(StepRefusal::NotFound));
-    };
-    if stored.updated_seq != seen_seq {
-        return Ok(Err(StepRefusal::Stale));
-    }
-    let hub_last = parse_hub_clock(
-        tx.query_opt("SELECT value FROM hub_settings WHERE name = 'hub_hlc'", &[])
-            .await?
-            .map(|r| r.get(0)),
-    )?;
-    let planned = match plan(&stored, hub_last) {
-        Ok(Some(planned)) => planned,
-        Ok(None) => {
-            audit.outcome = format!("unchanged: {}", audit.outcome);
+    lock_counter(tx).await?;
+    let row = tx
+        .query_opt(ORDER_ROW, &[&request.order_id])
+        .await?
+        .map(|r| order_row(&r));
+    let write = match judge_step(request, row, hub_clock(tx).await?)? {
+        StepVerdict::Refuse(refusal) => return Ok(Err(refusal)),
+        StepVerdict::Unchanged(audit) => {
             insert_audit(tx, &[audit]).await?;
             return Ok(Ok(StepDone::Unchanged));
         }
-        Err(refusal) => return Ok(Err(refusal)),
+        StepVerdict::Write(write) => write,
     };
-    let seq = crate::postgres::write_hub_change(
-        tx,
-        &planned.stored_record(&stored),
-        &planned.change,
+    let StepWrite {
+        order_id,
+        team_id,
+        record,
+        change,
+        photo,
+        audit,
         now,
-    )
-    .await?;
-    let user_id = planned.change.officer_id.to_string();
+    } = *write;
+    let seq = write_hub_change(tx, &record, &change, now).await?;
+    let user_id = change.officer_id.to_string();
     if let Some(photo) = photo {
         tx.execute(
             "INSERT INTO portal_photos (order_id, sha256, media_type, bytes, uploaded_by,
@@ -154,11 +140,10 @@ async fn take_step(
         tx.execute(
             "INSERT INTO attachment_teams (sha256, team_id, device_id, user_id, at)
              VALUES ($1, $2, NULL, NULL, $3) ON CONFLICT (sha256, team_id) DO NOTHING",
-            &[&photo.sha256, &stored.team_id, &now],
+            &[&photo.sha256, &team_id, &now],
         )
         .await?;
     }
-    audit.outcome = format!("applied: {}", audit.outcome);
     insert_audit(tx, &[audit]).await?;
     Ok(Ok(StepDone::Written { seq }))
 }
@@ -289,7 +274,7 @@ impl PortalStore for PgPortal {
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<FirmUser>, StoreError> {
-        let email = auth::normalise_email(email);
+        let email = normalise_email(email);
         let client = self.pool.get().await?;
         let stmt = client
             .prepare_cached(&format!(
@@ -346,7 +331,7 @@ impl PortalStore for PgPortal {
                 )
                 .await?;
             let current = (row.get::<_, i64>(0), row.get::<_, i64>(1), row.get(2));
-            let (count, start, locked) = auth::after_failure(Some(current), failure.limit, now);
+            let (count, start, locked) = after_failure(Some(current), failure.limit, now);
             tx.execute(
                 "UPDATE portal_sign_in_failures SET failures = $2, window_start = $3,
                      locked_until = $4 WHERE key = $1",
@@ -383,7 +368,7 @@ impl PortalStore for PgPortal {
         // Sessions that ended are of no use to anyone: sweep them here, now and then.
         tx.execute(
             "DELETE FROM portal_sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
-            &[&session.now, &session.now.saturating_sub(auth::IDLE_MS)],
+            &[&session.now, &session.now.saturating_sub(IDLE_MS)],
         )
         .await?;
         tx.execute(

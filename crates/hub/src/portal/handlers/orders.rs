@@ -1,0 +1,316 @@
+//! Reading work orders: the firm's list by status, one order's page, and its PDF.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use doorstep_core::work_order::{ContractorStep, WorkOrder, WorkOrderStatus};
+use serde::Deserialize;
+
+use super::gate::{Signed, gate};
+use crate::model::StoreError;
+use crate::portal::PortalState;
+use crate::portal::orders::{read_order, read_order_json};
+use crate::portal::pages::{
+    Errors, OrderPage, OrdersPage, StatusTab, order_detail, order_line, status_words,
+};
+use crate::portal::store::Session;
+use crate::web::respond::{Stop, page, stop};
+use crate::web::session::Allow;
+
+/// Orders on one page of the list.
+const PAGE_SIZE: i64 = 25;
+
+/// Which tab and page of the list.
+#[derive(Debug, Deserialize)]
+pub(in crate::portal) struct ListQuery {
+    status: Option<String>,
+    page: Option<String>,
+}
+
+/// The address of one page of one tab of the list.
+fn list_href(status: Option<WorkOrderStatus>, page: i64) -> String {
+    match (status, page) {
+        (None, 1) => "/portal/orders".to_owned(),
+        (None, p) => format!("/portal/orders?page={p}"),
+        (Some(s), 1) => format!("/portal/orders?status={}", s.as_str()),
+        (Some(s), p) => format!("/portal/orders?status={}&page={p}", s.as_str()),
+    }
+}
+
+/// The statuses in the order a firm works through them, as tabs.
+const TABS: &[WorkOrderStatus] = &[
+    WorkOrderStatus::New,
+    WorkOrderStatus::Accepted,
+    WorkOrderStatus::Scheduled,
+    WorkOrderStatus::Fitted,
+    WorkOrderStatus::Declined,
+];
+
+/// `GET /portal/orders`: the firm's orders, by status, a page at a time.
+pub(in crate::portal) async fn orders(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let signed = match gate(&state, peer, &headers, Allow::Full).await {
+        Ok(signed) => signed,
+        Err(response) => return *response,
+    };
+    let session = &signed.session;
+    let (status, page_no) = match query {
+        Ok(Query(q)) => (
+            q.status.as_deref().and_then(WorkOrderStatus::parse),
+            q.page
+                .as_deref()
+                .and_then(|p| p.parse::<i64>().ok())
+                .filter(|p| (1..=100_000).contains(p))
+                .unwrap_or(1),
+        ),
+        Err(_) => (None, 1),
+    };
+    let firm = session.user.firm_id.as_str();
+    let counts: HashMap<String, i64> = match state.store().order_counts(firm).await {
+        Ok(counts) => counts.into_iter().collect(),
+        Err(error) => return state.unavailable(&error, Some(session)),
+    };
+    let count_of = |s: WorkOrderStatus| counts.get(s.as_str()).copied().unwrap_or(0);
+    let total: i64 = counts.values().sum();
+    let mut tabs = vec![StatusTab {
+        label: "All".into(),
+        href: list_href(None, 1),
+        count: total,
+        current: status.is_none(),
+    }];
+    tabs.extend(TABS.iter().map(|s| StatusTab {
+        label: status_words(*s),
+        href: list_href(Some(*s), 1),
+        count: count_of(*s),
+        current: status == Some(*s),
+    }));
+    let shown = status.map_or(total, count_of);
+    let listed = match state
+        .store()
+        .orders(
+            firm,
+            status.map(WorkOrderStatus::as_str),
+            (page_no - 1) * PAGE_SIZE,
+            PAGE_SIZE,
+        )
+        .await
+    {
+        Ok(listed) => listed,
+        Err(error) => return state.unavailable(&error, Some(session)),
+    };
+    let lines: Vec<_> = listed
+        .iter()
+        .filter_map(|row| match read_order_json(&row.id, &row.fields) {
+            Ok(order) => Some(order_line(&order)),
+            Err(_) => {
+                tracing::warn!(order = %row.id, "portal: a work order record cannot be read");
+                None
+            }
+        })
+        .collect();
+    state
+        .audit(state.entry(
+            Some(&session.user.id),
+            "list",
+            None,
+            format!("ok: {} orders", lines.len()),
+        ))
+        .await;
+    let which = status.map_or_else(|| "All".to_owned(), status_words);
+    let pages = (shown + PAGE_SIZE - 1) / PAGE_SIZE;
+    let caption = if pages > 1 {
+        format!("{which} work orders, page {page_no} of {pages}")
+    } else {
+        format!("{which} work orders")
+    };
+    let empty = match status {
+        None => "Your firm has no work orders yet.".to_owned(),
+        Some(s) => format!("Your firm has no {} work orders.", s.label()),
+    };
+    page(
+        StatusCode::OK,
+        &OrdersPage {
+            frame: state.frame("Work orders", Errors::default(), Some(session)),
+            tabs,
+            lines,
+            caption,
+            empty,
+            previous: (page_no > 1).then(|| list_href(status, page_no - 1)),
+            next: (page_no * PAGE_SIZE < shown).then(|| list_href(status, page_no + 1)),
+        },
+    )
+}
+
+/// Loads the firm's order for a page, or answers 404 (another firm's order, a deleted
+/// one, or any other record: they do not exist for this contractor).
+pub(super) async fn load_order(
+    state: &PortalState,
+    session: &Session,
+    order_id: &str,
+    action: &str,
+) -> Result<(WorkOrder, i64), Stop> {
+    let user = session.user.id.as_str();
+    match state.store().order(&session.user.firm_id, order_id).await {
+        Ok(Some(stored)) => match read_order(&stored.id, &stored.record.fields) {
+            Ok(order) => Ok((order, stored.updated_seq)),
+            Err(_) => Err(stop(state.message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "This work order cannot be shown",
+                &["Ask the council's home security team to send it again."],
+                ("/portal/orders", "Go to your work orders"),
+                Some(session),
+            ))),
+        },
+        Ok(None) => {
+            state
+                .audit(state.entry(Some(user), action, Some(order_id), "refused: not_found"))
+                .await;
+            Err(stop(state.not_found_page(Some(session))))
+        }
+        Err(error) => Err(stop(state.unavailable(&error, Some(session)))),
+    }
+}
+
+/// A signed-in contractor's page about one of their firm's orders: the session checked
+/// (see [`gate`]), then the order loaded (see [`load_order`]).
+pub(super) async fn signed_order(
+    state: &PortalState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    order_id: &str,
+    action: &str,
+) -> Result<(Signed, WorkOrder, i64), Stop> {
+    let signed = gate(state, peer, headers, Allow::Full).await?;
+    let (order, seq) = load_order(state, &signed.session, order_id, action).await?;
+    Ok((signed, order, seq))
+}
+
+/// What was just done, for the banner.
+#[derive(Debug, Deserialize)]
+pub(in crate::portal) struct OrderQuery {
+    done: Option<String>,
+}
+
+/// `GET /portal/orders/{id}`.
+pub(in crate::portal) async fn order(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(order_id): Path<String>,
+    query: Result<Query<OrderQuery>, QueryRejection>,
+) -> Response {
+    let (signed, order, seq) = match signed_order(&state, peer, &headers, &order_id, "read").await {
+        Ok(found) => found,
+        Err(response) => return *response,
+    };
+    let session = &signed.session;
+    state
+        .audit(state.entry(Some(&session.user.id), "read", Some(&order_id), "ok"))
+        .await;
+    let done = query
+        .ok()
+        .and_then(|Query(q)| q.done)
+        .and_then(|d| match d.as_str() {
+            "accepted" => Some("You accepted this work order"),
+            "declined" => Some("You declined this work order. The council will be told"),
+            "booked" => Some("The appointment is booked"),
+            "fitted" => Some("The item is recorded as fitted"),
+            "not_fitted" => Some("The item is recorded as not fitted"),
+            _ => None,
+        })
+        .map(str::to_owned);
+    let decline = ContractorStep::Decline {
+        reason: String::new(),
+    };
+    let can_decline = decline.allowed_from(order.status) && order.fitted_count() == 0;
+    let can_schedule = ContractorStep::Schedule {
+        date: NaiveDate::MIN,
+    }
+    .allowed_from(order.status);
+    page(
+        StatusCode::OK,
+        &OrderPage {
+            frame: state.frame(
+                &format!("Work order {}", order.number),
+                Errors::default(),
+                Some(session),
+            ),
+            order: order_detail(&order),
+            done,
+            csrf: session.csrf.clone(),
+            seq,
+            can_accept: ContractorStep::Accept.allowed_from(order.status),
+            can_schedule,
+            can_decline,
+        },
+    )
+}
+
+/// `GET /portal/orders/{id}/work-order.pdf`: the same document the laptop prints.
+pub(in crate::portal) async fn pdf(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(order_id): Path<String>,
+) -> Response {
+    let (signed, order, _) = match signed_order(&state, peer, &headers, &order_id, "pdf").await {
+        Ok(found) => found,
+        Err(response) => return *response,
+    };
+    let session = &signed.session;
+    let branding = state.inner.branding.clone();
+    let number = order.number.clone();
+    let rendered = tokio::task::spawn_blocking(move || {
+        doorstep_pdf::render_work_order(
+            &doorstep_pdf::from_work_order::from_work_order(&order),
+            &branding,
+        )
+    })
+    .await;
+    let bytes = match rendered {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(error)) => {
+            tracing::error!(%error, order = %order_id, "portal: the work order PDF failed");
+            return state.message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The work order could not be made",
+                &["Try again later, or ask the council for a copy."],
+                (
+                    &format!("/portal/orders/{order_id}"),
+                    "Back to the work order",
+                ),
+                Some(session),
+            );
+        }
+        Err(error) => {
+            return state.unavailable(&StoreError::Backend(error.to_string()), Some(session));
+        }
+    };
+    state
+        .audit(state.entry(Some(&session.user.id), "pdf", Some(&order_id), "ok"))
+        .await;
+    let file: String = number
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}.pdf\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -1,0 +1,392 @@
+//! Signing in and out: the email and password form, the TOTP code step, and signing out.
+//! Failed attempts count towards the throttle ([`crate::web::throttle`]); a wrong email
+//! takes as long as a wrong password.
+
+use std::net::SocketAddr;
+
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::gate::{gate, signed_form};
+use super::{FormFields, fields, text};
+use crate::portal::pages::{CodePage, Errors, SignInPage};
+use crate::portal::{COOKIES, PortalState};
+use crate::web::cookies::Cookies;
+use crate::web::csrf::{new_token, sign_in_form_ok};
+use crate::web::password::{MAX_PASSWORD_CHARS, decoy_hash, matches};
+use crate::web::respond::{Stop, anonymous_refusal, no_token, page, redirect, stop, with_cookies};
+use crate::web::session::{Allow, Stage, new_session};
+use crate::web::throttle::{Keys, minutes_until};
+use crate::web::totp::check_totp;
+
+/// Why the sign-in page is shown again, if it is.
+#[derive(Debug, Deserialize)]
+pub(in crate::portal) struct SignInQuery {
+    ended: Option<String>,
+    signed_out: Option<String>,
+}
+
+/// The sign-in form, with a fresh CSRF token bound to a cookie.
+fn sign_in_form(
+    state: &PortalState,
+    status: StatusCode,
+    cookies: Cookies,
+    email: &str,
+    errors: Errors,
+    note: Option<String>,
+) -> Response {
+    let token = match new_token() {
+        Ok(token) => token,
+        Err(error) => return no_token(&error),
+    };
+    let response = page(
+        status,
+        &SignInPage {
+            frame: state.frame("Sign in", errors, None),
+            csrf: token.clone(),
+            email: email.to_owned(),
+            note,
+        },
+    );
+    with_cookies(response, &[cookies.set_sign_in(&token)])
+}
+
+/// `GET /portal/sign-in`.
+pub(in crate::portal) async fn sign_in_page(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: Result<Query<SignInQuery>, QueryRejection>,
+) -> Response {
+    let cookies = Cookies::for_request(&COOKIES, peer, &headers);
+    let note = query.ok().and_then(|Query(q)| {
+        if q.signed_out.is_some() {
+            Some("You have signed out.".to_owned())
+        } else if q.ended.is_some() {
+            Some("You were signed out because you had not used the portal for 30 minutes, or had been signed in for 12 hours. Sign in again.".to_owned())
+        } else {
+            None
+        }
+    });
+    sign_in_form(&state, StatusCode::OK, cookies, "", Errors::default(), note)
+}
+
+/// `POST /portal/sign-in`: the email and password.
+pub(in crate::portal) async fn sign_in(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Result<Form<FormFields>, FormRejection>,
+) -> Response {
+    let form = fields(form);
+    let cookies = Cookies::for_request(&COOKIES, peer, &headers);
+    let email = text(form.email.as_ref());
+    // Before a session, the form's token must match the cookie the form came with.
+    if !sign_in_form_ok(&headers, cookies.sign_in(&headers), form.csrf.as_deref()) {
+        return anonymous_refusal(
+            state.forged(None, "/portal/sign-in"),
+            state.entry(None, "sign-in", None, "refused: csrf"),
+        );
+    }
+    let password = form.password.clone().unwrap_or_default();
+    let mut errors = Errors::default();
+    if email.is_empty() {
+        errors.add("email", "Enter your email address");
+    }
+    if password.is_empty() {
+        errors.add("password", "Enter your password");
+    } else if password.chars().count() > MAX_PASSWORD_CHARS {
+        errors.add("password", "Enter a correct email address and password");
+    }
+    if errors.any() {
+        return sign_in_form(
+            &state,
+            StatusCode::BAD_REQUEST,
+            cookies,
+            &email,
+            errors,
+            None,
+        );
+    }
+
+    let now = state.now();
+    let keys = Keys::new(&email, peer);
+    match state.store().locked_until(&keys.both(), now).await {
+        Ok(Some(until)) => {
+            let minutes = minutes_until(now, until);
+            let errors = Errors::one(
+                "email",
+                format!(
+                    "There have been too many attempts to sign in. Wait {minutes} minutes, then try again"
+                ),
+            );
+            let mut response = sign_in_form(
+                &state,
+                StatusCode::TOO_MANY_REQUESTS,
+                cookies,
+                &email,
+                errors,
+                None,
+            );
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(u64::try_from(minutes * 60).unwrap_or(60)),
+            );
+            return anonymous_refusal(
+                response,
+                state.entry(None, "sign-in", None, "refused: throttled"),
+            );
+        }
+        Ok(None) => {}
+        Err(error) => return state.unavailable(&error, None),
+    }
+
+    let user = match state.store().user_by_email(&email).await {
+        Ok(user) => user,
+        Err(error) => return state.unavailable(&error, None),
+    };
+    let hash = user
+        .as_ref()
+        .map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
+    let verified = matches(password, hash).await;
+    let user = match user {
+        Some(user) if verified => user,
+        _ => {
+            if let Err(error) = state.store().note_failures(&keys.failures(), now).await {
+                return state.unavailable(&error, None);
+            }
+            let errors = Errors::one("email", "Enter a correct email address and password");
+            return anonymous_refusal(
+                sign_in_form(
+                    &state,
+                    StatusCode::UNAUTHORIZED,
+                    cookies,
+                    &email,
+                    errors,
+                    None,
+                ),
+                state.entry(None, "sign-in", None, "refused: wrong email or password"),
+            );
+        }
+    };
+    if user.disabled {
+        state
+            .audit(state.entry(Some(&user.id), "sign-in", None, "refused: disabled"))
+            .await;
+        let errors = Errors::one(
+            "email",
+            "Your account has been turned off. Ask the council's home security team to turn it on again",
+        );
+        return sign_in_form(&state, StatusCode::FORBIDDEN, cookies, &email, errors, None);
+    }
+    if let Err(error) = state.store().clear_failures(&keys.account).await {
+        return state.unavailable(&error, None);
+    }
+    let stage = if user.totp_secret.is_some() {
+        Stage::Code
+    } else {
+        Stage::Full
+    };
+    let next = match stage {
+        Stage::Code => "/portal/sign-in/code",
+        Stage::Full if user.must_change_password => "/portal/password",
+        Stage::Full => "/portal/orders",
+    };
+    let outcome = match stage {
+        Stage::Code => "ok: code needed",
+        Stage::Full => "ok",
+    };
+    match start_session(&state, &user.id, stage, None, now).await {
+        Ok(token) => {
+            state
+                .audit(state.entry(Some(&user.id), "sign-in", None, outcome))
+                .await;
+            with_cookies(
+                redirect(next),
+                &[cookies.set_session(&token), cookies.clear_sign_in()],
+            )
+        }
+        Err(response) => *response,
+    }
+}
+
+/// Stores a new session (ending `replaces`) and returns the cookie's token.
+async fn start_session(
+    state: &PortalState,
+    user_id: &str,
+    stage: Stage,
+    replaces: Option<&str>,
+    now: i64,
+) -> Result<String, Stop> {
+    let (token, session) = new_session(user_id, stage, now).map_err(|e| stop(no_token(&e)))?;
+    match state.store().create_session(&session, replaces).await {
+        Ok(()) => Ok(token),
+        Err(error) => Err(stop(state.unavailable(&error, None))),
+    }
+}
+
+/// `GET /portal/sign-in/code`.
+pub(in crate::portal) async fn code_page(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let signed = match gate(&state, peer, &headers, Allow::Code).await {
+        Ok(signed) => signed,
+        Err(response) => return *response,
+    };
+    page(
+        StatusCode::OK,
+        &CodePage {
+            frame: state.frame("Enter your security code", Errors::default(), None),
+            csrf: signed.session.csrf,
+        },
+    )
+}
+
+/// `POST /portal/sign-in/code`: the TOTP code, each one good once.
+pub(in crate::portal) async fn code(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Result<Form<FormFields>, FormRejection>,
+) -> Response {
+    let (signed, form) = match signed_form(
+        &state,
+        peer,
+        &headers,
+        form,
+        Allow::Code,
+        "code",
+        None,
+        "/portal/sign-in/code",
+    )
+    .await
+    {
+        Ok(read) => read,
+        Err(response) => return *response,
+    };
+    let session = &signed.session;
+    let user = &session.user;
+    let now = state.now();
+    let again = |status: StatusCode, message: String| {
+        page(
+            status,
+            &CodePage {
+                frame: state.frame(
+                    "Enter your security code",
+                    Errors::one("code", message),
+                    None,
+                ),
+                csrf: session.csrf.clone(),
+            },
+        )
+    };
+    let keys = Keys::new(&user.email, peer);
+    match state.store().locked_until(&keys.both(), now).await {
+        Ok(Some(until)) => {
+            state
+                .audit(state.entry(Some(&user.id), "code", None, "refused: throttled"))
+                .await;
+            let minutes = minutes_until(now, until);
+            return again(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "There have been too many attempts. Wait {minutes} minutes, then sign in again"
+                ),
+            );
+        }
+        Ok(None) => {}
+        Err(error) => return state.unavailable(&error, None),
+    }
+    let code = text(form.code.as_ref());
+    if code.is_empty() {
+        return again(
+            StatusCode::BAD_REQUEST,
+            "Enter the 6-digit code from your authenticator app".into(),
+        );
+    }
+    let Some(secret) = user.totp_secret.as_deref() else {
+        return redirect("/portal/orders");
+    };
+    let step = match check_totp(secret, &code, now) {
+        Ok(step) => step,
+        Err(error) => {
+            tracing::error!(%error, user = %user.id, "portal: damaged TOTP secret");
+            None
+        }
+    };
+    let spent = match step {
+        Some(step) => match state.store().spend_totp_step(&user.id, step).await {
+            Ok(fresh) => fresh,
+            Err(error) => return state.unavailable(&error, None),
+        },
+        None => false,
+    };
+    if !spent {
+        if let Err(error) = state.store().note_failures(&keys.failures(), now).await {
+            return state.unavailable(&error, None);
+        }
+        state
+            .audit(state.entry(Some(&user.id), "code", None, "refused: wrong code"))
+            .await;
+        return again(
+            StatusCode::UNAUTHORIZED,
+            "Enter the code your authenticator app shows now: that code was wrong or already used"
+                .into(),
+        );
+    }
+    // A new session id once fully signed in, so the half-way one cannot be reused.
+    match start_session(&state, &user.id, Stage::Full, Some(&session.id_hash), now).await {
+        Ok(token) => {
+            state
+                .audit(state.entry(Some(&user.id), "code", None, "ok"))
+                .await;
+            let next = if user.must_change_password {
+                "/portal/password"
+            } else {
+                "/portal/orders"
+            };
+            with_cookies(redirect(next), &[signed.cookies.set_session(&token)])
+        }
+        Err(response) => *response,
+    }
+}
+
+/// `POST /portal/sign-out`.
+pub(in crate::portal) async fn sign_out(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Result<Form<FormFields>, FormRejection>,
+) -> Response {
+    let (signed, _) = match signed_form(
+        &state,
+        peer,
+        &headers,
+        form,
+        Allow::Password,
+        "sign-out",
+        None,
+        "/portal/orders",
+    )
+    .await
+    {
+        Ok(read) => read,
+        Err(response) => return *response,
+    };
+    if let Err(error) = state.store().end_session(&signed.session.id_hash).await {
+        return state.unavailable(&error, None);
+    }
+    state
+        .audit(state.entry(Some(&signed.session.user.id), "sign-out", None, "ok"))
+        .await;
+    with_cookies(
+        redirect("/portal/sign-in?signed_out=1"),
+        &[signed.cookies.clear_session()],
+    )
+}

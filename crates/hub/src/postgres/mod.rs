@@ -1,0 +1,244 @@
+//! The PostgreSQL backend: tokio-postgres behind a small deadpool pool.
+//!
+//! Pushes serialise on the change-log counter row (`SELECT … FOR UPDATE` first thing in
+//! the transaction), so change-log entries commit in seq order and a pull that reads the
+//! counter first never misses one.
+//!
+//! This module owns the pool and answers the [`Store`] trait; the statements live in a
+//! module per concern: the schema, accounts, devices and their tokens, the change log and
+//! what reads or rewrites it, the attachments, the audit log, and the contractor portal's
+//! tables ([`portal`]).
+
+mod accounts;
+mod attachments;
+mod audit;
+mod devices;
+mod log;
+pub mod portal;
+mod purge;
+mod schema;
+mod scope;
+mod sync;
+
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use doorstep_core::Role;
+use doorstep_sync::protocol::{AttachmentReceipt, Change, PullResponse, PushResponse};
+use tokio_postgres::NoTls;
+
+use crate::conflicts::HubIdentity;
+use crate::model::{AuditEntry, DeviceInfo, Principal, Refusal, StoreError, TokenDigests};
+use crate::store::{Purged, Stats, Store, StoredAttachment, Transfer, redact_url};
+
+/// The hub's PostgreSQL database.
+#[derive(Clone)]
+pub struct PgStore {
+    url: String,
+    pool: Pool,
+    hub: HubIdentity,
+    /// Writers to the change log (pushes, transfers, purges) take turns on its counter row
+    /// anyway; taking turns here first keeps the waiting ones from holding pool
+    /// connections that pulls need. The row lock still orders writers across processes.
+    log_writers: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("url", &redact_url(&self.url))
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user[:password]@host[:port]/database`) and brings the
+    /// schema up to date.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let config = tokio_postgres::Config::from_str(url).map_err(|e| {
+            StoreError::Backend(format!("bad PostgreSQL URL {}: {e}", redact_url(url)))
+        })?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(std::time::Duration::from_secs(10)))
+            .create_timeout(Some(std::time::Duration::from_secs(10)))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let in_context = |e| match e {
+            StoreError::Backend(m) => {
+                StoreError::Backend(format!("PostgreSQL at {}: {m}", redact_url(url)))
+            }
+            other => other,
+        };
+        schema::migrate(&pool).await.map_err(in_context)?;
+        let hub = schema::hub_identity(&pool).await.map_err(in_context)?;
+        Ok(Self {
+            url: url.to_owned(),
+            pool,
+            hub,
+            log_writers: std::sync::Arc::default(),
+        })
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> String {
+        redact_url(&self.url)
+    }
+
+    fn hub_identity(&self) -> HubIdentity {
+        self.hub
+    }
+
+    fn portal(&self) -> Option<crate::portal::SharedPortalStore> {
+        Some(std::sync::Arc::new(portal::PgPortal::new(
+            self.pool.clone(),
+        )))
+    }
+
+    async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError> {
+        accounts::create_org(&self.pool, name, now).await
+    }
+
+    async fn add_team(&self, org: &str, name: &str, now: i64) -> Result<String, StoreError> {
+        accounts::add_team(&self.pool, org, name, now).await
+    }
+
+    async fn add_user(
+        &self,
+        team: &str,
+        name: &str,
+        role: Role,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        accounts::add_user(&self.pool, team, name, role, now).await
+    }
+
+    async fn add_enrolment_code(
+        &self,
+        user: &str,
+        code_digest: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<String, StoreError> {
+        devices::add_enrolment_code(&self.pool, user, code_digest, now, expires_at).await
+    }
+
+    async fn revoke_device(&self, device_id: &str, now: i64) -> Result<(), StoreError> {
+        devices::revoke(&self.pool, device_id, now).await
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceInfo>, StoreError> {
+        devices::all(&self.pool).await
+    }
+
+    async fn enrol(
+        &self,
+        code_digest: &str,
+        device_id: &str,
+        device_name: &str,
+        tokens: &TokenDigests,
+        now: i64,
+    ) -> Result<Principal, StoreError> {
+        devices::enrol(&self.pool, code_digest, device_id, device_name, tokens, now).await
+    }
+
+    async fn refresh(
+        &self,
+        refresh_digest: &str,
+        claimed_device: &str,
+        tokens: &TokenDigests,
+        now: i64,
+    ) -> Result<Result<Principal, Refusal>, StoreError> {
+        devices::refresh(&self.pool, refresh_digest, claimed_device, tokens, now).await
+    }
+
+    async fn authenticate(&self, access_digest: &str, now: i64) -> Result<Principal, StoreError> {
+        devices::authenticate(&self.pool, access_digest, now).await
+    }
+
+    async fn push(
+        &self,
+        who: &Principal,
+        changes: &[Change],
+        now: i64,
+    ) -> Result<PushResponse, StoreError> {
+        let _turn = self.log_writers.lock().await;
+        sync::push(&self.pool, self.hub, who, changes, now).await
+    }
+
+    async fn pull(
+        &self,
+        who: &Principal,
+        after: u64,
+        limit: u32,
+        now: i64,
+    ) -> Result<PullResponse, StoreError> {
+        sync::pull(&self.pool, who, after, limit, now).await
+    }
+
+    async fn put_attachment(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        bytes: Vec<u8>,
+        media_type: &str,
+        now: i64,
+    ) -> Result<AttachmentReceipt, StoreError> {
+        attachments::put(&self.pool, who, sha256, bytes, media_type, now).await
+    }
+
+    async fn get_attachment(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        now: i64,
+    ) -> Result<Option<StoredAttachment>, StoreError> {
+        attachments::get(&self.pool, who, sha256, now).await
+    }
+
+    async fn transfer_household(
+        &self,
+        household_id: &str,
+        team: &str,
+        now: i64,
+    ) -> Result<Transfer, StoreError> {
+        let _turn = self.log_writers.lock().await;
+        scope::transfer_household(&self.pool, self.hub, household_id, team, now).await
+    }
+
+    async fn move_user(&self, user: &str, team: &str, now: i64) -> Result<String, StoreError> {
+        scope::move_user(&self.pool, user, team, now).await
+    }
+
+    async fn set_role(&self, user: &str, role: Role, now: i64) -> Result<String, StoreError> {
+        scope::set_role(&self.pool, user, role, now).await
+    }
+
+    async fn purge(&self, tombstone_days: u32, now: i64) -> Result<Purged, StoreError> {
+        let _turn = self.log_writers.lock().await;
+        purge::purge(&self.pool, tombstone_days, now).await
+    }
+
+    async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        audit::append(&self.pool, entries).await
+    }
+
+    async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::latest(&self.pool, limit).await
+    }
+
+    async fn stats(&self) -> Result<Stats, StoreError> {
+        audit::stats(&self.pool).await
+    }
+}

@@ -1,0 +1,302 @@
+//! The embedded backend: one SQLite file (WAL, foreign keys on), used from blocking threads.
+//!
+//! This module owns the connection and answers the [`Store`] trait by running each
+//! operation in one transaction; the statements live in a module per concern: the schema,
+//! accounts, devices and their tokens, the change log and what reads or rewrites it, the
+//! attachments, the audit log, and the contractor portal's tables ([`portal`]).
+
+mod accounts;
+mod attachments;
+mod audit;
+mod devices;
+mod log;
+pub mod portal;
+mod purge;
+mod schema;
+mod scope;
+mod sync;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_trait::async_trait;
+use doorstep_core::Role;
+use doorstep_sync::protocol::{AttachmentReceipt, Change, PullResponse, PushResponse};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::conflicts::HubIdentity;
+use crate::model::{AuditEntry, DeviceInfo, Principal, Refusal, StoreError, TokenDigests};
+use crate::store::{Purged, Stats, Store, StoredAttachment, Transfer};
+
+/// The hub's SQLite database. One connection, serialised behind a mutex: SQLite takes one
+/// writer at a time anyway, and every push is a single short transaction.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    path: PathBuf,
+    conn: Arc<Mutex<Connection>>,
+    hub: HubIdentity,
+}
+
+impl SqliteStore {
+    /// Opens (creating if need be) the database at `path` and brings its schema up to date.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the hub's database is not the app's encrypted store: plain SQLite, no key \
+                  (the server's disk encryption protects it at rest)"
+    )]
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: an acknowledged push survives a power cut, not just a killed process.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn)?;
+        let hub = schema::hub_identity(&mut conn)?;
+        Ok(Self {
+            path: path.to_owned(),
+            conn: Arc::new(Mutex::new(conn)),
+            hub,
+        })
+    }
+
+    /// Runs `f` on the connection on a blocking thread.
+    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        run_on(&self.conn, f).await
+    }
+
+    /// Runs `f` in one immediate (write-locking) transaction, committed when it returns Ok.
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        write_on(&self.conn, f).await
+    }
+}
+
+/// Runs `f` on the shared connection on a blocking thread (the sync store and the portal
+/// share it).
+async fn run_on<T, F>(conn: &Arc<Mutex<Connection>>, f: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+{
+    let conn = Arc::clone(conn);
+    tokio::task::spawn_blocking(move || {
+        // A panic mid-transaction rolls it back as the transaction drops, so the
+        // connection behind a poisoned lock is still sound.
+        let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?
+}
+
+/// Runs `f` in one immediate (write-locking) transaction, committed when it returns Ok.
+async fn write_on<T, F>(conn: &Arc<Mutex<Connection>>, f: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+{
+    run_on(conn, move |conn| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    })
+    .await
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> String {
+        format!("sqlite:{}", self.path.display())
+    }
+
+    fn hub_identity(&self) -> HubIdentity {
+        self.hub
+    }
+
+    fn portal(&self) -> Option<crate::portal::SharedPortalStore> {
+        Some(Arc::new(portal::SqlitePortal::new(Arc::clone(&self.conn))))
+    }
+
+    async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError> {
+        let name = name.to_owned();
+        self.write(move |tx| accounts::create_org(tx, &name, now))
+            .await
+    }
+
+    async fn add_team(&self, org: &str, name: &str, now: i64) -> Result<String, StoreError> {
+        let (org, name) = (org.to_owned(), name.to_owned());
+        self.write(move |tx| accounts::add_team(tx, &org, &name, now))
+            .await
+    }
+
+    async fn add_user(
+        &self,
+        team: &str,
+        name: &str,
+        role: Role,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        let (team, name) = (team.to_owned(), name.to_owned());
+        self.write(move |tx| accounts::add_user(tx, &team, &name, role, now))
+            .await
+    }
+
+    async fn add_enrolment_code(
+        &self,
+        user: &str,
+        code_digest: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<String, StoreError> {
+        let (user, digest) = (user.to_owned(), code_digest.to_owned());
+        self.write(move |tx| devices::add_enrolment_code(tx, &user, &digest, now, expires_at))
+            .await
+    }
+
+    async fn revoke_device(&self, device_id: &str, now: i64) -> Result<(), StoreError> {
+        let device_id = device_id.to_owned();
+        self.write(move |tx| devices::revoke(tx, &device_id, now))
+            .await
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceInfo>, StoreError> {
+        self.run(|conn| devices::all(conn)).await
+    }
+
+    async fn enrol(
+        &self,
+        code_digest: &str,
+        device_id: &str,
+        device_name: &str,
+        tokens: &TokenDigests,
+        now: i64,
+    ) -> Result<Principal, StoreError> {
+        let (digest, device_id, name, tokens) = (
+            code_digest.to_owned(),
+            device_id.to_owned(),
+            device_name.to_owned(),
+            tokens.clone(),
+        );
+        self.write(move |tx| devices::enrol(tx, &digest, &device_id, &name, &tokens, now))
+            .await
+    }
+
+    async fn refresh(
+        &self,
+        refresh_digest: &str,
+        claimed_device: &str,
+        tokens: &TokenDigests,
+        now: i64,
+    ) -> Result<Result<Principal, Refusal>, StoreError> {
+        let (digest, claimed, tokens) = (
+            refresh_digest.to_owned(),
+            claimed_device.to_owned(),
+            tokens.clone(),
+        );
+        self.write(move |tx| devices::refresh(tx, &digest, &claimed, &tokens, now))
+            .await
+    }
+
+    async fn authenticate(&self, access_digest: &str, now: i64) -> Result<Principal, StoreError> {
+        let digest = access_digest.to_owned();
+        self.run(move |conn| devices::authenticate(&conn.transaction()?, &digest, now))
+            .await
+    }
+
+    async fn push(
+        &self,
+        who: &Principal,
+        changes: &[Change],
+        now: i64,
+    ) -> Result<PushResponse, StoreError> {
+        let (who, changes, hub) = (who.clone(), changes.to_vec(), self.hub);
+        self.write(move |tx| sync::push(tx, hub, &who, &changes, now))
+            .await
+    }
+
+    async fn pull(
+        &self,
+        who: &Principal,
+        after: u64,
+        limit: u32,
+        now: i64,
+    ) -> Result<PullResponse, StoreError> {
+        let who = who.clone();
+        self.write(move |tx| sync::pull(tx, &who, after, limit, now))
+            .await
+    }
+
+    async fn put_attachment(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        bytes: Vec<u8>,
+        media_type: &str,
+        now: i64,
+    ) -> Result<AttachmentReceipt, StoreError> {
+        let (who, sha256, media_type) = (who.clone(), sha256.to_owned(), media_type.to_owned());
+        self.write(move |tx| attachments::put(tx, &who, sha256, bytes, &media_type, now))
+            .await
+    }
+
+    async fn get_attachment(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        now: i64,
+    ) -> Result<Option<StoredAttachment>, StoreError> {
+        let (who, sha256) = (who.clone(), sha256.to_owned());
+        self.write(move |tx| attachments::get(tx, &who, &sha256, now))
+            .await
+    }
+
+    async fn transfer_household(
+        &self,
+        household_id: &str,
+        team: &str,
+        now: i64,
+    ) -> Result<Transfer, StoreError> {
+        let (household_id, team, hub) = (household_id.to_owned(), team.to_owned(), self.hub);
+        self.write(move |tx| scope::transfer_household(tx, hub, &household_id, &team, now))
+            .await
+    }
+
+    async fn move_user(&self, user: &str, team: &str, now: i64) -> Result<String, StoreError> {
+        let (user, team) = (user.to_owned(), team.to_owned());
+        self.write(move |tx| scope::move_user(tx, &user, &team, now))
+            .await
+    }
+
+    async fn set_role(&self, user: &str, role: Role, now: i64) -> Result<String, StoreError> {
+        let user = user.to_owned();
+        self.write(move |tx| scope::set_role(tx, &user, role, now))
+            .await
+    }
+
+    async fn purge(&self, tombstone_days: u32, now: i64) -> Result<Purged, StoreError> {
+        self.write(move |tx| purge::purge(tx, tombstone_days, now))
+            .await
+    }
+
+    async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        let entries = entries.to_vec();
+        self.write(move |tx| audit::insert(tx, &entries)).await
+    }
+
+    async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        self.run(move |conn| audit::latest(conn, limit)).await
+    }
+
+    async fn stats(&self) -> Result<Stats, StoreError> {
+        self.run(|conn| audit::stats(conn)).await
+    }
+}
