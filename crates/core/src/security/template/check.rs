@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::super::condition::Condition;
-use super::{AnswerKind, Item, Template, is_id};
+use super::{AnswerKind, Item, Template, check_template_identity, is_id};
 
 impl Template {
     /// Checks conditions written elsewhere (the policy) against this template.
@@ -33,15 +33,7 @@ impl Template {
 
     /// Every rule the template breaks, added to `problems`.
     pub(super) fn check(&self, problems: &mut Vec<String>) {
-        if !is_id(&self.id.replace('-', "_")) {
-            problems.push(format!(
-                "template id \"{}\" must be lower-case letters, digits, - or _",
-                self.id
-            ));
-        }
-        if self.version == 0 {
-            problems.push("version must be 1 or more".into());
-        }
+        check_template_identity(&self.id, self.version, problems);
         let mut seen = BTreeSet::new();
         for section in &self.sections {
             if !seen.insert(format!("section:{}", section.id)) {

@@ -52,3 +52,16 @@ pub(crate) fn is_id(s: &str) -> bool {
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
+
+/// Adds a problem for a template id that is not lower-case letters, digits, - or _, or a
+/// version below 1: stored records name their template by both, so both must be usable.
+pub(crate) fn check_template_identity(id: &str, version: u32, problems: &mut Vec<String>) {
+    if !is_id(&id.replace('-', "_")) {
+        problems.push(format!(
+            "template id \"{id}\" must be lower-case letters, digits, - or _"
+        ));
+    }
+    if version == 0 {
+        problems.push("version must be 1 or more".into());
+    }
+}

@@ -21,9 +21,10 @@ mod raw;
 mod tests;
 
 pub use load::{LoadError, MAX_DATA_FILE_BYTES};
-pub(crate) use load::{is_id, parse_toml};
+pub(crate) use load::{check_template_identity, is_id, parse_toml};
 
 use raw::RawTemplate;
+
 stored_enum!(
     /// How strongly the evidence says a weakness matters (domain §1.1); the policy turns this into points.
     Evidence {

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::super::condition::{OneOrMany, convert_all};
 use super::{AnswerKind, ChoiceOption, Evidence, Item, Section, Template, WeaknessRule};
+
 /// Longest text answer allowed when a template does not say, so one field cannot swamp a record.
 const DEFAULT_TEXT_MAX: u32 = 2_000;
 /// Most instances of a group when a template does not say.
