@@ -211,16 +211,7 @@ impl<'a> Layout<'a> {
     fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32, colour: Colour) {
         self.ops().extend([
             Op::SetFillColor { col: colour.pdf() },
-            Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(x),
-                    y: Pt(y),
-                    width: Pt(w),
-                    height: Pt(h),
-                    mode: Some(PaintMode::Fill),
-                    winding_order: None,
-                },
-            },
+            rectangle(x, y, w, h, PaintMode::Fill),
         ]);
     }
 
@@ -228,16 +219,7 @@ impl<'a> Layout<'a> {
         self.ops().extend([
             Op::SetOutlineColor { col: colour.pdf() },
             Op::SetOutlineThickness { pt: Pt(thickness) },
-            Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(x),
-                    y: Pt(y),
-                    width: Pt(w),
-                    height: Pt(h),
-                    mode: Some(PaintMode::Stroke),
-                    winding_order: None,
-                },
-            },
+            rectangle(x, y, w, h, PaintMode::Stroke),
         ]);
     }
 
@@ -260,5 +242,19 @@ impl<'a> Layout<'a> {
 
     fn width(&self, text: &str, style: Style, size: f32) -> f32 {
         self.fonts.face(style).width(text, size)
+    }
+}
+
+/// The operator drawing a `w` × `h` rectangle from (`x`, `y`), filled or outlined.
+fn rectangle(x: f32, y: f32, w: f32, h: f32, mode: PaintMode) -> Op {
+    Op::DrawRectangle {
+        rectangle: Rect {
+            x: Pt(x),
+            y: Pt(y),
+            width: Pt(w),
+            height: Pt(h),
+            mode: Some(mode),
+            winding_order: None,
+        },
     }
 }

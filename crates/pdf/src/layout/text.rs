@@ -2,6 +2,7 @@
 //! into lines by the real glyph widths, and shortened with an ellipsis where it must fit.
 
 use crate::fonts::{Fonts, Style};
+
 /// A run of text in one style, the unit the wrapper works with.
 #[derive(Debug, Clone)]
 pub(crate) struct Span {
