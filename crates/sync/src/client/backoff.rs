@@ -2,6 +2,7 @@
 
 use std::hash::{BuildHasher, RandomState};
 use std::time::Duration;
+
 /// How long to wait before each retry: exponential, capped, with jitter so a hundred
 /// laptops coming back online do not all knock at the same instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

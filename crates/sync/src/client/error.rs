@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::protocol::{ErrorBody, ErrorCode};
+
 /// What the app should do about a failed call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {

@@ -11,6 +11,7 @@ use std::time::Duration;
 use doorstep_core::DeviceId;
 use reqwest::{Method, Url};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::protocol::{
     AttachmentReceipt, Change, EnrolRequest, EnrolResponse, MAX_ATTACHMENT_BYTES, MAX_BATCH,
@@ -29,6 +30,7 @@ pub use backoff::{Backoff, random_seed};
 pub use error::{Action, ClientError};
 
 use transport::{Body, Retry, json};
+
 /// Borrowed form of [`crate::protocol::PushRequest`], so pushing does not copy the batch.
 #[derive(Serialize)]
 struct PushBody<'a> {
@@ -136,17 +138,8 @@ impl HubClient {
             code: code.clone(),
             device_name: device_name.to_owned(),
         };
-        let response: EnrolResponse = self
-            .send(
-                Method::POST,
-                "v1/enrol",
-                Some(json(&request)?),
-                false,
-                Retry::OnlyIfUnprocessed,
-            )
-            .await?;
-        self.access_token = Some(response.access_token.clone());
-        Ok(response)
+        self.exchange("v1/enrol", &request, |r: &EnrolResponse| &r.access_token)
+            .await
     }
 
     /// `POST /v1/token/refresh`: swaps the refresh token for new tokens. Keeps the new
@@ -161,16 +154,31 @@ impl HubClient {
             device_id,
             refresh_token: refresh_token.clone(),
         };
-        let response: RefreshResponse = self
+        self.exchange("v1/token/refresh", &request, |r: &RefreshResponse| {
+            &r.access_token
+        })
+        .await
+    }
+
+    /// Swaps a one-time code or refresh token for tokens at `path`, keeping the new access
+    /// token. The secret is spent once the hub acts on it, so only a request the hub surely
+    /// did not act on is sent again.
+    async fn exchange<T: DeserializeOwned>(
+        &mut self,
+        path: &str,
+        request: &impl Serialize,
+        access_token: fn(&T) -> &Secret,
+    ) -> Result<T, ClientError> {
+        let response: T = self
             .send(
                 Method::POST,
-                "v1/token/refresh",
-                Some(json(&request)?),
+                path,
+                Some(json(request)?),
                 false,
                 Retry::OnlyIfUnprocessed,
             )
             .await?;
-        self.access_token = Some(response.access_token.clone());
+        self.access_token = Some(access_token(&response).clone());
         Ok(response)
     }
 

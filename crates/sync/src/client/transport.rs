@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION};
 
 use super::{ClientError, HubClient, random_seed};
+
 /// Whether a request may be sent again after an unclear failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Retry {
