@@ -24,6 +24,7 @@ pub(crate) mod tests;
 
 pub use score::{CharlieAssessment, CharlieContribution, ContributionKind, assess};
 pub use validate::NOTE_MAX;
+
 stored_enum!(
     /// Whether everyone can get out.
     EscapeRoute {

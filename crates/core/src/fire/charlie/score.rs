@@ -8,6 +8,7 @@ use crate::validation::ValidationErrors;
 use super::super::ids::CharlieCheckId;
 use super::super::template::{CharlieTemplate, RiskLevel};
 use super::{CharlieCheck, EscapeRoute};
+
 stored_enum!(
     /// What a contribution to the total came from.
     ContributionKind {

@@ -8,6 +8,7 @@ use crate::validation::ValidationErrors;
 
 use super::super::template::{CIR_MAX, CIR_MIN, CharlieTemplate};
 use super::CharlieCheck;
+
 /// Longest note on a factor, so one field cannot swamp a record.
 pub const NOTE_MAX: usize = 2_000;
 /// Longest floor label.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::ids::ReferralId;
 use super::{Referral, ReferralStatus};
+
 /// A sent referral the agency has not acknowledged in time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct OverdueReferral {

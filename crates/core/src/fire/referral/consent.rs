@@ -10,6 +10,7 @@ use crate::validation::ValidationErrors;
 
 use super::super::agency::{Agency, ConsentPurpose};
 use super::{Referral, ReferralError, ReferralStatus, TEXT_MAX};
+
 /// Shortest justification for sharing without consent, so "risk" alone is never a record.
 pub const JUSTIFICATION_MIN: usize = 40;
 

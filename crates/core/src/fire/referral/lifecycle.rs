@@ -9,6 +9,7 @@ use crate::ids::OfficerId;
 
 use super::super::agency::AgencyDirectory;
 use super::{Referral, ReferralError, TEXT_MAX};
+
 /// Roles that may make and progress referrals; contractors, analysts and admins never see them.
 pub const REFERRAL_ROLES: &[Role] = &[
     Role::Officer,

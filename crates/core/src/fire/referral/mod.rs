@@ -38,6 +38,7 @@ pub use suggest::{SuggestedReferral, suggest_referrals};
 
 use consent::{validate_basis, validate_consent};
 use lifecycle::check_role;
+
 /// Longest free text on a referral.
 const TEXT_MAX: usize = 2_000;
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::agency::{AgencyDirectory, AgencyKind, Urgency};
 use super::super::charlie::CharlieAssessment;
+
 /// An agency the officer may want to refer to, with the reasons to pre-fill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct SuggestedReferral {
