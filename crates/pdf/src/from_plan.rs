@@ -113,10 +113,7 @@ pub fn resident_plan(input: &PlanForResident<'_>) -> ResidentPlanDocument {
             details: next.details,
         },
         today: rp.things_to_do_today.clone(),
-        fire_safety: input.fire_safety.map(|f| FireSafetyAdvice {
-            advice: f.points.clone(),
-            fire_service_visit: f.fire_service_visit.clone(),
-        }),
+        fire_safety: input.fire_safety.map(FireSafetyAdvice::from),
         contacts: input.contacts.clone(),
     }
 }

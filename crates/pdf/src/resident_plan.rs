@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use chrono::NaiveDate;
+use doorstep_core::fire::ResidentFireAdvice;
 use serde::{Deserialize, Serialize};
 
 use crate::contacts::Contacts;
@@ -119,6 +120,16 @@ pub struct FireSafetyAdvice {
     pub advice: Vec<String>,
     /// The closing words about a home fire safety visit.
     pub fire_service_visit: String,
+}
+
+impl From<&ResidentFireAdvice> for FireSafetyAdvice {
+    /// Core's section as printed, point for point: the document adds and drops nothing.
+    fn from(section: &ResidentFireAdvice) -> Self {
+        Self {
+            advice: section.points.clone(),
+            fire_service_visit: section.fire_service_visit.clone(),
+        }
+    }
 }
 
 /// Everything printed on a resident's plan.

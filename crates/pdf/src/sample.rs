@@ -1,7 +1,12 @@
 //! Synthetic sample documents (ZY postcodes, invented people) for previews, tests and
 //! benchmarks. Nothing here describes a real person.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
+use doorstep_core::OfficerId;
+use doorstep_core::fire::{
+    AlarmCheck, CharlieDraft, CharlieTemplate, EscapeRoute, FactorAnswer, assess,
+    resident_fire_advice,
+};
 
 use crate::work_order::{CaseForWorkOrder, CaseMeasure, PersonContact};
 use crate::{
@@ -160,20 +165,56 @@ pub fn resident_plan() -> ResidentPlanDocument {
 }
 
 /// The fire-safety section core gives a resident who lives alone, smokes and has no working
-/// smoke alarm, with a visit asked for: from the shipped CHARLIE template's wording.
+/// smoke alarm, with a visit asked for. The sample only makes up the check: which advice
+/// follows from it is core's rule (`resident_fire_advice`), so the sample can never drift
+/// from what a real plan would print.
 pub fn fire_safety() -> FireSafetyAdvice {
-    let Ok(template) = doorstep_core::fire::CharlieTemplate::from_toml(include_str!(
-        "../../../assets/templates/charlie.toml"
-    )) else {
+    let Ok(template) =
+        CharlieTemplate::from_toml(include_str!("../../../assets/templates/charlie.toml"))
+    else {
         return FireSafetyAdvice::default();
     };
-    FireSafetyAdvice {
-        advice: ["smoke_alarms", "emergency_access", "smoking", "in_a_fire"]
-            .into_iter()
-            .filter_map(|id| template.advice_topic(id).map(|a| a.text.clone()))
+    let found = ["lives_alone", "inappropriate_smoking"];
+    let check = CharlieDraft {
+        id: None,
+        person_id: None,
+        household_id: None,
+        visit_id: None,
+        factors: template
+            .factors
+            .iter()
+            .map(|f| FactorAnswer {
+                factor: f.id.clone(),
+                score: if found.contains(&f.id.as_str()) {
+                    8
+                } else {
+                    template.lowest_score()
+                },
+                note: String::new(),
+            })
             .collect(),
-        fire_service_visit: template.fire_service_visit.requested,
+        clutter_image_rating: None,
+        alarms: vec![AlarmCheck {
+            floor: "Hall".into(),
+            present: true,
+            working: false,
+            fitted_today: false,
+            tested: true,
+        }],
+        escape_route: EscapeRoute::Clear,
+        flags: Vec::new(),
     }
+    .into_check(
+        &template,
+        OfficerId::new(),
+        date(2026, 3, 12).and_time(NaiveTime::MIN).and_utc(),
+    );
+    assess(&template, &check)
+        .ok()
+        .and_then(|scored| resident_fire_advice(&template, &scored, true))
+        .map_or_else(FireSafetyAdvice::default, |section| {
+            FireSafetyAdvice::from(&section)
+        })
 }
 
 /// A resident plan long enough to run to three pages (for benchmarks).

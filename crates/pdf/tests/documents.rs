@@ -11,9 +11,9 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod support;
-use support::{pdf_text, run_tool};
+use support::{branding, council_toml, pdf_text, run_tool};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use doorstep_pdf::work_order::{CaseForWorkOrder, PersonContact, from_case};
 use doorstep_pdf::{
@@ -21,20 +21,8 @@ use doorstep_pdf::{
     render_referral, render_resident_plan, render_work_order, sample, save_document,
 };
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn branding() -> Branding {
-    let branding =
-        Branding::load(&repo_root().join("assets/branding/council.toml")).expect("branding loads");
-    assert!(branding.has_logo(), "the demo logo should load");
-    branding
-}
-
 fn branding_without_logo_file() -> Branding {
-    let text =
-        std::fs::read_to_string(repo_root().join("assets/branding/council.toml")).expect("read");
+    let text = council_toml();
     Branding::from_toml(&text, None).expect("branding parses")
 }
 
@@ -436,8 +424,7 @@ fn a_missing_logo_still_makes_a_valid_document() {
     );
 
     // A logo file that is not an image is skipped the same way.
-    let text =
-        std::fs::read_to_string(repo_root().join("assets/branding/council.toml")).expect("read");
+    let text = council_toml();
     let branding = Branding::from_toml(&text, Some(b"this is not a PNG".to_vec())).expect("parses");
     assert!(!branding.has_logo());
     assert_valid(&render_work_order(&sample::work_order(), &branding).expect("renders"));
@@ -638,8 +625,7 @@ fn a_logo_with_transparency_keeps_its_mask() {
     let mut png = std::io::Cursor::new(Vec::new());
     logo.write_to(&mut png, image::ImageFormat::Png)
         .expect("encode png");
-    let text =
-        std::fs::read_to_string(repo_root().join("assets/branding/council.toml")).expect("read");
+    let text = council_toml();
     let branding = Branding::from_toml(&text, Some(png.into_inner())).expect("parses");
     assert!(branding.has_logo());
     let bytes = render_day_of_action(&sample::day_of_action(), &branding).expect("renders");

@@ -6,18 +6,11 @@
 
 mod support;
 
-use std::path::Path;
-
 use doorstep_core::fire::CharlieTemplate;
-use doorstep_pdf::{Branding, FireSafetyAdvice, render_resident_plan, sample};
-use support::pdf_text;
+use doorstep_pdf::{FireSafetyAdvice, render_resident_plan, sample};
+use support::{branding, pdf_text};
 
 const CHARLIE: &str = include_str!("../../../assets/templates/charlie.toml");
-
-fn branding() -> Branding {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/branding/council.toml");
-    Branding::load(&path).expect("branding loads")
-}
 
 /// The sentences of `text` that mention every one of `words`.
 fn sentences_about<'t>(text: &'t str, words: &[&str]) -> Vec<&'t str> {

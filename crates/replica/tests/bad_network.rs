@@ -30,6 +30,7 @@
     reason = "a failed expectation is a failed test; the skip and the plan are said on stdout"
 )]
 
+mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::os::fd::AsFd;
@@ -37,19 +38,19 @@ use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::{enrolment_code, household_draft, laptop_store};
 
 use doorstep_core::sync_status::SyncProgress;
-use doorstep_core::{ChangeSource, HouseholdDraft, Role};
-use doorstep_hub::{AppState, Clock, HubConfig, SharedStore, secret};
+use doorstep_core::{ChangeSource, Role};
+use doorstep_hub::{AppState, Clock, HubConfig, SharedStore};
 use doorstep_replica::{SyncError, SyncReport, Syncer, enrol};
-use doorstep_store::{DataFolder, KdfParams, Store, SyncedRecord};
+use doorstep_store::{DataFolder, Store, SyncedRecord};
 use doorstep_sync::protocol::{MAX_PULL_LIMIT, Operation};
 use doorstep_sync::{Backoff, EntityKind, HubClient, Secret};
 use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-const PASSPHRASE: &str = "kettle harbour violet sprocket";
 /// A /30 of our own; it exists only inside the two namespaces, so runs never collide.
 const HUB_IP: &str = "10.213.47.1";
 const LAPTOP_IP: &str = "10.213.47.2";
@@ -459,16 +460,7 @@ struct Laptop {
 impl Laptop {
     async fn enrolled(url: &str, hub: &Hub, team: &str, name: &'static str, role: Role) -> Self {
         let code = code_for(&hub.admin, &hub.clock, team, name, role).await;
-        let dir = tempfile::tempdir().unwrap();
-        let folder = DataFolder::open(dir.path()).unwrap();
-        let store = Store::set_up(
-            &folder,
-            name,
-            role,
-            PASSPHRASE,
-            KdfParams::INSECURE_FOR_TESTS,
-        )
-        .unwrap();
+        let local = laptop_store(name, role);
         // Short real waits between retries, so retries span a lost packet or two.
         let backoff = Backoff {
             initial: Duration::from_millis(100),
@@ -478,11 +470,11 @@ impl Laptop {
         };
         let laptop = Self {
             name,
-            store: Mutex::new(store),
+            store: Mutex::new(local.store),
             syncer: tokio::sync::Mutex::new(Syncer::with_backoff(backoff)),
             made: Mutex::new(Vec::new()),
-            _folder: folder,
-            _dir: dir,
+            _folder: local.folder,
+            _dir: local.dir,
         };
         enrol(&laptop.store, url, &code, name).await.unwrap();
         laptop
@@ -497,7 +489,7 @@ impl Laptop {
         for i in 0..n {
             let line = format!("{i} {tag} {} Row", self.name);
             let h = self.with(|s| {
-                s.create_household(&draft(&line, ""), ChangeSource::Ui)
+                s.create_household(&household_draft(&line, ""), ChangeSource::Ui)
                     .unwrap()
             });
             self.made.lock().unwrap().push(h.id.to_string());
@@ -512,7 +504,7 @@ impl Laptop {
         let line_1 = record.fields["address_line_1"].as_str().unwrap().to_owned();
         let hid = id.parse().unwrap();
         self.with(|s| {
-            s.update_household(hid, &draft(&line_1, line_2), ChangeSource::Ui)
+            s.update_household(hid, &household_draft(&line_1, line_2), ChangeSource::Ui)
                 .unwrap()
         });
     }
@@ -539,24 +531,7 @@ async fn code_for(
     name: &str,
     role: Role,
 ) -> String {
-    let now = clock.now_ms();
-    admin.add_user(team, name, role, now).await.unwrap();
-    let code = secret::new_enrolment_code().unwrap();
-    admin
-        .add_enrolment_code(name, &secret::code_digest(&code), now, now + 3_600_000)
-        .await
-        .unwrap();
-    code
-}
-
-fn draft(line_1: &str, line_2: &str) -> HouseholdDraft {
-    HouseholdDraft {
-        address_line_1: line_1.into(),
-        address_line_2: line_2.into(),
-        town: "Testbury".into(),
-        postcode: "TE1 1ST".into(),
-        ..HouseholdDraft::default()
-    }
+    enrolment_code(admin, team, name, role, clock.now_ms()).await
 }
 
 /// Syncs every laptop at once, round after round, until a round in which every sync

@@ -3,22 +3,24 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+mod support;
+use support::{enrolment_code, household_draft, laptop_store};
+
 use std::sync::Mutex;
 
 use doorstep_core::security::{AnswerValue, Template, YesNo};
 use doorstep_core::sync_status::{ConflictChoice, SyncProgress};
 use doorstep_core::{ChangeSource, HouseholdDraft, PersonDraft, Role};
-use doorstep_hub::{AppState, Clock, HubConfig, SharedStore, secret};
+use doorstep_hub::{AppState, Clock, HubConfig, SharedStore};
 use doorstep_replica::conflicts::{conflict_views, decide_conflict};
 use doorstep_replica::set_aside;
 use doorstep_replica::{StoreAccess, SyncError, Syncer, enrol};
-use doorstep_store::{DataFolder, KdfParams, Store, SyncedRecord};
+use doorstep_store::{DataFolder, Store, SyncedRecord};
 use doorstep_sync::Backoff;
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 
 const TEMPLATE: &str = include_str!("../../../assets/templates/home-security-survey.toml");
-const PASSPHRASE: &str = "kettle harbour violet sprocket";
 
 /// A hub on a loopback port, on an embedded SQLite file.
 struct Hub {
@@ -67,14 +69,7 @@ impl Hub {
 
     /// A hub user in `team` and a one-time code for them.
     async fn code_in_team(&self, team: &str, name: &str, role: Role) -> String {
-        let now = Clock::system().now_ms();
-        self.store.add_user(team, name, role, now).await.unwrap();
-        let code = secret::new_enrolment_code().unwrap();
-        self.store
-            .add_enrolment_code(name, &secret::code_digest(&code), now, now + 3_600_000)
-            .await
-            .unwrap();
-        code
+        enrolment_code(&self.store, team, name, role, Clock::system().now_ms()).await
     }
 }
 
@@ -101,21 +96,12 @@ impl Laptop {
     }
 
     async fn enrolled_with(hub: &Hub, code: &str, name: &str, role: Role) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = DataFolder::open(dir.path()).unwrap();
-        let store = Store::set_up(
-            &folder,
-            name,
-            role,
-            PASSPHRASE,
-            KdfParams::INSECURE_FOR_TESTS,
-        )
-        .unwrap();
+        let local = laptop_store(name, role);
         let laptop = Self {
-            store: Mutex::new(store),
+            store: Mutex::new(local.store),
             syncer: tokio::sync::Mutex::new(Syncer::with_backoff(Backoff::immediate(2))),
-            _folder: folder,
-            _dir: dir,
+            _folder: local.folder,
+            _dir: local.dir,
         };
         let link = enrol(&laptop.store, &hub.url, code, "Test laptop")
             .await
@@ -142,15 +128,6 @@ impl Laptop {
     }
 }
 
-fn draft(line_1: &str) -> HouseholdDraft {
-    HouseholdDraft {
-        address_line_1: line_1.into(),
-        town: "Testbury".into(),
-        postcode: "TE1 1ST".into(),
-        ..HouseholdDraft::default()
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_laptops_edit_one_household_offline_and_everyone_converges() {
     let hub = Hub::start().await;
@@ -162,7 +139,7 @@ async fn two_laptops_edit_one_household_offline_and_everyone_converges() {
     // Ann records a household and starts its survey; everyone receives it.
     let (household, survey) = ann.with(|s| {
         let h = s
-            .create_household(&draft("1 Example Row"), ChangeSource::Ui)
+            .create_household(&household_draft("1 Example Row", ""), ChangeSource::Ui)
             .unwrap();
         let survey = s
             .start_survey(h.id, None, &template, ChangeSource::Ui)
@@ -183,7 +160,7 @@ async fn two_laptops_edit_one_household_offline_and_everyone_converges() {
     let edited = |line_2: Option<&str>, town: &str| HouseholdDraft {
         address_line_2: line_2.unwrap_or_default().to_owned(),
         town: town.into(),
-        ..draft("1 Example Row")
+        ..household_draft("1 Example Row", "")
     };
     ann.with(|s| {
         s.update_household(
@@ -297,24 +274,14 @@ async fn a_revoked_laptop_is_told_to_wipe_and_a_spent_code_is_refused() {
     let hub = Hub::start().await;
     let ann = Laptop::enrolled(&hub, "Ann Testwell", Role::Officer).await;
     ann.with(|s| {
-        s.create_household(&draft("2 Example Row"), ChangeSource::Ui)
+        s.create_household(&household_draft("2 Example Row", ""), ChangeSource::Ui)
             .unwrap()
     });
     ann.sync().await;
 
     // The same code again: refused, and nothing about the hub is stored.
-    let dir = tempfile::tempdir().unwrap();
-    let folder = DataFolder::open(dir.path()).unwrap();
-    let other = Mutex::new(
-        Store::set_up(
-            &folder,
-            "Cat Example",
-            Role::Officer,
-            PASSPHRASE,
-            KdfParams::INSECURE_FOR_TESTS,
-        )
-        .unwrap(),
-    );
+    let cat = laptop_store("Cat Example", Role::Officer);
+    let other = Mutex::new(cat.store);
     let err = enrol(&other, &hub.url, "AAAAA-BBBBB-CCCCC", "Test laptop")
         .await
         .unwrap_err();
@@ -352,7 +319,7 @@ async fn an_unreachable_hub_is_offline_and_the_outbox_waits() {
     let hub = Hub::start().await;
     let ann = Laptop::enrolled(&hub, "Ann Testwell", Role::Officer).await;
     ann.with(|s| {
-        s.create_household(&draft("3 Example Row"), ChangeSource::Ui)
+        s.create_household(&household_draft("3 Example Row", ""), ChangeSource::Ui)
             .unwrap()
     });
     let url = hub.url.clone();
@@ -384,7 +351,7 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
     let bea = Laptop::enrolled_with(&hub, &code, "Bea Southby", Role::Officer).await;
 
     let household = ann.with(|s| {
-        s.create_household(&draft("4 Example Row"), ChangeSource::Ui)
+        s.create_household(&household_draft("4 Example Row", ""), ChangeSource::Ui)
             .unwrap()
     });
     ann.sync().await;
@@ -396,7 +363,7 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
             household.id,
             &HouseholdDraft {
                 address_line_2: "Flat 1".into(),
-                ..draft("4 Example Row")
+                ..household_draft("4 Example Row", "")
             },
             ChangeSource::Ui,
         )
@@ -407,7 +374,7 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
             ChangeSource::Ui,
         )
         .unwrap();
-        s.create_household(&draft("5 Example Row"), ChangeSource::Ui)
+        s.create_household(&household_draft("5 Example Row", ""), ChangeSource::Ui)
             .unwrap();
     });
     let moved = hub

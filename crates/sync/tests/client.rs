@@ -2,9 +2,11 @@
 //! and what each refusal becomes. Retries use `Backoff::immediate`, so nothing sleeps.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+mod support;
+use support::field_change;
+
 use std::sync::{Arc, Mutex};
 
-use chrono::Utc;
 use doorstep_core::{DeviceId, Hlc, OfficerId};
 use doorstep_sync::client::{Action, Backoff, ClientError, HubClient};
 use doorstep_sync::protocol::{
@@ -135,24 +137,20 @@ fn client(address: &str) -> HubClient {
 }
 
 fn change(device: DeviceId) -> Change {
-    let mut fields = serde_json::Map::new();
-    fields.insert("notes".into(), json!("gate fixed"));
-    Change {
-        change_id: Uuid::now_v7(),
-        entity: EntityKind::Household,
-        entity_id: Uuid::now_v7().to_string(),
-        operation: Operation::Update,
-        fields,
-        base_versions: [("notes".to_owned(), None)].into(),
-        hlc: Hlc {
-            wall_ms: 1_700_000_000_000,
-            counter: 0,
-            device,
-        },
-        officer_id: OfficerId::new(),
-        device_id: device,
-        made_at: Utc::now(),
-    }
+    let hlc = Hlc {
+        wall_ms: 1_700_000_000_000,
+        counter: 0,
+        device,
+    };
+    field_change(
+        EntityKind::Household,
+        &Uuid::now_v7().to_string(),
+        Operation::Update,
+        "notes",
+        json!("gate fixed"),
+        None,
+        hlc,
+    )
 }
 
 fn pushed(cursor: u64) -> Reply {

@@ -1,9 +1,11 @@
 //! The merge rule, case by case, then its properties over random histories of three devices.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+mod support;
+use support::{field_change, instant};
+
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{TimeZone, Utc};
 use doorstep_core::{DeviceId, Hlc, HlcClock, OfficerId};
 use doorstep_sync::merge::{
     FieldOutcome, Record, apply_from_hub, hub_values, is_guarded, merge, merge_into,
@@ -36,20 +38,15 @@ fn change(
     hlc: Hlc,
     operation: Operation,
 ) -> Change {
-    let mut fields = serde_json::Map::new();
-    fields.insert(field.to_owned(), value);
-    Change {
-        change_id: Uuid::now_v7(),
+    field_change(
         entity,
-        entity_id: "0190a4b2-0000-7000-8000-000000000001".to_owned(),
+        "0190a4b2-0000-7000-8000-000000000001",
         operation,
-        fields,
-        base_versions: BTreeMap::from([(field.to_owned(), base)]),
+        field,
+        value,
+        base,
         hlc,
-        officer_id: OfficerId::new(),
-        device_id: hlc.device,
-        made_at: Utc::now(),
-    }
+    )
 }
 
 fn record(field: &str, value: Value, version: Hlc) -> Record {
@@ -442,12 +439,6 @@ const ORDINARY: &[&str] = &["tier", "items", "tier_reason"];
 const GUARDED: &[&str] = &["status", "approval"];
 const FIELDS: &[&str] = &["tier", "items", "tier_reason", "status", "approval"];
 
-fn instant(ms: u64) -> chrono::DateTime<Utc> {
-    Utc.timestamp_millis_opt(i64::try_from(ms).unwrap_or(0))
-        .single()
-        .unwrap_or_default()
-}
-
 /// One device in a simulation: its replica of the record, its clock, its unpushed changes.
 struct Device {
     id: DeviceId,
@@ -478,23 +469,24 @@ impl Device {
         }
         let hlc = self.clock.tick(instant(now_ms));
         let base = self.record.versions.get(field).copied();
-        let mut fields = serde_json::Map::new();
-        fields.insert(field.to_owned(), value.clone());
+        let operation = if self.record.fields.is_empty() {
+            Operation::Create
+        } else {
+            Operation::Update
+        };
         let c = Change {
-            change_id: Uuid::now_v7(),
-            entity: EntityKind::Plan,
-            entity_id: "plan-1".to_owned(),
-            operation: if self.record.fields.is_empty() {
-                Operation::Create
-            } else {
-                Operation::Update
-            },
-            fields,
-            base_versions: BTreeMap::from([(field.to_owned(), base)]),
-            hlc,
             officer_id: self.officer,
             device_id: self.id,
             made_at: instant(now_ms),
+            ..field_change(
+                EntityKind::Plan,
+                "plan-1",
+                operation,
+                field,
+                value.clone(),
+                base,
+                hlc,
+            )
         };
         self.record.fields.insert(field.to_owned(), value);
         self.record.versions.insert(field.to_owned(), hlc);

@@ -12,11 +12,14 @@
 //! replaying every push the hub ever took changes nothing.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+mod support;
+use support::{field_change, instant};
+
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use doorstep_core::{DeviceId, Hlc, HlcClock, OfficerId};
 use doorstep_sync::merge::{
     FieldOutcome, Record, apply_from_hub, hub_values, is_guarded, merge_into,
@@ -567,12 +570,6 @@ enum Resume {
     EveryVersionHeld,
 }
 
-fn instant(ms: u64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(i64::try_from(ms).unwrap())
-        .single()
-        .unwrap()
-}
-
 // ---------------------------------------------------------------------------------------
 // The world: hub, laptops, and what the checks need.
 
@@ -942,15 +939,18 @@ impl World {
         let mut changes: Vec<Change> = laptop.outbox.iter().take(outbox_head).cloned().collect();
         changes.push(Change {
             change_id: Uuid::from_u128(self.next_change << 32 | 1),
-            entity,
-            entity_id,
-            operation: Operation::Update,
-            fields: Map::from_iter([(field.to_owned(), json!("trespass"))]),
-            base_versions: BTreeMap::from([(field.to_owned(), None)]),
-            hlc: laptop.clock.clone().tick(wall),
             officer_id: laptop.officer,
             device_id: laptop.id,
             made_at: wall,
+            ..field_change(
+                entity,
+                &entity_id,
+                Operation::Update,
+                field,
+                json!("trespass"),
+                None,
+                laptop.clock.clone().tick(wall),
+            )
         });
         let body = serde_json::to_vec(&PushRequest {
             protocol: PROTOCOL_VERSION,

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::agency::{AgencyDirectory, AgencyKind};
-use super::charlie::CharlieAssessment;
+use super::charlie::{CharlieAssessment, CharlieCheck, assess};
 use super::referral::{Referral, ReferralStatus};
 use super::template::CharlieTemplate;
 
@@ -75,10 +75,28 @@ pub fn fire_service_visit_requested(referrals: &[Referral], directory: &AgencyDi
     })
 }
 
+/// The fire-safety section of a household's printed plan: the advice from its newest check
+/// scored on this template version, closing with whether a fire service visit was asked for.
+/// A check on another version is passed over, since its scores mean other things; one that
+/// no longer validates gives no section rather than advice resting on bad data.
+pub fn household_fire_advice(
+    template: &CharlieTemplate,
+    checks_newest_first: &[CharlieCheck],
+    referrals: &[Referral],
+    directory: &AgencyDirectory,
+) -> Option<ResidentFireAdvice> {
+    let check = checks_newest_first
+        .iter()
+        .find(|c| c.template_id == template.id && c.template_version == template.version)?;
+    let assessment = assess(template, check).ok()?;
+    let visit_requested = fire_service_visit_requested(referrals, directory);
+    resident_fire_advice(template, &assessment, visit_requested)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::charlie::assess;
-    use super::super::charlie::tests::check_with;
+    use super::super::agency::tests::directory;
+    use super::super::charlie::tests::{at, check_with};
     use super::super::template::tests::real;
     use super::*;
     use rstest::rstest;
@@ -194,5 +212,83 @@ mod tests {
         let a = assess(&t, &smoker).expect("valid check");
         let section = resident_fire_advice(&t, &a, false).expect("advice");
         assert_eq!(section.fire_service_visit, t.fire_service_visit.offered);
+    }
+
+    /// A referral to `agency` at `status`, as far as the visit rule reads it.
+    fn referral_to(agency: &str, status: ReferralStatus) -> Referral {
+        use crate::ids::{HouseholdId, OfficerId, PersonId};
+        Referral {
+            id: crate::fire::ReferralId::new(),
+            person_id: PersonId::new(),
+            household_id: HouseholdId::new(),
+            agency_id: agency.into(),
+            reasons: vec!["CHARLIE high risk".into()],
+            urgency: crate::fire::Urgency::Routine,
+            charlie_check_id: None,
+            consent: None,
+            lawful_basis: None,
+            status,
+            created_by: OfficerId::new(),
+            created_at: at(),
+            sent_at: None,
+            due_at: None,
+            history: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_household_gets_the_advice_of_its_newest_check_on_this_template_version() {
+        let t = real();
+        let smoker = check_with(&t, &[("inappropriate_smoking", 8)]);
+        let lives_alone = check_with(&t, &[("lives_alone", 8)]);
+        let mut other_version = check_with(&t, &[("hoarding", 8)]);
+        other_version.template_version += 1;
+        let scored = |c| assess(&t, c).expect("valid check");
+        let newest = resident_fire_advice(&t, &scored(&smoker), false);
+        assert_eq!(
+            household_fire_advice(
+                &t,
+                &[smoker.clone(), lives_alone.clone()],
+                &[],
+                &directory()
+            ),
+            newest,
+            "the newest check decides"
+        );
+        assert_eq!(
+            household_fire_advice(&t, &[other_version, lives_alone.clone()], &[], &directory()),
+            resident_fire_advice(&t, &scored(&lives_alone), false),
+            "a check scored on another version is passed over"
+        );
+        assert_eq!(
+            household_fire_advice(&t, &[], &[], &directory()),
+            None,
+            "no check, no section"
+        );
+    }
+
+    #[rstest]
+    #[case::none_sent(&[("fire_safe_and_well", ReferralStatus::Draft)], false)]
+    #[case::fire_sent(&[("fire_safe_and_well", ReferralStatus::Sent)], true)]
+    #[case::other_agency_sent(&[("victim_care", ReferralStatus::Sent)], false)]
+    fn the_closing_words_follow_the_households_referrals(
+        #[case] referrals: &[(&str, ReferralStatus)],
+        #[case] requested: bool,
+    ) {
+        let t = real();
+        let referrals: Vec<Referral> = referrals
+            .iter()
+            .map(|(agency, status)| referral_to(agency, *status))
+            .collect();
+        let check = check_with(&t, &[("inappropriate_smoking", 8)]);
+        let section = household_fire_advice(&t, &[check], &referrals, &directory())
+            .expect("a smoker gets advice");
+        let visit = &t.fire_service_visit;
+        let expected = if requested {
+            &visit.requested
+        } else {
+            &visit.offered
+        };
+        assert_eq!(&section.fire_service_visit, expected.trim());
     }
 }

@@ -13,7 +13,9 @@ pub mod ids;
 pub mod referral;
 pub mod template;
 
-pub use advice::{ResidentFireAdvice, fire_service_visit_requested, resident_fire_advice};
+pub use advice::{
+    ResidentFireAdvice, fire_service_visit_requested, household_fire_advice, resident_fire_advice,
+};
 pub use agency::{
     Agency, AgencyDirectory, AgencyKind, ConsentPurpose, ReferralMethod, ResponseTime, SuggestWhen,
     Urgency, UrgencyPolicy,

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::security::template::{LoadError, is_id, parse_toml};
+use crate::security::template::{LoadError, check_template_identity, is_id, parse_toml};
 
 /// The Clutter Image Rating is a published nine-picture instrument, so its range is fixed.
 pub const CIR_MIN: u8 = 1;
@@ -298,15 +298,7 @@ impl CharlieTemplate {
     }
 
     fn check(&self, problems: &mut Vec<String>) {
-        if !is_id(&self.id.replace('-', "_")) {
-            problems.push(format!(
-                "template id \"{}\" must be lower-case letters, digits, - or _",
-                self.id
-            ));
-        }
-        if self.version == 0 {
-            problems.push("version must be 1 or more".into());
-        }
+        check_template_identity(&self.id, self.version, problems);
         if self.title.trim().is_empty() {
             problems.push("title must not be blank".into());
         }

@@ -1,8 +1,30 @@
-//! What the document tests share: running poppler's tools on a rendered PDF.
+//! What the document tests share: the demo council's branding, and running poppler's tools
+//! on a rendered PDF.
 
 #![allow(clippy::expect_used, dead_code)]
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use doorstep_pdf::Branding;
+
+/// The workspace root, where the demo assets live.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The demo council's branding file as text.
+pub fn council_toml() -> String {
+    std::fs::read_to_string(repo_root().join("assets/branding/council.toml")).expect("read")
+}
+
+/// The demo council's branding, logo included.
+pub fn branding() -> Branding {
+    let branding =
+        Branding::load(&repo_root().join("assets/branding/council.toml")).expect("branding loads");
+    assert!(branding.has_logo(), "the demo logo should load");
+    branding
+}
 
 /// Runs `tool` on the PDF (`pdftotext` writes to stdout); its success and everything it said.
 pub fn run_tool(tool: &str, args: &[&str], bytes: &[u8]) -> (bool, String) {
