@@ -11,9 +11,9 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::parsed;
 use crate::store::Store;
+use crate::synced::{self, Stamp};
 use crate::tracking::Writer;
 
 /// Longest file name kept with a photo.
@@ -116,7 +116,7 @@ pub(crate) fn synced_photo_fields(
             ))
         })
         .optional()?;
-    replication::synced_map(row)
+    synced::synced_map(row)
 }
 
 /// Writes a photo from the hub's full field map; its bytes may follow later (see
@@ -127,7 +127,7 @@ pub(crate) fn write_synced_photo(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let photo: PhotoFields = replication::from_fields("survey_photo", id, fields)?;
+    let photo: PhotoFields = synced::from_fields("survey_photo", id, fields)?;
     save_photo_row(conn, id, &photo, s)
 }
 

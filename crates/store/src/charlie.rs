@@ -9,9 +9,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::json;
 use crate::store::Store;
+use crate::synced::{self, Stamp};
 use crate::{households, persons};
 
 /// Writes a check row (insert, or update keeping `seq` and `created_at`) with its versions.
@@ -50,7 +50,7 @@ fn save_row(
 /// A check's synced fields: the check as recorded, and the level it was scored at (so every
 /// laptop shows the level the crew saw, whatever template version it holds).
 fn fields_of(check: &CharlieCheck, level: RiskLevel) -> Result<Value> {
-    let mut fields = replication::object(serde_json::to_value(check)?);
+    let mut fields = synced::object(serde_json::to_value(check)?);
     fields.insert("level".into(), Value::String(level.as_str().into()));
     Ok(Value::Object(fields))
 }
@@ -85,7 +85,7 @@ pub(crate) fn write_synced(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let check: CharlieCheck = replication::from_fields_with_id("charlie_check", id, fields)?;
+    let check: CharlieCheck = synced::from_fields_with_id("charlie_check", id, fields)?;
     let level = match fields.get("level") {
         None | Some(Value::Null) => {
             return Err(StoreError::IncompleteRecord {
@@ -95,7 +95,7 @@ pub(crate) fn write_synced(
             });
         }
         Some(level) => level.as_str().and_then(RiskLevel::parse).ok_or_else(|| {
-            replication::unusable(
+            synced::unusable(
                 "charlie_check",
                 id,
                 "its level is not one this version knows",

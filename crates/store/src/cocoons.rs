@@ -15,9 +15,9 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Result, StoreError};
 use crate::households;
-use crate::replication::{self, Stamp};
 use crate::rows::{conversion, parsed};
 use crate::store::Store;
+use crate::synced::{self, Stamp};
 use crate::tracking::stored_versions;
 
 fn reason_text(r: CocoonReason) -> &'static str {
@@ -111,7 +111,7 @@ pub(crate) fn synced_cocoon_fields(
             ))
         })
         .optional()?;
-    replication::synced_map(row)
+    synced::synced_map(row)
 }
 
 /// Writes a cocoon from the hub's full field map.
@@ -121,7 +121,7 @@ pub(crate) fn write_synced_cocoon(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let cocoon: CocoonFields = replication::from_fields("cocoon", id, fields)?;
+    let cocoon: CocoonFields = synced::from_fields("cocoon", id, fields)?;
     save_cocoon_row(conn, id, &cocoon, s)
 }
 
@@ -201,7 +201,7 @@ pub(crate) fn synced_door_fields(
             ))
         })
         .optional()?;
-    replication::synced_map(row)
+    synced::synced_map(row)
 }
 
 /// Writes a cocoon door from the hub's full field map.
@@ -211,13 +211,13 @@ pub(crate) fn write_synced_door(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let door: DoorFields = replication::from_fields("cocoon_target", id, fields)?;
+    let door: DoorFields = synced::from_fields("cocoon_target", id, fields)?;
     // Stored text must read back as the page expects it.
     if !matches!(
         door.reason.as_str(),
         "same_side" | "opposite_side" | "within_radius"
     ) {
-        return Err(replication::unusable(
+        return Err(synced::unusable(
             "cocoon_target",
             id,
             &format!(
@@ -229,7 +229,7 @@ pub(crate) fn write_synced_door(
     if let Some(outcome) = &door.outcome
         && CocoonOutcome::parse(outcome).is_none()
     {
-        return Err(replication::unusable(
+        return Err(synced::unusable(
             "cocoon_target",
             id,
             &format!("its outcome \"{outcome}\" is not one this version knows"),

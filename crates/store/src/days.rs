@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::{json, parsed};
 use crate::store::Store;
+use crate::synced::{self, Stamp};
 use crate::tracking::Writer;
 
 /// Most doors on one day's list.
@@ -73,7 +73,7 @@ pub(crate) fn synced_day_fields(
         )?
         .query_row([id], |r| Ok((day_from_row(r)?, r.get::<_, String>(5)?)))
         .optional()?;
-    replication::synced_map(row)
+    synced::synced_map(row)
 }
 
 /// Writes a day of action from the hub's full field map.
@@ -83,7 +83,7 @@ pub(crate) fn write_synced_day(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let day: DayOfAction = replication::from_fields_with_id("day_of_action", id, fields)?;
+    let day: DayOfAction = synced::from_fields_with_id("day_of_action", id, fields)?;
     save_day_row(conn, &day, s)
 }
 
@@ -147,7 +147,7 @@ pub(crate) fn synced_door_fields(
             ))
         })
         .optional()?;
-    replication::synced_map(row)
+    synced::synced_map(row)
 }
 
 /// Writes a listed door from the hub's full field map.
@@ -157,7 +157,7 @@ pub(crate) fn write_synced_door(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let door: ListedDoor = replication::from_fields("day_door", id, fields)?;
+    let door: ListedDoor = synced::from_fields("day_door", id, fields)?;
     save_door_row(conn, id, &door, s)
 }
 
@@ -229,7 +229,7 @@ pub(crate) fn write_synced_knock(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let knock: Knock = replication::from_fields_with_id("door_knock", id, fields)?;
+    let knock: Knock = synced::from_fields_with_id("door_knock", id, fields)?;
     save_knock_row(conn, id, &knock, s)
 }
 

@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::store::Store;
+use crate::synced::{self, Stamp};
 use crate::tracking::{Writer, stored_versions};
 
 const COLUMNS: &str = "id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates, created_at, updated_at";
@@ -147,7 +147,7 @@ pub(crate) fn synced_fields(
         .optional()?;
     row.map(|(h, versions)| {
         Ok((
-            replication::object(serde_json::to_value(details_of(&h))?),
+            synced::object(serde_json::to_value(details_of(&h))?),
             versions,
         ))
     })
@@ -161,11 +161,11 @@ pub(crate) fn write_synced(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let household: HouseholdId = replication::parse_id("household", id)?;
-    let details: HouseholdDetails = replication::from_fields("household", id, fields)?;
+    let household: HouseholdId = synced::parse_id("household", id)?;
+    let details: HouseholdDetails = synced::from_fields("household", id, fields)?;
     // Stored text must read back: the same checks the form's values pass.
     if doorstep_core::postcode::Postcode::parse(details.postcode.as_str()).is_err() {
-        return Err(replication::unusable(
+        return Err(synced::unusable(
             "household",
             id,
             "its postcode is not a UK postcode",
@@ -177,7 +177,7 @@ pub(crate) fn write_synced(
     if let Some(uprn) = &details.uprn
         && Uprn::parse(uprn.as_str()).is_err()
     {
-        return Err(replication::unusable(
+        return Err(synced::unusable(
             "household",
             id,
             "its UPRN is not up to 12 digits",

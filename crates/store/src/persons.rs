@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
 use crate::households;
-use crate::replication::{self, Stamp};
 use crate::store::Store;
+use crate::synced::{self, Stamp};
 use crate::tracking::{Writer, stored_versions};
 
 const COLUMNS: &str =
@@ -111,7 +111,7 @@ pub(crate) fn synced_fields(
         .optional()?;
     row.map(|(p, versions)| {
         Ok((
-            replication::object(serde_json::to_value(details_of(&p))?),
+            synced::object(serde_json::to_value(details_of(&p))?),
             versions,
         ))
     })
@@ -126,8 +126,8 @@ pub(crate) fn write_synced(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let person: PersonId = replication::parse_id("person", id)?;
-    let details: PersonDetails = replication::from_fields("person", id, fields)?;
+    let person: PersonId = synced::parse_id("person", id)?;
+    let details: PersonDetails = synced::from_fields("person", id, fields)?;
     let before: Option<String> = conn
         .prepare_cached("SELECT household_id FROM persons WHERE id = ?1")?
         .query_row([id], |r| r.get(0))

@@ -8,9 +8,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::json;
 use crate::store::Store;
+use crate::synced::{self, Stamp};
 use crate::tracking::stored_versions;
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Plan> {
@@ -54,7 +54,7 @@ pub(crate) fn synced_fields(
     conn: &Connection,
     id: &str,
 ) -> Result<Option<(Map<String, Value>, String)>> {
-    replication::body_fields(conn, "plans", id)
+    synced::body_fields(conn, "plans", id)
 }
 
 /// Writes a plan from the hub's full field map. Its household is its survey's, so the
@@ -65,7 +65,7 @@ pub(crate) fn write_synced(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let plan: Plan = replication::from_fields_with_id("plan", id, fields)?;
+    let plan: Plan = synced::from_fields_with_id("plan", id, fields)?;
     let household: Option<String> = conn
         .prepare_cached("SELECT household_id FROM surveys WHERE id = ?1")?
         .query_row([plan.survey_id.to_string()], |r| r.get(0))

@@ -7,9 +7,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::json;
 use crate::store::Store;
+use crate::synced::{self, Stamp};
 use crate::tracking::stored_versions;
 use crate::{households, persons};
 
@@ -46,7 +46,7 @@ pub(crate) fn synced_fields(
     conn: &Connection,
     id: &str,
 ) -> Result<Option<(Map<String, Value>, String)>> {
-    replication::body_fields(conn, "referrals", id)
+    synced::body_fields(conn, "referrals", id)
 }
 
 /// Writes a referral from the hub's full field map.
@@ -56,7 +56,7 @@ pub(crate) fn write_synced(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let referral: Referral = replication::from_fields_with_id("referral", id, fields)?;
+    let referral: Referral = synced::from_fields_with_id("referral", id, fields)?;
     save_row(conn, &referral, s)
 }
 

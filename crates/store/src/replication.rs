@@ -13,19 +13,19 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
-use std::str::FromStr;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use doorstep_core::attachment::check_image;
-use doorstep_core::{DeviceId, Hlc, OfficerId, Role};
+use doorstep_core::{ChangeSource, DeviceId, Hlc, OfficerId, Role};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::conflicts::StoredConflict;
 use crate::error::{Result, StoreError};
 use crate::store::Store;
-use crate::tracking::{Tracked, Writer};
+use crate::synced::{Stamp, unusable};
+use crate::tracking::{Writer, wall_time};
 use crate::{
     attachments, charlie, cocoons, conflicts, days, households, persons, plans, referrals, surveys,
     visits, work_orders,
@@ -34,10 +34,7 @@ use crate::{
 /// The field a delete sets: a record whose `_deleted` is true is a tombstone.
 pub const DELETED_FIELD: &str = "_deleted";
 
-/// Who `updated_by` names on a row written from the hub when its fields do not say (only a
-/// visit names its officer): the nil id, "someone on another laptop". Nothing reads
-/// `updated_by` to show a person; it is kept for the record.
-pub const SOMEONE_ELSE: OfficerId = OfficerId(uuid::Uuid::nil());
+pub use crate::synced::SOMEONE_ELSE;
 
 /// Every kind of record that syncs, by its wire name.
 const ENTITIES: &[&str] = &[
@@ -62,9 +59,6 @@ const ENTITIES: &[&str] = &[
 const HUB_LINK: &str = "hub_link";
 const SYNC_CURSOR: &str = "sync_cursor";
 const SYNC_LOG: &str = "sync_log";
-/// The latest clock reading taken in from the hub, so the clock resumes after it on unlock
-/// (the outbox alone does not hold it: records from the hub write no outbox rows).
-pub(crate) const CLOCK_SEEN: &str = "hlc_seen";
 
 /// A synced record's full field map and each field's version, in the shape `track` writes.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -195,191 +189,6 @@ pub struct SyncLog {
     pub last_error: Option<String>,
     /// The last attempt, whatever came of it.
     pub last_attempt_at: Option<DateTime<Utc>>,
-}
-
-/// The bookkeeping columns of a synced row: from a local tracked write, or from the hub's
-/// versions.
-#[derive(Debug)]
-pub(crate) struct Stamp<'a> {
-    /// Written only when the row is new; an update keeps the stored one.
-    pub created_at: DateTime<Utc>,
-    /// When the newest field version was made.
-    pub updated_at: DateTime<Utc>,
-    /// Who made it (see [`SOMEONE_ELSE`]).
-    pub updated_by: String,
-    /// On which device: the newest version's.
-    pub device_id: String,
-    /// The newest version.
-    pub hlc: String,
-    /// Every field's version, as JSON text.
-    pub field_versions: &'a str,
-    /// The hub's per-field versions; None for a local write, whose changed fields all
-    /// changed now.
-    versions: Option<&'a BTreeMap<String, Hlc>>,
-}
-
-impl<'a> Stamp<'a> {
-    /// The stamp of a local tracked write.
-    pub fn local(w: &Writer<'_>, t: &'a Tracked) -> Self {
-        Self {
-            created_at: t.at,
-            updated_at: t.at,
-            updated_by: w.actor.officer.to_string(),
-            device_id: w.actor.device.to_string(),
-            hlc: t.hlc.to_string(),
-            field_versions: &t.field_versions,
-            versions: None,
-        }
-    }
-
-    /// The stamp of a record from the hub: its oldest version dates the row's creation, its
-    /// newest the last change.
-    fn synced(
-        entity: &str,
-        id: &str,
-        record: &'a SyncedRecord,
-        field_versions: &'a str,
-    ) -> Result<Self> {
-        let newest = record.versions.values().max().copied();
-        let oldest = record.versions.values().min().copied();
-        let (Some(newest), Some(oldest)) = (newest, oldest) else {
-            return Err(unusable(entity, id, "it carries no field versions"));
-        };
-        let time = |h: Hlc| {
-            wall_time(h)
-                .ok_or_else(|| unusable(entity, id, "a field version's time is out of range"))
-        };
-        let officer = record
-            .fields
-            .get("officer_id")
-            .and_then(Value::as_str)
-            .and_then(|o| o.parse::<OfficerId>().ok())
-            .unwrap_or(SOMEONE_ELSE);
-        Ok(Self {
-            created_at: time(oldest)?,
-            updated_at: time(newest)?,
-            updated_by: officer.to_string(),
-            device_id: newest.device.to_string(),
-            hlc: newest.to_string(),
-            field_versions,
-            versions: Some(&record.versions),
-        })
-    }
-
-    /// When `field` took its current value.
-    pub fn set_at(&self, field: &str) -> DateTime<Utc> {
-        self.versions
-            .and_then(|v| v.get(field))
-            .and_then(|h| wall_time(*h))
-            .unwrap_or(self.updated_at)
-    }
-}
-
-/// A clock reading's wall time.
-pub(crate) fn wall_time(hlc: Hlc) -> Option<DateTime<Utc>> {
-    Utc.timestamp_millis_opt(i64::try_from(hlc.wall_ms).ok()?)
-        .single()
-}
-
-/// The object inside a JSON value (an empty one for anything else).
-pub(crate) fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
-/// A row read for sync, as its field map and stored field versions (None when absent).
-pub(crate) fn synced_map<T: serde::Serialize>(
-    row: Option<(T, String)>,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    row.map(|(fields, versions)| Ok((object(serde_json::to_value(&fields)?), versions)))
-        .transpose()
-}
-
-/// A record from the hub that cannot be stored, and why.
-pub(crate) fn unusable(entity: &str, id: &str, reason: &str) -> StoreError {
-    StoreError::UnusableRecord {
-        entity: entity.to_owned(),
-        id: id.to_owned(),
-        reason: reason.to_owned(),
-    }
-}
-
-/// A record's id parsed as its typed id.
-pub(crate) fn parse_id<T: FromStr>(entity: &str, id: &str) -> Result<T> {
-    id.parse()
-        .map_err(|_| unusable(entity, id, "its id is not a valid id"))
-}
-
-/// A record whose body names its own id, from its field map: the id is added when a partial
-/// field map lacks it, and must agree with the record's id when present.
-pub(crate) fn from_fields_with_id<T: DeserializeOwned>(
-    entity: &str,
-    id: &str,
-    fields: &Map<String, Value>,
-) -> Result<T> {
-    let mut fields = fields.clone();
-    match fields.get("id") {
-        None => {
-            fields.insert("id".into(), Value::String(id.to_owned()));
-        }
-        Some(Value::String(own)) if own == id => {}
-        Some(_) => return Err(unusable(entity, id, "its id field names another record")),
-    }
-    typed(entity, id, Value::Object(fields))
-}
-
-/// A record's typed content from its field map. A missing field that must have a value is
-/// reported by name ([`StoreError::IncompleteRecord`]); nothing is made up for it.
-pub(crate) fn from_fields<T: DeserializeOwned>(
-    entity: &str,
-    id: &str,
-    fields: &Map<String, Value>,
-) -> Result<T> {
-    typed(entity, id, Value::Object(fields.clone()))
-}
-
-fn typed<T: DeserializeOwned>(entity: &str, id: &str, record: Value) -> Result<T> {
-    T::deserialize(&record).map_err(|e| {
-        let message = e.to_string();
-        match missing_field(&message) {
-            Some(field) => StoreError::IncompleteRecord {
-                entity: entity.to_owned(),
-                id: id.to_owned(),
-                field: field.to_owned(),
-            },
-            None => unusable(entity, id, &message),
-        }
-    })
-}
-
-/// The synced fields (the JSON `body`) and stored versions of a record of `table`, a table
-/// that keeps its record whole in `body`, if it is held.
-pub(crate) fn body_fields(
-    conn: &Connection,
-    table: &str,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached(&format!(
-            "SELECT body, field_versions FROM \"{table}\" WHERE id = ?1"
-        ))?
-        .query_row([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .optional()?;
-    row.map(|(body, versions)| Ok((serde_json::from_str(&body)?, versions)))
-        .transpose()
-}
-
-/// The field named by serde's "missing field `name`" error.
-fn missing_field(message: &str) -> Option<&str> {
-    message
-        .strip_prefix("missing field `")?
-        .split('`')
-        .next()
-        .filter(|f| !f.is_empty())
 }
 
 /// Reads a record's synced fields and stored versions (JSON text), if it is held.
@@ -701,6 +510,23 @@ pub(crate) fn set_field(
     (kind.write)(w.tx, id, &after, &Stamp::local(w, &t))
 }
 
+impl Store {
+    /// A supervisor decides a conflict: in one tracked write, the conflict becomes decided
+    /// (who, when, which value), and when `take_other` the record's field takes the other
+    /// laptop's value, as an update based on the record's current versions. Both changes go
+    /// to the outbox, so the decision reaches the hub and every laptop. A conflict already
+    /// decided is refused and nothing changes.
+    pub fn decide_conflict(
+        &mut self,
+        id: &str,
+        take_other: bool,
+        decided_by: &str,
+        source: ChangeSource,
+    ) -> Result<StoredConflict> {
+        self.decide_conflict_with(id, take_other, decided_by, source, set_field)
+    }
+}
+
 /// A SHA-256 as the hub names it: 64 lower-case hex digits, whether or not the caller wrote
 /// the store's `sha256:` prefix.
 fn bare_sha(sha256: &str) -> String {
@@ -882,7 +708,8 @@ impl Store {
                         .map(|(name, value)| (name.clone(), value.clone()))
                         .collect();
                     let versions = serde_json::to_string(&record.versions)?;
-                    let stamp = Stamp::synced(entity, id, &record, &versions)?;
+                    let stamp =
+                        Stamp::synced(entity, id, &record.fields, &record.versions, &versions)?;
                     (kind.write)(&tx, id, &own, &stamp).map_err(|e| refused(entity, id, e))?;
                     written.push((kind.table, entity, id));
                     changed += 1;
@@ -899,7 +726,11 @@ impl Store {
             }
         }
         if newest_seen.is_some() {
-            set_setting(&tx, CLOCK_SEEN, &self.clock.last().to_string())?;
+            set_setting(
+                &tx,
+                crate::store::CLOCK_SEEN,
+                &self.clock.last().to_string(),
+            )?;
         }
         tx.commit()?;
         Ok(changed)
@@ -1325,37 +1156,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn serdes_missing_field_message_names_the_field() {
-        #[derive(Debug, Deserialize)]
-        #[allow(dead_code)] // read only by serde
-        struct Needs {
-            town: String,
-            note: Option<String>,
-        }
-        let mut fields = Map::new();
-        fields.insert("note".into(), Value::Null);
-        match from_fields::<Needs>("household", "h1", &fields) {
-            Err(StoreError::IncompleteRecord { entity, id, field }) => {
-                assert_eq!(
-                    (entity.as_str(), id.as_str(), field.as_str()),
-                    ("household", "h1", "town")
-                );
-            }
-            other => panic!("a missing required field must be named: {other:?}"),
-        }
-        fields.insert("town".into(), Value::from(3));
-        assert!(
-            matches!(
-                from_fields::<Needs>("household", "h1", &fields),
-                Err(StoreError::UnusableRecord { .. })
-            ),
-            "a field of the wrong type is unusable, not missing"
-        );
-        assert_eq!(missing_field("missing field `a.b`"), Some("a.b"));
-        assert_eq!(missing_field("invalid type"), None);
-    }
 
     #[test]
     fn every_synced_entity_is_in_the_registry() {

@@ -10,9 +10,9 @@ use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
 use crate::households;
-use crate::replication::{self, Stamp};
 use crate::rows::{conversion, json};
 use crate::store::Store;
+use crate::synced::{self, Stamp};
 use crate::tracking::{Writer, stored_versions};
 
 const COLUMNS: &str = "id, household_id, visit_id, template_id, template_version, answers, created_at, updated_at, section_notes";
@@ -130,7 +130,7 @@ pub(crate) fn synced_fields(
         ))?
         .query_row([id], |r| Ok((from_row(r)?, r.get::<_, String>(9)?)))
         .optional()?;
-    row.map(|(survey, versions)| Ok((replication::object(fields(&survey, None)?), versions)))
+    row.map(|(survey, versions)| Ok((synced::object(fields(&survey, None)?), versions)))
         .transpose()
 }
 
@@ -152,7 +152,7 @@ pub(crate) fn write_synced(
     map: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let survey_id: SurveyId = replication::parse_id("survey", id)?;
+    let survey_id: SurveyId = synced::parse_id("survey", id)?;
     let mut head = Map::new();
     let mut values = doorstep_core::security::AnswerMap::new();
     let mut notes = std::collections::BTreeMap::new();
@@ -160,7 +160,7 @@ pub(crate) fn write_synced(
         if let Some(item) = name.strip_prefix("answers.") {
             if !value.is_null() {
                 let answer = serde_json::from_value(value.clone()).map_err(|e| {
-                    replication::unusable(
+                    synced::unusable(
                         "survey",
                         id,
                         &format!("its answer to {item} cannot be read ({e})"),
@@ -175,7 +175,7 @@ pub(crate) fn write_synced(
                 }
                 Value::String(_) | Value::Null => {}
                 _ => {
-                    return Err(replication::unusable(
+                    return Err(synced::unusable(
                         "survey",
                         id,
                         &format!("its note on section {section} is not text"),
@@ -186,7 +186,7 @@ pub(crate) fn write_synced(
             head.insert(name.clone(), value.clone());
         }
     }
-    let head: SurveyHead = replication::from_fields("survey", id, &head)?;
+    let head: SurveyHead = synced::from_fields("survey", id, &head)?;
     let survey = Survey {
         id: survey_id,
         household_id: head.household_id,

@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
 use crate::households;
-use crate::replication::{self, Stamp};
 use crate::store::Store;
+use crate::synced::{self, Stamp};
 use crate::tracking::Writer;
 
 const COLUMNS: &str =
@@ -154,10 +154,7 @@ pub(crate) fn synced_fields(
             officer_id: v.officer_id,
             officer_name: Some(v.officer_name),
         };
-        Ok((
-            replication::object(serde_json::to_value(&fields)?),
-            versions,
-        ))
+        Ok((synced::object(serde_json::to_value(&fields)?), versions))
     })
     .transpose()
 }
@@ -170,8 +167,8 @@ pub(crate) fn write_synced(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    replication::parse_id::<VisitId>("visit", id)?;
-    let visit: VisitFields = replication::from_fields("visit", id, fields)?;
+    synced::parse_id::<VisitId>("visit", id)?;
+    let visit: VisitFields = synced::from_fields("visit", id, fields)?;
     let known: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM officers WHERE id = ?1)")?
         .query_row([visit.officer_id.to_string()], |r| r.get(0))?;

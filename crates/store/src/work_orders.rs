@@ -19,9 +19,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::json;
 use crate::store::Store;
+use crate::synced::{self, Stamp};
 use crate::tracking::{Writer, stored_versions};
 use crate::{households, plans};
 
@@ -79,7 +79,7 @@ pub(crate) fn synced_fields(
     conn: &Connection,
     id: &str,
 ) -> Result<Option<(Map<String, Value>, String)>> {
-    replication::body_fields(conn, "work_orders", id)
+    synced::body_fields(conn, "work_orders", id)
 }
 
 /// Writes a work order from the hub's full field map (the shape [`fields`] gives): the write
@@ -90,7 +90,7 @@ pub(crate) fn write_synced(
     fields: &Map<String, Value>,
     s: &Stamp<'_>,
 ) -> Result<()> {
-    let order: WorkOrder = replication::from_fields_with_id("work_order", id, fields)?;
+    let order: WorkOrder = synced::from_fields_with_id("work_order", id, fields)?;
     save_row(conn, &order, s)
 }
 
