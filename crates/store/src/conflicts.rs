@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
 use crate::store::Store;
-use crate::synced::{self, Stamp};
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::tracking::{self, Writer};
 
 /// A conflict still waiting for a supervisor.
@@ -26,7 +26,7 @@ const OTHER: &str = "other";
 
 /// A conflict's synced fields, exactly as the hub writes them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct ConflictFields {
+pub(crate) struct ConflictFields {
     entity: String,
     entity_id: String,
     field: String,
@@ -225,26 +225,25 @@ fn read(conn: &Connection, id: &str) -> Result<Option<(ConflictFields, String)>>
         .optional()?)
 }
 
-/// A conflict's synced fields and stored versions, if held.
-pub(crate) fn synced_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    synced::synced_map(read(conn, id)?)
-}
+impl Synced for ConflictFields {
+    const ENTITY: &'static str = "conflict";
+    const TABLE: &'static str = "conflicts";
 
-/// Writes a conflict from the hub's full field map.
-pub(crate) fn write_synced(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let conflict: ConflictFields = synced::from_fields("conflict", id, fields)?;
-    if let Some(problem) = conflict.problem() {
-        return Err(synced::unusable("conflict", id, problem));
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::synced_map(read(conn, id)?)
     }
-    save_row(conn, id, &conflict, s)
+
+    fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {
+        let conflict: Self = synced::decode(id, fields)?;
+        if let Some(problem) = conflict.problem() {
+            return Err(synced::unusable(Self::ENTITY, id, problem));
+        }
+        Ok(conflict)
+    }
+
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        save_row(conn, id, self, s)
+    }
 }
 
 /// Sets one field of any kind of record in a tracked write: how a decision gives the record

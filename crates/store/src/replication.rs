@@ -8,14 +8,21 @@
 //! - the hub link, the pull cursor and the sync log, kept inside the encrypted store;
 //! - attachments sent and fetched by SHA-256.
 //!
-//! Every kind of record is reached through one registry (`kind`): how to read its synced
-//! fields (the map `track` is given for it) and how to write its row from a full field map.
+//! Every kind of record is reached through one registry (`KINDS`), built from each kind's
+//! `Synced` implementation in its repository: replication sits above the repositories and
+//! they never reach up to it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 use doorstep_core::attachment::check_image;
+use doorstep_core::fire::Referral;
+use doorstep_core::household::HouseholdDetails;
+use doorstep_core::person::PersonDetails;
+use doorstep_core::security::Plan;
+use doorstep_core::views::DayOfAction;
+use doorstep_core::work_order::WorkOrder;
 use doorstep_core::{ChangeSource, DeviceId, Hlc, OfficerId, Role};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -24,36 +31,14 @@ use serde_json::{Map, Value};
 use crate::conflicts::StoredConflict;
 use crate::error::{Result, StoreError};
 use crate::store::Store;
-use crate::synced::{Stamp, unusable};
+use crate::synced::{self, Held, Stamp, Synced, unusable};
 use crate::tracking::{Writer, wall_time};
-use crate::{
-    attachments, charlie, cocoons, conflicts, days, households, persons, plans, referrals, surveys,
-    visits, work_orders,
-};
+use crate::{attachments, charlie, cocoons, conflicts, days, surveys, visits};
 
 /// The field a delete sets: a record whose `_deleted` is true is a tombstone.
 pub const DELETED_FIELD: &str = "_deleted";
 
 pub use crate::synced::SOMEONE_ELSE;
-
-/// Every kind of record that syncs, by its wire name.
-const ENTITIES: &[&str] = &[
-    "household",
-    "person",
-    "visit",
-    "survey",
-    "survey_photo",
-    "plan",
-    "cocoon",
-    "cocoon_target",
-    "charlie_check",
-    "referral",
-    "day_of_action",
-    "day_door",
-    "door_knock",
-    "conflict",
-    "work_order",
-];
 
 /// The settings keys of the sync bookkeeping.
 const HUB_LINK: &str = "hub_link";
@@ -191,92 +176,65 @@ pub struct SyncLog {
     pub last_attempt_at: Option<DateTime<Utc>>,
 }
 
-/// Reads a record's synced fields and stored versions (JSON text), if it is held.
-type ReadFn = fn(&Connection, &str) -> Result<Option<(Map<String, Value>, String)>>;
-/// Writes a record's row from its full field map: an upsert that keeps `seq`.
-type WriteFn = fn(&Connection, &str, &Map<String, Value>, &Stamp<'_>) -> Result<()>;
-
-/// How one kind of record is kept.
+/// One kind of record that syncs, for code that picks it by wire name at run time.
 struct Kind {
+    /// Its wire name.
+    entity: &'static str,
     /// Its table.
     table: &'static str,
-    read: ReadFn,
-    write: WriteFn,
+    /// [`Synced::read`].
+    read: fn(&Connection, &str) -> Result<Option<Held>>,
+    /// [`synced::write`].
+    write: fn(&Connection, &str, &Map<String, Value>, &Stamp<'_>) -> Result<()>,
+    /// [`Synced::before_delete`].
+    before_delete: fn(&Connection, &str) -> Result<()>,
 }
 
-/// The registry: every kind of record that syncs, by wire name.
-fn kind(entity: &str) -> Result<Kind> {
-    let (table, read, write): (&'static str, ReadFn, WriteFn) = match entity {
-        "household" => (
-            "households",
-            households::synced_fields,
-            households::write_synced,
-        ),
-        "person" => ("persons", persons::synced_fields, persons::write_synced),
-        "visit" => ("visits", visits::synced_fields, visits::write_synced),
-        "survey" => ("surveys", surveys::synced_fields, surveys::write_synced),
-        "survey_photo" => (
-            "survey_photos",
-            attachments::synced_photo_fields,
-            attachments::write_synced_photo,
-        ),
-        "plan" => ("plans", plans::synced_fields, plans::write_synced),
-        "cocoon" => (
-            "cocoons",
-            cocoons::synced_cocoon_fields,
-            cocoons::write_synced_cocoon,
-        ),
-        "cocoon_target" => (
-            "cocoon_targets",
-            cocoons::synced_door_fields,
-            cocoons::write_synced_door,
-        ),
-        "charlie_check" => (
-            "charlie_checks",
-            charlie::synced_fields,
-            charlie::write_synced,
-        ),
-        "referral" => (
-            "referrals",
-            referrals::synced_fields,
-            referrals::write_synced,
-        ),
-        "day_of_action" => (
-            "days_of_action",
-            days::synced_day_fields,
-            days::write_synced_day,
-        ),
-        "day_door" => (
-            "day_doors",
-            days::synced_door_fields,
-            days::write_synced_door,
-        ),
-        "door_knock" => (
-            "door_knocks",
-            days::synced_knock_fields,
-            days::write_synced_knock,
-        ),
-        "conflict" => (
-            "conflicts",
-            conflicts::synced_fields,
-            conflicts::write_synced,
-        ),
-        "work_order" => (
-            "work_orders",
-            work_orders::synced_fields,
-            work_orders::write_synced,
-        ),
-        _ => return Err(StoreError::UnknownEntity(entity.to_owned())),
-    };
-    Ok(Kind { table, read, write })
+impl Kind {
+    /// The kind `T` implements.
+    const fn of<T: Synced>() -> Self {
+        Self {
+            entity: T::ENTITY,
+            table: T::TABLE,
+            read: T::read,
+            write: synced::write::<T>,
+            before_delete: T::before_delete,
+        }
+    }
+}
+
+/// The registry: every kind of record that syncs.
+static KINDS: [Kind; 15] = [
+    Kind::of::<HouseholdDetails>(),
+    Kind::of::<PersonDetails>(),
+    Kind::of::<visits::VisitFields>(),
+    Kind::of::<surveys::SyncedSurvey>(),
+    Kind::of::<attachments::PhotoFields>(),
+    Kind::of::<Plan>(),
+    Kind::of::<cocoons::CocoonFields>(),
+    Kind::of::<cocoons::DoorFields>(),
+    Kind::of::<charlie::ScoredCheck>(),
+    Kind::of::<Referral>(),
+    Kind::of::<DayOfAction>(),
+    Kind::of::<days::ListedDoor>(),
+    Kind::of::<days::Knock>(),
+    Kind::of::<conflicts::ConflictFields>(),
+    Kind::of::<WorkOrder>(),
+];
+
+/// The kind of record with this wire name.
+fn kind(entity: &str) -> Result<&'static Kind> {
+    KINDS
+        .iter()
+        .find(|k| k.entity == entity)
+        .ok_or_else(|| StoreError::UnknownEntity(entity.to_owned()))
 }
 
 /// Runs before a row of `table` is deleted: what else must change with it.
 fn before_delete(conn: &Connection, table: &str, id: &str) -> Result<()> {
-    match table {
-        "households" => households::forget_search_entry(conn, id),
-        "persons" => persons::before_delete(conn, id),
-        _ => Ok(()),
+    match KINDS.iter().find(|k| k.table == table) {
+        Some(kind) => (kind.before_delete)(conn, id),
+        None => Ok(()),
     }
 }
 
@@ -386,7 +344,7 @@ fn place_of(conn: &Connection, entity: &str, id: &str) -> Result<Option<String>>
     let household_id = if entity == "household" {
         Some(id.to_owned())
     } else {
-        read_record(conn, &kind(entity)?, id)?.and_then(|r| {
+        read_record(conn, kind(entity)?, id)?.and_then(|r| {
             r.fields
                 .get("household_id")
                 .and_then(Value::as_str)
@@ -397,7 +355,7 @@ fn place_of(conn: &Connection, entity: &str, id: &str) -> Result<Option<String>>
         return Ok(None);
     };
     Ok(
-        read_record(conn, &kind("household")?, &household_id)?.and_then(|h| {
+        read_record(conn, kind("household")?, &household_id)?.and_then(|h| {
             let parts: Vec<&str> = ["address_line_1", "postcode"]
                 .iter()
                 .filter_map(|k| h.fields.get(*k).and_then(Value::as_str))
@@ -660,7 +618,7 @@ impl Store {
         let mut newest_seen: Option<Hlc> = None;
         for (index, (entity, id)) in keys.iter().enumerate() {
             let kind = kind(entity)?;
-            let current = read_record(&tx, &kind, id)?;
+            let current = read_record(&tx, kind, id)?;
             let fields = pending
                 .get(&(entity.clone(), id.clone()))
                 .unwrap_or(&no_fields);
@@ -817,7 +775,7 @@ impl Store {
 
     /// The local state of one record (None if it is not held).
     pub fn synced_record(&self, entity: &str, id: &str) -> Result<Option<SyncedRecord>> {
-        read_record(self.conn(), &kind(entity)?, id)
+        read_record(self.conn(), kind(entity)?, id)
     }
 
     /// After the hub said this laptop was away too long: forgets every synced record
@@ -832,15 +790,8 @@ impl Store {
         }
         let tx = self.conn.transaction()?;
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-        for entity in ENTITIES {
-            match kind(entity) {
-                Ok(kind) => {
-                    tx.execute(&format!("DELETE FROM \"{}\"", kind.table), [])?;
-                }
-                // Not kept by this version (yet): nothing of it is stored.
-                Err(StoreError::UnknownEntity(_)) => {}
-                Err(e) => return Err(e),
-            }
+        for kind in &KINDS {
+            tx.execute(&format!("DELETE FROM \"{}\"", kind.table), [])?;
         }
         tx.execute_batch(
             "INSERT INTO household_search (household_search) VALUES ('delete-all');
@@ -1064,12 +1015,7 @@ fn restamp_unpushed(conn: &Connection, old: DeviceId, new: DeviceId) -> Result<(
             serde_json::to_string(&payload)?
         ])?;
     }
-    for entity in ENTITIES {
-        let table = match kind(entity) {
-            Ok(kind) => kind.table,
-            Err(StoreError::UnknownEntity(_)) => continue,
-            Err(e) => return Err(e),
-        };
+    for Kind { table, .. } in &KINDS {
         let records: Vec<(String, String, String)> = conn
             .prepare(&format!(
                 "SELECT id, hlc, field_versions FROM \"{table}\" WHERE field_versions LIKE '%' || ?1 || '%'"
@@ -1112,8 +1058,7 @@ impl Store {
         let conn = self.conn();
         let device = self.device().id.to_string();
         let mut found = Vec::new();
-        for entity in ENTITIES {
-            let table = kind(entity)?.table;
+        for Kind { entity, table, .. } in &KINDS {
             let mut rows = conn.prepare(&format!(
                 "SELECT o.seq, o.entity_id, o.hlc, t.hlc FROM outbox o
                  LEFT JOIN \"{table}\" t ON t.id = o.entity_id
@@ -1158,9 +1103,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_synced_entity_is_in_the_registry() {
-        for entity in ENTITIES {
-            assert!(kind(entity).is_ok(), "{entity} has no registry entry");
+    fn the_registry_names_each_kind_and_table_once() {
+        let entities: HashSet<&str> = KINDS.iter().map(|k| k.entity).collect();
+        let tables: HashSet<&str> = KINDS.iter().map(|k| k.table).collect();
+        assert_eq!((entities.len(), tables.len()), (KINDS.len(), KINDS.len()));
+        for k in &KINDS {
+            assert_eq!(kind(k.entity).map(|found| found.table).ok(), Some(k.table));
         }
         assert!(matches!(
             kind("gazetteer"),

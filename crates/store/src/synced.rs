@@ -100,6 +100,61 @@ impl<'a> Stamp<'a> {
     }
 }
 
+/// A held record's synced fields (exactly the map `track` is given for it) and its stored
+/// versions, as JSON text.
+pub(crate) type Held = (Map<String, Value>, String);
+
+/// One kind of record that syncs, implemented by its repository for the record's synced
+/// shape. Replication reaches every kind through it, and [`write()`] is the one way a full
+/// field map (the hub's, or a local edit's) becomes a row.
+pub(crate) trait Synced: DeserializeOwned {
+    /// The kind's wire name: the outbox's `entity` and the hub's record kind.
+    const ENTITY: &'static str;
+    /// The table its rows are kept in.
+    const TABLE: &'static str;
+    /// Whether the record names its own id among its fields: a field map without one gains
+    /// it, and one naming another record is refused.
+    const NAMES_ITS_ID: bool = false;
+
+    /// The record's synced fields and stored versions, if it is held.
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>>;
+
+    /// The record from a full field map, refused unless it would read back as stored. By
+    /// default its serde form (see [`decode`]).
+    fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {
+        decode(id, fields)
+    }
+
+    /// Writes its row (insert, or update keeping `seq` and `created_at`) and whatever must
+    /// change with it.
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()>;
+
+    /// What else must change before its row is deleted.
+    fn before_delete(_conn: &Connection, _id: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes a record of kind `T` from its full field map.
+pub(crate) fn write<T: Synced>(
+    conn: &Connection,
+    id: &str,
+    fields: &Map<String, Value>,
+    s: &Stamp<'_>,
+) -> Result<()> {
+    T::from_fields(id, fields)?.save(conn, id, s)
+}
+
+/// A record of kind `T` in its serde form from its field map, its id added or checked when
+/// the kind names its own id.
+pub(crate) fn decode<T: Synced>(id: &str, fields: &Map<String, Value>) -> Result<T> {
+    if T::NAMES_ITS_ID {
+        from_fields_with_id(T::ENTITY, id, fields)
+    } else {
+        from_fields(T::ENTITY, id, fields)
+    }
+}
+
 /// The object inside a JSON value (an empty one for anything else).
 pub(crate) fn object(value: Value) -> Map<String, Value> {
     match value {
@@ -109,9 +164,7 @@ pub(crate) fn object(value: Value) -> Map<String, Value> {
 }
 
 /// A row read for sync, as its field map and stored field versions (None when absent).
-pub(crate) fn synced_map<T: serde::Serialize>(
-    row: Option<(T, String)>,
-) -> Result<Option<(Map<String, Value>, String)>> {
+pub(crate) fn synced_map<T: serde::Serialize>(row: Option<(T, String)>) -> Result<Option<Held>> {
     row.map(|(fields, versions)| Ok((object(serde_json::to_value(&fields)?), versions)))
         .transpose()
 }
@@ -133,7 +186,7 @@ pub(crate) fn parse_id<T: FromStr>(entity: &str, id: &str) -> Result<T> {
 
 /// A record whose body names its own id, from its field map: the id is added when a partial
 /// field map lacks it, and must agree with the record's id when present.
-pub(crate) fn from_fields_with_id<T: DeserializeOwned>(
+fn from_fields_with_id<T: DeserializeOwned>(
     entity: &str,
     id: &str,
     fields: &Map<String, Value>,
@@ -151,7 +204,7 @@ pub(crate) fn from_fields_with_id<T: DeserializeOwned>(
 
 /// A record's typed content from its field map. A missing field that must have a value is
 /// reported by name ([`StoreError::IncompleteRecord`]); nothing is made up for it.
-pub(crate) fn from_fields<T: DeserializeOwned>(
+fn from_fields<T: DeserializeOwned>(
     entity: &str,
     id: &str,
     fields: &Map<String, Value>,
@@ -175,11 +228,7 @@ fn typed<T: DeserializeOwned>(entity: &str, id: &str, record: Value) -> Result<T
 
 /// The synced fields (the JSON `body`) and stored versions of a record of `table`, a table
 /// that keeps its record whole in `body`, if it is held.
-pub(crate) fn body_fields(
-    conn: &Connection,
-    table: &str,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
+pub(crate) fn body_fields(conn: &Connection, table: &str, id: &str) -> Result<Option<Held>> {
     let row = conn
         .prepare_cached(&format!(
             "SELECT body, field_versions FROM \"{table}\" WHERE id = ?1"
