@@ -99,23 +99,19 @@ impl Synced for PhotoFields {
     const TABLE: &'static str = "survey_photos";
 
     fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
-        let row = conn
-            .prepare_cached(
-                "SELECT survey_id, item, sha256, file_name, field_versions FROM survey_photos WHERE id = ?1",
-            )?
-            .query_row([id], |r| {
-                Ok((
-                    PhotoFields {
-                        survey_id: parsed(r, 0, "bad survey id")?,
-                        item: r.get(1)?,
-                        sha256: r.get(2)?,
-                        file_name: r.get(3)?,
-                    },
-                    r.get::<_, String>(4)?,
-                ))
-            })
-            .optional()?;
-        synced::synced_map(row)
+        synced::read_row(
+            conn,
+            "SELECT survey_id, item, sha256, file_name, field_versions FROM survey_photos WHERE id = ?1",
+            id,
+            |r| {
+                Ok(PhotoFields {
+                    survey_id: parsed(r, 0, "bad survey id")?,
+                    item: r.get(1)?,
+                    sha256: r.get(2)?,
+                    file_name: r.get(3)?,
+                })
+            },
+        )
     }
 
     /// Its bytes may follow later (see `Store::missing_attachments`).

@@ -95,23 +95,19 @@ impl Synced for CocoonFields {
     const TABLE: &'static str = "cocoons";
 
     fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
-        let row = conn
-            .prepare_cached(
-                "SELECT household_id, opened_on, visit_by, closes_on, field_versions FROM cocoons WHERE id = ?1",
-            )?
-            .query_row([id], |r| {
-                Ok((
-                    CocoonFields {
-                        household_id: parsed(r, 0, "bad household id")?,
-                        opened_on: r.get(1)?,
-                        visit_by: r.get(2)?,
-                        closes_on: r.get(3)?,
-                    },
-                    r.get::<_, String>(4)?,
-                ))
-            })
-            .optional()?;
-        synced::synced_map(row)
+        synced::read_row(
+            conn,
+            "SELECT household_id, opened_on, visit_by, closes_on, field_versions FROM cocoons WHERE id = ?1",
+            id,
+            |r| {
+                Ok(CocoonFields {
+                    household_id: parsed(r, 0, "bad household id")?,
+                    opened_on: r.get(1)?,
+                    visit_by: r.get(2)?,
+                    closes_on: r.get(3)?,
+                })
+            },
+        )
     }
 
     fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
@@ -175,27 +171,23 @@ impl Synced for DoorFields {
     const TABLE: &'static str = "cocoon_targets";
 
     fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
-        let row = conn
-            .prepare_cached(
-                "SELECT cocoon_id, rank, uprn, address_line_1, distance_m, reason, outcome, field_versions
-                 FROM cocoon_targets WHERE id = ?1",
-            )?
-            .query_row([id], |r| {
-                Ok((
-                    DoorFields {
-                        cocoon_id: r.get(0)?,
-                        rank: r.get(1)?,
-                        uprn: r.get(2)?,
-                        address_line_1: r.get(3)?,
-                        distance_m: r.get(4)?,
-                        reason: r.get(5)?,
-                        outcome: r.get(6)?,
-                    },
-                    r.get::<_, String>(7)?,
-                ))
-            })
-            .optional()?;
-        synced::synced_map(row)
+        synced::read_row(
+            conn,
+            "SELECT cocoon_id, rank, uprn, address_line_1, distance_m, reason, outcome, field_versions
+             FROM cocoon_targets WHERE id = ?1",
+            id,
+            |r| {
+                Ok(DoorFields {
+                    cocoon_id: r.get(0)?,
+                    rank: r.get(1)?,
+                    uprn: r.get(2)?,
+                    address_line_1: r.get(3)?,
+                    distance_m: r.get(4)?,
+                    reason: r.get(5)?,
+                    outcome: r.get(6)?,
+                })
+            },
+        )
     }
 
     fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {

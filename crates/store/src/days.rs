@@ -68,13 +68,12 @@ impl Synced for DayOfAction {
     const NAMES_ITS_ID: bool = true;
 
     fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
-        let row = conn
-            .prepare_cached(
-                "SELECT id, name, day, area, crew, field_versions FROM days_of_action WHERE id = ?1",
-            )?
-            .query_row([id], |r| Ok((day_from_row(r)?, r.get::<_, String>(5)?)))
-            .optional()?;
-        synced::synced_map(row)
+        synced::read_row(
+            conn,
+            "SELECT id, name, day, area, crew, field_versions FROM days_of_action WHERE id = ?1",
+            id,
+            day_from_row,
+        )
     }
 
     fn save(&self, conn: &Connection, _id: &str, s: &Stamp<'_>) -> Result<()> {
@@ -125,24 +124,20 @@ impl Synced for ListedDoor {
     const TABLE: &'static str = "day_doors";
 
     fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
-        let row = conn
-            .prepare_cached(
-                "SELECT day_id, rank, uprn, address_line_1, postcode, field_versions FROM day_doors WHERE id = ?1",
-            )?
-            .query_row([id], |r| {
-                Ok((
-                    ListedDoor {
-                        day_id: r.get(0)?,
-                        rank: r.get(1)?,
-                        uprn: r.get(2)?,
-                        address_line_1: r.get(3)?,
-                        postcode: r.get(4)?,
-                    },
-                    r.get::<_, String>(5)?,
-                ))
-            })
-            .optional()?;
-        synced::synced_map(row)
+        synced::read_row(
+            conn,
+            "SELECT day_id, rank, uprn, address_line_1, postcode, field_versions FROM day_doors WHERE id = ?1",
+            id,
+            |r| {
+                Ok(ListedDoor {
+                    day_id: r.get(0)?,
+                    rank: r.get(1)?,
+                    uprn: r.get(2)?,
+                    address_line_1: r.get(3)?,
+                    postcode: r.get(4)?,
+                })
+            },
+        )
     }
 
     fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {

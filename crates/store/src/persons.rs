@@ -103,15 +103,12 @@ impl Synced for PersonDetails {
     const TABLE: &'static str = "persons";
 
     fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
-        let row = conn
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS}, field_versions FROM persons WHERE id = ?1"
-            ))?
-            .query_row([id], |r| {
-                Ok((details_of(&from_row(r)?), r.get::<_, String>(11)?))
-            })
-            .optional()?;
-        synced::synced_map(row)
+        synced::read_row(
+            conn,
+            &format!("SELECT {COLUMNS}, field_versions FROM persons WHERE id = ?1"),
+            id,
+            |r| Ok(details_of(&from_row(r)?)),
+        )
     }
 
     fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {

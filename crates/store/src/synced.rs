@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use doorstep_core::{Hlc, OfficerId};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, Row};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -167,6 +167,24 @@ pub(crate) fn object(value: Value) -> Map<String, Value> {
 pub(crate) fn synced_map<T: serde::Serialize>(row: Option<(T, String)>) -> Result<Option<Held>> {
     row.map(|(fields, versions)| Ok((object(serde_json::to_value(&fields)?), versions)))
         .transpose()
+}
+
+/// The synced fields of the row `sql` selects by its id (`?1`), as `fields` reads them from
+/// the row, and its stored versions: the row's last column.
+pub(crate) fn read_row<T: serde::Serialize>(
+    conn: &Connection,
+    sql: &str,
+    id: &str,
+    fields: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Option<Held>> {
+    let row = conn
+        .prepare_cached(sql)?
+        .query_row([id], |r| {
+            let versions = r.as_ref().column_count().saturating_sub(1);
+            Ok((fields(r)?, r.get::<_, String>(versions)?))
+        })
+        .optional()?;
+    synced_map(row)
 }
 
 /// A record from the hub that cannot be stored, and why.

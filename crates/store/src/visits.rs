@@ -136,26 +136,27 @@ impl Synced for VisitFields {
     const TABLE: &'static str = "visits";
 
     fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
-        let row = conn
-            .prepare_cached(&format!(
+        synced::read_row(
+            conn,
+            &format!(
                 "SELECT {COLUMNS}, v.field_versions FROM visits v JOIN officers o ON o.id = v.officer_id WHERE v.id = ?1"
-            ))?
-            .query_row([id], |r| Ok((from_row(r)?, r.get::<_, String>(10)?)))
-            .optional()?;
-        synced::synced_map(row.map(|(v, versions)| {
-            let fields = VisitFields {
-                details: VisitDetails {
-                    household_id: v.household_id,
-                    kind: v.kind,
-                    visit_date: v.visit_date,
-                    outcome: v.outcome,
-                    notes: v.notes,
-                },
-                officer_id: v.officer_id,
-                officer_name: Some(v.officer_name),
-            };
-            (fields, versions)
-        }))
+            ),
+            id,
+            |r| {
+                let v = from_row(r)?;
+                Ok(VisitFields {
+                    details: VisitDetails {
+                        household_id: v.household_id,
+                        kind: v.kind,
+                        visit_date: v.visit_date,
+                        outcome: v.outcome,
+                        notes: v.notes,
+                    },
+                    officer_id: v.officer_id,
+                    officer_name: Some(v.officer_name),
+                })
+            },
+        )
     }
 
     fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {

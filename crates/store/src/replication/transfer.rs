@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use doorstep_core::attachment::check_image;
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
 use crate::attachments;
 use crate::error::{Result, StoreError};
@@ -23,36 +23,48 @@ pub(super) fn reference(sha256: &str) -> String {
     format!("sha256:{}", bare_sha(sha256))
 }
 
+/// The SHA-256s `sql` selects, its one parameter the most to return, as bare hex.
+fn shas(conn: &Connection, sql: &str, limit: usize) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+        r.get::<_, String>(0)
+    })?;
+    Ok(rows
+        .map(|r| r.map(|sha| bare_sha(&sha)))
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records that the hub holds the attachment with reference `sha`.
+fn mark_on_hub(conn: &Connection, sha: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO attachments_on_hub (sha256, since) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
+    )?
+    .execute(params![sha, Utc::now()])?;
+    Ok(())
+}
+
 impl Store {
     /// Attachments the hub does not hold yet, as bare SHA-256 hex, at most `limit`.
     pub fn attachments_to_upload(&self, limit: usize) -> Result<Vec<String>> {
-        let mut stmt = self.conn().prepare_cached(
+        shas(
+            self.conn(),
             "SELECT a.sha256 FROM attachments a
              WHERE NOT EXISTS (SELECT 1 FROM attachments_on_hub h WHERE h.sha256 = a.sha256)
              ORDER BY a.sha256 LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-            r.get::<_, String>(0)
-        })?;
-        Ok(rows
-            .map(|r| r.map(|sha| bare_sha(&sha)))
-            .collect::<rusqlite::Result<_>>()?)
+            limit,
+        )
     }
 
     /// Records that the hub holds this attachment (bare hex or `sha256:` reference).
     pub fn mark_attachment_uploaded(&mut self, sha256: &str) -> Result<()> {
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO attachments_on_hub (sha256, since) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
-            )?
-            .execute(params![reference(sha256), Utc::now()])?;
-        Ok(())
+        mark_on_hub(self.conn(), &reference(sha256))
     }
 
     /// Attachments that synced records refer to but whose bytes are not here (survey photos,
     /// and the signatures on plans and referral consents), as bare SHA-256 hex, at most `limit`.
     pub fn missing_attachments(&self, limit: usize) -> Result<Vec<String>> {
-        let mut stmt = self.conn().prepare_cached(
+        shas(
+            self.conn(),
             "SELECT sha FROM (
                  SELECT sha256 AS sha FROM survey_photos
                  UNION SELECT json_extract(body, '$.agreement.signature_ref') FROM plans
@@ -63,13 +75,8 @@ impl Store {
              WHERE sha LIKE 'sha256:%'
                AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = sha)
              ORDER BY sha LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-            r.get::<_, String>(0)
-        })?;
-        Ok(rows
-            .map(|r| r.map(|sha| bare_sha(&sha)))
-            .collect::<rusqlite::Result<_>>()?)
+            limit,
+        )
     }
 
     /// An attachment's bytes (bare hex or `sha256:` reference).
@@ -89,10 +96,7 @@ impl Store {
         let sha = reference(&actual);
         let tx = self.conn.transaction()?;
         attachments::insert_bytes(&tx, &sha, bytes, &image, &SOMEONE_ELSE.to_string())?;
-        tx.prepare_cached(
-            "INSERT INTO attachments_on_hub (sha256, since) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
-        )?
-        .execute(params![sha, Utc::now()])?;
+        mark_on_hub(&tx, &sha)?;
         tx.commit()?;
         Ok(())
     }
