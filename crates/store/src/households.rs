@@ -148,6 +148,7 @@ impl Synced for HouseholdDetails {
     }
 
     fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {
+        // The id first: a record with a bad id and bad fields is refused for its id.
         synced::parse_id::<HouseholdId>(Self::ENTITY, id)?;
         let details: Self = synced::decode(id, fields)?;
         // Stored text must read back: the same checks the form's values pass.

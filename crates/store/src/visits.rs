@@ -160,6 +160,7 @@ impl Synced for VisitFields {
     }
 
     fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {
+        // The id first: a record with a bad id and bad fields is refused for its id.
         synced::parse_id::<VisitId>(Self::ENTITY, id)?;
         synced::decode(id, fields)
     }
