@@ -7,13 +7,12 @@ use doorstep_core::views::SurveyPhoto;
 use doorstep_core::{ChangeSource, ValidationErrors};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::parsed;
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::tracking::Writer;
 
 /// Longest file name kept with a photo.
@@ -61,7 +60,7 @@ pub(crate) fn insert_bytes(
 
 /// A survey photo's synced fields.
 #[derive(Debug, Serialize, Deserialize)]
-struct PhotoFields {
+pub(crate) struct PhotoFields {
     survey_id: SurveyId,
     item: String,
     sha256: String,
@@ -95,40 +94,30 @@ fn save_photo_row(conn: &Connection, id: &str, p: &PhotoFields, s: &Stamp<'_>) -
     Ok(())
 }
 
-/// A photo's synced fields and stored versions, if held.
-pub(crate) fn synced_photo_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached(
+impl Synced for PhotoFields {
+    const ENTITY: &'static str = "survey_photo";
+    const TABLE: &'static str = "survey_photos";
+
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::read_row(
+            conn,
             "SELECT survey_id, item, sha256, file_name, field_versions FROM survey_photos WHERE id = ?1",
-        )?
-        .query_row([id], |r| {
-            Ok((
-                PhotoFields {
+            id,
+            |r| {
+                Ok(PhotoFields {
                     survey_id: parsed(r, 0, "bad survey id")?,
                     item: r.get(1)?,
                     sha256: r.get(2)?,
                     file_name: r.get(3)?,
-                },
-                r.get::<_, String>(4)?,
-            ))
-        })
-        .optional()?;
-    replication::synced_map(row)
-}
+                })
+            },
+        )
+    }
 
-/// Writes a photo from the hub's full field map; its bytes may follow later (see
-/// `Store::missing_attachments`).
-pub(crate) fn write_synced_photo(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let photo: PhotoFields = replication::from_fields("survey_photo", id, fields)?;
-    save_photo_row(conn, id, &photo, s)
+    /// Its bytes may follow later (see `Store::missing_attachments`).
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        save_photo_row(conn, id, self, s)
+    }
 }
 
 impl Store {

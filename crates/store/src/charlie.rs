@@ -6,12 +6,13 @@ use doorstep_core::fire::{
 };
 use doorstep_core::{ChangeSource, HouseholdId};
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::json;
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::{households, persons};
 
 /// Writes a check row (insert, or update keeping `seq` and `created_at`) with its versions.
@@ -50,59 +51,63 @@ fn save_row(
 /// A check's synced fields: the check as recorded, and the level it was scored at (so every
 /// laptop shows the level the crew saw, whatever template version it holds).
 fn fields_of(check: &CharlieCheck, level: RiskLevel) -> Result<Value> {
-    let mut fields = replication::object(serde_json::to_value(check)?);
+    let mut fields = synced::object(serde_json::to_value(check)?);
     fields.insert("level".into(), Value::String(level.as_str().into()));
     Ok(Value::Object(fields))
 }
 
-/// A check's synced fields and stored versions, if held.
-pub(crate) fn synced_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached("SELECT body, level, field_versions FROM charlie_checks WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .optional()?;
-    row.map(|(body, level, versions)| {
-        let mut fields: Map<String, Value> = serde_json::from_str(&body)?;
-        fields.insert("level".into(), Value::String(level));
-        Ok((fields, versions))
-    })
-    .transpose()
+/// A check as it syncs: the check as recorded, and the level it was scored at. Read from a
+/// field map by [`TryFrom`], so a missing or unknown level is refused like any other field.
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "Map<String, Value>")]
+pub(crate) struct ScoredCheck {
+    check: CharlieCheck,
+    level: RiskLevel,
 }
 
-/// Writes a check from the hub's full field map.
-pub(crate) fn write_synced(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let check: CharlieCheck = replication::from_fields_with_id("charlie_check", id, fields)?;
-    let level = match fields.get("level") {
-        None | Some(Value::Null) => {
-            return Err(StoreError::IncompleteRecord {
-                entity: "charlie_check".into(),
-                id: id.into(),
-                field: "level".into(),
-            });
-        }
-        Some(level) => level.as_str().and_then(RiskLevel::parse).ok_or_else(|| {
-            replication::unusable(
-                "charlie_check",
-                id,
-                "its level is not one this version knows",
-            )
-        })?,
-    };
-    save_row(conn, &check, level, s)
+impl TryFrom<Map<String, Value>> for ScoredCheck {
+    type Error = serde_json::Error;
+
+    fn try_from(fields: Map<String, Value>) -> std::result::Result<Self, Self::Error> {
+        let level = fields.get("level").cloned();
+        let check = CharlieCheck::deserialize(Value::Object(fields))?;
+        let level = match level {
+            None | Some(Value::Null) => return Err(serde::de::Error::missing_field("level")),
+            Some(level) => level.as_str().and_then(RiskLevel::parse).ok_or_else(|| {
+                serde::de::Error::custom("its level is not one this version knows")
+            })?,
+        };
+        Ok(Self { check, level })
+    }
+}
+
+impl Synced for ScoredCheck {
+    const ENTITY: &'static str = "charlie_check";
+    const TABLE: &'static str = "charlie_checks";
+    const NAMES_ITS_ID: bool = true;
+
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        let row = conn
+            .prepare_cached("SELECT body, level, field_versions FROM charlie_checks WHERE id = ?1")?
+            .query_row([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(body, level, versions)| {
+            let mut fields: Map<String, Value> = serde_json::from_str(&body)?;
+            fields.insert("level".into(), Value::String(level));
+            Ok((fields, versions))
+        })
+        .transpose()
+    }
+
+    fn save(&self, conn: &Connection, _id: &str, s: &Stamp<'_>) -> Result<()> {
+        save_row(conn, &self.check, self.level, s)
+    }
 }
 
 impl Store {
@@ -121,7 +126,7 @@ impl Store {
             persons::get(self.conn(), p)?;
         }
         let id = check.id.to_string();
-        let before = synced_fields(self.conn(), &id)?;
+        let before = ScoredCheck::read(self.conn(), &id)?;
         self.write(source, |w| {
             let previous = before.as_ref().map(|(f, v)| (Value::Object(f.clone()), v));
             let base = previous.as_ref().map(|(f, v)| (f, v.as_str()));

@@ -15,9 +15,9 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Result, StoreError};
 use crate::households;
-use crate::replication::{self, Stamp};
 use crate::rows::{conversion, parsed};
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::tracking::stored_versions;
 
 fn reason_text(r: CocoonReason) -> &'static str {
@@ -56,7 +56,7 @@ fn door_from_row(row: &Row<'_>) -> rusqlite::Result<CocoonDoor> {
 
 /// A cocoon's synced fields.
 #[derive(Debug, Serialize, Deserialize)]
-struct CocoonFields {
+pub(crate) struct CocoonFields {
     household_id: HouseholdId,
     opened_on: NaiveDate,
     visit_by: NaiveDate,
@@ -90,44 +90,34 @@ fn save_cocoon_row(conn: &Connection, id: &str, c: &CocoonFields, s: &Stamp<'_>)
     Ok(())
 }
 
-/// A cocoon's synced fields and stored versions, if held.
-pub(crate) fn synced_cocoon_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached(
+impl Synced for CocoonFields {
+    const ENTITY: &'static str = "cocoon";
+    const TABLE: &'static str = "cocoons";
+
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::read_row(
+            conn,
             "SELECT household_id, opened_on, visit_by, closes_on, field_versions FROM cocoons WHERE id = ?1",
-        )?
-        .query_row([id], |r| {
-            Ok((
-                CocoonFields {
+            id,
+            |r| {
+                Ok(CocoonFields {
                     household_id: parsed(r, 0, "bad household id")?,
                     opened_on: r.get(1)?,
                     visit_by: r.get(2)?,
                     closes_on: r.get(3)?,
-                },
-                r.get::<_, String>(4)?,
-            ))
-        })
-        .optional()?;
-    replication::synced_map(row)
-}
+                })
+            },
+        )
+    }
 
-/// Writes a cocoon from the hub's full field map.
-pub(crate) fn write_synced_cocoon(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let cocoon: CocoonFields = replication::from_fields("cocoon", id, fields)?;
-    save_cocoon_row(conn, id, &cocoon, s)
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        save_cocoon_row(conn, id, self, s)
+    }
 }
 
 /// One cocoon door's synced fields (the outcome's time and officer are its version's).
 #[derive(Debug, Serialize, Deserialize)]
-struct DoorFields {
+pub(crate) struct DoorFields {
     cocoon_id: String,
     rank: u32,
     uprn: i64,
@@ -176,19 +166,18 @@ fn save_door_row(conn: &Connection, id: &str, d: &DoorFields, s: &Stamp<'_>) -> 
     Ok(())
 }
 
-/// A cocoon door's synced fields and stored versions, if held.
-pub(crate) fn synced_door_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached(
+impl Synced for DoorFields {
+    const ENTITY: &'static str = "cocoon_target";
+    const TABLE: &'static str = "cocoon_targets";
+
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::read_row(
+            conn,
             "SELECT cocoon_id, rank, uprn, address_line_1, distance_m, reason, outcome, field_versions
              FROM cocoon_targets WHERE id = ?1",
-        )?
-        .query_row([id], |r| {
-            Ok((
-                DoorFields {
+            id,
+            |r| {
+                Ok(DoorFields {
                     cocoon_id: r.get(0)?,
                     rank: r.get(1)?,
                     uprn: r.get(2)?,
@@ -196,46 +185,42 @@ pub(crate) fn synced_door_fields(
                     distance_m: r.get(4)?,
                     reason: r.get(5)?,
                     outcome: r.get(6)?,
-                },
-                r.get::<_, String>(7)?,
-            ))
-        })
-        .optional()?;
-    replication::synced_map(row)
-}
+                })
+            },
+        )
+    }
 
-/// Writes a cocoon door from the hub's full field map.
-pub(crate) fn write_synced_door(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let door: DoorFields = replication::from_fields("cocoon_target", id, fields)?;
-    // Stored text must read back as the page expects it.
-    if !matches!(
-        door.reason.as_str(),
-        "same_side" | "opposite_side" | "within_radius"
-    ) {
-        return Err(replication::unusable(
-            "cocoon_target",
-            id,
-            &format!(
-                "its reason \"{}\" is not one this version knows",
-                door.reason
-            ),
-        ));
+    fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {
+        let door: Self = synced::decode(id, fields)?;
+        // Stored text must read back as the page expects it.
+        if !matches!(
+            door.reason.as_str(),
+            "same_side" | "opposite_side" | "within_radius"
+        ) {
+            return Err(synced::unusable(
+                Self::ENTITY,
+                id,
+                &format!(
+                    "its reason \"{}\" is not one this version knows",
+                    door.reason
+                ),
+            ));
+        }
+        if let Some(outcome) = &door.outcome
+            && CocoonOutcome::parse(outcome).is_none()
+        {
+            return Err(synced::unusable(
+                Self::ENTITY,
+                id,
+                &format!("its outcome \"{outcome}\" is not one this version knows"),
+            ));
+        }
+        Ok(door)
     }
-    if let Some(outcome) = &door.outcome
-        && CocoonOutcome::parse(outcome).is_none()
-    {
-        return Err(replication::unusable(
-            "cocoon_target",
-            id,
-            &format!("its outcome \"{outcome}\" is not one this version knows"),
-        ));
+
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        save_door_row(conn, id, self, s)
     }
-    save_door_row(conn, id, &door, s)
 }
 
 /// Columns of a cocoon row joined with its household, in `summary_from_row` order.

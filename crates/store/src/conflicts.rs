@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
+use crate::tracking::{self, Writer};
 
 /// A conflict still waiting for a supervisor.
 const OPEN: &str = "open";
@@ -25,7 +26,7 @@ const OTHER: &str = "other";
 
 /// A conflict's synced fields, exactly as the hub writes them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct ConflictFields {
+pub(crate) struct ConflictFields {
     entity: String,
     entity_id: String,
     field: String,
@@ -79,7 +80,7 @@ pub struct StoredConflict {
 }
 
 fn wall_time(hlc: &str) -> Option<DateTime<Utc>> {
-    hlc.parse::<Hlc>().ok().and_then(replication::wall_time)
+    hlc.parse::<Hlc>().ok().and_then(tracking::wall_time)
 }
 
 fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
@@ -224,27 +225,31 @@ fn read(conn: &Connection, id: &str) -> Result<Option<(ConflictFields, String)>>
         .optional()?)
 }
 
-/// A conflict's synced fields and stored versions, if held.
-pub(crate) fn synced_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    replication::synced_map(read(conn, id)?)
+impl Synced for ConflictFields {
+    const ENTITY: &'static str = "conflict";
+    const TABLE: &'static str = "conflicts";
+
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::synced_map(read(conn, id)?)
+    }
+
+    fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {
+        let conflict: Self = synced::decode(id, fields)?;
+        if let Some(problem) = conflict.problem() {
+            return Err(synced::unusable(Self::ENTITY, id, problem));
+        }
+        Ok(conflict)
+    }
+
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        save_row(conn, id, self, s)
+    }
 }
 
-/// Writes a conflict from the hub's full field map.
-pub(crate) fn write_synced(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let conflict: ConflictFields = replication::from_fields("conflict", id, fields)?;
-    if let Some(problem) = conflict.problem() {
-        return Err(replication::unusable("conflict", id, problem));
-    }
-    save_row(conn, id, &conflict, s)
-}
+/// Sets one field of any kind of record in a tracked write: how a decision gives the record
+/// a conflict is about the other laptop's value. Only the sync registry, above every
+/// repository, reaches every kind, so it hands this in rather than this module reaching up.
+pub(crate) type SetField = fn(&mut Writer<'_>, &str, &str, &str, Value) -> Result<()>;
 
 impl Store {
     /// The conflicts held, open ones first, newest first within each; decided ones only when
@@ -280,17 +285,14 @@ impl Store {
             .query_row([], |r| r.get(0))?)
     }
 
-    /// A supervisor decides a conflict: in one tracked write, the conflict becomes decided
-    /// (who, when, which value), and when `take_other` the record's field takes the other
-    /// laptop's value, as an update based on the record's current versions. Both changes go
-    /// to the outbox, so the decision reaches the hub and every laptop. A conflict already
-    /// decided is refused and nothing changes.
-    pub fn decide_conflict(
+    /// `Store::decide_conflict`, with the setter that reaches the conflict's record.
+    pub(crate) fn decide_conflict_with(
         &mut self,
         id: &str,
         take_other: bool,
         decided_by: &str,
         source: ChangeSource,
+        set_field: SetField,
     ) -> Result<StoredConflict> {
         let (before, versions) =
             read(self.conn(), id)?.ok_or(StoreError::NotFound { entity: "conflict" })?;
@@ -325,7 +327,7 @@ impl Store {
                 .ok_or(StoreError::NotFound { entity: "conflict" })?;
             save_row(w.tx, id, &after, &Stamp::local(w, &t))?;
             if take_other {
-                replication::set_field(
+                set_field(
                     w,
                     &after.entity,
                     &after.entity_id,

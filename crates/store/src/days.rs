@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::{json, parsed};
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::tracking::Writer;
 
 /// Most doors on one day's list.
@@ -62,34 +62,28 @@ fn save_day_row(conn: &Connection, day: &DayOfAction, s: &Stamp<'_>) -> Result<(
     Ok(())
 }
 
-/// A day of action's synced fields and stored versions, if held.
-pub(crate) fn synced_day_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT id, name, day, area, crew, field_versions FROM days_of_action WHERE id = ?1",
-        )?
-        .query_row([id], |r| Ok((day_from_row(r)?, r.get::<_, String>(5)?)))
-        .optional()?;
-    replication::synced_map(row)
-}
+impl Synced for DayOfAction {
+    const ENTITY: &'static str = "day_of_action";
+    const TABLE: &'static str = "days_of_action";
+    const NAMES_ITS_ID: bool = true;
 
-/// Writes a day of action from the hub's full field map.
-pub(crate) fn write_synced_day(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let day: DayOfAction = replication::from_fields_with_id("day_of_action", id, fields)?;
-    save_day_row(conn, &day, s)
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::read_row(
+            conn,
+            "SELECT id, name, day, area, crew, field_versions FROM days_of_action WHERE id = ?1",
+            id,
+            day_from_row,
+        )
+    }
+
+    fn save(&self, conn: &Connection, _id: &str, s: &Stamp<'_>) -> Result<()> {
+        save_day_row(conn, self, s)
+    }
 }
 
 /// One door on a day's list: its synced fields.
 #[derive(Debug, Serialize, Deserialize)]
-struct ListedDoor {
+pub(crate) struct ListedDoor {
     day_id: String,
     rank: u32,
     uprn: i64,
@@ -125,45 +119,35 @@ fn save_door_row(conn: &Connection, id: &str, d: &ListedDoor, s: &Stamp<'_>) -> 
     Ok(())
 }
 
-/// A listed door's synced fields and stored versions, if held.
-pub(crate) fn synced_door_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached(
+impl Synced for ListedDoor {
+    const ENTITY: &'static str = "day_door";
+    const TABLE: &'static str = "day_doors";
+
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::read_row(
+            conn,
             "SELECT day_id, rank, uprn, address_line_1, postcode, field_versions FROM day_doors WHERE id = ?1",
-        )?
-        .query_row([id], |r| {
-            Ok((
-                ListedDoor {
+            id,
+            |r| {
+                Ok(ListedDoor {
                     day_id: r.get(0)?,
                     rank: r.get(1)?,
                     uprn: r.get(2)?,
                     address_line_1: r.get(3)?,
                     postcode: r.get(4)?,
-                },
-                r.get::<_, String>(5)?,
-            ))
-        })
-        .optional()?;
-    replication::synced_map(row)
-}
+                })
+            },
+        )
+    }
 
-/// Writes a listed door from the hub's full field map.
-pub(crate) fn write_synced_door(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let door: ListedDoor = replication::from_fields("day_door", id, fields)?;
-    save_door_row(conn, id, &door, s)
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        save_door_row(conn, id, self, s)
+    }
 }
 
 /// One knock's synced fields: the knock as recorded, and the day and door it belongs to.
 #[derive(Debug, Serialize, Deserialize)]
-struct Knock {
+pub(crate) struct Knock {
     #[serde(flatten)]
     record: DoorRecord,
     day_id: String,
@@ -195,42 +179,37 @@ fn save_knock_row(conn: &Connection, id: &str, k: &Knock, s: &Stamp<'_>) -> Resu
     Ok(())
 }
 
-/// A knock's synced fields and stored versions, if held.
-pub(crate) fn synced_knock_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT day_id, door_id, body, field_versions FROM door_knocks WHERE id = ?1",
-        )?
-        .query_row([id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })
-        .optional()?;
-    row.map(|(day_id, door_id, body, versions)| {
-        let mut fields: Map<String, Value> = serde_json::from_str(&body)?;
-        fields.insert("day_id".into(), Value::String(day_id));
-        fields.insert("door_id".into(), Value::String(door_id));
-        Ok((fields, versions))
-    })
-    .transpose()
-}
+impl Synced for Knock {
+    const ENTITY: &'static str = "door_knock";
+    const TABLE: &'static str = "door_knocks";
+    const NAMES_ITS_ID: bool = true;
 
-/// Writes a knock from the hub's full field map.
-pub(crate) fn write_synced_knock(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let knock: Knock = replication::from_fields_with_id("door_knock", id, fields)?;
-    save_knock_row(conn, id, &knock, s)
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        let row = conn
+            .prepare_cached(
+                "SELECT day_id, door_id, body, field_versions FROM door_knocks WHERE id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(day_id, door_id, body, versions)| {
+            let mut fields: Map<String, Value> = serde_json::from_str(&body)?;
+            fields.insert("day_id".into(), Value::String(day_id));
+            fields.insert("door_id".into(), Value::String(door_id));
+            Ok((fields, versions))
+        })
+        .transpose()
+    }
+
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        save_knock_row(conn, id, self, s)
+    }
 }
 
 /// Adds one gazetteer address to a day's list; false when it is already there. The check

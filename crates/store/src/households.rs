@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::tracking::{Writer, stored_versions};
 
 const COLUMNS: &str = "id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates, created_at, updated_at";
@@ -134,63 +134,62 @@ fn details_of(h: &Household) -> HouseholdDetails {
     }
 }
 
-/// A household's synced fields and stored versions, if it is held.
-pub(crate) fn synced_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS}, field_versions FROM households WHERE id = ?1"
-        ))?
-        .query_row([id], |r| Ok((from_row(r)?, r.get::<_, String>(10)?)))
-        .optional()?;
-    row.map(|(h, versions)| {
-        Ok((
-            replication::object(serde_json::to_value(details_of(&h))?),
-            versions,
-        ))
-    })
-    .transpose()
-}
+impl Synced for HouseholdDetails {
+    const ENTITY: &'static str = "household";
+    const TABLE: &'static str = "households";
 
-/// Writes a household from the hub's full field map, and marks its search entry out of date.
-pub(crate) fn write_synced(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let household: HouseholdId = replication::parse_id("household", id)?;
-    let details: HouseholdDetails = replication::from_fields("household", id, fields)?;
-    // Stored text must read back: the same checks the form's values pass.
-    if doorstep_core::postcode::Postcode::parse(details.postcode.as_str()).is_err() {
-        return Err(replication::unusable(
-            "household",
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::read_row(
+            conn,
+            &format!("SELECT {COLUMNS}, field_versions FROM households WHERE id = ?1"),
             id,
-            "its postcode is not a UK postcode",
-        ));
+            |r| Ok(details_of(&from_row(r)?)),
+        )
     }
-    // A UPRN another household here already has is kept, not refused: two officers offline
-    // can each make the household, both are real records, and refusing one would stall
-    // every sync after it. The duplicate is for people to tidy.
-    if let Some(uprn) = &details.uprn
-        && Uprn::parse(uprn.as_str()).is_err()
-    {
-        return Err(replication::unusable(
-            "household",
-            id,
-            "its UPRN is not up to 12 digits",
-        ));
+
+    fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {
+        // The id first: a record with a bad id and bad fields is refused for its id.
+        synced::parse_id::<HouseholdId>(Self::ENTITY, id)?;
+        let details: Self = synced::decode(id, fields)?;
+        // Stored text must read back: the same checks the form's values pass.
+        if doorstep_core::postcode::Postcode::parse(details.postcode.as_str()).is_err() {
+            return Err(synced::unusable(
+                Self::ENTITY,
+                id,
+                "its postcode is not a UK postcode",
+            ));
+        }
+        // A UPRN another household here already has is kept, not refused: two officers offline
+        // can each make the household, both are real records, and refusing one would stall
+        // every sync after it. The duplicate is for people to tidy.
+        if let Some(uprn) = &details.uprn
+            && Uprn::parse(uprn.as_str()).is_err()
+        {
+            return Err(synced::unusable(
+                Self::ENTITY,
+                id,
+                "its UPRN is not up to 12 digits",
+            ));
+        }
+        Ok(details)
     }
-    save_row(conn, household, &details, s)?;
-    reindex(conn, household)
+
+    /// Also marks the household's search entry out of date.
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        let household: HouseholdId = synced::parse_id(Self::ENTITY, id)?;
+        save_row(conn, household, self, s)?;
+        reindex(conn, household)
+    }
+
+    fn before_delete(conn: &Connection, id: &str) -> Result<()> {
+        forget_search_entry(conn, id)
+    }
 }
 
 /// Takes a household out of the search index before its row is deleted. Its `seq` may be
 /// given to the next household saved, so the indexed watermark is lowered below any `seq`
 /// that can be given again: the next household is then indexed like any new one.
-pub(crate) fn forget_search_entry(conn: &Connection, id: &str) -> Result<()> {
+fn forget_search_entry(conn: &Connection, id: &str) -> Result<()> {
     let Some(seq) = conn
         .prepare_cached("SELECT seq FROM households WHERE id = ?1")?
         .query_row([id], |r| r.get::<_, i64>(0))

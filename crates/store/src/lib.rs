@@ -29,6 +29,7 @@ mod rows;
 pub mod search;
 pub mod store;
 pub mod surveys;
+mod synced;
 mod tracking;
 pub mod users;
 pub mod visits;

@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
 use crate::households;
-use crate::replication::{self, Stamp};
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::tracking::{Writer, stored_versions};
 
 const COLUMNS: &str =
@@ -98,57 +98,51 @@ fn details_of(p: &Person) -> PersonDetails {
     }
 }
 
-/// A resident's synced fields and stored versions, if held.
-pub(crate) fn synced_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS}, field_versions FROM persons WHERE id = ?1"
-        ))?
-        .query_row([id], |r| Ok((from_row(r)?, r.get::<_, String>(11)?)))
-        .optional()?;
-    row.map(|(p, versions)| {
-        Ok((
-            replication::object(serde_json::to_value(details_of(&p))?),
-            versions,
-        ))
-    })
-    .transpose()
-}
+impl Synced for PersonDetails {
+    const ENTITY: &'static str = "person";
+    const TABLE: &'static str = "persons";
 
-/// Writes a resident from the hub's full field map; their household's search entry (and
-/// their old household's, if they moved) is marked out of date.
-pub(crate) fn write_synced(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let person: PersonId = replication::parse_id("person", id)?;
-    let details: PersonDetails = replication::from_fields("person", id, fields)?;
-    let before: Option<String> = conn
-        .prepare_cached("SELECT household_id FROM persons WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    save_row(conn, person, &details, s)?;
-    households::reindex(conn, details.household_id)?;
-    if let Some(old) = before.and_then(|h| h.parse().ok()) {
-        households::reindex(conn, old)?;
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::read_row(
+            conn,
+            &format!("SELECT {COLUMNS}, field_versions FROM persons WHERE id = ?1"),
+            id,
+            |r| Ok(details_of(&from_row(r)?)),
+        )
     }
-    Ok(())
-}
 
-/// Marks the resident's household's search entry out of date before the resident is deleted.
-pub(crate) fn before_delete(conn: &Connection, id: &str) -> Result<()> {
-    let household: Option<String> = conn
-        .prepare_cached("SELECT household_id FROM persons WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    match household.and_then(|h| h.parse().ok()) {
-        Some(h) => households::reindex(conn, h),
-        None => Ok(()),
+    fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {
+        // The id first: a record with a bad id and bad fields is refused for its id.
+        synced::parse_id::<PersonId>(Self::ENTITY, id)?;
+        synced::decode(id, fields)
+    }
+
+    /// Also marks their household's search entry (and their old household's, if they moved)
+    /// out of date.
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        let person: PersonId = synced::parse_id(Self::ENTITY, id)?;
+        let before: Option<String> = conn
+            .prepare_cached("SELECT household_id FROM persons WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        save_row(conn, person, self, s)?;
+        households::reindex(conn, self.household_id)?;
+        if let Some(old) = before.and_then(|h| h.parse().ok()) {
+            households::reindex(conn, old)?;
+        }
+        Ok(())
+    }
+
+    /// Marks the resident's household's search entry out of date.
+    fn before_delete(conn: &Connection, id: &str) -> Result<()> {
+        let household: Option<String> = conn
+            .prepare_cached("SELECT household_id FROM persons WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        match household.and_then(|h| h.parse().ok()) {
+            Some(h) => households::reindex(conn, h),
+            None => Ok(()),
+        }
     }
 }
 

@@ -5,12 +5,12 @@ use doorstep_core::security::{Plan, PlanId, PlanStatus, SurveyId, follow_up};
 use doorstep_core::views::PlanSummary;
 use doorstep_core::{ChangeSource, HouseholdId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::json;
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::tracking::stored_versions;
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Plan> {
@@ -49,36 +49,32 @@ fn save_row(conn: &Connection, plan: &Plan, household: HouseholdId, s: &Stamp<'_
     Ok(())
 }
 
-/// A plan's synced fields (its top-level fields) and stored versions, if held.
-pub(crate) fn synced_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    replication::body_fields(conn, "plans", id)
-}
+/// A plan's synced fields are its top-level fields.
+impl Synced for Plan {
+    const ENTITY: &'static str = "plan";
+    const TABLE: &'static str = "plans";
+    const NAMES_ITS_ID: bool = true;
 
-/// Writes a plan from the hub's full field map. Its household is its survey's, so the
-/// survey must already be held.
-pub(crate) fn write_synced(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let plan: Plan = replication::from_fields_with_id("plan", id, fields)?;
-    let household: Option<String> = conn
-        .prepare_cached("SELECT household_id FROM surveys WHERE id = ?1")?
-        .query_row([plan.survey_id.to_string()], |r| r.get(0))
-        .optional()?;
-    let household: HouseholdId =
-        household
-            .and_then(|h| h.parse().ok())
-            .ok_or_else(|| StoreError::MissingReference {
-                entity: "plan".into(),
-                id: id.into(),
-                field: "survey_id".into(),
-            })?;
-    save_row(conn, &plan, household, s)
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::body_fields(conn, Self::TABLE, id)
+    }
+
+    /// Its household is its survey's, so the survey must already be held.
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        let household: Option<String> = conn
+            .prepare_cached("SELECT household_id FROM surveys WHERE id = ?1")?
+            .query_row([self.survey_id.to_string()], |r| r.get(0))
+            .optional()?;
+        let household: HouseholdId =
+            household
+                .and_then(|h| h.parse().ok())
+                .ok_or_else(|| StoreError::MissingReference {
+                    entity: Self::ENTITY.into(),
+                    id: id.into(),
+                    field: "survey_id".into(),
+                })?;
+        save_row(conn, self, household, s)
+    }
 }
 
 impl Store {

@@ -4,12 +4,11 @@
 use doorstep_core::fire::{Referral, ReferralId, ReferralStatus};
 use doorstep_core::{ChangeSource, HouseholdId};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::json;
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::tracking::stored_versions;
 use crate::{households, persons};
 
@@ -41,23 +40,19 @@ fn save_row(conn: &Connection, r: &Referral, s: &Stamp<'_>) -> Result<()> {
     Ok(())
 }
 
-/// A referral's synced fields (its top-level fields) and stored versions, if held.
-pub(crate) fn synced_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    replication::body_fields(conn, "referrals", id)
-}
+/// A referral's synced fields are its top-level fields.
+impl Synced for Referral {
+    const ENTITY: &'static str = "referral";
+    const TABLE: &'static str = "referrals";
+    const NAMES_ITS_ID: bool = true;
 
-/// Writes a referral from the hub's full field map.
-pub(crate) fn write_synced(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let referral: Referral = replication::from_fields_with_id("referral", id, fields)?;
-    save_row(conn, &referral, s)
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::body_fields(conn, Self::TABLE, id)
+    }
+
+    fn save(&self, conn: &Connection, _id: &str, s: &Stamp<'_>) -> Result<()> {
+        save_row(conn, self, s)
+    }
 }
 
 impl Store {

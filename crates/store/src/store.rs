@@ -22,6 +22,10 @@ use crate::users;
 pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 5;
 /// The longest idle time an officer may choose.
 pub const MAX_IDLE_LOCK_MINUTES: u32 = 120;
+/// The settings key of the latest clock reading taken in from the hub, so the clock resumes
+/// after it on unlock (the outbox alone does not hold it: records from the hub write no
+/// outbox rows).
+pub(crate) const CLOCK_SEEN: &str = "hlc_seen";
 
 /// An unlocked, encrypted store. Dropping it closes the database and wipes the key.
 pub struct Store {
@@ -227,7 +231,7 @@ impl Store {
         let seen: Option<String> = conn
             .query_row(
                 "SELECT value FROM settings WHERE key = ?1",
-                [crate::replication::CLOCK_SEEN],
+                [CLOCK_SEEN],
                 |r| r.get(0),
             )
             .optional()?;

@@ -1,18 +1,23 @@
 //! Home security surveys: started on a visit, answered one question at a time, each
 //! answer saved (with its outbox row) the moment it is given, so nothing is lost.
 
+use std::collections::BTreeMap;
+
 use doorstep_core::security::answers::{path_after_removal, removed_instance};
 use doorstep_core::security::survey::MAX_SECTION_NOTE;
-use doorstep_core::security::{AnswerValue, Answers, Survey, SurveyId, Template, validate_answer};
+use doorstep_core::security::{
+    AnswerMap, AnswerValue, Answers, Survey, SurveyId, Template, validate_answer,
+};
 use doorstep_core::{ChangeSource, HouseholdId, ValidationErrors, VisitId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
 use crate::households;
-use crate::replication::{self, Stamp};
 use crate::rows::{conversion, json};
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::tracking::{Writer, stored_versions};
 
 const COLUMNS: &str = "id, household_id, visit_id, template_id, template_version, answers, created_at, updated_at, section_notes";
@@ -119,23 +124,8 @@ fn save_row(conn: &Connection, survey: &Survey, s: &Stamp<'_>) -> Result<()> {
     Ok(())
 }
 
-/// A survey's synced fields (one per answer and per section note) and stored versions, if held.
-pub(crate) fn synced_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS}, field_versions FROM surveys WHERE id = ?1"
-        ))?
-        .query_row([id], |r| Ok((from_row(r)?, r.get::<_, String>(9)?)))
-        .optional()?;
-    row.map(|(survey, versions)| Ok((replication::object(fields(&survey, None)?), versions)))
-        .transpose()
-}
-
 /// The fields of a survey that are not answers or notes.
-#[derive(serde::Deserialize)]
+#[derive(Debug, Deserialize)]
 struct SurveyHead {
     household_id: HouseholdId,
     visit_id: Option<VisitId>,
@@ -143,64 +133,97 @@ struct SurveyHead {
     template_version: u32,
 }
 
-/// Writes a survey from the hub's full field map: `answers.<item>` and
-/// `section_notes.<section>` fields become its answers and notes; a cleared answer (null)
-/// or note (empty) is left out, as a local clear leaves it.
-pub(crate) fn write_synced(
-    conn: &Connection,
-    id: &str,
-    map: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let survey_id: SurveyId = replication::parse_id("survey", id)?;
-    let mut head = Map::new();
-    let mut values = doorstep_core::security::AnswerMap::new();
-    let mut notes = std::collections::BTreeMap::new();
-    for (name, value) in map {
-        if let Some(item) = name.strip_prefix("answers.") {
-            if !value.is_null() {
-                let answer = serde_json::from_value(value.clone()).map_err(|e| {
-                    replication::unusable(
-                        "survey",
-                        id,
-                        &format!("its answer to {item} cannot be read ({e})"),
-                    )
-                })?;
-                values.insert(item.to_owned(), answer);
-            }
-        } else if let Some(section) = name.strip_prefix("section_notes.") {
-            match value {
-                Value::String(note) if !note.is_empty() => {
-                    notes.insert(section.to_owned(), note.clone());
+/// A survey as it syncs: `answers.<item>` and `section_notes.<section>` fields become its
+/// answers and notes; a cleared answer (null) or note (empty) is left out, as a local clear
+/// leaves it. Its times are its row's stamp's.
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "Map<String, Value>")]
+pub(crate) struct SyncedSurvey {
+    head: SurveyHead,
+    values: AnswerMap,
+    notes: BTreeMap<String, String>,
+}
+
+impl TryFrom<Map<String, Value>> for SyncedSurvey {
+    type Error = serde_json::Error;
+
+    fn try_from(map: Map<String, Value>) -> std::result::Result<Self, Self::Error> {
+        let mut head = Map::new();
+        let mut values = AnswerMap::new();
+        let mut notes = BTreeMap::new();
+        for (name, value) in map {
+            if let Some(item) = name.strip_prefix("answers.") {
+                if !value.is_null() {
+                    let answer = serde_json::from_value(value).map_err(|e| {
+                        serde::de::Error::custom(format!(
+                            "its answer to {item} cannot be read ({e})"
+                        ))
+                    })?;
+                    values.insert(item.to_owned(), answer);
                 }
-                Value::String(_) | Value::Null => {}
-                _ => {
-                    return Err(replication::unusable(
-                        "survey",
-                        id,
-                        &format!("its note on section {section} is not text"),
-                    ));
+            } else if let Some(section) = name.strip_prefix("section_notes.") {
+                match value {
+                    Value::String(note) if !note.is_empty() => {
+                        notes.insert(section.to_owned(), note);
+                    }
+                    Value::String(_) | Value::Null => {}
+                    _ => {
+                        return Err(serde::de::Error::custom(format!(
+                            "its note on section {section} is not text"
+                        )));
+                    }
                 }
+            } else {
+                head.insert(name, value);
             }
-        } else {
-            head.insert(name.clone(), value.clone());
         }
-    }
-    let head: SurveyHead = replication::from_fields("survey", id, &head)?;
-    let survey = Survey {
-        id: survey_id,
-        household_id: head.household_id,
-        visit_id: head.visit_id,
-        answers: Answers {
-            template_id: head.template_id,
-            template_version: head.template_version,
+        let head = SurveyHead::deserialize(Value::Object(head))?;
+        Ok(Self {
+            head,
             values,
-        },
-        section_notes: notes,
-        created_at: s.created_at,
-        updated_at: s.updated_at,
-    };
-    save_row(conn, &survey, s)
+            notes,
+        })
+    }
+}
+
+impl Synced for SyncedSurvey {
+    const ENTITY: &'static str = "survey";
+    const TABLE: &'static str = "surveys";
+
+    /// One field per answer and per section note.
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        let row = conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS}, field_versions FROM surveys WHERE id = ?1"
+            ))?
+            .query_row([id], |r| Ok((from_row(r)?, r.get::<_, String>(9)?)))
+            .optional()?;
+        row.map(|(survey, versions)| Ok((synced::object(fields(&survey, None)?), versions)))
+            .transpose()
+    }
+
+    fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {
+        // The id first: a record with a bad id and bad fields is refused for its id.
+        synced::parse_id::<SurveyId>(Self::ENTITY, id)?;
+        synced::decode(id, fields)
+    }
+
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        let survey = Survey {
+            id: synced::parse_id(Self::ENTITY, id)?,
+            household_id: self.head.household_id,
+            visit_id: self.head.visit_id,
+            answers: Answers {
+                template_id: self.head.template_id.clone(),
+                template_version: self.head.template_version,
+                values: self.values.clone(),
+            },
+            section_notes: self.notes.clone(),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        };
+        save_row(conn, &survey, s)
+    }
 }
 
 /// Re-paths a survey's photos after instance `removed` of `group` was taken out: later

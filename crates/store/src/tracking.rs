@@ -26,12 +26,11 @@ pub(crate) struct Tracked {
     pub at: DateTime<Utc>,
 }
 
-/// The wall time an HLC reading carries.
-fn wall_time(hlc: Hlc) -> DateTime<Utc> {
+/// The wall time an HLC reading carries (None when it is out of range).
+pub(crate) fn wall_time(hlc: Hlc) -> Option<DateTime<Utc>> {
     i64::try_from(hlc.wall_ms)
         .ok()
         .and_then(DateTime::<Utc>::from_timestamp_millis)
-        .unwrap_or_default()
 }
 
 #[derive(Serialize)]
@@ -99,9 +98,10 @@ impl Writer<'_> {
             .max()
             && *newest_base >= self.clock.last()
         {
-            let _ = self
-                .clock
-                .observe(*newest_base, at.max(wall_time(*newest_base)));
+            let _ = self.clock.observe(
+                *newest_base,
+                at.max(wall_time(*newest_base).unwrap_or_default()),
+            );
         }
         let hlc = self.clock.tick(at);
         let mut payload = OutboxPayload {

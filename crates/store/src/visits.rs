@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{Result, StoreError};
 use crate::households;
-use crate::replication::{self, Stamp};
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::tracking::Writer;
 
 const COLUMNS: &str =
@@ -71,7 +71,7 @@ fn get(conn: &Connection, id: VisitId) -> Result<Visit> {
 /// A visit's synced fields: its details and the officer who made it, by id and by name, so
 /// every laptop shows the same officer (a laptop may not know them yet).
 #[derive(Debug, Serialize, Deserialize)]
-struct VisitFields {
+pub(crate) struct VisitFields {
     #[serde(flatten)]
     details: VisitDetails,
     officer_id: OfficerId,
@@ -131,65 +131,62 @@ pub(crate) fn insert(w: &mut Writer<'_>, details: &VisitDetails) -> Result<Visit
     get(w.tx, id)
 }
 
-/// A visit's synced fields and stored versions, if held.
-pub(crate) fn synced_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    let row = conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS}, v.field_versions FROM visits v JOIN officers o ON o.id = v.officer_id WHERE v.id = ?1"
-        ))?
-        .query_row([id], |r| Ok((from_row(r)?, r.get::<_, String>(10)?)))
-        .optional()?;
-    row.map(|(v, versions)| {
-        let fields = VisitFields {
-            details: VisitDetails {
-                household_id: v.household_id,
-                kind: v.kind,
-                visit_date: v.visit_date,
-                outcome: v.outcome,
-                notes: v.notes,
-            },
-            officer_id: v.officer_id,
-            officer_name: Some(v.officer_name),
-        };
-        Ok((
-            replication::object(serde_json::to_value(&fields)?),
-            versions,
-        ))
-    })
-    .transpose()
-}
+impl Synced for VisitFields {
+    const ENTITY: &'static str = "visit";
+    const TABLE: &'static str = "visits";
 
-/// Writes a visit from the hub's full field map. An officer this laptop does not know is
-/// added to `officers` by name (without a key slot, so they cannot sign in here).
-pub(crate) fn write_synced(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    replication::parse_id::<VisitId>("visit", id)?;
-    let visit: VisitFields = replication::from_fields("visit", id, fields)?;
-    let known: bool = conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM officers WHERE id = ?1)")?
-        .query_row([visit.officer_id.to_string()], |r| r.get(0))?;
-    if !known {
-        let name = visit
-            .officer_name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .ok_or_else(|| StoreError::IncompleteRecord {
-                entity: "visit".into(),
-                id: id.into(),
-                field: "officer_name".into(),
-            })?;
-        conn.prepare_cached("INSERT INTO officers (id, name) VALUES (?1, ?2)")?
-            .execute(params![visit.officer_id.to_string(), name])?;
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::read_row(
+            conn,
+            &format!(
+                "SELECT {COLUMNS}, v.field_versions FROM visits v JOIN officers o ON o.id = v.officer_id WHERE v.id = ?1"
+            ),
+            id,
+            |r| {
+                let v = from_row(r)?;
+                Ok(VisitFields {
+                    details: VisitDetails {
+                        household_id: v.household_id,
+                        kind: v.kind,
+                        visit_date: v.visit_date,
+                        outcome: v.outcome,
+                        notes: v.notes,
+                    },
+                    officer_id: v.officer_id,
+                    officer_name: Some(v.officer_name),
+                })
+            },
+        )
     }
-    save_row(conn, id, &visit, s)
+
+    fn from_fields(id: &str, fields: &Map<String, Value>) -> Result<Self> {
+        // The id first: a record with a bad id and bad fields is refused for its id.
+        synced::parse_id::<VisitId>(Self::ENTITY, id)?;
+        synced::decode(id, fields)
+    }
+
+    /// An officer this laptop does not know is added to `officers` by name (without a key
+    /// slot, so they cannot sign in here).
+    fn save(&self, conn: &Connection, id: &str, s: &Stamp<'_>) -> Result<()> {
+        let known: bool = conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM officers WHERE id = ?1)")?
+            .query_row([self.officer_id.to_string()], |r| r.get(0))?;
+        if !known {
+            let name = self
+                .officer_name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| StoreError::IncompleteRecord {
+                    entity: Self::ENTITY.into(),
+                    id: id.into(),
+                    field: "officer_name".into(),
+                })?;
+            conn.prepare_cached("INSERT INTO officers (id, name) VALUES (?1, ?2)")?
+                .execute(params![self.officer_id.to_string(), name])?;
+        }
+        save_row(conn, id, self, s)
+    }
 }
 
 impl Store {

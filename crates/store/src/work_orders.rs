@@ -16,12 +16,12 @@ use doorstep_core::work_order::{
     WorkOrderId,
 };
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{Result, StoreError};
-use crate::replication::{self, Stamp};
 use crate::rows::json;
 use crate::store::Store;
+use crate::synced::{self, Held, Stamp, Synced};
 use crate::tracking::{Writer, stored_versions};
 use crate::{households, plans};
 
@@ -73,25 +73,20 @@ fn insert(w: &mut Writer<'_>, order: &WorkOrder) -> Result<()> {
     save_row(w.tx, order, &Stamp::local(w, &t))
 }
 
-/// A work order's synced fields and stored versions (JSON text), if it is held: the read half
-/// of the `work_order` entry in the sync registry.
-pub(crate) fn synced_fields(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(Map<String, Value>, String)>> {
-    replication::body_fields(conn, "work_orders", id)
-}
+/// An order's synced fields are its top-level fields (the shape [`fields`] gives); a missing
+/// one is reported by name.
+impl Synced for WorkOrder {
+    const ENTITY: &'static str = "work_order";
+    const TABLE: &'static str = "work_orders";
+    const NAMES_ITS_ID: bool = true;
 
-/// Writes a work order from the hub's full field map (the shape [`fields`] gives): the write
-/// half of the `work_order` entry in the sync registry. A missing field is reported by name.
-pub(crate) fn write_synced(
-    conn: &Connection,
-    id: &str,
-    fields: &Map<String, Value>,
-    s: &Stamp<'_>,
-) -> Result<()> {
-    let order: WorkOrder = replication::from_fields_with_id("work_order", id, fields)?;
-    save_row(conn, &order, s)
+    fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
+        synced::body_fields(conn, Self::TABLE, id)
+    }
+
+    fn save(&self, conn: &Connection, _id: &str, s: &Stamp<'_>) -> Result<()> {
+        save_row(conn, self, s)
+    }
 }
 
 fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<WorkOrder> {

@@ -5,18 +5,19 @@
 //! A file `name.expect` beside a corpus file holds words its refusal must contain.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
+use doorstep_core::ChangeSource;
 use doorstep_core::attachment::DEFAULT_MAX_PHOTO_BYTES;
 use doorstep_core::views::DayOfActionDraft;
-use doorstep_core::{ChangeSource, Role};
-use doorstep_store::{DataFolder, KdfParams, Store, StoreError};
+use doorstep_store::{DataFolder, Store, StoreError};
+use support::{PASSPHRASE, new_store};
 use tempfile::TempDir;
-
-const PASSPHRASE: &str = "kettle harbour violet sprocket";
 
 /// Two synthetic addresses, so a door list has something it could match.
 const GAZETTEER: &str =
@@ -81,17 +82,9 @@ fn no_failures(kind: &str, failures: &[String]) {
     );
 }
 
-fn new_store() -> (TempDir, DataFolder, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = DataFolder::open(dir.path().join("data")).unwrap();
-    let mut store = Store::set_up(
-        &folder,
-        "Rowan Testwell",
-        Role::Officer,
-        PASSPHRASE,
-        KdfParams::INSECURE_FOR_TESTS,
-    )
-    .unwrap();
+/// A store holding the two seed addresses.
+fn seeded_store() -> (TempDir, DataFolder, Store) {
+    let (dir, folder, mut store) = new_store();
     let report = store
         .import_gazetteer(GAZETTEER.as_bytes(), GAZETTEER.len() as u64, |_| {})
         .unwrap();
@@ -114,7 +107,7 @@ fn fingerprint(store: &Store) -> Fingerprint {
 
 #[test]
 fn every_bad_gazetteer_is_refused_and_nothing_is_imported() {
-    let (_dir, _folder, mut store) = new_store();
+    let (_dir, _folder, mut store) = seeded_store();
     let before = fingerprint(&store);
     let mut failures = Vec::new();
     for file in corpus("gazetteer") {
@@ -144,7 +137,7 @@ fn every_bad_gazetteer_is_refused_and_nothing_is_imported() {
 
 #[test]
 fn every_bad_door_list_is_refused_and_no_door_is_added() {
-    let (_dir, _folder, mut store) = new_store();
+    let (_dir, _folder, mut store) = seeded_store();
     let day = store
         .create_day_of_action(
             &DayOfActionDraft {
@@ -186,7 +179,7 @@ fn every_bad_door_list_is_refused_and_no_door_is_added() {
 /// byte order mark before the uprn header), so the refusals above are the files' doing.
 #[test]
 fn a_good_door_list_with_a_byte_order_mark_is_taken() {
-    let (_dir, _folder, mut store) = new_store();
+    let (_dir, _folder, mut store) = seeded_store();
     let day = store
         .create_day_of_action(
             &DayOfActionDraft {
@@ -211,7 +204,7 @@ fn a_good_door_list_with_a_byte_order_mark_is_taken() {
 
 #[test]
 fn every_bad_image_is_refused_as_a_photo_and_nothing_is_stored() {
-    let (_dir, _folder, mut store) = new_store();
+    let (_dir, _folder, mut store) = seeded_store();
     let before = fingerprint(&store);
     let mut failures = Vec::new();
     for file in corpus("images") {
@@ -255,7 +248,7 @@ fn folder_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// A closed store's folder with one of its two files replaced by each corpus file in turn;
 /// unlocking must refuse it, leave every file as it was, and the real pair must still open.
 fn unlock_with_each(kind: &str, replace: &str) {
-    let (dir, folder, store) = new_store();
+    let (dir, folder, store) = seeded_store();
     store.close().unwrap();
     let data = dir.path().join("data");
     let target = data.join(replace);

@@ -21,6 +21,8 @@
     reason = "the worker acknowledges saves on stdout; the harness reports its seed and figures"
 )]
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::ExitStatusExt;
@@ -33,14 +35,13 @@ use doorstep_core::fire::DoorOutcomeCode;
 use doorstep_core::security::{AnswerValue, SurveyId, Template, YesNo};
 use doorstep_core::views::{DayOfActionDraft, KnockDraft};
 use doorstep_core::{ChangeSource, HouseholdDraft, Role};
-use doorstep_store::{DataFolder, KdfParams, Store};
+use doorstep_store::{DataFolder, Store};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
+use support::{PASSPHRASE, TEMPLATE, import_street};
 
 const NAME: &str = "laptop_store_survives_sigkill";
 const WORKER: &str = "--worker";
-const PASSPHRASE: &str = "kettle harbour violet sprocket";
-const TEMPLATE: &str = include_str!("../../../assets/templates/home-security-survey.toml");
 /// Survey answers the worker gives, one save each, in this order.
 const ANSWERS: [&str; 2] = ["survey_reason", "repeat_victim"];
 
@@ -251,28 +252,8 @@ fn harness() {
 
 /// A store with a day of action on twelve doors from the gazetteer (UPRNs 99…).
 fn set_up(data: &Path) -> String {
-    let folder = DataFolder::open(data).expect("folder");
-    let mut store = Store::set_up(
-        &folder,
-        "Rowan Testwell",
-        Role::FireCrew,
-        PASSPHRASE,
-        KdfParams::INSECURE_FOR_TESTS,
-    )
-    .expect("set up");
-    let mut csv = String::from(
-        "uprn,address_line_1,address_line_2,address_line_3,town,postcode,easting,northing\n",
-    );
-    for n in 1..=12u32 {
-        csv.push_str(&format!(
-            "{},{n} Ember Row,,,Eastwick Vale,ZY5 2AB,{},361000\n",
-            990_000_000_000u64 + u64::from(n),
-            450_000 + n * 15
-        ));
-    }
-    store
-        .import_gazetteer(csv.as_bytes(), csv.len() as u64, |_| {})
-        .expect("gazetteer");
+    let (_folder, mut store) = support::set_up(data, "Rowan Testwell", Role::FireCrew);
+    import_street(&mut store, "Ember Row", 12, |_| ("ZY5 2AB", 361_000));
     let day = store
         .create_day_of_action(
             &DayOfActionDraft {

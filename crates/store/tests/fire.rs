@@ -1,6 +1,8 @@
 //! CHARLIE checks, referrals and days of action on a real SQLCipher store.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+mod support;
+
 use chrono::{NaiveDate, Utc};
 use doorstep_core::fire::{
     AgencyDirectory, CharlieDraft, CharlieTemplate, Consent, ConsentGiver, ConsentMethod,
@@ -9,43 +11,14 @@ use doorstep_core::fire::{
 };
 use doorstep_core::views::{DayOfActionDraft, KnockDraft};
 use doorstep_core::{ChangeSource, HouseholdDraft, PersonDraft, Role};
-use doorstep_store::{DataFolder, KdfParams, Store, StoreError};
-use tempfile::TempDir;
-
-const PASSPHRASE: &str = "kettle harbour violet sprocket";
-const CHARLIE: &str = include_str!("../../../assets/templates/charlie.toml");
-const AGENCIES: &str = include_str!("../../../assets/agencies.toml");
-
-fn new_store() -> (TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let folder = DataFolder::open(dir.path().join("data")).expect("open folder");
-    let store = Store::set_up(
-        &folder,
-        "Rowan Testwell",
-        Role::FireCrew,
-        PASSPHRASE,
-        KdfParams::INSECURE_FOR_TESTS,
-    )
-    .expect("set up");
-    (dir, store)
-}
+use doorstep_store::{Store, StoreError};
+use support::{AGENCIES, CHARLIE, import_street, new_store_as};
 
 /// Twelve doors on one street, from the gazetteer.
-fn gazetteer(store: &mut Store) {
-    let mut csv = String::from(
-        "uprn,address_line_1,address_line_2,address_line_3,town,postcode,easting,northing\n",
-    );
-    for n in 1..=12u32 {
-        csv.push_str(&format!(
-            "{},{n} Ember Row,,,Eastwick Vale,ZY5 2A{},{},361000\n",
-            990_000_000_000u64 + u64::from(n),
-            if n <= 6 { "B" } else { "D" },
-            450_000 + n * 15
-        ));
-    }
-    store
-        .import_gazetteer(csv.as_bytes(), csv.len() as u64, |_| {})
-        .expect("import");
+fn twelve_doors(store: &mut Store) {
+    import_street(store, "Ember Row", 12, |n| {
+        (if n <= 6 { "ZY5 2AB" } else { "ZY5 2AD" }, 361_000)
+    });
 }
 
 fn resident(store: &mut Store) -> (doorstep_core::HouseholdId, doorstep_core::PersonId) {
@@ -81,7 +54,7 @@ fn resident(store: &mut Store) -> (doorstep_core::HouseholdId, doorstep_core::Pe
 
 #[test]
 fn a_charlie_check_is_scored_saved_and_refused_when_invalid() {
-    let (_dir, mut store) = new_store();
+    let (_dir, _folder, mut store) = new_store_as("Rowan Testwell", Role::FireCrew);
     let template = CharlieTemplate::from_toml(CHARLIE).expect("template");
     let (household, person) = resident(&mut store);
     let draft = |score: u8| CharlieDraft {
@@ -135,7 +108,7 @@ fn a_charlie_check_is_scored_saved_and_refused_when_invalid() {
 
 #[test]
 fn a_referral_is_never_sent_without_consent_or_a_basis_and_keeps_its_history() {
-    let (_dir, mut store) = new_store();
+    let (_dir, _folder, mut store) = new_store_as("Rowan Testwell", Role::FireCrew);
     let directory = AgencyDirectory::from_toml(AGENCIES).expect("agencies");
     let (household, person) = resident(&mut store);
     let by = store.officer().id;
@@ -222,8 +195,8 @@ fn a_referral_is_never_sent_without_consent_or_a_basis_and_keeps_its_history() {
 
 #[test]
 fn a_day_of_action_lists_doors_once_records_knocks_and_counts_them() {
-    let (_dir, mut store) = new_store();
-    gazetteer(&mut store);
+    let (_dir, _folder, mut store) = new_store_as("Rowan Testwell", Role::FireCrew);
+    twelve_doors(&mut store);
     let day = store
         .create_day_of_action(
             &DayOfActionDraft {

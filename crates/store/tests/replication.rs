@@ -2,10 +2,12 @@
 //! hub coming in, conflicts, starting again, the hub link, attachments by hash.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use doorstep_core::cocoon::{CocoonOutcome, CocoonPolicy};
 use doorstep_core::fire::{
     AgencyDirectory, CharlieCheckId, CharlieDraft, CharlieTemplate, Consent, ConsentGiver,
@@ -22,25 +24,15 @@ use doorstep_core::{
     PersonId, Role, Uprn, VisitDraft, VisitKind, VisitOutcome,
 };
 use doorstep_store::{
-    DataFolder, HubLink, KdfParams, OutgoingChange, RecordChange, Store, StoreError, SyncLog,
-    SyncedRecord,
+    DataFolder, HubLink, OutgoingChange, RecordChange, Store, StoreError, SyncLog, SyncedRecord,
 };
 use serde_json::{Value, json};
+use support::{
+    AGENCIES, CATALOGUE, CHARLIE, PASSPHRASE, PNG, POLICY, TEMPLATE, choice, lantern_walk,
+    new_store_as, refused, today,
+};
 use tempfile::TempDir;
 
-const PASSPHRASE: &str = "kettle harbour violet sprocket";
-const TEMPLATE: &str = include_str!("../../../assets/templates/home-security-survey.toml");
-const POLICY: &str = include_str!("../../../assets/policy.toml");
-const CATALOGUE: &str = include_str!("../../../assets/catalogue/measures.toml");
-const CHARLIE: &str = include_str!("../../../assets/templates/charlie.toml");
-const AGENCIES: &str = include_str!("../../../assets/agencies.toml");
-/// A whole 1 × 1 PNG: photos are checked from signature to IEND.
-const PNG: &[u8] = &[
-    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0,
-    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 13, b'I', b'D', b'A', b'T',
-    0x78, 0xDA, 0x63, 0x64, 0x60, 0xF8, 0x5F, 0x0F, 0, 0x02, 0x87, 0x01, 0x80, 0xEB, 0x47, 0xBA,
-    0x92, 0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82,
-];
 /// Another image (a signature): the same PNG with other pixel bytes.
 const SIGNATURE: &[u8] = &[
     0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0,
@@ -48,10 +40,6 @@ const SIGNATURE: &[u8] = &[
     0x78, 0xDA, 0x63, 0x65, 0x60, 0xF8, 0x5F, 0x0F, 0, 0x02, 0x87, 0x01, 0x80, 0xEB, 0x47, 0xBA,
     0x92, 0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82,
 ];
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 27).expect("valid date")
-}
 
 /// A laptop: its folder (kept open, as the app keeps it) and its unlocked store.
 struct Laptop {
@@ -61,20 +49,12 @@ struct Laptop {
 }
 
 impl Laptop {
+    /// A laptop set up by `name` in `role`, holding thirty doors of Lantern Walk: the
+    /// council's reference data every laptop holds.
     fn new(name: &str, role: Role) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let folder = DataFolder::open(dir.path().join("data")).expect("open folder");
-        let store = Store::set_up(
-            &folder,
-            name,
-            role,
-            PASSPHRASE,
-            KdfParams::INSECURE_FOR_TESTS,
-        )
-        .expect("set up");
-        let mut laptop = Self { dir, folder, store };
-        gazetteer(&mut laptop.store);
-        laptop
+        let (dir, folder, mut store) = new_store_as(name, role);
+        lantern_walk(&mut store, 30);
+        Self { dir, folder, store }
     }
 
     /// Locks and unlocks again, as after a restart.
@@ -87,35 +67,6 @@ impl Laptop {
         let store = Store::unlock(&folder, PASSPHRASE).expect("unlock");
         Self { dir, folder, store }
     }
-}
-
-/// Thirty doors along one street, the council's reference data every laptop holds.
-fn gazetteer(store: &mut Store) {
-    let mut csv = String::from(
-        "uprn,address_line_1,address_line_2,address_line_3,town,postcode,easting,northing\n",
-    );
-    for n in 1..=30u32 {
-        let northing = if n % 2 == 0 { 361_020 } else { 361_000 };
-        csv.push_str(&format!(
-            "{},{n} Lantern Walk,,,Eastwick Vale,ZY4 7HT,{},{northing}\n",
-            990_000_000_000u64 + u64::from(n),
-            450_000 + n * 15
-        ));
-    }
-    store
-        .import_gazetteer(csv.as_bytes(), csv.len() as u64, |_| {})
-        .expect("import");
-}
-
-/// A core rule's refusal, carried through the store as a store error.
-fn refused(e: impl std::fmt::Display) -> StoreError {
-    let mut errors = doorstep_core::ValidationErrors::default();
-    errors.add("rule", e.to_string());
-    StoreError::Invalid(errors)
-}
-
-fn choice(s: &str) -> AnswerValue {
-    AnswerValue::Choice(s.into())
 }
 
 /// The ids of one of everything made on a laptop.

@@ -1,70 +1,17 @@
 //! Plans, cocoons, photos and section notes on a real SQLCipher store.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-use chrono::{NaiveDate, Utc};
+mod support;
+
+use chrono::Utc;
 use doorstep_core::cocoon::{CocoonOutcome, CocoonPolicy, CocoonState};
 use doorstep_core::security::{
-    AnswerMap, AnswerValue, Catalogue, FollowUpPolicy, PlanActor, PlanContext, PlanStatus,
-    PlanStep, Policy, Template, YesNo, propose_plan,
+    AnswerMap, AnswerValue, FollowUpPolicy, PlanActor, PlanContext, PlanStatus, PlanStep, YesNo,
+    propose_plan,
 };
 use doorstep_core::{ChangeSource, HouseholdDraft, OfficerId, Role, Uprn};
-use doorstep_store::{DataFolder, KdfParams, Store, StoreError};
-use tempfile::TempDir;
-
-const PASSPHRASE: &str = "kettle harbour violet sprocket";
-const TEMPLATE: &str = include_str!("../../../assets/templates/home-security-survey.toml");
-const POLICY: &str = include_str!("../../../assets/policy.toml");
-const CATALOGUE: &str = include_str!("../../../assets/catalogue/measures.toml");
-/// A whole 1 × 1 PNG: photos are checked from signature to IEND.
-const PNG: &[u8] = &[
-    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0,
-    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 13, b'I', b'D', b'A', b'T',
-    0x78, 0xDA, 0x63, 0x64, 0x60, 0xF8, 0x5F, 0x0F, 0, 0x02, 0x87, 0x01, 0x80, 0xEB, 0x47, 0xBA,
-    0x92, 0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82,
-];
-
-/// A core rule's refusal, carried through `change_plan` as a store error.
-fn refused(e: impl std::fmt::Display) -> StoreError {
-    let mut errors = doorstep_core::ValidationErrors::default();
-    errors.add("plan", e.to_string());
-    StoreError::Invalid(errors)
-}
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 27).expect("valid date")
-}
-
-fn new_store() -> (TempDir, DataFolder, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let folder = DataFolder::open(dir.path().join("data")).expect("open folder");
-    let store = Store::set_up(
-        &folder,
-        "Rowan Testwell",
-        Role::Officer,
-        PASSPHRASE,
-        KdfParams::INSECURE_FOR_TESTS,
-    )
-    .expect("set up");
-    (dir, folder, store)
-}
-
-fn choice(s: &str) -> AnswerValue {
-    AnswerValue::Choice(s.into())
-}
-
-struct Files {
-    template: Template,
-    policy: Policy,
-    catalogue: Catalogue,
-}
-
-fn files() -> Files {
-    Files {
-        template: Template::from_toml(TEMPLATE).expect("template"),
-        policy: Policy::from_toml(POLICY).expect("policy"),
-        catalogue: Catalogue::from_toml(CATALOGUE).expect("catalogue"),
-    }
-}
+use doorstep_store::{Store, StoreError};
+use support::{Files, PNG, choice, files, lantern_walk, new_store, refused, today};
 
 /// A burglary victim's home with a weak back door, answered one question at a time.
 fn surveyed_home(store: &mut Store, f: &Files) -> doorstep_core::security::Survey {
@@ -305,20 +252,7 @@ fn section_notes_are_saved_cleared_and_refused_for_unknown_sections() {
 #[test]
 fn a_cocoon_records_outcomes_and_shows_its_dosage() {
     let (_dir, _folder, mut store) = new_store();
-    let mut csv = String::from(
-        "uprn,address_line_1,address_line_2,address_line_3,town,postcode,easting,northing\n",
-    );
-    for n in 1..=12u32 {
-        let northing = if n % 2 == 0 { 361_020 } else { 361_000 };
-        csv.push_str(&format!(
-            "{},{n} Lantern Walk,,,Eastwick Vale,ZY4 7HT,{},{northing}\n",
-            990_000_000_000u64 + u64::from(n),
-            450_000 + n * 15
-        ));
-    }
-    store
-        .import_gazetteer(csv.as_bytes(), csv.len() as u64, |_| {})
-        .expect("import");
+    lantern_walk(&mut store, 12);
     let victim = store
         .create_household_from_gazetteer(
             &Uprn::parse("990000000006").expect("uprn"),

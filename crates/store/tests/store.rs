@@ -1,37 +1,18 @@
 //! Integration tests of the store on real SQLCipher files in temporary folders.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 
-use chrono::NaiveDate;
 use doorstep_core::views::SearchHitKind;
 use doorstep_core::{
     AgeBand, ChangeSource, ContactPreferences, HouseholdDraft, PersonDraft, Role, Uprn, VisitDraft,
     VisitKind, VisitOutcome,
 };
 use doorstep_store::{DataFolder, KdfParams, Store, StoreError};
-use tempfile::TempDir;
-
-const PASSPHRASE: &str = "kettle harbour violet sprocket";
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 27).expect("valid date")
-}
-
-fn new_store() -> (TempDir, DataFolder, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let folder = DataFolder::open(dir.path().join("data")).expect("open folder");
-    let store = Store::set_up(
-        &folder,
-        "Rowan Testwell",
-        Role::Officer,
-        PASSPHRASE,
-        KdfParams::INSECURE_FOR_TESTS,
-    )
-    .expect("set up");
-    (dir, folder, store)
-}
+use support::{PASSPHRASE, new_store, today};
 
 fn draft(line1: &str, postcode: &str) -> HouseholdDraft {
     HouseholdDraft {

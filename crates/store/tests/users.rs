@@ -2,30 +2,18 @@
 //! SQLCipher files in temporary folders.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+mod support;
+
 use std::fs;
 
 use doorstep_core::{ChangeSource, HouseholdDraft, Officer, Role};
 use doorstep_store::{DataFolder, KdfParams, Store, StoreError};
-use tempfile::TempDir;
+use support::new_store;
 
-const OFFICER_PASSPHRASE: &str = "kettle harbour violet sprocket";
+const OFFICER_PASSPHRASE: &str = support::PASSPHRASE;
 const SUPERVISOR_PASSPHRASE: &str = "lantern orbit velvet quarry";
 const WARDEN_PASSPHRASE: &str = "meadow copper lighthouse anvil";
 const KDF: KdfParams = KdfParams::INSECURE_FOR_TESTS;
-
-fn new_store() -> (TempDir, DataFolder, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let folder = DataFolder::open(dir.path().join("data")).expect("open folder");
-    let store = Store::set_up(
-        &folder,
-        "Rowan Testwell",
-        Role::Officer,
-        OFFICER_PASSPHRASE,
-        KDF,
-    )
-    .expect("set up");
-    (dir, folder, store)
-}
 
 fn add_supervisor(store: &mut Store, folder: &DataFolder) -> Officer {
     store

@@ -3,31 +3,26 @@
 //! the hub, and settling the plan as fitted with its follow-up date.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
+mod support;
+
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, Utc};
 use doorstep_core::security::{
-    AnswerMap, AnswerValue, Catalogue, PlanActor, PlanContext, PlanStatus, PlanStep, Policy,
-    Template, TransitionError, YesNo, follow_up, propose_plan,
+    AnswerMap, AnswerValue, PlanActor, PlanContext, PlanStatus, PlanStep, TransitionError, YesNo,
+    follow_up, propose_plan,
 };
 use doorstep_core::work_order::{
-    ContractorStep, Contractors, FirmChoices, ItemStatus, SiteContact, WorkOrder, WorkOrderError,
+    ContractorStep, FirmChoices, ItemStatus, SiteContact, WorkOrder, WorkOrderError,
     WorkOrderStatus,
 };
 use doorstep_core::{
     ChangeSource, DeviceId, HlcClock, HouseholdDraft, OfficerId, PersonDraft, Role,
 };
-use doorstep_store::{
-    DataFolder, KdfParams, PlanApproval, RecordChange, Settlement, Store, StoreError, SyncedRecord,
-};
+use doorstep_store::{PlanApproval, RecordChange, Settlement, Store, StoreError, SyncedRecord};
 use serde_json::Value;
-use tempfile::TempDir;
+use support::{Files, choice, files, new_store};
 
-const PASSPHRASE: &str = "kettle harbour violet sprocket";
-const TEMPLATE: &str = include_str!("../../../assets/templates/home-security-survey.toml");
-const POLICY: &str = include_str!("../../../assets/policy.toml");
-const CATALOGUE: &str = include_str!("../../../assets/catalogue/measures.toml");
-const CONTRACTORS: &str = include_str!("../../../assets/contractors.toml");
 /// Answers about the resident and the crime: none may reach a contractor.
 const CRIME_REF: &str = "ZY/MARKER/0451";
 const NOTES: &str = "MARKER-OFFICER-NOTES daughter visits Tuesdays";
@@ -86,40 +81,6 @@ impl From<WorkOrderError> for Refused {
     fn from(e: WorkOrderError) -> Self {
         Self::Order(e)
     }
-}
-
-struct Files {
-    template: Template,
-    policy: Policy,
-    catalogue: Catalogue,
-    contractors: Contractors,
-}
-
-fn files() -> Files {
-    Files {
-        template: Template::from_toml(TEMPLATE).expect("template"),
-        policy: Policy::from_toml(POLICY).expect("policy"),
-        catalogue: Catalogue::from_toml(CATALOGUE).expect("catalogue"),
-        contractors: Contractors::from_toml(CONTRACTORS).expect("contractors"),
-    }
-}
-
-fn new_store() -> (TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let folder = DataFolder::open(dir.path().join("data")).expect("open folder");
-    let store = Store::set_up(
-        &folder,
-        "Rowan Testwell",
-        Role::Officer,
-        PASSPHRASE,
-        KdfParams::INSECURE_FOR_TESTS,
-    )
-    .expect("set up");
-    (dir, store)
-}
-
-fn choice(s: &str) -> AnswerValue {
-    AnswerValue::Choice(s.into())
 }
 
 /// A burglary victim living alone with a weak back door, no rear light and no timers, who
@@ -278,7 +239,7 @@ fn keys(value: &Value) -> BTreeSet<String> {
 
 #[test]
 fn approval_raises_one_order_per_firm_with_only_what_the_fitter_needs_and_sends_them() {
-    let (_dir, mut store) = new_store();
+    let (_dir, _folder, mut store) = new_store();
     let f = files();
     let plan = agreed_plan(&mut store, &f, false);
     let approved = approve(&mut store, &f, &plan, None).expect("approved");
@@ -397,7 +358,7 @@ fn approval_raises_one_order_per_firm_with_only_what_the_fitter_needs_and_sends_
 
 #[test]
 fn a_refused_approval_saves_nothing_and_domestic_abuse_needs_a_safe_contact() {
-    let (_dir, mut store) = new_store();
+    let (_dir, _folder, mut store) = new_store();
     let f = files();
     let plan = agreed_plan(&mut store, &f, true);
     let pending = store.outbox_pending().expect("outbox");
@@ -510,7 +471,7 @@ fn fit_all(order: &WorkOrder) -> Vec<ContractorStep> {
 
 #[test]
 fn fitted_statuses_from_the_hub_settle_the_plan_as_fitted_with_its_follow_up() {
-    let (_dir, mut store) = new_store();
+    let (_dir, _folder, mut store) = new_store();
     let f = files();
     let plan = agreed_plan(&mut store, &f, false);
     let orders = approve(&mut store, &f, &plan, None)
@@ -619,7 +580,7 @@ fn fitted_statuses_from_the_hub_settle_the_plan_as_fitted_with_its_follow_up() {
 
 #[test]
 fn a_plan_without_work_orders_is_not_settled_and_a_partial_order_from_the_hub_is_refused() {
-    let (_dir, mut store) = new_store();
+    let (_dir, _folder, mut store) = new_store();
     let f = files();
     let plan = agreed_plan(&mut store, &f, false);
     assert_eq!(settle(&mut store, &f, plan.id), Settlement::NoWorkOrders);
