@@ -90,25 +90,12 @@ pub fn save_resident_plan(api: &Api, plan_id: PlanId, path: PathBuf) -> Result<S
             .or_else(|| page.persons.first().map(|p| p.full_name.clone()))
             .unwrap_or_else(|| "The resident".to_owned());
         let officer = s.officer().name.clone();
-        let visit_requested = doorstep_core::fire::fire_service_visit_requested(
+        let fire_safety = doorstep_core::fire::household_fire_advice(
+            &data.charlie,
+            &s.charlie_checks_for_household(survey.household_id)?,
             &s.referrals_for_household(survey.household_id)?,
             &data.agencies,
         );
-        // The household's latest CHARLIE check, on this template version: its advice only.
-        let fire_safety = s
-            .charlie_checks_for_household(survey.household_id)?
-            .into_iter()
-            .find(|c| {
-                c.template_id == data.charlie.id && c.template_version == data.charlie.version
-            })
-            .and_then(|check| doorstep_core::fire::assess(&data.charlie, &check).ok())
-            .and_then(|assessment| {
-                doorstep_core::fire::resident_fire_advice(
-                    &data.charlie,
-                    &assessment,
-                    visit_requested,
-                )
-            });
         let date = plan
             .agreement
             .as_ref()

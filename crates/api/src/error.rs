@@ -236,6 +236,7 @@ impl From<WorkOrderError> for AppError {
             // The supervisor's choice of firms (or the lack of one) is what to change.
             WorkOrderError::NoFirmForMeasure { .. }
             | WorkOrderError::UnknownFirm { .. }
+            | WorkOrderError::FirmNotEligible { .. }
             | WorkOrderError::ChoiceForMissingMeasure { .. } => with_field("firm_choices"),
             WorkOrderError::NeedsSafeContact => with_field("contact_name"),
             WorkOrderError::Invalid { field, .. } => with_field(field),

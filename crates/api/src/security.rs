@@ -108,7 +108,7 @@ fn plan_page(data: &ReferenceData, store: &Store, id: PlanId) -> Result<PlanPage
         .map(|e| e.at);
     let household = store.household(survey.household_id)?;
     let firm_options = if plan.status == PlanStatus::Agreed {
-        firm_options(&data.contractors, &plan, &household)
+        data.contractors.firm_options(&plan, &household.postcode)
     } else {
         BTreeMap::new()
     };
@@ -132,31 +132,6 @@ fn plan_page(data: &ReferenceData, store: &Store, id: PlanId) -> Result<PlanPage
         assessment,
         plan,
     })
-}
-
-/// For each of the plan's measures, the firms the supervisor may send it to: those that fit
-/// its trade (any trade, for a supply-only measure) and cover the home's postcode, in the
-/// contractors list's order, so the first is the one [`Contractors::firm_for`] picks.
-fn firm_options(
-    contractors: &Contractors,
-    plan: &Plan,
-    household: &Household,
-) -> BTreeMap<String, Vec<FirmRef>> {
-    plan.items
-        .iter()
-        .map(|item| {
-            let firms = contractors
-                .firms
-                .iter()
-                .filter(|f| {
-                    f.covers(&household.postcode)
-                        && (item.trade == Trade::SupplyOnly || f.fits(item.trade))
-                })
-                .map(Firm::reference)
-                .collect();
-            (item.measure_id.clone(), firms)
-        })
-        .collect()
 }
 
 /// Data files that were refused, with file, line and reason.
@@ -755,7 +730,7 @@ mod tests {
     }
 
     #[test]
-    fn the_supervisor_chooses_a_firm_for_a_measure_and_an_unknown_firm_is_refused() {
+    fn the_supervisor_chooses_a_firm_and_an_unknown_or_unfit_firm_is_refused() {
         let data = ReferenceData::built_in().expect("built-in files");
         let (_dir, mut s, id) = agreed_plan(&data);
         let plan = s.plan(id).expect("plan");
@@ -786,13 +761,33 @@ mod tests {
             "nothing was saved"
         );
 
-        let page = approve(
+        // The handyperson firm works at this address but is no locksmith: refused here, with
+        // no screen involved, not only left out of the screen's list.
+        let err = approve(
             &data,
             &mut s,
             id,
             None,
             OrderChoices {
                 firms: FirmChoices::default().choose(&locks, "demo_handyfolk"),
+                ..OrderChoices::default()
+            },
+        )
+        .expect_err("a firm that cannot take the measure is refused");
+        assert_eq!(err.field.as_deref(), Some("firm_choices"), "{err:?}");
+        assert!(
+            err.message.contains("Demo Handyfolk CIC cannot take"),
+            "{err:?}"
+        );
+        assert_eq!(s.plan(id).expect("plan").status, PlanStatus::Agreed);
+
+        let page = approve(
+            &data,
+            &mut s,
+            id,
+            None,
+            OrderChoices {
+                firms: FirmChoices::default().choose(&locks, "quillon_locks"),
                 contact: Some(SiteContact {
                     name: "Sam Quillon".into(),
                     phone: Some("0115 496 0999".into()),
@@ -809,7 +804,7 @@ mod tests {
             .find(|o| o.items.iter().any(|i| i.measure_id == locks))
             .expect("an order for the locks");
         assert_eq!(
-            handy.firm_name, "Demo Handyfolk CIC",
+            handy.firm_name, "Quillon Locks Ltd",
             "the supervisor's choice"
         );
         let stored = s.work_order(handy.id).expect("order");

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::postcode::Postcode;
+use crate::security::Plan;
 use crate::security::catalogue::{Catalogue, Trade};
 use crate::security::template::{LoadError, is_id, parse_toml};
 
@@ -173,6 +174,35 @@ impl Contractors {
         self.firms
             .iter()
             .find(|f| f.fits(trade) && f.covers(postcode))
+    }
+
+    /// The firms that may take a measure of `trade` at `postcode`, in the list's order (so the
+    /// first is the one [`Contractors::firm_for`] picks): those that cover the postcode and fit
+    /// the trade. A supply-only measure needs no trade, so any firm covering the home may
+    /// deliver it.
+    pub fn eligible_firms<'a>(
+        &'a self,
+        trade: Trade,
+        postcode: &'a Postcode,
+    ) -> impl Iterator<Item = &'a Firm> + 'a {
+        self.firms
+            .iter()
+            .filter(move |f| f.covers(postcode) && (trade == Trade::SupplyOnly || f.fits(trade)))
+    }
+
+    /// For each of a plan's measures, the firms a supervisor may send it to (see
+    /// [`Contractors::eligible_firms`]), by catalogue measure id.
+    pub fn firm_options(&self, plan: &Plan, postcode: &Postcode) -> BTreeMap<String, Vec<FirmRef>> {
+        plan.items
+            .iter()
+            .map(|item| {
+                let firms = self
+                    .eligible_firms(item.trade, postcode)
+                    .map(Firm::reference)
+                    .collect();
+                (item.measure_id.clone(), firms)
+            })
+            .collect()
     }
 }
 

@@ -203,6 +203,18 @@ pub enum WorkOrderError {
         /// The firm id given.
         firm: String,
     },
+    /// A chosen firm does not do the measure's trade, or does not work where the home is.
+    #[error(
+        "{firm} cannot take {measure}: they do not do {trade} work at this address. Choose one of the firms offered for it"
+    )]
+    FirmNotEligible {
+        /// The firm's name.
+        firm: String,
+        /// The measure's name.
+        measure: String,
+        /// The measure's trade.
+        trade: &'static str,
+    },
     /// A firm was chosen for a measure the plan does not have.
     #[error("A firm was chosen for \"{measure}\", which is not in this plan")]
     ChoiceForMissingMeasure {
@@ -396,8 +408,21 @@ pub fn orders_for_plan(input: &OrderInputs<'_>) -> Result<Vec<WorkOrder>, WorkOr
                 measure: measure.clone(),
             });
         }
-        if input.contractors.get(firm).is_none() {
+        let Some(chosen) = input.contractors.get(firm) else {
             return Err(WorkOrderError::UnknownFirm { firm: firm.clone() });
+        };
+        for item in plan.items.iter().filter(|i| &i.measure_id == measure) {
+            let eligible = input
+                .contractors
+                .eligible_firms(item.trade, &input.household.postcode)
+                .any(|f| f.id == chosen.id);
+            if !eligible {
+                return Err(WorkOrderError::FirmNotEligible {
+                    firm: chosen.name.clone(),
+                    measure: item.name.clone(),
+                    trade: item.trade.as_str(),
+                });
+            }
         }
     }
     let contact = checked_contact(plan, input.contact)?;

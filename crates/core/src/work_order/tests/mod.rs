@@ -316,15 +316,12 @@ fn one_order_per_firm_with_repeated_measures_added_up_and_nothing_sensitive() {
 
 #[test]
 fn the_supervisor_may_choose_a_firm_even_for_supply_only_measures() {
-    let plan = plan_with(&[("anti_snap_cylinder", 1), ("timer_plugs", 1)]);
+    let plan = plan_with(&[("window_alarm", 1), ("timer_plugs", 1)]);
     let choices = FirmChoices::default()
-        .choose("anti_snap_cylinder", "demo_handyfolk")
+        .choose("window_alarm", "quillon_locks")
         .choose("timer_plugs", "vale_electrical");
     let orders = orders(&plan, "ZY4 7HT", &choices).expect("orders");
-    assert_eq!(
-        firm_of(&orders, "anti_snap_cylinder").as_deref(),
-        Some("DHF")
-    );
+    assert_eq!(firm_of(&orders, "window_alarm").as_deref(), Some("QLK"));
     assert_eq!(firm_of(&orders, "timer_plugs").as_deref(), Some("VEL"));
     assert_eq!(orders.len(), 2);
 }
@@ -577,12 +574,18 @@ proptest! {
             .map(|(i, q)| (c.measures[i % c.measures.len()].id.as_str(), *q))
             .collect();
         let plan = plan_with(&lines);
+        let postcode = format!("ZY{district} 1AA");
+        let home = household(&postcode).postcode;
         let mut choices = FirmChoices::default();
         for (line, firm) in &overrides {
-            let measure = &plan.items[line % plan.items.len()].measure_id;
-            choices = choices.choose(measure, &k.firms[firm % k.firms.len()].id);
+            let item = &plan.items[line % plan.items.len()];
+            // A supervisor chooses among the firms offered, which are the ones orders accept.
+            let offered: Vec<&Firm> = k.eligible_firms(item.trade, &home).collect();
+            if let Some(chosen) = offered.get(firm % offered.len().max(1)) {
+                choices = choices.choose(&item.measure_id, &chosen.id);
+            }
         }
-        let orders = orders(&plan, &format!("ZY{district} 1AA"), &choices)
+        let orders = orders(&plan, &postcode, &choices)
             .expect("every trade has a firm across ZY");
         for item in &plan.items {
             let holders: Vec<&WorkOrder> = orders
@@ -633,3 +636,75 @@ proptest! {
 
 mod resident;
 mod steps;
+
+#[rstest]
+#[case::a_firm_of_another_trade("anti_snap_cylinder", "ZY4 7HT", "vale_electrical")]
+#[case::a_local_firm_outside_its_area("window_alarm", "ZY9 1AA", "demo_handyfolk")]
+fn a_firm_that_cannot_take_the_measure_is_refused_whatever_a_screen_offered(
+    #[case] measure: &str,
+    #[case] postcode: &str,
+    #[case] firm: &str,
+) {
+    let plan = plan_with(&[(measure, 1)]);
+    let refused = orders(
+        &plan,
+        postcode,
+        &FirmChoices::default().choose(measure, firm),
+    );
+    let Err(WorkOrderError::FirmNotEligible {
+        firm: name,
+        measure: measure_name,
+        ..
+    }) = &refused
+    else {
+        panic!("{firm} for {measure} at {postcode} should be refused, got {refused:?}");
+    };
+    let k = contractors();
+    assert_eq!(name, &k.get(firm).expect("listed firm").name);
+    assert_eq!(measure_name, &plan.items[0].name);
+    let message = refused.expect_err("refused").to_string();
+    assert!(
+        message.contains("Choose one of the firms offered"),
+        "{message}"
+    );
+}
+
+#[rstest]
+#[case::handyperson_local_and_wide("window_alarm", "ZY4 7HT", &["demo_handyfolk", "quillon_locks"])]
+#[case::handyperson_elsewhere("window_alarm", "ZY9 1AA", &["quillon_locks"])]
+#[case::locksmith("anti_snap_cylinder", "ZY4 7HT", &["quillon_locks"])]
+#[case::supply_only_any_firm_covering_the_home(
+    "timer_plugs",
+    "ZY9 1AA",
+    &["quillon_locks", "eastwick_glazing", "vale_electrical", "sampleton_joinery"]
+)]
+fn the_firms_offered_are_exactly_the_ones_orders_accept(
+    #[case] measure: &str,
+    #[case] postcode: &str,
+    #[case] expected: &[&str],
+) {
+    let plan = plan_with(&[(measure, 1)]);
+    let k = contractors();
+    let offered: Vec<String> = k
+        .firm_options(&plan, &household(postcode).postcode)
+        .remove(measure)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(offered, expected);
+    for firm in &k.firms {
+        let accepted = orders(
+            &plan,
+            postcode,
+            &FirmChoices::default().choose(measure, &firm.id),
+        )
+        .is_ok();
+        assert_eq!(
+            accepted,
+            offered.contains(&firm.id),
+            "{} for {measure} at {postcode}",
+            firm.id
+        );
+    }
+}
