@@ -1,7 +1,7 @@
 //! The contractor's work order.
 //!
-//! A contractor is a processor and gets only what it needs to fit the measures (domain
-//! reference §6.6). [`WorkOrderDocument`] has no field that could hold crime details,
+//! A contractor is a processor and gets only what it needs to fit the measures
+//! (docs/domain.md#contractors). [`WorkOrderDocument`] has no field that could hold crime details,
 //! vulnerability, health, CHARLIE answers, referral data, eligibility reasons, ethnicity or
 //! the survey narrative, so a work order cannot print them. [`from_case`] is the one place
 //! where a full case is narrowed to a work order.

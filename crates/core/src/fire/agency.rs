@@ -41,7 +41,7 @@ stored_enum!(
 );
 
 stored_enum!(
-    /// What a resident's consent covers (domain §4.3); consent is recorded per purpose.
+    /// What a resident's consent covers (docs/domain.md#consent-and-lawful-basis); consent is recorded per purpose.
     ConsentPurpose {
         /// The visit itself.
         Visit => "visit",
@@ -347,7 +347,7 @@ impl AgencyDirectory {
                 ));
             }
             a.response.check(&context, problems);
-            // Domestic abuse is highest-harm (domain §6.1): inferring it from other answers could
+            // Domestic abuse is highest-harm (docs/domain.md#sensitive-data): inferring it from other answers could
             // put a resident in danger, so only an officer with the resident may choose it.
             if a.kind == AgencyKind::DomesticAbuse && !a.suggest_when.is_empty() {
                 problems.push(format!(

@@ -13,7 +13,7 @@ use crate::validation::ValidationErrors;
 use super::ids::DoorRecordId;
 
 stored_enum!(
-    /// What happened at a door (domain §5); one keypress each in the door list.
+    /// What happened at a door (docs/domain.md#days-of-action); one keypress each in the door list.
     DoorOutcomeCode {
         /// Nobody answered.
         NoAnswer => "no_answer",
@@ -166,7 +166,7 @@ pub fn revisit_queue(records: &[DoorRecord]) -> Vec<RevisitItem> {
     queue
 }
 
-/// End-of-day figures (domain §5).
+/// End-of-day figures (docs/domain.md#days-of-action).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct DaySummary {
     /// Different addresses knocked.

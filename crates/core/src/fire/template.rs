@@ -526,7 +526,7 @@ pub(crate) mod tests {
         assert_eq!(
             real().cir_score(cir),
             Some(score),
-            "CIR {cir} maps to {score} (domain §4.1)"
+            "CIR {cir} maps to {score} (docs/domain.md#charlie-scores)"
         );
     }
 

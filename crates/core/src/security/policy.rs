@@ -1,6 +1,6 @@
 //! The scheme's policy: evidence points, score factors, thresholds, the tier matrix and budget caps.
 //!
-//! Every number here is a local scheme decision (domain §2 marks them "proposed"), so it lives in
+//! Every number here is a local scheme decision (docs/domain.md#plans marks them "proposed"), so it lives in
 //! `assets/policy.toml` where the council can change it without a release.
 
 use super::follow_up::FollowUpPolicy;

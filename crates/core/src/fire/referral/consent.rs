@@ -1,5 +1,5 @@
 //! What authorises a send: the resident's consent, recorded per purpose, or the
-//! organisation's lawful basis with a real justification. Kept apart (domain §6.2): either
+//! organisation's lawful basis with a real justification. Kept apart (docs/domain.md#consent-and-lawful-basis): either
 //! may authorise a send, but neither is ever inferred from the other.
 
 use chrono::{DateTime, Utc};

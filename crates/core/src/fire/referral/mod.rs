@@ -1,7 +1,7 @@
 //! Partner referrals: who, to which agency, why, how urgently, and on what authority, with a
 //! lifecycle that records who did what and when.
 //!
-//! Consent and lawful basis are kept apart (domain §6.2): consent is the resident's agreement,
+//! Consent and lawful basis are kept apart (docs/domain.md#consent-and-lawful-basis): consent is the resident's agreement,
 //! recorded per purpose; a lawful basis is the organisation's legal footing to share without
 //! it. Either may authorise a send, but neither is ever inferred from the other.
 //!

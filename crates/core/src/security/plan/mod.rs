@@ -147,7 +147,7 @@ pub struct LandlordConsent {
     pub recorded_at: DateTime<Utc>,
 }
 
-/// The resident's acknowledgement of their duties as a domestic CCTV owner (domain §6.5).
+/// The resident's acknowledgement of their duties as a domestic CCTV owner (docs/domain.md#domestic-cctv).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct CctvAcknowledgement {
     /// The resident's typed name.

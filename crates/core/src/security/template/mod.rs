@@ -26,7 +26,7 @@ pub(crate) use load::{check_template_identity, is_id, parse_toml};
 use raw::RawTemplate;
 
 stored_enum!(
-    /// How strongly the evidence says a weakness matters (domain §1.1); the policy turns this into points.
+    /// How strongly the evidence says a weakness matters (docs/domain.md#evidence-weights); the policy turns this into points.
     Evidence {
         /// A WIDE measure is missing: window locks, interior timers, double/dead locks, external sensor lights.
         Wide => "wide",

@@ -1,6 +1,6 @@
 // The consent-or-lawful-basis part of a referral, as the officer fills it in, and what it
 // sends. Consent (the resident's agreement, per purpose) and a lawful basis (the organisation's
-// footing to share without it) are kept apart, as the Rust side keeps them (domain §6.2).
+// footing to share without it) are kept apart, as the Rust side keeps them (docs/domain.md#consent-and-lawful-basis).
 
 import type {
   BasisRecord,
