@@ -28,3 +28,26 @@ fn typescript_bindings_match_the_rust_types() {
         "ui/src/lib/backend/bindings.ts is out of date with the Rust types: run UPDATE_BINDINGS=1 cargo test -p doorstep-app --test bindings"
     );
 }
+
+/// The window's commands and the ones `doorstep-api` dispatches by name (for the development
+/// bridge and the UI's fixtures) are two lists; this keeps them the same list.
+#[test]
+fn the_bridge_serves_exactly_the_windows_commands() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bindings.ts");
+    doorstep_app::specta_builder()
+        .export(Typescript::default(), &path)
+        .expect("export bindings");
+    let bindings = std::fs::read_to_string(&path).expect("read bindings");
+    let mut window: Vec<&str> = bindings
+        .split("__TAURI_INVOKE")
+        .skip(1)
+        .filter(|rest| rest.starts_with('(') || rest.starts_with('<'))
+        .filter_map(|rest| rest.split('"').nth(1))
+        .collect();
+    window.sort_unstable();
+    window.dedup();
+    let mut bridge = doorstep_api::dispatch::COMMANDS.to_vec();
+    bridge.sort_unstable();
+    assert_eq!(window, bridge);
+}

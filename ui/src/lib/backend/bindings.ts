@@ -471,7 +471,7 @@ export type BatchReport = {
 	failed: string[],
 };
 
-/**  The resident's acknowledgement of their duties as a domestic CCTV owner (domain §6.5). */
+/**  The resident's acknowledgement of their duties as a domestic CCTV owner (docs/domain.md#domestic-cctv). */
 export type CctvAcknowledgement = {
 	/**  The resident's typed name. */
 	resident_name: string,
@@ -832,7 +832,7 @@ export type ConsentMethod =
 /**  Signed on paper or screen. */
 "signed";
 
-/**  What a resident's consent covers (domain §4.3); consent is recorded per purpose. */
+/**  What a resident's consent covers (docs/domain.md#consent-and-lawful-basis); consent is recorded per purpose. */
 export type ConsentPurpose = 
 /**  The visit itself. */
 "visit" | 
@@ -943,7 +943,7 @@ export type DayOfActionSummaryRow = {
 	knocked: number,
 };
 
-/**  End-of-day figures (domain §5). */
+/**  End-of-day figures (docs/domain.md#days-of-action). */
 export type DaySummary = {
 	/**  Different addresses knocked. */
 	doors_knocked: number,
@@ -996,7 +996,7 @@ export type DocumentProgress = {
 /**  Progress of a batch of documents. */
 export type DocumentProgressEvent = DocumentProgress;
 
-/**  What happened at a door (domain §5); one keypress each in the door list. */
+/**  What happened at a door (docs/domain.md#days-of-action); one keypress each in the door list. */
 export type DoorOutcomeCode = 
 /**  Nobody answered. */
 "no_answer" | 
@@ -1123,7 +1123,7 @@ export type EscapeRules = {
 	obstructed_points: number,
 };
 
-/**  How strongly the evidence says a weakness matters (domain §1.1); the policy turns this into points. */
+/**  How strongly the evidence says a weakness matters (docs/domain.md#evidence-weights); the policy turns this into points. */
 export type Evidence = 
 /**  A WIDE measure is missing: window locks, interior timers, double/dead locks, external sensor lights. */
 "wide" | 
