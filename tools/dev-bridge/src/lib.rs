@@ -36,6 +36,9 @@ pub struct Options {
     pub ui_dir: PathBuf,
     /// The key derivation for a new store or passphrase.
     pub kdf: KdfParams,
+    /// Other origins whose pages may call the bridge (a UI served elsewhere), e.g.
+    /// `http://localhost:5173`; none by default.
+    pub allow_origins: Vec<String>,
 }
 
 /// Why the bridge could not start.
@@ -109,7 +112,10 @@ impl Bridge {
             files: dialogs::Files::new(&options.data_dir),
             ui: static_files::Ui::new(&options.ui_dir),
         };
-        let router = routes::router(state, guard::Allowed::for_port(addr.port()));
+        let router = routes::router(
+            state,
+            guard::Allowed::for_port(addr.port(), &options.allow_origins),
+        );
         Ok(Self {
             api,
             listener,

@@ -34,6 +34,10 @@ struct Cli {
     /// Cheap key derivation, for tests: never for real data.
     #[arg(long)]
     insecure_fast_kdf: bool,
+    /// Also answer pages from this origin (a UI served elsewhere that calls the bridge
+    /// directly with VITE_BRIDGE_URL), e.g. http://localhost:5173. Repeatable.
+    #[arg(long, value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
 }
 
 #[tokio::main]
@@ -53,6 +57,17 @@ async fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     };
+    if let Some(odd) = cli
+        .allow_origin
+        .iter()
+        .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
+    {
+        eprintln!(
+            "doorstep-dev-bridge: --allow-origin takes an origin such as http://localhost:5173, \
+             not {odd:?}."
+        );
+        return ExitCode::from(2);
+    }
     let options = Options {
         data_dir,
         port: cli.port,
@@ -62,6 +77,7 @@ async fn main() -> ExitCode {
         } else {
             KdfParams::RECOMMENDED
         },
+        allow_origins: cli.allow_origin,
     };
     match run(&options).await {
         Ok(()) => ExitCode::SUCCESS,

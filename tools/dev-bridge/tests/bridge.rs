@@ -26,6 +26,10 @@ struct Running {
 }
 
 async fn start() -> Running {
+    start_with(&[]).await
+}
+
+async fn start_with(extra_args: &[&str]) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let ui = dir.path().join("ui");
     std::fs::create_dir_all(ui.join("assets")).unwrap();
@@ -37,6 +41,7 @@ async fn start() -> Running {
         .arg(dir.path().join("data"))
         .args(["--port", "0", "--insecure-fast-kdf", "--ui"])
         .arg(&ui)
+        .args(extra_args)
         .env_remove("DOORSTEP_DATA_DIR")
         .env_remove("DOORSTEP_BRIDGE_PORT")
         .stdin(Stdio::null())
@@ -329,6 +334,44 @@ async fn refuses_other_hosts_and_other_origins() {
     )
     .await;
     assert_eq!(by_name.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_an_origin_the_developer_allowed_with_cors() {
+    let vite = "http://localhost:5173";
+    let bridge = start_with(&["--allow-origin", vite]).await;
+    let addr = bridge.addr;
+    let preflight = request(
+        addr,
+        "OPTIONS",
+        "/api/invoke/app_status",
+        &[("Origin", vite), ("Access-Control-Request-Method", "POST")],
+        "",
+    )
+    .await;
+    assert_eq!(preflight.status, 204);
+    assert_eq!(preflight.headers["access-control-allow-origin"], vite);
+    assert!(preflight.headers["access-control-allow-headers"].contains("content-type"));
+    let call = request(
+        addr,
+        "POST",
+        "/api/invoke/app_status",
+        &[("Origin", vite)],
+        "",
+    )
+    .await;
+    assert_eq!(call.status, 200);
+    assert_eq!(call.headers["access-control-allow-origin"], vite);
+    let other = request(
+        addr,
+        "POST",
+        "/api/invoke/app_status",
+        &[("Origin", "http://localhost:5174")],
+        "",
+    )
+    .await;
+    assert_eq!(other.status, 403);
+    assert!(!other.headers.contains_key("access-control-allow-origin"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
