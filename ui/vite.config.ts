@@ -1,7 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { svelteTesting } from '@testing-library/svelte/vite'
 import { fileURLToPath } from 'node:url'
-import type { Plugin } from 'vite'
+import type { Plugin, ProxyOptions } from 'vite'
 import { defineConfig } from 'vitest/config'
 
 /**
@@ -21,6 +21,31 @@ function dropIeMediaHack(): Plugin {
   }
 }
 
+/**
+ * `/api` goes to the development bridge (docs/dev-bridge.md), so a browser on the dev
+ * server runs the screens against real Rust. Its port comes from DOORSTEP_BRIDGE_PORT,
+ * which the bridge reads too.
+ */
+function bridgeProxy(ownPort: number): Record<string, ProxyOptions> {
+  const bridge = `http://127.0.0.1:${Number(process.env.DOORSTEP_BRIDGE_PORT ?? 5180)}`
+  const ownOrigins = new Set([`http://localhost:${ownPort}`, `http://127.0.0.1:${ownPort}`])
+  return {
+    '/api': {
+      target: bridge,
+      // The bridge answers only requests addressed to itself (its DNS-rebinding check).
+      changeOrigin: true,
+      configure(proxy) {
+        proxy.on('proxyReq', (proxyReq, req) => {
+          // Pages Vite served speak for the bridge's own origin; any other page's Origin
+          // passes through unchanged, so the bridge refuses it.
+          const origin = req.headers.origin
+          if (origin && ownOrigins.has(origin)) proxyReq.setHeader('origin', bridge)
+        })
+      },
+    },
+  }
+}
+
 // Tauri serves the built files from the root, so Vite's defaults apply.
 // https://v2.tauri.app/start/frontend/vite/
 export default defineConfig({
@@ -32,10 +57,12 @@ export default defineConfig({
   server: {
     port: 5173,
     strictPort: true,
+    proxy: bridgeProxy(5173),
   },
   preview: {
     port: 4173,
     strictPort: true,
+    proxy: bridgeProxy(4173),
   },
   envPrefix: ['VITE_', 'TAURI_ENV_'],
   build: {
