@@ -151,15 +151,16 @@ pub(super) fn validate_consent(consent: &Consent, errors: &mut ValidationErrors)
             "Attach the signature, or record the consent as verbal",
         );
     }
-    if consent
-        .capacity_concerns
-        .as_deref()
-        .is_some_and(|c| c.trim().is_empty())
-    {
-        errors.add(
+    match consent.capacity_concerns.as_deref().map(str::trim) {
+        Some("") => errors.add(
             "consent.capacity_concerns",
             "Describe the concern, or clear the box",
-        );
+        ),
+        Some(c) if c.chars().count() > TEXT_MAX => errors.add(
+            "consent.capacity_concerns",
+            format!("Use {TEXT_MAX} characters or fewer"),
+        ),
+        _ => {}
     }
 }
 

@@ -455,3 +455,27 @@ fn nothing_present_suggests_nothing() {
         "no factor, no flag, no suggestion"
     );
 }
+
+#[test]
+fn a_capacity_concern_longer_than_the_referral_text_limit_is_refused() {
+    let mut c = consent(&[ConsentPurpose::ShareWithFire]);
+    c.capacity_concerns = Some("x".repeat(TEXT_MAX + 1));
+    let err = Referral::draft(
+        &directory(),
+        draft("fire_safe_and_well", Some(c.clone()), None),
+        OfficerId::new(),
+        Role::Officer,
+        at(),
+    )
+    .expect_err("one character too many");
+    let ReferralError::Invalid(e) = err else {
+        panic!("expected field errors, got {err:?}")
+    };
+    assert_eq!(
+        e.errors()[0].field,
+        "consent.capacity_concerns",
+        "the field is named"
+    );
+    c.capacity_concerns = Some("x".repeat(TEXT_MAX));
+    referral("fire_safe_and_well", Some(c), None);
+}
