@@ -7,12 +7,11 @@ use std::path::PathBuf;
 
 use doorstep_core::fire::{
     AgencyDirectory, BasisRecord, CharlieDraft, CharlieTemplate, Consent, Referral, ReferralDraft,
-    ReferralError, ReferralId, ReferralStatus, ReferralStep, assess, overdue_referrals,
-    suggest_referrals,
+    ReferralError, ReferralId, ReferralStatus, ReferralStep, assess, suggest_referrals,
 };
 use doorstep_core::views::{
     CharlieResult, DayOfAction, DayOfActionDraft, DayOfActionPage, DayOfActionSummaryRow, DoorRow,
-    DoorsAdded, KnockDraft, ReferralPage, ReferralSummary,
+    DoorsAdded, KnockDraft, ReferralPage, ReferralSummary, RuleViolation,
 };
 use doorstep_core::{ChangeSource, HouseholdId, ValidationErrors};
 use doorstep_store::{Store, StoreError};
@@ -32,9 +31,9 @@ impl From<ReferralError> for AppError {
             }
             ReferralError::RoleNotAllowed(_) => Self::new(ErrorCode::NotAllowed, message),
             ReferralError::UnknownAgency(_) => Self::new(ErrorCode::NotFound, message),
-            ReferralError::NotAuthorised(_) => {
+            ReferralError::NotAuthorised(refused) => {
                 let mut errors = ValidationErrors::default();
-                errors.add("consent", message);
+                errors.add(refused.field(), message);
                 StoreError::Invalid(errors).into()
             }
             ReferralError::Blank(_) | ReferralError::TooLong(_) => {
@@ -77,9 +76,10 @@ fn referral_page(data: &ReferenceData, s: &Store, referral: Referral) -> Result<
                 referral
                     .send_authority(&agency)
                     .err()
-                    .map(|e| e.to_string())
+                    .map(|e| RuleViolation::from(&e))
             })
             .flatten(),
+        hours_overdue: referral.hours_overdue(chrono::Utc::now()),
         address: page.household.one_line_address(),
         person_name,
         agency,
@@ -194,7 +194,7 @@ fn summaries(
     s: &Store,
     referrals: Vec<Referral>,
 ) -> Result<Vec<ReferralSummary>> {
-    let overdue = overdue_referrals(&referrals, chrono::Utc::now());
+    let now = chrono::Utc::now();
     referrals
         .into_iter()
         .map(|referral| {
@@ -211,10 +211,7 @@ fn summaries(
                     .map(|p| p.full_name.clone())
                     .unwrap_or_default(),
                 address: page.household.one_line_address(),
-                hours_overdue: overdue
-                    .iter()
-                    .find(|o| o.referral_id == referral.id)
-                    .map(|o| o.hours_overdue),
+                hours_overdue: referral.hours_overdue(now),
                 referral,
             })
         })

@@ -10,13 +10,13 @@ use base64::engine::general_purpose::STANDARD as B64;
 use doorstep_core::attachment::check_size;
 use doorstep_core::cocoon::CocoonOutcome;
 use doorstep_core::security::{
-    AnswerValue, FollowUpFindings, Plan, PlanActor, PlanId, PlanItemId, PlanStatus, PlanStep,
-    SurveyId, Tier, Trade, follow_up, orphan_answers, progress, propose_plan, validate_answers,
-    visible_paths,
+    AnswerValue, FollowUpFindings, Plan, PlanActor, PlanId, PlanItemId, PlanRuleViolation,
+    PlanStatus, PlanStep, SurveyId, Tier, Trade, follow_up, orphan_answers, progress, propose_plan,
+    validate_answers, visible_paths,
 };
 use doorstep_core::views::{
-    CocoonPage, CocoonSummary, MeasureChoice, PlanPage, PlanSummary, SurveyPage, SurveyPhoto,
-    SurveyState,
+    CocoonPage, CocoonSummary, MeasureChoice, PlanPage, PlanSummary, RuleViolation, SurveyPage,
+    SurveyPhoto, SurveyState,
 };
 use doorstep_core::work_order::{Contractors, Firm, FirmChoices, FirmRef, SiteContact};
 use doorstep_core::{ChangeSource, Household, HouseholdId, VisitId};
@@ -113,10 +113,15 @@ fn plan_page(data: &ReferenceData, store: &Store, id: PlanId) -> Result<PlanPage
         BTreeMap::new()
     };
     let work_orders = Some(store.plan_work_orders(id)?).filter(|w| !w.orders.is_empty());
+    let (for_approval, for_agreement): (Vec<_>, Vec<_>) = plan
+        .check(&ctx)?
+        .into_iter()
+        .partition(PlanRuleViolation::settled_at_approval);
     Ok(PlanPage {
         resident_plan_file_name: doorstep_core::file_names::resident_plan(plan.id),
         totals: plan.totals(),
-        violations: plan.check(&ctx)?,
+        violations: for_agreement.iter().map(RuleViolation::from).collect(),
+        approval_violations: for_approval.iter().map(RuleViolation::from).collect(),
         steps: plan.available_steps(store.officer().role),
         household,
         measures,

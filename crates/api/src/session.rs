@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use doorstep_core::{Officer, Role};
+use doorstep_core::{Limits, Officer, Role};
 use doorstep_replica::{StoreAccess, SyncError};
 use doorstep_store::{DataFolder, FolderState, KdfParams, Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -40,6 +40,10 @@ pub struct AppStatus {
     pub can_add_people: bool,
     /// Minutes without use before the app locks itself.
     pub idle_lock_minutes: u32,
+    /// The longest idle lock time that may be chosen, in minutes (the shortest is 1).
+    pub idle_lock_minutes_max: u32,
+    /// The limits the forms show, from the constants the rules check with.
+    pub limits: Limits,
     /// Today's local date, YYYY-MM-DD.
     pub today: NaiveDate,
     /// Set after an administrator revoked this laptop and its data was erased: what
@@ -148,6 +152,8 @@ impl Session {
                 None => false,
             },
             idle_lock_minutes: *guard(&self.idle_lock_minutes),
+            idle_lock_minutes_max: doorstep_store::store::MAX_IDLE_LOCK_MINUTES,
+            limits: Limits::current(),
             today: today(),
             wiped_notice: std::fs::read_to_string(self.data_dir.join(WIPED_NOTICE_FILE))
                 .ok()
@@ -330,6 +336,35 @@ mod tests {
         assert_eq!(
             session.unlock(PASSPHRASE).expect("unlock").state,
             AppState::Unlocked
+        );
+    }
+
+    #[test]
+    fn every_status_carries_the_limits_the_rules_check_with() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let session = Session::open(dir.path(), KdfParams::INSECURE_FOR_TESTS);
+        // Sent before first run too, so the first-run form can show the passphrase minimum.
+        let status = session.status().expect("status");
+        assert_eq!(
+            status.limits,
+            Limits::current(),
+            "core's limits, as they are"
+        );
+        let status = session
+            .set_up("Rowan Testwell", Role::Officer, PASSPHRASE)
+            .expect("set up");
+        let max = status.idle_lock_minutes_max;
+        assert!(
+            session.set_idle_lock_minutes(max).is_ok(),
+            "the longest time offered is accepted"
+        );
+        assert_eq!(
+            session
+                .set_idle_lock_minutes(max + 1)
+                .expect_err("one minute more")
+                .code,
+            ErrorCode::Validation,
+            "and one minute more is refused, so the form's range is the store's"
         );
     }
 

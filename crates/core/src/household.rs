@@ -15,6 +15,9 @@ use crate::validation::{ValidationErrors, optional, required};
 pub struct Uprn(String);
 
 impl Uprn {
+    /// Most digits a UPRN has.
+    pub const MAX_DIGITS: usize = 12;
+
     /// Parses a UPRN, refusing anything but 1–12 digits.
     pub fn parse(input: &str) -> Result<Self, &'static str> {
         let digits = input.trim().trim_start_matches('0');
@@ -23,7 +26,10 @@ impl Uprn {
         } else {
             digits
         };
-        if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        if digits.is_empty()
+            || digits.len() > Self::MAX_DIGITS
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err("Enter the UPRN as up to 12 digits, or leave it blank");
         }
         Ok(Self(digits.to_owned()))
@@ -31,7 +37,7 @@ impl Uprn {
 
     /// The UPRN as a number, as databases store it.
     pub fn value(&self) -> i64 {
-        // At most 12 digits were accepted, which always fits.
+        // At most `MAX_DIGITS` (12) digits were accepted, which always fits.
         self.0.parse().unwrap_or_default()
     }
 
@@ -132,9 +138,9 @@ pub struct HouseholdDetails {
 }
 
 /// Longest address line a household (and so a gazetteer entry) may have.
-pub(crate) const LINE_MAX: usize = 120;
+pub const LINE_MAX: usize = 120;
 /// Longest town a household (and so a gazetteer entry) may have.
-pub(crate) const TOWN_MAX: usize = 60;
+pub const TOWN_MAX: usize = 60;
 
 impl HouseholdDraft {
     /// Checks every field and returns the normalised details, or every problem found.

@@ -63,6 +63,15 @@ pub struct ContactPreferences {
     pub letter: bool,
 }
 
+/// Longest resident's name, in characters.
+pub const NAME_MAX: usize = 120;
+/// Longest phone number as typed, in characters (spaces and brackets included).
+pub const PHONE_MAX: usize = 40;
+/// Longest email address, in characters (RFC 5321's limit on a path).
+pub const EMAIL_MAX: usize = 254;
+/// Longest preferred language, in characters.
+pub const LANGUAGE_MAX: usize = 60;
+
 /// What an officer types to add or correct a resident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct PersonDraft {
@@ -127,15 +136,15 @@ impl PersonDraft {
             &mut errors,
             "full_name",
             &self.full_name,
-            120,
+            NAME_MAX,
             "Enter the resident's name",
         );
-        let phone = optional(&mut errors, "phone", Some(&self.phone), 40).and_then(|p| {
+        let phone = optional(&mut errors, "phone", Some(&self.phone), PHONE_MAX).and_then(|p| {
             validation::phone(&p)
                 .map_err(|m| errors.add("phone", m))
                 .ok()
         });
-        let email = optional(&mut errors, "email", Some(&self.email), 254).and_then(|e| {
+        let email = optional(&mut errors, "email", Some(&self.email), EMAIL_MAX).and_then(|e| {
             validation::email(&e)
                 .map_err(|m| errors.add("email", m))
                 .ok()
@@ -181,7 +190,7 @@ impl PersonDraft {
             &mut errors,
             "preferred_language",
             Some(&self.preferred_language),
-            60,
+            LANGUAGE_MAX,
         );
         if self.contact_preferences.phone && phone.is_none() && self.phone.trim().is_empty() {
             errors.add("phone", "Enter a phone number, or untick contact by phone");

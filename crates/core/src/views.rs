@@ -7,6 +7,19 @@ use crate::ids::HouseholdId;
 use crate::person::Person;
 use crate::visit::Visit;
 
+/// A broken rule as a screen shows it: a stable id to branch on, the sentence core words it
+/// in, and the form field to link it to. Built from each core rule enum in one place beside
+/// that enum, so the UI never words a rule itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct RuleViolation {
+    /// The rule's stable id, e.g. `key_lock_on_escape_window`; never renamed once shipped.
+    pub rule: String,
+    /// What is wrong and what to do about it.
+    pub message: String,
+    /// The form field it belongs to, as the UI names it, when it belongs to one.
+    pub field: Option<String>,
+}
+
 /// Everything the Household screen shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct HouseholdPage {
@@ -129,6 +142,8 @@ pub struct PlanSummary {
     pub address: String,
     /// Its postcode.
     pub postcode: String,
+    /// Money against the cap, so a list never adds up lines itself.
+    pub totals: crate::security::PlanTotals,
     /// For fitted plans: when the follow-up visit falls due.
     pub follow_up_due: Option<chrono::NaiveDate>,
 }
@@ -259,8 +274,11 @@ pub struct PlanPage {
     pub resident_plan_file_name: String,
     /// Money against the cap.
     pub totals: crate::security::PlanTotals,
-    /// Rules the plan breaks now (empty when it may be agreed).
-    pub violations: Vec<crate::security::PlanRuleViolation>,
+    /// Rules the plan breaks now that stop the resident agreeing it (empty when they may).
+    pub violations: Vec<RuleViolation>,
+    /// Rules the plan breaks now that a supervisor settles at approval instead (the cap), so
+    /// they do not stop the resident agreeing.
+    pub approval_violations: Vec<RuleViolation>,
     /// The survey's weaknesses and scores.
     pub assessment: crate::security::Assessment,
     /// The lifecycle steps the signed-in person may take now.
@@ -311,8 +329,10 @@ pub struct ReferralPage {
     pub address: String,
     /// The steps the signed-in person may take now.
     pub steps: Vec<crate::fire::ReferralStepKind>,
-    /// Why it cannot be sent yet, when it cannot (the screen shows this sentence).
-    pub cannot_send_because: Option<String>,
+    /// Why it cannot be sent yet, when it is a draft that cannot (the screen shows the sentence).
+    pub cannot_send_because: Option<RuleViolation>,
+    /// Whole hours past its due time, when it is sent and overdue.
+    pub hours_overdue: Option<u32>,
 }
 
 /// A referral in a list (a household's referrals, overdue ones on Today).

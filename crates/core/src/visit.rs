@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{HouseholdId, OfficerId, VisitId};
 use crate::validation::{ValidationErrors, optional};
 
+/// Longest visit notes, in characters.
+pub const NOTES_MAX: usize = 10_000;
+
 stored_enum!(
     /// Why the visit happens.
     VisitKind {
@@ -88,7 +91,8 @@ impl VisitDraft {
                 "A visit in the future cannot have an outcome yet: choose 'Planned'",
             );
         }
-        let notes = optional(&mut errors, "notes", Some(&self.notes), 10_000).unwrap_or_default();
+        let notes =
+            optional(&mut errors, "notes", Some(&self.notes), NOTES_MAX).unwrap_or_default();
         match visit_date {
             Some(visit_date) if errors.is_empty() => Ok(VisitDetails {
                 household_id: self.household_id,

@@ -189,6 +189,7 @@ impl Store {
                 household_id: crate::rows::parsed(row, 1, "bad household id")?,
                 address: format!("{}, {}", row.get::<_, String>(2)?, row.get::<_, String>(3)?),
                 postcode: row.get(4)?,
+                totals: plan.totals(),
                 plan,
                 follow_up_due,
             })

@@ -436,9 +436,9 @@ mod tests {
 }
 
 /// Longest day-of-action name, area or crew name, in characters.
-const DAY_TEXT_MAX: usize = 120;
+pub const DAY_TEXT_MAX: usize = 120;
 /// Most people in one crew.
-const CREW_MAX: usize = 20;
+pub const CREW_MAX: usize = 20;
 
 impl crate::views::DayOfActionDraft {
     /// Checks the set-up form and returns the day, or every problem by field.

@@ -318,7 +318,7 @@ impl Plan {
                 let broken: Vec<_> = self
                     .check(ctx)?
                     .into_iter()
-                    .filter(|v| !matches!(v, PlanRuleViolation::OverCapNeedsReason { .. }))
+                    .filter(|v| !v.settled_at_approval())
                     .collect();
                 if !broken.is_empty() {
                     return Err(TransitionError::RulesBroken(broken));

@@ -37,9 +37,9 @@ pub use lifecycle::{
 };
 pub use places::{Finding, in_words, item_places, resident_findings, weakness_place};
 pub use plan::{
-    CctvAcknowledgement, ItemOrigin, LandlordConsent, Plan, PlanContext, PlanError, PlanItem,
-    PlanRuleViolation, PlanTotals, TierRecommendation, Uncovered, format_pence, propose_plan,
-    recommend_tier,
+    CctvAcknowledgement, ItemOrigin, LandlordConsent, LineTotal, Plan, PlanContext, PlanError,
+    PlanItem, PlanRuleViolation, PlanTotals, TierRecommendation, Uncovered, format_pence,
+    propose_plan, recommend_tier,
 };
 pub use policy::{Level, Policy, Tier};
 pub use score::{Assessment, Contribution, Score, assess};

@@ -408,6 +408,10 @@ export type AppStatus = {
 	can_add_people: boolean,
 	/**  Minutes without use before the app locks itself. */
 	idle_lock_minutes: number,
+	/**  The longest idle lock time that may be chosen, in minutes (the shortest is 1). */
+	idle_lock_minutes_max: number,
+	/**  The limits the forms show, from the constants the rules check with. */
+	limits: Limits,
 	/**  Today's local date, YYYY-MM-DD. */
 	today: string,
 	/**
@@ -1429,6 +1433,55 @@ export type Level =
 /**  From the high threshold. */
 "high";
 
+/**  Every limit a form enforces, in characters unless a name says otherwise. */
+export type Limits = {
+	/**  Longest resident's name. */
+	person_name_max: number,
+	/**  Longest phone number as typed. */
+	phone_max: number,
+	/**  Longest email address. */
+	email_max: number,
+	/**  Longest preferred language. */
+	language_max: number,
+	/**  Longest address line. */
+	address_line_max: number,
+	/**  Longest town. */
+	town_max: number,
+	/**  Most digits in a UPRN. */
+	uprn_digits_max: number,
+	/**  Longest visit notes. */
+	visit_notes_max: number,
+	/**  Most units of one measure on one plan line (the least is 1). */
+	plan_quantity_max: number,
+	/**  Longest note on a survey section. */
+	section_note_max: number,
+	/**  Longest notes from a follow-up visit. */
+	follow_up_notes_max: number,
+	/**  Longest note on a CHARLIE factor. */
+	charlie_note_max: number,
+	/**  Longest name of a floor in a CHARLIE check's smoke alarms. */
+	alarm_floor_max: number,
+	/**  Shortest justification for sharing without consent. */
+	justification_min: number,
+	/**
+	 *  Longest free text on a referral: each reason, a capacity concern, a justification, an
+	 *  agency's answer.
+	 */
+	referral_text_max: number,
+	/**  Longest day-of-action name, area, or crew member's name. */
+	day_text_max: number,
+	/**  Most people in a day of action's crew. */
+	crew_max: number,
+};
+
+/**  One line's estimate, so a table never multiplies quantity by price itself. */
+export type LineTotal = {
+	/**  The line. */
+	item_id: PlanItemId,
+	/**  Quantity times unit cost, in pence. */
+	estimated_pence: number,
+};
+
 /**  The app locked itself after the idle time. */
 export type Locked = {
 	/**  The idle time that passed. */
@@ -1713,8 +1766,13 @@ export type PlanPage = {
 	resident_plan_file_name: string,
 	/**  Money against the cap. */
 	totals: PlanTotals,
-	/**  Rules the plan breaks now (empty when it may be agreed). */
-	violations: PlanRuleViolation[],
+	/**  Rules the plan breaks now that stop the resident agreeing it (empty when they may). */
+	violations: RuleViolation[],
+	/**
+	 *  Rules the plan breaks now that a supervisor settles at approval instead (the cap), so
+	 *  they do not stop the resident agreeing.
+	 */
+	approval_violations: RuleViolation[],
 	/**  The survey's weaknesses and scores. */
 	assessment: Assessment,
 	/**  The lifecycle steps the signed-in person may take now. */
@@ -1742,71 +1800,6 @@ export type PlanPage = {
 	/**  The plan's work orders and their progress, once any were raised. */
 	work_orders: PlanWorkOrders | null,
 };
-
-/**  A broken plan rule, saying what to do about it. */
-export type PlanRuleViolation = 
-/**  The plan has no measures. */
-{ rule: "no_measures" } | 
-/**  The measure is not in the catalogue. */
-{ rule: "unknown_measure"; 
-/**  Measure id. */
-measure: string } | 
-/**  The measure belongs to a higher tier than the plan. */
-{ rule: "measure_above_tier"; 
-/**  Measure name. */
-name: string; 
-/**  Its tier. */
-measure_tier: string; 
-/**  The plan's tier. */
-plan_tier: string } | 
-/**  The measure fixes no weakness found in this home. */
-{ rule: "not_for_a_weakness_found"; 
-/**  Measure name. */
-name: string } | 
-/**  Quantity out of range. */
-{ rule: "bad_quantity"; 
-/**  Measure name. */
-name: string } | 
-/**  A key-locking window measure without saying which windows. */
-{ rule: "key_lock_needs_windows"; 
-/**  Measure name. */
-name: string } | 
-/**  A key lock on a window that is, or may be, an escape window. */
-{ rule: "key_lock_on_escape_window"; 
-/**  Measure name. */
-name: string; 
-/**  The window, e.g. `windows[2]`. */
-window: string } | 
-/**  Fabric work for a tenant without landlord consent. */
-{ rule: "missing_landlord_consent"; 
-/**  The fabric measures, by name. */
-measures: string } | 
-/**  Fabric work when tenure is unknown. */
-{ rule: "tenure_unknown"; 
-/**  The fabric measures, by name. */
-measures: string } | 
-/**  CCTV without the resident's acknowledgement. */
-{ rule: "missing_cctv_acknowledgement"; 
-/**  The CCTV measures, by name. */
-measures: string; 
-/**  Guidance version needed. */
-version: string } | 
-/**  Tier differs from the recommendation without a reason. */
-{ rule: "tier_change_needs_reason"; 
-/**  Recommended. */
-recommended: string; 
-/**  Chosen. */
-chosen: string } | 
-/**  Gold chosen in a DA case without the DA service's decision. */
-{ rule: "gold_needs_da_service" } | 
-/**  Over the cap with no reason. */
-{ rule: "over_cap_needs_reason"; 
-/**  Estimated total. */
-total: string; 
-/**  Cap. */
-cap: string; 
-/**  Tier. */
-tier: string };
 
 /**  Where a plan is. */
 export type PlanStatus = 
@@ -1870,6 +1863,8 @@ export type PlanSummary = {
 	address: string,
 	/**  Its postcode. */
 	postcode: string,
+	/**  Money against the cap, so a list never adds up lines itself. */
+	totals: PlanTotals,
 	/**  For fitted plans: when the follow-up visit falls due. */
 	follow_up_due: string | null,
 };
@@ -1886,6 +1881,10 @@ export type PlanTotals = {
 	cap_pence: number,
 	/**  How far the estimate exceeds the cap, in pence; zero when within. */
 	over_cap_by_pence: number,
+	/**  How much of the cap the estimate leaves unspent, in pence; zero when over. */
+	under_cap_by_pence: number,
+	/**  Each line's estimate, in the plan's order. */
+	lines: LineTotal[],
 };
 
 /**  A plan's work orders and what the officer hands over themselves. */
@@ -2017,8 +2016,10 @@ export type ReferralPage = {
 	address: string,
 	/**  The steps the signed-in person may take now. */
 	steps: ReferralStepKind[],
-	/**  Why it cannot be sent yet, when it cannot (the screen shows this sentence). */
-	cannot_send_because: string | null,
+	/**  Why it cannot be sent yet, when it is a draft that cannot (the screen shows the sentence). */
+	cannot_send_because: RuleViolation | null,
+	/**  Whole hours past its due time, when it is sent and overdue. */
+	hours_overdue: number | null,
 };
 
 /**  Where a referral is. */
@@ -2149,6 +2150,20 @@ export type RowError = {
 	line: number,
 	/**  What is wrong with it. */
 	reason: string,
+};
+
+/**
+ *  A broken rule as a screen shows it: a stable id to branch on, the sentence core words it
+ *  in, and the form field to link it to. Built from each core rule enum in one place beside
+ *  that enum, so the UI never words a rule itself.
+ */
+export type RuleViolation = {
+	/**  The rule's stable id, e.g. `key_lock_on_escape_window`; never renamed once shipped. */
+	rule: string,
+	/**  What is wrong and what to do about it. */
+	message: string,
+	/**  The form field it belongs to, as the UI names it, when it belongs to one. */
+	field: string | null,
 };
 
 /**  A document written to disk. */

@@ -34,6 +34,7 @@ import type {
   ResponseTime,
   RiskLevel,
   Role,
+  RuleViolation,
   SuggestedReferral,
   Urgency,
 } from './types'
@@ -661,6 +662,11 @@ function sendRefusal(referral: Referral, agency: Agency): string | null {
   return null
 }
 
+/** A refusal as the page carries it; the fake names one rule for them all. */
+function refusalView(message: string | null): RuleViolation | null {
+  return message === null ? null : { rule: 'send_refused', message, field: 'consent' }
+}
+
 /** What a test may set on a seeded referral. */
 export type SeedReferralOverrides = Partial<
   Pick<
@@ -1083,7 +1089,10 @@ export class FakeFire {
       person_name: this.personName(referral.person_id),
       address: household ? oneLine(household) : '',
       steps,
-      cannot_send_because: referral.status === 'draft' ? sendRefusal(referral, agency) : null,
+      cannot_send_because: refusalView(
+        referral.status === 'draft' ? sendRefusal(referral, agency) : null,
+      ),
+      hours_overdue: this.summaryOf(referral).hours_overdue,
     })
   }
 

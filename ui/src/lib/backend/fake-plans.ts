@@ -5,10 +5,16 @@
 // messages), but the survey behind a plan is made up: every seeded plan answers the same small
 // set of weaknesses.
 
-import { instanceLabel, violationField, violationMessage } from '$lib/components/plan/plan-text'
+import { instanceLabel } from '$lib/components/plan/plan-text'
 import { formatPence } from '$lib/services/format'
 import { appError, err, ok, type Result } from './backend'
 import type { FakeBackend } from './fake'
+import {
+  toRuleViolation,
+  violationField,
+  violationMessage,
+  type PlanRuleViolation,
+} from './fake-plan-rules'
 import type {
   AppError,
   Assessment,
@@ -29,7 +35,6 @@ import type {
   PlanEdit,
   PlanItem,
   PlanPage,
-  PlanRuleViolation,
   PlanStatus,
   PlanStep,
   PlanSummary,
@@ -942,6 +947,11 @@ export class FakePlans {
       lines_without_actual: plan.items.filter((i) => i.actual_cost_pence === null).length,
       cap_pence: plan.cap_pence,
       over_cap_by_pence: Math.max(0, estimated - plan.cap_pence),
+      under_cap_by_pence: Math.max(0, plan.cap_pence - estimated),
+      lines: plan.items.map((i) => ({
+        item_id: i.id,
+        estimated_pence: i.quantity * i.unit_cost_pence,
+      })),
     }
   }
 
@@ -1089,7 +1099,12 @@ export class FakePlans {
       // A fixed name: the naming rule is Rust's (`file_names::resident_plan`).
       resident_plan_file_name: 'home-safety-plan-1A2B3C4D.pdf',
       totals: this.totals(stored.plan),
-      violations: this.check(stored),
+      violations: this.check(stored)
+        .filter((v) => v.rule !== 'over_cap_needs_reason')
+        .map(toRuleViolation),
+      approval_violations: this.check(stored)
+        .filter((v) => v.rule === 'over_cap_needs_reason')
+        .map(toRuleViolation),
       assessment: stored.assessment,
       steps: this.steps(stored.plan),
       household: this.household(stored),
@@ -1267,6 +1282,7 @@ export class FakePlans {
       household_id: stored.householdId,
       address: oneLine(household),
       postcode: household.postcode,
+      totals: this.totals(stored.plan),
       follow_up_due: stored.plan.status === 'fitted' ? this.followUpDue(stored) : null,
     })
   }

@@ -41,6 +41,7 @@ import type {
   AppState,
   AppStatus,
   FieldError,
+  Limits,
   Household,
   HouseholdDraft,
   ImportProgress,
@@ -79,6 +80,27 @@ export type FakeBackendOptions = {
   sync?: FakeSyncOptions
   /** What the app says after a revoked laptop erased its data (shown on first run). */
   wipedNotice?: string | null
+}
+
+/** `Limits::current()` in crates/core/src/limits.rs, as the fake's status sends it. */
+const FAKE_LIMITS: Limits = {
+  person_name_max: 120,
+  phone_max: 40,
+  email_max: 254,
+  language_max: 60,
+  address_line_max: 120,
+  town_max: 60,
+  uprn_digits_max: 12,
+  visit_notes_max: 10_000,
+  plan_quantity_max: 50,
+  section_note_max: 4_000,
+  follow_up_notes_max: 4_000,
+  charlie_note_max: 2_000,
+  alarm_floor_max: 40,
+  justification_min: 40,
+  referral_text_max: 2_000,
+  day_text_max: 120,
+  crew_max: 20,
 }
 
 const POSTCODE = /^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$/i
@@ -1044,6 +1066,8 @@ export class FakeBackend implements Backend {
       officer_role: this.state === 'unlocked' ? (this.signedIn?.role ?? null) : null,
       can_add_people: this.state === 'unlocked' && this.mayAddUsers(),
       idle_lock_minutes: this.idleLockMinutes,
+      idle_lock_minutes_max: 120,
+      limits: FAKE_LIMITS,
       today: this.today,
       wiped_notice: this.state === 'first_run' ? this.wipedNotice : null,
       council_name: 'Eastwick Vale District Council (demo)',

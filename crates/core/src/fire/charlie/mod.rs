@@ -23,7 +23,7 @@ mod validate;
 pub(crate) mod tests;
 
 pub use score::{CharlieAssessment, CharlieContribution, ContributionKind, assess};
-pub use validate::NOTE_MAX;
+pub use validate::{FLOOR_MAX, NOTE_MAX};
 
 stored_enum!(
     /// Whether everyone can get out.

@@ -12,7 +12,7 @@ use super::CharlieCheck;
 /// Longest note on a factor, so one field cannot swamp a record.
 pub const NOTE_MAX: usize = 2_000;
 /// Longest floor label.
-const FLOOR_MAX: usize = 40;
+pub const FLOOR_MAX: usize = 40;
 
 impl CharlieCheck {
     /// Checks the check against its template; every problem is reported against its field.

@@ -20,19 +20,28 @@ pub struct OverdueReferral {
     pub hours_overdue: u32,
 }
 
+impl Referral {
+    /// Whole hours this referral is past its due time at `now`, or `None` when it is not
+    /// overdue: only a sent referral can be, since an acknowledgement stops the clock.
+    pub fn hours_overdue(&self, now: DateTime<Utc>) -> Option<u32> {
+        let due_at = self
+            .due_at
+            .filter(|_| self.status == ReferralStatus::Sent)?;
+        // Due means "by then": exactly at the due time is not yet late.
+        (now > due_at).then(|| u32::try_from((now - due_at).num_hours()).unwrap_or(u32::MAX))
+    }
+}
+
 /// Sent referrals past their due time at `now`, most overdue first (for the Today screen).
 pub fn overdue_referrals(referrals: &[Referral], now: DateTime<Utc>) -> Vec<OverdueReferral> {
     let mut overdue: Vec<OverdueReferral> = referrals
         .iter()
-        .filter(|r| r.status == ReferralStatus::Sent)
         .filter_map(|r| {
-            let due_at = r.due_at?;
-            // Due means "by then": exactly at the due time is not yet late.
-            (now > due_at).then(|| OverdueReferral {
+            Some(OverdueReferral {
+                hours_overdue: r.hours_overdue(now)?,
                 referral_id: r.id,
                 agency_id: r.agency_id.clone(),
-                due_at,
-                hours_overdue: u32::try_from((now - due_at).num_hours()).unwrap_or(u32::MAX),
+                due_at: r.due_at?,
             })
         })
         .collect();

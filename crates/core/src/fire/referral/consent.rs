@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::OfficerId;
 use crate::validation::ValidationErrors;
+use crate::views::RuleViolation;
 
 use super::super::agency::{Agency, ConsentPurpose};
 use super::{Referral, ReferralError, ReferralStatus, TEXT_MAX};
@@ -122,6 +123,39 @@ pub enum SendRefused {
     },
 }
 
+impl SendRefused {
+    /// The rule's stable id, which screens and tests branch on; never renamed once shipped.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Self::NoConsentOrBasis { .. } => "no_consent_or_basis",
+            Self::ConsentDoesNotCover { .. } => "consent_does_not_cover",
+            Self::CapacityConcerns => "capacity_concerns",
+            Self::JustificationTooShort { .. } => "justification_too_short",
+        }
+    }
+
+    /// The referral field to put right: the consent question, its purposes, or the basis.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::NoConsentOrBasis { .. } => "consent",
+            Self::ConsentDoesNotCover { .. } => "consent.purposes",
+            // Consent given with doubts about capacity needs a basis beside it, not a new consent.
+            Self::CapacityConcerns => "lawful_basis",
+            Self::JustificationTooShort { .. } => "lawful_basis.justification",
+        }
+    }
+}
+
+impl From<&SendRefused> for RuleViolation {
+    fn from(r: &SendRefused) -> Self {
+        Self {
+            rule: r.rule().to_owned(),
+            message: r.to_string(),
+            field: Some(r.field().to_owned()),
+        }
+    }
+}
+
 /// Adds a problem per field of a consent that cannot be relied on as recorded.
 pub(super) fn validate_consent(consent: &Consent, errors: &mut ValidationErrors) {
     if consent.given_by_name.trim().is_empty() {
@@ -151,15 +185,16 @@ pub(super) fn validate_consent(consent: &Consent, errors: &mut ValidationErrors)
             "Attach the signature, or record the consent as verbal",
         );
     }
-    if consent
-        .capacity_concerns
-        .as_deref()
-        .is_some_and(|c| c.trim().is_empty())
-    {
-        errors.add(
+    match consent.capacity_concerns.as_deref().map(str::trim) {
+        Some("") => errors.add(
             "consent.capacity_concerns",
             "Describe the concern, or clear the box",
-        );
+        ),
+        Some(c) if c.chars().count() > TEXT_MAX => errors.add(
+            "consent.capacity_concerns",
+            format!("Use {TEXT_MAX} characters or fewer"),
+        ),
+        _ => {}
     }
 }
 

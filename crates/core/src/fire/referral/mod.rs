@@ -40,7 +40,7 @@ use consent::{validate_basis, validate_consent};
 use lifecycle::check_role;
 
 /// Longest free text on a referral.
-const TEXT_MAX: usize = 2_000;
+pub const TEXT_MAX: usize = 2_000;
 
 /// What the officer fills in to start a referral.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]

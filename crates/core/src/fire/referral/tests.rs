@@ -455,3 +455,93 @@ fn nothing_present_suggests_nothing() {
         "no factor, no flag, no suggestion"
     );
 }
+
+/// Each reason a send is refused, as the screens get it: its stable id, core's sentence and the
+/// field the officer puts right.
+#[rstest]
+#[case::no_consent_or_basis(
+    SendRefused::NoConsentOrBasis { needed: "sharing their details with the fire service" },
+    "no_consent_or_basis",
+    "Record the resident's consent to sharing their details with the fire service, or a lawful basis with a justification, before sending",
+    "consent"
+)]
+#[case::consent_does_not_cover(
+    SendRefused::ConsentDoesNotCover { given: "the visit".into(), needed: "being contacted again" },
+    "consent_does_not_cover",
+    "The resident agreed to the visit but not to being contacted again: ask them, or record a lawful basis",
+    "consent.purposes"
+)]
+#[case::capacity_concerns(
+    SendRefused::CapacityConcerns,
+    "capacity_concerns",
+    "Capacity concerns were recorded, so this consent cannot be relied on: record a lawful basis and why",
+    "lawful_basis"
+)]
+#[case::justification_too_short(
+    SendRefused::JustificationTooShort { min: JUSTIFICATION_MIN, got: 9 },
+    "justification_too_short",
+    "Explain why sharing without consent is necessary in at least 40 characters (you wrote 9)",
+    "lawful_basis.justification"
+)]
+fn each_refused_send_reaches_the_screen_as_id_sentence_and_field(
+    #[case] refused: SendRefused,
+    #[case] rule: &str,
+    #[case] message: &str,
+    #[case] field: &str,
+) {
+    let shown = crate::views::RuleViolation::from(&refused);
+    assert_eq!(shown.rule, rule, "the stable id of {refused:?}");
+    assert_eq!(shown.message, message, "core's sentence for {rule}");
+    assert_eq!(
+        shown.field.as_deref(),
+        Some(field),
+        "the field the screen links {rule} to"
+    );
+}
+
+#[test]
+fn a_referral_knows_how_many_hours_it_is_overdue() {
+    let mut r = at_status(ReferralStatus::Sent);
+    let due = r.due_at.expect("due time set at sending");
+    assert_eq!(
+        r.hours_overdue(due),
+        None,
+        "exactly at the due time is on time"
+    );
+    assert_eq!(
+        r.hours_overdue(due + Duration::minutes(59)),
+        Some(0),
+        "late, by less than an hour"
+    );
+    assert_eq!(r.hours_overdue(due + Duration::hours(49)), Some(49));
+    r.status = ReferralStatus::Acknowledged;
+    assert_eq!(
+        r.hours_overdue(due + Duration::hours(49)),
+        None,
+        "an acknowledgement stops the clock"
+    );
+}
+
+#[test]
+fn a_capacity_concern_longer_than_the_referral_text_limit_is_refused() {
+    let mut c = consent(&[ConsentPurpose::ShareWithFire]);
+    c.capacity_concerns = Some("x".repeat(TEXT_MAX + 1));
+    let err = Referral::draft(
+        &directory(),
+        draft("fire_safe_and_well", Some(c.clone()), None),
+        OfficerId::new(),
+        Role::Officer,
+        at(),
+    )
+    .expect_err("one character too many");
+    let ReferralError::Invalid(e) = err else {
+        panic!("expected field errors, got {err:?}")
+    };
+    assert_eq!(
+        e.errors()[0].field,
+        "consent.capacity_concerns",
+        "the field is named"
+    );
+    c.capacity_concerns = Some("x".repeat(TEXT_MAX));
+    referral("fire_safe_and_well", Some(c), None);
+}

@@ -30,7 +30,7 @@ mod tests;
 pub use propose::propose_plan;
 pub use rules::PlanRuleViolation;
 pub use tier::{TierRecommendation, recommend_tier};
-pub use totals::{PlanTotals, format_pence};
+pub use totals::{LineTotal, PlanTotals, format_pence};
 
 /// Most units of one measure on one line, so a slip of the keyboard cannot order 1,000 locks.
 pub const MAX_QUANTITY: u32 = 50;

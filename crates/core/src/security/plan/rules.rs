@@ -2,9 +2,8 @@
 //! within the tier, never a key lock on an escape window, the landlord's consent for fabric
 //! work, the resident's CCTV acknowledgement, reasons for a changed tier or an over-cap total.
 
-use serde::{Deserialize, Serialize};
-
 use crate::validation::ValidationErrors;
+use crate::views::RuleViolation;
 
 use super::super::answers::parse_instance;
 use super::super::catalogue::Measure;
@@ -14,9 +13,8 @@ use super::super::weakness::{Weakness, WeaknessRef};
 use super::totals::format_pence;
 use super::{MAX_QUANTITY, Plan, PlanContext, PlanItem, Tenure};
 
-/// A broken plan rule, saying what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
-#[serde(tag = "rule", rename_all = "snake_case")]
+/// A broken plan rule, saying what to do about it. Screens get it as a [`RuleViolation`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanRuleViolation {
     /// The plan has no measures.
     #[error("The plan has no measures: add at least one, or give advice only without a plan")]
@@ -125,6 +123,31 @@ pub enum PlanRuleViolation {
 }
 
 impl PlanRuleViolation {
+    /// The rule's stable id, which screens and tests branch on; never renamed once shipped.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Self::NoMeasures => "no_measures",
+            Self::UnknownMeasure { .. } => "unknown_measure",
+            Self::MeasureAboveTier { .. } => "measure_above_tier",
+            Self::NotForAWeaknessFound { .. } => "not_for_a_weakness_found",
+            Self::BadQuantity { .. } => "bad_quantity",
+            Self::KeyLockNeedsWindows { .. } => "key_lock_needs_windows",
+            Self::KeyLockOnEscapeWindow { .. } => "key_lock_on_escape_window",
+            Self::MissingLandlordConsent { .. } => "missing_landlord_consent",
+            Self::TenureUnknown { .. } => "tenure_unknown",
+            Self::MissingCctvAcknowledgement { .. } => "missing_cctv_acknowledgement",
+            Self::TierChangeNeedsReason { .. } => "tier_change_needs_reason",
+            Self::GoldNeedsDaService => "gold_needs_da_service",
+            Self::OverCapNeedsReason { .. } => "over_cap_needs_reason",
+        }
+    }
+
+    /// Whether a supervisor settles this at approval: the cap is their call, so going over it
+    /// does not stop the resident agreeing the plan.
+    pub fn settled_at_approval(&self) -> bool {
+        matches!(self, Self::OverCapNeedsReason { .. })
+    }
+
     /// The plan field the UI shows the message beside.
     pub fn field(&self) -> &'static str {
         match self {
@@ -139,6 +162,16 @@ impl PlanRuleViolation {
             Self::TierChangeNeedsReason { .. } => "tier_reason",
             Self::GoldNeedsDaService => "da_service_decision",
             Self::OverCapNeedsReason { .. } => "over_cap_reason",
+        }
+    }
+}
+
+impl From<&PlanRuleViolation> for RuleViolation {
+    fn from(v: &PlanRuleViolation) -> Self {
+        Self {
+            rule: v.rule().to_owned(),
+            message: v.to_string(),
+            field: Some(v.field().to_owned()),
         }
     }
 }

@@ -413,3 +413,140 @@ proptest! {
         prop_assert_eq!(ids(&plan), ids(&again), "same answers, same measures");
     }
 }
+
+fn name(n: &str) -> String {
+    n.to_owned()
+}
+
+/// Each rule as the screens get it: its stable id, core's sentence and the field it links to.
+/// The ids and fields are what the UI keys on, so a change here is a change to the UI's contract.
+#[rstest]
+#[case::no_measures(
+    PlanRuleViolation::NoMeasures,
+    "no_measures",
+    "The plan has no measures: add at least one, or give advice only without a plan",
+    "items"
+)]
+#[case::unknown_measure(
+    PlanRuleViolation::UnknownMeasure { measure: name("door_bar") },
+    "unknown_measure",
+    "Measure \"door_bar\" is not in the catalogue: remove it and choose another",
+    "items"
+)]
+#[case::measure_above_tier(
+    PlanRuleViolation::MeasureAboveTier { name: name("Video doorbell"), measure_tier: name("Gold"), plan_tier: name("Bronze") },
+    "measure_above_tier",
+    "Video doorbell is a Gold measure but this is a Bronze plan: remove it or change the tier with a reason",
+    "items"
+)]
+#[case::not_for_a_weakness_found(
+    PlanRuleViolation::NotForAWeaknessFound { name: name("Door chain") },
+    "not_for_a_weakness_found",
+    "Door chain does not fix any weakness found in this home: plans only fund measures for weaknesses found",
+    "items"
+)]
+#[case::bad_quantity(
+    PlanRuleViolation::BadQuantity { name: name("Door chain") },
+    "bad_quantity",
+    "Quantity for Door chain must be between 1 and 50",
+    "items"
+)]
+#[case::key_lock_needs_windows(
+    PlanRuleViolation::KeyLockNeedsWindows { name: name("Window lock") },
+    "key_lock_needs_windows",
+    "Window lock key-locks windows: choose which windows it is for, so escape windows can be checked",
+    "applies_to"
+)]
+#[case::key_lock_on_escape_window(
+    PlanRuleViolation::KeyLockOnEscapeWindow { name: name("Window lock"), window: name("windows[2]") },
+    "key_lock_on_escape_window",
+    "Window lock cannot go on windows[2]: it is, or may be, an escape window and must never be key-locked. Confirm it is not an escape window, or choose laminated glazing or a window alarm instead",
+    "applies_to"
+)]
+#[case::missing_landlord_consent(
+    PlanRuleViolation::MissingLandlordConsent { measures: name("Door bar, Window lock") },
+    "missing_landlord_consent",
+    "The resident rents: record the landlord's consent before Door bar, Window lock (these change the building)",
+    "landlord_consent"
+)]
+#[case::tenure_unknown(
+    PlanRuleViolation::TenureUnknown { measures: name("Door bar") },
+    "tenure_unknown",
+    "Record whether the resident owns or rents before Door bar: a tenant needs the landlord's consent",
+    "landlord_consent"
+)]
+#[case::missing_cctv_acknowledgement(
+    PlanRuleViolation::MissingCctvAcknowledgement { measures: name("Video doorbell"), version: name("2025-1") },
+    "missing_cctv_acknowledgement",
+    "Record the resident's acknowledgement of the domestic CCTV guidance (version 2025-1) before Video doorbell",
+    "cctv_acknowledgement"
+)]
+#[case::tier_change_needs_reason(
+    PlanRuleViolation::TierChangeNeedsReason { recommended: name("Silver"), chosen: name("Gold") },
+    "tier_change_needs_reason",
+    "The recommended tier is Silver: record why you chose Gold",
+    "tier_reason"
+)]
+#[case::gold_needs_da_service(
+    PlanRuleViolation::GoldNeedsDaService,
+    "gold_needs_da_service",
+    "A domestic abuse concern is flagged: only the DA service can decide a gold plan. Refer the case and record their decision reference",
+    "da_service_decision"
+)]
+#[case::over_cap_needs_reason(
+    PlanRuleViolation::OverCapNeedsReason { total: name("£612.00"), cap: name("£500.00"), tier: name("Silver") },
+    "over_cap_needs_reason",
+    "The plan costs £612.00 against the Silver cap of £500.00: remove measures or record why the extra is needed",
+    "over_cap_reason"
+)]
+fn each_plan_rule_reaches_the_screen_as_id_sentence_and_field(
+    #[case] violation: PlanRuleViolation,
+    #[case] rule: &str,
+    #[case] message: &str,
+    #[case] field: &str,
+) {
+    let shown = crate::views::RuleViolation::from(&violation);
+    assert_eq!(shown.rule, rule, "the stable id of {violation:?}");
+    assert_eq!(shown.message, message, "core's sentence for {rule}");
+    assert_eq!(
+        shown.field.as_deref(),
+        Some(field),
+        "the field the screen links {rule} to"
+    );
+    assert_eq!(
+        violation.settled_at_approval(),
+        rule == "over_cap_needs_reason",
+        "only the cap waits for the supervisor; {rule} stops the resident agreeing"
+    );
+}
+
+#[test]
+fn totals_give_each_line_and_the_room_left_under_the_cap() {
+    let w = World::load();
+    let answers = victim_with_weak_back_door(&w.template);
+    let plan = plan_for(&w, &answers);
+    let totals = plan.totals();
+    let lines: Vec<(PlanItemId, u32)> = totals
+        .lines
+        .iter()
+        .map(|l| (l.item_id, l.estimated_pence))
+        .collect();
+    let expected: Vec<(PlanItemId, u32)> = plan
+        .items
+        .iter()
+        .map(|i| (i.id, i.quantity * i.unit_cost_pence))
+        .collect();
+    assert_eq!(
+        lines, expected,
+        "one estimate per line, in the plan's order"
+    );
+    assert_eq!(
+        totals.under_cap_by_pence + totals.estimated_pence,
+        totals.cap_pence + totals.over_cap_by_pence,
+        "the room left and the excess balance the estimate against the cap"
+    );
+    assert!(
+        totals.under_cap_by_pence == 0 || totals.over_cap_by_pence == 0,
+        "a plan is under the cap or over it, never both"
+    );
+}

@@ -2,7 +2,17 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::super::ids::PlanItemId;
 use super::Plan;
+
+/// One line's estimate, so a table never multiplies quantity by price itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct LineTotal {
+    /// The line.
+    pub item_id: PlanItemId,
+    /// Quantity times unit cost, in pence.
+    pub estimated_pence: u32,
+}
 
 /// Money totals for display against the cap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -17,6 +27,10 @@ pub struct PlanTotals {
     pub cap_pence: u32,
     /// How far the estimate exceeds the cap, in pence; zero when within.
     pub over_cap_by_pence: u32,
+    /// How much of the cap the estimate leaves unspent, in pence; zero when over.
+    pub under_cap_by_pence: u32,
+    /// Each line's estimate, in the plan's order.
+    pub lines: Vec<LineTotal>,
 }
 
 /// Formats pence as pounds for messages, e.g. 123456 → "£1,234.56".
@@ -55,6 +69,15 @@ impl Plan {
             lines_without_actual: u32::try_from(missing).unwrap_or(u32::MAX),
             cap_pence: self.cap_pence,
             over_cap_by_pence: estimated.saturating_sub(self.cap_pence),
+            under_cap_by_pence: self.cap_pence.saturating_sub(estimated),
+            lines: self
+                .items
+                .iter()
+                .map(|i| LineTotal {
+                    item_id: i.id,
+                    estimated_pence: i.estimated_pence(),
+                })
+                .collect(),
         }
     }
 

@@ -1,6 +1,7 @@
 // Words for the fire safety screens: labels for every CHARLIE and referral enum the backend
-// sends (typed as total records so a new variant on the Rust side fails `npm run check`), and a
-// few constants that mirror crates/core/src/fire/{charlie,referral}.rs.
+// sends (typed as total records so a new variant on the Rust side fails `npm run check`). The
+// limits the forms show and how overdue a referral is come from Rust (`AppStatus.limits`,
+// `hours_overdue`); nothing here repeats a rule.
 
 import type {
   AlarmCheck,
@@ -9,7 +10,6 @@ import type {
   ConsentPurpose,
   EscapeRoute,
   LawfulBasis,
-  Referral,
   ReferralMethod,
   ReferralStatus,
   ReferralStepKind,
@@ -21,15 +21,6 @@ import { countOf } from '$lib/services/format'
 
 /** One floor of smoke alarms as the CHARLIE form keeps it; `key` only tells rows apart. */
 export type AlarmRow = AlarmCheck & { key: number }
-
-/** Shortest justification for sharing without consent (`JUSTIFICATION_MIN` in referral.rs). */
-export const JUSTIFICATION_MIN = 40
-
-/** Longest note on a CHARLIE factor (`NOTE_MAX` in charlie.rs). */
-export const NOTE_MAX = 2000
-
-/** Longest free text on a referral (`TEXT_MAX` in referral.rs). */
-export const TEXT_MAX = 2000
 
 export const RISK_LEVEL_LABELS: Record<RiskLevel, string> = {
   low: 'Low',
@@ -147,15 +138,7 @@ export function responseText(response: ResponseTime): string {
     : countOf(response.hours ?? 0, 'hour')
 }
 
-/** Whole hours a referral is past its due time at `now`, or null when it is not overdue. */
-export function hoursOverdue(referral: Referral, now: Date = new Date()): number | null {
-  if (referral.status !== 'sent' || referral.due_at === null) return null
-  const late = now.getTime() - new Date(referral.due_at).getTime()
-  // Due means "by then": exactly at the due time is not yet late (as overdue_referrals in Rust).
-  return late > 0 ? Math.floor(late / 3_600_000) : null
-}
-
-/** "Overdue by 5 hours", "Overdue by 3 days". */
+/** "Overdue by 5 hours", "Overdue by 3 days", from the whole hours Rust counted. */
 export function overdueText(hours: number): string {
   return hours < 48
     ? `Overdue by ${countOf(hours, 'hour')}`

@@ -1,17 +1,15 @@
 // Words for the plan screens: labels for every plan enum the backend sends (typed as total
-// records so a new variant on the Rust side fails `npm run check`), and the plan rules'
-// sentences, which are the same as the Rust `Display` strings in
-// crates/core/src/security/plan.rs.
+// records so a new variant on the Rust side fails `npm run check`). The plan rules' sentences,
+// fields and money come from Rust (`PlanPage.violations`, `PlanTotals`); nothing here words a
+// rule or adds up a cost.
 
 import type {
   Assessment,
   ItemOrigin,
   ItemStatus,
   Level,
-  Plan,
-  PlanItem,
-  PlanRuleViolation,
   PlanStatus,
+  PlanTotals,
   StepKind,
   Tier,
   Trade,
@@ -19,7 +17,6 @@ import type {
   WorkOrderStatus,
   YesNo,
 } from '$lib/backend/types'
-import { formatPence } from '$lib/services/format'
 
 export const TIER_LABELS: Record<Tier, string> = {
   bronze: 'Bronze',
@@ -150,80 +147,9 @@ export function weaknessLabel(ref: WeaknessRef, assessment: Assessment): string 
   return ref.instance ? `${title} (${instanceLabel(ref.instance)})` : title
 }
 
-/** A line's estimated cost in pence. */
-export function lineEstimate(item: PlanItem): number {
-  return item.quantity * item.unit_cost_pence
-}
-
-/** A plan's estimated total in pence (lists carry the plan without its totals). */
-export function planEstimate(plan: Plan): number {
-  return plan.items.reduce((sum, item) => sum + lineEstimate(item), 0)
-}
-
-/** The maximum quantity on one line (`MAX_QUANTITY` on the Rust side). */
-export const MAX_QUANTITY = 50
-
-/** The same sentence as the Rust `Display` of each plan rule. */
-export function violationMessage(v: PlanRuleViolation): string {
-  switch (v.rule) {
-    case 'no_measures':
-      return 'The plan has no measures: add at least one, or give advice only without a plan'
-    case 'unknown_measure':
-      return `Measure "${v.measure}" is not in the catalogue: remove it and choose another`
-    case 'measure_above_tier':
-      return `${v.name} is a ${v.measure_tier} measure but this is a ${v.plan_tier} plan: remove it or change the tier with a reason`
-    case 'not_for_a_weakness_found':
-      return `${v.name} does not fix any weakness found in this home: plans only fund measures for weaknesses found`
-    case 'bad_quantity':
-      return `Quantity for ${v.name} must be between 1 and ${MAX_QUANTITY}`
-    case 'key_lock_needs_windows':
-      return `${v.name} key-locks windows: choose which windows it is for, so escape windows can be checked`
-    case 'key_lock_on_escape_window':
-      return `${v.name} cannot go on ${v.window}: it is, or may be, an escape window and must never be key-locked. Confirm it is not an escape window, or choose laminated glazing or a window alarm instead`
-    case 'missing_landlord_consent':
-      return `The resident rents: record the landlord's consent before ${v.measures} (these change the building)`
-    case 'tenure_unknown':
-      return `Record whether the resident owns or rents before ${v.measures}: a tenant needs the landlord's consent`
-    case 'missing_cctv_acknowledgement':
-      return `Record the resident's acknowledgement of the domestic CCTV guidance (version ${v.version}) before ${v.measures}`
-    case 'tier_change_needs_reason':
-      return `The recommended tier is ${v.recommended}: record why you chose ${v.chosen}`
-    case 'gold_needs_da_service':
-      return 'A domestic abuse concern is flagged: only the DA service can decide a gold plan. Refer the case and record their decision reference'
-    case 'over_cap_needs_reason':
-      return `The plan costs ${v.total} against the ${v.tier} cap of ${v.cap}: remove measures or record why the extra is needed`
-  }
-}
-
-/** The plan field each rule belongs to (`PlanRuleViolation::field` on the Rust side). */
-export function violationField(v: PlanRuleViolation): string {
-  switch (v.rule) {
-    case 'no_measures':
-    case 'unknown_measure':
-    case 'measure_above_tier':
-    case 'not_for_a_weakness_found':
-    case 'bad_quantity':
-      return 'items'
-    case 'key_lock_needs_windows':
-    case 'key_lock_on_escape_window':
-      return 'applies_to'
-    case 'missing_landlord_consent':
-    case 'tenure_unknown':
-      return 'landlord_consent'
-    case 'missing_cctv_acknowledgement':
-      return 'cctv_acknowledgement'
-    case 'tier_change_needs_reason':
-      return 'tier_reason'
-    case 'gold_needs_da_service':
-      return 'da_service_decision'
-    case 'over_cap_needs_reason':
-      return 'over_cap_reason'
-  }
-}
-
-/** "£190.00 of the £500.00 cap". */
-export function againstCap(estimatePence: number, capPence: number): string {
-  return `${formatPence(estimatePence)} of the ${formatPence(capPence)} cap`
+/** A line's estimate in pence, as Rust added it up; null for a line the totals do not know. */
+export function lineEstimate(totals: PlanTotals, itemId: string): number | null {
+  return totals.lines.find((line) => line.item_id === itemId)?.estimated_pence ?? null
 }
 
 /**
