@@ -260,6 +260,15 @@ describe('household page: home security', () => {
           address: '3 Larch Grove, Eastwick Vale',
           postcode: 'ZY18 9ZA',
           follow_up_due: '2026-02-20',
+          totals: {
+            estimated_pence: 19500,
+            actual_pence: 0,
+            lines_without_actual: 0,
+            cap_pence: 50000,
+            over_cap_by_pence: 0,
+            under_cap_by_pence: 30500,
+            lines: [],
+          },
         },
       ]),
     )

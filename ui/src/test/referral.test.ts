@@ -220,14 +220,14 @@ describe('making a referral', () => {
         at: new Date().toISOString(),
       },
     })
-    expect(seeded.cannot_send_because).toBe(
+    expect(seeded.cannot_send_because?.message).toBe(
       'The resident agreed to the visit but not to sharing with the fire service: ask them, or record a lawful basis',
     )
     const refused = fake.fire.step(seeded.referral.id, { step: 'send' })
     expect(refused.status === 'error' && refused.error).toMatchObject({
       code: 'validation',
       field: 'consent',
-      message: seeded.cannot_send_because,
+      message: seeded.cannot_send_because?.message,
     })
     await openReferral(seeded.referral.id)
     expect(document.getElementById('cannot-send')).toHaveTextContent(
@@ -352,7 +352,6 @@ describe('making a referral', () => {
     ).toEqual([
       'Choose who the referral is for',
       'Choose an agency to refer to',
-      'Give at least one reason for the referral',
       'Say whether the resident has agreed to this referral',
     ])
     expect(await violations()).toEqual([])
