@@ -50,6 +50,7 @@ async fn boot(rec: &mut Recorder) {
     rec.ok("app_status", json!({})).await;
     rec.ok("sync_status", json!({})).await;
     rec.ok("reference_problems", json!({})).await;
+    rec.ok("list_users", json!({})).await;
     rec.ok("touch", json!({})).await;
 }
 
@@ -340,12 +341,12 @@ async fn survey_scenario() -> Recording {
     )
 }
 
-/// A drafted plan for a burglary victim's survey, and branches for each thing the plan,
+/// A drafted plan for a burglary victim's survey (at a ZY4 home, where two firms can fit locks), and branches for each thing the plan,
 /// sign and follow-up screens do with it.
 async fn plan_scenario() -> Recording {
     let mut rec = Recorder::new();
     set_up(&mut rec).await;
-    let (household, _) = household(&mut rec, "12 Acacia Avenue", "ZY18 9ZA").await;
+    let (household, _) = household(&mut rec, "12 Acacia Avenue", "ZY4 7HT").await;
     let page = rec
         .quietly(
             "start_survey",
@@ -451,6 +452,8 @@ async fn plan_scenario() -> Recording {
         edit(json!({ "edit": "add_measure", "measure_id": "pas24_doorset", "quantity": 1, "applies_to": ["doors[0]"] })),
     )
     .await;
+    b.mark("over cap");
+    b.ok("get_plan", json!({ "id": plan })).await;
     b.ok(
         "edit_plan",
         edit(
@@ -570,6 +573,17 @@ async fn plan_scenario() -> Recording {
     .await;
     b.mark("ordered");
     b.ok("get_plan", json!({ "id": plan })).await;
+    let cylinder = items
+        .iter()
+        .find(|(_, measure, _)| measure == "anti_snap_cylinder")
+        .expect("an anti-snap cylinder in the plan")
+        .0
+        .clone();
+    b.ok(
+        "edit_plan",
+        edit(json!({ "edit": "actual_cost", "item": cylinder, "pence": 11250 })),
+    )
+    .await;
     b.ok(
         "plan_step",
         json!({ "id": plan, "step": { "step": "fit" } }),
@@ -592,11 +606,114 @@ async fn plan_scenario() -> Recording {
     b.ok("get_plan", json!({ "id": plan })).await;
     branches.push(b.into_branch("approval"));
 
+    // The supervisor approves with a contact and access notes for the work orders (each
+    // measure has one firm by trade here, so there is no firm to choose).
+    let agree = json!({ "id": plan, "residentName": "Edith Sampleton", "signaturePngBase64": SIGNATURE_PNG, "disclaimerVersion": "2026-01" });
+    let mut b = rec.branch(OFFICER_PASSPHRASE).await;
+    b.quietly("agree_plan", agree.clone()).await;
+    b.quietly("lock", json!({})).await;
+    b.quietly("unlock", json!({ "passphrase": SUPERVISOR_PASSPHRASE }))
+        .await;
+    b.mark("agreed");
+    b.ok("app_status", json!({})).await;
+    b.ok("get_plan", json!({ "id": plan })).await;
+    b.ok(
+        "edit_plan",
+        edit(json!({
+            "edit": "approve", "over_cap_reason": null,
+            "firm_choices": { "by_measure": {} },
+            "contact": { "name": "Dee Sampleton", "phone": "01623 496 000", "is_resident": false },
+            "access_notes": ["Key safe by the back door", "Dog in the kitchen"],
+        })),
+    )
+    .await;
+    branches.push(b.into_branch("firms"));
+
+    // No firm in the council's contractors list does locksmith (or handyperson) work at
+    // this postcode.
+    let contractors = include_str!("../../../assets/contractors.toml")
+        .replace("areas = [\"ZY3\", \"ZY4\"]", "areas = [\"ZY3\"]")
+        .replace(
+            "trades = [\"locksmith\", \"handyperson\"]\nareas = [\"ZY\"]",
+            "trades = [\"locksmith\", \"handyperson\"]\nareas = [\"ZY3\"]",
+        );
+    let mut b = rec
+        .branch_with(OFFICER_PASSPHRASE, |data| {
+            let reference = data.join("reference");
+            std::fs::create_dir_all(&reference).expect("reference folder");
+            std::fs::write(reference.join("contractors.toml"), &contractors)
+                .expect("contractors file");
+        })
+        .await;
+    b.quietly("agree_plan", agree.clone()).await;
+    b.quietly("lock", json!({})).await;
+    b.quietly("unlock", json!({ "passphrase": SUPERVISOR_PASSPHRASE }))
+        .await;
+    b.mark("agreed");
+    b.ok("app_status", json!({})).await;
+    b.ok("reference_problems", json!({})).await;
+    b.ok("get_plan", json!({ "id": plan })).await;
+    b.refused(
+        "edit_plan",
+        edit(json!({
+            "edit": "approve", "over_cap_reason": null, "firm_choices": { "by_measure": {} },
+            "contact": null, "access_notes": [],
+        })),
+    )
+    .await;
+    branches.push(b.into_branch("no-locksmith"));
+
+    // A domestic abuse concern, known when the plan is drafted: the fitters must phone
+    // someone other than the resident.
+    let mut b = rec.branch(OFFICER_PASSPHRASE).await;
+    let page = b
+        .quietly(
+            "start_survey",
+            json!({ "householdId": household, "visitId": null }),
+        )
+        .await;
+    let da_survey = id(&page, "/state/survey/id");
+    let mut answers = survey_answers();
+    answers.push(("da_concern", yes_no("yes")));
+    answer(&mut b, &da_survey, answers, false).await;
+    let da_plan = id(
+        &b.quietly("draft_plan", json!({ "surveyId": da_survey }))
+            .await,
+        "/plan/id",
+    );
+    b.quietly(
+        "agree_plan",
+        json!({ "id": da_plan, "residentName": "Edith Sampleton", "signaturePngBase64": SIGNATURE_PNG, "disclaimerVersion": "2026-01" }),
+    )
+    .await;
+    b.quietly("lock", json!({})).await;
+    b.quietly("unlock", json!({ "passphrase": SUPERVISOR_PASSPHRASE }))
+        .await;
+    b.mark("agreed");
+    b.ok("app_status", json!({})).await;
+    b.ok("get_plan", json!({ "id": da_plan })).await;
+    let approve = |contact: Value| {
+        json!({ "id": da_plan, "edit": {
+            "edit": "approve", "over_cap_reason": null, "firm_choices": { "by_measure": {} },
+            "contact": contact, "access_notes": [],
+        } })
+    };
+    b.refused("edit_plan", approve(Value::Null)).await;
+    b.ok(
+        "edit_plan",
+        approve(
+            json!({ "name": "Jo Harbour (support worker)", "phone": null, "is_resident": false }),
+        ),
+    )
+    .await;
+    branches.push(b.into_branch("da-concern"));
+
     rec.finish(
         "plan",
         "An improvement plan drafted from a burglary victim's survey. Branches from the draft: \
-         quantity, remove, add, cctv, over-cap, tenant, tier, refuse, pdf, and approval (agreed, \
-         refused to the officer, approved by the supervisor, fitted, followed up).",
+         quantity, remove, add, cctv, over-cap, tenant, tier, refuse, pdf, approval (agreed, \
+         refused to the officer, approved by the supervisor, fitted, followed up), firms, \
+         no-locksmith (a council contractors list without one) and da-concern.",
         branches,
     )
 }

@@ -182,11 +182,18 @@ impl Recorder {
     /// A copy of this app's data, unlocked with `passphrase`, that records a branch from
     /// here: tests of one screen start from the same state and each take their own path.
     pub async fn branch(&mut self, passphrase: &str) -> Recorder {
+        self.branch_with(passphrase, |_| {}).await
+    }
+
+    /// A branch whose copy of the data folder `prepare` changes before the app opens it
+    /// (say, a council's own reference file in `reference/`).
+    pub async fn branch_with(&mut self, passphrase: &str, prepare: impl FnOnce(&Path)) -> Recorder {
         // The store is closed while its files are copied, so the copy is whole.
         self.quietly("lock", json!({})).await;
         let root = tempfile::tempdir().expect("temp dir");
         let data = root.path().join("data");
         copy_dir(&self.data, &data);
+        prepare(&data);
         let documents = root.path().join("documents");
         std::fs::create_dir_all(&documents).expect("documents folder");
         self.quietly("unlock", json!({ "passphrase": passphrase }))
