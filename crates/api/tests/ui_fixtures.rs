@@ -611,6 +611,16 @@ async fn plan_scenario() -> Recording {
     let agree = json!({ "id": plan, "residentName": "Edith Sampleton", "signaturePngBase64": SIGNATURE_PNG, "disclaimerVersion": "2026-01" });
     let mut b = rec.branch(OFFICER_PASSPHRASE).await;
     b.quietly("agree_plan", agree.clone()).await;
+    // An officer may not approve: what Rust says when the person signed in changes under
+    // an open page.
+    b.refused(
+        "edit_plan",
+        edit(json!({
+            "edit": "approve", "over_cap_reason": null, "firm_choices": { "by_measure": {} },
+            "contact": null, "access_notes": [],
+        })),
+    )
+    .await;
     b.quietly("lock", json!({})).await;
     b.quietly("unlock", json!({ "passphrase": SUPERVISOR_PASSPHRASE }))
         .await;
