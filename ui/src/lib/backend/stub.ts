@@ -3,7 +3,7 @@
 // It computes nothing: every answer is recorded or scripted by the test.
 
 import { emit } from '@tauri-apps/api/event'
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import { mockIPC } from '@tauri-apps/api/mocks'
 import type { Backend } from './backend'
 import { createTauriBackend } from './tauri'
 import type { AppError } from './types'
@@ -37,8 +37,8 @@ export const OPEN_DIALOG = 'plugin:dialog|open'
 export const SAVE_DIALOG = 'plugin:dialog|save'
 
 /**
- * Commands that only read: answered with the latest recorded answer before the point the
- * stub has reached, so reading again never skips ahead of what the screen did.
+ * Commands that only read: answered with the latest answer recorded before the next change
+ * the screens have not made yet, so reading again never skips ahead of what they did.
  */
 const READS = new Set([
   'app_status',
@@ -147,9 +147,14 @@ export class Stub {
     return this.calls.filter((c) => c.command === command).map((c) => c.args)
   }
 
-  /** A recorded call of `command` (the first whose arguments include `args`), to read what Rust answered. */
+  /**
+   * A recorded call of `command` whose arguments include `args`, to read what Rust
+   * answered: the first from where the stub has reached, else the first of all.
+   */
   recorded(command: string, args: Args = {}): RecordedCall {
-    const call = this.timeline.find((c) => c.command === command && matches(c.args, args))
+    const wanted = (c: RecordedCall) => c.command === command && matches(c.args, args)
+    const call =
+      this.timeline.find((c, i) => i >= this.cursor && wanted(c)) ?? this.timeline.find(wanted)
     if (!call) throw new Error(`The fixture recorded no ${command} ${canonical(args)}`)
     return call
   }
@@ -185,18 +190,17 @@ export class Stub {
   private find(command: string, args: Args): RecordedCall | undefined {
     const key = canonical(args)
     const same = (c: RecordedCall) => c.command === command && canonical(c.args) === key
-    const before = this.timeline.slice(0, this.cursor).findLast(same)
     const after = this.timeline.findIndex((c, i) => i >= this.cursor && same(c))
-    if (READS.has(command)) return before ?? this.timeline[after]
-    if (after < 0) return before
+    if (READS.has(command)) {
+      // The state now: what was read before the next change the screens have not made.
+      const next = this.timeline.findIndex((c, i) => i >= this.cursor && !READS.has(c.command))
+      const seen = this.timeline.slice(0, next < 0 ? undefined : next).findLast(same)
+      return seen ?? this.timeline[after]
+    }
+    if (after < 0) return this.timeline.slice(0, this.cursor).findLast(same)
     this.cursor = after + 1
     return this.timeline[after]
   }
-}
-
-/** Stops every stub answering: the test setup calls it after each test. */
-export function clearStubs(): void {
-  clearMocks()
 }
 
 function settle(outcome: { result?: unknown; error?: AppError }): unknown {
