@@ -101,7 +101,7 @@ pub fn agencies(api: &Api) -> AgencyDirectory {
 pub fn save_charlie_check(api: &Api, draft: CharlieDraft) -> Result<CharlieResult> {
     let data = api.reference.get();
     api.session.with_store(|s| {
-        let check = draft.into_check(&data.charlie, s.officer().id, chrono::Utc::now());
+        let check = draft.into_check(&data.charlie, s.officer().id, doorstep_core::clock::now());
         s.save_charlie_check(&check, &data.charlie, ChangeSource::Ui)?;
         charlie_result(&data, check)
     })
@@ -129,7 +129,11 @@ pub fn charlie_checks_for_household(
 pub fn draft_referral(api: &Api, mut draft: ReferralDraft) -> Result<ReferralPage> {
     let data = api.reference.get();
     api.session.with_store(|s| {
-        let (by, role, now) = (s.officer().id, s.officer().role, chrono::Utc::now());
+        let (by, role, now) = (
+            s.officer().id,
+            s.officer().role,
+            doorstep_core::clock::now(),
+        );
         if let Some(c) = draft.consent.as_mut() {
             (c.recorded_by, c.at) = (by, now);
         }
@@ -160,7 +164,7 @@ pub fn record_referral_authority(
 ) -> Result<ReferralPage> {
     let data = api.reference.get();
     api.session.with_store(|s| {
-        let (by, now) = (s.officer().id, chrono::Utc::now());
+        let (by, now) = (s.officer().id, doorstep_core::clock::now());
         let referral = s.change_referral(id, ChangeSource::Ui, |r| -> Result<()> {
             if let Some(mut c) = consent {
                 (c.recorded_by, c.at) = (by, now);
@@ -183,7 +187,7 @@ pub fn referral_step(api: &Api, id: ReferralId, step: ReferralStep) -> Result<Re
     api.session.with_store(|s| {
         let (by, role) = (s.officer().id, s.officer().role);
         let referral = s.change_referral(id, ChangeSource::Ui, |r| -> Result<()> {
-            Ok(r.apply(&data.agencies, step, by, role, chrono::Utc::now())?)
+            Ok(r.apply(&data.agencies, step, by, role, doorstep_core::clock::now())?)
         })?;
         referral_page(&data, s, referral)
     })
@@ -194,7 +198,7 @@ fn summaries(
     s: &Store,
     referrals: Vec<Referral>,
 ) -> Result<Vec<ReferralSummary>> {
-    let now = chrono::Utc::now();
+    let now = doorstep_core::clock::now();
     referrals
         .into_iter()
         .map(|referral| {

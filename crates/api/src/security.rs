@@ -265,7 +265,7 @@ pub fn draft_plan(api: &Api, survey_id: SurveyId) -> Result<PlanPage> {
         }
         let survey = s.survey(survey_id)?;
         let ctx = data.plan_context(&survey.answers)?;
-        let plan = propose_plan(&ctx, survey_id, actor(s), chrono::Utc::now())?;
+        let plan = propose_plan(&ctx, survey_id, actor(s), doorstep_core::clock::now())?;
         s.save_new_plan(&plan, ChangeSource::Ui)?;
         plan_page(&data, s, plan.id)
     })
@@ -385,7 +385,7 @@ pub fn edit_plan(api: &Api, id: PlanId, edit: PlanEdit) -> Result<PlanPage> {
         let by = actor(s);
         let survey = s.survey(s.plan(id)?.survey_id)?;
         let ctx = data.plan_context(&survey.answers)?;
-        let now = chrono::Utc::now();
+        let now = doorstep_core::clock::now();
         s.change_plan(id, ChangeSource::Ui, |plan| -> Result<()> {
             match edit {
                 PlanEdit::AddMeasure {
@@ -486,7 +486,7 @@ fn take_step(data: &ReferenceData, s: &mut Store, id: PlanId, step: PlanStep) ->
     let survey = s.survey(s.plan(id)?.survey_id)?;
     let ctx = data.plan_context(&survey.answers)?;
     s.change_plan(id, ChangeSource::Ui, |plan| -> Result<()> {
-        Ok(plan.apply(&ctx, step, by, chrono::Utc::now())?)
+        Ok(plan.apply(&ctx, step, by, doorstep_core::clock::now())?)
     })?;
     plan_page(data, s, id)
 }
@@ -509,7 +509,7 @@ fn approve(
             ctx,
             over_cap_reason,
             by,
-            at: chrono::Utc::now(),
+            at: doorstep_core::clock::now(),
             contractors: &data.contractors,
             choices: choices.firms,
             contact: choices.contact,

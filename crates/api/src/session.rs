@@ -89,9 +89,9 @@ pub(crate) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Today's date where the officer is.
+/// Today's date where the officer is (pinned in the UI's fixture writer).
 pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    doorstep_core::clock::today()
 }
 
 impl Session {

@@ -52,7 +52,7 @@ pub(crate) fn insert_bytes(
         image.media_type,
         i64::try_from(image.size).unwrap_or(i64::MAX),
         bytes,
-        chrono::Utc::now(),
+        doorstep_core::clock::now(),
         created_by,
     ])?;
     Ok(())

@@ -460,7 +460,7 @@ impl Store {
             alarms_fitted: knock.alarms_fitted,
             referrals_made: knock.referrals_made,
             higher_risk_people: knock.higher_risk_people,
-            at: chrono::Utc::now(),
+            at: doorstep_core::clock::now(),
             crew: vec![self.officer().id],
         };
         record.validate()?;

@@ -283,7 +283,7 @@ impl Store {
         source: ChangeSource,
     ) -> Result<Survey> {
         households::get(self.conn(), household)?;
-        let now = chrono::Utc::now();
+        let now = doorstep_core::clock::now();
         let mut survey = Survey {
             id: SurveyId::new(),
             household_id: household,

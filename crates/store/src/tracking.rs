@@ -72,7 +72,7 @@ impl Writer<'_> {
         previous: Option<(&Value, &str)>,
         current: &Value,
     ) -> Result<Option<Tracked>> {
-        let at = Utc::now();
+        let at = doorstep_core::clock::now();
         let empty = Map::new();
         let current_fields = current.as_object().unwrap_or(&empty);
         let (previous_fields, mut versions): (&Map<String, Value>, FieldVersions) = match previous {

@@ -311,7 +311,7 @@ impl Store {
             officer_id: officer.id,
             role: officer.role,
         };
-        let at = work_order::last_fitted_at(&orders).unwrap_or_else(Utc::now);
+        let at = work_order::last_fitted_at(&orders).unwrap_or_else(doorstep_core::clock::now);
         let mut after = before.clone();
         if after.status == PlanStatus::Approved {
             // Orders that arrived before the plan's own "ordered" step: record it first.

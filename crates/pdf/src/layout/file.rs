@@ -117,7 +117,7 @@ fn set_language_and_dates(pdf: &mut lopdf::Document) -> Result<(), PdfError> {
     );
     let info_id = pdf.trailer.get(b"Info").and_then(Object::as_reference).ok();
     if let Some(id) = info_id {
-        let now = chrono::Utc::now()
+        let now = doorstep_core::clock::now()
             .format("D:%Y%m%d%H%M%SZ")
             .to_string()
             .into_bytes();
