@@ -10,16 +10,16 @@ use base64::engine::general_purpose::STANDARD as B64;
 use doorstep_core::attachment::check_size;
 use doorstep_core::cocoon::CocoonOutcome;
 use doorstep_core::security::{
-    AnswerValue, FollowUpFindings, Plan, PlanActor, PlanId, PlanItemId, PlanRuleViolation,
-    PlanStatus, PlanStep, SurveyId, Tier, Trade, follow_up, orphan_answers, progress, propose_plan,
-    validate_answers, visible_paths,
+    AnswerValue, FollowUpFindings, PlanActor, PlanId, PlanItemId, PlanRuleViolation, PlanStatus,
+    PlanStep, SurveyId, Tier, follow_up, orphan_answers, progress, propose_plan, validate_answers,
+    visible_paths,
 };
 use doorstep_core::views::{
     CocoonPage, CocoonSummary, MeasureChoice, PlanPage, PlanSummary, RuleViolation, SurveyPage,
     SurveyPhoto, SurveyState,
 };
-use doorstep_core::work_order::{Contractors, Firm, FirmChoices, FirmRef, SiteContact};
-use doorstep_core::{ChangeSource, Household, HouseholdId, VisitId};
+use doorstep_core::work_order::{FirmChoices, SiteContact};
+use doorstep_core::{ChangeSource, HouseholdId, VisitId};
 use doorstep_store::{PlanApproval, Store, StoreError};
 use serde::{Deserialize, Serialize};
 

@@ -3,7 +3,7 @@
 #![allow(clippy::expect_used)] // a failed expectation is a failed test
 
 use chrono::{NaiveDate, Utc};
-use doorstep_core::security::{AnswerMap, YesNo};
+use doorstep_core::security::{AnswerMap, Trade, YesNo};
 use doorstep_core::work_order::WorkOrderStatus;
 use doorstep_core::{HouseholdDraft, OfficerId, PersonDraft, Role};
 use doorstep_store::{DataFolder, KdfParams};
