@@ -347,4 +347,14 @@ mod tests {
             &"x".repeat(MAX_ENTITY_ID_LEN)
         )));
     }
+
+    /// Found by schemathesis: a field's value is any JSON (a number, text, a list), so the
+    /// document must not promise an object where the hub answers with a field's value.
+    #[test]
+    fn a_hub_value_may_be_any_json() {
+        let doc: Value = serde_json::from_str(document()).expect("the document is JSON");
+        let value = &doc["components"]["schemas"]["HubValue"]["properties"]["value"];
+        assert!(value.is_object(), "HubValue.value is described");
+        assert!(value.get("type").is_none(), "no type restriction: {value}");
+    }
 }

@@ -595,8 +595,8 @@ pub struct HubValue {
     pub entity_id: String,
     /// The field.
     pub field: String,
-    /// The hub's value.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// The hub's value: any JSON a field can hold (text, a number, a list, a whole record).
+    #[cfg_attr(feature = "openapi", schema(value_type = Value))]
     pub value: Value,
     /// The hub's version of it.
     #[cfg_attr(feature = "openapi", schema(value_type = HlcText))]
