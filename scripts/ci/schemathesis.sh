@@ -127,6 +127,10 @@ run_backend() {
   kill "$HUB_PID" 2> /dev/null || true
   wait "$HUB_PID" 2> /dev/null || true
   HUB_PID=""
+  if [ "$status" -ne 0 ] && grep -q "database error" "$WORK/hub-$name.log"; then
+    echo "the hub on $name reported database errors:" >&2
+    grep "database error" "$WORK/hub-$name.log" | head -5 >&2
+  fi
   if grep -q "panicked" "$WORK/hub-$name.log"; then
     echo "the hub on $name panicked:" >&2
     grep -A5 "panicked" "$WORK/hub-$name.log" >&2

@@ -223,7 +223,14 @@ impl From<rusqlite::Error> for StoreError {
 
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
-        StoreError::Backend(e.to_string())
+        // The driver's own text is only "db error"; the server's code and message say what
+        // went wrong (the detail, which may quote a row's values, is left out of the log).
+        match e.as_db_error() {
+            Some(db) => {
+                StoreError::Backend(format!("PostgreSQL {}: {}", db.code().code(), db.message()))
+            }
+            None => StoreError::Backend(e.to_string()),
+        }
     }
 }
 

@@ -121,6 +121,7 @@ pub(super) async fn pull(
     let tx = client
         .build_transaction()
         .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
         .start()
         .await?;
     let device_id = who.device_id.to_string();
@@ -174,6 +175,12 @@ pub(super) async fn pull(
         };
         pull_page(who, after, head, rows, limit, now)?
     };
+    // The snapshot was only for reading. The cursor and the audit row are written in a
+    // transaction of their own at READ COMMITTED: an upsert there waits for a concurrent
+    // pull of the same device instead of failing it with a serialisation error (40001),
+    // which inside the snapshot it would.
+    tx.commit().await?;
+    let tx = client.transaction().await?;
     let stmt = tx
         .prepare_cached(
             "INSERT INTO device_cursors (device_id, pulled_seq, updated_at) VALUES ($1, $2, $3)
