@@ -36,8 +36,11 @@ impl From<ReferralError> for AppError {
                 errors.add(refused.field(), message);
                 StoreError::Invalid(errors).into()
             }
-            ReferralError::Blank(_) | ReferralError::TooLong(_) => {
-                Self::new(ErrorCode::Validation, message)
+            ReferralError::Blank(blank) => blank.into(),
+            ReferralError::TooLong { field, .. } => {
+                let mut errors = ValidationErrors::default();
+                errors.add(field, message);
+                StoreError::Invalid(errors).into()
             }
             ReferralError::Invalid(errors) => StoreError::Invalid(errors).into(),
         }
@@ -79,7 +82,7 @@ fn referral_page(data: &ReferenceData, s: &Store, referral: Referral) -> Result<
                     .map(|e| RuleViolation::from(&e))
             })
             .flatten(),
-        hours_overdue: referral.hours_overdue(chrono::Utc::now()),
+        hours_overdue: referral.hours_overdue(doorstep_core::clock::now()),
         address: page.household.one_line_address(),
         person_name,
         agency,
