@@ -3,6 +3,7 @@
 
 use doorstep_core::FieldError;
 use doorstep_core::security::{PlanError, SurveyError, TransitionError};
+use doorstep_core::validation::Blank;
 use doorstep_core::work_order::WorkOrderError;
 use doorstep_replica::SyncError;
 use doorstep_store::StoreError;
@@ -84,6 +85,19 @@ impl AppError {
         Self::new(
             ErrorCode::Locked,
             "Doorstep is locked. Enter your passphrase to carry on.",
+        )
+    }
+}
+
+impl From<Blank> for AppError {
+    fn from(blank: Blank) -> Self {
+        Self::from_fields(
+            ErrorCode::Validation,
+            vec![FieldError {
+                field: blank.field.to_owned(),
+                message: blank.to_string(),
+            }],
+            None,
         )
     }
 }
@@ -184,7 +198,10 @@ impl From<PlanError> for AppError {
             ),
             PlanError::NotEditable(_) => Self::new(ErrorCode::WrongStep, e.to_string()),
             PlanError::UnknownItem => Self::new(ErrorCode::NotFound, e.to_string()),
-            PlanError::Blank(_) => Self::new(ErrorCode::Validation, e.to_string()),
+            PlanError::Blank(blank) => blank.into(),
+            PlanError::Invalid(errors) => {
+                Self::from_fields(ErrorCode::Validation, errors.errors().to_vec(), None)
+            }
         }
     }
 }
@@ -197,9 +214,8 @@ impl From<TransitionError> for AppError {
             TransitionError::RoleNotAllowed { .. } | TransitionError::OwnPlan => {
                 Self::new(ErrorCode::NotAllowed, message)
             }
-            TransitionError::Blank(_) | TransitionError::WrongDisclaimer { .. } => {
-                Self::new(ErrorCode::Validation, message)
-            }
+            TransitionError::Blank(blank) => blank.into(),
+            TransitionError::WrongDisclaimer { .. } => Self::new(ErrorCode::Validation, message),
             TransitionError::RulesBroken(rules) => Self::from_fields(
                 ErrorCode::PlanRule,
                 rules

@@ -45,6 +45,36 @@ impl ValidationErrors {
     }
 }
 
+/// A required text field left blank: the field's name, and what "Enter …" asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Enter {what}")]
+pub struct Blank {
+    /// The form field's name, as the UI names it (snake_case).
+    pub field: &'static str,
+    /// What to enter, e.g. "why the plan was refused".
+    pub what: &'static str,
+}
+
+impl FromIterator<Blank> for ValidationErrors {
+    fn from_iter<I: IntoIterator<Item = Blank>>(blanks: I) -> Self {
+        let mut errors = Self::default();
+        for blank in blanks {
+            errors.add(blank.field, blank.to_string());
+        }
+        errors
+    }
+}
+
+/// Trims a text field that must not be blank.
+pub fn not_blank(value: &str, field: &'static str, what: &'static str) -> Result<String, Blank> {
+    let value = value.trim();
+    if value.is_empty() {
+        Err(Blank { field, what })
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
 /// Trims a required text field, recording `message` when it is blank or longer than `max`.
 pub fn required(
     errors: &mut ValidationErrors,

@@ -268,12 +268,19 @@ describe('plan screen', () => {
     expect(panel).toHaveTextContent(
       "The resident rents: record the landlord's consent before Key-operated window lock, Motion-sensor (PIR) external light, Anti-snap lock cylinder, Full-height lockable side gate",
     )
-    // The form asks for both before sending anything.
+    // Rust asks for both, each beside its box.
     await user.click(screen.getByRole('button', { name: 'Record consent' }))
-    expect(await screen.findByRole('alert')).toHaveTextContent(
-      "Enter the landlord's or managing agent's name",
+    const summary = await screen.findByRole('alert')
+    expect(summary).toHaveTextContent("Enter the landlord's or managing agent's name")
+    expect(summary).toHaveTextContent(
+      'Enter where the consent is recorded (letter, email or call reference)',
     )
-    expect(stub.sent('edit_plan')).toEqual([])
+    expect(screen.getByLabelText('Landlord or managing agent')).toHaveAttribute(
+      'aria-invalid',
+      'true',
+    )
+    expect(document.getElementById('landlord-consent')).toBeNull()
+    expect(edits(stub)).toEqual([{ edit: 'landlord_consent', landlord: '', reference: '' }])
 
     await user.type(screen.getByLabelText('Landlord or managing agent'), 'Sampleton Lettings')
     await user.type(screen.getByLabelText('Where the consent is recorded'), 'Email 3 Mar 2026')
@@ -320,7 +327,10 @@ describe('plan screen', () => {
 
     await user.click(screen.getByRole('button', { name: 'Confirm refusal' }))
     expect(await screen.findByRole('alert')).toHaveTextContent('Enter why the plan is refused')
-    expect(stub.sent('plan_step')).toEqual([])
+    expect(document.getElementById('plan-status')).not.toHaveTextContent('Refused')
+    expect(stub.sent('plan_step')).toEqual([
+      { id: expect.any(String), step: { step: 'refuse', reason: '' } },
+    ])
 
     await user.type(
       screen.getByLabelText('Why is the plan refused?'),

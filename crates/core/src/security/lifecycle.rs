@@ -230,8 +230,8 @@ pub enum TransitionError {
     #[error("You drafted or agreed this plan, so another supervisor must approve it")]
     OwnPlan,
     /// A required field was blank.
-    #[error("Enter {0}")]
-    Blank(&'static str),
+    #[error(transparent)]
+    Blank(#[from] crate::validation::Blank),
     /// The resident accepted an old disclaimer.
     #[error(
         "The resident accepted disclaimer {given}, but the current one is {current}: show them the current disclaimer"
@@ -253,13 +253,8 @@ pub enum TransitionError {
     Invalid(crate::validation::ValidationErrors),
 }
 
-fn text(value: &str, what: &'static str) -> Result<String, TransitionError> {
-    let value = value.trim();
-    if value.is_empty() {
-        Err(TransitionError::Blank(what))
-    } else {
-        Ok(value.to_owned())
-    }
+fn text(value: &str, field: &'static str, what: &'static str) -> Result<String, TransitionError> {
+    Ok(crate::validation::not_blank(value, field, what)?)
 }
 
 impl Plan {
@@ -305,8 +300,9 @@ impl Plan {
                 signature_ref,
                 disclaimer_version,
             } => {
-                let resident_name = text(&resident_name, "the resident's name as they type it")?;
-                let signature_ref = text(&signature_ref, "the resident's signature")?;
+                let resident_name =
+                    text(&resident_name, "resident_name", "the resident's full name")?;
+                let signature_ref = text(&signature_ref, "signature", "the resident's signature")?;
                 let current = &ctx.policy.disclaimer_version;
                 if disclaimer_version.trim() != current {
                     return Err(TransitionError::WrongDisclaimer {
@@ -363,13 +359,13 @@ impl Plan {
                 }
             }
             PlanStep::Order { order_ref } => PlanStep::Order {
-                order_ref: text(&order_ref, "the order reference")?,
+                order_ref: text(&order_ref, "order_ref", "the order or job reference")?,
             },
             PlanStep::Refuse { reason } => PlanStep::Refuse {
-                reason: text(&reason, "why the plan was refused")?,
+                reason: text(&reason, "reason", "why the plan is refused")?,
             },
             PlanStep::Withdraw { reason } => PlanStep::Withdraw {
-                reason: text(&reason, "why the plan was withdrawn")?,
+                reason: text(&reason, "reason", "why the plan is withdrawn")?,
             },
             PlanStep::Fit => PlanStep::Fit,
             PlanStep::FollowUp { findings } => {

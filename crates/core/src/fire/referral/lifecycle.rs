@@ -159,17 +159,13 @@ pub(super) fn check_role(role: Role) -> Result<(), ReferralError> {
     }
 }
 
-fn text(value: &str, what: &'static str) -> Result<String, ReferralError> {
-    let value = value.trim();
-    if value.is_empty() {
-        Err(ReferralError::Blank(what))
+fn text(value: &str, field: &'static str, what: &'static str) -> Result<String, ReferralError> {
+    let value = crate::validation::not_blank(value, field, what)?;
+    // Refuse rather than cut: silently losing words typed at a door is never acceptable.
+    if value.chars().count() > TEXT_MAX {
+        Err(ReferralError::TooLong { field, what })
     } else {
-        // Refuse rather than cut: silently losing words typed at a door is never acceptable.
-        if value.chars().count() > TEXT_MAX {
-            Err(ReferralError::TooLong(what))
-        } else {
-            Ok(value.to_owned())
-        }
+        Ok(value)
     }
 }
 
@@ -220,13 +216,13 @@ impl Referral {
             },
             ReferralStep::BookVisit { visit_at } => ReferralStep::BookVisit { visit_at },
             ReferralStep::Complete { outcome } => ReferralStep::Complete {
-                outcome: text(&outcome, "what happened")?,
+                outcome: text(&outcome, "outcome", "what happened")?,
             },
             ReferralStep::Decline { reason } => ReferralStep::Decline {
-                reason: text(&reason, "why it was declined")?,
+                reason: text(&reason, "reason", "why it was declined")?,
             },
             ReferralStep::NoContact { attempts } => ReferralStep::NoContact {
-                attempts: text(&attempts, "the attempts made to make contact")?,
+                attempts: text(&attempts, "attempts", "the attempts made to make contact")?,
             },
         };
         let to = kind.target();

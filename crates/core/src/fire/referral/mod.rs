@@ -120,11 +120,16 @@ pub enum ReferralError {
     #[error(transparent)]
     NotAuthorised(#[from] SendRefused),
     /// A required field was blank.
-    #[error("Enter {0}")]
-    Blank(&'static str),
+    #[error(transparent)]
+    Blank(#[from] crate::validation::Blank),
     /// A free-text field is too long.
-    #[error("Shorten {0} to {TEXT_MAX} characters or fewer")]
-    TooLong(&'static str),
+    #[error("Shorten {what} to {TEXT_MAX} characters or fewer")]
+    TooLong {
+        /// The form field's name.
+        field: &'static str,
+        /// What the field holds, e.g. "what happened".
+        what: &'static str,
+    },
     /// Only a draft can be edited.
     #[error("This referral has been sent, so its consent and basis can no longer be changed")]
     NotDraft,

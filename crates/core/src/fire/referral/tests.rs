@@ -354,7 +354,10 @@ fn closing_steps_need_their_words() {
         .expect_err("blank reason");
     assert_eq!(
         err,
-        ReferralError::Blank("why it was declined"),
+        ReferralError::Blank(crate::validation::Blank {
+            field: "reason",
+            what: "why it was declined"
+        }),
         "the screen says what to enter"
     );
 }

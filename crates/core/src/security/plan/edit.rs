@@ -12,14 +12,7 @@ use super::{
     CctvAcknowledgement, ItemOrigin, LandlordConsent, MAX_QUANTITY, Plan, PlanContext, PlanError,
     PlanItem, PlanRuleViolation,
 };
-fn required_text(value: &str, what: &'static str) -> Result<String, PlanError> {
-    let value = value.trim();
-    if value.is_empty() {
-        Err(PlanError::Blank(what))
-    } else {
-        Ok(value.to_owned())
-    }
-}
+use crate::validation::not_blank;
 
 impl Plan {
     fn ensure_draft(&self) -> Result<(), PlanError> {
@@ -136,8 +129,9 @@ impl Plan {
     /// Records why the plan may exceed its cap.
     pub fn record_over_cap_reason(&mut self, reason: &str) -> Result<(), PlanError> {
         self.ensure_draft()?;
-        self.over_cap_reason = Some(required_text(
+        self.over_cap_reason = Some(not_blank(
             reason,
+            "over_cap_reason",
             "why the plan needs more than the cap",
         )?);
         Ok(())
@@ -152,12 +146,26 @@ impl Plan {
         at: DateTime<Utc>,
     ) -> Result<(), PlanError> {
         self.ensure_draft()?;
+        let landlord = not_blank(
+            landlord,
+            "landlord",
+            "the landlord's or managing agent's name",
+        );
+        let reference = not_blank(
+            reference,
+            "reference",
+            "where the consent is recorded (letter, email or call reference)",
+        );
+        let (landlord, reference) = match (landlord, reference) {
+            (Ok(landlord), Ok(reference)) => (landlord, reference),
+            (landlord, reference) => {
+                let blanks = [landlord.err(), reference.err()].into_iter().flatten();
+                return Err(PlanError::Invalid(blanks.collect()));
+            }
+        };
         self.landlord_consent = Some(LandlordConsent {
-            landlord: required_text(landlord, "the landlord's name")?,
-            reference: required_text(
-                reference,
-                "where the consent is recorded (letter, email or call reference)",
-            )?,
+            landlord,
+            reference,
             recorded_by: by,
             recorded_at: at,
         });
@@ -174,7 +182,7 @@ impl Plan {
     ) -> Result<(), PlanError> {
         self.ensure_draft()?;
         self.cctv_acknowledgement = Some(CctvAcknowledgement {
-            resident_name: required_text(resident_name, "the resident's name")?,
+            resident_name: not_blank(resident_name, "resident_name", "the resident's full name")?,
             guidance_version: policy.cctv_guidance_version.clone(),
             recorded_by: by,
             recorded_at: at,

@@ -225,8 +225,11 @@ pub enum PlanError {
     #[error("That line is not in this plan: refresh and try again")]
     UnknownItem,
     /// A text field that needs words was blank.
-    #[error("Enter {0}")]
-    Blank(&'static str),
+    #[error(transparent)]
+    Blank(#[from] crate::validation::Blank),
+    /// Several fields of one form were wrong, listed by field.
+    #[error("{}", .0.errors().first().map(|e| e.message.as_str()).unwrap_or("Check the form"))]
+    Invalid(crate::validation::ValidationErrors),
     /// A plan rule was broken.
     #[error(transparent)]
     Rule(#[from] PlanRuleViolation),

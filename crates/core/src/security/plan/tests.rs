@@ -50,6 +50,40 @@ fn has_rule(v: &[PlanRuleViolation], pick: fn(&PlanRuleViolation) -> bool) -> bo
     v.iter().any(pick)
 }
 
+/// A weakness the proposal cannot fix is listed with the reason, never dropped, so the
+/// officer can add a measure by hand or record why the home is left with it.
+#[rstest]
+#[case::cap_reached(true, "The Silver cap of £0.01 is reached")]
+#[case::no_measure_in_the_catalogue(
+    false,
+    "No Silver measure in the catalogue fits this weakness here"
+)]
+fn a_weakness_left_without_a_measure_says_why(#[case] tiny_cap: bool, #[case] reason: &str) {
+    let mut w = World::load();
+    if tiny_cap {
+        w.policy.budget_caps_pence.silver = 1;
+    } else {
+        w.catalogue
+            .measures
+            .retain(|m| !m.addresses.iter().any(|a| a == "cylinder_snappable"));
+    }
+    let answers = victim_with_weak_back_door(&w.template);
+    let plan = plan_for(&w, &answers);
+    let left = plan
+        .uncovered
+        .iter()
+        .find(|u| u.weakness.id == "cylinder_snappable")
+        .unwrap_or_else(|| panic!("the snappable cylinder is listed: {:?}", plan.uncovered));
+    assert_eq!(left.weakness.instance.as_deref(), Some("doors[1]"));
+    assert_eq!(left.reason, reason);
+    assert!(
+        plan.items
+            .iter()
+            .all(|i| !i.addresses.iter().any(|a| a.id == "cylinder_snappable")),
+        "no line claims to fix it"
+    );
+}
+
 #[rstest]
 #[case::secure_neighbour(&[], Tier::Bronze, false)]
 #[case::first_time_victim(&[("survey_reason", "burglary_victim")], Tier::Silver, false)]
