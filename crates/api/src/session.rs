@@ -40,7 +40,9 @@ pub struct AppStatus {
     pub can_add_people: bool,
     /// Minutes without use before the app locks itself.
     pub idle_lock_minutes: u32,
-    /// The longest idle lock time that may be chosen, in minutes (the shortest is 1).
+    /// The shortest idle lock time that may be chosen, in minutes.
+    pub idle_lock_minutes_min: u32,
+    /// The longest idle lock time that may be chosen, in minutes.
     pub idle_lock_minutes_max: u32,
     /// The limits the forms show, from the constants the rules check with.
     pub limits: Limits,
@@ -152,6 +154,7 @@ impl Session {
                 None => false,
             },
             idle_lock_minutes: *guard(&self.idle_lock_minutes),
+            idle_lock_minutes_min: doorstep_store::store::MIN_IDLE_LOCK_MINUTES,
             idle_lock_minutes_max: doorstep_store::store::MAX_IDLE_LOCK_MINUTES,
             limits: Limits::current(),
             today: today(),
@@ -353,10 +356,18 @@ mod tests {
         let status = session
             .set_up("Rowan Testwell", Role::Officer, PASSPHRASE)
             .expect("set up");
-        let max = status.idle_lock_minutes_max;
+        let (min, max) = (status.idle_lock_minutes_min, status.idle_lock_minutes_max);
         assert!(
             session.set_idle_lock_minutes(max).is_ok(),
             "the longest time offered is accepted"
+        );
+        assert!(
+            session.set_idle_lock_minutes(min).is_ok(),
+            "the shortest time offered is accepted"
+        );
+        assert!(
+            session.set_idle_lock_minutes(min - 1).is_err(),
+            "nothing shorter is accepted"
         );
         assert_eq!(
             session

@@ -20,6 +20,8 @@ use crate::users;
 
 /// Minutes without use before the app locks itself, unless the officer chooses otherwise.
 pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 5;
+/// The shortest idle time an officer may choose.
+pub const MIN_IDLE_LOCK_MINUTES: u32 = 1;
 /// The longest idle time an officer may choose.
 pub const MAX_IDLE_LOCK_MINUTES: u32 = 120;
 /// The settings key of the latest clock reading taken in from the hub, so the clock resumes
@@ -365,13 +367,15 @@ impl Store {
             .unwrap_or(DEFAULT_IDLE_LOCK_MINUTES))
     }
 
-    /// Sets the idle lock, 1 to 120 minutes.
+    /// Sets the idle lock, from `MIN_IDLE_LOCK_MINUTES` to `MAX_IDLE_LOCK_MINUTES`.
     pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<()> {
-        if !(1..=MAX_IDLE_LOCK_MINUTES).contains(&minutes) {
+        if !(MIN_IDLE_LOCK_MINUTES..=MAX_IDLE_LOCK_MINUTES).contains(&minutes) {
             let mut errors = ValidationErrors::default();
             errors.add(
                 "idle_lock_minutes",
-                format!("Choose between 1 and {MAX_IDLE_LOCK_MINUTES} minutes"),
+                format!(
+                    "Choose between {MIN_IDLE_LOCK_MINUTES} and {MAX_IDLE_LOCK_MINUTES} minutes"
+                ),
             );
             return Err(errors.into());
         }

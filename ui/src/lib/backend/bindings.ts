@@ -408,7 +408,9 @@ export type AppStatus = {
 	can_add_people: boolean,
 	/**  Minutes without use before the app locks itself. */
 	idle_lock_minutes: number,
-	/**  The longest idle lock time that may be chosen, in minutes (the shortest is 1). */
+	/**  The shortest idle lock time that may be chosen, in minutes. */
+	idle_lock_minutes_min: number,
+	/**  The longest idle lock time that may be chosen, in minutes. */
 	idle_lock_minutes_max: number,
 	/**  The limits the forms show, from the constants the rules check with. */
 	limits: Limits,

@@ -1066,6 +1066,7 @@ export class FakeBackend implements Backend {
       officer_role: this.state === 'unlocked' ? (this.signedIn?.role ?? null) : null,
       can_add_people: this.state === 'unlocked' && this.mayAddUsers(),
       idle_lock_minutes: this.idleLockMinutes,
+      idle_lock_minutes_min: 1,
       idle_lock_minutes_max: 120,
       limits: FAKE_LIMITS,
       today: this.today,
