@@ -79,7 +79,7 @@ fn referral_page(data: &ReferenceData, s: &Store, referral: Referral) -> Result<
                     .map(|e| RuleViolation::from(&e))
             })
             .flatten(),
-        hours_overdue: referral.hours_overdue(chrono::Utc::now()),
+        hours_overdue: referral.hours_overdue(doorstep_core::clock::now()),
         address: page.household.one_line_address(),
         person_name,
         agency,
