@@ -14,6 +14,9 @@
 #[path = "ui_fixtures/recorder.rs"]
 mod recorder;
 
+#[path = "ui_fixtures/fire.rs"]
+mod fire;
+
 use std::path::{Path, PathBuf};
 
 use recorder::{Recorder, Recording};
@@ -728,115 +731,6 @@ async fn plan_scenario() -> Recording {
     )
 }
 
-async fn charlie_and_referral() -> Recording {
-    let mut rec = Recorder::new();
-    set_up(&mut rec).await;
-    let (household, person) = household(&mut rec, "9 Dale Road", "ZY18 9ZD").await;
-    boot(&mut rec).await;
-    rec.ok("get_household", json!({ "id": household })).await;
-    rec.ok("charlie_template", json!({})).await;
-    rec.ok("agencies", json!({})).await;
-    rec.mark("charlie");
-    let factors = |score: u32| {
-        [
-            "care_and_support",
-            "hoarding",
-            "alcohol_and_drugs",
-            "reduced_mobility",
-            "lives_alone",
-            "inappropriate_smoking",
-            "elderly",
-        ]
-        .iter()
-        .map(|f| json!({ "factor": f, "score": score, "note": "" }))
-        .collect::<Vec<_>>()
-    };
-    let draft = |factors: Vec<Value>| {
-        json!({ "draft": {
-            "id": null, "person_id": person, "household_id": household, "visit_id": null,
-            "factors": factors, "clutter_image_rating": null,
-            "alarms": [{ "floor": "ground", "present": true, "working": false, "fitted_today": false, "tested": true }],
-            "escape_route": "clear", "flags": ["candles"],
-        } })
-    };
-    rec.refused("save_charlie_check", draft(Vec::new())).await;
-    let check = rec.ok("save_charlie_check", draft(factors(8))).await;
-    let check_id = id(&check, "/assessment/check_id");
-    rec.ok(
-        "charlie_checks_for_household",
-        json!({ "householdId": household }),
-    )
-    .await;
-    rec.mark("referral");
-    let referral = |consent: Value| {
-        json!({ "draft": {
-            "person_id": person, "household_id": household, "agency_id": "fire_safe_and_well",
-            "reasons": ["High CHARLIE score"], "urgency": "soon", "charlie_check_id": check_id,
-            "consent": consent, "lawful_basis": null,
-        } })
-    };
-    rec.refused(
-        "draft_referral",
-        json!({ "draft": {
-            "person_id": person, "household_id": household, "agency_id": "fire_safe_and_well",
-            "reasons": [], "urgency": "soon", "charlie_check_id": null,
-            "consent": null, "lawful_basis": null,
-        } }),
-    )
-    .await;
-    let page = rec.ok("draft_referral", referral(Value::Null)).await;
-    let referral_id = id(&page, "/referral/id");
-    rec.ok("get_referral", json!({ "id": referral_id })).await;
-    rec.refused(
-        "referral_step",
-        json!({ "id": referral_id, "step": { "step": "send" } }),
-    )
-    .await;
-    let officer = id(&rec.ok("list_users", json!({})).await, "/0/id");
-    rec.ok(
-        "record_referral_authority",
-        json!({ "id": referral_id, "consent": {
-            "given_by": "person", "given_by_name": "Edith Sampleton", "method": "verbal",
-            "signature_ref": null, "purposes": ["share_with_fire", "visit"],
-            "capacity_concerns": null, "recorded_by": officer, "at": "2026-03-05T09:30:00Z",
-        }, "lawfulBasis": null }),
-    )
-    .await;
-    rec.ok(
-        "referral_step",
-        json!({ "id": referral_id, "step": { "step": "send" } }),
-    )
-    .await;
-    rec.ok(
-        "referral_step",
-        json!({ "id": referral_id, "step": { "step": "acknowledge", "agency_reference": "FSW-2026-0042" } }),
-    )
-    .await;
-    rec.ok(
-        "referral_step",
-        json!({ "id": referral_id, "step": { "step": "book_visit", "visit_at": "2026-03-12T10:00:00Z" } }),
-    )
-    .await;
-    rec.ok(
-        "referral_step",
-        json!({ "id": referral_id, "step": { "step": "complete", "outcome": "Alarms fitted and escape plan agreed" } }),
-    )
-    .await;
-    rec.ok(
-        "referrals_for_household",
-        json!({ "householdId": household }),
-    )
-    .await;
-    rec.ok("overdue_referral_list", json!({})).await;
-    rec.finish(
-        "fire",
-        "Fire safety for one resident: a refused and a saved CHARLIE check, a referral refused \
-         without reasons, drafted, refused to send without consent, consent recorded, and each \
-         step to complete.",
-        Vec::new(),
-    )
-}
-
 async fn day_of_action() -> Recording {
     let mut rec = Recorder::new();
     set_up(&mut rec).await;
@@ -958,7 +852,7 @@ async fn ui_fixtures_are_what_the_commands_answer() {
         household_scenario().await,
         survey_scenario().await,
         plan_scenario().await,
-        charlie_and_referral().await,
+        fire::fire().await,
         day_of_action().await,
         settings().await,
     ];

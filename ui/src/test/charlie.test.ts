@@ -1,49 +1,25 @@
+// The CHARLIE screen against what the real commands answered (ui/src/test/fixtures/fire.json,
+// written by crates/api/tests/ui_fixtures/fire.rs). Every score, level, explanation,
+// suggestion and refusal below is one the Rust engine produced.
+
 import { screen, waitFor, within } from '@testing-library/svelte'
-import axe from 'axe-core'
-import { describe, expect, it } from 'vitest'
-import type { FakeBackend } from '$lib/backend/fake'
-import type { CharlieDraft, Person } from '$lib/backend/types'
-import { renderApp } from './render'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { Stub } from '$lib/backend/stub'
+import type { CharlieDraft, CharlieResult } from '$lib/backend/types'
+import { home, pinDate, resident, violations, type Home } from './fire'
+import { renderRecorded } from './render'
 
-type User = ReturnType<typeof renderApp>['user']
+type User = Awaited<ReturnType<typeof renderRecorded>>['user']
 
-async function violations(): Promise<string[]> {
-  const results = await axe.run(document.body, { rules: { 'color-contrast': { enabled: false } } })
-  return results.violations.map(
-    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-  )
-}
-
-/** A synthetic resident, straight into the fake. */
-function resident(fake: FakeBackend, householdId: string, fullName: string): Person {
-  const now = new Date().toISOString()
-  const person: Person = {
-    id: `p-${fullName.replace(/\W/g, '').toLowerCase()}`,
-    household_id: householdId,
-    full_name: fullName,
-    phone: null,
-    email: null,
-    date_of_birth: null,
-    age_band: '85_plus',
-    preferred_language: null,
-    contact_preferences: { phone: false, text: false, email: false, letter: true },
-    created_at: now,
-    updated_at: now,
-  }
-  fake.persons.push(person)
-  return person
-}
-
-async function openCharlie(residents: string[] = ['Edna Sampleton']) {
-  const app = renderApp({ state: 'unlocked' })
-  const household = app.fake.addHousehold({
-    address_line_1: '12 Acacia Avenue',
-    postcode: 'ZY1 2AB',
+/** The CHARLIE screen of `line` as recorded, going on with `branch` when given. */
+async function openCharlie(line: Home, branch?: string) {
+  const page = await home(line)
+  const app = await renderRecorded('fire', {
+    ...(branch === undefined ? {} : { branch }),
+    hash: `#/household/${page.household.id}/charlie`,
   })
-  const persons = residents.map((name) => resident(app.fake, household.id, name))
-  window.location.hash = `#/household/${household.id}/charlie`
   await screen.findByRole('heading', { level: 1, name: 'CHARLIE fire risk check' })
-  return { ...app, household, persons }
+  return { ...app, page }
 }
 
 function scoreGroup(title: string): HTMLElement {
@@ -54,15 +30,18 @@ async function score(user: User, title: string, point: string) {
   await user.click(within(scoreGroup(title)).getByLabelText(point))
 }
 
-function saves(fake: FakeBackend): CharlieDraft[] {
-  return fake.calls
-    .filter((c) => c.method === 'saveCharlieCheck')
-    .map((c) => c.args[0] as CharlieDraft)
+function saves(stub: Stub): CharlieDraft[] {
+  return stub.sent('save_charlie_check').map((args) => args.draft as CharlieDraft)
+}
+
+/** What Rust answered to the `n`th check the screen saved. */
+function scored(stub: Stub, n = 0): CharlieResult {
+  return stub.result<CharlieResult>('save_charlie_check', { draft: saves(stub)[n] })
 }
 
 /**
  * A check that comes out very high: smoking 10, hoarding 8 (from a Clutter Image Rating of 6),
- * lives alone 8, elderly 4, oxygen in the home, and no working alarm upstairs: 49 points.
+ * lives alone 8, elderly 4, oxygen in the home, and no working alarm upstairs.
  */
 async function fillVeryHighCheck(user: User) {
   await score(user, 'Care and support needs (including cooking)', '1 – Rare')
@@ -90,20 +69,24 @@ async function fillVeryHighCheck(user: User) {
   await user.click(screen.getByLabelText('Medical oxygen in the home'))
 }
 
+afterEach(() => {
+  vi.useRealTimers()
+})
+
 describe('CHARLIE check', () => {
   it('scores a check and shows the level, the explanation and what drove it', async () => {
-    const { user, fake, household, persons } = await openCharlie()
-    expect(screen.getByText('12 Acacia Avenue, Eastwick Vale, ZY1 2AB')).toBeInTheDocument()
-    expect(document.title).toBe('CHARLIE fire risk check, 12 Acacia Avenue – Doorstep')
+    const { user, stub, page } = await openCharlie('9 Dale Road', 'charlie')
+    expect(screen.getByText('9 Dale Road, Eastwick Vale, ZY18 9ZD')).toBeInTheDocument()
+    expect(document.title).toBe('CHARLIE fire risk check, 9 Dale Road – Doorstep')
     // One resident: the check is for them unless the officer says otherwise.
-    expect(screen.getByLabelText('Edna Sampleton')).toBeChecked()
+    expect(screen.getByLabelText('Edith Sampleton')).toBeChecked()
     // Each factor says what to ask.
     expect(
       screen.getByText('Do you have a pendant alarm or telecare? When was it last tested?'),
     ).toBeInTheDocument()
 
     await fillVeryHighCheck(user)
-    // The Clutter Image Rating chose the hoarding score it maps to.
+    // The Clutter Image Rating chose the hoarding score the template maps it to.
     expect(
       within(scoreGroup('Hoarding (and mental health)')).getByLabelText('8 – Likely'),
     ).toBeChecked()
@@ -147,11 +130,11 @@ describe('CHARLIE check', () => {
     expect(document.getElementById('suggestion-substance_misuse')).toBeNull()
 
     // What was sent: the resident, the rating, the floors and the hazard.
-    const [sent] = saves(fake)
+    const [sent] = saves(stub)
     expect(sent).toMatchObject({
       id: null,
-      person_id: persons[0]!.id,
-      household_id: household.id,
+      person_id: resident(page, 'Edith Sampleton'),
+      household_id: page.household.id,
       clutter_image_rating: 6,
       escape_route: 'clear',
       flags: ['medical_oxygen'],
@@ -170,25 +153,25 @@ describe('CHARLIE check', () => {
 
     // It is listed with the household's checks, and saving again corrects the same check.
     const previous = await screen.findByRole('table', { name: 'Checks at this address' })
-    expect(within(previous).getAllByRole('row')).toHaveLength(2)
+    await waitFor(() => expect(within(previous).getAllByRole('row')).toHaveLength(2))
     expect(within(previous).getByText('Very high risk')).toBeInTheDocument()
-    expect(within(previous).getByText('Edna Sampleton')).toBeInTheDocument()
+    expect(within(previous).getByText('Edith Sampleton')).toBeInTheDocument()
 
-    const first = fake.fire.checksFor(household.id)
-    const firstId = first.status === 'ok' ? first.data[0]?.check.id : undefined
-    expect(firstId).toBeDefined()
+    const firstId = scored(stub).check.id
     await score(user, 'Inappropriate smoking', '1 – Rare')
     await user.click(screen.getByRole('button', { name: 'Save changes and score again' }))
     await waitFor(() =>
       expect(document.getElementById('charlie-total')).toHaveTextContent('40 points'),
     )
-    expect(saves(fake)[1]?.id).toBe(firstId)
+    expect(saves(stub)[1]?.id).toBe(firstId)
+    expect(scored(stub, 1).check.id).toBe(firstId)
     await waitFor(() => expect(within(previous).getByText('40 points')).toBeInTheDocument())
     expect(within(previous).getAllByRole('row')).toHaveLength(2)
+    expect(stub.unanswered).toEqual([])
   })
 
   it('shows a missing score and a disagreeing rating beside their fields, keeping what was typed', async () => {
-    const { user, fake } = await openCharlie()
+    const { user, stub } = await openCharlie('9 Dale Road', 'charlie-refused')
     await score(user, 'Care and support needs (including cooking)', '2 – Unlikely')
     await user.type(
       screen.getByLabelText('Notes on Care and support needs (including cooking) (optional)'),
@@ -208,8 +191,8 @@ describe('CHARLIE check', () => {
       'Score Hoarding (and mental health); choose 1 if it does not apply',
     )
     expect(document.getElementById('factor-care_and_support-score-error')).toBeNull()
-    expect(document.title).toBe('Error: CHARLIE fire risk check, 12 Acacia Avenue – Doorstep')
-    expect(saves(fake)).toHaveLength(0)
+    expect(document.title).toBe('Error: CHARLIE fire risk check, 9 Dale Road – Doorstep')
+    expect(saves(stub)).toHaveLength(0)
     // Nothing typed is lost.
     expect(
       within(scoreGroup('Care and support needs (including cooking)')).getByLabelText(
@@ -220,7 +203,7 @@ describe('CHARLIE check', () => {
       screen.getByLabelText('Notes on Care and support needs (including cooking) (optional)'),
     ).toHaveValue('Carers twice a day')
 
-    // A rating of 7 maps to 8; scoring hoarding 2 without saying why is refused by the backend.
+    // A rating of 7 maps to 8; scoring hoarding 2 without saying why is refused by Rust.
     await user.selectOptions(
       screen.getByLabelText('Clutter Image Rating of the worst room'),
       '7 (scores 8)',
@@ -281,18 +264,19 @@ describe('CHARLIE check', () => {
     expect(document.getElementById('charlie-threshold')).toHaveTextContent(
       'The referral threshold is not met',
     )
+    expect(stub.unanswered).toEqual([])
   })
 
   it('offers a referral from a suggestion, filled in on the referral form', async () => {
-    const { user, fake, persons } = await openCharlie(['Edna Sampleton', 'Ray Sampleton'])
+    pinDate()
+    const { user, stub, page } = await openCharlie('11 Dale Road', 'suggestion')
     // Two residents: the officer chooses.
     await user.click(screen.getByLabelText('Ray Sampleton'))
     await fillVeryHighCheck(user)
     await user.click(screen.getByRole('button', { name: 'Save and score' }))
     await screen.findByRole('heading', { level: 2, name: 'Result of the check' })
-    const checks = fake.fire.checksFor(persons[0]!.household_id)
-    const saved = checks.status === 'ok' ? checks.data[0]?.check.id : undefined
-    expect(saved).toBeDefined()
+    const saved = scored(stub)
+    expect(saved.check.person_id).toBe(resident(page, 'Ray Sampleton'))
 
     await user.click(
       screen.getByRole('link', { name: 'Refer to Fire and Rescue Service: Safe and Well (demo)' }),
@@ -320,22 +304,22 @@ describe('CHARLIE check', () => {
       level: 1,
       name: 'Referral to Fire and Rescue Service: Safe and Well (demo)',
     })
-    const draft = fake.calls.find((c) => c.method === 'draftReferral')?.args[0]
-    expect(draft).toMatchObject({
-      person_id: persons[1]!.id,
+    expect(stub.sent('draft_referral')[0]?.draft).toMatchObject({
+      person_id: resident(page, 'Ray Sampleton'),
       agency_id: 'fire_safe_and_well',
       urgency: 'urgent',
-      charlie_check_id: saved,
+      charlie_check_id: saved.check.id,
     })
 
     // The suggestion is used once: a later referral starts empty.
-    window.location.hash = `#/household/${persons[0]!.household_id}/referral`
+    window.location.hash = `#/household/${page.household.id}/referral`
     await screen.findByRole('heading', { level: 1, name: 'Make a referral' })
     expect(screen.getByLabelText('Which agency?')).toHaveValue('')
+    expect(stub.unanswered).toEqual([])
   })
 
   it('has no axe violations, empty, with errors, and with a result', async () => {
-    const { user } = await openCharlie()
+    const { user } = await openCharlie('9 Dale Road', 'charlie')
     expect(await violations()).toEqual([])
 
     await user.click(screen.getByRole('button', { name: 'Save and score' }))
@@ -349,7 +333,8 @@ describe('CHARLIE check', () => {
   })
 
   it('explains a household with no residents, and still scores the check', async () => {
-    await openCharlie([])
+    const { page } = await openCharlie('13 Dale Road')
+    expect(page.persons).toEqual([])
     expect(document.getElementById('charlie-no-residents')).toHaveTextContent(
       'No residents are recorded',
     )

@@ -1,12 +1,16 @@
-import { screen, waitFor, within } from '@testing-library/svelte'
-import axe from 'axe-core'
-import { describe, expect, it } from 'vitest'
-import { appError, err } from '$lib/backend/backend'
-import type { FakeBackend } from '$lib/backend/fake'
-import type { Person, ReferralDraft } from '$lib/backend/types'
-import { renderApp } from './render'
+// The referral screens, and fire safety on the household page and Today, against what the real
+// commands answered (ui/src/test/fixtures/fire.json, written by
+// crates/api/tests/ui_fixtures/fire.rs). Every refusal, step, due time and overdue count
+// below is one the Rust engine produced.
 
-type User = ReturnType<typeof renderApp>['user']
+import { screen, waitFor, within } from '@testing-library/svelte'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { SAVE_DIALOG, type Stub } from '$lib/backend/stub'
+import type { ReferralDraft, ReferralPage, ReferralSummary } from '$lib/backend/types'
+import { home, pinDate, resident, violations, type Home } from './fire'
+import { renderRecorded, type StubRenderOptions } from './render'
+
+type User = Awaited<ReturnType<typeof renderRecorded>>['user']
 
 const AGENCY = 'Fire and Rescue Service: Safe and Well (demo)'
 const NEEDS_CONSENT =
@@ -14,51 +18,28 @@ const NEEDS_CONSENT =
 const JUSTIFICATION =
   'Smokes in bed beside medical oxygen; burn marks on the bedding and no working alarm upstairs'
 
-async function violations(): Promise<string[]> {
-  const results = await axe.run(document.body, { rules: { 'color-contrast': { enabled: false } } })
-  return results.violations.map(
-    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-  )
-}
-
-/** A synthetic resident, straight into the fake. */
-function resident(fake: FakeBackend, householdId: string, fullName: string): Person {
-  const now = new Date().toISOString()
-  const person: Person = {
-    id: `p-${fullName.replace(/\W/g, '').toLowerCase()}`,
-    household_id: householdId,
-    full_name: fullName,
-    phone: null,
-    email: null,
-    date_of_birth: null,
-    age_band: '75_to_84',
-    preferred_language: null,
-    contact_preferences: { phone: true, text: false, email: false, letter: false },
-    created_at: now,
-    updated_at: now,
-  }
-  fake.persons.push(person)
-  return person
-}
-
-function setUp(residents: string[] = ['Edna Sampleton']) {
-  const app = renderApp({ state: 'unlocked' })
-  const household = app.fake.addHousehold({
-    address_line_1: '12 Acacia Avenue',
-    postcode: 'ZY1 2AB',
+/** The "Make a referral" form of `line` as recorded, going on with `branch` when given. */
+async function openNew(line: Home, branch?: string) {
+  const page = await home(line)
+  const app = await renderRecorded('fire', {
+    ...(branch === undefined ? {} : { branch }),
+    hash: `#/household/${page.household.id}/referral`,
   })
-  const persons = residents.map((name) => resident(app.fake, household.id, name))
-  return { ...app, household, persons }
-}
-
-async function openNew(householdId: string) {
-  window.location.hash = `#/household/${householdId}/referral`
   await screen.findByRole('heading', { level: 1, name: 'Make a referral' })
+  return { ...app, page }
 }
 
-async function openReferral(id: string) {
-  window.location.hash = `#/referral/${id}`
+/** The referral the stub has reached (`which` picks it out), on its own page. */
+async function openReferral(
+  options: StubRenderOptions,
+  which: (stub: Stub) => string = (stub) => stub.result<ReferralPage>('get_referral').referral.id,
+) {
+  const app = await renderRecorded('fire', {
+    ...options,
+    hash: (stub) => `#/referral/${which(stub)}`,
+  })
   await screen.findByRole('heading', { level: 1, name: `Referral to ${AGENCY}` })
+  return { ...app, referralId: which(app.stub) }
 }
 
 /** Chooses the fire service and gives two reasons. */
@@ -76,18 +57,25 @@ async function errorSummary(): Promise<HTMLElement> {
   return title.closest('[role="alert"]') as HTMLElement
 }
 
-function drafts(fake: FakeBackend): ReferralDraft[] {
-  return fake.calls
-    .filter((c) => c.method === 'draftReferral')
-    .map((c) => c.args[0] as ReferralDraft)
+function drafts(stub: Stub): ReferralDraft[] {
+  return stub.sent('draft_referral').map((args) => args.draft as ReferralDraft)
 }
+
+/** The overdue referrals Rust listed for Today, most overdue first. */
+function overdue(stub: Stub): ReferralSummary[] {
+  return stub.result<ReferralSummary[]>('overdue_referral_list')
+}
+
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 describe('making a referral', () => {
   it('drafts a referral with consent, then sends it', async () => {
-    const { user, fake, household, persons } = setUp()
-    await openNew(household.id)
-    expect(screen.getByText('12 Acacia Avenue, Eastwick Vale, ZY1 2AB')).toBeInTheDocument()
-    expect(screen.getByLabelText('Edna Sampleton')).toBeChecked()
+    pinDate()
+    const { user, stub, page } = await openNew('9 Dale Road', 'referral')
+    expect(screen.getByText('9 Dale Road, Eastwick Vale, ZY18 9ZD')).toBeInTheDocument()
+    expect(screen.getByLabelText('Edith Sampleton')).toBeChecked()
 
     await fillReferral(user)
     expect(document.getElementById('agency-details')).toHaveTextContent(
@@ -100,7 +88,7 @@ describe('making a referral', () => {
     expect(
       screen.getByLabelText('Sharing their details with the fire and rescue service'),
     ).toBeChecked()
-    await user.type(screen.getByLabelText('Name of the person who gave consent'), 'Edna Sampleton')
+    await user.type(screen.getByLabelText('Name of the person who gave consent'), 'Edith Sampleton')
     await user.click(screen.getByLabelText('Being contacted again to follow up'))
     await user.click(screen.getByRole('button', { name: 'Save the referral' }))
 
@@ -112,11 +100,11 @@ describe('making a referral', () => {
       within(document.getElementById('referral-reasons')!).getAllByRole('listitem'),
     ).toHaveLength(2)
     expect(document.getElementById('consent-summary')).toHaveTextContent(
-      'Edna Sampleton (the resident themself)',
+      'Edith Sampleton (the resident themself)',
     )
-    expect(drafts(fake)[0]).toMatchObject({
-      person_id: persons[0]!.id,
-      household_id: household.id,
+    expect(drafts(stub)[0]).toMatchObject({
+      person_id: resident(page, 'Edith Sampleton'),
+      household_id: page.household.id,
       agency_id: 'fire_safe_and_well',
       reasons: ['No working smoke alarm upstairs', 'Smokes in bed'],
       urgency: 'routine',
@@ -124,7 +112,7 @@ describe('making a referral', () => {
       lawful_basis: null,
       consent: {
         given_by: 'person',
-        given_by_name: 'Edna Sampleton',
+        given_by_name: 'Edith Sampleton',
         method: 'verbal',
         signature_ref: null,
         purposes: ['share_with_fire', 'follow_up'],
@@ -135,25 +123,27 @@ describe('making a referral', () => {
     await user.click(screen.getByRole('button', { name: 'Send the referral' }))
     const notice = await screen.findByText(/^Referral sent to Fire and Rescue Service/)
     await waitFor(() => expect(document.getElementById('referral-notice')).toHaveFocus())
-    expect(notice).toHaveTextContent('They should respond by')
+    // Rust's due time: five working days after it was sent (the minutes are the recording's).
+    expect(notice).toHaveTextContent(/They should respond by 12 March 2026 at \d\d:\d\d\.$/)
     expect(document.getElementById('referral-status')).toHaveTextContent('Sent')
-    expect(document.getElementById('referral-sent-at')).not.toHaveTextContent('Not yet')
-    expect(document.getElementById('referral-due-at')).toHaveTextContent(/^By /)
+    expect(document.getElementById('referral-sent-at')).toHaveTextContent(/^5 March 2026 at /)
+    expect(document.getElementById('referral-due-at')).toHaveTextContent(/^By 12 March 2026 at /)
     expect(screen.queryByRole('button', { name: 'Send the referral' })).toBeNull()
     const history = document.getElementById('referral-history') as HTMLElement
     expect(within(history).getByRole('heading', { name: /Sent to the agency/ })).toBeInTheDocument()
-    expect(history).toHaveTextContent('Sam Officer (Burglary reduction officer)')
+    expect(history).toHaveTextContent('Alex Doorley (Burglary reduction officer)')
+    expect(stub.unanswered).toEqual([])
     expect(await violations()).toEqual([])
   })
 
   it('cannot send without consent until a lawful basis with a justification is recorded', async () => {
-    const { user, fake, household } = setUp()
-    await openNew(household.id)
+    pinDate()
+    const { user, stub } = await openNew('9 Dale Road', 'no-consent')
     await fillReferral(user)
     await user.click(screen.getByLabelText('Not asked yet'))
     await user.click(screen.getByRole('button', { name: 'Save the referral' }))
     await screen.findByRole('heading', { level: 1, name: `Referral to ${AGENCY}` })
-    expect(drafts(fake)[0]).toMatchObject({ consent: null, lawful_basis: null })
+    expect(drafts(stub)[0]).toMatchObject({ consent: null, lawful_basis: null })
 
     expect(document.getElementById('cannot-send')).toHaveTextContent(NEEDS_CONSENT)
     // Send stays focusable but says why it cannot be used.
@@ -163,7 +153,7 @@ describe('making a referral', () => {
     await user.click(send)
     const summary = await errorSummary()
     expect(summary).toHaveTextContent(NEEDS_CONSENT)
-    expect(fake.calls.some((c) => c.method === 'referralStep')).toBe(false)
+    expect(stub.sent('referral_step')).toEqual([])
     expect(await violations()).toEqual([])
 
     // The summary's link goes to the consent question.
@@ -183,7 +173,7 @@ describe('making a referral', () => {
     expect(screen.getByLabelText('Why is sharing without consent necessary?')).toHaveValue(
       'Fire risk',
     )
-    expect(document.title).toBe(`Error: Referral to ${AGENCY}, Edna Sampleton – Doorstep`)
+    expect(document.title).toBe(`Error: Referral to ${AGENCY}, Edith Sampleton – Doorstep`)
     expect(await violations()).toEqual([])
 
     await user.type(
@@ -204,61 +194,48 @@ describe('making a referral', () => {
     await waitFor(() =>
       expect(document.getElementById('referral-status')).toHaveTextContent('Sent'),
     )
+    expect(stub.unanswered).toEqual([])
   })
 
-  it('says when consent does not cover the agency, and the backend refuses to send it too', async () => {
-    const { fake, household, persons } = setUp()
-    const seeded = fake.fire.seedReferral(household.id, persons[0]!.id, {
-      consent: {
-        given_by: 'person',
-        given_by_name: 'Edna Sampleton',
-        method: 'verbal',
-        signature_ref: null,
-        purposes: ['visit'],
-        capacity_concerns: null,
-        recorded_by: 'o-seed-officer',
-        at: new Date().toISOString(),
-      },
+  it('says when consent does not cover the agency, and Rust refuses to send it too', async () => {
+    const { user, stub, referralId } = await openReferral({
+      branch: 'consent-visit',
+      from: 'drafted',
     })
-    expect(seeded.cannot_send_because?.message).toBe(
+    const because = stub.result<ReferralPage>('get_referral').cannot_send_because
+    expect(because?.message).toBe(
       'The resident agreed to the visit but not to sharing with the fire service: ask them, or record a lawful basis',
     )
-    const refused = fake.fire.step(seeded.referral.id, { step: 'send' })
-    expect(refused.status === 'error' && refused.error).toMatchObject({
-      code: 'validation',
-      field: 'consent',
-      message: seeded.cannot_send_because?.message,
-    })
-    await openReferral(seeded.referral.id)
-    expect(document.getElementById('cannot-send')).toHaveTextContent(
-      'The resident agreed to the visit but not to sharing with the fire service',
-    )
+    expect(document.getElementById('cannot-send')).toHaveTextContent(because!.message)
+    // Sending anyway was refused by Rust with the same sentence, on the purposes.
+    expect(
+      stub.recorded('referral_step', { id: referralId, step: { step: 'send' } }).error,
+    ).toMatchObject({ code: 'validation', field: 'consent.purposes', message: because!.message })
+    // The screen does not ask: it says why beside the button.
+    await user.click(screen.getByRole('button', { name: 'Send the referral' }))
+    expect(await errorSummary()).toHaveTextContent(because!.message)
+    expect(stub.sent('referral_step')).toEqual([])
   })
 
   it('saves the referral form as a PDF and opens it', async () => {
-    const { fake, household, persons, user } = setUp()
-    const seeded = fake.fire.seedReferral(household.id, persons[0]!.id, { status: 'sent' })
-    await openReferral(seeded.referral.id)
+    const { user, stub, referralId } = await openReferral({ branch: 'pdf' })
+    const path = `/home/officer/Documents/referral-${referralId}.pdf`
+    stub.answer(SAVE_DIALOG, path)
     await user.click(screen.getByRole('button', { name: 'Save the referral form (PDF)' }))
-    expect(await screen.findByText(/Saved to/)).toHaveTextContent(
-      `/home/officer/Documents/referral-${seeded.referral.id}.pdf`,
-    )
-    expect(fake.calls.find((c) => c.method === 'saveReferralPdf')?.args[0]).toBe(seeded.referral.id)
+    expect(await screen.findByText(/Saved to/)).toHaveTextContent(path)
+    expect(stub.sent(SAVE_DIALOG)[0]).toMatchObject({
+      options: { defaultPath: `referral-${referralId}.pdf` },
+    })
+    expect(stub.sent('save_referral_pdf')).toEqual([{ referralId, path }])
     await user.click(screen.getByRole('button', { name: 'Open it to read or print' }))
-    expect(fake.calls.some((c) => c.method === 'openDocument')).toBe(true)
+    expect(stub.sent('open_document')).toEqual([{ path }])
+    expect(stub.unanswered).toEqual([])
   })
 
   it('refuses a step the referral has moved past, and shows where it is now', async () => {
-    const { user, fake, household, persons } = setUp()
-    const draft = fake.fire.seedReferral(household.id, persons[0]!.id)
-    const early = fake.fire.step(draft.referral.id, { step: 'complete', outcome: 'Visited' })
-    expect(early.status === 'error' && early.error.code).toBe('wrong_step')
-
-    const sent = fake.fire.seedReferral(household.id, persons[0]!.id, { status: 'sent' })
-    await openReferral(sent.referral.id)
+    const { user } = await openReferral({ branch: 'moved-on' })
     expect(document.getElementById('referral-status')).toHaveTextContent('Sent')
-    // Someone else records the acknowledgement on another device.
-    fake.fire.step(sent.referral.id, { step: 'acknowledge', agency_reference: 'SW-77' })
+    // Someone else recorded the acknowledgement on another device (SW-77) meanwhile.
 
     await user.click(screen.getByRole('button', { name: 'Record acknowledgement' }))
     expect(screen.getByLabelText("The agency's reference (optional)")).toHaveFocus()
@@ -274,12 +251,11 @@ describe('making a referral', () => {
     )
     expect(screen.queryByRole('button', { name: 'Record acknowledgement' })).toBeNull()
     expect(screen.getByRole('alert')).toHaveTextContent('cannot be given the step')
+    expect(document.getElementById('referral-history')).toHaveTextContent('Agency reference: SW-77')
   })
 
   it('records the agency booking a visit and completing, with their details in the history', async () => {
-    const { user, household, persons, fake } = setUp()
-    const sent = fake.fire.seedReferral(household.id, persons[0]!.id, { status: 'sent' })
-    await openReferral(sent.referral.id)
+    const { user, stub } = await openReferral({ branch: 'visit' })
 
     await user.click(screen.getByRole('button', { name: 'Record a booked visit' }))
     expect(screen.getByLabelText('Day')).toHaveFocus()
@@ -294,17 +270,17 @@ describe('making a referral', () => {
     expect(document.getElementById('visit-time-error')).toHaveTextContent(
       'Enter the time of the visit on the 24-hour clock, for example 14:30',
     )
-    expect(fake.calls.some((c) => c.method === 'referralStep')).toBe(false)
+    expect(stub.sent('referral_step')).toEqual([])
     expect(await violations()).toEqual([])
 
     await user.clear(screen.getByLabelText('Day'))
-    await user.type(screen.getByLabelText('Day'), '3')
+    await user.type(screen.getByLabelText('Day'), '12')
     await user.clear(screen.getByLabelText('Month'))
     await user.type(screen.getByLabelText('Month'), '3')
     await user.clear(screen.getByLabelText('Time of the visit'))
     await user.type(screen.getByLabelText('Time of the visit'), '10:30')
     await user.click(screen.getByRole('button', { name: 'Save' }))
-    await screen.findByText(/^Visit booked for 3 March 2026/)
+    await screen.findByText(/^Visit booked for 12 March 2026 at 10:30/)
     expect(document.getElementById('referral-status')).toHaveTextContent('Visit booked')
 
     await user.click(screen.getByRole('button', { name: 'Record as completed' }))
@@ -324,25 +300,24 @@ describe('making a referral', () => {
       'Sent to the agency',
     ])
     expect(items[0]).toHaveTextContent('Outcome: Visited; fitted two alarms')
-    expect(items[1]).toHaveTextContent('Visit on 3 March 2026')
+    expect(items[1]).toHaveTextContent('Visit on 12 March 2026 at 10:30')
+    expect(stub.unanswered).toEqual([])
   })
 
   it('explains that a referral needs a resident when there are none', async () => {
-    const { household } = setUp([])
-    await openNew(household.id)
+    const { page } = await openNew('13 Dale Road')
+    expect(page.persons).toEqual([])
     expect(document.getElementById('referral-no-residents')).toHaveTextContent(
       'no residents are recorded',
     )
     expect(
       screen.getByRole('link', { name: 'Add a resident on the household page' }),
-    ).toHaveAttribute('href', `#/household/${household.id}`)
+    ).toHaveAttribute('href', `#/household/${page.household.id}`)
     expect(screen.queryByRole('button', { name: 'Save the referral' })).toBeNull()
   })
 
   it('asks for what the form cannot send without, and fills reasons from the latest CHARLIE', async () => {
-    const { user, fake, household } = setUp(['Edna Sampleton', 'Ray Sampleton'])
-    fake.fire.seedCheck(household.id, { alcohol_and_drugs: 8 })
-    await openNew(household.id)
+    const { user, stub } = await openNew('11 Dale Road', 'latest-check')
     await user.click(screen.getByRole('button', { name: 'Save the referral' }))
     const summary = await screen.findByRole('alert')
     expect(
@@ -356,7 +331,8 @@ describe('making a referral', () => {
     ])
     expect(await violations()).toEqual([])
 
-    // The latest check suggests the recovery service: choosing it fills in why.
+    // The latest check (alcohol and drugs 8) suggests the recovery service: choosing it
+    // fills in Rust's reasons.
     await user.selectOptions(
       screen.getByLabelText('Which agency?'),
       'Drug and Alcohol Recovery Service (demo)',
@@ -377,97 +353,104 @@ describe('making a referral', () => {
         'Choose the lawful basis for sharing without consent',
       ),
     )
+    expect(stub.sent('draft_referral')).toEqual([])
     expect(await violations()).toEqual([])
   })
 })
 
 describe('fire safety on the household page and Today', () => {
   it('lists the checks and referrals, flagging an overdue one', async () => {
-    const { fake, household, persons } = setUp()
-    fake.fire.seedCheck(household.id, { inappropriate_smoking: 10 }, persons[0]!.id)
-    const overdue = fake.fire.seedReferral(household.id, persons[0]!.id, {
-      status: 'sent',
-      overdueHours: 30,
+    const page = await home('9 Dale Road')
+    const { stub } = await renderRecorded('fire', {
+      branch: 'overdue',
+      hash: `#/household/${page.household.id}`,
     })
-    fake.fire.seedReferral(household.id, persons[0]!.id, { agency_id: 'substance_misuse' })
-
-    window.location.hash = `#/household/${household.id}`
     const section = await screen.findByRole('region', { name: 'Fire safety' })
     expect(within(section).getByRole('link', { name: 'Do a CHARLIE check' })).toHaveAttribute(
       'href',
-      `#/household/${household.id}/charlie`,
+      `#/household/${page.household.id}/charlie`,
     )
     expect(within(section).getByRole('link', { name: 'Make a referral' })).toHaveAttribute(
       'href',
-      `#/household/${household.id}/referral`,
+      `#/household/${page.household.id}/referral`,
     )
 
+    // Smoking scored 10, every other factor 1: Rust's level, total and threshold.
     const checks = await within(section).findByRole('table', { name: 'CHARLIE checks' })
     const checkRows = within(checks).getAllByRole('row').slice(1)
     expect(checkRows).toHaveLength(1)
-    expect(checkRows[0]).toHaveTextContent('Edna Sampleton')
+    expect(checkRows[0]).toHaveTextContent('Edith Sampleton')
     expect(within(checkRows[0]!).getByText('Medium risk')).toBeInTheDocument()
     expect(checkRows[0]).toHaveTextContent('16 points')
     expect(checkRows[0]).toHaveTextContent('Threshold met')
 
-    const referrals = within(section).getByRole('table', { name: 'Referrals' })
+    const referrals = await within(section).findByRole('table', { name: 'Referrals' })
     const rows = within(referrals).getAllByRole('row').slice(1)
     expect(rows).toHaveLength(2)
     expect(rows[0]).toHaveTextContent('Drug and Alcohol Recovery Service (demo)')
     expect(within(rows[0]!).getByText('Draft')).toHaveClass('govuk-tag')
     expect(rows[1]).toHaveTextContent(AGENCY)
     expect(within(rows[1]!).getByText('Sent')).toHaveClass('govuk-tag')
-    expect(within(rows[1]!).getByText('Overdue by 30 hours')).toBeInTheDocument()
+    // Urgent, so due in 24 hours; two days after it was sent.
+    expect(within(rows[1]!).getByText('Overdue by 24 hours')).toBeInTheDocument()
+    const late = stub.result<ReferralSummary[]>('referrals_for_household', {
+      householdId: page.household.id,
+    })[1]!
+    expect(late.hours_overdue).toBe(24)
     const open = within(rows[1]!).getByRole('link', { name: /Open referral/ })
-    expect(open).toHaveAttribute('href', `#/referral/${overdue.referral.id}`)
-    expect(open).toHaveAccessibleName(`Open referral to ${AGENCY} for Edna Sampleton, sent`)
+    expect(open).toHaveAttribute('href', `#/referral/${late.referral.id}`)
+    expect(open).toHaveAccessibleName(`Open referral to ${AGENCY} for Edith Sampleton, sent`)
+    expect(stub.unanswered).toEqual([])
     expect(await violations()).toEqual([])
   })
 
   it('shows how overdue a referral is on its page', async () => {
-    const { fake, household, persons } = setUp()
-    const late = fake.fire.seedReferral(household.id, persons[0]!.id, {
-      status: 'sent',
-      overdueHours: 50,
-    })
-    await openReferral(late.referral.id)
-    expect(document.getElementById('referral-overdue')).toHaveTextContent('Overdue by 2 days')
+    const { stub } = await openReferral(
+      { branch: 'overdue' },
+      (stub) => overdue(stub)[0]!.referral.id,
+    )
+    expect(document.getElementById('referral-overdue')).toHaveTextContent('Overdue by 3 days')
+    expect(stub.unanswered).toEqual([])
     expect(await violations()).toEqual([])
   })
 
   it('counts overdue referrals on Today, linking to the most overdue', async () => {
-    const { fake, household, persons } = setUp()
-    const person = persons[0]!.id
-    fake.fire.seedReferral(household.id, person, { status: 'sent', overdueHours: 30 })
-    const worst = fake.fire.seedReferral(household.id, person, { status: 'sent', overdueHours: 80 })
-    fake.fire.seedReferral(household.id, person, { status: 'sent' })
-    fake.fire.seedReferral(household.id, person, { status: 'acknowledged' })
-
-    window.location.hash = '#/today'
+    const { stub } = await renderRecorded('fire', { branch: 'overdue', hash: '#/today' })
+    // Two sent past their time, one sent in time, one acknowledged: Rust lists the two.
+    const [worst, next] = overdue(stub)
+    expect([worst?.hours_overdue, next?.hours_overdue]).toEqual([72, 24])
     const panel = await screen.findByRole('region', { name: 'Waiting for action' })
     const link = await within(panel).findByRole('link', { name: '2 referrals overdue' })
-    expect(link).toHaveAttribute('href', `#/referral/${worst.referral.id}`)
+    expect(link).toHaveAttribute('href', `#/referral/${worst!.referral.id}`)
     expect(within(panel).getByRole('link', { name: /waiting for approval/ })).toHaveAttribute(
       'href',
       '#/approvals',
     )
+    expect(stub.unanswered).toEqual([])
   })
 
-  it('leaves the overdue referrals line out when there are none or they fail to load', async () => {
-    const { fake, household, persons } = setUp()
-    fake.fire.seedReferral(household.id, persons[0]!.id, { status: 'sent' })
-    window.location.hash = '#/today'
+  it('leaves the overdue referrals line out when there are none', async () => {
+    const { stub } = await renderRecorded('fire', {
+      branch: 'referral',
+      from: 'sent',
+      hash: '#/today',
+    })
+    expect(overdue(stub)).toEqual([])
     const panel = await screen.findByRole('region', { name: 'Waiting for action' })
     await within(panel).findByRole('link', { name: /cocoon/ })
     expect(within(panel).queryByRole('link', { name: /referral/ })).toBeNull()
+    expect(stub.unanswered).toEqual([])
   })
 
   it('hides the line when the list fails, and keeps the rest of Today', async () => {
-    const { fake, household, persons } = setUp()
-    fake.fire.seedReferral(household.id, persons[0]!.id, { status: 'sent', overdueHours: 5 })
-    fake.overdueReferralList = () =>
-      Promise.resolve(err(appError('internal', 'Referrals are broken today.')))
-    window.location.hash = '#/today'
+    const { stub } = await renderRecorded('fire', { branch: 'overdue', hash: '#/today' })
+    // No recording fails this way: an internal error is scripted.
+    stub.fail('overdue_referral_list', {
+      code: 'internal',
+      message: 'Referrals are broken today.',
+      field: null,
+      fields: [],
+    })
     const panel = await screen.findByRole('region', { name: 'Waiting for action' })
     await within(panel).findByRole('link', { name: /cocoon/ })
     expect(within(panel).queryByRole('link', { name: /referral/ })).toBeNull()
