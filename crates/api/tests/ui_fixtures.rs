@@ -17,6 +17,9 @@ mod recorder;
 #[path = "ui_fixtures/days.rs"]
 mod days;
 
+#[path = "ui_fixtures/today.rs"]
+mod today;
+
 use std::path::{Path, PathBuf};
 
 use recorder::{Recorder, Recording};
@@ -902,6 +905,8 @@ async fn ui_fixtures_are_what_the_commands_answer() {
         plan_scenario().await,
         charlie_and_referral().await,
         days::days().await,
+        today::today().await,
+        today::cocoon().await,
         settings().await,
     ];
     doorstep_core::clock::pinned::set(None);
