@@ -17,6 +17,12 @@ mod recorder;
 #[path = "ui_fixtures/fire.rs"]
 mod fire;
 
+#[path = "ui_fixtures/days.rs"]
+mod days;
+
+#[path = "ui_fixtures/today.rs"]
+mod today;
+
 use std::path::{Path, PathBuf};
 
 use recorder::{Recorder, Recording};
@@ -731,67 +737,6 @@ async fn plan_scenario() -> Recording {
     )
 }
 
-async fn day_of_action() -> Recording {
-    let mut rec = Recorder::new();
-    set_up(&mut rec).await;
-    boot(&mut rec).await;
-    rec.quietly("load_demo_data", json!({})).await;
-    rec.ok("days_of_action", json!({})).await;
-    let draft = |name: &str| json!({ "draft": { "name": name, "date": "2026-03-07", "area": "Eastwick Vale", "crew": [OFFICER] } });
-    rec.refused("create_day_of_action", draft("")).await;
-    let day = rec
-        .ok("create_day_of_action", draft("Spring doors, Eastwick Vale"))
-        .await;
-    let day_id = id(&day, "/id");
-    rec.mark("created");
-    rec.ok("get_day_of_action", json!({ "id": day_id })).await;
-    rec.refused(
-        "add_day_doors",
-        json!({ "dayId": day_id, "streetOrPostcode": "Z" }),
-    )
-    .await;
-    rec.ok(
-        "add_day_doors",
-        json!({ "dayId": day_id, "streetOrPostcode": "ZY1" }),
-    )
-    .await;
-    let page = rec.ok("get_day_of_action", json!({ "id": day_id })).await;
-    rec.mark("doors");
-    let doors: Vec<String> = page
-        .pointer("/doors")
-        .and_then(Value::as_array)
-        .map(|d| d.iter().take(2).map(|door| id(door, "/id")).collect())
-        .unwrap_or_default();
-    let knock = |outcomes: Value| json!({ "outcomes": outcomes, "alarms_fitted": 1, "referrals_made": 0, "higher_risk_people": 0 });
-    if let Some(door) = doors.first() {
-        rec.refused(
-            "record_knock",
-            json!({ "dayId": day_id, "doorId": door, "knock": knock(json!([])) }),
-        )
-        .await;
-        rec.ok(
-            "record_knock",
-            json!({ "dayId": day_id, "doorId": door, "knock": knock(json!(["alarm_fitted", "advice_given"])) }),
-        )
-        .await;
-    }
-    if let Some(door) = doors.get(1) {
-        rec.ok(
-            "record_knock",
-            json!({ "dayId": day_id, "doorId": door, "knock": { "outcomes": ["no_answer"], "alarms_fitted": 0, "referrals_made": 0, "higher_risk_people": 0 } }),
-        )
-        .await;
-    }
-    rec.ok("get_day_of_action", json!({ "id": day_id })).await;
-    rec.ok("days_of_action", json!({})).await;
-    rec.finish(
-        "days",
-        "A day of action on the demo area: refused and created, doors refused and added by \
-         postcode, a refused knock, and two knocks recorded.",
-        Vec::new(),
-    )
-}
-
 async fn settings() -> Recording {
     let mut rec = Recorder::new();
     // A supervisor's laptop: only a supervisor adds people.
@@ -853,7 +798,9 @@ async fn ui_fixtures_are_what_the_commands_answer() {
         survey_scenario().await,
         plan_scenario().await,
         fire::fire().await,
-        day_of_action().await,
+        days::days().await,
+        today::today().await,
+        today::cocoon().await,
         settings().await,
     ];
     doorstep_core::clock::pinned::set(None);
