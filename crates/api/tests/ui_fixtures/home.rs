@@ -30,6 +30,16 @@ async fn household_page(rec: &mut Recorder, household: &str) {
     rec.ok("cocoons", json!({ "householdId": household })).await;
 }
 
+/// What a supervisor's Today and the approvals screen read: the work waiting for them.
+async fn waiting_work(rec: &mut Recorder) {
+    rec.ok("plans_with_status", json!({ "status": "agreed" }))
+        .await;
+    rec.ok("plans_with_status", json!({ "status": "fitted" }))
+        .await;
+    rec.ok("cocoons", json!({ "householdId": null })).await;
+    rec.ok("overdue_referral_list", json!({})).await;
+}
+
 /// A person draft as the resident form sends it (blank fields are empty strings), to be
 /// contacted by phone.
 fn resident(household: &str, name: &str, phone: &str, email: &str, age_band: Value) -> Value {
@@ -139,6 +149,7 @@ pub async fn first_run() -> Recording {
     rec.ok("load_demo_data", json!({})).await;
     rec.mark("demo loaded");
     rec.ok("visits_for_day", json!({ "date": TODAY })).await;
+    waiting_work(&mut rec).await;
     rec.ok("list_users", json!({})).await;
     rec.ok("search", json!({ "query": "Lantern Walk" })).await;
     rec.ok("lock", json!({})).await;
@@ -397,20 +408,23 @@ pub async fn find() -> Recording {
     let household = id(first_hit(&hits, "household"), "/household_id");
     household_page(&mut rec, &household).await;
     // What the other screens read, for the checks over every screen.
-    rec.ok("plans_with_status", json!({ "status": "agreed" }))
-        .await;
-    rec.ok("plans_with_status", json!({ "status": "fitted" }))
-        .await;
-    rec.ok("cocoons", json!({ "householdId": null })).await;
-    rec.ok("overdue_referral_list", json!({})).await;
+    waiting_work(&mut rec).await;
     // Not an officer's to see: recorded whatever the answer, for the screens that ask.
     let _ = rec.call("set_aside_changes", json!({})).await;
-    let uprn = first_hit(&hits, "gazetteer")
+    let place = first_hit(&hits, "gazetteer");
+    let uprn = place
         .get("uprn")
         .and_then(Value::as_str)
         .expect("a gazetteer hit has a UPRN")
         .to_owned();
-    rec.ok("search", json!({ "query": uprn })).await;
+    // Search does not look at UPRNs: the officer types the address.
+    let street = place
+        .get("address")
+        .and_then(Value::as_str)
+        .and_then(|a| a.split(',').next())
+        .expect("a gazetteer hit has an address")
+        .to_owned();
+    rec.ok("search", json!({ "query": street })).await;
     rec.mark("gazetteer");
     let made = rec
         .ok("create_household_from_gazetteer", json!({ "uprn": uprn }))
@@ -483,6 +497,7 @@ pub async fn settings() -> Recording {
     .await;
     rec.ok("touch", json!({})).await;
     rec.ok("visits_for_day", json!({ "date": TODAY })).await;
+    waiting_work(&mut rec).await;
     rec.mark("settings");
     boot(&mut rec).await;
     rec.ok(
