@@ -315,7 +315,8 @@ describe('household page: home security', () => {
       'href',
       `#/cocoon/${cocoon!.id}`,
     )
-    expect(row.querySelector('.govuk-tag')).not.toBeNull()
+    expect(cocoon!.state).toBe('overdue')
+    expect(within(row).getByText('Overdue')).toHaveClass('govuk-tag')
     expect(stub.unanswered).toEqual([])
   })
 

@@ -359,7 +359,7 @@ pub async fn household() -> Recording {
     b.ok("cocoons", json!({ "householdId": home })).await;
     branches.push(b.into_branch("cocoon"));
 
-    // A demo household with a drafted plan and an open cocoon.
+    // A demo household with a drafted plan, and a cocoon whose visits are overdue.
     let mut b = rec.branch(OFFICER_PASSPHRASE).await;
     let home = b
         .quietly(
@@ -382,6 +382,7 @@ pub async fn household() -> Recording {
     let survey = id(&page, "/state/survey/id");
     answer(&mut b, &survey, survey_answers(), false).await;
     b.quietly("draft_plan", json!({ "surveyId": survey })).await;
+    b.days_pass(10);
     household_page(&mut b, &home).await;
     branches.push(b.into_branch("plans"));
 
