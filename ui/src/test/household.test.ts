@@ -17,6 +17,7 @@ import type {
 } from '$lib/backend/types'
 import type { Stub } from '$lib/backend/stub'
 import { tierLabel } from '$lib/components/plan/plan-text'
+import { formatDate } from '$lib/services/dates'
 import { formatPence } from '$lib/services/format'
 import { renderRecorded } from './render'
 
@@ -299,7 +300,9 @@ describe('household page: home security', () => {
     const plans = await screen.findByRole('table', { name: 'Improvement plans' })
     const plan = within(plans).getAllByRole('row')[1]!
     expect(within(plan).getByText(tierLabel(summary!.plan.tier))).toBeInTheDocument()
-    expect(within(plan).getByText('Draft')).toHaveClass('govuk-tag')
+    expect(summary!.plan.status).toBe('fitted')
+    expect(within(plan).getByText('Fitted')).toHaveClass('govuk-tag')
+    expect(within(plan).getByText(formatDate(summary!.follow_up_due!))).toBeInTheDocument()
     expect(within(plan).getByText(formatPence(summary!.totals.estimated_pence))).toBeInTheDocument()
     expect(within(plan).getByRole('link', { name: /^Open plan/ })).toHaveAttribute(
       'href',

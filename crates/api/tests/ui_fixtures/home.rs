@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::recorder::{Recorder, Recording};
 use super::{
-    OFFICER, OFFICER_PASSPHRASE, SUPERVISOR, SUPERVISOR_PASSPHRASE, answer, boot, household_draft,
-    id, set_up, survey_answers,
+    OFFICER, OFFICER_PASSPHRASE, SIGNATURE_PNG, SUPERVISOR, SUPERVISOR_PASSPHRASE, answer, boot,
+    household_draft, id, set_up, survey_answers,
 };
 
 const TODAY: &str = "2026-03-05";
@@ -359,7 +359,7 @@ pub async fn household() -> Recording {
     b.ok("cocoons", json!({ "householdId": home })).await;
     branches.push(b.into_branch("cocoon"));
 
-    // A demo household with a drafted plan, and a cocoon whose visits are overdue.
+    // A demo household with a fitted plan, and a cocoon whose visits are overdue.
     let mut b = rec.branch(OFFICER_PASSPHRASE).await;
     let home = b
         .quietly(
@@ -381,7 +381,32 @@ pub async fn household() -> Recording {
         .await;
     let survey = id(&page, "/state/survey/id");
     answer(&mut b, &survey, survey_answers(), false).await;
-    b.quietly("draft_plan", json!({ "surveyId": survey })).await;
+    let plan = id(
+        &b.quietly("draft_plan", json!({ "surveyId": survey })).await,
+        "/plan/id",
+    );
+    // Agreed, approved by the supervisor and fitted, so it has a follow-up due.
+    b.quietly(
+        "agree_plan",
+        json!({ "id": plan, "residentName": "Ada Sampleton", "signaturePngBase64": SIGNATURE_PNG, "disclaimerVersion": "2026-01" }),
+    )
+    .await;
+    b.quietly("lock", json!({})).await;
+    b.quietly("unlock", json!({ "passphrase": SUPERVISOR_PASSPHRASE }))
+        .await;
+    b.quietly(
+        "edit_plan",
+        json!({ "id": plan, "edit": {
+            "edit": "approve", "over_cap_reason": null, "firm_choices": { "by_measure": {} },
+            "contact": null, "access_notes": [],
+        } }),
+    )
+    .await;
+    b.quietly(
+        "plan_step",
+        json!({ "id": plan, "step": { "step": "fit" } }),
+    )
+    .await;
     b.days_pass(10);
     household_page(&mut b, &home).await;
     branches.push(b.into_branch("plans"));
