@@ -14,6 +14,9 @@
 #[path = "ui_fixtures/recorder.rs"]
 mod recorder;
 
+#[path = "ui_fixtures/home.rs"]
+mod home;
+
 #[path = "ui_fixtures/fire.rs"]
 mod fire;
 
@@ -170,143 +173,6 @@ async fn answer(rec: &mut Recorder, survey: &str, answers: Vec<(&str, Value)>, r
 }
 
 // ------------------------------------------------------------------------------ Scenarios
-
-async fn first_run() -> Recording {
-    let mut rec = Recorder::new();
-    rec.mark("first run");
-    rec.ok("app_status", json!({})).await;
-    rec.ok("sync_status", json!({})).await;
-    rec.ok("reference_problems", json!({})).await;
-    rec.ok("assess_passphrase", json!({ "passphrase": "password1" }))
-        .await;
-    rec.ok(
-        "assess_passphrase",
-        json!({ "passphrase": OFFICER_PASSPHRASE }),
-    )
-    .await;
-    rec.refused(
-        "set_up",
-        json!({ "officerName": OFFICER, "role": "officer", "passphrase": "password1" }),
-    )
-    .await;
-    rec.refused(
-        "set_up",
-        json!({ "officerName": "", "role": "officer", "passphrase": OFFICER_PASSPHRASE }),
-    )
-    .await;
-    rec.ok(
-        "set_up",
-        json!({ "officerName": OFFICER, "role": "officer", "passphrase": OFFICER_PASSPHRASE }),
-    )
-    .await;
-    rec.mark("set up");
-    rec.ok("app_status", json!({})).await;
-    rec.ok("touch", json!({})).await;
-    rec.ok("visits_for_day", json!({ "date": "2026-03-05" }))
-        .await;
-    rec.ok("load_demo_data", json!({})).await;
-    rec.mark("demo loaded");
-    rec.ok("visits_for_day", json!({ "date": "2026-03-05" }))
-        .await;
-    rec.ok("search", json!({ "query": "Acacia" })).await;
-    rec.ok("search", json!({ "query": "zz no such street" }))
-        .await;
-    rec.ok("lock", json!({})).await;
-    rec.mark("locked");
-    rec.ok("app_status", json!({})).await;
-    rec.refused(
-        "unlock",
-        json!({ "passphrase": "wrong words entirely here" }),
-    )
-    .await;
-    rec.ok("unlock", json!({ "passphrase": OFFICER_PASSPHRASE }))
-        .await;
-    rec.ok("app_status", json!({})).await;
-    rec.finish(
-        "first-run",
-        "First run: passphrase advice, a refused and an accepted set-up, the demo area, \
-         search, lock, a wrong passphrase and unlock.",
-        Vec::new(),
-    )
-}
-
-async fn household_scenario() -> Recording {
-    let mut rec = Recorder::new();
-    set_up(&mut rec).await;
-    boot(&mut rec).await;
-    rec.refused(
-        "create_household",
-        json!({ "draft": household_draft("", "not a postcode") }),
-    )
-    .await;
-    let h = rec
-        .ok(
-            "create_household",
-            json!({ "draft": household_draft("12 Acacia Avenue", "ZY18 9ZA") }),
-        )
-        .await;
-    let household = id(&h, "/id");
-    rec.mark("created");
-    rec.ok("get_household", json!({ "id": household })).await;
-    rec.refused(
-        "add_person",
-        json!({ "draft": person_draft(&household, "", "2099-01-01") }),
-    )
-    .await;
-    let p = rec
-        .ok(
-            "add_person",
-            json!({ "draft": person_draft(&household, "Edith Sampleton", "1941-02-03") }),
-        )
-        .await;
-    let person = id(&p, "/id");
-    rec.ok(
-        "update_person",
-        json!({ "id": person, "draft": person_draft(&household, "Edith M Sampleton", "1941-02-03") }),
-    )
-    .await;
-    rec.ok(
-        "update_household",
-        json!({ "id": household, "draft": household_draft("12A Acacia Avenue", "ZY18 9ZA") }),
-    )
-    .await;
-    rec.ok(
-        "create_visit",
-        json!({ "draft": {
-            "household_id": household, "kind": "burglary_victim", "visit_date": "2026-03-05",
-            "outcome": "completed", "notes": "Back door forced overnight",
-        } }),
-    )
-    .await;
-    rec.mark("with resident and visit");
-    rec.ok("get_household", json!({ "id": household })).await;
-    rec.ok("visits_for_household", json!({ "householdId": household }))
-        .await;
-    rec.ok("surveys_for_household", json!({ "householdId": household }))
-        .await;
-    rec.ok("plans_for_household", json!({ "householdId": household }))
-        .await;
-    rec.ok("cocoons", json!({ "householdId": household })).await;
-    rec.ok(
-        "charlie_checks_for_household",
-        json!({ "householdId": household }),
-    )
-    .await;
-    rec.ok(
-        "referrals_for_household",
-        json!({ "householdId": household }),
-    )
-    .await;
-    rec.ok("visits_for_day", json!({ "date": "2026-03-05" }))
-        .await;
-    rec.ok("search", json!({ "query": "Acacia" })).await;
-    rec.finish(
-        "household",
-        "A household: a refused half-filled form, the household, a resident (refused, \
-         added, changed), the address changed and a visit recorded.",
-        Vec::new(),
-    )
-}
 
 async fn survey_scenario() -> Recording {
     let mut rec = Recorder::new();
@@ -737,71 +603,22 @@ async fn plan_scenario() -> Recording {
     )
 }
 
-async fn settings() -> Recording {
-    let mut rec = Recorder::new();
-    // A supervisor's laptop: only a supervisor adds people.
-    rec.quietly(
-        "set_up",
-        json!({ "officerName": SUPERVISOR, "role": "supervisor", "passphrase": SUPERVISOR_PASSPHRASE }),
-    )
-    .await;
-    boot(&mut rec).await;
-    rec.ok("list_users", json!({})).await;
-    rec.refused(
-        "add_user",
-        json!({ "name": "Sam Rivers", "role": "officer", "passphrase": "short" }),
-    )
-    .await;
-    rec.ok(
-        "add_user",
-        json!({ "name": "Sam Rivers", "role": "warden", "passphrase": "meadow copper lantern gravel" }),
-    )
-    .await;
-    rec.ok("list_users", json!({})).await;
-    rec.refused("set_idle_lock_minutes", json!({ "minutes": 0 }))
-        .await;
-    rec.ok("set_idle_lock_minutes", json!({ "minutes": 10 }))
-        .await;
-    rec.refused(
-        "change_passphrase",
-        json!({ "current": "not my passphrase at all", "replacement": "orbit walnut saffron ledge" }),
-    )
-    .await;
-    rec.ok(
-        "change_passphrase",
-        json!({ "current": SUPERVISOR_PASSPHRASE, "replacement": "orbit walnut saffron ledge" }),
-    )
-    .await;
-    rec.ok(
-        "backup",
-        json!({ "path": format!("{}", rec.document("doorstep-backup.dsbackup")) }),
-    )
-    .await;
-    rec.ok("sync_status", json!({})).await;
-    rec.ok("conflicts", json!({})).await;
-    rec.ok("set_aside_changes", json!({})).await;
-    rec.finish(
-        "settings",
-        "Settings and people on a supervisor's laptop: a person refused and added, the idle time refused and changed, \
-         a wrong current passphrase, a new passphrase, a backup, and sync not enrolled.",
-        Vec::new(),
-    )
-}
-
 #[tokio::test]
 async fn ui_fixtures_are_what_the_commands_answer() {
     let started = std::time::Instant::now();
     // One after another: the pinned clock is the process's.
     let recordings = vec![
-        first_run().await,
-        household_scenario().await,
+        home::first_run().await,
+        home::household().await,
+        home::find().await,
+        home::people().await,
         survey_scenario().await,
         plan_scenario().await,
         fire::fire().await,
         days::days().await,
         today::today().await,
         today::cocoon().await,
-        settings().await,
+        home::settings().await,
     ];
     doorstep_core::clock::pinned::set(None);
     let dir = fixtures_dir();

@@ -1,14 +1,58 @@
+// Households, residents and visits against what the real commands answered
+// (ui/src/test/fixtures/household.json). Every refusal, normalised value, plan and cocoon
+// below is one Rust produced; each test starts at the form, or at 12 Acacia Avenue (an
+// empty household) on a branch of its own.
+
 import { act, screen, waitFor, within } from '@testing-library/svelte'
-import { describe, expect, it, vi } from 'vitest'
-import { appError, err, ok } from '$lib/backend/backend'
-import type { Plan } from '$lib/backend/types'
-import { renderApp, TODAY } from './render'
+import { describe, expect, it } from 'vitest'
+import type {
+  AppError,
+  CocoonSummary,
+  Household,
+  HouseholdPage,
+  PlanSummary,
+  SurveyPage,
+  SyncStatus,
+  Visit,
+} from '$lib/backend/types'
+import type { Stub } from '$lib/backend/stub'
+import { tierLabel } from '$lib/components/plan/plan-text'
+import { formatDate } from '$lib/services/dates'
+import { formatPence } from '$lib/services/format'
+import { renderRecorded } from './render'
+
+/** The message Rust gave for `field` in a refusal. */
+function said(error: AppError, field: string): string {
+  const message = error.fields.find((f) => f.field === field)?.message
+  expect(message, `Rust said something about ${field}`).toBeDefined()
+  return message!
+}
+
+/** The household the branch's first page read is about. */
+function householdId(stub: Stub): string {
+  return stub.result<HouseholdPage>('get_household').household.id
+}
+
+/**
+ * Opens a household's page on `branch`: 12 Acacia Avenue as the trunk left it, or (`own`)
+ * the household as the branch first read it.
+ */
+async function openHousehold(branch: string, own = false) {
+  const app = await renderRecorded('household', {
+    branch,
+    ...(own ? {} : { from: 'acacia' }),
+    hash: (stub) => `#/household/${householdId(stub)}`,
+  })
+  const page = app.stub.result<HouseholdPage>('get_household')
+  await screen.findByRole('heading', { level: 1, name: page.household.address_line_1 })
+  return { ...app, page, householdId: page.household.id }
+}
 
 describe('household form', () => {
   it('shows validation errors beside their fields and in a summary, keeping what was typed', async () => {
-    const { user, fake } = renderApp({ state: 'unlocked' })
-    window.location.hash = '#/household/new'
+    const { user, stub } = await renderRecorded('household', { hash: '#/household/new' })
     await screen.findByRole('heading', { level: 1, name: 'Add a household' })
+    const refusal = stub.recorded('create_household').error!
 
     await user.type(screen.getByLabelText('Address line 1'), '7 Quarry Lane')
     await user.type(screen.getByLabelText('Address line 2 (optional)'), 'Flat 2')
@@ -19,8 +63,8 @@ describe('household form', () => {
     await waitFor(() => expect(summary.parentElement).toHaveFocus())
     const links = within(summary).getAllByRole('link')
     expect(links.map((a) => a.getAttribute('href'))).toEqual(['#town', '#postcode'])
-    expect(document.getElementById('town-error')).toHaveTextContent('Enter the town or city')
-    expect(document.getElementById('postcode-error')).toHaveTextContent('Enter a real postcode')
+    expect(document.getElementById('town-error')).toHaveTextContent(said(refusal, 'town'))
+    expect(document.getElementById('postcode-error')).toHaveTextContent(said(refusal, 'postcode'))
     expect(screen.getByLabelText('Postcode')).toHaveAttribute('aria-invalid', 'true')
     expect(screen.getByLabelText('Address line 1')).not.toHaveAttribute('aria-invalid')
     expect(document.title).toBe('Error: Add a household – Doorstep')
@@ -29,7 +73,6 @@ describe('household form', () => {
     expect(screen.getByLabelText('Address line 1')).toHaveValue('7 Quarry Lane')
     expect(screen.getByLabelText('Address line 2 (optional)')).toHaveValue('Flat 2')
     expect(screen.getByLabelText('Postcode')).toHaveValue('not a postcode')
-    expect(fake.households).toHaveLength(0)
 
     // A summary link takes the officer to the field.
     await user.click(links[1]!)
@@ -42,17 +85,16 @@ describe('household form', () => {
     const heading = await screen.findByRole('heading', { level: 1, name: '7 Quarry Lane' })
     await waitFor(() => expect(heading).toHaveFocus())
     expect(screen.getByText('Household added')).toBeInTheDocument()
-    expect(fake.households[0]?.postcode).toBe('ZY18 9ZZ')
+    // Rust writes the postcode the standard way.
+    const made = stub.sent('create_household').at(-1)
+    expect(made).toMatchObject({ draft: { postcode: 'zy18 9zz', town: 'Eastwick Vale' } })
+    expect(stub.result<Household>('create_household', made!).postcode).toBe('ZY18 9ZZ')
+    expect(screen.getByText(/ZY18 9ZZ/)).toBeInTheDocument()
+    expect(stub.unanswered).toEqual([])
   })
 
   it('changes an address and keeps its coordinates', async () => {
-    const { user, fake } = renderApp({ state: 'unlocked' })
-    const household = fake.addHousehold({
-      address_line_1: '3 Larch Grove',
-      coordinates: { kind: 'grid', easting: 453000, northing: 360500 },
-    })
-    window.location.hash = `#/household/${household.id}`
-    await screen.findByRole('heading', { level: 1, name: '3 Larch Grove' })
+    const { user, stub, householdId } = await openHousehold('change-address', true)
     expect(screen.getByText(/Easting 453000, northing 360500/)).toBeInTheDocument()
 
     await user.click(screen.getByRole('link', { name: 'Change the address' }))
@@ -62,33 +104,37 @@ describe('household form', () => {
     await user.type(line1, '3A Larch Grove{Enter}')
 
     await screen.findByRole('heading', { level: 1, name: '3A Larch Grove' })
-    expect(fake.households[0]?.coordinates).toEqual({
+    expect(stub.sent('update_household')).toEqual([
+      {
+        id: householdId,
+        draft: expect.objectContaining({
+          address_line_1: '3A Larch Grove',
+          coordinates: { kind: 'grid', easting: 453000, northing: 360500 },
+        }),
+      },
+    ])
+    expect(stub.result<Household>('update_household').coordinates).toEqual({
       kind: 'grid',
       easting: 453000,
       northing: 360500,
     })
+    expect(screen.getByText(/Easting 453000, northing 360500/)).toBeInTheDocument()
+    expect(stub.unanswered).toEqual([])
   })
 })
 
 describe('household page', () => {
-  async function openHousehold() {
-    const app = renderApp({ state: 'unlocked' })
-    const household = app.fake.addHousehold({
-      address_line_1: '12 Acacia Avenue',
-      postcode: 'ZY18 9ZA',
-    })
-    window.location.hash = `#/household/${household.id}`
-    await screen.findByRole('heading', { level: 1, name: '12 Acacia Avenue' })
-    return { ...app, household }
-  }
-
   it('shows a colleague’s visit that a sync brings, keeping what is being typed', async () => {
-    const { user, fake, household } = await openHousehold()
+    const { user, stub } = await openHousehold('sync')
     expect(screen.getByRole('link', { name: 'Visits (0)' })).toBeInTheDocument()
     await user.type(screen.getByLabelText('Full name'), 'Morgan Tallow')
 
-    fake.addVisit(household.id, { outcome: 'completed', notes: 'Fitted door chain' })
-    act(() => void fake.sync.emit({ records_changed_at: new Date().toISOString() }))
+    // The colleague's visit is in the store now; a sync says records changed.
+    stub.from('synced')
+    const status = stub.result<SyncStatus>('sync_status')
+    await act(() =>
+      stub.emit('sync-status', { ...status, records_changed_at: '2026-03-05T09:30:00Z' }),
+    )
 
     await screen.findByRole('link', { name: 'Visits (1)' })
     expect(screen.getByText('Fitted door chain')).toBeInTheDocument()
@@ -96,7 +142,8 @@ describe('household page', () => {
   })
 
   it('adds a resident, and shows resident errors beside the fields', async () => {
-    const { user, fake } = await openHousehold()
+    const { user, stub } = await openHousehold('resident')
+    const refusal = stub.recorded('add_person').error!
     expect(screen.getByText('No residents are recorded yet. Add them below.')).toBeInTheDocument()
 
     await user.type(screen.getByLabelText('Email address (optional)'), 'not-an-email')
@@ -105,13 +152,11 @@ describe('household page', () => {
 
     await waitFor(() =>
       expect(document.getElementById('full_name-error')).toHaveTextContent(
-        "Enter the resident's full name",
+        said(refusal, 'full_name'),
       ),
     )
-    expect(document.getElementById('email-error')).toHaveTextContent('Enter an email address')
-    expect(document.getElementById('contact_preferences-error')).toHaveTextContent(
-      'Enter a phone number, or untick',
-    )
+    expect(document.getElementById('email-error')).toHaveTextContent(said(refusal, 'email'))
+    expect(document.getElementById('phone-error')).toHaveTextContent(said(refusal, 'phone'))
     expect(screen.getByLabelText('Email address (optional)')).toHaveValue('not-an-email')
     expect(screen.getByLabelText('Phone call')).toBeChecked()
 
@@ -126,13 +171,16 @@ describe('household page', () => {
     ) as HTMLElement
     expect(within(card).getByText('75 to 84')).toBeInTheDocument()
     expect(within(card).getByText('Phone call')).toBeInTheDocument()
-    expect(fake.persons[0]).toMatchObject({ full_name: 'Edith Marsh', age_band: '75_to_84' })
+    expect(stub.sent('add_person').at(-1)).toMatchObject({
+      draft: { full_name: 'Edith Marsh', age_band: '75_to_84' },
+    })
     // The add form is empty again for the next resident.
     expect(screen.getByLabelText('Full name')).toHaveValue('')
+    expect(stub.unanswered).toEqual([])
   })
 
   it('edits a resident in place; Escape closes the form and returns focus', async () => {
-    const { user, fake, household } = await openHousehold()
+    const { user, stub } = await openHousehold('edit-resident')
     await user.type(screen.getByLabelText('Full name'), 'Owen Lomas{Enter}')
     const change = await screen.findByRole('button', { name: 'Change the details of Owen Lomas' })
 
@@ -153,18 +201,18 @@ describe('household page', () => {
     await user.click(screen.getByRole('button', { name: 'Save changes' }))
 
     await screen.findByText('Details saved for Owen J Lomas.')
-    expect(fake.persons.filter((p) => p.household_id === household.id)).toHaveLength(1)
-    expect(fake.persons[0]?.full_name).toBe('Owen J Lomas')
+    expect(stub.sent('update_person')).toHaveLength(1)
+    expect(screen.getAllByRole('heading', { level: 3, name: /Owen/ })).toHaveLength(1)
+    expect(stub.unanswered).toEqual([])
   })
 
   it('records a visit, planned by default on today, and lists it in the history', async () => {
-    const { user, fake } = await openHousehold()
-    // Day, month and year boxes (GOV.UK), whatever the machine's locale.
+    const { user, stub } = await openHousehold('visit')
+    // Day, month and year boxes (GOV.UK), whatever the machine's locale: today is Rust's.
     const date = screen.getByRole('group', { name: 'Date of visit' })
-    const [year, month, day] = TODAY.split('-').map(Number)
-    expect(within(date).getByLabelText('Day')).toHaveValue(String(day))
-    expect(within(date).getByLabelText('Month')).toHaveValue(String(month))
-    expect(within(date).getByLabelText('Year')).toHaveValue(String(year))
+    expect(within(date).getByLabelText('Day')).toHaveValue('5')
+    expect(within(date).getByLabelText('Month')).toHaveValue('3')
+    expect(within(date).getByLabelText('Year')).toHaveValue('2026')
     expect(screen.getByLabelText('Outcome')).toHaveDisplayValue('Planned – not yet visited')
 
     await user.selectOptions(screen.getByLabelText('Type of visit'), 'Cocoon neighbour')
@@ -174,22 +222,25 @@ describe('household page', () => {
 
     const table = await screen.findByRole('table', { name: /Visit history/ })
     const row = within(table).getAllByRole('row')[1]!
-    expect(within(row).getByText('27 November 2025')).toBeInTheDocument()
+    const saved = stub.result<Visit>('create_visit')
+    expect(saved).toMatchObject({ kind: 'cocoon_neighbour', outcome: 'no_answer' })
+    expect(within(row).getByText('5 March 2026')).toBeInTheDocument()
     expect(within(row).getByText('Cocoon neighbour')).toBeInTheDocument()
     expect(within(row).getByText('No answer')).toBeInTheDocument()
-    expect(within(row).getByText('Sam Officer')).toBeInTheDocument()
+    expect(within(row).getByText(saved.officer_name)).toBeInTheDocument()
     expect(within(row).getByText('Card left through the door.')).toBeInTheDocument()
-    expect(fake.visits[0]).toMatchObject({ kind: 'cocoon_neighbour', outcome: 'no_answer' })
     expect(screen.getByLabelText('Notes (optional)')).toHaveValue('')
+    expect(stub.unanswered).toEqual([])
   })
 
   it('shows a visit error beside the outcome and keeps the notes', async () => {
-    const { user } = await openHousehold()
+    const { user, stub } = await openHousehold('future-visit')
+    const refusal = stub.recorded('create_visit').error!
     const date = screen.getByRole('group', { name: 'Date of visit' })
     for (const [box, typed] of [
       ['Day', '24'],
       ['Month', '12'],
-      ['Year', '2025'],
+      ['Year', '2026'],
     ] as const) {
       await user.clear(within(date).getByLabelText(box))
       await user.type(within(date).getByLabelText(box), typed)
@@ -200,35 +251,26 @@ describe('household page', () => {
 
     await waitFor(() =>
       expect(document.getElementById('visit-outcome-error')).toHaveTextContent(
-        'A visit in the future cannot have an outcome',
+        said(refusal, 'outcome'),
       ),
     )
     expect(screen.getByLabelText('Notes (optional)')).toHaveValue('Fit window locks')
+    expect(stub.unanswered).toEqual([])
   })
 
   it('says when the household does not exist', async () => {
-    renderApp({ state: 'unlocked' })
-    window.location.hash = '#/household/h-9999'
+    const { stub } = await renderRecorded('household', {
+      branch: 'not-found',
+      hash: (stub) => `#/household/${String(stub.recorded('get_household').args.id)}`,
+    })
     await screen.findByRole('heading', { level: 1, name: 'Household not found' })
+    expect(stub.recorded('get_household').error?.code).toBe('not_found')
   })
 })
 
 describe('household page: home security', () => {
-  async function openHousehold() {
-    const app = renderApp({ state: 'unlocked' })
-    const household = app.fake.addHousehold({
-      address_line_1: '12 Acacia Avenue',
-      postcode: 'ZY18 9ZA',
-    })
-    const visit = app.fake.addVisit(household.id, { outcome: 'completed' })
-    app.fake.addVisit(household.id, { visit_date: '2025-12-04', outcome: null })
-    window.location.hash = `#/household/${household.id}`
-    await screen.findByRole('heading', { level: 1, name: '12 Acacia Avenue' })
-    return { ...app, household, visit }
-  }
-
   it('starts a survey on the latest visit so far, and lists it to continue', async () => {
-    const { user, fake, household, visit } = await openHousehold()
+    const { user, stub, householdId, page } = await openHousehold('survey', true)
     expect(
       await screen.findByText('No home security survey has been started here yet.'),
     ).toBeInTheDocument()
@@ -236,11 +278,10 @@ describe('household page: home security', () => {
     await user.click(screen.getByRole('button', { name: 'Start a home security survey' }))
     await screen.findByRole('heading', { level: 1, name: 'Home security survey' })
     // The visit planned for next week is not the one this survey is made on.
-    expect(fake.calls.find((c) => c.method === 'startSurvey')?.args).toEqual([
-      household.id,
-      visit.id,
-    ])
-    const surveyId = fake.surveys.surveys[0]!.id
+    const made = page.visits.find((v) => v.outcome !== null)!
+    expect(page.visits.find((v) => v.outcome === null)?.visit_date).toBe('2026-03-12')
+    expect(stub.sent('start_survey')).toEqual([{ householdId, visitId: made.id }])
+    const surveyId = stub.result<SurveyPage>('start_survey').state.survey.id
     expect(window.location.hash).toBe(`#/survey/${surveyId}`)
 
     await user.click(screen.getByRole('link', { name: 'Back to the household' }))
@@ -250,65 +291,40 @@ describe('household page: home security', () => {
   })
 
   it('lists plans and cocoons with their state', async () => {
-    const app = renderApp({ state: 'unlocked' })
-    const household = app.fake.addHousehold({ address_line_1: '3 Larch Grove' })
-    vi.spyOn(app.fake, 'plansForHousehold').mockResolvedValue(
-      ok([
-        {
-          plan: fakePlan(),
-          household_id: household.id,
-          address: '3 Larch Grove, Eastwick Vale',
-          postcode: 'ZY18 9ZA',
-          follow_up_due: '2026-02-20',
-          totals: {
-            estimated_pence: 19500,
-            actual_pence: 0,
-            lines_without_actual: 0,
-            cap_pence: 50000,
-            over_cap_by_pence: 0,
-            under_cap_by_pence: 30500,
-            lines: [],
-          },
-        },
-      ]),
-    )
-    vi.spyOn(app.fake, 'cocoons').mockResolvedValue(
-      ok([
-        {
-          id: 'c-1',
-          household_id: household.id,
-          address: '3 Larch Grove, Eastwick Vale',
-          dates: { opened_on: '2025-11-20', visit_by: '2025-11-27', closes_on: '2025-12-18' },
-          dosage: { targets: 20, attempted: 15, reached: 12 },
-          state: 'overdue',
-        },
-      ]),
-    )
-    window.location.hash = `#/household/${household.id}`
+    const { stub } = await openHousehold('plans', true)
+    const [summary] = stub.result<PlanSummary[]>('plans_for_household')
+    const [cocoon] = stub.result<CocoonSummary[]>('cocoons')
+    expect(summary).toBeDefined()
+    expect(cocoon).toBeDefined()
 
     const plans = await screen.findByRole('table', { name: 'Improvement plans' })
     const plan = within(plans).getAllByRole('row')[1]!
-    expect(within(plan).getByText('Silver')).toBeInTheDocument()
+    expect(within(plan).getByText(tierLabel(summary!.plan.tier))).toBeInTheDocument()
+    expect(summary!.plan.status).toBe('fitted')
     expect(within(plan).getByText('Fitted')).toHaveClass('govuk-tag')
-    expect(within(plan).getByText('£195.00')).toBeInTheDocument()
-    expect(within(plan).getByText('20 February 2026')).toBeInTheDocument()
+    expect(within(plan).getByText(formatDate(summary!.follow_up_due!))).toBeInTheDocument()
+    expect(within(plan).getByText(formatPence(summary!.totals.estimated_pence))).toBeInTheDocument()
     expect(within(plan).getByRole('link', { name: /^Open plan/ })).toHaveAttribute(
       'href',
-      '#/plan/pl-1',
+      `#/plan/${summary!.plan.id}`,
     )
 
     const cocoons = screen.getByRole('table', { name: 'Cocoons' })
-    const cocoon = within(cocoons).getAllByRole('row')[1]!
-    expect(within(cocoon).getByText('12 of 20 doors reached')).toBeInTheDocument()
-    expect(within(cocoon).getByText('Overdue')).toHaveClass('govuk-tag')
-    expect(within(cocoon).getByRole('link', { name: /^Open cocoon/ })).toHaveAttribute(
+    const row = within(cocoons).getAllByRole('row')[1]!
+    expect(
+      within(row).getByText(`${cocoon!.dosage.reached} of ${cocoon!.dosage.targets} doors reached`),
+    ).toBeInTheDocument()
+    expect(within(row).getByRole('link', { name: /^Open cocoon/ })).toHaveAttribute(
       'href',
-      '#/cocoon/c-1',
+      `#/cocoon/${cocoon!.id}`,
     )
+    expect(cocoon!.state).toBe('overdue')
+    expect(within(row).getByText('Overdue')).toHaveClass('govuk-tag')
+    expect(stub.unanswered).toEqual([])
   })
 
   it('lists the cocoon a burglary visit opened as soon as the visit is saved', async () => {
-    const { user } = await openHousehold()
+    const { user, stub } = await openHousehold('cocoon', true)
     expect(await screen.findByText('No cocoon has been opened around this home.')).toBeVisible()
     await user.selectOptions(screen.getByLabelText('Type of visit'), 'burglary_victim')
     await user.selectOptions(screen.getByLabelText('Outcome'), 'completed')
@@ -316,87 +332,17 @@ describe('household page: home security', () => {
     await waitFor(() =>
       expect(document.getElementById('cocoon-list')).toHaveTextContent(/doors reached/),
     )
+    expect(stub.unanswered).toEqual([])
   })
 
   it('shows why a cocoon could not be opened', async () => {
-    const { user, fake } = await openHousehold()
-    vi.spyOn(fake, 'openCocoon').mockResolvedValue(
-      err(
-        appError(
-          'validation',
-          'This household has no location: add its coordinates before opening a cocoon',
-          [],
-          'coordinates',
-        ),
-      ),
-    )
+    const { user, stub } = await openHousehold('no-location')
+    const refusal = stub.recorded('open_cocoon').error!
     await user.click(screen.getByRole('button', { name: 'Open a cocoon' }))
-    const message = await screen.findByText(/This household has no location/)
+    const message = await screen.findByText(said(refusal, 'coordinates'))
     const summary = message.closest('.govuk-error-summary') as HTMLElement
     expect(summary).toHaveTextContent('There is a problem')
     await waitFor(() => expect(summary).toHaveFocus())
     expect(screen.getByRole('heading', { level: 1, name: '12 Acacia Avenue' })).toBeInTheDocument()
   })
 })
-
-function fakePlan(): Plan {
-  const actor = { officer_id: 'o-1', role: 'officer' as const }
-  return {
-    id: 'pl-1',
-    survey_id: 's-1',
-    template_id: 'home-security-survey',
-    template_version: 1,
-    policy_version: '2026.1',
-    catalogue_version: '2026.1',
-    recommendation: {
-      tier: 'silver',
-      matrix_tier: 'silver',
-      risk_level: 'medium',
-      vulnerability_level: 'medium',
-      reasons: [],
-      refer_to_da_service: null,
-    },
-    tier: 'silver',
-    tier_reason: null,
-    da_service_decision: null,
-    cap_pence: 50000,
-    over_cap_reason: null,
-    items: [
-      {
-        id: 'pi-1',
-        measure_id: 'ts007_cylinder',
-        name: 'TS 007 3 star cylinder',
-        tier: 'silver',
-        trade: 'locksmith',
-        quantity: 2,
-        unit_cost_pence: 6500,
-        actual_cost_pence: null,
-        addresses: [],
-        applies_to: [],
-        origin: 'proposed',
-      },
-      {
-        id: 'pi-2',
-        measure_id: 'sensor_light',
-        name: 'External sensor light',
-        tier: 'silver',
-        trade: 'electrician',
-        quantity: 1,
-        unit_cost_pence: 6500,
-        actual_cost_pence: null,
-        addresses: [],
-        applies_to: [],
-        origin: 'proposed',
-      },
-    ],
-    uncovered: [],
-    landlord_consent: null,
-    cctv_acknowledgement: null,
-    status: 'fitted',
-    agreement: null,
-    approval: null,
-    created_by: actor,
-    created_at: '2025-11-20T10:00:00Z',
-    history: [],
-  }
-}

@@ -129,6 +129,11 @@ impl Recorder {
             .to_string()
     }
 
+    /// The data folder this app runs on, to change a file between two calls.
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
     /// Moves the clock on by whole days (a follow-up months later, an overdue referral).
     pub fn days_pass(&mut self, days: i64) {
         self.minute += days * 24 * 60;
