@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 use super::recorder::{Recorder, Recording, anchor};
 use super::{
     SIGNATURE_PNG, SUPERVISOR, SUPERVISOR_PASSPHRASE, answer, boot, household, id, set_up,
-    survey_answers,
+    survey_answers, yes_no,
 };
 
 /// What the recordings call the hub, whatever port it had.
@@ -176,12 +176,13 @@ impl Drop for Hub {
     }
 }
 
-/// A plan drafted from the usual burglary survey at `line_1`, changed by `edits`, and
-/// agreed by the resident.
+/// A plan drafted from the usual burglary survey at `line_1` (with `more` answers),
+/// changed by `edits`, and agreed by the resident.
 async fn agreed_plan(
     rec: &mut Recorder,
     line_1: &str,
     postcode: &str,
+    more: Vec<(&str, Value)>,
     edits: &[Value],
 ) -> (String, String) {
     let (household, _) = household(rec, line_1, postcode).await;
@@ -192,7 +193,9 @@ async fn agreed_plan(
         )
         .await;
     let survey = id(&page, "/state/survey/id");
-    answer(rec, &survey, survey_answers(), false).await;
+    let mut answers = survey_answers();
+    answers.extend(more);
+    answer(rec, &survey, answers, false).await;
     let plan = id(
         &rec.quietly("draft_plan", json!({ "surveyId": survey }))
             .await,
@@ -293,12 +296,14 @@ pub(super) async fn firm_reports() -> Recording {
     // The officer drafts and the resident agrees; a supervisor approves (not the person
     // who drafted), and stays signed in to see the approvals.
     set_up(&mut rec).await;
-    let (_, partly) = agreed_plan(&mut rec, "12 Acacia Avenue", "ZY4 7HT", &[]).await;
-    let (_, declined) = agreed_plan(&mut rec, "4 Beech Close", "ZY4 7HU", &[]).await;
-    let (_, fitted) = agreed_plan(&mut rec, "9 Dale Road", "ZY4 7HW", &[]).await;
+    // Bins to climb on: the officer hands over security advice, on no work order.
+    let bins = vec![("climbing_aids", yes_no("yes"))];
+    let (_, partly) = agreed_plan(&mut rec, "12 Acacia Avenue", "ZY4 7HT", bins, &[]).await;
+    let (_, declined) = agreed_plan(&mut rec, "4 Beech Close", "ZY4 7HU", vec![], &[]).await;
+    let (_, fitted) = agreed_plan(&mut rec, "9 Dale Road", "ZY4 7HW", vec![], &[]).await;
     // Waiting for approval, over the cap: a new doorset on top.
     let doorset = json!({ "edit": "add_measure", "measure_id": "pas24_doorset", "quantity": 1, "applies_to": ["doors[0]"] });
-    agreed_plan(&mut rec, "2 Elm Grove", "ZY4 7HX", &[doorset]).await;
+    agreed_plan(&mut rec, "2 Elm Grove", "ZY4 7HX", vec![], &[doorset]).await;
     rec.quietly("lock", json!({})).await;
     rec.quietly("unlock", json!({ "passphrase": SUPERVISOR_PASSPHRASE }))
         .await;
