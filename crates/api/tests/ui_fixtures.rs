@@ -11,8 +11,12 @@
 
 #![allow(clippy::expect_used, clippy::panic)] // a failed expectation is a failed test
 
+#[path = "ui_fixtures/plan.rs"]
+mod plan;
 #[path = "ui_fixtures/recorder.rs"]
 mod recorder;
+#[path = "ui_fixtures/survey.rs"]
+mod survey;
 
 #[path = "ui_fixtures/home.rs"]
 mod home;
@@ -173,48 +177,6 @@ async fn answer(rec: &mut Recorder, survey: &str, answers: Vec<(&str, Value)>, r
 }
 
 // ------------------------------------------------------------------------------ Scenarios
-
-async fn survey_scenario() -> Recording {
-    let mut rec = Recorder::new();
-    set_up(&mut rec).await;
-    let (household, _) = household(&mut rec, "12 Acacia Avenue", "ZY18 9ZA").await;
-    boot(&mut rec).await;
-    rec.ok("get_household", json!({ "id": household })).await;
-    let page = rec
-        .ok(
-            "start_survey",
-            json!({ "householdId": household, "visitId": null }),
-        )
-        .await;
-    let survey = id(&page, "/state/survey/id");
-    rec.mark("started");
-    rec.ok("get_survey", json!({ "id": survey })).await;
-    rec.refused(
-        "save_answer",
-        json!({ "surveyId": survey, "item": "survey_reason", "value": choice("no_such_reason") }),
-    )
-    .await;
-    answer(&mut rec, &survey, survey_answers(), true).await;
-    rec.ok(
-        "save_answer",
-        json!({ "surveyId": survey, "item": "crime_ref", "value": { "type": "text", "value": "ZY/1234/26" } }),
-    )
-    .await;
-    rec.ok(
-        "save_section_note",
-        json!({ "surveyId": survey, "section": "doors", "note": "Back door faces an unlit alley" }),
-    )
-    .await;
-    rec.mark("answered");
-    rec.ok("get_survey", json!({ "id": survey })).await;
-    rec.ok("draft_plan", json!({ "surveyId": survey })).await;
-    rec.finish(
-        "survey",
-        "A home security survey: started, a refused answer, every answer a plan needs, a \
-         section note, and the plan drafted from it.",
-        Vec::new(),
-    )
-}
 
 /// A drafted plan for a burglary victim's survey (at a ZY4 home, where two firms can fit locks), and branches for each thing the plan,
 /// sign and follow-up screens do with it.
@@ -612,8 +574,9 @@ async fn ui_fixtures_are_what_the_commands_answer() {
         home::household().await,
         home::find().await,
         home::people().await,
-        survey_scenario().await,
+        survey::survey_scenario().await,
         plan_scenario().await,
+        plan::firm_reports().await,
         fire::fire().await,
         days::days().await,
         today::today().await,

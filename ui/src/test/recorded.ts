@@ -9,6 +9,7 @@ export type FixtureName =
   | 'settings'
   | 'survey'
   | 'plan'
+  | 'firm-reports'
   | 'fire'
   | 'days'
   | 'today'

@@ -1,21 +1,25 @@
 // The survey screen against what the real commands answered
-// (ui/src/test/fixtures/survey.json, written by crates/api/tests/ui_fixtures.rs): the
-// sections, progress, questions shown by `show_if`, weaknesses and scores are Rust's.
+// (ui/src/test/fixtures/survey.json, written by crates/api/tests/ui_fixtures/survey.rs):
+// the sections, progress, questions shown by `show_if`, weaknesses, scores and refusals
+// are Rust's. Tests that answer start from a branch of the survey as started.
 
 import { screen, waitFor, within } from '@testing-library/svelte'
 import { describe, expect, it } from 'vitest'
-import type { Stub } from '$lib/backend/stub'
-import type { SurveyPage } from '$lib/backend/types'
+import { OPEN_DIALOG, type Stub } from '$lib/backend/stub'
+import type { AnswerValue, SurveyPage, SurveyPhoto } from '$lib/backend/types'
 import { renderRecorded, type StubRenderOptions } from './render'
 
 function surveyId(stub: Stub): string {
   return stub.result<SurveyPage>('start_survey').state.survey.id
 }
 
-/** The survey as recorded from `from` (started, or answered), opened at `section`. */
-async function openSurvey(from: string, section: string | null = null) {
+/**
+ * The survey as recorded from `from` (started, or answered) or from the start of `branch`,
+ * opened at `section`.
+ */
+async function openSurvey(from: string | { branch: string }, section: string | null = null) {
   const options: StubRenderOptions = {
-    from,
+    ...(typeof from === 'string' ? { from } : from),
     hash: (stub) => `#/survey/${surveyId(stub)}${section === null ? '' : `/${section}`}`,
   }
   const app = await renderRecorded('survey', options)
@@ -155,5 +159,239 @@ describe('home security survey', () => {
     await sectionHeading("J. The resident's circumstances")
     await user.click(screen.getByRole('button', { name: 'Draw up the improvement plan' }))
     await waitFor(() => expect(stub.sent('draft_plan')).toEqual([{ surveyId }]))
+  })
+})
+
+describe('answering the survey', () => {
+  /** What the screen sent for `item`, each value in order. */
+  const sentFor = (stub: Stub, item: string) =>
+    stub
+      .sent('save_answer')
+      .filter((args) => args.item === item)
+      .map((args) => args.value as AnswerValue)
+  const projects = /stick out more than 3 mm/
+
+  it('adds doors, shows a question only after the answer it depends on, and removes a door after asking', async () => {
+    const { user, stub } = await openSurvey({ branch: 'doors' }, 'doors')
+    expect(screen.getByText('No doors added yet.')).toBeInTheDocument()
+
+    await user.click(screen.getByRole('button', { name: 'Add a door' }))
+    const door1 = await screen.findByRole('group', { name: 'Door 1' })
+    expect(within(door1).queryByRole('group', { name: projects })).not.toBeInTheDocument()
+
+    // Rust's show_if: the cylinder questions follow from a uPVC door.
+    await user.click(within(door1).getByLabelText('uPVC'))
+    expect(await within(door1).findByRole('group', { name: projects })).toBeInTheDocument()
+    // A door is saved as it is added, then with each answer.
+    expect(sentFor(stub, 'doors')).toEqual([
+      { type: 'group', value: [{}] },
+      { type: 'group', value: [{ door_material: { type: 'choice', value: 'upvc' } }] },
+    ])
+
+    await user.click(screen.getByRole('button', { name: 'Add another door' }))
+    const door2 = await screen.findByRole('group', { name: 'Door 2' })
+    await user.click(within(door2).getByLabelText('Solid timber, 44 mm or thicker'))
+    await waitFor(() => expect(sentFor(stub, 'doors')).toHaveLength(4))
+    expect(sentFor(stub, 'doors')[3]).toEqual({
+      type: 'group',
+      value: [
+        { door_material: { type: 'choice', value: 'upvc' } },
+        { door_material: { type: 'choice', value: 'solid_timber' } },
+      ],
+    })
+    await waitFor(() => expect(screen.getByText('Saved')).toBeInTheDocument())
+    expect(within(door2).queryByRole('group', { name: projects })).not.toBeInTheDocument()
+
+    // Removing asks first; nothing is removed until the officer confirms.
+    await user.click(screen.getByRole('button', { name: 'Remove this door (Door 1)' }))
+    const confirm = screen.getByRole('button', { name: 'Yes, remove door 1' })
+    await waitFor(() => expect(confirm).toHaveFocus())
+    expect(screen.getByText(/Remove door 1 and every answer about it\?/)).toBeInTheDocument()
+    expect(sentFor(stub, 'doors')).toHaveLength(4)
+
+    await user.click(confirm)
+    await waitFor(() => expect(sentFor(stub, 'doors')).toHaveLength(5))
+    expect(sentFor(stub, 'doors')[4]).toEqual({
+      type: 'group',
+      value: [{ door_material: { type: 'choice', value: 'solid_timber' } }],
+    })
+    expect(screen.queryByRole('group', { name: 'Door 2' })).not.toBeInTheDocument()
+    expect(
+      within(screen.getByRole('group', { name: 'Door 1' })).getByLabelText(
+        'Solid timber, 44 mm or thicker',
+      ),
+    ).toBeChecked()
+    // A required group keeps at least its minimum: the last door cannot be removed.
+    expect(screen.queryByRole('button', { name: /Remove this door/ })).not.toBeInTheDocument()
+    expect(stub.unanswered).toEqual([])
+  })
+
+  it('is answered from the keyboard: numbers choose and move on, a door copies the last', async () => {
+    const { user, stub } = await openSurvey({ branch: 'keyboard' }, 'incident')
+    // Where nothing is focused but the heading, a number answers the first question left.
+    await user.keyboard('2')
+    await waitFor(() =>
+      expect(sentFor(stub, 'survey_reason')).toEqual([
+        { type: 'choice', value: 'cocoon_neighbour' },
+      ]),
+    )
+    // For a neighbour the burglary's questions are not asked: the next left is answered.
+    const repeat = await screen.findByRole('group', { name: /burgled in the last 12 months/ })
+    await waitFor(() => expect(within(repeat).getByLabelText('Yes')).toHaveFocus())
+    await user.keyboard('2')
+    await waitFor(() =>
+      expect(sentFor(stub, 'repeat_victim')).toEqual([{ type: 'yes_no', value: 'no' }]),
+    )
+    // Section A is done: the doors come next, at their numbered "what next" buttons.
+    await sectionHeading('B. External doors')
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Add a door' })).toHaveFocus())
+    await user.keyboard('1')
+    const door1 = await screen.findByRole('group', { name: 'Door 1' })
+    await waitFor(() => expect(within(door1).getByLabelText('Front')).toHaveFocus())
+    await user.keyboard('2')
+    await waitFor(() =>
+      expect(within(door1).getByLabelText('Solid timber, 44 mm or thicker')).toHaveFocus(),
+    )
+    await user.keyboard('1')
+    await waitFor(() => expect(within(door1).getByLabelText('Sound')).toHaveFocus())
+    await user.keyboard('1')
+    // The material's answer showed the timber door's locks, and the focus waits there.
+    const locks = await within(door1).findByRole('group', { name: /Locks on this timber door/ })
+    await waitFor(() => expect(within(locks).getAllByRole('radio')[0]).toHaveFocus())
+    await user.keyboard('1')
+    await waitFor(() => expect(within(door1).getByLabelText('No glass')).toHaveFocus())
+    await user.keyboard('1')
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Same as Door 1' })).toHaveFocus(),
+    )
+    await user.keyboard('1')
+    const door2 = await screen.findByRole('group', { name: 'Door 2' })
+    await waitFor(() =>
+      expect(within(door2).getByLabelText('Solid timber, 44 mm or thicker')).toBeChecked(),
+    )
+    await waitFor(() => expect(sentFor(stub, 'doors')).toHaveLength(7))
+    const door = {
+      door_position: { type: 'choice', value: 'back' },
+      door_material: { type: 'choice', value: 'solid_timber' },
+      door_condition: { type: 'choice', value: 'sound' },
+      door_lock_timber: { type: 'choice', value: 'bs3621_both' },
+      door_glazing: { type: 'choice', value: 'none' },
+    }
+    expect(sentFor(stub, 'doors').at(-1)).toEqual({ type: 'group', value: [door, door] })
+    // Door 2 is answered already; "No more doors" moves on to the next section.
+    await user.click(screen.getByRole('button', { name: 'No more doors' }))
+    await sectionHeading('C. Windows')
+    expect(stub.unanswered).toEqual([])
+  })
+
+  it('shows a number out of range beside the box and keeps what was typed', async () => {
+    const { user, stub } = await openSurvey({ branch: 'resident' }, 'circumstances')
+    const box = screen.getByLabelText(/How safe do you feel in your home\?/)
+    expect(box).toHaveAttribute('inputmode', 'numeric')
+    // Questions about the resident take no photos.
+    expect(screen.queryByRole('button', { name: /Add a photo of How safe/ })).toBeNull()
+    expect(screen.queryByRole('button', { name: /Add a photo of Is there a domestic/ })).toBeNull()
+
+    // Rust refuses a number above the question's maximum; its message sits beside the box.
+    const refusal = stub.recorded('save_answer', { value: { type: 'number', value: 7 } }).error
+    expect(refusal?.fields[0]?.message).toBe('Enter 5 or less')
+    await user.type(box, '7')
+    await user.tab()
+    await waitFor(() =>
+      expect(document.getElementById('q-feel_safe-error')).toHaveTextContent('Enter 5 or less'),
+    )
+    expect(box).toHaveValue('7')
+    expect(box).toHaveAttribute('aria-invalid', 'true')
+    expect(screen.getByText(/Not saved/)).toBeInTheDocument()
+
+    // Text that is not a number is kept too, and never sent.
+    await user.clear(box)
+    await user.type(box, 'four')
+    await user.tab()
+    expect(document.getElementById('q-feel_safe-error')).toHaveTextContent('Enter a number')
+    expect(box).toHaveValue('four')
+    expect(sentFor(stub, 'feel_safe')).toEqual([{ type: 'number', value: 7 }])
+
+    await user.clear(box)
+    await user.type(box, '2')
+    await user.tab()
+    await waitFor(() =>
+      expect(sentFor(stub, 'feel_safe')).toEqual([
+        { type: 'number', value: 7 },
+        { type: 'number', value: 2 },
+      ]),
+    )
+    await waitFor(() => expect(document.getElementById('q-feel_safe-error')).toBeNull())
+    expect(box).not.toHaveAttribute('aria-invalid')
+    expect(stub.unanswered).toEqual([])
+  })
+
+  it('adds a photo with a thumbnail, and shows why a file was refused', async () => {
+    const { user, stub, surveyId } = await openSurvey({ branch: 'photo' }, 'incident')
+    const added = stub.recorded('add_survey_photo', { item: 'repeat_victim' })
+    const refused = stub.recorded('add_survey_photo', { item: 'section:incident' })
+    // The file dialog is the test's: it answers with the files Rust was given.
+    stub.answer(OPEN_DIALOG, added.args.path)
+    await user.click(
+      screen.getByRole('button', {
+        name: /Add a photo of Has this home been burgled in the last 12 months/,
+      }),
+    )
+    const photo = await screen.findByRole('img', {
+      name: /^Photo of Has this home been burgled.*: back-door.png$/,
+    })
+    expect(photo.getAttribute('src')).toBe(
+      stub.result<string>('attachment_data_url', {
+        sha256: (added.result as SurveyPhoto).sha256,
+      }),
+    )
+    expect(stub.sent('add_survey_photo')).toEqual([
+      { surveyId, item: 'repeat_victim', path: added.args.path },
+    ])
+
+    stub.answer(OPEN_DIALOG, refused.args.path)
+    const sectionPhoto = screen.getByRole('button', {
+      name: 'Add a photo of A. Why we are here and the burglary',
+    })
+    await user.click(sectionPhoto)
+    const message = refused.error?.message ?? ''
+    expect(message).toMatch(/not a photo/)
+    expect(await screen.findByText(message)).toBeInTheDocument()
+    expect(sectionPhoto).toHaveAccessibleDescription(new RegExp(message.slice(0, 20)))
+    expect(stub.unanswered).toEqual([])
+  })
+
+  it('keeps an answer given as Doorstep locked itself, and saves it after unlocking', async () => {
+    const { user, stub } = await openSurvey({ branch: 'locked' }, 'incident')
+    const question = screen.getByRole('group', { name: /burgled in the last 12 months/ })
+    // Rust refuses the answer: the store locked itself before it arrived.
+    await user.click(within(question).getByLabelText('No'))
+
+    await user.type(
+      await screen.findByLabelText('Passphrase'),
+      'kettle harbour violet sprocket{Enter}',
+    )
+    await sectionHeading('A. Why we are here and the burglary')
+    expect(stub.sent('unlock')).toEqual([{ passphrase: 'kettle harbour violet sprocket' }])
+    await waitFor(() => expect(sentFor(stub, 'repeat_victim')).toHaveLength(2))
+    expect(sentFor(stub, 'repeat_victim')).toEqual([
+      { type: 'yes_no', value: 'no' },
+      { type: 'yes_no', value: 'no' },
+    ])
+    expect(
+      within(screen.getByRole('group', { name: /burgled in the last 12 months/ })).getByLabelText(
+        'No',
+      ),
+    ).toBeChecked()
+    expect(stub.unanswered).toEqual([])
+  })
+
+  it('says when the survey does not exist', async () => {
+    const { stub } = await renderRecorded('survey', {
+      branch: 'missing',
+      hash: (stub) => `#/survey/${String(stub.recorded('get_survey').args.id)}`,
+    })
+    await screen.findByRole('heading', { level: 1, name: 'Survey not found' })
+    expect(stub.recorded('get_survey').error?.code).toBe('not_found')
   })
 })
