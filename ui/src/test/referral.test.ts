@@ -285,7 +285,10 @@ describe('making a referral', () => {
 
     await user.click(screen.getByRole('button', { name: 'Record as completed' }))
     await user.click(screen.getByRole('button', { name: 'Save' }))
-    expect(document.getElementById('outcome-error')).toHaveTextContent('Enter what happened')
+    // Rust refuses a blank outcome, beside the box.
+    await waitFor(() =>
+      expect(document.getElementById('outcome-error')).toHaveTextContent('Enter what happened'),
+    )
     await user.type(screen.getByLabelText('What happened?'), 'Visited; fitted two alarms')
     await user.click(screen.getByRole('button', { name: 'Save' }))
     await screen.findByText('Referral recorded as completed.')

@@ -490,6 +490,11 @@ pub async fn fire() -> Recording {
         ),
     )
     .await;
+    b.refused(
+        "referral_step",
+        step(&referral_id, json!({ "step": "complete", "outcome": "" })),
+    )
+    .await;
     b.ok(
         "referral_step",
         step(
