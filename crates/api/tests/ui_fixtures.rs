@@ -275,6 +275,11 @@ async fn plan_scenario() -> Recording {
         edit(json!({ "edit": "add_measure", "measure_id": "video_doorbell", "quantity": 1, "applies_to": [] })),
     )
     .await;
+    b.refused(
+        "edit_plan",
+        edit(json!({ "edit": "cctv_acknowledgement", "resident_name": "" })),
+    )
+    .await;
     b.ok(
         "edit_plan",
         edit(json!({ "edit": "cctv_acknowledgement", "resident_name": "Edith Sampleton" })),
@@ -291,6 +296,11 @@ async fn plan_scenario() -> Recording {
     .await;
     b.mark("over cap");
     b.ok("get_plan", json!({ "id": plan })).await;
+    b.refused(
+        "edit_plan",
+        edit(json!({ "edit": "over_cap_reason", "reason": "" })),
+    )
+    .await;
     b.ok(
         "edit_plan",
         edit(

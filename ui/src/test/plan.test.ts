@@ -136,6 +136,13 @@ describe('plan screen', () => {
       'The plan costs £1,935.00 against the Gold cap of £1,500.00: remove measures or record why the extra is needed',
     )
 
+    // A blank reason is Rust's to refuse, beside the box.
+    await user.click(screen.getByRole('button', { name: 'Save reason' }))
+    await waitFor(() =>
+      expect(document.getElementById('over-cap-reason-error')).toHaveTextContent(
+        'Enter why the plan needs more than the cap',
+      ),
+    )
     await user.type(
       screen.getByLabelText('Why does this home need more than the cap?'),
       'Two rear windows face an unlit alley',
@@ -143,6 +150,7 @@ describe('plan screen', () => {
     await user.click(screen.getByRole('button', { name: 'Save reason' }))
     await waitFor(() => expect(document.getElementById('plan-violations')).toBeNull())
     expect(edits(stub)).toEqual([
+      { edit: 'over_cap_reason', reason: '' },
       { edit: 'over_cap_reason', reason: 'Two rear windows face an unlit alley' },
     ])
     expect(screen.getByText('Two rear windows face an unlit alley')).toBeInTheDocument()
@@ -252,6 +260,12 @@ describe('plan screen', () => {
     await user.click(link)
     expect(screen.getByLabelText("Resident's full name")).toHaveFocus()
 
+    await user.click(screen.getByRole('button', { name: 'Record acknowledgement' }))
+    await waitFor(() =>
+      expect(document.getElementById('cctv-resident-name-error')).toHaveTextContent(
+        "Enter the resident's full name",
+      ),
+    )
     await user.type(screen.getByLabelText("Resident's full name"), 'Edith Sampleton')
     await user.click(screen.getByRole('button', { name: 'Record acknowledgement' }))
     await waitFor(() =>
