@@ -314,7 +314,8 @@ impl Store {
         after.status = DECIDED.to_owned();
         after.chosen = Some(if take_other { OTHER } else { KEPT }.to_owned());
         after.decided_by = Some(decided_by.to_owned());
-        after.decided_at = Some(Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true));
+        after.decided_at =
+            Some(doorstep_core::clock::now().to_rfc3339_opts(SecondsFormat::Millis, true));
         self.write(source, |w| {
             let previous = serde_json::to_value(&before)?;
             let t = w

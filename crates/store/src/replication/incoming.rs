@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::Utc;
 use doorstep_core::Hlc;
 use rusqlite::Connection;
 use serde_json::{Map, Value};
@@ -87,7 +86,7 @@ impl Store {
     {
         let pending = pending_fields(self.conn())?;
         let no_fields = BTreeSet::new();
-        let now = Utc::now();
+        let now = doorstep_core::clock::now();
         let tx = self.conn.transaction()?;
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
         let references = foreign_keys(&tx)?;

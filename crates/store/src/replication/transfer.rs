@@ -1,6 +1,5 @@
 //! Attachments sent to and fetched from the hub, named by SHA-256.
 
-use chrono::Utc;
 use doorstep_core::attachment::check_image;
 use rusqlite::{Connection, params};
 
@@ -39,7 +38,7 @@ fn mark_on_hub(conn: &Connection, sha: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO attachments_on_hub (sha256, since) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
     )?
-    .execute(params![sha, Utc::now()])?;
+    .execute(params![sha, doorstep_core::clock::now()])?;
     Ok(())
 }
 
