@@ -13,6 +13,8 @@
 
 #[path = "ui_fixtures/recorder.rs"]
 mod recorder;
+#[path = "ui_fixtures/sync.rs"]
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -961,6 +963,7 @@ async fn ui_fixtures_are_what_the_commands_answer() {
         charlie_and_referral().await,
         day_of_action().await,
         settings().await,
+        sync::sync_scenario().await,
     ];
     doorstep_core::clock::pinned::set(None);
     let dir = fixtures_dir();
