@@ -115,7 +115,7 @@ impl Hub {
                 .await
                 .expect("a hub user");
             store
-                .add_enrolment_code(&name, &digest, now, now + 3_600_000)
+                .add_enrolment_code(&name, &digest, now, now + 86_400_000)
                 .await
                 .expect("an enrolment code");
             user
@@ -218,11 +218,11 @@ impl Laptop {
     }
 }
 
-/// Signs `name` in on the recorded laptop, unrecorded, as locking and unlocking would.
+/// Locks the laptop and unlocks it as someone else. Recorded: the stub answers a read
+/// with what was read before the next change, so who is signed in must be one.
 async fn sign_in(rec: &mut Recorder, passphrase: &str) {
-    rec.quietly("lock", json!({})).await;
-    rec.quietly("unlock", json!({ "passphrase": passphrase }))
-        .await;
+    rec.ok("lock", json!({})).await;
+    rec.ok("unlock", json!({ "passphrase": passphrase })).await;
 }
 
 /// What the Sync screen reads.
@@ -290,6 +290,8 @@ pub(super) async fn sync_scenario() -> Recording {
 
     rec.mark("not enrolled");
     boot(&mut rec).await;
+    rec.ok("visits_for_day", json!({ "date": "2026-03-05" }))
+        .await;
     sync_screen(&mut rec).await;
     let enrol = |url: &str, code: &str| json!({ "hubUrl": url, "code": code });
     rec.refused("hub_enrol", enrol("http://hub.example", CODE))
@@ -319,6 +321,9 @@ pub(super) async fn sync_scenario() -> Recording {
     rec.ok("sync_now", json!({})).await;
     rec.mark("synced");
     sync_screen(&mut rec).await;
+    // For the search box's own tests: two streets, each with a household.
+    rec.ok("search", json!({ "query": "Acacia" })).await;
+    rec.ok("search", json!({ "query": "Beech" })).await;
 
     // Locked, then unlocked: the status is read again.
     rec.ok("lock", json!({})).await;
@@ -377,23 +382,27 @@ pub(super) async fn sync_scenario() -> Recording {
     let colleague =
         Laptop::enrolled(COLLEAGUE, COLLEAGUE_PASSPHRASE, &hub.url(), COLLEAGUE_CODE).await;
     colleague.call("sync_now", json!({})).await;
-    for (item, value) in [("da_concern", "yes"), ("disability_or_mobility", "no")] {
+    // One question at a time: the colleague's answer reaches the hub, then this laptop's,
+    // made before it heard of the colleague's. So the conflicts are raised minutes apart
+    // and always listed in the same order (newest first).
+    for (item, theirs, ours) in [
+        ("disability_or_mobility", "no", "yes"),
+        ("da_concern", "yes", "no"),
+    ] {
         colleague
             .call(
                 "save_answer",
-                json!({ "surveyId": survey, "item": item, "value": yes_no(value) }),
+                json!({ "surveyId": survey, "item": item, "value": yes_no(theirs) }),
             )
             .await;
-    }
-    colleague.call("sync_now", json!({})).await;
-    for (item, value) in [("da_concern", "no"), ("disability_or_mobility", "yes")] {
+        colleague.call("sync_now", json!({})).await;
         rec.quietly(
             "save_answer",
-            json!({ "surveyId": survey, "item": item, "value": yes_no(value) }),
+            json!({ "surveyId": survey, "item": item, "value": yes_no(ours) }),
         )
         .await;
+        rec.quietly("sync_now", json!({})).await;
     }
-    rec.quietly("sync_now", json!({})).await;
     sign_in(&mut rec, SUPERVISOR_PASSPHRASE).await;
     rec.mark("conflicts");
     rec.ok("app_status", json!({})).await;
@@ -408,13 +417,18 @@ pub(super) async fn sync_scenario() -> Recording {
     .await;
     rec.ok("sync_status", json!({})).await;
     let conflicts = rec.ok("conflicts", json!({})).await;
-    let second = id(&conflicts, "/0/id");
+    let second = conflicts
+        .as_array()
+        .and_then(|list| list.iter().find(|c| c["decision"].is_null()))
+        .map(|c| id(c, "/id"))
+        .unwrap_or_else(|| panic!("a conflict still open in {conflicts:#}"));
     rec.mark("decide again");
     rec.ok(
         "resolve_conflict",
         json!({ "id": second, "choice": "keep" }),
     )
     .await;
+    rec.mark("all decided");
     rec.ok("sync_status", json!({})).await;
     rec.ok("conflicts", json!({})).await;
     drop(colleague);
@@ -428,14 +442,16 @@ pub(super) async fn sync_scenario() -> Recording {
     rec.ok("app_status", json!({})).await;
     sync_screen(&mut rec).await;
     rec.ok("sync_now", json!({})).await;
+    rec.mark("failed");
     sync_screen(&mut rec).await;
     let _ = refusing.send(());
 
     // Offline: nothing answers on the hub's address.
     hub.stop().await;
-    rec.mark("offline");
+    rec.mark("going offline");
     sync_screen(&mut rec).await;
     rec.ok("sync_now", json!({})).await;
+    rec.mark("offline");
     sync_screen(&mut rec).await;
 
     // Revoked: the hub is back, and an administrator has removed the laptop; its next sync
@@ -467,7 +483,7 @@ pub(super) async fn sync_scenario() -> Recording {
          (address, code format, a spent code, an unreachable hub) and one accepted, changes \
          waiting, a sync, locked and unlocked, set aside (a household moved to another team), \
          conflicts (a colleague answered two guarded questions first; a supervisor decides), \
-         failing (the hub refuses), offline, revoked and the next start.",
+         failing and failed (the hub refuses), going offline and offline, revoked and the next start.",
         Vec::new(),
     )
 }
