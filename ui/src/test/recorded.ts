@@ -2,7 +2,7 @@ import type { Fixture } from '$lib/backend/stub'
 
 /** The scenarios the fixture writer (crates/api/tests/ui_fixtures.rs) records. */
 export type FixtureName =
-  'first-run' | 'household' | 'survey' | 'plan' | 'fire' | 'days' | 'settings'
+  'first-run' | 'household' | 'survey' | 'plan' | 'fire' | 'days' | 'settings' | 'sync'
 
 // Loaded when a test asks, not type-checked as JSON: the files are large and generated.
 const files = import.meta.glob<Fixture>('./fixtures/*.json', { import: 'default' })
