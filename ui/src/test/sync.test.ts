@@ -109,7 +109,7 @@ describe('sync indicator in the header', () => {
     ['failed', 'failed', 0, 'Sync failed · 5 waiting'],
   ])('says "%s" in words, as a link to the Sync screen', async (_, from, minutes, text) => {
     const status = await answerFrom<SyncStatus>(from, 'sync_status')
-    clockAt(status.last_synced_at ?? '2026-03-05T09:00:00Z', minutes)
+    clockAt(status.last_synced_at ?? (await fixture('sync')).anchor, minutes)
     await openApp(from)
     await screen.findByRole('heading', { level: 1, name: 'Today' })
     await waitFor(() => expect(indicator()).toBe(text))
