@@ -64,6 +64,8 @@ pub struct SyncService {
     syncer: tokio::sync::Mutex<Syncer>,
     wake: tokio::sync::Notify,
     backoff: Backoff,
+    /// The seed for the wait before the next try; random unless a recording fixed it.
+    jitter: Option<u64>,
 }
 
 impl Default for SyncService {
@@ -85,11 +87,23 @@ impl Default for SyncService {
                 max_delay: Duration::from_secs(300),
                 max_attempts: u32::MAX,
             },
+            jitter: None,
         }
     }
 }
 
 impl SyncService {
+    /// A service whose waits are the same on every run (no jitter, no pauses between the
+    /// client's retries), for the UI's fixture writer, which must record the same answers
+    /// each time.
+    pub fn predictable() -> Self {
+        Self {
+            syncer: tokio::sync::Mutex::new(Syncer::with_backoff(Backoff::immediate(2))),
+            jitter: Some(0),
+            ..Self::default()
+        }
+    }
+
     /// The status the indicator and the Sync screen show.
     pub fn status(&self, session: &Session) -> Result<SyncStatus, AppError> {
         let runtime = guard(&self.runtime).clone();
@@ -211,18 +225,20 @@ impl SyncService {
                 (SyncActivity::Failed, Attempt::Failed)
             }
         };
-        let backoff = &self.backoff;
+        let (backoff, jitter) = (&self.backoff, self.jitter);
         self.set(api, |r| {
             r.activity = activity;
             r.progress = None;
             if changed_records {
-                r.records_changed_at = Some(Utc::now());
+                r.records_changed_at = Some(doorstep_core::clock::now());
             }
             if attempt == Attempt::Failed {
                 r.failures = r.failures.saturating_add(1);
-                let wait = backoff.delay(r.failures - 1, random_seed());
-                r.next_attempt_at =
-                    Some(Utc::now() + TimeDelta::from_std(wait).unwrap_or(TimeDelta::MAX));
+                let wait = backoff.delay(r.failures - 1, jitter.unwrap_or_else(random_seed));
+                r.next_attempt_at = Some(
+                    doorstep_core::clock::now()
+                        + TimeDelta::from_std(wait).unwrap_or(TimeDelta::MAX),
+                );
             } else {
                 r.failures = 0;
                 r.next_attempt_at = None;
@@ -240,7 +256,7 @@ impl SyncService {
                 Attempt::NotReady => NOT_READY,
                 Attempt::Failed => guard(&service.runtime)
                     .next_attempt_at
-                    .and_then(|at| (at - Utc::now()).to_std().ok())
+                    .and_then(|at| (at - doorstep_core::clock::now()).to_std().ok())
                     .unwrap_or_else(every),
             };
             tokio::select! {

@@ -30,6 +30,9 @@ mod days;
 #[path = "ui_fixtures/today.rs"]
 mod today;
 
+#[path = "ui_fixtures/sync.rs"]
+mod sync;
+
 use std::path::{Path, PathBuf};
 
 use recorder::{Recorder, Recording};
@@ -592,6 +595,7 @@ async fn ui_fixtures_are_what_the_commands_answer() {
         today::today().await,
         today::cocoon().await,
         home::settings().await,
+        sync::sync_scenario().await,
     ];
     doorstep_core::clock::pinned::set(None);
     let dir = fixtures_dir();

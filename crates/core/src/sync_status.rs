@@ -262,6 +262,11 @@ pub fn value_text(value: &serde_json::Value) -> String {
         Value::Bool(false) => "No".to_owned(),
         Value::String(s) if s.is_empty() => "(empty)".to_owned(),
         Value::String(s) => sentence_case(s),
+        // A survey answer, `{"type": "yes_no", "value": "yes"}`: its value.
+        Value::Object(map) if map.len() == 2 && map.get("type").is_some_and(Value::is_string) => {
+            map.get("value")
+                .map_or_else(|| "(empty)".to_owned(), value_text)
+        }
         // A set of ticks, such as contact preferences: the ones ticked.
         Value::Object(map) if map.values().all(Value::is_boolean) => {
             let ticked: Vec<String> = map
@@ -328,6 +333,8 @@ mod tests {
                 "Phone, Text message",
             ),
             (json!({"email": false, "phone": false}), "None"),
+            (json!({"type": "yes_no", "value": "yes"}), "Yes"),
+            (json!({"type": "number", "value": 4}), "4"),
         ] {
             assert_eq!(value_text(&value), text, "{value}");
         }

@@ -17,7 +17,7 @@ impl Clock {
 
     /// Now, in Unix milliseconds.
     pub fn now_ms(&self) -> i64 {
-        chrono::Utc::now().timestamp_millis() + self.offset_ms.load(Ordering::Relaxed)
+        doorstep_core::clock::now().timestamp_millis() + self.offset_ms.load(Ordering::Relaxed)
     }
 
     /// Moves this clock (and every clone of it) forward.

@@ -94,7 +94,7 @@ pub async fn enrol<A: StoreAccess>(
         user_name: answer.user.name,
         user_role: answer.user.role,
         refresh_token: answer.refresh_token.expose().to_owned(),
-        enrolled_at: Utc::now(),
+        enrolled_at: doorstep_core::clock::now(),
     };
     access.with_store(|s| {
         s.set_hub_link(&link)?;
@@ -169,10 +169,10 @@ impl Syncer {
         access: &A,
         progress: Progress<'_>,
     ) -> Result<SyncReport, SyncError> {
-        let attempt = Utc::now();
+        let attempt = doorstep_core::clock::now();
         let result = self.sync_unlogged(access, progress).await;
         let (ok_at, error) = match &result {
-            Ok(_) => (Some(Utc::now()), None),
+            Ok(_) => (Some(doorstep_core::clock::now()), None),
             Err(SyncError::Locked) => return result,
             Err(e) if e.must_wipe() => return result,
             Err(e) => (None, Some(e.to_string())),
@@ -237,7 +237,7 @@ impl Syncer {
     async fn ensure_token<A: StoreAccess>(&mut self, access: &A) -> Result<(), SyncError> {
         if self
             .access_until
-            .is_some_and(|until| until - TOKEN_MARGIN > Utc::now())
+            .is_some_and(|until| until - TOKEN_MARGIN > doorstep_core::clock::now())
         {
             return Ok(());
         }
@@ -328,7 +328,7 @@ impl Syncer {
                 ));
             }
             let adopted = access.with_store(|s| {
-                s.mark_pushed(&acknowledged, Utc::now())?;
+                s.mark_pushed(&acknowledged, doorstep_core::clock::now())?;
                 adopt_hub_values(s, &answer.hub_values)
             })?;
             report.sent += answer.applied.len();

@@ -14,6 +14,7 @@ export type FixtureName =
   | 'days'
   | 'today'
   | 'cocoon'
+  | 'sync'
 
 // Loaded when a test asks, not type-checked as JSON: the files are large and generated.
 const files = import.meta.glob<Fixture>('./fixtures/*.json', { import: 'default' })

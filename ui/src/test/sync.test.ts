@@ -1,16 +1,31 @@
+// The sync screens against what a real council hub and the real commands answered
+// (ui/src/test/fixtures/sync.json, written by crates/api/tests/ui_fixtures/sync.rs): one
+// laptop, in order, marked where each test starts. Statuses, refusals, set-aside changes,
+// conflicts and the events a sync sends are Rust's; a test only replays them.
+
 import { act, screen, waitFor, within } from '@testing-library/svelte'
 import axe from 'axe-core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ok, type Result } from '$lib/backend/backend'
-import type { FakeBackendOptions } from '$lib/backend/fake'
-import { FAKE_ENROLMENT_CODE, FAKE_USED_CODE } from '$lib/backend/fake-sync'
-import type { SetAsideView, SyncStage, SyncStatus } from '$lib/backend/sync-types'
+import { ok } from '$lib/backend/backend'
+import type { RecordedCall, RecordedEvent, Stub } from '$lib/backend/stub'
+import type { ConflictView, SetAsideView, SyncStatus } from '$lib/backend/sync-types'
+import type { AppStatus } from '$lib/backend/types'
 import { formatDateTime } from '$lib/components/sync/sync-text'
 import { href, parseRoute, section } from '$lib/services/routes'
-import { PASSPHRASE, renderApp } from './render'
+import { fixture } from './recorded'
+import { renderRecorded } from './render'
 
 const MINUTE = 60_000
-const minutesAgo = (n: number) => new Date(Date.now() - n * MINUTE - 5_000).toISOString()
+const OFFICER_PASSPHRASE = 'kettle harbour violet sprocket'
+/** The recorded hub's address and codes (the fixture shows its loopback port this way). */
+const HUB_URL = 'https://hub.eastwick-vale.example'
+const OFFLINE_URL = 'https://hub.eastwick-vale-offline.example'
+const CODE = 'K7M2Q-9XRTA-4HWZC'
+const USED_CODE = 'P3VNC-8WQLD-2JHTF'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 async function violations(): Promise<string[]> {
   const results = await axe.run(document.body, { rules: { 'color-contrast': { enabled: false } } })
@@ -24,24 +39,55 @@ function indicator(): string {
   return document.getElementById('nav-sync-text')?.textContent?.trim() ?? ''
 }
 
-/** The app, unlocked, on `hash` (Today unless given). */
-async function openApp(options: FakeBackendOptions = {}, hash = '#/today') {
-  const app = renderApp({ state: 'unlocked', ...options })
-  window.location.hash = hash
-  return app
+/** The recorded calls from the one marked `mark` on. */
+async function callsFrom(mark: string): Promise<RecordedCall[]> {
+  const { calls } = await fixture('sync')
+  const at = calls.findIndex((c) => c.mark === mark)
+  if (at < 0) throw new Error(`sync.json has no mark "${mark}"`)
+  return calls.slice(at)
 }
 
-async function openSync(options: FakeBackendOptions = {}) {
-  const app = await openApp(options, '#/sync')
+/** The first recorded answer to `command` from `mark` on. */
+async function answerFrom<T>(mark: string, command: string): Promise<T> {
+  const call = (await callsFrom(mark)).find((c) => c.command === command)
+  if (!call) throw new Error(`sync.json has no ${command} after "${mark}"`)
+  return call.result as T
+}
+
+/** The first recorded Sync now from `mark` on: what it answered and the events it sent. */
+async function syncFrom(mark: string): Promise<{ result: SyncStatus; events: RecordedEvent[] }> {
+  const call = (await callsFrom(mark)).find((c) => c.command === 'sync_now')
+  if (!call) throw new Error(`sync.json has no sync_now after "${mark}"`)
+  return { result: call.result as SyncStatus, events: call.events ?? [] }
+}
+
+/** Sends an event Rust sent while syncing. */
+async function replay(stub: Stub, event: RecordedEvent) {
+  await act(() => stub.emit(event.event, event.payload))
+}
+
+/**
+ * The laptop's clock `minutes` after `iso` (a recorded time), so relative times read the
+ * same on every run. Only the date is faked: the screens' own timers still run.
+ */
+function clockAt(iso: string, minutes = 0) {
+  vi.useFakeTimers({ toFake: ['Date'] })
+  vi.setSystemTime(new Date(iso).getTime() + minutes * MINUTE)
+}
+
+/** The app at `mark`, on `hash`. */
+async function openApp(from: string, hash = '#/today') {
+  return renderRecorded('sync', { from, hash })
+}
+
+async function openSync(from: string) {
+  const app = await openApp(from, '#/sync')
   await screen.findByRole('heading', { level: 1, name: 'Sync with the council hub' })
   return app
 }
 
-async function openConflicts(options: FakeBackendOptions = {}) {
-  const app = await openApp(
-    { role: 'supervisor', officerName: 'Dee Supervisor', sync: { enrolled: true }, ...options },
-    '#/conflicts',
-  )
+async function openConflicts(from: string) {
+  const app = await openApp(from, '#/conflicts')
   await screen.findByRole('heading', { level: 1, name: 'Conflicts to decide' })
   return app
 }
@@ -56,96 +102,95 @@ describe('sync routes', () => {
 })
 
 describe('sync indicator in the header', () => {
-  it.each<[string, FakeBackendOptions['sync'], Partial<SyncStatus> | null, string]>([
-    ['not enrolled', undefined, null, 'Not connected to a hub'],
-    ['synced', { enrolled: true, lastSyncedAt: minutesAgo(2) }, null, 'Synced 2 minutes ago'],
-    [
-      'syncing',
-      { enrolled: true },
-      { activity: 'syncing', progress: { stage: 'sending', done: 4, total: 10 } },
-      'Syncing… 40%',
-    ],
-    [
-      'offline',
-      { enrolled: true, activity: 'offline', waiting: 12 },
-      null,
-      'Offline · 12 changes waiting',
-    ],
-    ['failed', { enrolled: true, activity: 'failed', waiting: 3 }, null, 'Sync failed · 3 waiting'],
-    ['revoked', { enrolled: true }, { activity: 'revoked' }, 'Removed from the hub'],
-  ])('says "%s" in words, as a link to the Sync screen', async (_, sync, event, text) => {
-    const { fake } = await openApp({ sync })
+  it.each<[string, string, number, string]>([
+    ['not enrolled', 'not enrolled', 0, 'Not connected to a hub'],
+    ['synced', 'synced', 2, 'Synced 2 minutes ago'],
+    ['offline', 'offline', 0, 'Offline · 5 changes waiting'],
+    ['failed', 'failed', 0, 'Sync failed · 5 waiting'],
+  ])('says "%s" in words, as a link to the Sync screen', async (_, from, minutes, text) => {
+    const status = await answerFrom<SyncStatus>(from, 'sync_status')
+    clockAt(status.last_synced_at ?? (await fixture('sync')).anchor, minutes)
+    await openApp(from)
     await screen.findByRole('heading', { level: 1, name: 'Today' })
-    if (event) {
-      await waitFor(() => expect(indicator()).not.toBe('Sync status'))
-      act(() => void fake.sync.emit(event))
-    }
     await waitFor(() => expect(indicator()).toBe(text))
     const link = screen.getByRole('link', { name: `Sync status: ${text}` })
     expect(link).toHaveAttribute('href', '#/sync')
     expect(link, 'the indicator itself is not a live region').not.toHaveAttribute('aria-live')
   })
 
+  it.each<[string, string, (e: RecordedEvent) => boolean, string]>([
+    [
+      'syncing',
+      'sync now',
+      (e) => (e.payload as SyncStatus).progress?.stage === 'sending',
+      'Syncing… 0%',
+    ],
+    [
+      'revoked',
+      'revoked',
+      (e) => (e.payload as SyncStatus).activity === 'revoked',
+      'Removed from the hub',
+    ],
+  ])('says "%s" when a sync says so', async (_, from, which, text) => {
+    const { stub } = await openApp(from)
+    await screen.findByRole('heading', { level: 1, name: 'Today' })
+    await waitFor(() => expect(indicator()).not.toBe('Sync status'))
+    const { events } = await syncFrom(from)
+    await replay(stub, events.find(which)!)
+    await waitFor(() => expect(indicator()).toBe(text))
+    expect(screen.getByRole('link', { name: `Sync status: ${text}` })).toHaveAttribute(
+      'href',
+      '#/sync',
+    )
+  })
+
   it('asks for the status only once Doorstep is unlocked', async () => {
-    const { user, fake } = renderApp({
-      state: 'locked',
-      passphrase: PASSPHRASE,
-      sync: { enrolled: true, lastSyncedAt: minutesAgo(5) },
-    })
-    await user.type(await screen.findByLabelText('Passphrase'), PASSPHRASE)
-    expect(fake.calls.some((c) => c.method === 'syncStatus')).toBe(false)
+    const synced = await answerFrom<SyncStatus>('synced', 'sync_status')
+    clockAt(synced.last_synced_at!, 5)
+    const { user, stub } = await openApp('locked')
+    await user.type(await screen.findByLabelText('Passphrase'), OFFICER_PASSPHRASE)
+    expect(stub.sent('sync_status')).toEqual([])
     await user.keyboard('{Enter}')
     await waitFor(() => expect(indicator()).toBe('Synced 5 minutes ago'))
-    expect(fake.calls.filter((c) => c.method === 'syncStatus')).toHaveLength(1)
+    expect(stub.sent('sync_status')).toHaveLength(1)
   })
 
   it('announces a failure politely, but not the progress before it', async () => {
-    const { fake } = await openApp({ sync: { enrolled: true, waiting: 3 } })
-    await waitFor(() => expect(indicator()).toBe('Not synced yet · 3 waiting'))
+    const before = await answerFrom<SyncStatus>('failing', 'sync_status')
+    clockAt(before.last_synced_at!, 3)
+    const { stub } = await openApp('failing')
+    await waitFor(() => expect(indicator()).toBe('Synced 3 minutes ago · 5 waiting'))
     const live = document.getElementById('nav-sync-announcement')
     expect(live).toHaveAttribute('aria-live', 'polite')
 
-    act(() => void fake.sync.emit({ activity: 'syncing', progress: null }))
-    act(() => void fake.sync.emit({ progress: { stage: 'sending', done: 1, total: 3 } }))
-    await waitFor(() => expect(indicator()).toBe('Syncing… 33%'))
+    const { events } = await syncFrom('failing')
+    const [start, failed] = events
+    expect((start?.payload as SyncStatus).activity).toBe('syncing')
+    await replay(stub, start!)
+    await waitFor(() => expect(indicator()).toBe('Syncing…'))
     expect(live).toHaveTextContent('')
 
-    act(
-      () =>
-        void fake.sync.emit({
-          activity: 'failed',
-          progress: null,
-          last_error: 'The hub refused the changes. Ask your hub administrator.',
-        }),
-    )
-    await waitFor(() =>
-      expect(live).toHaveTextContent(
-        'Sync failed. The hub refused the changes. Ask your hub administrator.',
-      ),
-    )
+    await replay(stub, failed!)
+    const error = (failed!.payload as SyncStatus).last_error
+    expect(error).toBe('The hub refused the request: Not Found')
+    await waitFor(() => expect(live).toHaveTextContent(`Sync failed. ${error}`))
   })
 
   it('says relative times again as the minutes pass', async () => {
+    const synced = await answerFrom<SyncStatus>('synced', 'sync_status')
     // Only the clock and the minute timer are faked, so the screen still settles by itself.
     vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] })
-    try {
-      await openApp({ sync: { enrolled: true, lastSyncedAt: new Date().toISOString() } })
-      await waitFor(() => expect(indicator()).toBe('Synced just now'))
-      await act(() => vi.advanceTimersByTimeAsync(2 * MINUTE))
-      expect(indicator()).toBe('Synced 2 minutes ago')
-    } finally {
-      vi.useRealTimers()
-    }
+    vi.setSystemTime(new Date(synced.last_synced_at!))
+    await openApp('synced')
+    await waitFor(() => expect(indicator()).toBe('Synced just now'))
+    await act(() => vi.advanceTimersByTimeAsync(2 * MINUTE))
+    expect(indicator()).toBe('Synced 2 minutes ago')
   })
 })
 
 describe('Sync screen', () => {
-  afterEach(() => {
-    vi.useRealTimers()
-  })
-
   it('explains how to connect when the laptop is not enrolled', async () => {
-    const { user } = await openSync()
+    const { user } = await openSync('not enrolled')
     expect(await screen.findByText(/This laptop is not connected to your council's hub/)).toBe(
       document.getElementById('sync-not-enrolled'),
     )
@@ -158,20 +203,19 @@ describe('Sync screen', () => {
   })
 
   it('shows the hub, who is signed in, the last sync and what is waiting', async () => {
-    await openSync({
-      officerName: 'Sam Officer',
-      sync: { enrolled: true, lastSyncedAt: minutesAgo(2), waiting: 12 },
-    })
+    const status = await answerFrom<SyncStatus>('failing', 'sync_status')
+    clockAt(status.last_synced_at!, 2)
+    await openSync('failing')
     await waitFor(() => expect(document.getElementById('sync-hub')).not.toBeNull())
     expect(document.getElementById('sync-hub')).toHaveTextContent(
-      'Eastwick Vale District Council (demo) https://hub.eastwick-vale.example',
+      `Eastwick Vale District Council ${HUB_URL}/`,
     )
     expect(document.getElementById('sync-hub-user')).toHaveTextContent(
-      'Sam Officer (Burglary reduction officer)',
+      'Morgan Checkley (Supervisor)',
     )
     expect(document.getElementById('sync-last-synced')).toHaveTextContent('2 minutes ago')
     expect(document.getElementById('sync-waiting')).toHaveTextContent(
-      '12 changes not yet on the hub',
+      '5 changes not yet on the hub',
     )
     expect(document.getElementById('sync-activity')).toHaveTextContent(
       'Changes are waiting to be sent',
@@ -181,27 +225,28 @@ describe('Sync screen', () => {
   })
 
   it('shows the last error in a warning and when it will try again, when offline', async () => {
-    await openSync({
-      sync: {
-        enrolled: true,
-        activity: 'offline',
-        waiting: 4,
-        lastError: 'Doorstep could not reach the hub. Check this laptop is connected.',
-        nextAttemptAt: new Date(Date.now() + 5 * MINUTE).toISOString(),
-      },
-    })
-    const warning = await screen.findByText(/Doorstep could not reach the hub/)
+    const { result } = await syncFrom('going offline')
+    clockAt(result.next_attempt_at!, -0.5)
+    await openSync('offline')
+    const error = result.last_error!
+    expect(error).toMatch(/^The hub cannot be reached/)
+    const warning = await screen.findByText(error, { exact: false })
     expect(warning.closest('.govuk-warning-text')).toHaveAttribute('id', 'sync-last-error')
-    expect(document.getElementById('sync-next-attempt')).toHaveTextContent('in 5 minutes')
+    expect(document.getElementById('sync-next-attempt')).toHaveTextContent('in less than a minute')
     expect(document.getElementById('sync-activity')).toHaveTextContent(
       'Offline: the hub cannot be reached',
     )
   })
 
   it('syncs now with a progress bar for each stage, then shows everything sent', async () => {
-    const { user, fake } = await openSync({ sync: { enrolled: true, waiting: 40 } })
-    let finish: (r: Result<SyncStatus>) => void = () => {}
-    vi.spyOn(fake, 'syncNow').mockImplementation(() => new Promise((resolve) => (finish = resolve)))
+    const { result, events } = await syncFrom('sync now')
+    clockAt(result.last_synced_at!)
+    const { user, stub } = await openSync('sync now')
+    // Rust answers only once the sync is over; until then the screen has its events.
+    let finish: () => void = () => {}
+    vi.spyOn(stub.backend, 'syncNow').mockImplementation(
+      () => new Promise((resolve) => (finish = () => resolve(ok(result)))),
+    )
     const button = await screen.findByRole('button', { name: 'Sync now' })
     expect(button).toHaveAttribute('aria-describedby', 'sync-now-hint')
     await user.click(button)
@@ -209,40 +254,28 @@ describe('Sync screen', () => {
     await waitFor(() => expect(button).toHaveAttribute('aria-disabled', 'true'))
     expect(document.getElementById('sync-now-hint')).toHaveTextContent('A sync is running')
 
-    act(
-      () =>
-        void fake.sync.emit({
-          activity: 'syncing',
-          progress: { stage: 'sending', done: 12, total: 40 },
-        }),
-    )
-    const sending = await screen.findByRole('progressbar', { name: 'Sending changes' })
-    expect(sending).toHaveAttribute('max', '40')
-    expect(sending).toHaveAttribute('value', '12')
-    expect(screen.getByText('12 of 40 changes')).toBeInTheDocument()
+    const stage = (name: string) =>
+      events.filter((e) => (e.payload as SyncStatus).progress?.stage === name)
+    const sending = stage('sending')
+    const [receiving] = stage('receiving')
+    expect(sending.length, 'Rust sends a sending event before and after').toBeGreaterThan(1)
+    for (const event of sending) {
+      await replay(stub, event)
+      const { done, total } = (event.payload as SyncStatus).progress!
+      const bar = await screen.findByRole('progressbar', { name: 'Sending changes' })
+      await waitFor(() => expect(bar).toHaveAttribute('value', String(done)))
+      expect(bar).toHaveAttribute('max', String(total))
+      expect(screen.getByText(`${done} of ${total} changes`)).toBeInTheDocument()
+    }
     expect(document.getElementById('sync-announcement')).toHaveTextContent('Sending changes…')
 
-    act(() => void fake.sync.emit({ progress: { stage: 'files', done: 1, total: 2 } }))
-    const files = await screen.findByRole('progressbar', { name: 'Sending photos' })
-    expect(files).toHaveAttribute('value', '1')
-    expect(files).toHaveAttribute('max', '2')
-
-    act(() => void fake.sync.emit({ progress: { stage: 'receiving', done: 25, total: null } }))
-    const receiving = await screen.findByRole('progressbar', { name: 'Receiving changes' })
-    expect(receiving, 'the size is not known, so the bar is indeterminate').not.toHaveAttribute(
-      'value',
-    )
+    await replay(stub, receiving!)
+    const bar = await screen.findByRole('progressbar', { name: 'Receiving changes' })
+    expect(bar, 'the size is not known, so the bar is indeterminate').not.toHaveAttribute('value')
     expect(document.getElementById('nav-sync-text')).toHaveTextContent('Syncing…')
 
-    await act(async () => {
-      const done = fake.sync.emit({
-        activity: 'idle',
-        progress: null,
-        waiting: 0,
-        last_synced_at: new Date().toISOString(),
-      })
-      finish(ok(done))
-    })
+    await replay(stub, events.at(-1)!)
+    await act(async () => finish())
     await waitFor(() => expect(screen.queryByRole('progressbar')).toBeNull())
     expect(button).toHaveAttribute('aria-disabled', 'false')
     expect(document.getElementById('sync-waiting')).toHaveTextContent(
@@ -255,97 +288,77 @@ describe('Sync screen', () => {
     )
   })
 
-  it('runs the fake sync through its stages and empties what is waiting', async () => {
-    const { user, fake } = await openSync({ sync: { enrolled: true, waiting: 6 } })
-    fake.sync.photosWaiting = 2
-    const stages: SyncStage[] = []
-    fake.onSyncStatus((s) => {
-      if (s.progress && stages.at(-1) !== s.progress.stage) stages.push(s.progress.stage)
-    })
+  it('sends what is waiting when asked: Rust reports sending, then receiving', async () => {
+    const { result, events } = await syncFrom('sync now')
+    clockAt(result.last_synced_at!)
+    const { user, stub } = await openSync('sync now')
+    await waitFor(() => expect(indicator()).toBe('Not synced yet · 5 waiting'))
     await user.click(await screen.findByRole('button', { name: 'Sync now' }))
     await waitFor(() => expect(indicator()).toBe('Synced just now'))
-    expect(stages).toEqual(['sending', 'files', 'receiving'])
-    expect(fake.sync.waiting).toBe(0)
+    expect(stub.sent('sync_now')).toEqual([{}])
+    const stages = events
+      .map((e) => (e.payload as SyncStatus).progress?.stage)
+      .filter((s, i, all) => s !== undefined && s !== all[i - 1])
+    expect(stages).toEqual(['sending', 'receiving'])
+    expect(result.waiting).toBe(0)
   })
 
   it('reports a hub that cannot be reached, with what to do, and keeps the changes', async () => {
-    const { user } = await openSync({ sync: { enrolled: true, waiting: 6, hubReachable: false } })
+    const { result } = await syncFrom('going offline')
+    clockAt(result.next_attempt_at!, -0.5)
+    const { user } = await openSync('going offline')
     await user.click(await screen.findByRole('button', { name: 'Sync now' }))
-    expect(await screen.findByText(/Doorstep could not reach the hub/)).toBeInTheDocument()
-    expect(indicator()).toBe('Offline · 6 changes waiting')
-    expect(document.getElementById('sync-next-attempt')).toHaveTextContent('in 5 minutes')
+    expect(await screen.findByText(/The hub cannot be reached/)).toBeInTheDocument()
+    expect(indicator()).toBe('Offline · 5 changes waiting')
+    expect(document.getElementById('sync-next-attempt')).toHaveTextContent('in less than a minute')
     expect(document.getElementById('sync-announcement')).toHaveTextContent(
       'The hub could not be reached.',
     )
   })
 
   describe('changes the hub could not take', () => {
-    const setAside = (madeBy: string, record: string): SetAsideView => ({
-      id: `change-${madeBy}`,
-      record,
-      action: 'changed',
-      fields: [
-        { field: 'Address line 2', value: 'Flat 1' },
-        { field: 'Phone', value: '07700900123' },
-      ],
-      made_by: madeBy,
-      made_at: minutesAgo(90),
-      set_aside_at: minutesAgo(10),
-    })
-    const both = [
-      setAside('Sam Officer', 'Household for 4 Example Row, TE1 1ST'),
-      setAside('Alex Other', 'Resident for 9 Sample Close, TE2 2ND'),
-    ]
+    const HOUSEHOLD = 'Household for 7 Beech Close, ZY18 9ZB'
+    const RESIDENT = 'Resident for 7 Beech Close, ZY18 9ZB'
 
     it('shows people the changes they made, each with its record and what it set', async () => {
-      await openSync({ officerName: 'Sam Officer', sync: { enrolled: true, setAside: both } })
+      const { stub } = await openSync('set aside: officer')
       const heading = await screen.findByRole('heading', {
         level: 2,
         name: '1 change the hub could not take',
       })
       const section = heading.closest('section') as HTMLElement
       expect(section).toHaveTextContent(/moved to another team on the hub/)
-      const card = await within(section).findByRole('region', {
-        name: 'Household for 4 Example Row, TE1 1ST',
-      })
+      const card = await within(section).findByRole('region', { name: HOUSEHOLD })
       expect(within(card).getByText('Address line 2').nextElementSibling).toHaveTextContent(
         'Flat 1',
       )
-      expect(within(card).getByText('Phone').nextElementSibling).toHaveTextContent('07700900123')
+      const [change] = stub.result<SetAsideView[]>('set_aside_changes')
       expect(within(card).getByText('What was done').nextElementSibling).toHaveTextContent(
-        `Changed, ${formatDateTime(both[0]!.made_at)}`,
+        `Changed, ${formatDateTime(change!.made_at)}`,
       )
-      expect(screen.queryByText('Resident for 9 Sample Close, TE2 2ND'), 'not theirs').toBeNull()
+      expect(screen.queryByText(RESIDENT), 'not theirs').toBeNull()
     })
 
     it('shows a supervisor every change, with who made each', async () => {
-      await openSync({
-        role: 'supervisor',
-        officerName: 'Dee Supervisor',
-        sync: { enrolled: true, setAside: both },
-      })
+      await openSync('set aside: supervisor')
       await screen.findByRole('heading', { level: 2, name: '2 changes the hub could not take' })
-      const card = await screen.findByRole('region', {
-        name: 'Resident for 9 Sample Close, TE2 2ND',
-      })
+      const card = await screen.findByRole('region', { name: HOUSEHOLD })
       expect(within(card).getByText('What was done').nextElementSibling).toHaveTextContent(
-        'Changed by Alex Other',
+        'Changed by Alex Doorley',
+      )
+      const theirs = screen.getByRole('region', { name: RESIDENT })
+      expect(within(theirs).getByText('Full name').nextElementSibling).toHaveTextContent(
+        'Noor Kindlewood',
       )
     })
 
     it('removes a change once its maker says it was passed on, after asking first', async () => {
-      const { user, fake } = await openSync({
-        officerName: 'Sam Officer',
-        sync: { enrolled: true, setAside: both },
-      })
-      const card = await screen.findByRole('region', {
-        name: 'Household for 4 Example Row, TE1 1ST',
-      })
+      const { user, stub } = await openSync('set aside: officer')
+      const [change] = stub.result<SetAsideView[]>('set_aside_changes')
+      const card = await screen.findByRole('region', { name: HOUSEHOLD })
       // Cancel leaves it.
       await user.click(
-        within(card).getByRole('button', {
-          name: 'Remove from this laptop: Household for 4 Example Row, TE1 1ST',
-        }),
+        within(card).getByRole('button', { name: `Remove from this laptop: ${HOUSEHOLD}` }),
       )
       const confirm = document.getElementById('set-aside-confirm') as HTMLElement
       expect(confirm).toHaveFocus()
@@ -353,7 +366,7 @@ describe('Sync screen', () => {
       expect(await violations()).toEqual([])
       await user.click(within(card).getByRole('button', { name: 'Cancel' }))
       expect(document.getElementById('set-aside-confirm')).toBeNull()
-      expect(fake.calls.some((c) => c.method === 'discardSetAsideChange')).toBe(false)
+      expect(stub.sent('discard_set_aside_change')).toEqual([])
 
       await user.click(within(card).getByRole('button', { name: /Remove from this laptop/ }))
       await user.click(within(card).getByRole('button', { name: /Yes, remove it/ }))
@@ -361,51 +374,49 @@ describe('Sync screen', () => {
         expect(document.getElementById('set-aside-none')).toHaveTextContent('None is left'),
       )
       expect(document.getElementById('set-aside-heading')).toHaveFocus()
-      expect(fake.calls.find((c) => c.method === 'discardSetAsideChange')?.args).toEqual([
-        'change-Sam Officer',
-      ])
-      // The other officer's change is still kept, for them.
-      expect(fake.sync.setAsideList.map((c) => c.made_by)).toEqual(['Alex Other'])
+      expect(stub.sent('discard_set_aside_change')).toEqual([{ id: change!.id }])
+    })
+
+    it('keeps the other person’s change, for them, after one is removed', async () => {
+      await openSync('set aside: supervisor after')
+      await screen.findByRole('heading', { level: 2, name: '1 change the hub could not take' })
+      expect(await screen.findByRole('region', { name: RESIDENT })).toBeInTheDocument()
+      expect(screen.queryByRole('region', { name: HOUSEHOLD })).toBeNull()
     })
 
     it('is not shown when there are none', async () => {
-      await openSync({ sync: { enrolled: true, lastSyncedAt: minutesAgo(2) } })
+      await openSync('synced')
       await waitFor(() => expect(document.getElementById('sync-hub')).not.toBeNull())
       expect(document.getElementById('set-aside')).toBeNull()
     })
 
     it('has no axe violations', async () => {
-      await openSync({ officerName: 'Sam Officer', sync: { enrolled: true, setAside: both } })
-      await screen.findByRole('region', { name: 'Household for 4 Example Row, TE1 1ST' })
+      await openSync('set aside: officer')
+      await screen.findByRole('region', { name: HOUSEHOLD })
       expect(await violations()).toEqual([])
     })
   })
 
   it('links a supervisor to the conflicts to decide', async () => {
-    const { user } = await openSync({ role: 'supervisor', sync: { enrolled: true } })
+    const { user } = await openSync('conflicts')
     await user.click(await screen.findByRole('link', { name: '2 conflicts to decide' }))
     await screen.findByRole('heading', { level: 1, name: 'Conflicts to decide' })
   })
 
   it('has no axe violations when not enrolled', async () => {
-    await openSync()
+    await openSync('not enrolled')
     await screen.findByText(/not connected to your council's hub/)
     expect(await violations()).toEqual([])
   })
 
   it('has no axe violations while syncing, for a supervisor', async () => {
-    const { fake, user } = await openSync({
-      role: 'supervisor',
-      sync: { enrolled: true, activity: 'failed', waiting: 3, lastError: 'The hub refused.' },
-    })
-    vi.spyOn(fake, 'syncNow').mockImplementation(() => new Promise(() => {}))
+    const { user, stub } = await openSync('conflicts')
+    vi.spyOn(stub.backend, 'syncNow').mockImplementation(() => new Promise(() => {}))
     await user.click(await screen.findByRole('button', { name: 'Sync now' }))
-    act(
-      () =>
-        void fake.sync.emit({
-          activity: 'syncing',
-          progress: { stage: 'sending', done: 1, total: 3 },
-        }),
+    const { events } = await syncFrom('sync now')
+    await replay(
+      stub,
+      events.find((e) => (e.payload as SyncStatus).progress !== null)!,
     )
     await screen.findByRole('progressbar', { name: 'Sending changes' })
     expect(await violations()).toEqual([])
@@ -413,8 +424,8 @@ describe('Sync screen', () => {
 })
 
 describe('Settings: Council hub', () => {
-  async function openHub(options: FakeBackendOptions = {}) {
-    const app = await openApp(options, '#/settings')
+  async function openHub() {
+    const app = await openApp('not enrolled', '#/settings')
     await screen.findByRole('heading', { level: 1, name: 'Settings' })
     const section = screen.getByRole('region', { name: 'Council hub' })
     await within(section).findByLabelText('Hub address')
@@ -422,7 +433,7 @@ describe('Settings: Council hub', () => {
   }
 
   it('asks for both fields before sending anything', async () => {
-    const { user, fake } = await openHub()
+    const { user, stub } = await openHub()
     await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
     const summary = await screen.findByRole('alert')
     expect(within(summary).getByRole('link', { name: 'Enter the hub address' })).toHaveAttribute(
@@ -434,78 +445,85 @@ describe('Settings: Council hub', () => {
       '#enrolment-code',
     )
     expect(document.getElementById('hub-url-error')).toHaveTextContent('Enter the hub address')
-    expect(fake.calls.some((c) => c.method === 'hubEnrol')).toBe(false)
+    expect(stub.sent('hub_enrol')).toEqual([])
   })
 
-  it('shows the hub side’s format errors beside each field, keeping what was typed', async () => {
+  it('shows Rust’s format errors beside each field, keeping what was typed', async () => {
     const { user } = await openHub()
-    await user.type(screen.getByLabelText('Hub address'), 'http://hub.example')
-    await user.type(screen.getByLabelText('Enrolment code'), 'ABC')
+    const address = screen.getByLabelText('Hub address')
+    const code = screen.getByLabelText('Enrolment code')
+    await user.type(address, 'http://hub.example')
+    await user.type(code, CODE)
     await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
     await waitFor(() =>
       expect(document.getElementById('hub-url-error')).toHaveTextContent(
         'must start with https://',
       ),
     )
-    expect(document.getElementById('enrolment-code-error')).toHaveTextContent(
-      'for example K7M2Q-9XRTA-4HWZC',
+    expect(address).toHaveValue('http://hub.example')
+    expect(address).toHaveAttribute('aria-invalid', 'true')
+
+    await user.clear(address)
+    await user.type(address, HUB_URL)
+    await user.clear(code)
+    await user.type(code, 'ABC')
+    await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
+    await waitFor(() =>
+      expect(document.getElementById('enrolment-code-error')).toHaveTextContent(
+        'for example K7M2Q-9XRTA-4HWZC',
+      ),
     )
-    expect(screen.getByLabelText('Hub address')).toHaveValue('http://hub.example')
-    expect(screen.getByLabelText('Enrolment code')).toHaveValue('ABC')
-    expect(screen.getByLabelText('Enrolment code')).toHaveAttribute('aria-invalid', 'true')
+    expect(code).toHaveValue('ABC')
+    expect(code).toHaveAttribute('aria-invalid', 'true')
   })
 
   it('says a used code was refused, beside the code', async () => {
     const { user } = await openHub()
-    await user.type(screen.getByLabelText('Hub address'), 'https://hub.eastwick-vale.example')
-    await user.type(screen.getByLabelText('Enrolment code'), FAKE_USED_CODE)
+    await user.type(screen.getByLabelText('Hub address'), HUB_URL)
+    await user.type(screen.getByLabelText('Enrolment code'), USED_CODE)
     await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
     const summary = await screen.findByRole('alert')
     expect(
       within(summary).getByRole('link', { name: /already been used/ }),
       'linked to the code field',
     ).toHaveAttribute('href', '#enrolment-code')
+    // The hub's own words; it does not say what to do next (the fake added it).
     expect(document.getElementById('enrolment-code-error')).toHaveTextContent(
-      'Ask your hub administrator for a new code',
+      'This enrolment code has already been used',
     )
   })
 
   it('says when the hub cannot be reached, beside the address', async () => {
-    const { user } = await openHub({ sync: { hubReachable: false } })
-    await user.type(screen.getByLabelText('Hub address'), 'https://hub.eastwick-vale.example')
-    await user.type(screen.getByLabelText('Enrolment code'), FAKE_ENROLMENT_CODE)
+    const { user } = await openHub()
+    await user.type(screen.getByLabelText('Hub address'), OFFLINE_URL)
+    await user.type(screen.getByLabelText('Enrolment code'), CODE)
     await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
     await waitFor(() =>
-      expect(document.getElementById('hub-url-error')).toHaveTextContent('could not reach the hub'),
+      expect(document.getElementById('hub-url-error')).toHaveTextContent(
+        'The hub cannot be reached',
+      ),
     )
   })
 
   it('connects with a good code, says so, and shows the hub and the user', async () => {
-    const { user, fake } = await openHub({ officerName: 'Sam Officer' })
+    const { user, stub } = await openHub()
     expect(indicator()).toBe('Not connected to a hub')
-    await user.type(screen.getByLabelText('Hub address'), 'https://hub.eastwick-vale.example/')
-    await user.type(screen.getByLabelText('Enrolment code'), 'demo1-demo2-demo3')
+    await user.type(screen.getByLabelText('Hub address'), `${HUB_URL}/`)
+    await user.type(screen.getByLabelText('Enrolment code'), CODE)
     await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
 
     const banner = await screen.findByText(
-      "This laptop is connected to Eastwick Vale District Council (demo)'s hub",
+      "This laptop is connected to Eastwick Vale District Council's hub",
     )
     await waitFor(() => expect(document.getElementById('hub-connected')).toHaveFocus())
     expect(banner.closest('[role="alert"]')).not.toBeNull()
     expect(document.getElementById('hub-organisation')).toHaveTextContent(
-      'Eastwick Vale District Council (demo)',
+      'Eastwick Vale District Council',
     )
-    expect(document.getElementById('hub-address')).toHaveTextContent(
-      'https://hub.eastwick-vale.example',
-    )
-    expect(document.getElementById('hub-user')).toHaveTextContent(
-      'Sam Officer (Burglary reduction officer)',
-    )
+    expect(document.getElementById('hub-address')).toHaveTextContent(`${HUB_URL}/`)
+    expect(document.getElementById('hub-user')).toHaveTextContent('Morgan Checkley (Supervisor)')
     expect(screen.queryByLabelText('Enrolment code'), 'the form is gone').toBeNull()
-    expect(fake.calls.find((c) => c.method === 'hubEnrol')?.args).toEqual([
-      'https://hub.eastwick-vale.example/',
-      'demo1-demo2-demo3',
-    ])
+    expect(stub.sent('hub_enrol')).toEqual([{ hubUrl: `${HUB_URL}/`, code: CODE }])
     expect(indicator()).toBe('Not synced yet')
   })
 
@@ -515,8 +533,8 @@ describe('Settings: Council hub', () => {
     await screen.findByRole('alert')
     expect(await violations()).toEqual([])
 
-    await user.type(screen.getByLabelText('Hub address'), 'https://hub.eastwick-vale.example')
-    await user.type(screen.getByLabelText('Enrolment code'), FAKE_ENROLMENT_CODE)
+    await user.type(screen.getByLabelText('Hub address'), `${HUB_URL}/`)
+    await user.type(screen.getByLabelText('Enrolment code'), CODE)
     await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
     await screen.findByText(/This laptop is connected to/)
     expect(await violations()).toEqual([])
@@ -524,89 +542,86 @@ describe('Settings: Council hub', () => {
 })
 
 describe('Conflicts screen', () => {
+  const CARD = 'Survey for 12 Acacia Avenue, ZY18 9ZA: Domestic abuse concern'
+
   it('shows each conflict with both values, who set them and when', async () => {
-    const { fake } = await openConflicts()
-    const [plan] = fake.sync.conflictList
-    const card = await screen.findByRole('region', {
-      name: 'Plan for 12 Acacia Avenue, ZY18 1AA: Plan status',
-    })
+    const { stub } = await openConflicts('conflicts')
+    const [conflict] = stub.result<ConflictView[]>('conflicts')
+    const card = await screen.findByRole('region', { name: CARD })
     expect(card).toHaveTextContent(
       new RegExp(
-        `Kept by the hub\\s*Approved\\s*Set by Sam Ortiz, ${formatDateTime(plan!.kept_at)}`,
+        `Kept by the hub\\s*Yes\\s*Set by Priya Lakeman, ${formatDateTime(conflict!.kept_at)}`,
       ),
     )
     expect(card).toHaveTextContent(
-      new RegExp(`Not applied\\s*Ordered\\s*Set by Ann Patel, ${formatDateTime(plan!.other_at)}`),
+      new RegExp(
+        `Not applied\\s*No\\s*Set by Morgan Checkley, ${formatDateTime(conflict!.other_at)}`,
+      ),
     )
-    const choice = within(card).getByRole('group', { name: 'Which plan status should stand?' })
-    expect(within(choice).getByRole('radio', { name: 'Keep Approved' })).not.toBeChecked()
-    expect(within(choice).getByRole('radio', { name: 'Use Ordered instead' })).not.toBeChecked()
+    const choice = within(card).getByRole('group', {
+      name: 'Which domestic abuse concern should stand?',
+    })
+    expect(within(choice).getByRole('radio', { name: 'Keep Yes' })).not.toBeChecked()
+    expect(within(choice).getByRole('radio', { name: 'Use No instead' })).not.toBeChecked()
     expect(screen.getByText('2 conflicts to decide.')).toBeInTheDocument()
   })
 
   it('asks for a choice, then saves the decision and lists it as decided', async () => {
-    const { user, fake } = await openConflicts()
-    const card = await screen.findByRole('region', {
-      name: 'Plan for 12 Acacia Avenue, ZY18 1AA: Plan status',
-    })
+    const { user, stub } = await openConflicts('conflicts')
+    const [conflict] = stub.result<ConflictView[]>('conflicts')
+    const card = await screen.findByRole('region', { name: CARD })
     await user.click(within(card).getByRole('button', { name: 'Confirm decision' }))
     const summary = await screen.findByRole('alert')
     expect(
-      within(summary).getByRole('link', { name: /Choose which plan status should stand/ }),
-    ).toHaveAttribute('href', '#choice-conflict-0001')
-    expect(fake.calls.some((c) => c.method === 'resolveConflict')).toBe(false)
+      within(summary).getByRole('link', {
+        name: /Choose which domestic abuse concern should stand/,
+      }),
+    ).toHaveAttribute('href', `#choice-${conflict!.id}`)
+    expect(stub.sent('resolve_conflict')).toEqual([])
 
-    await user.click(within(card).getByRole('radio', { name: 'Use Ordered instead' }))
+    await user.click(within(card).getByRole('radio', { name: 'Use No instead' }))
     await user.click(within(card).getByRole('button', { name: 'Confirm decision' }))
 
     const saved = await screen.findByText('Decision saved; it will reach the hub at the next sync')
     await waitFor(() => expect(document.getElementById('conflicts-notice')).toHaveFocus())
     expect(saved).toBeInTheDocument()
-    expect(fake.calls.find((c) => c.method === 'resolveConflict')?.args).toEqual([
-      'conflict-0001',
-      'take_other',
-    ])
-    expect(screen.queryByRole('region', { name: /12 Acacia Avenue/ })).toBeNull()
+    expect(stub.sent('resolve_conflict')).toEqual([{ id: conflict!.id, choice: 'take_other' }])
+    expect(screen.queryByRole('region', { name: CARD })).toBeNull()
     expect(screen.getByText('1 conflict to decide.')).toBeInTheDocument()
     const decided = screen.getByRole('table', { name: 'Decided conflicts' })
     const row = within(decided)
-      .getByText(/Plan for 12 Acacia Avenue/)
+      .getByText(/Survey for 12 Acacia Avenue/)
       .closest('tr')
-    expect(row).toHaveTextContent('Used Ordered instead')
-    expect(row).toHaveTextContent('Dee Supervisor')
-    expect(fake.sync.waiting, 'the decision waits for the next sync').toBe(1)
+    expect(row).toHaveTextContent('Used No instead')
+    expect(row).toHaveTextContent('Morgan Checkley')
+    const after = stub.result<SyncStatus>('sync_status')
+    expect(after.waiting, 'the decision waits for the next sync').toBeGreaterThan(0)
+    await waitFor(() => expect(indicator()).toMatch(new RegExp(` · ${after.waiting} waiting$`)))
   })
 
   it('says when there is nothing to decide', async () => {
-    const { fake } = renderApp({
-      state: 'unlocked',
-      role: 'supervisor',
-      sync: { enrolled: true },
-    })
-    for (const c of fake.sync.conflictList)
-      c.decision = { chosen: 'keep', by: 'Kim', at: c.raised_at }
-    window.location.hash = '#/conflicts'
+    await openConflicts('all decided')
     expect(await screen.findByText('No conflicts to decide.')).toBeInTheDocument()
     expect(screen.getByRole('table', { name: 'Decided conflicts' })).toBeInTheDocument()
   })
 
   it('tells anyone but a supervisor that only supervisors decide conflicts', async () => {
-    const { fake } = await openConflicts({ role: 'officer' })
+    const { stub } = await openConflicts('synced')
     expect(document.getElementById('conflicts-supervisor-only')).toHaveTextContent(
       'Only a supervisor can see and decide conflicts',
     )
-    expect(fake.calls.some((c) => c.method === 'conflicts')).toBe(false)
+    expect(stub.sent('conflicts')).toEqual([])
     expect(await violations()).toEqual([])
   })
 
   it('has no axe violations, with conflicts, an error and a decision', async () => {
-    const { user } = await openConflicts()
-    const card = await screen.findByRole('region', { name: /12 Acacia Avenue/ })
+    const { user } = await openConflicts('conflicts')
+    const card = await screen.findByRole('region', { name: CARD })
     expect(await violations()).toEqual([])
     await user.click(within(card).getByRole('button', { name: 'Confirm decision' }))
     await screen.findByRole('alert')
     expect(await violations()).toEqual([])
-    await user.click(within(card).getByRole('radio', { name: 'Keep Approved' }))
+    await user.click(within(card).getByRole('radio', { name: 'Use No instead' }))
     await user.click(within(card).getByRole('button', { name: 'Confirm decision' }))
     await screen.findByText('Decision saved; it will reach the hub at the next sync')
     expect(await violations()).toEqual([])
@@ -614,21 +629,20 @@ describe('Conflicts screen', () => {
 })
 
 describe('first run after the hub revoked the laptop', () => {
-  const NOTICE =
-    'An administrator removed this laptop from the council hub, so Doorstep erased the data on it.'
-
   it('says what happened, prominently, and what to do', async () => {
-    renderApp({ state: 'first_run', wipedNotice: NOTICE })
+    const { stub } = await openApp('next start', '')
     await screen.findByRole('heading', { level: 1, name: 'Set up Doorstep' })
+    const notice = stub.result<AppStatus>('app_status').wiped_notice
+    expect(notice).toMatch(/removed this laptop from the council hub/)
     const banner = document.getElementById('wiped-notice')
     expect(banner).toHaveAttribute('role', 'alert')
-    expect(banner).toHaveTextContent(NOTICE)
+    expect(banner).toHaveTextContent(notice!)
     expect(banner).toHaveTextContent('ask your hub administrator for a new enrolment code')
     expect(await violations()).toEqual([])
   })
 
   it('shows no notice on an ordinary first run', async () => {
-    renderApp({ state: 'first_run' })
+    await renderRecorded('first-run', { from: 'first run' })
     await screen.findByRole('heading', { level: 1, name: 'Set up Doorstep' })
     expect(document.getElementById('wiped-notice')).toBeNull()
   })

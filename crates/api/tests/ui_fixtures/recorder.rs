@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use doorstep_api::events::NoEvents;
+use doorstep_api::events::{AppEvent, EventSink};
+use doorstep_api::sync::SyncService;
 use doorstep_api::{Api, AppError, dispatch};
 use doorstep_core::clock::pinned;
 use doorstep_store::KdfParams;
@@ -33,6 +34,28 @@ pub struct Call {
     args: Value,
     outcome: Result<Value, Value>,
     mark: Option<String>,
+    /// The events the call sent the window (sync progress), `{event, payload}`.
+    events: Vec<Value>,
+}
+
+/// Keeps the events the app sends, so a call's own (a sync's progress) go in its recording.
+#[derive(Debug, Clone, Default)]
+struct Captured(Arc<Mutex<Vec<Value>>>);
+
+impl Captured {
+    fn take(&self) -> Vec<Value> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl EventSink for Captured {
+    fn send(&self, event: AppEvent) {
+        let payload = event.payload().expect("an event serialises");
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(json!({ "event": event.name(), "payload": payload }));
+    }
 }
 
 /// A branch's calls, and the temporary paths its copy of the data used.
@@ -65,13 +88,18 @@ pub struct Recorder {
     calls: Vec<Call>,
     mark: Option<String>,
     paths: Vec<(String, String)>,
+    events: Captured,
 }
 
-fn open(data: &Path) -> Arc<Api> {
-    Arc::new(
-        Api::open(data, KdfParams::INSECURE_FOR_TESTS, Box::new(NoEvents))
-            .expect("the api opens on a temporary folder"),
+fn open(data: &Path, events: &Captured) -> Arc<Api> {
+    let mut api = Api::open(
+        data,
+        KdfParams::INSECURE_FOR_TESTS,
+        Box::new(events.clone()),
     )
+    .expect("the api opens on a temporary folder");
+    api.sync = SyncService::predictable();
+    Arc::new(api)
 }
 
 fn error_json(e: &AppError) -> Value {
@@ -103,7 +131,8 @@ impl Recorder {
             (documents.display().to_string(), DOCUMENTS_DIR.to_owned()),
         ];
         pinned::set(Some(anchor()));
-        let api = open(&data);
+        let events = Captured::default();
+        let api = open(&data, &events);
         Self {
             api: Some(api),
             root,
@@ -112,7 +141,20 @@ impl Recorder {
             calls: Vec::new(),
             mark: None,
             paths,
+            events,
         }
+    }
+
+    /// Quits the app and starts it again on the same data folder, as the officer's next
+    /// start would.
+    pub fn restart(&mut self) {
+        self.api.take();
+        self.api = Some(open(&self.data, &self.events));
+    }
+
+    /// Shows `real` (a loopback hub's address, a random code) as `shown` in the recording.
+    pub fn hide(&mut self, real: &str, shown: &str) {
+        self.paths.push((real.to_owned(), shown.to_owned()));
     }
 
     fn api(&self) -> &Arc<Api> {
@@ -132,12 +174,6 @@ impl Recorder {
     /// The data folder this app runs on, to change a file between two calls.
     pub fn data_dir(&self) -> &Path {
         &self.data
-    }
-
-    /// Shows `real` (a loopback hub's address, say) as `shown` in the recording, so every
-    /// run writes the same file.
-    pub fn hide(&mut self, real: &str, shown: &str) {
-        self.paths.push((real.to_owned(), shown.to_owned()));
     }
 
     /// Moves the clock on by whole days (a follow-up months later, an overdue referral).
@@ -165,12 +201,14 @@ impl Recorder {
 
     /// Runs and records a command, whatever it answers.
     pub async fn call(&mut self, command: &str, args: Value) -> Result<Value, AppError> {
+        self.events.take();
         let outcome = self.run(command, &args).await;
         self.calls.push(Call {
             command: command.to_owned(),
             args,
             outcome: outcome.clone().map_err(|e| error_json(&e)),
             mark: self.mark.take(),
+            events: self.events.take(),
         });
         outcome
     }
@@ -227,14 +265,16 @@ impl Recorder {
         let mut paths = self.paths.clone();
         paths.push((data.display().to_string(), DATA_DIR.to_owned()));
         paths.push((documents.display().to_string(), DOCUMENTS_DIR.to_owned()));
+        let events = Captured::default();
         let mut branch = Recorder {
-            api: Some(open(&data)),
+            api: Some(open(&data, &events)),
             root,
             data,
             minute: self.minute,
             calls: Vec::new(),
             mark: None,
             paths,
+            events,
         };
         branch
             .quietly("unlock", json!({ "passphrase": passphrase }))
@@ -398,6 +438,9 @@ fn calls_json(calls: &[Call], p: &Placeholders) -> Value {
                     Ok(v) => o.insert("result".into(), p.rewrite(v)),
                     Err(e) => o.insert("error".into(), p.rewrite(e)),
                 };
+                if !c.events.is_empty() {
+                    o.insert("events".into(), p.rewrite(&json!(c.events)));
+                }
                 Value::Object(o)
             })
             .collect(),
@@ -423,6 +466,7 @@ impl Recording {
             match &c.outcome {
                 Ok(v) | Err(v) => p.collect(v),
             }
+            c.events.iter().for_each(|e| p.collect(e));
         }
         let mut out = Map::new();
         out.insert("scenario".into(), json!(self.name));

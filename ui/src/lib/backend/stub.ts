@@ -17,7 +17,12 @@ export type RecordedCall = {
   mark?: string
   result?: unknown
   error?: AppError
+  /** The events the call sent the window while it ran (a sync's progress), in order. */
+  events?: RecordedEvent[]
 }
+
+/** An event as the fixture writer recorded it: its name and the payload Rust sent. */
+export type RecordedEvent = { event: string; payload: unknown }
 
 /** A fixture file: the calls of a scenario, and branches that go on from its end. */
 export type Fixture = {

@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeBackend } from '$lib/backend/fake'
+import { Stub } from '$lib/backend/stub'
+import type { AppStatus } from '$lib/backend/types'
+import { fixture } from '../../test/recorded'
 import { Router } from './router.svelte'
 import { Session, TOUCH_INTERVAL_MS } from './session.svelte'
+
+/** The backend as recorded at `mark` of the sync scenario (an officer's laptop). */
+async function recorded(mark: string): Promise<Stub> {
+  return new Stub(await fixture('sync'), { from: mark })
+}
 
 describe('Session', () => {
   beforeEach(() => {
@@ -13,10 +20,11 @@ describe('Session', () => {
   })
 
   it('tells the backend about activity at most once every 30 seconds', async () => {
-    const backend = new FakeBackend({ state: 'unlocked' })
-    const session = new Session(backend, new Router())
+    const stub = await recorded('synced')
+    const session = new Session(stub.backend, new Router())
     await session.start()
-    const touches = () => backend.calls.filter((c) => c.method === 'touch').length
+    expect(session.phase).toBe('unlocked')
+    const touches = () => stub.sent('touch').length
 
     for (let i = 0; i < 20; i++) {
       session.activity()
@@ -31,21 +39,26 @@ describe('Session', () => {
   })
 
   it('sends no activity pings while locked', async () => {
-    const backend = new FakeBackend({ state: 'locked' })
-    const session = new Session(backend, new Router())
+    const stub = await recorded('locked')
+    const session = new Session(stub.backend, new Router())
     await session.start()
+    expect(session.phase).toBe('locked')
     session.activity()
     await vi.runOnlyPendingTimersAsync()
-    expect(backend.calls.some((c) => c.method === 'touch')).toBe(false)
+    expect(stub.sent('touch')).toEqual([])
   })
 
   it('reports the idle time from the locked event', async () => {
-    const backend = new FakeBackend({ state: 'unlocked', idleLockMinutes: 1 })
-    const session = new Session(backend, new Router())
+    const stub = await recorded('synced')
+    const session = new Session(stub.backend, new Router())
     await session.start()
-    backend.fireIdleLock()
+    // The event Rust sends when the idle time set on this laptop has passed.
+    const minutes = stub.result<AppStatus>('app_status').idle_lock_minutes
+    await stub.emit('locked', { minutes })
     expect(session.phase).toBe('locked')
     expect(session.workspaceKept).toBe(true)
-    expect(session.idleLockMessage).toBe('Doorstep locked itself after 1 minute without use')
+    expect(session.idleLockMessage).toBe(
+      `Doorstep locked itself after ${minutes} minutes without use`,
+    )
   })
 })
