@@ -136,7 +136,7 @@ pub enum Refusal {
     #[error("this enrolment code is not known")]
     UnknownCode,
     /// The code was spent by an earlier enrolment.
-    #[error("this enrolment code has already been used")]
+    #[error("this enrolment code has already been used; ask an administrator for a new one")]
     CodeUsed,
     /// The code's time ran out.
     #[error("this enrolment code has expired; ask an administrator for a new one")]

@@ -487,7 +487,7 @@ describe('Settings: Council hub', () => {
       within(summary).getByRole('link', { name: /already been used/ }),
       'linked to the code field',
     ).toHaveAttribute('href', '#enrolment-code')
-    // The hub's own words; it does not say what to do next (the fake added it).
+    // The hub's own words, with what to do next.
     expect(document.getElementById('enrolment-code-error')).toHaveTextContent(
       'This enrolment code has already been used',
     )
