@@ -291,6 +291,41 @@ pub async fn revoke_device(
     .await
 }
 
+/// A new one-time set-up link for a user's console account (an expired link, a lost
+/// password, or a role that now needs a security code): their password and TOTP secret
+/// are cleared and their sessions end. Returns the link's token (shown once).
+pub async fn renew_set_up_link(
+    store: &SharedStore,
+    actor: Option<&str>,
+    user_id: &str,
+    link_secs: i64,
+    now: i64,
+) -> Result<String, StoreError> {
+    let result = match (store.console(), new_token()) {
+        (Some(console), Ok(token)) => {
+            let expires_at = now.saturating_add(link_secs.saturating_mul(1000));
+            console
+                .renew_set_up(user_id, &token_hash(&token), expires_at)
+                .await
+                .map(|()| token)
+        }
+        (None, _) => Err(StoreError::Backend(
+            "this database has no console tables".into(),
+        )),
+        (_, Err(error)) => Err(StoreError::Backend(error.to_string())),
+    };
+    audited(
+        store,
+        actor,
+        now,
+        "admin.set-up-link",
+        Some(("user", user_id)),
+        result,
+        |_| "new console set-up link".to_owned(),
+    )
+    .await
+}
+
 /// Turns a user's console account off (ending their sessions) or on again.
 pub async fn set_console_disabled(
     store: &SharedStore,

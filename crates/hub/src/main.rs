@@ -68,6 +68,13 @@ enum Admin {
         #[arg(long)]
         user: String,
     },
+    /// Prints a new one-time council console set-up link for a user with a console
+    /// account (their password and security code stop working until they use it).
+    SetUpLink {
+        /// The user's id.
+        #[arg(long)]
+        user: String,
+    },
     /// Revokes a device: its next contact is refused and told to wipe its data.
     RevokeDevice {
         /// The device's id (see `admin devices`).
@@ -330,6 +337,17 @@ async fn run_admin(
                 config.enrolment_code_secs / 3600
             );
             println!("{code}");
+        }
+        Admin::SetUpLink { user } => {
+            let token =
+                admin::renew_set_up_link(store, None, user, config.enrolment_code_secs, now)
+                    .await
+                    .map_err(fail)?;
+            eprintln!(
+                "One-time console set-up link, valid for {} hours (shown only now):",
+                config.enrolment_code_secs / 3600
+            );
+            println!("{}{}", public_base(config), admin::setup_path(&token));
         }
         Admin::RevokeDevice { device } => {
             admin::revoke_device(store, None, device, now)

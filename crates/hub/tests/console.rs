@@ -680,6 +680,43 @@ async fn an_admin_looks_after_teams_and_people(backend: Backend) {
         .await
         .redirects_to("/console/home");
 
+    // A new set-up link: the old password stops working, the new link sets a new one.
+    b.post(
+        &format!("/console/people/{olive}/set-up-link"),
+        &[("csrf", &csrf)],
+    )
+    .await
+    .expect(400)
+    .says("no console account");
+    let renewed = b
+        .post(&format!("{sam_path}/set-up-link"), &[("csrf", &csrf)])
+        .await;
+    renewed.expect(200).says("/console/set-up/");
+    let html = renewed.html();
+    let start = html.find("/console/set-up/").unwrap();
+    let link = html[start..].split('<').next().unwrap().to_owned();
+    sam.get("/console/home")
+        .await
+        .redirects_to("/console/sign-in");
+    sam.sign_in("sam.off@council.example", PASSWORD)
+        .await
+        .expect(401);
+    let new_password = "another long and memorable phrase";
+    let csrf_link = sam.get(&link).await.hidden("csrf");
+    sam.post(
+        &link,
+        &[
+            ("csrf", &csrf_link),
+            ("password", new_password),
+            ("confirm", new_password),
+        ],
+    )
+    .await
+    .redirects_to("/console/sign-in");
+    sam.sign_in("sam.off@council.example", new_password)
+        .await
+        .redirects_to("/console/home");
+
     // Every change is audited with the administrator's id, as the command line's are.
     let audit = w.store.audit(500).await.unwrap();
     for action in [
@@ -689,6 +726,7 @@ async fn an_admin_looks_after_teams_and_people(backend: Backend) {
         "admin.move-user",
         "admin.disable-user",
         "admin.enable-user",
+        "admin.set-up-link",
     ] {
         assert!(
             audit.iter().any(|e| e.action == action
@@ -940,10 +978,15 @@ async fn the_command_line_prints_a_set_up_link() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
     assert!(lines[1].contains("/console/set-up/"), "{out}");
+    let ada = lines[0].to_owned();
+    let renewed = run(&["set-up-link", "--user", &ada]);
+    assert!(renewed.trim().contains("/console/set-up/"), "{renewed}");
+    assert_ne!(renewed.trim(), lines[1], "a new link");
     let out = run(&[
         "add-user", "--team", "North", "--name", "Olive", "--role", "officer",
     ]);
     assert_eq!(out.lines().count(), 1, "no link without an email: {out}");
     let audit = run(&["audit"]);
     assert_eq!(audit.matches("admin.add-user").count(), 2, "{audit}");
+    assert_eq!(audit.matches("admin.set-up-link").count(), 1, "{audit}");
 }

@@ -55,6 +55,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/people/{id}/role", &["post"]),
     ("/console/people/{id}/team", &["post"]),
     ("/console/people/{id}/access", &["post"]),
+    ("/console/people/{id}/set-up-link", &["post"]),
     ("/console/people/{id}/enrolment-code", &["post"]),
     ("/console/laptops", &["get"]),
     ("/console/laptops/{id}/revoke", &["get", "post"]),
@@ -147,6 +148,10 @@ where
         .route("/console/people/{id}/role", post(people::change_role))
         .route("/console/people/{id}/team", post(people::move_team))
         .route("/console/people/{id}/access", post(people::access))
+        .route(
+            "/console/people/{id}/set-up-link",
+            post(people::renew_set_up_link),
+        )
         .route(
             "/console/people/{id}/enrolment-code",
             post(laptops::enrolment_code),

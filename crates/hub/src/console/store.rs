@@ -180,6 +180,16 @@ pub trait ConsoleStore: AuthStore<User = StaffUser> + fmt::Debug {
         now: i64,
     ) -> Result<bool, StoreError>;
 
+    /// A new set-up link for user `user_id`'s console account: their password and TOTP
+    /// secret are cleared (they choose both again), their sessions end, and the link
+    /// (`setup_hash`) is good until `expires_at`. Not found when they have no account.
+    async fn renew_set_up(
+        &self,
+        user_id: &str,
+        setup_hash: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+
     /// Turns a console account off (ending its sessions) or on again. Not found when the
     /// user has no console account.
     async fn set_account_disabled(

@@ -340,6 +340,32 @@ impl ConsoleStore for SqliteConsole {
         .await
     }
 
+    async fn renew_set_up(
+        &self,
+        user_id: &str,
+        setup_hash: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let (user_id, setup_hash) = (user_id.to_owned(), setup_hash.to_owned());
+        self.write(move |tx| {
+            let changed = tx.execute(
+                "UPDATE console_accounts SET password_hash = NULL, totp_secret = NULL,
+                     totp_last_step = NULL, setup_hash = ?2, setup_expires_at = ?3
+                 WHERE user_id = ?1",
+                params![user_id, setup_hash, expires_at],
+            )?;
+            if changed == 0 {
+                return Err(Refusal::NotFound(format!("console account {user_id:?}")).into());
+            }
+            tx.execute(
+                "DELETE FROM console_sessions WHERE user_id = ?1",
+                [&user_id],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn set_account_disabled(
         &self,
         user_id: &str,

@@ -506,3 +506,50 @@ pub(in crate::console) async fn access(
         .map(|()| id.clone());
     after_change(&state, &signed, &id, done, "").await
 }
+
+/// `POST /console/people/{id}/set-up-link`: a new one-time set-up link, shown once.
+pub(in crate::console) async fn renew_set_up_link(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<FormFields>, FormRejection>,
+) -> Response {
+    let (signed, _) = match person_form(&state, peer, &headers, form, &id, "set-up-link").await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let actor = signed.session.user.id.as_str();
+    let secs = state.inner.link_secs;
+    let renewed = admin::renew_set_up_link(state.hub(), Some(actor), &id, secs, state.now()).await;
+    let token = match renewed {
+        Ok(token) => token,
+        Err(StoreError::Refused(Refusal::NotFound(_))) => {
+            let errors = Errors::one(
+                "",
+                "This person has no console account: add one with an email",
+            );
+            return person_page(&state, &signed, &id, StatusCode::BAD_REQUEST, errors).await;
+        }
+        Err(error) => return state.unavailable(&error, Some(&signed.session)),
+    };
+    let person = match state.store().person(&id).await {
+        Ok(Some(person)) => person,
+        Ok(None) => return state.not_found_page(Some(&signed.session)),
+        Err(error) => return state.unavailable(&error, Some(&signed.session)),
+    };
+    page(
+        StatusCode::OK,
+        &ShownOncePage {
+            frame: state.frame("Console set-up link", Errors::default(), Some(&signed.session)),
+            person: person.name,
+            what: "Set-up link".into(),
+            secret: format!("{}{}", base_url(peer, &headers), admin::setup_path(&token)),
+            paragraphs: vec![
+                "Their password and security code no longer work, and they were signed out. Send them this link yourself, by a route you trust. It is shown only now.".to_owned(),
+                format!("It works once, for {} hours.", secs / 3600),
+            ],
+            link_href: format!("/console/people/{id}"),
+        },
+    )
+}
