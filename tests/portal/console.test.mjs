@@ -213,6 +213,10 @@ async function main() {
   await page.getByRole('link', { name: 'People', exact: true }).first().click()
   check(await page.getByRole('link', { name: ADMIN.name }).isVisible(), 'people are listed')
   await scan(page, 'people')
+  await page.getByRole('link', { name: ADMIN.name }).click()
+  check(await page.getByRole('button', { name: 'Create a new set-up link' }).isVisible(), 'a console user\'s page offers a new set-up link')
+  await scan(page, 'person with console access')
+  await page.getByRole('link', { name: 'People', exact: true }).first().click()
   await page.getByRole('button', { name: 'Add a person' }).click()
   await scan(page, 'add a person')
   await page.getByRole('button', { name: 'Add person' }).click()
@@ -277,7 +281,7 @@ async function main() {
   const expected = [
     'sign in', 'sign in with an error', 'set up with a security code', 'set up with an error',
     'set-up link used', 'security code', 'security code with an error', 'home, admin', 'teams',
-    'teams with an error', 'people', 'add a person', 'add a person with an error', 'person',
+    'teams with an error', 'people', 'person with console access', 'add a person', 'add a person with an error', 'person',
     'enrolment code', 'set-up link shown', 'laptops', 'revoke a laptop', 'not found', 'set up', 'home',
   ]
   check(expected.every((p) => scanned.has(p)), `every console page scanned (${scanned.size})`)
