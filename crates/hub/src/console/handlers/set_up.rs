@@ -169,9 +169,11 @@ pub(in crate::console) async fn set_up(
     } else if confirm != password {
         errors.add("confirm", "Type the same password again");
     }
+    // The step of the code typed, spent once set-up is done so it cannot sign in again.
+    let mut spent_step = None;
     if needs_totp(user.role) {
         let code = text(form.code.as_ref());
-        let right = user
+        let step = user
             .totp_secret
             .as_deref()
             .map(|secret| check_totp(secret, &code, now))
@@ -180,8 +182,9 @@ pub(in crate::console) async fn set_up(
                 tracing::error!(%error, "console: a damaged TOTP secret at set-up");
                 None
             })
-            .flatten()
-            .is_some();
+            .flatten();
+        spent_step = step;
+        let right = step.is_some();
         if code.is_empty() {
             errors.add("code", "Enter the 6-digit code from your authenticator app");
         } else if !right {
@@ -236,6 +239,13 @@ pub(in crate::console) async fn set_up(
         Ok(true) => {}
         Ok(false) => return gone(&state),
         Err(error) => return state.unavailable(&error, None),
+    }
+    // A code is good once (RFC 6238 §5.2), the one typed at set-up too. The account is
+    // set up already, so a failure here is only logged.
+    if let Some(step) = spent_step
+        && let Err(error) = state.store().spend_totp_step(&user.id, step).await
+    {
+        tracing::error!(%error, "console: could not spend the set-up code's step");
     }
     state
         .audit(state.entry(Some(&user.id), "set-up", Some(("user", &user.id)), "ok"))
