@@ -62,6 +62,9 @@ stored_enum!(
         Analyst => "analyst",
         /// Runs the system; makes no casework decisions.
         Admin => "admin",
+        /// Data protection officer: reads the audit log and answers privacy requests in
+        /// the council console; never uses a laptop.
+        Dpo => "dpo",
     }
 );
 
@@ -76,6 +79,32 @@ impl Role {
             Self::Contractor => "Contractor",
             Self::Analyst => "Analyst",
             Self::Admin => "Administrator",
+            Self::Dpo => "Data protection officer",
         }
+    }
+
+    /// Whether people in this role may enrol a laptop. A data protection officer works
+    /// only in the council console: their access is to the audit log and privacy
+    /// requests, and a laptop would hold a team's casework they have no need to carry.
+    pub fn may_use_laptop(self) -> bool {
+        !matches!(self, Self::Dpo)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_data_protection_officer_is_a_role_that_never_uses_a_laptop() {
+        assert_eq!(Role::parse("dpo"), Some(Role::Dpo));
+        assert_eq!(Role::Dpo.label(), "Data protection officer");
+        assert!(!Role::Dpo.may_use_laptop());
+        assert!(
+            Role::ALL
+                .iter()
+                .filter(|r| **r != Role::Dpo)
+                .all(|r| r.may_use_laptop())
+        );
     }
 }

@@ -1,15 +1,22 @@
-//! The administrators' commands that change who sees what (`transfer-household`,
-//! `move-user`, `set-role`) and `purge`, each audited whether it worked or not, and the
-//! daily purge `serve` runs. `main.rs` parses the command line and prints the outcome.
+//! The administrators' actions: setting up teams, people and laptops (`add-team`,
+//! `add-user`, `enrolment-code`, `revoke-device`, turning a console account off), the
+//! ones that change who sees what (`transfer-household`, `move-user`, `set-role`) and
+//! `purge`, each audited whether it worked or not (with the console user who did it, or
+//! none from the command line), and the daily purge `serve` runs. The command line
+//! (`main.rs`) and the council console both call these, so an action is the same
+//! whichever way it is taken.
 
 use std::time::Duration;
 
 use doorstep_core::Role;
 
 use crate::clock::Clock;
-use crate::model::{AuditEntry, StoreError};
+use crate::model::{AuditEntry, Refusal, StoreError};
+use crate::secret;
 use crate::server::ApiError;
 use crate::store::{Purged, SharedStore, Transfer};
+use crate::web::csrf::new_token;
+use crate::web::session::token_hash;
 
 /// The code an audit line records for a failed command: the protocol's code for a
 /// refusal (`not_found`, `invalid`, `conflict`, …) or `unavailable` for the database.
@@ -23,6 +30,7 @@ pub fn failure_code(error: &StoreError) -> &'static str {
 /// Writes the command's audit line, `ok: …` or the failure's code, and hands the result on.
 async fn audited<T>(
     store: &SharedStore,
+    actor: Option<&str>,
     now: i64,
     action: &str,
     record: Option<(&str, &str)>,
@@ -35,7 +43,7 @@ async fn audited<T>(
     };
     let entry = AuditEntry {
         at: now,
-        user_id: None,
+        user_id: actor.map(str::to_owned),
         device_id: None,
         action: action.to_owned(),
         entity: record.map(|(entity, _)| entity.to_owned()),
@@ -62,6 +70,7 @@ pub async fn transfer_household(
     let result = store.transfer_household(household.trim(), team, now).await;
     audited(
         store,
+        None,
         now,
         "admin.transfer-household",
         Some(("household", household)),
@@ -81,6 +90,7 @@ pub async fn transfer_household(
 /// `admin move-user`: another team for a user; their laptops start again from 0.
 pub async fn move_user(
     store: &SharedStore,
+    actor: Option<&str>,
     user: &str,
     team: &str,
     now: i64,
@@ -88,6 +98,7 @@ pub async fn move_user(
     let result = store.move_user(user, team, now).await;
     audited(
         store,
+        actor,
         now,
         "admin.move-user",
         Some(("user", user)),
@@ -100,6 +111,7 @@ pub async fn move_user(
 /// `admin set-role`: another role for a user; their laptops start again from 0.
 pub async fn set_role(
     store: &SharedStore,
+    actor: Option<&str>,
     user: &str,
     role: Role,
     now: i64,
@@ -107,11 +119,247 @@ pub async fn set_role(
     let result = store.set_role(user, role, now).await;
     audited(
         store,
+        actor,
         now,
         "admin.set-role",
         Some(("user", user)),
         result,
         |id| format!("user {id} is now {}", role.as_str()),
+    )
+    .await
+}
+
+/// `admin add-team`: a team in an organisation (its name new there).
+pub async fn add_team(
+    store: &SharedStore,
+    actor: Option<&str>,
+    org: &str,
+    name: &str,
+    now: i64,
+) -> Result<String, StoreError> {
+    let result = store.add_team(org, name, now).await;
+    let id = result.as_ref().ok().cloned();
+    let record = id.as_deref().map(|id| ("team", id));
+    audited(store, actor, now, "admin.add-team", record, result, |_| {
+        format!("team {name:?}")
+    })
+    .await
+}
+
+/// A person to add: a hub user, and with an email a console account too.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    /// The team's name or id.
+    pub team: String,
+    /// Their name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+    /// Their console email; without one they have no console account.
+    pub email: Option<String>,
+}
+
+/// A person added, and the token of their one-time console set-up link (shown once).
+#[derive(Debug, Clone)]
+pub struct AddedPerson {
+    /// The new user's id.
+    pub id: String,
+    /// The token of `/console/set-up/<token>`, when they have a console account.
+    pub setup_token: Option<String>,
+}
+
+/// The console path of a set-up link.
+pub fn setup_path(token: &str) -> String {
+    format!("/console/set-up/{token}")
+}
+
+/// `admin add-user`: a hub user and, given an email, their console account with a
+/// one-time set-up link good for `link_secs` (only its hash is kept). The email is
+/// checked free first, so a taken one adds no one.
+pub async fn add_user(
+    store: &SharedStore,
+    actor: Option<&str>,
+    person: &NewPerson,
+    link_secs: i64,
+    now: i64,
+) -> Result<AddedPerson, StoreError> {
+    let result = add_person(store, person, link_secs, now).await;
+    let id = result.as_ref().ok().map(|p| p.id.clone());
+    let record = id.as_deref().map(|id| ("user", id));
+    audited(store, actor, now, "admin.add-user", record, result, |p| {
+        let access = if p.setup_token.is_some() {
+            ", with a console set-up link"
+        } else {
+            ""
+        };
+        format!("{} in team {:?}{access}", person.role.as_str(), person.team)
+    })
+    .await
+}
+
+async fn add_person(
+    store: &SharedStore,
+    person: &NewPerson,
+    link_secs: i64,
+    now: i64,
+) -> Result<AddedPerson, StoreError> {
+    let console = match &person.email {
+        Some(email) => {
+            let console = store
+                .console()
+                .ok_or_else(|| StoreError::Backend("this database has no console tables".into()))?;
+            if console.user_by_email(email).await?.is_some() {
+                return Err(Refusal::Duplicate(format!("console account {email:?}")).into());
+            }
+            Some((console, email))
+        }
+        None => None,
+    };
+    let id = store
+        .add_user(&person.team, &person.name, person.role, now)
+        .await?;
+    let Some((console, email)) = console else {
+        return Ok(AddedPerson {
+            id,
+            setup_token: None,
+        });
+    };
+    let token = new_token().map_err(|e| StoreError::Backend(e.to_string()))?;
+    let expires_at = now.saturating_add(link_secs.saturating_mul(1000));
+    console
+        .add_account(&id, email, &token_hash(&token), expires_at, now)
+        .await?;
+    Ok(AddedPerson {
+        id,
+        setup_token: Some(token),
+    })
+}
+
+/// `admin enrolment-code`: a one-time code for a user's laptop, good for `code_secs`
+/// (only its digest is kept). Returns the user's id and the code.
+pub async fn enrolment_code(
+    store: &SharedStore,
+    actor: Option<&str>,
+    user: &str,
+    code_secs: i64,
+    now: i64,
+) -> Result<(String, String), StoreError> {
+    let result = match secret::new_enrolment_code() {
+        Ok(code) => {
+            let expires_at = now.saturating_add(code_secs.saturating_mul(1000));
+            store
+                .add_enrolment_code(user, &secret::code_digest(&code), now, expires_at)
+                .await
+                .map(|user_id| (user_id, code))
+        }
+        Err(error) => Err(StoreError::Backend(error.to_string())),
+    };
+    let user_id = match &result {
+        Ok((user_id, _)) => user_id.clone(),
+        Err(_) => user.to_owned(),
+    };
+    let record = Some(("user", user_id.as_str()));
+    audited(
+        store,
+        actor,
+        now,
+        "admin.enrolment-code",
+        record,
+        result,
+        |_| "code issued".to_owned(),
+    )
+    .await
+}
+
+/// `admin revoke-device`: the laptop's next contact is refused and told to erase itself.
+pub async fn revoke_device(
+    store: &SharedStore,
+    actor: Option<&str>,
+    device: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let result = store.revoke_device(device, now).await;
+    audited(
+        store,
+        actor,
+        now,
+        "admin.revoke-device",
+        Some(("device", device)),
+        result,
+        |()| "revoked".to_owned(),
+    )
+    .await
+}
+
+/// A new one-time set-up link for a user's console account (an expired link, a lost
+/// password, or a role that now needs a security code): their password and TOTP secret
+/// are cleared and their sessions end. Returns the link's token (shown once).
+pub async fn renew_set_up_link(
+    store: &SharedStore,
+    actor: Option<&str>,
+    user_id: &str,
+    link_secs: i64,
+    now: i64,
+) -> Result<String, StoreError> {
+    let result = match (store.console(), new_token()) {
+        (Some(console), Ok(token)) => {
+            let expires_at = now.saturating_add(link_secs.saturating_mul(1000));
+            console
+                .renew_set_up(user_id, &token_hash(&token), expires_at)
+                .await
+                .map(|()| token)
+        }
+        (None, _) => Err(StoreError::Backend(
+            "this database has no console tables".into(),
+        )),
+        (_, Err(error)) => Err(StoreError::Backend(error.to_string())),
+    };
+    audited(
+        store,
+        actor,
+        now,
+        "admin.set-up-link",
+        Some(("user", user_id)),
+        result,
+        |_| "new console set-up link".to_owned(),
+    )
+    .await
+}
+
+/// Turns a user's console account off (ending their sessions) or on again.
+pub async fn set_console_disabled(
+    store: &SharedStore,
+    actor: Option<&str>,
+    user_id: &str,
+    disabled: bool,
+    now: i64,
+) -> Result<(), StoreError> {
+    let result = match store.console() {
+        Some(console) => console.set_account_disabled(user_id, disabled, now).await,
+        None => Err(StoreError::Backend(
+            "this database has no console tables".into(),
+        )),
+    };
+    let action = if disabled {
+        "admin.disable-user"
+    } else {
+        "admin.enable-user"
+    };
+    audited(
+        store,
+        actor,
+        now,
+        action,
+        Some(("user", user_id)),
+        result,
+        |()| {
+            (if disabled {
+                "console access off"
+            } else {
+                "console access on"
+            })
+            .to_owned()
+        },
     )
     .await
 }
@@ -124,7 +372,7 @@ pub async fn purge(
     action: &str,
 ) -> Result<Purged, StoreError> {
     let result = store.purge(tombstone_days, now).await;
-    audited(store, now, action, None, result, |p| {
+    audited(store, None, now, action, None, result, |p| {
         format!(
             "{} tombstones forgotten, {} log entries compacted, horizon {}",
             p.records, p.entries, p.horizon

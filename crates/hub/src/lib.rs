@@ -10,6 +10,7 @@ pub mod attachments;
 pub mod clock;
 pub mod config;
 pub mod conflicts;
+pub mod console;
 pub mod credentials;
 pub mod intake;
 pub mod listener;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use doorstep_hub::config::{DEFAULT_DATABASE, DEFAULT_LISTEN};
 use doorstep_hub::model::{AuditEntry, parse_role};
-use doorstep_hub::{AppState, Clock, HubConfig, secret};
+use doorstep_hub::{AppState, Clock, HubConfig, admin, console};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -68,6 +68,13 @@ enum Admin {
         #[arg(long)]
         user: String,
     },
+    /// Prints a new one-time council console set-up link for a user with a console
+    /// account (their password and security code stop working until they use it).
+    SetUpLink {
+        /// The user's id.
+        #[arg(long)]
+        user: String,
+    },
     /// Revokes a device: its next contact is refused and told to wipe its data.
     RevokeDevice {
         /// The device's id (see `admin devices`).
@@ -99,7 +106,7 @@ enum Admin {
         /// The user's name or id.
         #[arg(long)]
         user: String,
-        /// officer, fire_crew, warden, supervisor, contractor, analyst or admin.
+        /// officer, fire_crew, warden, supervisor, contractor, analyst, admin or dpo.
         #[arg(long, value_parser = parse_role)]
         role: doorstep_core::Role,
     },
@@ -125,9 +132,22 @@ struct AddUser {
     /// The user's name as shown on visits.
     #[arg(long)]
     name: String,
-    /// officer, fire_crew, warden, supervisor, contractor, analyst or admin.
+    /// officer, fire_crew, warden, supervisor, contractor, analyst, admin or dpo.
     #[arg(long, value_parser = parse_role)]
     role: doorstep_core::Role,
+    /// Their email, to sign in to the council console: prints a one-time set-up link
+    /// where they choose a password (and, for admin and dpo, set up a security code).
+    #[arg(long)]
+    email: Option<String>,
+}
+
+/// Where set-up links point: `DOORSTEP_HUB_PUBLIC_URL` (the address people reach the
+/// hub at, e.g. behind a TLS proxy), or else the address the hub listens on.
+fn public_base(config: &HubConfig) -> String {
+    match std::env::var("DOORSTEP_HUB_PUBLIC_URL") {
+        Ok(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
+        _ => format!("http://{}", config.listen),
+    }
 }
 
 fn main() -> ExitCode {
@@ -210,7 +230,7 @@ async fn serve(config: HubConfig) -> Result<(), String> {
             "defaults in use: loopback only, SQLite file doorstep-hub.db in this folder"
         );
     }
-    let purging = tokio::spawn(doorstep_hub::admin::purge_daily(
+    let purging = tokio::spawn(admin::purge_daily(
         store.clone(),
         config.tombstone_days,
         Clock::system(),
@@ -276,45 +296,61 @@ async fn run_admin(
             println!("{id}");
         }
         Admin::AddTeam { org, name } => {
-            let id = store.add_team(org, name, now).await.map_err(fail)?;
-            store
-                .append_audit(&[audit("add-team", Some(("team", &id)))])
+            let id = admin::add_team(store, None, org, name, now)
                 .await
                 .map_err(fail)?;
             println!("{id}");
         }
         Admin::AddUser(user) => {
-            let id = store
-                .add_user(&user.team, &user.name, user.role, now)
+            let person = admin::NewPerson {
+                team: user.team.clone(),
+                name: user.name.clone(),
+                role: user.role,
+                email: user.email.clone(),
+            };
+            let added = admin::add_user(store, None, &person, config.enrolment_code_secs, now)
                 .await
                 .map_err(fail)?;
-            store
-                .append_audit(&[audit("add-user", Some(("user", &id)))])
-                .await
-                .map_err(fail)?;
-            println!("{id}");
+            println!("{}", added.id);
+            match added.setup_token {
+                Some(token) => {
+                    eprintln!(
+                        "One-time console set-up link, valid for {} hours (shown only now):",
+                        config.enrolment_code_secs / 3600
+                    );
+                    println!("{}{}", public_base(config), admin::setup_path(&token));
+                }
+                None if console::access::needs_totp(user.role) => eprintln!(
+                    "No console access without --email: a {} signs in to the console with it",
+                    user.role.label()
+                ),
+                None => {}
+            }
         }
         Admin::EnrolmentCode { user } => {
-            let code = secret::new_enrolment_code().map_err(|e| e.to_string())?;
-            let expires_at = now.saturating_add(config.enrolment_code_secs.saturating_mul(1000));
-            let user_id = store
-                .add_enrolment_code(user, &secret::code_digest(&code), now, expires_at)
-                .await
-                .map_err(fail)?;
-            store
-                .append_audit(&[audit("enrolment-code", Some(("user", &user_id)))])
-                .await
-                .map_err(fail)?;
+            let (user_id, code) =
+                admin::enrolment_code(store, None, user, config.enrolment_code_secs, now)
+                    .await
+                    .map_err(fail)?;
             eprintln!(
                 "One-time enrolment code for user {user_id}, valid for {} hours (shown only now):",
                 config.enrolment_code_secs / 3600
             );
             println!("{code}");
         }
+        Admin::SetUpLink { user } => {
+            let token =
+                admin::renew_set_up_link(store, None, user, config.enrolment_code_secs, now)
+                    .await
+                    .map_err(fail)?;
+            eprintln!(
+                "One-time console set-up link, valid for {} hours (shown only now):",
+                config.enrolment_code_secs / 3600
+            );
+            println!("{}{}", public_base(config), admin::setup_path(&token));
+        }
         Admin::RevokeDevice { device } => {
-            store.revoke_device(device, now).await.map_err(fail)?;
-            store
-                .append_audit(&[audit("revoke-device", Some(("device", device)))])
+            admin::revoke_device(store, None, device, now)
                 .await
                 .map_err(fail)?;
             println!("revoked {device}: its next contact will be told to wipe its local data");
@@ -344,22 +380,21 @@ async fn run_admin(
             }
         }
         Admin::MoveUser { user, team } => {
-            let id = doorstep_hub::admin::move_user(store, user, team, now)
+            let id = admin::move_user(store, None, user, team, now)
                 .await
                 .map_err(fail)?;
             println!("{id}: their laptops will start again from the beginning at the next sync");
         }
         Admin::SetRole { user, role } => {
-            let id = doorstep_hub::admin::set_role(store, user, *role, now)
+            let id = admin::set_role(store, None, user, *role, now)
                 .await
                 .map_err(fail)?;
             println!("{id}: their laptops will start again from the beginning at the next sync");
         }
         Admin::Purge => {
-            let purged =
-                doorstep_hub::admin::purge(store, config.tombstone_days, now, "admin.purge")
-                    .await
-                    .map_err(fail)?;
+            let purged = admin::purge(store, config.tombstone_days, now, "admin.purge")
+                .await
+                .map_err(fail)?;
             println!(
                 "forgot {} tombstones, compacted {} log entries; horizon {}",
                 purged.records, purged.entries, purged.horizon

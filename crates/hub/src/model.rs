@@ -12,6 +12,15 @@ pub fn syncs_records(role: Role) -> bool {
     crate::access::syncs(role)
 }
 
+/// Refuses a laptop enrolment code for a user whose role works only in the council
+/// console (a data protection officer): no laptop of theirs should ever hold casework.
+pub fn refuse_console_only(role: &str) -> Result<(), StoreError> {
+    match Role::parse(role) {
+        Some(role) if !role.may_use_laptop() => Err(Refusal::RoleForbidden(role).into()),
+        _ => Ok(()),
+    }
+}
+
 /// Parses a role as typed on the command line (`fire_crew`, `Fire-Crew`, `fire crew`).
 pub fn parse_role(text: &str) -> Result<Role, String> {
     let word = text.trim().to_ascii_lowercase().replace(['-', ' '], "_");
@@ -260,6 +269,9 @@ mod tests {
         assert!(!syncs_records(Role::Contractor));
         assert!(!syncs_records(Role::Analyst));
         assert!(!syncs_records(Role::Admin));
+        assert!(!syncs_records(Role::Dpo));
+        assert!(refuse_console_only("dpo").is_err());
+        assert!(refuse_console_only("admin").is_ok() && refuse_console_only("officer").is_ok());
         assert!(syncs_records(Role::Officer));
     }
 }

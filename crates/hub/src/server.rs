@@ -192,6 +192,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sync_routes())
         .merge(crate::attachments::routes())
         .merge(crate::portal::router(&state))
+        .merge(crate::console::router(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(

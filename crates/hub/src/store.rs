@@ -35,6 +35,12 @@ pub trait Store: Send + Sync + fmt::Debug {
         None
     }
 
+    /// The council console's store over the same database, when the backend has one
+    /// (a test double may not).
+    fn console(&self) -> Option<crate::console::SharedConsoleStore> {
+        None
+    }
+
     /// Creates an organisation; its name must be new.
     async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError>;
 

@@ -87,6 +87,17 @@ pub async fn enrol<A: StoreAccess>(
         other => SyncError::Hub(other),
     })?;
     let answer = client.enrol(&Secret::new(code), device_name).await?;
+    // The hub issues no code to a role that works only in the council console; this
+    // stops an older hub's code all the same, before anything is stored.
+    if !answer.user.role.may_use_laptop() {
+        return Err(SyncError::BadInput {
+            field: "code",
+            message: format!(
+                "{} accounts work in the council console, not on a laptop. Sign in to the console in a web browser instead",
+                answer.user.role.label()
+            ),
+        });
+    }
     let link = HubLink {
         hub_url: client.base_url().to_string(),
         hub_device_id: answer.device_id,

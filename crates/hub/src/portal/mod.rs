@@ -29,8 +29,6 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, header};
-use axum::response::Response;
 use axum::routing::{get, post};
 use doorstep_core::DeviceId;
 use doorstep_pdf::Branding;
@@ -38,6 +36,7 @@ use doorstep_pdf::Branding;
 use crate::clock::Clock;
 use crate::server::AppState;
 use crate::web::cookies::CookieNames;
+use crate::web::respond::security_headers;
 pub use store::{PortalStore, SharedPortalStore};
 
 /// The portal's cookies: its own names, so no other web app of the hub shares them.
@@ -121,7 +120,9 @@ impl PortalState {
     }
 }
 
-fn branding() -> Branding {
+/// The council's branding: the file `DOORSTEP_HUB_BRANDING` names, else the built-in one
+/// (the same the PDFs use; the console shows it too).
+pub(crate) fn branding() -> Branding {
     if let Some(path) = std::env::var_os("DOORSTEP_HUB_BRANDING") {
         match Branding::load(std::path::Path::new(&path)) {
             Ok(branding) => return branding,
@@ -218,29 +219,6 @@ where
         ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(portal)
-}
-
-/// Headers on every portal answer: no framing, no sniffing, nothing from elsewhere, no
-/// referrer, and no caching unless the handler allowed it (the stylesheet).
-async fn security_headers(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    let set = [
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
-        ),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
-    ];
-    for (name, value) in set {
-        headers.insert(name, HeaderValue::from_static(value));
-    }
-    headers
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
-    response
 }
 
 #[cfg(test)]

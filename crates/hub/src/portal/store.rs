@@ -12,8 +12,8 @@ use doorstep_core::Hlc;
 
 use crate::model::{AuditEntry, StoreError};
 use crate::portal::orders::{PlannedStep, StepRefusal, StoredOrder};
-use crate::web::session::{Account, NewSession};
-use crate::web::throttle::Failure;
+use crate::web::auth::AuthStore;
+use crate::web::session::Account;
 
 /// A firm user as stored.
 #[derive(Clone, PartialEq, Eq)]
@@ -67,6 +67,22 @@ pub struct NewFirmUser {
 }
 
 impl Account for FirmUser {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn email(&self) -> &str {
+        &self.email
+    }
+
+    fn password_hash(&self) -> Option<&str> {
+        Some(&self.password_hash)
+    }
+
+    fn totp_secret(&self) -> Option<&str> {
+        self.totp_secret.as_deref()
+    }
+
     fn disabled(&self) -> bool {
         self.disabled
     }
@@ -145,9 +161,10 @@ pub struct ListedOrder {
     pub fields: String,
 }
 
-/// The portal's storage. Every method is one transaction.
+/// The portal's storage: its accounts and sessions (an [`AuthStore`] of firm users), and
+/// its firms, orders and steps. Every method is one transaction.
 #[async_trait]
-pub trait PortalStore: Send + Sync + fmt::Debug {
+pub trait PortalStore: AuthStore<User = FirmUser> + fmt::Debug {
     /// Adds a firm (its id as in `contractors.toml`); the id must be new.
     async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError>;
 
@@ -177,38 +194,6 @@ pub trait PortalStore: Send + Sync + fmt::Debug {
         password_hash: &str,
         keep_session: &str,
     ) -> Result<(), StoreError>;
-
-    /// The user who signs in with this email.
-    async fn user_by_email(&self, email: &str) -> Result<Option<FirmUser>, StoreError>;
-
-    /// Records TOTP step `step` as used by the user; false when it (or a later one) was
-    /// used already, so a code works once.
-    async fn spend_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError>;
-
-    /// The latest time any of `keys` is locked until, if one is locked at `now`.
-    async fn locked_until(&self, keys: &[String], now: i64) -> Result<Option<i64>, StoreError>;
-
-    /// Counts a failed sign-in under each key, locking a key that reaches its limit.
-    async fn note_failures(&self, failures: &[Failure], now: i64) -> Result<(), StoreError>;
-
-    /// Forgets the failures counted under `key` (after a successful sign-in).
-    async fn clear_failures(&self, key: &str) -> Result<(), StoreError>;
-
-    /// Stores a new session; with `replaces`, ends that one in the same transaction.
-    async fn create_session(
-        &self,
-        session: &NewSession,
-        replaces: Option<&str>,
-    ) -> Result<(), StoreError>;
-
-    /// The session with this id hash, with its user.
-    async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError>;
-
-    /// Records that the session was used at `now`.
-    async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError>;
-
-    /// Ends a session.
-    async fn end_session(&self, id_hash: &str) -> Result<(), StoreError>;
 
     /// How many of the firm's orders are in each status.
     async fn order_counts(&self, firm_id: &str) -> Result<Vec<(String, i64)>, StoreError>;

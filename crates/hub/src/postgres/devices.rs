@@ -78,6 +78,11 @@ pub(super) async fn add_enrolment_code(
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let user_id = resolve(&tx, "users", "user", user).await?;
+    let role: String = tx
+        .query_one("SELECT role FROM users WHERE id = $1", &[&user_id])
+        .await?
+        .get(0);
+    crate::model::refuse_console_only(&role)?;
     tx.execute(
         "INSERT INTO enrolment_codes (code_hash, user_id, created_at, expires_at)
          VALUES ($1, $2, $3, $4)",

@@ -12,6 +12,7 @@
 mod accounts;
 mod attachments;
 mod audit;
+pub mod console;
 mod devices;
 mod log;
 pub mod portal;
@@ -102,6 +103,12 @@ impl Store for PgStore {
 
     fn portal(&self) -> Option<crate::portal::SharedPortalStore> {
         Some(std::sync::Arc::new(portal::PgPortal::new(
+            self.pool.clone(),
+        )))
+    }
+
+    fn console(&self) -> Option<crate::console::SharedConsoleStore> {
+        Some(std::sync::Arc::new(console::PgConsole::new(
             self.pool.clone(),
         )))
     }

@@ -12,6 +12,7 @@ use crate::portal::store::{
     FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
     firm_order,
 };
+use crate::web::auth::AuthStore;
 use crate::web::normalise_email;
 use crate::web::session::{IDLE_MS, NewSession, Stage};
 use crate::web::throttle::{Failure, after_failure};
@@ -149,129 +150,8 @@ async fn take_step(
 }
 
 #[async_trait]
-impl PortalStore for PgPortal {
-    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        if tx
-            .query_opt("SELECT 1 FROM portal_firms WHERE id = $1", &[&id])
-            .await?
-            .is_some()
-        {
-            return Err(Refusal::Duplicate(format!("firm {id:?}")).into());
-        }
-        tx.execute(
-            "INSERT INTO portal_firms (id, name, created_at) VALUES ($1, $2, $3)",
-            &[&id, &name, &now],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn add_firm_user(&self, user: &NewFirmUser, now: i64) -> Result<String, StoreError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        if tx
-            .query_opt("SELECT 1 FROM portal_firms WHERE id = $1", &[&user.firm_id])
-            .await?
-            .is_none()
-        {
-            return Err(Refusal::NotFound(format!("firm {:?}", user.firm_id)).into());
-        }
-        if tx
-            .query_opt(
-                "SELECT 1 FROM portal_users WHERE email = $1",
-                &[&user.email],
-            )
-            .await?
-            .is_some()
-        {
-            return Err(Refusal::Duplicate(format!("firm user {:?}", user.email)).into());
-        }
-        let id = uuid::Uuid::now_v7().to_string();
-        tx.execute(
-            "INSERT INTO portal_users (id, firm_id, email, name, password_hash,
-                                       must_change_password, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[
-                &id,
-                &user.firm_id,
-                &user.email,
-                &user.name,
-                &user.password_hash,
-                &user.must_change_password,
-                &now,
-            ],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    async fn set_user_disabled(
-        &self,
-        user: &str,
-        disabled: bool,
-        now: i64,
-    ) -> Result<String, StoreError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let found = find_user(&tx, user).await?;
-        tx.execute(
-            "UPDATE portal_users SET disabled_at = $2 WHERE id = $1",
-            &[&found.id, &disabled.then_some(now)],
-        )
-        .await?;
-        tx.execute(
-            "DELETE FROM portal_sessions WHERE user_id = $1",
-            &[&found.id],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(found.id)
-    }
-
-    async fn set_totp_secret(
-        &self,
-        user: &str,
-        secret: Option<&str>,
-    ) -> Result<FirmUser, StoreError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let mut found = find_user(&tx, user).await?;
-        tx.execute(
-            "UPDATE portal_users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1",
-            &[&found.id, &secret],
-        )
-        .await?;
-        tx.commit().await?;
-        found.totp_secret = secret.map(str::to_owned);
-        Ok(found)
-    }
-
-    async fn set_password(
-        &self,
-        user_id: &str,
-        password_hash: &str,
-        keep_session: &str,
-    ) -> Result<(), StoreError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        tx.execute(
-            "UPDATE portal_users SET password_hash = $2, must_change_password = FALSE
-             WHERE id = $1",
-            &[&user_id, &password_hash],
-        )
-        .await?;
-        tx.execute(
-            "DELETE FROM portal_sessions WHERE user_id = $1 AND id_hash <> $2",
-            &[&user_id, &keep_session],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
+impl AuthStore for PgPortal {
+    type User = FirmUser;
 
     async fn user_by_email(&self, email: &str) -> Result<Option<FirmUser>, StoreError> {
         let email = normalise_email(email);
@@ -432,6 +312,132 @@ impl PortalStore for PgPortal {
                 &[&id_hash],
             )
             .await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl PortalStore for PgPortal {
+    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if tx
+            .query_opt("SELECT 1 FROM portal_firms WHERE id = $1", &[&id])
+            .await?
+            .is_some()
+        {
+            return Err(Refusal::Duplicate(format!("firm {id:?}")).into());
+        }
+        tx.execute(
+            "INSERT INTO portal_firms (id, name, created_at) VALUES ($1, $2, $3)",
+            &[&id, &name, &now],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn add_firm_user(&self, user: &NewFirmUser, now: i64) -> Result<String, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if tx
+            .query_opt("SELECT 1 FROM portal_firms WHERE id = $1", &[&user.firm_id])
+            .await?
+            .is_none()
+        {
+            return Err(Refusal::NotFound(format!("firm {:?}", user.firm_id)).into());
+        }
+        if tx
+            .query_opt(
+                "SELECT 1 FROM portal_users WHERE email = $1",
+                &[&user.email],
+            )
+            .await?
+            .is_some()
+        {
+            return Err(Refusal::Duplicate(format!("firm user {:?}", user.email)).into());
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        tx.execute(
+            "INSERT INTO portal_users (id, firm_id, email, name, password_hash,
+                                       must_change_password, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &id,
+                &user.firm_id,
+                &user.email,
+                &user.name,
+                &user.password_hash,
+                &user.must_change_password,
+                &now,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn set_user_disabled(
+        &self,
+        user: &str,
+        disabled: bool,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let found = find_user(&tx, user).await?;
+        tx.execute(
+            "UPDATE portal_users SET disabled_at = $2 WHERE id = $1",
+            &[&found.id, &disabled.then_some(now)],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM portal_sessions WHERE user_id = $1",
+            &[&found.id],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(found.id)
+    }
+
+    async fn set_totp_secret(
+        &self,
+        user: &str,
+        secret: Option<&str>,
+    ) -> Result<FirmUser, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let mut found = find_user(&tx, user).await?;
+        tx.execute(
+            "UPDATE portal_users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1",
+            &[&found.id, &secret],
+        )
+        .await?;
+        tx.commit().await?;
+        found.totp_secret = secret.map(str::to_owned);
+        Ok(found)
+    }
+
+    async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "UPDATE portal_users SET password_hash = $2, must_change_password = FALSE
+             WHERE id = $1",
+            &[&user_id, &password_hash],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM portal_sessions WHERE user_id = $1 AND id_hash <> $2",
+            &[&user_id, &keep_session],
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -22,6 +22,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../migrations/postgres/0004_withdrawn_tokens.sql"),
     ),
+    (
+        5,
+        include_str!("../../migrations/postgres/0005_console.sql"),
+    ),
 ];
 
 /// Taken while migrating, so two hubs starting together do not both migrate.

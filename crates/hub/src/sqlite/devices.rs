@@ -8,7 +8,7 @@ use super::accounts::resolve;
 use crate::credentials::{
     CodeRow, RefreshVerdict, TokenRow, judge_access, judge_enrol, judge_refresh,
 };
-use crate::model::{DeviceInfo, Principal, Refusal, StoreError, TokenDigests};
+use crate::model::{DeviceInfo, Principal, Refusal, StoreError, TokenDigests, refuse_console_only};
 
 fn principal_of_device(tx: &Transaction<'_>, device_id: &str) -> Result<Principal, StoreError> {
     let row: (String, String, String, String, String, String) = tx
@@ -82,6 +82,10 @@ pub(super) fn add_enrolment_code(
     expires_at: i64,
 ) -> Result<String, StoreError> {
     let user_id = resolve(tx, "users", "user", user)?;
+    let role: String = tx.query_row("SELECT role FROM users WHERE id = ?1", [&user_id], |r| {
+        r.get(0)
+    })?;
+    refuse_console_only(&role)?;
     tx.execute(
         "INSERT INTO enrolment_codes (code_hash, user_id, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4)",

@@ -8,6 +8,7 @@
 mod accounts;
 mod attachments;
 mod audit;
+pub mod console;
 mod devices;
 mod log;
 pub mod portal;
@@ -124,6 +125,12 @@ impl Store for SqliteStore {
 
     fn portal(&self) -> Option<crate::portal::SharedPortalStore> {
         Some(Arc::new(portal::SqlitePortal::new(Arc::clone(&self.conn))))
+    }
+
+    fn console(&self) -> Option<crate::console::SharedConsoleStore> {
+        Some(Arc::new(console::SqliteConsole::new(Arc::clone(
+            &self.conn,
+        ))))
     }
 
     async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError> {

@@ -13,6 +13,7 @@ use crate::portal::store::{
     FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
     firm_order,
 };
+use crate::web::auth::AuthStore;
 use crate::web::normalise_email;
 use crate::web::session::{IDLE_MS, NewSession, Stage};
 use crate::web::throttle::{Failure, after_failure};
@@ -161,133 +162,8 @@ fn take_step(
 }
 
 #[async_trait]
-impl PortalStore for SqlitePortal {
-    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
-        let (id, name) = (id.to_owned(), name.to_owned());
-        self.write(move |tx| {
-            let exists: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM portal_firms WHERE id = ?1)",
-                [&id],
-                |r| r.get(0),
-            )?;
-            if exists {
-                return Err(Refusal::Duplicate(format!("firm {id:?}")).into());
-            }
-            tx.execute(
-                "INSERT INTO portal_firms (id, name, created_at) VALUES (?1, ?2, ?3)",
-                params![id, name, now],
-            )?;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn add_firm_user(&self, user: &NewFirmUser, now: i64) -> Result<String, StoreError> {
-        let user = user.clone();
-        self.write(move |tx| {
-            let firm: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM portal_firms WHERE id = ?1",
-                    [&user.firm_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if firm.is_none() {
-                return Err(Refusal::NotFound(format!("firm {:?}", user.firm_id)).into());
-            }
-            let taken: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM portal_users WHERE email = ?1)",
-                [&user.email],
-                |r| r.get(0),
-            )?;
-            if taken {
-                return Err(Refusal::Duplicate(format!("firm user {:?}", user.email)).into());
-            }
-            let id = uuid::Uuid::now_v7().to_string();
-            tx.execute(
-                "INSERT INTO portal_users (id, firm_id, email, name, password_hash,
-                                           must_change_password, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    id,
-                    user.firm_id,
-                    user.email,
-                    user.name,
-                    user.password_hash,
-                    user.must_change_password,
-                    now
-                ],
-            )?;
-            Ok(id)
-        })
-        .await
-    }
-
-    async fn set_user_disabled(
-        &self,
-        user: &str,
-        disabled: bool,
-        now: i64,
-    ) -> Result<String, StoreError> {
-        let user = user.to_owned();
-        self.write(move |tx| {
-            let found = find_user(tx, &user)?;
-            tx.execute(
-                "UPDATE portal_users SET disabled_at = ?2 WHERE id = ?1",
-                params![found.id, disabled.then_some(now)],
-            )?;
-            tx.execute(
-                "DELETE FROM portal_sessions WHERE user_id = ?1",
-                [&found.id],
-            )?;
-            Ok(found.id)
-        })
-        .await
-    }
-
-    async fn set_totp_secret(
-        &self,
-        user: &str,
-        secret: Option<&str>,
-    ) -> Result<FirmUser, StoreError> {
-        let (user, secret) = (user.to_owned(), secret.map(str::to_owned));
-        self.write(move |tx| {
-            let mut found = find_user(tx, &user)?;
-            tx.execute(
-                "UPDATE portal_users SET totp_secret = ?2, totp_last_step = NULL WHERE id = ?1",
-                params![found.id, secret],
-            )?;
-            found.totp_secret = secret;
-            Ok(found)
-        })
-        .await
-    }
-
-    async fn set_password(
-        &self,
-        user_id: &str,
-        password_hash: &str,
-        keep_session: &str,
-    ) -> Result<(), StoreError> {
-        let (user_id, hash, keep) = (
-            user_id.to_owned(),
-            password_hash.to_owned(),
-            keep_session.to_owned(),
-        );
-        self.write(move |tx| {
-            tx.execute(
-                "UPDATE portal_users SET password_hash = ?2, must_change_password = 0
-                 WHERE id = ?1",
-                params![user_id, hash],
-            )?;
-            tx.execute(
-                "DELETE FROM portal_sessions WHERE user_id = ?1 AND id_hash <> ?2",
-                params![user_id, keep],
-            )?;
-            Ok(())
-        })
-        .await
-    }
+impl AuthStore for SqlitePortal {
+    type User = FirmUser;
 
     async fn user_by_email(&self, email: &str) -> Result<Option<FirmUser>, StoreError> {
         let email = normalise_email(email);
@@ -455,6 +331,136 @@ impl PortalStore for SqlitePortal {
         let id_hash = id_hash.to_owned();
         self.write(move |tx| {
             tx.execute("DELETE FROM portal_sessions WHERE id_hash = ?1", [&id_hash])?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl PortalStore for SqlitePortal {
+    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
+        let (id, name) = (id.to_owned(), name.to_owned());
+        self.write(move |tx| {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM portal_firms WHERE id = ?1)",
+                [&id],
+                |r| r.get(0),
+            )?;
+            if exists {
+                return Err(Refusal::Duplicate(format!("firm {id:?}")).into());
+            }
+            tx.execute(
+                "INSERT INTO portal_firms (id, name, created_at) VALUES (?1, ?2, ?3)",
+                params![id, name, now],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_firm_user(&self, user: &NewFirmUser, now: i64) -> Result<String, StoreError> {
+        let user = user.clone();
+        self.write(move |tx| {
+            let firm: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM portal_firms WHERE id = ?1",
+                    [&user.firm_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if firm.is_none() {
+                return Err(Refusal::NotFound(format!("firm {:?}", user.firm_id)).into());
+            }
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM portal_users WHERE email = ?1)",
+                [&user.email],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(Refusal::Duplicate(format!("firm user {:?}", user.email)).into());
+            }
+            let id = uuid::Uuid::now_v7().to_string();
+            tx.execute(
+                "INSERT INTO portal_users (id, firm_id, email, name, password_hash,
+                                           must_change_password, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    id,
+                    user.firm_id,
+                    user.email,
+                    user.name,
+                    user.password_hash,
+                    user.must_change_password,
+                    now
+                ],
+            )?;
+            Ok(id)
+        })
+        .await
+    }
+
+    async fn set_user_disabled(
+        &self,
+        user: &str,
+        disabled: bool,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        let user = user.to_owned();
+        self.write(move |tx| {
+            let found = find_user(tx, &user)?;
+            tx.execute(
+                "UPDATE portal_users SET disabled_at = ?2 WHERE id = ?1",
+                params![found.id, disabled.then_some(now)],
+            )?;
+            tx.execute(
+                "DELETE FROM portal_sessions WHERE user_id = ?1",
+                [&found.id],
+            )?;
+            Ok(found.id)
+        })
+        .await
+    }
+
+    async fn set_totp_secret(
+        &self,
+        user: &str,
+        secret: Option<&str>,
+    ) -> Result<FirmUser, StoreError> {
+        let (user, secret) = (user.to_owned(), secret.map(str::to_owned));
+        self.write(move |tx| {
+            let mut found = find_user(tx, &user)?;
+            tx.execute(
+                "UPDATE portal_users SET totp_secret = ?2, totp_last_step = NULL WHERE id = ?1",
+                params![found.id, secret],
+            )?;
+            found.totp_secret = secret;
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError> {
+        let (user_id, hash, keep) = (
+            user_id.to_owned(),
+            password_hash.to_owned(),
+            keep_session.to_owned(),
+        );
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE portal_users SET password_hash = ?2, must_change_password = 0
+                 WHERE id = ?1",
+                params![user_id, hash],
+            )?;
+            tx.execute(
+                "DELETE FROM portal_sessions WHERE user_id = ?1 AND id_hash <> ?2",
+                params![user_id, keep],
+            )?;
             Ok(())
         })
         .await

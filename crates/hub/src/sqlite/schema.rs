@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../migrations/sqlite/0004_withdrawn_tokens.sql"),
     ),
+    (5, include_str!("../../migrations/sqlite/0005_console.sql")),
 ];
 
 /// Brings the schema up to date, in one transaction.
@@ -28,6 +29,16 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
              applied_at INTEGER NOT NULL
          )",
     )?;
+    // A migration that rebuilds a table (SQLite cannot alter a constraint) drops a table
+    // others refer to: foreign keys are off while migrating (the pragma is a no-op inside
+    // a transaction, so it comes first) and every reference is checked before committing.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = apply(conn);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated
+}
+
+fn apply(conn: &mut Connection) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let current: i64 = tx.query_row(
         "SELECT coalesce(max(version), 0) FROM schema_migrations",
@@ -42,6 +53,15 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
                 params![version, chrono::Utc::now().timestamp_millis()],
             )?;
         }
+    }
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        // Dropping the transaction rolls every migration of this run back.
+        return Err(StoreError::Backend(format!(
+            "a migration would leave {broken} broken references; nothing was changed"
+        )));
     }
     tx.commit()?;
     Ok(())

@@ -3,6 +3,7 @@
 //! CSRF tokens, the sign-in throttle, and the small helpers every HTML answer uses. None
 //! of it knows whose accounts it guards: each app brings its own users, pages and paths.
 
+pub mod auth;
 pub mod cookies;
 pub mod csrf;
 pub mod password;

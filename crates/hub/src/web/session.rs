@@ -51,9 +51,18 @@ impl Stage {
     }
 }
 
-/// What a session needs to know of its user.
+/// What signing in and a session need to know of a user.
 pub trait Account {
-    /// Turned off by an administrator: no sign-in, no session.
+    /// The user's id.
+    fn id(&self) -> &str;
+    /// How they sign in (lower case).
+    fn email(&self) -> &str;
+    /// Their Argon2id PHC string; None while they have no password (nothing matches).
+    fn password_hash(&self) -> Option<&str>;
+    /// Their TOTP secret (base32), when they have a second factor.
+    fn totp_secret(&self) -> Option<&str>;
+    /// May not sign in or keep a session (turned off by an administrator, or not set up
+    /// as the app requires).
     fn disabled(&self) -> bool;
     /// Must choose a new password before anything else.
     fn must_change_password(&self) -> bool;
@@ -187,6 +196,18 @@ mod tests {
     struct User(bool, bool);
 
     impl Account for User {
+        fn id(&self) -> &str {
+            "u"
+        }
+        fn email(&self) -> &str {
+            "u@example.org"
+        }
+        fn password_hash(&self) -> Option<&str> {
+            None
+        }
+        fn totp_secret(&self) -> Option<&str> {
+            None
+        }
         fn disabled(&self) -> bool {
             self.0
         }

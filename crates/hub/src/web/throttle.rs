@@ -34,10 +34,17 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// The keys for signing in as `email` from `peer`.
+    /// The keys for signing in to the portal as `email` from `peer`.
     pub fn new(email: &str, peer: SocketAddr) -> Self {
+        Self::in_app("", email, peer)
+    }
+
+    /// The keys for signing in to the app whose account keys start with `app` (the
+    /// portal's with nothing, as before there were two apps). The address's key is the
+    /// same in every app: one address has one budget of guesses, whichever app it tries.
+    pub fn in_app(app: &str, email: &str, peer: SocketAddr) -> Self {
         Self {
-            account: format!("account:{}", normalise_email(email)),
+            account: format!("{app}account:{}", normalise_email(email)),
             address: format!("address:{}", peer.ip()),
         }
     }
@@ -126,6 +133,9 @@ mod tests {
             (account.limit, address.limit),
             (ACCOUNT_FAILURES, ADDRESS_FAILURES)
         );
+        let console = Keys::in_app("console:", "A@B.example", "10.0.0.9:5000".parse().unwrap());
+        assert_eq!(console.account, "console:account:a@b.example");
+        assert_eq!(console.address, keys.address);
         assert_eq!(minutes_until(0, 1), 1);
         assert_eq!(minutes_until(0, LOCK_MS), 15);
     }

@@ -210,11 +210,11 @@ async fn bad_admin_commands_are_refused_audited_and_change_nothing(backend: Back
     assert_eq!(code(same.unwrap_err()), "invalid");
     let far = admin::transfer_household(&store, "h1", "Far", now).await;
     assert_eq!(code(far.unwrap_err()), "invalid");
-    let nobody = admin::move_user(&store, "Nobody", "South", now).await;
+    let nobody = admin::move_user(&store, None, "Nobody", "South", now).await;
     assert_eq!(code(nobody.unwrap_err()), "not_found");
-    let nowhere = admin::move_user(&store, "Ann", "Atlantis", now).await;
+    let nowhere = admin::move_user(&store, None, "Ann", "Atlantis", now).await;
     assert_eq!(code(nowhere.unwrap_err()), "not_found");
-    let nobody = admin::set_role(&store, "Nobody", Role::Warden, now).await;
+    let nobody = admin::set_role(&store, None, "Nobody", Role::Warden, now).await;
     assert_eq!(code(nobody.unwrap_err()), "not_found");
 
     let after = stats(&store).await;
@@ -265,7 +265,9 @@ async fn a_user_who_changes_team_or_role_starts_again(backend: Backend) {
     let (_, bob_cursor) = bob.pull_all(&hub, 0).await;
     let now = Clock::system().now_ms();
 
-    admin::move_user(&store, "Ann", "South", now).await.unwrap();
+    admin::move_user(&store, None, "Ann", "South", now)
+        .await
+        .unwrap();
     let page = pull_reply(&ann.pull(&hub, ann_cursor, 100).await);
     assert!(
         page.full_resync_needed && page.entries.is_empty(),
@@ -282,14 +284,14 @@ async fn a_user_who_changes_team_or_role_starts_again(backend: Backend) {
     assert!(ann.pull_all(&hub, cursor).await.0.is_empty());
 
     // A new role: a fire crew member no longer receives the survey.
-    admin::set_role(&store, "Ann", Role::FireCrew, now)
+    admin::set_role(&store, None, "Ann", Role::FireCrew, now)
         .await
         .unwrap();
     assert!(pull_reply(&ann.pull(&hub, cursor, 100).await).full_resync_needed);
     let (entries, _) = ann.pull_all(&hub, 0).await;
     assert_eq!(support_ids(&entries), ["s1"]);
     // The same role again changes nothing, and asks nothing of the laptop.
-    admin::set_role(&store, "Ann", Role::FireCrew, now)
+    admin::set_role(&store, None, "Ann", Role::FireCrew, now)
         .await
         .unwrap();
     assert!(!pull_reply(&ann.pull(&hub, cursor, 100).await).full_resync_needed);

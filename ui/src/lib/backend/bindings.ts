@@ -2144,7 +2144,12 @@ export type Role =
 /**  Reads aggregates only. */
 "analyst" | 
 /**  Runs the system; makes no casework decisions. */
-"admin";
+"admin" | 
+/**
+ *  Data protection officer: reads the audit log and answers privacy requests in
+ *  the council console; never uses a laptop.
+ */
+"dpo";
 
 /**  A gazetteer row that was not imported, and why. */
 export type RowError = {

@@ -63,6 +63,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   contractor: 'Contractor',
   analyst: 'Analyst',
   admin: 'Administrator',
+  dpo: 'Data protection officer',
 }
 
 /**

@@ -11,10 +11,11 @@ use axum::http::HeaderMap;
 use super::{FormFields, fields};
 use crate::portal::store::Session;
 use crate::portal::{COOKIES, PortalState};
+use crate::web::auth::{Turned, admit};
 use crate::web::cookies::Cookies;
 use crate::web::csrf::session_form_ok;
 use crate::web::respond::{Stop, redirect, stop, with_cookies};
-use crate::web::session::{Allow, Detour, Verdict, judge, token_hash};
+use crate::web::session::{Allow, Detour};
 
 /// A request's session, checked.
 pub(super) struct Signed {
@@ -24,7 +25,8 @@ pub(super) struct Signed {
     pub(super) cookies: Cookies,
 }
 
-/// The request's session if it may see a page open to `allow`, or where to go instead.
+/// The request's session if it may see a page open to `allow`, or where to go instead
+/// (the steps are [`crate::web::auth::admit`]'s).
 pub(super) async fn gate(
     state: &PortalState,
     peer: SocketAddr,
@@ -32,40 +34,26 @@ pub(super) async fn gate(
     allow: Allow,
 ) -> Result<Signed, Stop> {
     let cookies = Cookies::for_request(&COOKIES, peer, headers);
-    let Some(token) = cookies.session(headers) else {
-        return Err(stop(redirect("/portal/sign-in")));
-    };
-    let id_hash = token_hash(token);
-    let ended = || {
-        stop(with_cookies(
+    let admitted = admit(
+        state.store().as_ref(),
+        cookies.session(headers),
+        allow,
+        state.now(),
+    )
+    .await;
+    match admitted {
+        Ok(Ok(session)) => Ok(Signed { session, cookies }),
+        Ok(Err(Turned::SignIn)) => Err(stop(redirect("/portal/sign-in"))),
+        Ok(Err(Turned::Ended)) => Err(stop(with_cookies(
             redirect("/portal/sign-in?ended=1"),
             &[cookies.clear_session()],
-        ))
-    };
-    let session = match state.store().session(&id_hash).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return Err(ended()),
-        Err(error) => return Err(stop(state.unavailable(&error, None))),
-    };
-    let now = state.now();
-    match judge(&session, allow, now) {
-        Verdict::Ended => {
-            if let Err(error) = state.store().end_session(&id_hash).await {
-                return Err(stop(state.unavailable(&error, None)));
-            }
-            Err(ended())
-        }
-        Verdict::Elsewhere(detour) => Err(stop(redirect(match detour {
+        ))),
+        Ok(Err(Turned::Elsewhere(detour))) => Err(stop(redirect(match detour {
             Detour::Code => "/portal/sign-in/code",
             Detour::Home => "/portal/orders",
             Detour::Password => "/portal/password",
         }))),
-        Verdict::Admit { touch } => {
-            if touch && let Err(error) = state.store().touch_session(&id_hash, now).await {
-                return Err(stop(state.unavailable(&error, Some(&session))));
-            }
-            Ok(Signed { session, cookies })
-        }
+        Err(error) => Err(stop(state.unavailable(&error, None))),
     }
 }
 

@@ -15,13 +15,15 @@ use super::gate::{gate, signed_form};
 use super::{FormFields, fields, text};
 use crate::portal::pages::{CodePage, Errors, SignInPage};
 use crate::portal::{COOKIES, PortalState};
+use crate::web::auth::{
+    CodeCheck, PasswordCheck, StartError, check_code, check_password, first_stage, start_session,
+};
 use crate::web::cookies::Cookies;
 use crate::web::csrf::{new_token, sign_in_form_ok};
-use crate::web::password::{MAX_PASSWORD_CHARS, decoy_hash, matches};
+use crate::web::password::MAX_PASSWORD_CHARS;
 use crate::web::respond::{Stop, anonymous_refusal, no_token, page, redirect, stop, with_cookies};
-use crate::web::session::{Allow, Stage, new_session};
-use crate::web::throttle::{Keys, minutes_until};
-use crate::web::totp::check_totp;
+use crate::web::session::{Allow, Stage};
+use crate::web::throttle::Keys;
 
 /// Why the sign-in page is shown again, if it is.
 #[derive(Debug, Deserialize)]
@@ -115,9 +117,10 @@ pub(in crate::portal) async fn sign_in(
 
     let now = state.now();
     let keys = Keys::new(&email, peer);
-    match state.store().locked_until(&keys.both(), now).await {
-        Ok(Some(until)) => {
-            let minutes = minutes_until(now, until);
+    let checked = check_password(state.store().as_ref(), &keys, &email, password, now).await;
+    let user = match checked {
+        Ok(PasswordCheck::Passed(user)) => user,
+        Ok(PasswordCheck::Locked { minutes }) => {
             let errors = Errors::one(
                 "email",
                 format!(
@@ -141,24 +144,7 @@ pub(in crate::portal) async fn sign_in(
                 state.entry(None, "sign-in", None, "refused: throttled"),
             );
         }
-        Ok(None) => {}
-        Err(error) => return state.unavailable(&error, None),
-    }
-
-    let user = match state.store().user_by_email(&email).await {
-        Ok(user) => user,
-        Err(error) => return state.unavailable(&error, None),
-    };
-    let hash = user
-        .as_ref()
-        .map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
-    let verified = matches(password, hash).await;
-    let user = match user {
-        Some(user) if verified => user,
-        _ => {
-            if let Err(error) = state.store().note_failures(&keys.failures(), now).await {
-                return state.unavailable(&error, None);
-            }
+        Ok(PasswordCheck::Wrong) => {
             let errors = Errors::one("email", "Enter a correct email address and password");
             return anonymous_refusal(
                 sign_in_form(
@@ -172,25 +158,19 @@ pub(in crate::portal) async fn sign_in(
                 state.entry(None, "sign-in", None, "refused: wrong email or password"),
             );
         }
+        Ok(PasswordCheck::Disabled(user)) => {
+            state
+                .audit(state.entry(Some(&user.id), "sign-in", None, "refused: disabled"))
+                .await;
+            let errors = Errors::one(
+                "email",
+                "Your account has been turned off. Ask the council's home security team to turn it on again",
+            );
+            return sign_in_form(&state, StatusCode::FORBIDDEN, cookies, &email, errors, None);
+        }
+        Err(error) => return state.unavailable(&error, None),
     };
-    if user.disabled {
-        state
-            .audit(state.entry(Some(&user.id), "sign-in", None, "refused: disabled"))
-            .await;
-        let errors = Errors::one(
-            "email",
-            "Your account has been turned off. Ask the council's home security team to turn it on again",
-        );
-        return sign_in_form(&state, StatusCode::FORBIDDEN, cookies, &email, errors, None);
-    }
-    if let Err(error) = state.store().clear_failures(&keys.account).await {
-        return state.unavailable(&error, None);
-    }
-    let stage = if user.totp_secret.is_some() {
-        Stage::Code
-    } else {
-        Stage::Full
-    };
+    let stage = first_stage(&user);
     let next = match stage {
         Stage::Code => "/portal/sign-in/code",
         Stage::Full if user.must_change_password => "/portal/password",
@@ -200,7 +180,7 @@ pub(in crate::portal) async fn sign_in(
         Stage::Code => "ok: code needed",
         Stage::Full => "ok",
     };
-    match start_session(&state, &user.id, stage, None, now).await {
+    match start(&state, &user.id, stage, None, now).await {
         Ok(token) => {
             state
                 .audit(state.entry(Some(&user.id), "sign-in", None, outcome))
@@ -215,17 +195,17 @@ pub(in crate::portal) async fn sign_in(
 }
 
 /// Stores a new session (ending `replaces`) and returns the cookie's token.
-async fn start_session(
+async fn start(
     state: &PortalState,
     user_id: &str,
     stage: Stage,
     replaces: Option<&str>,
     now: i64,
 ) -> Result<String, Stop> {
-    let (token, session) = new_session(user_id, stage, now).map_err(|e| stop(no_token(&e)))?;
-    match state.store().create_session(&session, replaces).await {
-        Ok(()) => Ok(token),
-        Err(error) => Err(stop(state.unavailable(&error, None))),
+    match start_session(state.store().as_ref(), user_id, stage, replaces, now).await {
+        Ok(token) => Ok(token),
+        Err(StartError::Token(error)) => Err(stop(no_token(&error))),
+        Err(StartError::Store(error)) => Err(stop(state.unavailable(&error, None))),
     }
 }
 
@@ -287,12 +267,13 @@ pub(in crate::portal) async fn code(
         )
     };
     let keys = Keys::new(&user.email, peer);
-    match state.store().locked_until(&keys.both(), now).await {
-        Ok(Some(until)) => {
+    let code = text(form.code.as_ref());
+    match check_code(state.store().as_ref(), user, &keys, &code, now).await {
+        Ok(CodeCheck::Passed) => {}
+        Ok(CodeCheck::Locked { minutes }) => {
             state
                 .audit(state.entry(Some(&user.id), "code", None, "refused: throttled"))
                 .await;
-            let minutes = minutes_until(now, until);
             return again(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
@@ -300,48 +281,27 @@ pub(in crate::portal) async fn code(
                 ),
             );
         }
-        Ok(None) => {}
+        Ok(CodeCheck::Empty) => {
+            return again(
+                StatusCode::BAD_REQUEST,
+                "Enter the 6-digit code from your authenticator app".into(),
+            );
+        }
+        Ok(CodeCheck::NoSecret) => return redirect("/portal/orders"),
+        Ok(CodeCheck::Wrong) => {
+            state
+                .audit(state.entry(Some(&user.id), "code", None, "refused: wrong code"))
+                .await;
+            return again(
+                StatusCode::UNAUTHORIZED,
+                "Enter the code your authenticator app shows now: that code was wrong or already used"
+                    .into(),
+            );
+        }
         Err(error) => return state.unavailable(&error, None),
     }
-    let code = text(form.code.as_ref());
-    if code.is_empty() {
-        return again(
-            StatusCode::BAD_REQUEST,
-            "Enter the 6-digit code from your authenticator app".into(),
-        );
-    }
-    let Some(secret) = user.totp_secret.as_deref() else {
-        return redirect("/portal/orders");
-    };
-    let step = match check_totp(secret, &code, now) {
-        Ok(step) => step,
-        Err(error) => {
-            tracing::error!(%error, user = %user.id, "portal: damaged TOTP secret");
-            None
-        }
-    };
-    let spent = match step {
-        Some(step) => match state.store().spend_totp_step(&user.id, step).await {
-            Ok(fresh) => fresh,
-            Err(error) => return state.unavailable(&error, None),
-        },
-        None => false,
-    };
-    if !spent {
-        if let Err(error) = state.store().note_failures(&keys.failures(), now).await {
-            return state.unavailable(&error, None);
-        }
-        state
-            .audit(state.entry(Some(&user.id), "code", None, "refused: wrong code"))
-            .await;
-        return again(
-            StatusCode::UNAUTHORIZED,
-            "Enter the code your authenticator app shows now: that code was wrong or already used"
-                .into(),
-        );
-    }
     // A new session id once fully signed in, so the half-way one cannot be reused.
-    match start_session(&state, &user.id, Stage::Full, Some(&session.id_hash), now).await {
+    match start(&state, &user.id, Stage::Full, Some(&session.id_hash), now).await {
         Ok(token) => {
             state
                 .audit(state.entry(Some(&user.id), "code", None, "ok"))

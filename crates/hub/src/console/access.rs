@@ -1,0 +1,53 @@
+//! Who may do what in the console, by role. The console's own rules sit here, beside the
+//! sync rules of [`crate::access`]; a route that a role may not use answers 404, as if
+//! it were not there.
+
+use doorstep_core::Role;
+
+/// Whether people in `role` may sign in to the console at all. Contractors work in the
+/// portal, with firm accounts of its own; every council role signs in here (officers,
+/// wardens and fire crews to read their own team's work).
+pub fn may_sign_in(role: Role) -> bool {
+    !matches!(role, Role::Contractor)
+}
+
+/// Whether `role` must have a TOTP second factor: the roles that can change who sees what
+/// (admin) or read everyone's audit trail (dpo).
+pub fn needs_totp(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Dpo)
+}
+
+/// Whether `role` looks after people and laptops (teams, users, enrolment codes, devices).
+pub fn may_administer(role: Role) -> bool {
+    matches!(role, Role::Admin)
+}
+
+/// The roles an administrator may give a person in the console, in the order offered.
+pub const ROLES_OFFERED: &[Role] = &[
+    Role::Officer,
+    Role::Warden,
+    Role::FireCrew,
+    Role::Supervisor,
+    Role::Analyst,
+    Role::Admin,
+    Role::Dpo,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_administer_and_admins_and_dpos_need_a_second_factor() {
+        for role in Role::ALL {
+            assert_eq!(may_administer(*role), *role == Role::Admin, "{role:?}");
+            assert_eq!(
+                needs_totp(*role),
+                matches!(role, Role::Admin | Role::Dpo),
+                "{role:?}"
+            );
+            assert_eq!(may_sign_in(*role), *role != Role::Contractor, "{role:?}");
+        }
+        assert!(!ROLES_OFFERED.contains(&Role::Contractor));
+    }
+}

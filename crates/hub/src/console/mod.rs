@@ -1,0 +1,171 @@
+//! The council console (`/console/…`): where the people who run the scheme work, served
+//! by the hub beside the contractor portal. Server-rendered HTML pages with GOV.UK
+//! Frontend (the portal's stylesheet and templating) that work without JavaScript.
+//!
+//! Council staff are hub users (`users`) with a console account (`console_accounts`): an
+//! email, a password they choose through a one-time set-up link, and — required for
+//! admin and dpo — a TOTP second factor. Signing in, sessions, CSRF, the throttle and the
+//! cookies are [`crate::web`]'s, the same code the portal runs ([`crate::web::auth`]);
+//! the console has its own cookie names and session table, so a portal session is no
+//! console session and the other way round (ADR 018).
+//!
+//! What an administrator does here (teams, people, enrolment codes, laptops) goes through
+//! [`crate::admin`], the functions `doorstep-hub admin …` calls, audited with the console
+//! user's id. A route a role may not use answers 404 ([`access`]).
+
+pub mod access;
+mod handlers;
+pub mod pages;
+pub mod store;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::clock::Clock;
+use crate::server::AppState;
+use crate::store::SharedStore;
+use crate::web::cookies::CookieNames;
+use crate::web::respond::security_headers;
+pub use store::{ConsoleStore, SharedConsoleStore};
+
+/// The console's cookies: its own names, so a portal session is never a console one.
+pub const COOKIES: CookieNames = CookieNames {
+    session: "__Host-doorstep_console",
+    plain_session: "doorstep_console",
+    sign_in: "__Host-doorstep_console_sign_in",
+    plain_sign_in: "doorstep_console_sign_in",
+};
+
+/// Every route the console serves, with its methods (the route × role test walks them).
+pub const ROUTES: &[(&str, &[&str])] = &[
+    ("/console", &["get"]),
+    ("/console/assets/console.css", &["get"]),
+    ("/console/sign-in", &["get", "post"]),
+    ("/console/sign-in/code", &["get", "post"]),
+    ("/console/sign-out", &["post"]),
+    ("/console/set-up/{token}", &["get", "post"]),
+    ("/console/home", &["get"]),
+    ("/console/teams", &["get", "post"]),
+    ("/console/people", &["get"]),
+    ("/console/people/new", &["get", "post"]),
+    ("/console/people/{id}", &["get"]),
+    ("/console/people/{id}/role", &["post"]),
+    ("/console/people/{id}/team", &["post"]),
+    ("/console/people/{id}/access", &["post"]),
+    ("/console/people/{id}/set-up-link", &["post"]),
+    ("/console/people/{id}/enrolment-code", &["post"]),
+    ("/console/laptops", &["get"]),
+    ("/console/laptops/{id}/revoke", &["get", "post"]),
+];
+
+/// The largest form the console reads: no uploads, so small.
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+/// What the console's handlers share.
+#[derive(Debug, Clone)]
+pub struct ConsoleState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: SharedConsoleStore,
+    hub: SharedStore,
+    clock: Clock,
+    council: String,
+    /// How long set-up links and enrolment codes stay good (the hub's setting).
+    link_secs: i64,
+}
+
+impl ConsoleState {
+    fn store(&self) -> &SharedConsoleStore {
+        &self.inner.store
+    }
+
+    fn hub(&self) -> &SharedStore {
+        &self.inner.hub
+    }
+
+    fn now(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+}
+
+/// The console's routes over `state`'s store, or none when the backend has no console
+/// tables (a test double).
+pub fn router<S>(state: &AppState) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let Some(store) = state.store().console() else {
+        return Router::new();
+    };
+    let console = ConsoleState {
+        inner: Arc::new(Inner {
+            store,
+            hub: state.store().clone(),
+            clock: state.clock().clone(),
+            council: crate::portal::branding().council_name,
+            link_secs: state.config().enrolment_code_secs,
+        }),
+    };
+    routes(console)
+}
+
+fn routes<S>(console: ConsoleState) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    use handlers::{laptops, people, set_up, sign_in};
+    Router::new()
+        .route("/console", get(handlers::home_redirect))
+        .route("/console/", get(handlers::home_redirect))
+        .route("/console/assets/console.css", get(handlers::stylesheet))
+        .route(
+            "/console/sign-in",
+            get(sign_in::sign_in_page).post(sign_in::sign_in),
+        )
+        .route(
+            "/console/sign-in/code",
+            get(sign_in::code_page).post(sign_in::code),
+        )
+        .route("/console/sign-out", post(sign_in::sign_out))
+        .route(
+            "/console/set-up/{token}",
+            get(set_up::set_up_page).post(set_up::set_up),
+        )
+        .route("/console/home", get(handlers::home))
+        .route("/console/teams", get(people::teams).post(people::add_team))
+        .route("/console/people", get(people::people))
+        .route(
+            "/console/people/new",
+            get(people::new_person_page).post(people::new_person),
+        )
+        .route("/console/people/{id}", get(people::person))
+        .route("/console/people/{id}/role", post(people::change_role))
+        .route("/console/people/{id}/team", post(people::move_team))
+        .route("/console/people/{id}/access", post(people::access))
+        .route(
+            "/console/people/{id}/set-up-link",
+            post(people::renew_set_up_link),
+        )
+        .route(
+            "/console/people/{id}/enrolment-code",
+            post(laptops::enrolment_code),
+        )
+        .route("/console/laptops", get(laptops::laptops))
+        .route(
+            "/console/laptops/{id}/revoke",
+            get(laptops::revoke_page).post(laptops::revoke),
+        )
+        .route(
+            "/console/{*rest}",
+            get(handlers::not_found).post(handlers::not_found),
+        )
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(console)
+}

@@ -1,0 +1,994 @@
+//! The council console over HTTP, as a browser without JavaScript uses it, every test run
+//! once on SQLite and once on PostgreSQL: the set-up link, signing in, TOTP for admin and
+//! dpo, the throttle, CSRF, portal and console sessions kept apart, each administrator's
+//! action (audited with their id, bad input changing nothing), and a route × role matrix
+//! over every console route.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
+
+#[macro_use]
+mod support;
+
+#[path = "support/browser.rs"]
+mod browser;
+
+use browser::{Browser, Page};
+use doorstep_core::Role;
+use doorstep_hub::admin::{self, NewPerson};
+use doorstep_hub::console::ROUTES;
+use doorstep_hub::model::{Refusal, StoreError};
+use doorstep_hub::web::totp;
+use doorstep_hub::{Clock, HubConfig, SharedStore};
+use support::{Backend, Hub, TestDb, enrol, org};
+
+on_both_backends!(
+    a_set_up_link_works_once_and_signs_in,
+    admin_and_dpo_need_a_security_code,
+    wrong_passwords_lock_the_account,
+    a_missing_or_forged_csrf_token_changes_nothing,
+    portal_and_console_sessions_are_kept_apart,
+    an_admin_looks_after_teams_and_people,
+    an_admin_looks_after_laptops,
+    a_data_protection_officer_gets_no_laptop,
+    every_route_answers_every_role_as_expected,
+);
+
+const PASSWORD: &str = "a long and memorable pass phrase";
+
+struct World {
+    _db: TestDb,
+    store: SharedStore,
+    hub: Hub,
+    clock: Clock,
+    north: String,
+    south: String,
+}
+
+fn test_config() -> HubConfig {
+    let mut config = HubConfig::default();
+    // The matrix sends many requests from one address; the rate limit is not under test.
+    config.rate_limit.burst = 100_000;
+    config.rate_limit.per_second = 100_000.0;
+    config
+}
+
+async fn world(backend: Backend) -> World {
+    let db = TestDb::new(backend).await;
+    let store = doorstep_hub::open(&db.url).await.unwrap();
+    let teams = org(&store).await;
+    let clock = Clock::system();
+    let hub = Hub::start(store.clone(), test_config(), clock.clone()).await;
+    World {
+        _db: db,
+        store,
+        hub,
+        clock,
+        north: teams.north,
+        south: teams.south,
+    }
+}
+
+impl World {
+    /// Adds a person with a console account; returns their id and set-up link's path.
+    async fn person(&self, name: &str, role: Role, team: &str, email: &str) -> (String, String) {
+        let person = NewPerson {
+            team: team.to_owned(),
+            name: name.to_owned(),
+            role,
+            email: Some(email.to_owned()),
+        };
+        let added = admin::add_user(&self.store, None, &person, 3600, self.clock.now_ms())
+            .await
+            .unwrap();
+        let token = added.setup_token.expect("an email gives a set-up link");
+        (added.id, admin::setup_path(&token))
+    }
+
+    /// The TOTP secret the set-up page gave `email`.
+    async fn secret(&self, email: &str) -> String {
+        let console = self.store.console().unwrap();
+        console
+            .user_by_email(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .totp_secret
+            .expect("a secret was offered")
+    }
+
+    fn code(&self, secret: &str) -> String {
+        totp::totp_code(secret, self.clock.now_ms()).unwrap()
+    }
+
+    /// The code of the next 30-second step (accepted: one step of clock skew).
+    fn next_code(&self, secret: &str) -> String {
+        totp::totp_code(secret, self.clock.now_ms() + 30_000).unwrap()
+    }
+
+    /// A browser signed in as a new person with `role` in `team`.
+    async fn signed_in(&self, name: &str, role: Role, team: &str) -> (Browser, String) {
+        let email = format!("{}@council.example", name.to_lowercase().replace(' ', "."));
+        let (id, link) = self.person(name, role, team, &email).await;
+        let mut browser = Browser::new(&self.hub);
+        let form = browser.get(&link).await;
+        form.expect(200);
+        let csrf = form.hidden("csrf");
+        let mut fields = vec![
+            ("csrf", csrf.as_str()),
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+        ];
+        let code;
+        if matches!(role, Role::Admin | Role::Dpo) {
+            code = self.code(&self.secret(&email).await);
+            fields.push(("code", code.as_str()));
+        }
+        browser
+            .post(&link, &fields)
+            .await
+            .redirects_to("/console/sign-in");
+        let signed = browser.sign_in(&email, PASSWORD).await;
+        if matches!(role, Role::Admin | Role::Dpo) {
+            signed.redirects_to("/console/sign-in/code");
+            let page = browser.get("/console/sign-in/code").await;
+            let csrf = page.hidden("csrf");
+            // The set-up spent its code's step: the next step's code (one step of skew is
+            // allowed) signs in without waiting for the clock.
+            let code = self.next_code(&self.secret(&email).await);
+            browser
+                .post("/console/sign-in/code", &[("csrf", &csrf), ("code", &code)])
+                .await
+                .redirects_to("/console/home");
+        } else {
+            signed.redirects_to("/console/home");
+        }
+        (browser, id)
+    }
+}
+
+/// The console's own steps.
+impl Browser {
+    /// Signs in with the console's sign-in form; answers the form's answer.
+    async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+        let form = self.get("/console/sign-in").await;
+        form.expect(200);
+        let csrf = form.hidden("csrf");
+        self.post(
+            "/console/sign-in",
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// The session's CSRF token, from the home page.
+    async fn csrf(&mut self) -> String {
+        let home = self.get("/console/home").await;
+        home.expect(200);
+        home.hidden("csrf")
+    }
+}
+
+async fn a_set_up_link_works_once_and_signs_in(backend: Backend) {
+    let w = world(backend).await;
+    let email = "sam.checkley@council.example";
+    let (id, link) = w
+        .person("Sam Checkley", Role::Supervisor, &w.north, email)
+        .await;
+    let mut b = Browser::new(&w.hub);
+
+    // No password yet: nothing signs in.
+    b.sign_in(email, PASSWORD).await.expect(401);
+
+    let form = b.get(&link).await;
+    form.expect(200).says("Set up your account").says(email);
+    assert!(
+        !form.html().contains("security code"),
+        "no TOTP for a supervisor"
+    );
+    let csrf = form.hidden("csrf");
+    // Bad input: a short password, then two that differ. Nothing changes.
+    b.post(
+        &link,
+        &[("csrf", &csrf), ("password", "short"), ("confirm", "short")],
+    )
+    .await
+    .expect(400)
+    .says("There is a problem")
+    .says("12 characters or more");
+    let csrf = b.get(&link).await.hidden("csrf");
+    b.post(
+        &link,
+        &[
+            ("csrf", &csrf),
+            ("password", PASSWORD),
+            ("confirm", "something else entirely"),
+        ],
+    )
+    .await
+    .expect(400)
+    .says("Type the same password again");
+    let person = w
+        .store
+        .console()
+        .unwrap()
+        .person(&id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!person.set_up, "a refused form set nothing");
+
+    let csrf = b.get(&link).await.hidden("csrf");
+    b.post(
+        &link,
+        &[
+            ("csrf", &csrf),
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+        ],
+    )
+    .await
+    .redirects_to("/console/sign-in?set_up=1");
+    // Used once: gone.
+    b.get(&link).await.expect(404).says("cannot be used");
+    b.get("/console/set-up/not-a-token").await.expect(404);
+
+    b.sign_in(email, "not the password at all")
+        .await
+        .expect(401);
+    b.sign_in(email, PASSWORD)
+        .await
+        .redirects_to("/console/home");
+    let home = b.get("/console/home").await;
+    home.expect(200)
+        .says("Sam Checkley")
+        .says("Supervisor")
+        .says("North");
+    assert!(!home.html().contains("/console/people"), "no admin links");
+    let csrf = home.hidden("csrf");
+    b.post("/console/sign-out", &[("csrf", &csrf)])
+        .await
+        .redirects_to("/console/sign-in?signed_out=1");
+    b.get("/console/home")
+        .await
+        .redirects_to("/console/sign-in");
+}
+
+async fn admin_and_dpo_need_a_security_code(backend: Backend) {
+    let w = world(backend).await;
+    for (role, email) in [
+        (Role::Admin, "ada.admin@council.example"),
+        (Role::Dpo, "dee.dpo@council.example"),
+    ] {
+        let (_, link) = w.person("Someone", role, &w.north, email).await;
+        let mut b = Browser::new(&w.hub);
+        let form = b.get(&link).await;
+        form.expect(200).says("Set up your security code");
+        let secret = w.secret(email).await;
+        // Reloading the page keeps the same secret (the app was given it once).
+        b.get(&link).await.expect(200);
+        assert_eq!(w.secret(email).await, secret);
+        let csrf = b.get(&link).await.hidden("csrf");
+        b.post(
+            &link,
+            &[
+                ("csrf", &csrf),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
+        )
+        .await
+        .expect(400)
+        .says("Enter the 6-digit code");
+        let csrf = b.get(&link).await.hidden("csrf");
+        b.post(
+            &link,
+            &[
+                ("csrf", &csrf),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+                ("code", "000000"),
+            ],
+        )
+        .await
+        .expect(400);
+        let csrf = b.get(&link).await.hidden("csrf");
+        let code = w.code(&secret);
+        b.post(
+            &link,
+            &[
+                ("csrf", &csrf),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+                ("code", &code),
+            ],
+        )
+        .await
+        .redirects_to("/console/sign-in");
+
+        b.sign_in(email, PASSWORD)
+            .await
+            .redirects_to("/console/sign-in/code");
+        // Half signed in: every page sends back to the code.
+        b.get("/console/home")
+            .await
+            .redirects_to("/console/sign-in/code");
+        let csrf = b.get("/console/sign-in/code").await.hidden("csrf");
+        b.post("/console/sign-in/code", &[("csrf", &csrf), ("code", "12")])
+            .await
+            .expect(401);
+        b.post("/console/sign-in/code", &[("csrf", &csrf), ("code", "")])
+            .await
+            .expect(400);
+        // The set-up's code was spent there: it does not sign in again.
+        b.post("/console/sign-in/code", &[("csrf", &csrf), ("code", &code)])
+            .await
+            .expect(401);
+        let code = w.next_code(&secret);
+        b.post("/console/sign-in/code", &[("csrf", &csrf), ("code", &code)])
+            .await
+            .redirects_to("/console/home");
+        b.get("/console/home").await.expect(200).says(role.label());
+
+        // The same code again, in a new sign-in: spent.
+        let mut again = Browser::new(&w.hub);
+        again.sign_in(email, PASSWORD).await;
+        let csrf = again.get("/console/sign-in/code").await.hidden("csrf");
+        again
+            .post("/console/sign-in/code", &[("csrf", &csrf), ("code", &code)])
+            .await
+            .expect(401);
+    }
+
+    // A supervisor made admin has no second factor: no sign-in until they have one.
+    let email = "sam.s@council.example";
+    let (id, link) = w.person("Sam", Role::Supervisor, &w.north, email).await;
+    let mut b = Browser::new(&w.hub);
+    let csrf = b.get(&link).await.hidden("csrf");
+    b.post(
+        &link,
+        &[
+            ("csrf", &csrf),
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+        ],
+    )
+    .await
+    .redirects_to("/console/sign-in");
+    b.sign_in(email, PASSWORD)
+        .await
+        .redirects_to("/console/home");
+    admin::set_role(&w.store, None, &id, Role::Admin, w.clock.now_ms())
+        .await
+        .unwrap();
+    b.get("/console/home")
+        .await
+        .redirects_to("/console/sign-in?ended=1");
+    b.sign_in(email, PASSWORD)
+        .await
+        .expect(403)
+        .says("cannot be used");
+}
+
+async fn wrong_passwords_lock_the_account(backend: Backend) {
+    let w = world(backend).await;
+    let (mut b, _) = w.signed_in("Sam Lock", Role::Supervisor, &w.north).await;
+    let email = "sam.lock@council.example";
+    for _ in 0..5 {
+        b.sign_in(email, "wrong wrong wrong wrong")
+            .await
+            .expect(401);
+    }
+    let locked = b.sign_in(email, PASSWORD).await;
+    locked.expect(429).says("too many attempts");
+    assert!(locked.header("retry-after").is_some());
+    // The portal's throttle counts its own accounts: the console's lock is not theirs.
+    let portal_keys = doorstep_hub::web::throttle::Keys::new(email, w.hub.addr);
+    assert_ne!(
+        portal_keys.account,
+        doorstep_hub::web::throttle::Keys::in_app("console:", email, w.hub.addr).account
+    );
+}
+
+async fn a_missing_or_forged_csrf_token_changes_nothing(backend: Backend) {
+    let w = world(backend).await;
+    let (mut b, _) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let console = w.store.console().unwrap();
+    let before = console.teams().await.unwrap().len();
+    let orgs = console.organisations().await.unwrap();
+    let org = orgs[0].0.clone();
+    b.post("/console/teams", &[("name", "East"), ("org", &org)])
+        .await
+        .expect(403);
+    b.post(
+        "/console/teams",
+        &[("csrf", &"0".repeat(64)), ("name", "East"), ("org", &org)],
+    )
+    .await
+    .expect(403);
+    assert_eq!(console.teams().await.unwrap().len(), before);
+    // A sign-in form without the cookie it was bound to.
+    let mut fresh = Browser::new(&w.hub);
+    fresh
+        .post(
+            "/console/sign-in",
+            &[
+                ("csrf", &"a".repeat(64)),
+                ("email", "x@y.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+        .expect(403);
+}
+
+async fn portal_and_console_sessions_are_kept_apart(backend: Backend) {
+    let w = world(backend).await;
+    let portal = w.store.portal().unwrap();
+    let now = w.clock.now_ms();
+    doorstep_hub::portal::admin::add_firm(&portal, "quillon_locks", "Quillon Locks", now)
+        .await
+        .unwrap();
+    doorstep_hub::portal::admin::add_firm_user(
+        &portal,
+        "quillon_locks",
+        "fitter@quillon.example",
+        "Fitter",
+        Some(PASSWORD),
+        now,
+    )
+    .await
+    .unwrap();
+    let mut contractor = Browser::new(&w.hub);
+    let form = contractor.get("/portal/sign-in").await;
+    let csrf = form.hidden("csrf");
+    contractor
+        .post(
+            "/portal/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("email", "fitter@quillon.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+        .expect(303);
+    contractor.get("/portal/orders").await.expect(200);
+    // The portal's cookie is no console session.
+    contractor
+        .get("/console/home")
+        .await
+        .redirects_to("/console/sign-in");
+    contractor
+        .get("/console/people")
+        .await
+        .redirects_to("/console/sign-in");
+    // A contractor's email and password do not sign in to the console.
+    contractor
+        .sign_in("fitter@quillon.example", PASSWORD)
+        .await
+        .expect(401);
+
+    let (mut staff, _) = w.signed_in("Sam Apart", Role::Supervisor, &w.north).await;
+    staff.get("/console/home").await.expect(200);
+    staff
+        .get("/portal/orders")
+        .await
+        .redirects_to("/portal/sign-in");
+}
+
+async fn an_admin_looks_after_teams_and_people(backend: Backend) {
+    let w = world(backend).await;
+    let (mut b, admin_id) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let console = w.store.console().unwrap();
+    let org = console.organisations().await.unwrap()[0].0.clone();
+
+    // Teams: bad input shows an error summary and adds nothing.
+    b.get("/console/teams").await.expect(200).says("North");
+    let csrf = b.csrf().await;
+    let before = console.teams().await.unwrap().len();
+    for (name, org) in [
+        ("", org.as_str()),
+        ("East", "no-such-org"),
+        ("North", org.as_str()),
+    ] {
+        b.post(
+            "/console/teams",
+            &[("csrf", &csrf), ("name", name), ("org", org)],
+        )
+        .await
+        .expect(400)
+        .says("There is a problem");
+    }
+    assert_eq!(console.teams().await.unwrap().len(), before);
+    b.post(
+        "/console/teams",
+        &[("csrf", &csrf), ("name", "East"), ("org", &org)],
+    )
+    .await
+    .redirects_to("/console/teams");
+    assert!(
+        console
+            .teams()
+            .await
+            .unwrap()
+            .iter()
+            .any(|t| t.name == "East")
+    );
+
+    // People: bad input adds no one.
+    let people = console.people().await.unwrap().len();
+    for fields in [
+        [
+            ("name", ""),
+            ("team", w.north.as_str()),
+            ("role", "officer"),
+            ("email", ""),
+        ],
+        [
+            ("name", "Olive"),
+            ("team", "no-team"),
+            ("role", "officer"),
+            ("email", ""),
+        ],
+        [
+            ("name", "Olive"),
+            ("team", w.north.as_str()),
+            ("role", "contractor"),
+            ("email", ""),
+        ],
+        [
+            ("name", "Olive"),
+            ("team", w.north.as_str()),
+            ("role", "officer"),
+            ("email", "not an email"),
+        ],
+        [
+            ("name", "Olive"),
+            ("team", w.north.as_str()),
+            ("role", "dpo"),
+            ("email", ""),
+        ],
+        [
+            ("name", "Olive"),
+            ("team", w.north.as_str()),
+            ("role", "officer"),
+            ("email", "ada.admin@council.example"),
+        ],
+    ] {
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend(fields);
+        b.post("/console/people/new", &form)
+            .await
+            .expect(400)
+            .says("There is a problem");
+    }
+    assert_eq!(console.people().await.unwrap().len(), people);
+
+    // An officer with no console access: straight to their page.
+    let added = b
+        .post(
+            "/console/people/new",
+            &[
+                ("csrf", &csrf),
+                ("name", "Olive Officer"),
+                ("team", &w.north),
+                ("role", "officer"),
+                ("email", ""),
+            ],
+        )
+        .await;
+    added.redirects_to("/console/people/");
+    let olive = added
+        .location()
+        .trim_start_matches("/console/people/")
+        .to_owned();
+    b.get(&format!("/console/people/{olive}"))
+        .await
+        .expect(200)
+        .says("Olive Officer")
+        .says("Burglary reduction officer");
+    // A supervisor with an email: the set-up link is shown once.
+    b.post(
+        "/console/people/new",
+        &[
+            ("csrf", &csrf),
+            ("name", "Sue Super"),
+            ("team", &w.south),
+            ("role", "supervisor"),
+            ("email", "Sue@Council.Example"),
+        ],
+    )
+    .await
+    .expect(200)
+    .says("/console/set-up/")
+    .says("shown only now");
+
+    // Change role and team; bad values change nothing.
+    let path = format!("/console/people/{olive}");
+    b.post(
+        &format!("{path}/role"),
+        &[("csrf", &csrf), ("role", "emperor")],
+    )
+    .await
+    .expect(400);
+    b.post(
+        &format!("{path}/team"),
+        &[("csrf", &csrf), ("team", "nowhere")],
+    )
+    .await
+    .expect(400);
+    let olive_row = console.person(&olive).await.unwrap().unwrap();
+    assert_eq!(
+        (olive_row.role, olive_row.team_id.as_str()),
+        (Role::Officer, w.north.as_str())
+    );
+    b.post(
+        &format!("{path}/role"),
+        &[("csrf", &csrf), ("role", "warden")],
+    )
+    .await
+    .redirects_to(&path);
+    b.post(
+        &format!("{path}/team"),
+        &[("csrf", &csrf), ("team", &w.south)],
+    )
+    .await
+    .redirects_to(&path);
+    let olive_row = console.person(&olive).await.unwrap().unwrap();
+    assert_eq!(
+        (olive_row.role, olive_row.team_id.as_str()),
+        (Role::Warden, w.south.as_str())
+    );
+    // Someone who is not there: 404, for every action.
+    for action in ["role", "team", "access", "enrolment-code"] {
+        b.post(
+            &format!("/console/people/nobody/{action}"),
+            &[("csrf", &csrf), ("role", "warden"), ("team", &w.south)],
+        )
+        .await
+        .expect(404);
+    }
+    b.get("/console/people/nobody").await.expect(404);
+
+    // Console access off: their session ends, they cannot sign in; on again: they can.
+    let (mut sam, sam_id) = w.signed_in("Sam Off", Role::Supervisor, &w.north).await;
+    let sam_path = format!("/console/people/{sam_id}");
+    b.post(
+        &format!("{sam_path}/access"),
+        &[("csrf", &csrf), ("access", "sideways")],
+    )
+    .await
+    .expect(400);
+    sam.get("/console/home").await.expect(200);
+    b.post(
+        &format!("{sam_path}/access"),
+        &[("csrf", &csrf), ("access", "off")],
+    )
+    .await
+    .redirects_to(&sam_path);
+    sam.get("/console/home")
+        .await
+        .redirects_to("/console/sign-in");
+    sam.sign_in("sam.off@council.example", PASSWORD)
+        .await
+        .expect(403);
+    b.post(
+        &format!("{sam_path}/access"),
+        &[("csrf", &csrf), ("access", "on")],
+    )
+    .await
+    .redirects_to(&sam_path);
+    sam.sign_in("sam.off@council.example", PASSWORD)
+        .await
+        .redirects_to("/console/home");
+
+    // A new set-up link: the old password stops working, the new link sets a new one.
+    b.post(
+        &format!("/console/people/{olive}/set-up-link"),
+        &[("csrf", &csrf)],
+    )
+    .await
+    .expect(400)
+    .says("no console account");
+    let renewed = b
+        .post(&format!("{sam_path}/set-up-link"), &[("csrf", &csrf)])
+        .await;
+    renewed.expect(200).says("/console/set-up/");
+    let html = renewed.html();
+    let start = html.find("/console/set-up/").unwrap();
+    let link = html[start..].split('<').next().unwrap().to_owned();
+    sam.get("/console/home")
+        .await
+        .redirects_to("/console/sign-in");
+    sam.sign_in("sam.off@council.example", PASSWORD)
+        .await
+        .expect(401);
+    let new_password = "another long and memorable phrase";
+    let csrf_link = sam.get(&link).await.hidden("csrf");
+    sam.post(
+        &link,
+        &[
+            ("csrf", &csrf_link),
+            ("password", new_password),
+            ("confirm", new_password),
+        ],
+    )
+    .await
+    .redirects_to("/console/sign-in");
+    sam.sign_in("sam.off@council.example", new_password)
+        .await
+        .redirects_to("/console/home");
+
+    // Every change is audited with the administrator's id, as the command line's are.
+    let audit = w.store.audit(500).await.unwrap();
+    for action in [
+        "admin.add-team",
+        "admin.add-user",
+        "admin.set-role",
+        "admin.move-user",
+        "admin.disable-user",
+        "admin.enable-user",
+        "admin.set-up-link",
+    ] {
+        assert!(
+            audit.iter().any(|e| e.action == action
+                && e.user_id.as_deref() == Some(admin_id.as_str())
+                && e.outcome.starts_with("ok")),
+            "{action} audited with the admin's id: {audit:#?}"
+        );
+    }
+}
+
+async fn an_admin_looks_after_laptops(backend: Backend) {
+    let w = world(backend).await;
+    let (mut b, admin_id) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let console = w.store.console().unwrap();
+    let csrf = b.csrf().await;
+    let olive = w
+        .store
+        .add_user(&w.north, "Olive Officer", Role::Officer, w.clock.now_ms())
+        .await
+        .unwrap();
+    let shown = b
+        .post(
+            &format!("/console/people/{olive}/enrolment-code"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    shown.expect(200).says("Enrolment code for Olive Officer");
+    let html = shown.html();
+    let start = html.find("id=\"secret\">").unwrap() + "id=\"secret\">".len();
+    let code = html[start..].split('<').next().unwrap().to_owned();
+    let laptop = enrol(&w.hub, &code).await;
+    laptop.pull(&w.hub, 0, 10).await;
+
+    let list = b.get("/console/laptops").await;
+    list.expect(200)
+        .says("Test laptop")
+        .says("Olive Officer")
+        .says("Active");
+    let device = laptop.device_id.to_string();
+    b.get(&format!("/console/laptops/{device}/revoke"))
+        .await
+        .expect(200)
+        .says("erase everything Doorstep holds on it");
+    b.get("/console/laptops/no-such-laptop/revoke")
+        .await
+        .expect(404);
+    b.post("/console/laptops/no-such-laptop/revoke", &[("csrf", &csrf)])
+        .await
+        .expect(404);
+    b.post(
+        &format!("/console/laptops/{device}/revoke"),
+        &[("csrf", &csrf)],
+    )
+    .await
+    .redirects_to("/console/laptops");
+    assert!(console.laptops().await.unwrap()[0].revoked_at.is_some());
+    laptop
+        .pull(&w.hub, 0, 10)
+        .await
+        .expect(410, "device_revoked");
+    b.get(&format!("/console/laptops/{device}/revoke"))
+        .await
+        .expect(200)
+        .says("already revoked");
+
+    let audit = w.store.audit(500).await.unwrap();
+    for action in ["admin.enrolment-code", "admin.revoke-device"] {
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == action && e.user_id.as_deref() == Some(admin_id.as_str())),
+            "{action} audited with the admin's id"
+        );
+    }
+}
+
+async fn a_data_protection_officer_gets_no_laptop(backend: Backend) {
+    let w = world(backend).await;
+    let (dpo, _) = w
+        .person("Dee Dpo", Role::Dpo, &w.north, "dee@council.example")
+        .await;
+    let refused = admin::enrolment_code(&w.store, None, &dpo, 3600, w.clock.now_ms()).await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Refused(Refusal::RoleForbidden(Role::Dpo)))
+        ),
+        "{refused:?}"
+    );
+    let (mut b, _) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let csrf = b.csrf().await;
+    let page = b.get(&format!("/console/people/{dpo}")).await;
+    page.expect(200);
+    assert!(!page.html().contains("enrolment-code"), "no code offered");
+    b.post(
+        &format!("/console/people/{dpo}/enrolment-code"),
+        &[("csrf", &csrf)],
+    )
+    .await
+    .expect(400)
+    .says("not on a laptop");
+}
+
+/// What a route answers a browser that may use it: anything but not-found, a sign-in
+/// redirect or a server error.
+fn allowed(page: &Page) -> bool {
+    page.status < 500 && page.status != 404 && !page.location().starts_with("/console/sign-in")
+}
+
+async fn every_route_answers_every_role_as_expected(backend: Backend) {
+    let w = world(backend).await;
+    let (mut admin_b, _) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let target = w
+        .store
+        .add_user(&w.south, "Target", Role::Officer, w.clock.now_ms())
+        .await
+        .unwrap();
+    let code = admin::enrolment_code(&w.store, None, &target, 3600, w.clock.now_ms())
+        .await
+        .unwrap()
+        .1;
+    let device = enrol(&w.hub, &code).await.device_id.to_string();
+    let mut sessions: Vec<(String, Option<Browser>)> = vec![("no session".into(), None)];
+    for (name, role, team) in [
+        ("Olive Officer", Role::Officer, &w.north),
+        ("Other Officer", Role::Officer, &w.south),
+        ("Wendy Warden", Role::Warden, &w.north),
+        ("Fred Crew", Role::FireCrew, &w.north),
+        ("Sue Super", Role::Supervisor, &w.north),
+        ("Ann Analyst", Role::Analyst, &w.north),
+        ("Dee Dpo", Role::Dpo, &w.north),
+    ] {
+        let (browser, _) = w.signed_in(name, role, team).await;
+        sessions.push((format!("{role:?} of {team}"), Some(browser)));
+    }
+    let admin_csrf = admin_b.csrf().await;
+    for (route, methods) in ROUTES {
+        let id = if route.starts_with("/console/laptops") {
+            &device
+        } else {
+            &target
+        };
+        let path = route
+            .replace("{id}", id)
+            .replace("{token}", &"ab".repeat(32));
+        for method in *methods {
+            // Open to anyone (or only a redirect onwards); signing out is tried last.
+            let public = *route == "/console"
+                || route.starts_with("/console/sign-in")
+                || route.starts_with("/console/set-up")
+                || route.ends_with(".css");
+            if *route == "/console/sign-out" {
+                continue;
+            }
+            let admin_only = ["/console/teams", "/console/people", "/console/laptops"]
+                .iter()
+                .any(|p| route.starts_with(p));
+            for (who, browser) in &mut sessions {
+                let page = match (browser.as_mut(), *method) {
+                    (None, "get") => Browser::new(&w.hub).get(&path).await,
+                    (None, _) => Browser::new(&w.hub).post(&path, &[("csrf", "x")]).await,
+                    (Some(b), "get") => b.get(&path).await,
+                    (Some(b), _) => {
+                        let csrf = b.csrf().await;
+                        b.post(&path, &[("csrf", &csrf)]).await
+                    }
+                };
+                assert!(
+                    page.status < 500,
+                    "{method} {route} as {who}: {}",
+                    page.status
+                );
+                if public {
+                    continue;
+                }
+                match browser {
+                    None => assert!(
+                        page.status == 303 && page.location().starts_with("/console/sign-in")
+                            || page.status == 403,
+                        "{method} {route} with no session: {} {}",
+                        page.status,
+                        page.location()
+                    ),
+                    Some(_) if admin_only => assert_eq!(
+                        page.status, 404,
+                        "{method} {route} as {who} is an administrator's"
+                    ),
+                    Some(_) => {}
+                }
+            }
+            // The administrator may use it (a bare form is a bad form, never a 5xx).
+            let page = if *method == "get" {
+                admin_b.get(&path).await
+            } else {
+                admin_b.post(&path, &[("csrf", &admin_csrf)]).await
+            };
+            if !public {
+                assert!(
+                    allowed(&page),
+                    "{method} {route} as admin: {} {}",
+                    page.status,
+                    page.location()
+                );
+            }
+        }
+    }
+    // Signing out, last: every session may, none without its token.
+    for (who, browser) in &mut sessions {
+        let Some(b) = browser.as_mut() else { continue };
+        b.post("/console/sign-out", &[("csrf", "x")])
+            .await
+            .expect(403);
+        let csrf = b.csrf().await;
+        let page = b.post("/console/sign-out", &[("csrf", &csrf)]).await;
+        assert_eq!(page.location(), "/console/sign-in?signed_out=1", "{who}");
+    }
+}
+
+#[tokio::test]
+async fn the_command_line_prints_a_set_up_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("hub.db").display());
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_doorstep-hub"))
+            .args(["--database", &url, "admin"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["create-org", "Northshire Council"]);
+    run(&["add-team", "Northshire Council", "North"]);
+    let out = run(&[
+        "add-user",
+        "--team",
+        "North",
+        "--name",
+        "Ada Admin",
+        "--role",
+        "admin",
+        "--email",
+        "ada@council.example",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[1].contains("/console/set-up/"), "{out}");
+    let ada = lines[0].to_owned();
+    let renewed = run(&["set-up-link", "--user", &ada]);
+    assert!(renewed.trim().contains("/console/set-up/"), "{renewed}");
+    assert_ne!(renewed.trim(), lines[1], "a new link");
+    let out = run(&[
+        "add-user", "--team", "North", "--name", "Olive", "--role", "officer",
+    ]);
+    assert_eq!(out.lines().count(), 1, "no link without an email: {out}");
+    let audit = run(&["audit"]);
+    assert_eq!(audit.matches("admin.add-user").count(), 2, "{audit}");
+    assert_eq!(audit.matches("admin.set-up-link").count(), 1, "{audit}");
+}
