@@ -5,13 +5,15 @@
 
 #![allow(clippy::expect_used, clippy::panic)] // a failed expectation is a failed test
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use doorstep_api::events::{AppEvent, DocumentProgress, EventSink};
 use doorstep_api::{Api, ErrorCode, dispatch::dispatch};
 use doorstep_core::fire::SUMMARY_CSV_HEADER;
-use doorstep_store::KdfParams;
 use serde_json::{Value, json};
+use support::{TestApp, ok};
 
 /// Keeps every event, as the window would receive them.
 #[derive(Debug, Clone, Default)]
@@ -37,12 +39,6 @@ impl Events {
     }
 }
 
-async fn ok(api: &Arc<Api>, command: &str, args: Value) -> Value {
-    dispatch(api, command, args)
-        .await
-        .unwrap_or_else(|e| panic!("{command} should succeed: {e:?}"))
-}
-
 fn id(v: &Value) -> String {
     v["id"].as_str().expect("an id").to_owned()
 }
@@ -58,22 +54,9 @@ struct Day {
 /// A day of action today on the demo area's first twelve doors (1 to 12 Lantern Walk): an
 /// alarm-fitting visit at door 1 with two alarms, and no answer at door 2.
 async fn knocked_day() -> Day {
-    let folder = tempfile::tempdir().expect("temp dir");
     let events = Events::default();
-    let api = Arc::new(
-        Api::open(
-            &folder.path().join("data"),
-            KdfParams::INSECURE_FOR_TESTS,
-            Box::new(events.clone()),
-        )
-        .expect("the api opens"),
-    );
-    ok(
-        &api,
-        "set_up",
-        json!({ "officerName": "Alex Doorley", "role": "officer", "passphrase": "kettle harbour violet sprocket" }),
-    )
-    .await;
+    let app = TestApp::officer_with(Box::new(events.clone())).await;
+    let (api, folder) = (app.api, app.folder);
     ok(&api, "load_demo_data", json!({})).await;
     let day = id(&ok(
         &api,

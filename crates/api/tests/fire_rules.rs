@@ -4,46 +4,21 @@
 
 #![allow(clippy::expect_used, clippy::panic)] // a failed expectation is a failed test
 
+mod support;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use doorstep_api::events::NoEvents;
 use doorstep_api::{Api, ErrorCode, dispatch::dispatch};
 use doorstep_core::clock::pinned;
-use doorstep_store::KdfParams;
 use serde_json::{Value, json};
-
-async fn ok(api: &Arc<Api>, command: &str, args: Value) -> Value {
-    dispatch(api, command, args)
-        .await
-        .unwrap_or_else(|e| panic!("{command} should succeed: {e:?}"))
-}
-
-fn text(v: &Value, pointer: &str) -> String {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("no text at {pointer} in {v}"))
-        .to_owned()
-}
+use support::{TestApp, ok, text};
 
 /// A set-up app with one household and its resident: the app, the household's and the
 /// resident's ids, and the temporary folder that holds it.
 async fn one_resident() -> (Arc<Api>, String, String, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let api = Arc::new(
-        Api::open(
-            &dir.path().join("data"),
-            KdfParams::INSECURE_FOR_TESTS,
-            Box::new(NoEvents),
-        )
-        .expect("the api opens"),
-    );
-    ok(
-        &api,
-        "set_up",
-        json!({ "officerName": "Alex Doorley", "role": "officer", "passphrase": "kettle harbour violet sprocket" }),
-    )
-    .await;
+    let app = TestApp::officer().await;
+    let (api, dir) = (app.api, app.folder);
     let household = text(
         &ok(
             &api,

@@ -5,18 +5,11 @@
 
 #![allow(clippy::expect_used, clippy::panic)] // a failed expectation is a failed test
 
-use std::sync::Arc;
+mod support;
 
-use doorstep_api::events::NoEvents;
-use doorstep_api::{Api, ErrorCode, dispatch::dispatch};
-use doorstep_store::KdfParams;
+use doorstep_api::{ErrorCode, dispatch::dispatch};
 use serde_json::{Value, json};
-
-async fn ok(api: &Arc<Api>, command: &str, args: Value) -> Value {
-    dispatch(api, command, args)
-        .await
-        .unwrap_or_else(|e| panic!("{command} should succeed: {e:?}"))
-}
+use support::{TestApp, ok};
 
 fn minutes(status: &Value, key: &str) -> u64 {
     status
@@ -27,21 +20,8 @@ fn minutes(status: &Value, key: &str) -> u64 {
 
 #[tokio::test]
 async fn the_idle_lock_takes_1_minute_up_to_the_longest_and_nothing_outside() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let api = Arc::new(
-        Api::open(
-            &dir.path().join("data"),
-            KdfParams::INSECURE_FOR_TESTS,
-            Box::new(NoEvents),
-        )
-        .expect("the api opens"),
-    );
-    let status = ok(
-        &api,
-        "set_up",
-        json!({ "officerName": "Alex Doorley", "role": "officer", "passphrase": "kettle harbour violet sprocket" }),
-    )
-    .await;
+    let app = TestApp::officer().await;
+    let (api, _folder, status) = (app.api, app.folder, app.status);
     let longest = minutes(&status, "idle_lock_minutes_max");
     let before = minutes(&status, "idle_lock_minutes");
 

@@ -4,45 +4,19 @@
 
 #![allow(clippy::expect_used, clippy::panic)] // a failed expectation is a failed test
 
+mod support;
+
 use std::sync::Arc;
 
-use doorstep_api::events::NoEvents;
 use doorstep_api::{Api, ErrorCode, dispatch::dispatch};
-use doorstep_store::KdfParams;
-use serde_json::{Value, json};
-
-fn choice(value: &str) -> Value {
-    json!({ "type": "choice", "value": value })
-}
-
-fn yes_no(value: &str) -> Value {
-    json!({ "type": "yes_no", "value": value })
-}
-
-async fn ok(api: &Arc<Api>, command: &str, args: Value) -> Value {
-    dispatch(api, command, args)
-        .await
-        .unwrap_or_else(|e| panic!("{command} should succeed: {e:?}"))
-}
+use serde_json::json;
+use support::{TestApp, choice, ok, yes_no};
 
 /// A drafted plan with two window locks on one line (for windows 1 and 2); the app, the
 /// plan's id, the window lock line's id, and the temporary folder that holds it.
 async fn drafted_plan() -> (Arc<Api>, String, String, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let api = Arc::new(
-        Api::open(
-            &dir.path().join("data"),
-            KdfParams::INSECURE_FOR_TESTS,
-            Box::new(NoEvents),
-        )
-        .expect("the api opens"),
-    );
-    ok(
-        &api,
-        "set_up",
-        json!({ "officerName": "Alex Doorley", "role": "officer", "passphrase": "kettle harbour violet sprocket" }),
-    )
-    .await;
+    let app = TestApp::officer().await;
+    let (api, dir) = (app.api, app.folder);
     let household = ok(
         &api,
         "create_household",
