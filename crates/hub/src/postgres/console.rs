@@ -10,10 +10,12 @@ use crate::console::store::{ConsoleStore, DeviceRow, PersonRow, Session, StaffUs
 use crate::model::{Refusal, StoreError};
 use crate::web::auth::AuthStore;
 use crate::web::normalise_email;
-use crate::web::session::{IDLE_MS, NewSession, Stage};
+use crate::web::session::NewSession;
+use crate::web::tables::SignInTables;
 use crate::web::throttle::Failure;
 
 use super::portal::PgPortal;
+use super::sessions::PgSessions;
 
 /// The console's store on PostgreSQL.
 #[derive(Clone)]
@@ -21,6 +23,8 @@ pub struct PgConsole {
     pool: Pool,
     /// The portal's store on the same pool: its throttle table is shared.
     throttle: PgPortal,
+    /// The sign-in SQL both apps share, on the console's tables.
+    sessions: PgSessions<StaffUser>,
 }
 
 impl std::fmt::Debug for PgConsole {
@@ -34,6 +38,7 @@ impl PgConsole {
     pub(crate) fn new(pool: Pool) -> Self {
         Self {
             throttle: PgPortal::new(pool.clone()),
+            sessions: PgSessions::new(pool.clone(), SignInTables::Console, staff_from_row),
             pool,
         }
     }
@@ -45,8 +50,7 @@ fn role_at(r: &Row, at: usize) -> Result<Role, StoreError> {
     Role::parse(&text).ok_or_else(|| StoreError::Backend(format!("unknown stored role {text:?}")))
 }
 
-const STAFF_COLUMNS: &str = "u.id, u.name, u.role, u.team_id, t.name, a.email, \
-                             a.password_hash, a.totp_secret, a.disabled_at";
+const STAFF_COLUMNS: &str = SignInTables::Console.user_columns();
 const STAFF_FROM: &str = "console_accounts a JOIN users u ON u.id = a.user_id \
                           JOIN teams t ON t.id = u.team_id";
 
@@ -117,15 +121,7 @@ impl AuthStore for PgConsole {
     }
 
     async fn spend_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
-        let client = self.pool.get().await?;
-        let changed = client
-            .execute(
-                "UPDATE console_accounts SET totp_last_step = $2
-                 WHERE user_id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
-                &[&user_id, &step],
-            )
-            .await?;
-        Ok(changed == 1)
+        self.sessions.spend_totp_step(user_id, step).await
     }
 
     async fn locked_until(&self, keys: &[String], now: i64) -> Result<Option<i64>, StoreError> {
@@ -145,81 +141,19 @@ impl AuthStore for PgConsole {
         session: &NewSession,
         replaces: Option<&str>,
     ) -> Result<(), StoreError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        if let Some(old) = replaces {
-            tx.execute("DELETE FROM console_sessions WHERE id_hash = $1", &[&old])
-                .await?;
-        }
-        // Sessions that ended are of no use to anyone: sweep them here, now and then.
-        tx.execute(
-            "DELETE FROM console_sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
-            &[&session.now, &session.now.saturating_sub(IDLE_MS)],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO console_sessions (id_hash, user_id, csrf, stage, created_at,
-                                           last_seen_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $5, $6)",
-            &[
-                &session.id_hash,
-                &session.user_id,
-                &session.csrf,
-                &session.stage.as_str(),
-                &session.now,
-                &session.expires_at,
-            ],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.sessions.create(session, replaces).await
     }
 
     async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
-        let client = self.pool.get().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT s.csrf, s.stage, s.last_seen_at, s.expires_at, {STAFF_COLUMNS}
-                 FROM console_sessions s JOIN console_accounts a ON a.user_id = s.user_id
-                 JOIN users u ON u.id = a.user_id JOIN teams t ON t.id = u.team_id
-                 WHERE s.id_hash = $1"
-            ))
-            .await?;
-        let Some(row) = client.query_opt(&stmt, &[&id_hash]).await? else {
-            return Ok(None);
-        };
-        let stage = Stage::parse(row.get(1))
-            .ok_or_else(|| StoreError::Backend("stored session stage is damaged".into()))?;
-        Ok(Some(Session {
-            id_hash: id_hash.to_owned(),
-            csrf: row.get(0),
-            stage,
-            last_seen_at: row.get(2),
-            expires_at: row.get(3),
-            user: staff_from_row(&row, 4)?,
-        }))
+        self.sessions.session(id_hash).await
     }
 
     async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {
-        let client = self.pool.get().await?;
-        client
-            .execute(
-                "UPDATE console_sessions SET last_seen_at = $2 WHERE id_hash = $1",
-                &[&id_hash, &now],
-            )
-            .await?;
-        Ok(())
+        self.sessions.touch(id_hash, now).await
     }
 
     async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        let client = self.pool.get().await?;
-        client
-            .execute(
-                "DELETE FROM console_sessions WHERE id_hash = $1",
-                &[&id_hash],
-            )
-            .await?;
-        Ok(())
+        self.sessions.end(id_hash).await
     }
 }
 

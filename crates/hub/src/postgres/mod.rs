@@ -19,6 +19,7 @@ pub mod portal;
 mod purge;
 mod schema;
 mod scope;
+mod sessions;
 mod sync;
 
 use std::str::FromStr;

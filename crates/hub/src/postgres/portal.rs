@@ -14,16 +14,20 @@ use crate::portal::store::{
 };
 use crate::web::auth::AuthStore;
 use crate::web::normalise_email;
-use crate::web::session::{IDLE_MS, NewSession, Stage};
+use crate::web::session::NewSession;
+use crate::web::tables::SignInTables;
 use crate::web::throttle::{Failure, after_failure};
 
 use super::audit::insert as insert_audit;
 use super::log::{hub_clock, lock_counter, write_hub_change};
+use super::sessions::PgSessions;
 
 /// The portal's store on PostgreSQL.
 #[derive(Clone)]
 pub struct PgPortal {
     pool: Pool,
+    /// The sign-in SQL both apps share, on the portal's tables.
+    sessions: PgSessions<FirmUser>,
 }
 
 impl std::fmt::Debug for PgPortal {
@@ -35,12 +39,14 @@ impl std::fmt::Debug for PgPortal {
 impl PgPortal {
     /// The portal's store over the sync store's pool.
     pub(crate) fn new(pool: Pool) -> Self {
-        Self { pool }
+        Self {
+            sessions: PgSessions::new(pool.clone(), SignInTables::Portal, user_at),
+            pool,
+        }
     }
 }
 
-const USER_COLUMNS: &str = "u.id, u.firm_id, f.name, u.email, u.name, u.password_hash, \
-                            u.totp_secret, u.must_change_password, u.disabled_at";
+const USER_COLUMNS: &str = SignInTables::Portal.user_columns();
 
 fn user_from_row(r: &Row, at: usize) -> FirmUser {
     FirmUser {
@@ -54,6 +60,16 @@ fn user_from_row(r: &Row, at: usize) -> FirmUser {
         must_change_password: r.get(at + 7),
         disabled: r.get::<_, Option<i64>>(at + 8).is_some(),
     }
+}
+
+/// [`user_from_row`] as the shared session query reads it (a portal user's row cannot
+/// be damaged the way a stored role can).
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "the shape every app's reader shares"
+)]
+fn user_at(r: &Row, at: usize) -> Result<FirmUser, StoreError> {
+    Ok(user_from_row(r, at))
 }
 
 async fn find_user(tx: &Transaction<'_>, key: &str) -> Result<FirmUser, StoreError> {
@@ -169,15 +185,7 @@ impl AuthStore for PgPortal {
     }
 
     async fn spend_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
-        let client = self.pool.get().await?;
-        let changed = client
-            .execute(
-                "UPDATE portal_users SET totp_last_step = $2
-                 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
-                &[&user_id, &step],
-            )
-            .await?;
-        Ok(changed == 1)
+        self.sessions.spend_totp_step(user_id, step).await
     }
 
     async fn locked_until(&self, keys: &[String], now: i64) -> Result<Option<i64>, StoreError> {
@@ -239,80 +247,19 @@ impl AuthStore for PgPortal {
         session: &NewSession,
         replaces: Option<&str>,
     ) -> Result<(), StoreError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        if let Some(old) = replaces {
-            tx.execute("DELETE FROM portal_sessions WHERE id_hash = $1", &[&old])
-                .await?;
-        }
-        // Sessions that ended are of no use to anyone: sweep them here, now and then.
-        tx.execute(
-            "DELETE FROM portal_sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
-            &[&session.now, &session.now.saturating_sub(IDLE_MS)],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO portal_sessions (id_hash, user_id, csrf, stage, created_at,
-                                          last_seen_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $5, $6)",
-            &[
-                &session.id_hash,
-                &session.user_id,
-                &session.csrf,
-                &session.stage.as_str(),
-                &session.now,
-                &session.expires_at,
-            ],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.sessions.create(session, replaces).await
     }
 
     async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
-        let client = self.pool.get().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT s.csrf, s.stage, s.last_seen_at, s.expires_at, {USER_COLUMNS}
-                 FROM portal_sessions s JOIN portal_users u ON u.id = s.user_id
-                 JOIN portal_firms f ON f.id = u.firm_id WHERE s.id_hash = $1"
-            ))
-            .await?;
-        let Some(row) = client.query_opt(&stmt, &[&id_hash]).await? else {
-            return Ok(None);
-        };
-        let stage = Stage::parse(row.get(1))
-            .ok_or_else(|| StoreError::Backend("stored session stage is damaged".into()))?;
-        Ok(Some(Session {
-            id_hash: id_hash.to_owned(),
-            csrf: row.get(0),
-            stage,
-            last_seen_at: row.get(2),
-            expires_at: row.get(3),
-            user: user_from_row(&row, 4),
-        }))
+        self.sessions.session(id_hash).await
     }
 
     async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {
-        let client = self.pool.get().await?;
-        client
-            .execute(
-                "UPDATE portal_sessions SET last_seen_at = $2 WHERE id_hash = $1",
-                &[&id_hash, &now],
-            )
-            .await?;
-        Ok(())
+        self.sessions.touch(id_hash, now).await
     }
 
     async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        let client = self.pool.get().await?;
-        client
-            .execute(
-                "DELETE FROM portal_sessions WHERE id_hash = $1",
-                &[&id_hash],
-            )
-            .await?;
-        Ok(())
+        self.sessions.end(id_hash).await
     }
 }
 

@@ -12,10 +12,12 @@ use crate::console::store::{ConsoleStore, DeviceRow, PersonRow, Session, StaffUs
 use crate::model::{Refusal, StoreError};
 use crate::web::auth::AuthStore;
 use crate::web::normalise_email;
-use crate::web::session::{IDLE_MS, NewSession, Stage};
+use crate::web::session::NewSession;
+use crate::web::tables::SignInTables;
 use crate::web::throttle::Failure;
 
 use super::portal::SqlitePortal;
+use super::sessions::SqliteSessions;
 
 /// The console's store on SQLite.
 #[derive(Debug, Clone)]
@@ -23,6 +25,8 @@ pub struct SqliteConsole {
     conn: Arc<Mutex<Connection>>,
     /// The portal's store on the same connection: its throttle table is shared.
     throttle: SqlitePortal,
+    /// The sign-in SQL both apps share, on the console's tables.
+    sessions: SqliteSessions<StaffUser>,
 }
 
 impl SqliteConsole {
@@ -30,6 +34,7 @@ impl SqliteConsole {
     pub(crate) fn new(conn: Arc<Mutex<Connection>>) -> Self {
         Self {
             throttle: SqlitePortal::new(Arc::clone(&conn)),
+            sessions: SqliteSessions::new(Arc::clone(&conn), SignInTables::Console, staff_from_row),
             conn,
         }
     }
@@ -63,8 +68,7 @@ fn role_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Role> {
     })
 }
 
-const STAFF_COLUMNS: &str = "u.id, u.name, u.role, u.team_id, t.name, a.email, \
-                             a.password_hash, a.totp_secret, a.disabled_at";
+const STAFF_COLUMNS: &str = SignInTables::Console.user_columns();
 const STAFF_FROM: &str = "console_accounts a JOIN users u ON u.id = a.user_id \
                           JOIN teams t ON t.id = u.team_id";
 
@@ -133,16 +137,7 @@ impl AuthStore for SqliteConsole {
     }
 
     async fn spend_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
-        let user_id = user_id.to_owned();
-        self.write(move |tx| {
-            let changed = tx.execute(
-                "UPDATE console_accounts SET totp_last_step = ?2
-                 WHERE user_id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
-                params![user_id, step],
-            )?;
-            Ok(changed == 1)
-        })
-        .await
+        self.sessions.spend_totp_step(user_id, step).await
     }
 
     async fn locked_until(&self, keys: &[String], now: i64) -> Result<Option<i64>, StoreError> {
@@ -162,93 +157,19 @@ impl AuthStore for SqliteConsole {
         session: &NewSession,
         replaces: Option<&str>,
     ) -> Result<(), StoreError> {
-        let (session, replaces) = (session.clone(), replaces.map(str::to_owned));
-        self.write(move |tx| {
-            if let Some(old) = replaces {
-                tx.execute("DELETE FROM console_sessions WHERE id_hash = ?1", [&old])?;
-            }
-            // Sessions that ended are of no use to anyone: sweep them here, now and then.
-            tx.execute(
-                "DELETE FROM console_sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2",
-                params![session.now, session.now.saturating_sub(IDLE_MS)],
-            )?;
-            tx.execute(
-                "INSERT INTO console_sessions (id_hash, user_id, csrf, stage, created_at,
-                                               last_seen_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-                params![
-                    session.id_hash,
-                    session.user_id,
-                    session.csrf,
-                    session.stage.as_str(),
-                    session.now,
-                    session.expires_at
-                ],
-            )?;
-            Ok(())
-        })
-        .await
+        self.sessions.create(session, replaces).await
     }
 
     async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
-        let id_hash = id_hash.to_owned();
-        self.run(move |conn| {
-            let found = conn
-                .prepare_cached(&format!(
-                    "SELECT s.csrf, s.stage, s.last_seen_at, s.expires_at, {STAFF_COLUMNS}
-                     FROM console_sessions s JOIN console_accounts a ON a.user_id = s.user_id
-                     JOIN users u ON u.id = a.user_id JOIN teams t ON t.id = u.team_id
-                     WHERE s.id_hash = ?1"
-                ))?
-                .query_row([&id_hash], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, i64>(3)?,
-                        staff_from_row(r, 4)?,
-                    ))
-                })
-                .optional()?;
-            let Some((csrf, stage, last_seen_at, expires_at, user)) = found else {
-                return Ok(None);
-            };
-            let stage = Stage::parse(&stage)
-                .ok_or_else(|| StoreError::Backend("stored session stage is damaged".into()))?;
-            Ok(Some(Session {
-                id_hash,
-                user,
-                csrf,
-                stage,
-                last_seen_at,
-                expires_at,
-            }))
-        })
-        .await
+        self.sessions.session(id_hash).await
     }
 
     async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {
-        let id_hash = id_hash.to_owned();
-        self.write(move |tx| {
-            tx.execute(
-                "UPDATE console_sessions SET last_seen_at = ?2 WHERE id_hash = ?1",
-                params![id_hash, now],
-            )?;
-            Ok(())
-        })
-        .await
+        self.sessions.touch(id_hash, now).await
     }
 
     async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        let id_hash = id_hash.to_owned();
-        self.write(move |tx| {
-            tx.execute(
-                "DELETE FROM console_sessions WHERE id_hash = ?1",
-                [&id_hash],
-            )?;
-            Ok(())
-        })
-        .await
+        self.sessions.end(id_hash).await
     }
 }
 

@@ -15,6 +15,7 @@ pub mod portal;
 mod purge;
 mod schema;
 mod scope;
+mod sessions;
 mod sync;
 
 use std::path::{Path, PathBuf};

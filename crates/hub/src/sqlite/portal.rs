@@ -15,22 +15,29 @@ use crate::portal::store::{
 };
 use crate::web::auth::AuthStore;
 use crate::web::normalise_email;
-use crate::web::session::{IDLE_MS, NewSession, Stage};
+use crate::web::session::NewSession;
+use crate::web::tables::SignInTables;
 use crate::web::throttle::{Failure, after_failure};
 
 use super::audit::insert as insert_audit;
 use super::log::{hub_clock, write_hub_change};
+use super::sessions::SqliteSessions;
 
 /// The portal's store on SQLite.
 #[derive(Debug, Clone)]
 pub struct SqlitePortal {
     conn: Arc<Mutex<Connection>>,
+    /// The sign-in SQL both apps share, on the portal's tables.
+    sessions: SqliteSessions<FirmUser>,
 }
 
 impl SqlitePortal {
     /// The portal's store over the sync store's connection.
     pub(crate) fn new(conn: Arc<Mutex<Connection>>) -> Self {
-        Self { conn }
+        Self {
+            sessions: SqliteSessions::new(Arc::clone(&conn), SignInTables::Portal, user_from_row),
+            conn,
+        }
     }
 
     async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -50,8 +57,7 @@ impl SqlitePortal {
     }
 }
 
-const USER_COLUMNS: &str = "u.id, u.firm_id, f.name, u.email, u.name, u.password_hash, \
-                            u.totp_secret, u.must_change_password, u.disabled_at";
+const USER_COLUMNS: &str = SignInTables::Portal.user_columns();
 
 fn user_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<FirmUser> {
     Ok(FirmUser {
@@ -180,16 +186,7 @@ impl AuthStore for SqlitePortal {
     }
 
     async fn spend_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
-        let user_id = user_id.to_owned();
-        self.write(move |tx| {
-            let changed = tx.execute(
-                "UPDATE portal_users SET totp_last_step = ?2
-                 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
-                params![user_id, step],
-            )?;
-            Ok(changed == 1)
-        })
-        .await
+        self.sessions.spend_totp_step(user_id, step).await
     }
 
     async fn locked_until(&self, keys: &[String], now: i64) -> Result<Option<i64>, StoreError> {
@@ -251,89 +248,19 @@ impl AuthStore for SqlitePortal {
         session: &NewSession,
         replaces: Option<&str>,
     ) -> Result<(), StoreError> {
-        let (session, replaces) = (session.clone(), replaces.map(str::to_owned));
-        self.write(move |tx| {
-            if let Some(old) = replaces {
-                tx.execute("DELETE FROM portal_sessions WHERE id_hash = ?1", [&old])?;
-            }
-            // Sessions that ended are of no use to anyone: sweep them here, now and then.
-            tx.execute(
-                "DELETE FROM portal_sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2",
-                params![session.now, session.now.saturating_sub(IDLE_MS)],
-            )?;
-            tx.execute(
-                "INSERT INTO portal_sessions (id_hash, user_id, csrf, stage, created_at,
-                                              last_seen_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-                params![
-                    session.id_hash,
-                    session.user_id,
-                    session.csrf,
-                    session.stage.as_str(),
-                    session.now,
-                    session.expires_at
-                ],
-            )?;
-            Ok(())
-        })
-        .await
+        self.sessions.create(session, replaces).await
     }
 
     async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
-        let id_hash = id_hash.to_owned();
-        self.run(move |conn| {
-            let found = conn
-                .prepare_cached(&format!(
-                    "SELECT s.csrf, s.stage, s.last_seen_at, s.expires_at, {USER_COLUMNS}
-                     FROM portal_sessions s JOIN portal_users u ON u.id = s.user_id
-                     JOIN portal_firms f ON f.id = u.firm_id WHERE s.id_hash = ?1"
-                ))?
-                .query_row([&id_hash], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, i64>(3)?,
-                        user_from_row(r, 4)?,
-                    ))
-                })
-                .optional()?;
-            let Some((csrf, stage, last_seen_at, expires_at, user)) = found else {
-                return Ok(None);
-            };
-            let stage = Stage::parse(&stage)
-                .ok_or_else(|| StoreError::Backend("stored session stage is damaged".into()))?;
-            Ok(Some(Session {
-                id_hash,
-                user,
-                csrf,
-                stage,
-                last_seen_at,
-                expires_at,
-            }))
-        })
-        .await
+        self.sessions.session(id_hash).await
     }
 
     async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {
-        let id_hash = id_hash.to_owned();
-        self.write(move |tx| {
-            tx.execute(
-                "UPDATE portal_sessions SET last_seen_at = ?2 WHERE id_hash = ?1",
-                params![id_hash, now],
-            )?;
-            Ok(())
-        })
-        .await
+        self.sessions.touch(id_hash, now).await
     }
 
     async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        let id_hash = id_hash.to_owned();
-        self.write(move |tx| {
-            tx.execute("DELETE FROM portal_sessions WHERE id_hash = ?1", [&id_hash])?;
-            Ok(())
-        })
-        .await
+        self.sessions.end(id_hash).await
     }
 }
 

@@ -9,6 +9,8 @@ pub mod csrf;
 pub mod password;
 pub mod respond;
 pub mod session;
+pub mod sign_in;
+pub mod tables;
 pub mod throttle;
 pub mod totp;
 

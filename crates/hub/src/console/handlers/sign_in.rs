@@ -1,32 +1,101 @@
 //! Signing in and out of the console: the email and password form, the TOTP code step,
-//! and signing out. The steps are [`crate::web::auth`]'s, the portal's too; the
-//! throttle counts console accounts under their own keys ([`THROTTLE_APP`]) and
-//! addresses under the keys both apps share.
+//! and signing out. The steps are [`crate::web::sign_in`]'s, the portal's too: these
+//! handlers read the request (the form, the gate) and say what is the console's
+//! ([`SignInApp`]). The throttle counts console accounts under their own keys
+//! ([`SignInApp::THROTTLE_APP`]) and addresses under the keys both apps share.
 
 use std::net::SocketAddr;
 
+use async_trait::async_trait;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::{FormFields, fields, gate, signed_form, text};
 use crate::console::pages::{CodePage, Errors, SignInPage};
+use crate::console::store::{ConsoleStore, StaffUser};
 use crate::console::{COOKIES, ConsoleState};
-use crate::web::auth::{
-    CodeCheck, PasswordCheck, StartError, check_code, check_password, first_stage, start_session,
-};
-use crate::web::cookies::Cookies;
-use crate::web::csrf::{new_token, sign_in_form_ok};
-use crate::web::password::MAX_PASSWORD_CHARS;
-use crate::web::respond::{Stop, anonymous_refusal, no_token, page, redirect, stop, with_cookies};
-use crate::web::session::{Allow, Stage};
-use crate::web::throttle::Keys;
+use crate::model::{AuditEntry, StoreError};
+use crate::web::cookies::{CookieNames, Cookies};
+use crate::web::respond::page;
+use crate::web::session::Allow;
+use crate::web::sign_in::{self, SignInApp, sign_in_form};
 
-/// The prefix of the console's account keys in the shared throttle table.
-pub(super) const THROTTLE_APP: &str = "console:";
+/// What signing in to the console has of its own.
+#[async_trait]
+impl SignInApp for ConsoleState {
+    type User = StaffUser;
+    type Store = dyn ConsoleStore;
+
+    const COOKIES: &'static CookieNames = &COOKIES;
+    // Console accounts are counted apart from portal accounts of the same email.
+    const THROTTLE_APP: &'static str = "console:";
+    const SIGN_IN: &'static str = "/console/sign-in";
+    const CODE: &'static str = "/console/sign-in/code";
+    const HOME: &'static str = "/console/home";
+    const DISABLED: &'static str = "Your console account cannot be used. Ask the console administrator to turn it on, or for a new set-up link";
+
+    fn auth_store(&self) -> &Self::Store {
+        self.store().as_ref()
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.now()
+    }
+
+    /// A console password is never handed out, so there is none to replace first.
+    fn landing(&self, _user: &StaffUser) -> &'static str {
+        Self::HOME
+    }
+
+    fn sign_in_page(
+        &self,
+        status: StatusCode,
+        csrf: String,
+        email: &str,
+        errors: Errors,
+        note: Option<String>,
+    ) -> Response {
+        page(
+            status,
+            &SignInPage {
+                frame: self.frame("Sign in", errors, None),
+                csrf,
+                email: email.to_owned(),
+                note,
+            },
+        )
+    }
+
+    fn code_page(&self, status: StatusCode, csrf: String, errors: Errors) -> Response {
+        page(
+            status,
+            &CodePage {
+                frame: self.frame("Enter your security code", errors, None),
+                csrf,
+            },
+        )
+    }
+
+    fn forged_sign_in(&self) -> Response {
+        self.forged(None, Self::SIGN_IN)
+    }
+
+    fn store_failed(&self, error: &StoreError) -> Response {
+        self.unavailable(error, None)
+    }
+
+    fn sign_in_entry(&self, user: Option<&str>, action: &str, outcome: &str) -> AuditEntry {
+        self.entry(user, action, None, outcome)
+    }
+
+    async fn write_audit(&self, entry: AuditEntry) {
+        self.audit(entry).await;
+    }
+}
 
 /// Why the sign-in page is shown again, if it is.
 #[derive(Debug, Deserialize)]
@@ -34,31 +103,6 @@ pub(in crate::console) struct SignInQuery {
     ended: Option<String>,
     signed_out: Option<String>,
     set_up: Option<String>,
-}
-
-/// The sign-in form, with a fresh CSRF token bound to a cookie.
-fn sign_in_form(
-    state: &ConsoleState,
-    status: StatusCode,
-    cookies: Cookies,
-    email: &str,
-    errors: Errors,
-    note: Option<String>,
-) -> Response {
-    let token = match new_token() {
-        Ok(token) => token,
-        Err(error) => return no_token(&error),
-    };
-    let response = page(
-        status,
-        &SignInPage {
-            frame: state.frame("Sign in", errors, None),
-            csrf: token.clone(),
-            email: email.to_owned(),
-            note,
-        },
-    );
-    with_cookies(response, &[cookies.set_sign_in(&token)])
 }
 
 /// `GET /console/sign-in`.
@@ -91,121 +135,17 @@ pub(in crate::console) async fn sign_in(
     form: Result<Form<FormFields>, FormRejection>,
 ) -> Response {
     let form = fields(form);
-    let cookies = Cookies::for_request(&COOKIES, peer, &headers);
     let email = text(form.email.as_ref());
-    // Before a session, the form's token must match the cookie the form came with.
-    if !sign_in_form_ok(&headers, cookies.sign_in(&headers), form.csrf.as_deref()) {
-        return anonymous_refusal(
-            state.forged(None, "/console/sign-in"),
-            state.entry(None, "sign-in", None, "refused: csrf"),
-        );
-    }
-    let password = form.password.clone().unwrap_or_default();
-    let mut errors = Errors::default();
-    if email.is_empty() {
-        errors.add("email", "Enter your email address");
-    }
-    if password.is_empty() {
-        errors.add("password", "Enter your password");
-    } else if password.chars().count() > MAX_PASSWORD_CHARS {
-        errors.add("password", "Enter a correct email address and password");
-    }
-    if errors.any() {
-        return sign_in_form(
-            &state,
-            StatusCode::BAD_REQUEST,
-            cookies,
-            &email,
-            errors,
-            None,
-        );
-    }
-    let now = state.now();
-    let keys = Keys::in_app(THROTTLE_APP, &email, peer);
-    let user = match check_password(state.store().as_ref(), &keys, &email, password, now).await {
-        Ok(PasswordCheck::Passed(user)) => user,
-        Ok(PasswordCheck::Locked { minutes }) => {
-            let errors = Errors::one(
-                "email",
-                format!(
-                    "There have been too many attempts to sign in. Wait {minutes} minutes, then try again"
-                ),
-            );
-            let mut response = sign_in_form(
-                &state,
-                StatusCode::TOO_MANY_REQUESTS,
-                cookies,
-                &email,
-                errors,
-                None,
-            );
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(u64::try_from(minutes * 60).unwrap_or(60)),
-            );
-            return anonymous_refusal(
-                response,
-                state.entry(None, "sign-in", None, "refused: throttled"),
-            );
-        }
-        Ok(PasswordCheck::Wrong) => {
-            let errors = Errors::one("email", "Enter a correct email address and password");
-            return anonymous_refusal(
-                sign_in_form(
-                    &state,
-                    StatusCode::UNAUTHORIZED,
-                    cookies,
-                    &email,
-                    errors,
-                    None,
-                ),
-                state.entry(None, "sign-in", None, "refused: wrong email or password"),
-            );
-        }
-        Ok(PasswordCheck::Disabled(user)) => {
-            state
-                .audit(state.entry(Some(&user.id), "sign-in", None, "refused: disabled"))
-                .await;
-            let errors = Errors::one(
-                "email",
-                "Your console account cannot be used. Ask the console administrator to turn it on, or for a new set-up link",
-            );
-            return sign_in_form(&state, StatusCode::FORBIDDEN, cookies, &email, errors, None);
-        }
-        Err(error) => return state.unavailable(&error, None),
-    };
-    let stage = first_stage(&user);
-    let (next, outcome) = match stage {
-        Stage::Code => ("/console/sign-in/code", "ok: code needed"),
-        Stage::Full => ("/console/home", "ok"),
-    };
-    match start(&state, &user.id, stage, None, now).await {
-        Ok(token) => {
-            state
-                .audit(state.entry(Some(&user.id), "sign-in", None, outcome))
-                .await;
-            with_cookies(
-                redirect(next),
-                &[cookies.set_session(&token), cookies.clear_sign_in()],
-            )
-        }
-        Err(response) => *response,
-    }
-}
-
-/// Stores a new session (ending `replaces`) and returns the cookie's token.
-async fn start(
-    state: &ConsoleState,
-    user_id: &str,
-    stage: Stage,
-    replaces: Option<&str>,
-    now: i64,
-) -> Result<String, Stop> {
-    match start_session(state.store().as_ref(), user_id, stage, replaces, now).await {
-        Ok(token) => Ok(token),
-        Err(StartError::Token(error)) => Err(stop(no_token(&error))),
-        Err(StartError::Store(error)) => Err(stop(state.unavailable(&error, None))),
-    }
+    let password = form.password.unwrap_or_default();
+    sign_in::sign_in(
+        &state,
+        peer,
+        &headers,
+        form.csrf.as_deref(),
+        email,
+        password,
+    )
+    .await
 }
 
 /// `GET /console/sign-in/code`.
@@ -214,17 +154,10 @@ pub(in crate::console) async fn code_page(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    let signed = match gate(&state, peer, &headers, Allow::Code).await {
-        Ok(signed) => signed,
-        Err(response) => return *response,
-    };
-    page(
-        StatusCode::OK,
-        &CodePage {
-            frame: state.frame("Enter your security code", Errors::default(), None),
-            csrf: signed.session.csrf,
-        },
-    )
+    match gate(&state, peer, &headers, Allow::Code).await {
+        Ok(signed) => sign_in::code_page(&state, signed.session),
+        Err(response) => *response,
+    }
 }
 
 /// `POST /console/sign-in/code`: the TOTP code, each one good once.
@@ -234,80 +167,12 @@ pub(in crate::console) async fn code(
     headers: HeaderMap,
     form: Result<Form<FormFields>, FormRejection>,
 ) -> Response {
-    let (signed, form) = match signed_form(
-        &state,
-        peer,
-        &headers,
-        form,
-        Allow::Code,
-        "code",
-        "/console/sign-in/code",
-    )
-    .await
-    {
-        Ok(read) => read,
-        Err(response) => return *response,
-    };
-    let session = &signed.session;
-    let user = &session.user;
-    let now = state.now();
-    let again = |status: StatusCode, message: String| {
-        page(
-            status,
-            &CodePage {
-                frame: state.frame(
-                    "Enter your security code",
-                    Errors::one("code", message),
-                    None,
-                ),
-                csrf: session.csrf.clone(),
-            },
-        )
-    };
-    let keys = Keys::in_app(THROTTLE_APP, &user.email, peer);
-    let code = text(form.code.as_ref());
-    match check_code(state.store().as_ref(), user, &keys, &code, now).await {
-        Ok(CodeCheck::Passed) => {}
-        Ok(CodeCheck::Locked { minutes }) => {
-            state
-                .audit(state.entry(Some(&user.id), "code", None, "refused: throttled"))
-                .await;
-            return again(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!(
-                    "There have been too many attempts. Wait {minutes} minutes, then sign in again"
-                ),
-            );
-        }
-        Ok(CodeCheck::Empty) => {
-            return again(
-                StatusCode::BAD_REQUEST,
-                "Enter the 6-digit code from your authenticator app".into(),
-            );
-        }
-        Ok(CodeCheck::NoSecret) => return redirect("/console/home"),
-        Ok(CodeCheck::Wrong) => {
-            state
-                .audit(state.entry(Some(&user.id), "code", None, "refused: wrong code"))
-                .await;
-            return again(
-                StatusCode::UNAUTHORIZED,
-                "Enter the code your authenticator app shows now: that code was wrong or already used"
-                    .into(),
-            );
-        }
-        Err(error) => return state.unavailable(&error, None),
-    }
-    // A new session id once fully signed in, so the half-way one cannot be reused.
-    match start(&state, &user.id, Stage::Full, Some(&session.id_hash), now).await {
-        Ok(token) => {
-            state
-                .audit(state.entry(Some(&user.id), "code", None, "ok"))
-                .await;
-            with_cookies(
-                redirect("/console/home"),
-                &[signed.cookies.set_session(&token)],
-            )
+    let back = ConsoleState::CODE;
+    let read = signed_form(&state, peer, &headers, form, Allow::Code, "code", back);
+    match read.await {
+        Ok((signed, form)) => {
+            let code = text(form.code.as_ref());
+            sign_in::code(&state, peer, &signed.session, signed.cookies, &code).await
         }
         Err(response) => *response,
     }
@@ -320,28 +185,18 @@ pub(in crate::console) async fn sign_out(
     headers: HeaderMap,
     form: Result<Form<FormFields>, FormRejection>,
 ) -> Response {
-    let (signed, _) = match signed_form(
+    let back = ConsoleState::HOME;
+    let read = signed_form(
         &state,
         peer,
         &headers,
         form,
         Allow::Password,
         "sign-out",
-        "/console/home",
-    )
-    .await
-    {
-        Ok(read) => read,
-        Err(response) => return *response,
-    };
-    if let Err(error) = state.store().end_session(&signed.session.id_hash).await {
-        return state.unavailable(&error, None);
+        back,
+    );
+    match read.await {
+        Ok((signed, _)) => sign_in::sign_out(&state, &signed.session, signed.cookies).await,
+        Err(response) => *response,
     }
-    state
-        .audit(state.entry(Some(&signed.session.user.id), "sign-out", None, "ok"))
-        .await;
-    with_cookies(
-        redirect("/console/sign-in?signed_out=1"),
-        &[signed.cookies.clear_session()],
-    )
 }
