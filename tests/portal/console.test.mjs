@@ -8,76 +8,19 @@
 //
 // Run by run.sh, which builds the hub and sets DOORSTEP_HUB_BIN.
 
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createRequire } from 'node:module'
+import { rmSync } from 'node:fs'
 import { chromium } from 'playwright-core'
-
-const require = createRequire(import.meta.url)
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
-
-const HUB = process.env.DOORSTEP_HUB_BIN
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium'
-if (!HUB) throw new Error('set DOORSTEP_HUB_BIN to the doorstep-hub binary (run.sh does)')
+import { CHROMIUM, HUB, freePort, harness, title, waitForHealth } from './harness.mjs'
 
 const ADMIN = { email: 'ada.admin@council.example', name: 'Ada Admin' }
 const SUPER = { email: 'sam.super@council.example', name: 'Sam Super' }
 const PASSWORD = 'a long and memorable pass phrase'
 
-const dir = mkdtempSync(join(tmpdir(), 'doorstep-console-'))
-const database = `sqlite:${join(dir, 'hub.db')}`
+const { dir, database, failures, scanned, check, admin, scan } = harness('doorstep-console-')
 let hub
 let browser
-const failures = []
-const scanned = new Set()
-
-function check(ok, message) {
-  if (!ok) {
-    failures.push(message)
-    console.error(`FAIL ${message}`)
-  } else {
-    console.log(`ok   ${message}`)
-  }
-}
-
-/** Runs an admin command; its stdout lines. */
-function admin(args) {
-  const run = spawnSync(HUB, ['--database', database, 'admin', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, RUST_LOG: 'warn' },
-  })
-  if (run.status !== 0) throw new Error(`admin ${args.join(' ')}: ${run.stderr}`)
-  return run.stdout.trim().split('\n')
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitForHealth(base) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const reply = await fetch(`${base}/v1/health`)
-      if (reply.ok) return
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error('the hub did not start')
-}
 
 /** An authenticator app's code now (RFC 6238: SHA-1, 30 s, 6 digits) for a base32 key. */
 function totp(base32) {
@@ -94,24 +37,6 @@ function totp(base32) {
   const offset = mac[mac.length - 1] & 0x0f
   const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000
   return String(value).padStart(6, '0')
-}
-
-/** axe-core on the page as it is now: no violations of WCAG 2.2 A or AA (or best practice). */
-async function scan(page, name) {
-  await page.evaluate(AXE_SOURCE)
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { resultTypes: ['violations'] }),
-  )
-  const violations = result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  )
-  scanned.add(name)
-  check(violations.length === 0, `axe: ${name}${violations.length ? `\n     ${violations.join('\n     ')}` : ''}`)
-}
-
-async function title(page) {
-  return page.title()
 }
 
 /** Completes a set-up link: the password, and the code when the page asks for one. */
