@@ -1,38 +1,72 @@
 //! Turning what an officer types into a safe full-text query.
 
-/// Builds an FTS5 MATCH expression from free text. Returns `None` when nothing
-/// searchable was typed.
+/// What someone typed into a search box, read once for every place that searches: the
+/// laptop's full-text index and the hub's console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchTerms {
+    /// The start of a postcode: its outward code and as much of the inward code as was
+    /// typed (maybe none), lower case.
+    Postcode {
+        /// The outward code, e.g. `ng18`.
+        outward: String,
+        /// The start of the inward code, e.g. `2` (empty when only the outward was typed).
+        inward: String,
+    },
+    /// Words (letters and digits only, lower case, at most eight), each the start of a word
+    /// of the address, the name or the UPRN.
+    Words(Vec<String>),
+}
+
+/// Reads a search. Returns `None` when nothing searchable was typed.
 ///
 /// Text that looks like the start of a postcode ("NG18 2", "ng182", "NG1") searches
-/// the postcode column only, as a phrase, so "ZY10 3" never matches "ZY1 0JN" at
-/// number 3. Anything else becomes one quoted prefix term per word, all of which must
-/// match. Only letters and digits survive, so nothing typed can change the syntax.
-pub fn match_expression(input: &str) -> Option<String> {
-    // Lower-case first: some letters lower-case to a letter plus a combining mark.
-    let lowered = input.to_lowercase();
-    let words: Vec<&str> = lowered
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(8)
-        .collect();
+/// postcodes only, so "ZY10 3" never matches "ZY1 0JN" at number 3. Anything else becomes
+/// one prefix term per word, all of which must match. Only letters and digits survive,
+/// so nothing typed can change a query's syntax.
+pub fn parse_search(input: &str) -> Option<SearchTerms> {
+    let words = index_words(input);
+    let words: Vec<&str> = words.iter().map(String::as_str).take(8).collect();
     if words.is_empty() {
         return None;
     }
     if let Some((outward, inward)) = postcode_prefix(&words) {
-        let compact = format!("{outward}{inward}");
-        return Some(if inward.is_empty() {
-            format!("postcode : \"{outward}\"*")
-        } else {
-            format!("postcode : (\"{outward} {inward}\"* OR \"{compact}\"*)")
+        return Some(SearchTerms::Postcode {
+            outward: outward.to_owned(),
+            inward: inward.to_owned(),
         });
     }
-    Some(
-        words
+    Some(SearchTerms::Words(
+        words.iter().map(|w| (*w).to_owned()).collect(),
+    ))
+}
+
+/// The words a text is found by: lower case, split at anything that is not a letter or a
+/// digit.
+pub fn index_words(text: &str) -> Vec<String> {
+    // Lower-case first: some letters lower-case to a letter plus a combining mark.
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Builds an FTS5 MATCH expression from free text ([`parse_search`]). Returns `None`
+/// when nothing searchable was typed.
+pub fn match_expression(input: &str) -> Option<String> {
+    Some(match parse_search(input)? {
+        SearchTerms::Postcode { outward, inward } if inward.is_empty() => {
+            format!("postcode : \"{outward}\"*")
+        }
+        SearchTerms::Postcode { outward, inward } => {
+            format!("postcode : (\"{outward} {inward}\"* OR \"{outward}{inward}\"*)")
+        }
+        SearchTerms::Words(words) => words
             .iter()
             .map(|w| format!("\"{w}\"*"))
             .collect::<Vec<_>>()
             .join(" "),
-    )
+    })
 }
 
 /// Splits words that read as the start of a UK postcode into (outward, inward-so-far).

@@ -100,6 +100,19 @@ impl WorkOrderStatus {
             Self::Fitted => "fitted",
         }
     }
+
+    /// Whether the firm still owes the work: not fitted, and not declined (a declined
+    /// order is the office's to reassign, not the firm's to do).
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::New | Self::Accepted | Self::Scheduled)
+    }
+}
+
+impl WorkOrder {
+    /// Whether the order is past its due date on `today` with the work still owed.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status.is_open() && today > self.due_date
+    }
 }
 
 stored_enum!(
