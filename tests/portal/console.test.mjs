@@ -3,13 +3,14 @@
 // database whose first administrator was added with `admin add-user --email`, then: the
 // administrator's set-up link (password and security code), signing in with the code,
 // people (add, role), teams (add), an enrolment code a laptop then uses, the laptop's
-// revocation, and a supervisor who may not see the administrator's pages. axe-core scans
+// revocation, and a supervisor who may not see the administrator's pages but finds a
+// household a laptop pushed, reads its timeline and the plans waiting for approval. axe-core scans
 // every page the console has, error pages included: no violations of WCAG 2.2 AA.
 //
 // Run by run.sh, which builds the hub and sets DOORSTEP_HUB_BIN.
 
 import { spawn } from 'node:child_process'
-import { createHmac } from 'node:crypto'
+import { createHmac, randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { chromium } from 'playwright-core'
 import { CHROMIUM, HUB, freePort, harness, title, waitForHealth } from './harness.mjs'
@@ -50,6 +51,55 @@ async function setUp(page, link, withCode) {
     return key
   }
   return null
+}
+
+/** A laptop of the North team enrols and pushes a household, its survey and an agreed plan. */
+async function pushHousehold(base) {
+  admin(['add-user', '--team', 'North', '--name', 'Pat Push', '--role', 'officer'])
+  const code = admin(['enrolment-code', '--user', 'Pat Push']).at(-1).trim()
+  const post = (path, body, token) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }))
+  const enrolled = await post('/v1/enrol', { protocol: 1, code, device_name: 'Pat laptop' })
+  check(enrolled.status === 201, `the North laptop enrols (${enrolled.status})`)
+  const device = enrolled.body.device_id
+  const officer = enrolled.body.user.id
+  let counter = 0
+  const change = (entity, id, fields) => ({
+    change_id: randomUUID(),
+    entity,
+    entity_id: id,
+    operation: 'create',
+    fields,
+    base_versions: {},
+    hlc: `${String(Date.now()).padStart(15, '0')}-${(counter++).toString(16).padStart(8, '0')}-${device}`,
+    officer_id: officer,
+    device_id: device,
+    made_at: new Date().toISOString(),
+  })
+  const agreed = new Date(Date.now() - 3 * 86_400_000).toISOString()
+  const pushed = await post(
+    '/v1/push',
+    {
+      protocol: 1,
+      device_id: device,
+      changes: [
+        change('household', 'house-1', {
+          address_line_1: '12 Lantern Walk', town: 'Northbridge', postcode: 'ZY5 2AB', uprn: '100012345678',
+        }),
+        change('survey', 'survey-1', { household_id: 'house-1', created_at: agreed }),
+        change('plan', 'plan-1', {
+          survey_id: 'survey-1', tier: 'silver', status: 'agreed', created_at: agreed,
+          history: [{ from: 'draft', to: 'agreed', step: { step: 'agree' }, by: { role: 'officer' }, at: agreed }],
+        }),
+      ],
+    },
+    enrolled.body.access_token,
+  )
+  check(pushed.status === 200, `the North laptop pushes a household (${pushed.status})`)
 }
 
 async function main() {
@@ -203,11 +253,35 @@ async function main() {
   await page.goto(`${base}/console/people`)
   check((await title(page)).startsWith('Page not found'), 'the people page is not found for a supervisor')
 
+  // Casework: a North laptop pushes a household with an agreed plan; the supervisor finds
+  // it by its street, reads its timeline and sees the plan waiting for approval.
+  await pushHousehold(base)
+  await page.getByRole('link', { name: 'Households', exact: true }).first().click()
+  await scan(page, 'find a household')
+  await page.getByLabel(/Address, postcode or UPRN/).fill('!!!')
+  await page.getByRole('button', { name: 'Search' }).click()
+  check(await page.getByText('There is a problem').isVisible(), 'a search with nothing to search for is refused')
+  await scan(page, 'find a household with an error')
+  await page.getByLabel(/Address, postcode or UPRN/).fill('lantern wa')
+  await page.getByRole('button', { name: 'Search' }).click()
+  await scan(page, 'households found')
+  await page.getByRole('link', { name: '12 Lantern Walk, Northbridge' }).click()
+  check(await page.getByRole('heading', { name: 'Plan (silver): agreed' }).isVisible(), 'the timeline shows the plan')
+  await page.getByText('Steps').first().click()
+  await scan(page, 'household')
+  await page.getByRole('link', { name: 'Lists', exact: true }).first().click()
+  await scan(page, 'lists')
+  await page.getByRole('link', { name: 'Plans waiting for approval' }).click()
+  check(await page.getByRole('cell', { name: 'Plan (silver), agreed' }).isVisible(), 'the plan waits for approval')
+  await scan(page, 'plans waiting for approval')
+
   const expected = [
     'sign in', 'sign in with an error', 'set up with a security code', 'set up with an error',
     'set-up link used', 'security code', 'security code with an error', 'home, admin', 'teams',
     'teams with an error', 'people', 'person with console access', 'add a person', 'add a person with an error', 'person',
     'enrolment code', 'set-up link shown', 'laptops', 'revoke a laptop', 'not found', 'set up', 'home',
+    'find a household', 'find a household with an error', 'households found', 'household', 'lists',
+    'plans waiting for approval',
   ]
   check(expected.every((p) => scanned.has(p)), `every console page scanned (${scanned.size})`)
 }

@@ -35,6 +35,12 @@ pub trait Store: Send + Sync + fmt::Debug {
         None
     }
 
+    /// The console's casework reads over the same database, when the backend has them
+    /// (a test double may not).
+    fn casework(&self) -> Option<crate::casework::SharedCaseworkStore> {
+        None
+    }
+
     /// The council console's store over the same database, when the backend has one
     /// (a test double may not).
     fn console(&self) -> Option<crate::console::SharedConsoleStore> {

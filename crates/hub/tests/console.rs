@@ -19,7 +19,7 @@ use doorstep_hub::console::ROUTES;
 use doorstep_hub::model::{Refusal, StoreError};
 use doorstep_hub::web::totp;
 use doorstep_hub::{Clock, HubConfig, SharedStore};
-use support::{Backend, Hub, TestDb, enrol, org};
+use support::{Backend, Hub, TestDb, enrol, org, user_with_code};
 
 on_both_backends!(
     a_set_up_link_works_once_and_signs_in,
@@ -31,6 +31,7 @@ on_both_backends!(
     an_admin_looks_after_laptops,
     a_data_protection_officer_gets_no_laptop,
     every_route_answers_every_role_as_expected,
+    casework_is_found_and_listed_within_each_readers_scope,
 );
 
 const PASSWORD: &str = "a long and memorable pass phrase";
@@ -873,7 +874,11 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
         };
         let path = route
             .replace("{id}", id)
+            .replace("{slug}", "awaiting-approval")
             .replace("{token}", &"ab".repeat(32));
+        // Casework is read by the roles that work cases, and the data protection officer.
+        let casework =
+            route.starts_with("/console/households") || route.starts_with("/console/lists");
         for method in *methods {
             // Open to anyone (or only a redirect onwards); signing out is tried last.
             let public = *route == "/console"
@@ -925,7 +930,12 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
             } else {
                 admin_b.post(&path, &[("csrf", &admin_csrf)]).await
             };
-            if !public {
+            if casework {
+                assert_eq!(
+                    page.status, 404,
+                    "{method} {route}: an administrator reads no casework"
+                );
+            } else if !public {
                 assert!(
                     allowed(&page),
                     "{method} {route} as admin: {} {}",
@@ -991,4 +1001,261 @@ async fn the_command_line_prints_a_set_up_link() {
     let audit = run(&["audit"]);
     assert_eq!(audit.matches("admin.add-user").count(), 2, "{audit}");
     assert_eq!(audit.matches("admin.set-up-link").count(), 1, "{audit}");
+}
+
+/// A day `days` from today (negative: in the past), as records store dates.
+fn day(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .date_naive()
+        .to_string()
+}
+
+/// A time `days` from now, as records store times.
+fn time(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days)).to_rfc3339()
+}
+
+async fn casework_is_found_and_listed_within_each_readers_scope(backend: Backend) {
+    use doorstep_sync::protocol::{EntityKind as K, Operation};
+    use serde_json::json;
+
+    let w = world(backend).await;
+    let code = user_with_code(&w.store, &w.north, "North Laptop", Role::Officer).await;
+    let mut north = enrol(&w.hub, &code).await;
+    let code = user_with_code(&w.store, &w.south, "South Laptop", Role::Officer).await;
+    let mut south = enrol(&w.hub, &code).await;
+    let firm = json!({"id": "lockfast", "name": "Lockfast Ltd"});
+    // The plans come before their survey: the index finds their household once it arrives.
+    let changes = vec![
+        north.create(
+            K::Plan,
+            "plan-agreed",
+            json!({"survey_id": "survey-1", "tier": "silver", "status": "agreed",
+                   "created_at": time(-12),
+                   "history": [{"from": "draft", "to": "agreed", "step": {"step": "agree"},
+                                "by": {"role": "officer"}, "at": time(-10)}]}),
+        ),
+        north.create(
+            K::Plan,
+            "plan-fitted",
+            json!({"survey_id": "survey-1", "tier": "bronze", "status": "fitted",
+                   "created_at": time(-200),
+                   "history": [{"from": "ordered", "to": "fitted", "step": {"step": "fit"},
+                                "by": {"role": "officer"}, "at": time(-120)}]}),
+        ),
+        north.create(
+            K::Household,
+            "house-north",
+            json!({"address_line_1": "12 Lantern Walk", "town": "Northbridge",
+                   "postcode": "ZY5 2AB", "uprn": "100012345678"}),
+        ),
+        north.create(
+            K::Person,
+            "person-1",
+            json!({"household_id": "house-north", "full_name": "Ada Example"}),
+        ),
+        north.create(
+            K::Survey,
+            "survey-1",
+            json!({"household_id": "house-north", "created_at": time(-13)}),
+        ),
+        north.create(
+            K::Visit,
+            "visit-1",
+            json!({"household_id": "house-north", "kind": "security_survey",
+                   "visit_date": day(-13), "outcome": "completed"}),
+        ),
+        north.create(
+            K::WorkOrder,
+            "order-1",
+            json!({"household_id": "house-north", "plan_id": "plan-agreed", "number": "WO-0001",
+                   "firm": firm, "status": "accepted", "issued_on": day(-30), "due_date": day(-5)}),
+        ),
+        north.create(
+            K::WorkOrder,
+            "order-2",
+            json!({"household_id": "house-north", "plan_id": "plan-agreed", "number": "WO-0002",
+                   "firm": firm, "status": "fitted", "issued_on": day(-30), "due_date": day(-5)}),
+        ),
+        north.create(
+            K::Referral,
+            "referral-1",
+            json!({"household_id": "house-north", "agency_id": "fire-safe-and-well",
+                   "status": "sent", "sent_at": time(-4), "due_at": time(-1)}),
+        ),
+        north.create(
+            K::Cocoon,
+            "cocoon-1",
+            json!({"household_id": "house-north", "opened_on": day(-20),
+                   "visit_by": day(-13), "closes_on": day(10)}),
+        ),
+        north.create(
+            K::CocoonTarget,
+            "door-1",
+            json!({"cocoon_id": "cocoon-1", "outcome": null}),
+        ),
+        north.create(
+            K::CocoonTarget,
+            "door-2",
+            json!({"cocoon_id": "cocoon-1", "outcome": "visited"}),
+        ),
+    ];
+    north.push(&w.hub, &changes).await.ok();
+    let other = south.create(
+        K::Household,
+        "house-south",
+        json!({"address_line_1": "3 Lantern Close", "town": "Southford", "postcode": "ZY9 1AA"}),
+    );
+    south.push(&w.hub, &[other]).await.ok();
+
+    let (mut officer, officer_id) = w.signed_in("Olive Officer", Role::Officer, &w.north).await;
+    // Found by a word of the address, the postcode's start, the UPRN's start, a resident.
+    for q in [
+        "lantern",
+        "12+lantern+walk",
+        "ZY5+2",
+        "zy5",
+        "1000123",
+        "ada+exa",
+    ] {
+        officer
+            .get(&format!("/console/households?q={q}"))
+            .await
+            .expect(200)
+            .says("12 Lantern Walk, Northbridge");
+    }
+    // Another team's household is not found, nor opened.
+    let page = officer.get("/console/households?q=lantern").await;
+    assert!(
+        !page.html().contains("Lantern Close"),
+        "another team's household was listed"
+    );
+    officer
+        .get("/console/households?q=southford")
+        .await
+        .says("No household");
+    officer
+        .get("/console/households/house-south")
+        .await
+        .expect(404);
+    officer
+        .get("/console/households/no-such-house")
+        .await
+        .expect(404);
+    // What cannot be searched for is refused, with nothing found.
+    officer
+        .get("/console/households?q=%21%21%21")
+        .await
+        .expect(400)
+        .says("There is a problem")
+        .says("Enter an address, postcode or UPRN");
+    let long = "a".repeat(300);
+    officer
+        .get(&format!("/console/households?q={long}"))
+        .await
+        .expect(400)
+        .says("Type at most 200 characters");
+
+    // The household's page: who and where, and its timeline with each record's steps.
+    let page = officer.get("/console/households/house-north").await;
+    page.expect(200)
+        .says("12 Lantern Walk, ZY5 2AB")
+        .says("Ada Example")
+        .says("100012345678")
+        .says("Plan (silver): agreed")
+        .says("Work order WO-0001: accepted")
+        .says("Referral to fire-safe-and-well: sent")
+        .says("1 of 2 neighbours&#39; doors tried, 1 reached")
+        .says("Visit: security survey");
+    let audit = w.store.audit(500).await.unwrap();
+    let viewed = |outcome: &str, id: &str| {
+        audit.iter().any(|e| {
+            e.action == "console.household-view"
+                && e.user_id.as_deref() == Some(officer_id.as_str())
+                && e.entity_id.as_deref() == Some(id)
+                && e.outcome.starts_with(outcome)
+        })
+    };
+    assert!(viewed("ok", "house-north"), "the view was not audited");
+    assert!(
+        viewed("refused", "house-south"),
+        "the refusal was not audited"
+    );
+
+    // The coordinators' lists, each cut by the core's rule.
+    let lists = officer.get("/console/lists").await;
+    lists.expect(200).says("Plans waiting for approval");
+    for (slug, words) in [
+        ("awaiting-approval", "Plan (silver), agreed"),
+        ("approved-not-fitted", "Nothing is on this list today"),
+        (
+            "work-orders-overdue",
+            "Work order WO-0001 with Lockfast Ltd",
+        ),
+        ("follow-ups-due", "Plan (bronze), fitted"),
+        ("cocoons-behind", "1 door not tried yet"),
+        ("referrals-overdue", "Referral to fire-safe-and-well"),
+    ] {
+        let page = officer.get(&format!("/console/lists/{slug}")).await;
+        page.expect(200).says(words);
+        assert!(
+            !page.html().contains("WO-0002"),
+            "{slug}: a fitted order is not overdue"
+        );
+    }
+    officer.get("/console/lists/nothing").await.expect(404);
+    officer
+        .get("/console/lists/awaiting-approval?page=banana")
+        .await
+        .expect(200)
+        .says("12 Lantern Walk, ZY5 2AB");
+
+    // A fire crew reads referrals, not plans; an analyst and an administrator read no
+    // casework; the data protection officer reads every team's.
+    let (mut crew, _) = w.signed_in("Fred Crew", Role::FireCrew, &w.north).await;
+    crew.get("/console/lists/referrals-overdue")
+        .await
+        .expect(200);
+    crew.get("/console/lists/awaiting-approval")
+        .await
+        .expect(404);
+    let timeline = crew.get("/console/households/house-north").await;
+    timeline.expect(200).says("Referral to fire-safe-and-well");
+    assert!(
+        !timeline.html().contains("Plan (silver)"),
+        "a fire crew read a plan"
+    );
+    let (mut analyst, _) = w.signed_in("Ann Analyst", Role::Analyst, &w.north).await;
+    analyst
+        .get("/console/households?q=lantern")
+        .await
+        .expect(404);
+    analyst.get("/console/lists").await.expect(404);
+    let (mut dpo, _) = w.signed_in("Dee Dpo", Role::Dpo, &w.north).await;
+    dpo.get("/console/households?q=lantern")
+        .await
+        .says("12 Lantern Walk")
+        .says("3 Lantern Close");
+    dpo.get("/console/households/house-south")
+        .await
+        .expect(200)
+        .says("South");
+
+    // A deleted household leaves the index with its record.
+    let gone = north.change(
+        K::Household,
+        "house-north",
+        Operation::Delete,
+        json!({}),
+        &[],
+    );
+    north.push(&w.hub, &[gone]).await.ok();
+    officer
+        .get("/console/households?q=lantern")
+        .await
+        .says("No household");
+    officer
+        .get("/console/households/house-north")
+        .await
+        .expect(404);
 }

@@ -14,6 +14,7 @@
 //! user's id. A route a role may not use answers 404 ([`access`]).
 
 pub mod access;
+pub mod casework_pages;
 mod handlers;
 pub mod pages;
 pub mod store;
@@ -59,6 +60,10 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/people/{id}/enrolment-code", &["post"]),
     ("/console/laptops", &["get"]),
     ("/console/laptops/{id}/revoke", &["get", "post"]),
+    ("/console/households", &["get"]),
+    ("/console/households/{id}", &["get"]),
+    ("/console/lists", &["get"]),
+    ("/console/lists/{slug}", &["get"]),
 ];
 
 /// The largest form the console reads: no uploads, so small.
@@ -74,6 +79,8 @@ pub struct ConsoleState {
 struct Inner {
     store: SharedConsoleStore,
     hub: SharedStore,
+    /// The casework reads, when the backend has them.
+    casework: Option<crate::casework::SharedCaseworkStore>,
     clock: Clock,
     council: String,
     /// How long set-up links and enrolment codes stay good (the hub's setting).
@@ -92,6 +99,14 @@ impl ConsoleState {
     fn now(&self) -> i64 {
         self.inner.clock.now_ms()
     }
+
+    fn now_utc(&self) -> chrono::DateTime<chrono::Utc> {
+        crate::push::time_of(self.now())
+    }
+
+    fn casework(&self) -> Option<crate::casework::SharedCaseworkStore> {
+        self.inner.casework.clone()
+    }
 }
 
 /// The console's routes over `state`'s store, or none when the backend has no console
@@ -107,6 +122,7 @@ where
         inner: Arc::new(Inner {
             store,
             hub: state.store().clone(),
+            casework: state.store().casework(),
             clock: state.clock().clone(),
             council: crate::portal::branding().council_name,
             link_secs: state.config().enrolment_code_secs,
@@ -119,7 +135,7 @@ fn routes<S>(console: ConsoleState) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    use handlers::{laptops, people, set_up, sign_in};
+    use handlers::{casework, laptops, people, set_up, sign_in};
     Router::new()
         .route("/console", get(handlers::home_redirect))
         .route("/console/", get(handlers::home_redirect))
@@ -161,6 +177,10 @@ where
             "/console/laptops/{id}/revoke",
             get(laptops::revoke_page).post(laptops::revoke),
         )
+        .route("/console/households", get(casework::households))
+        .route("/console/households/{id}", get(casework::household))
+        .route("/console/lists", get(casework::lists))
+        .route("/console/lists/{slug}", get(casework::list))
         .route(
             "/console/{*rest}",
             get(handlers::not_found).post(handlers::not_found),

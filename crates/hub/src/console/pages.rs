@@ -19,6 +19,8 @@ pub struct SignedIn {
     pub csrf: String,
     /// Whether the people and laptops pages are theirs.
     pub admin: bool,
+    /// Whether they read casework (households and lists).
+    pub casework: bool,
 }
 
 /// What every page shows around its content.
@@ -153,6 +155,8 @@ pub struct HomePage {
     pub team: String,
     /// Whether the people and laptops pages are theirs.
     pub admin: bool,
+    /// Whether they read casework (households and lists).
+    pub casework: bool,
 }
 
 /// The teams page: the list and the form to add one.

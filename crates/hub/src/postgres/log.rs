@@ -119,7 +119,8 @@ pub(super) async fn write_records<'a>(
     let (mut entity, mut id, mut team, mut fields, mut versions) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut tombstone, mut seq, mut tombstoned_at) = (Vec::new(), Vec::new(), Vec::new());
-    for ((e, i), record, s) in rows {
+    let rows: Vec<_> = rows.into_iter().collect();
+    for ((e, i), record, s) in rows.iter().copied() {
         entity.push(e.as_str());
         id.push(i.as_str());
         team.push(record.team_id.as_str());
@@ -158,7 +159,7 @@ pub(super) async fn write_records<'a>(
         ],
     )
     .await?;
-    Ok(())
+    super::casework::index(tx, rows.iter().map(|(k, r, _)| (*k, *r))).await
 }
 
 /// Appends change-log entries, in one statement.

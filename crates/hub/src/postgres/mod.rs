@@ -12,6 +12,7 @@
 mod accounts;
 mod attachments;
 mod audit;
+pub mod casework;
 pub mod console;
 mod devices;
 mod log;
@@ -82,6 +83,9 @@ impl PgStore {
             other => other,
         };
         schema::migrate(&pool).await.map_err(in_context)?;
+        casework::rebuild_if_stale(&pool)
+            .await
+            .map_err(in_context)?;
         let hub = schema::hub_identity(&pool).await.map_err(in_context)?;
         Ok(Self {
             url: url.to_owned(),
@@ -104,6 +108,12 @@ impl Store for PgStore {
 
     fn portal(&self) -> Option<crate::portal::SharedPortalStore> {
         Some(std::sync::Arc::new(portal::PgPortal::new(
+            self.pool.clone(),
+        )))
+    }
+
+    fn casework(&self) -> Option<crate::casework::SharedCaseworkStore> {
+        Some(std::sync::Arc::new(casework::PgCasework::new(
             self.pool.clone(),
         )))
     }

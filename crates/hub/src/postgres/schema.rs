@@ -26,6 +26,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/postgres/0005_console.sql"),
     ),
+    (
+        7,
+        include_str!("../../migrations/postgres/0007_case_index.sql"),
+    ),
 ];
 
 /// Taken while migrating, so two hubs starting together do not both migrate.

@@ -95,6 +95,7 @@ pub(super) fn write_records<'a>(
     tx: &Transaction<'_>,
     rows: impl IntoIterator<Item = (&'a RecordKey, &'a StoredRecord, i64)>,
 ) -> Result<(), StoreError> {
+    let rows: Vec<_> = rows.into_iter().collect();
     let mut stmt = tx.prepare_cached(
         "INSERT INTO records (entity, entity_id, team_id, fields, field_versions, tombstone,
                               updated_seq, tombstoned_at)
@@ -104,7 +105,7 @@ pub(super) fn write_records<'a>(
              field_versions = excluded.field_versions, tombstone = excluded.tombstone,
              updated_seq = excluded.updated_seq, tombstoned_at = excluded.tombstoned_at",
     )?;
-    for ((entity, entity_id), record, seq) in rows {
+    for ((entity, entity_id), record, seq) in rows.iter().copied() {
         stmt.execute(params![
             entity.as_str(),
             entity_id,
@@ -116,7 +117,7 @@ pub(super) fn write_records<'a>(
             record.tombstoned_at
         ])?;
     }
-    Ok(())
+    super::casework::index(tx, rows.iter().map(|(k, r, _)| (*k, *r)))
 }
 
 /// Appends change-log entries.

@@ -8,6 +8,7 @@
 mod accounts;
 mod attachments;
 mod audit;
+pub mod casework;
 pub mod console;
 mod devices;
 mod log;
@@ -54,6 +55,7 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
+        casework::rebuild_if_stale(&mut conn)?;
         let hub = schema::hub_identity(&mut conn)?;
         Ok(Self {
             path: path.to_owned(),
@@ -126,6 +128,12 @@ impl Store for SqliteStore {
 
     fn portal(&self) -> Option<crate::portal::SharedPortalStore> {
         Some(Arc::new(portal::SqlitePortal::new(Arc::clone(&self.conn))))
+    }
+
+    fn casework(&self) -> Option<crate::casework::SharedCaseworkStore> {
+        Some(Arc::new(casework::SqliteCasework::new(Arc::clone(
+            &self.conn,
+        ))))
     }
 
     fn console(&self) -> Option<crate::console::SharedConsoleStore> {

@@ -4,6 +4,7 @@
 //! each form its CSRF token; a page a role may not see answers 404 as if it were not
 //! there, and a refused form changes nothing.
 
+pub(super) mod casework;
 pub(super) mod laptops;
 pub(super) mod people;
 pub(super) mod set_up;
@@ -43,6 +44,7 @@ impl ConsoleState {
                 role: s.user.role.label().to_owned(),
                 csrf: s.csrf.clone(),
                 admin: may_administer(s.user.role),
+                casework: crate::casework::Scope::of(s.user.role, &s.user.team_id).is_some(),
             }),
         }
     }
@@ -290,6 +292,8 @@ pub(super) async fn home(
             role: session.user.role.label().to_owned(),
             team: session.user.team_name.clone(),
             admin: may_administer(session.user.role),
+            casework: crate::casework::Scope::of(session.user.role, &session.user.team_id)
+                .is_some(),
         },
     )
 }

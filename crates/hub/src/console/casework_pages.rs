@@ -1,0 +1,112 @@
+//! The console's casework pages: finding a household, its timeline, and the coordinators'
+//! lists. View models only; what they show is read by [`crate::casework`].
+
+use askama::Template;
+
+use super::pages::Frame;
+use crate::casework::timeline::{HouseholdSummary, TimelineEntry};
+
+/// A household a search found, as a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdLine {
+    /// Its id, for the link.
+    pub id: String,
+    /// Its first address line and town.
+    pub address: String,
+    /// Its postcode.
+    pub postcode: String,
+    /// The team that holds it.
+    pub team: String,
+}
+
+/// The search page: the form, and what it found.
+#[derive(Debug, Template)]
+#[template(path = "console/households.html")]
+pub struct HouseholdsPage {
+    /// The frame.
+    pub frame: Frame,
+    /// What was typed.
+    pub query: String,
+    /// Whether a search was made.
+    pub searched: bool,
+    /// The households found.
+    pub found: Vec<HouseholdLine>,
+    /// Whether more matched than are shown.
+    pub more: bool,
+    /// Whether names of residents are searched too.
+    pub names: bool,
+}
+
+/// A household's page: who and where, and its timeline.
+#[derive(Debug, Template)]
+#[template(path = "console/household.html")]
+pub struct HouseholdPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The household.
+    pub household: HouseholdSummary,
+    /// The team that holds it.
+    pub team: String,
+    /// Its records, newest first.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// One list on the lists page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListLink {
+    /// Its address.
+    pub href: String,
+    /// Its heading.
+    pub title: String,
+    /// What is on it.
+    pub description: String,
+    /// How many rows it has now.
+    pub count: i64,
+}
+
+/// The coordinators' lists, with how long each is.
+#[derive(Debug, Template)]
+#[template(path = "console/lists.html")]
+pub struct ListsPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The lists this person may read.
+    pub lists: Vec<ListLink>,
+}
+
+/// One row of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListLine {
+    /// The household's page.
+    pub href: String,
+    /// The household's address.
+    pub address: String,
+    /// What the row is about.
+    pub what: String,
+    /// When it reached its state.
+    pub since: String,
+    /// When it is or was due.
+    pub due: String,
+}
+
+/// A list, a page at a time.
+#[derive(Debug, Template)]
+#[template(path = "console/list.html")]
+pub struct ListPageView {
+    /// The frame; its title is the list's.
+    pub frame: Frame,
+    /// What is on it.
+    pub description: String,
+    /// The table's caption (with the page, when there are several).
+    pub caption: String,
+    /// The heading of the "since" column.
+    pub since_heading: String,
+    /// The heading of the "due" column, when the list has one.
+    pub due_heading: Option<String>,
+    /// Its rows.
+    pub lines: Vec<ListLine>,
+    /// The previous page, if any.
+    pub previous: Option<String>,
+    /// The next page, if any.
+    pub next: Option<String>,
+}

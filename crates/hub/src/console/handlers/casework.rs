@@ -1,0 +1,375 @@
+//! Casework in the console: finding a household, reading its timeline, and the lists a
+//! coordinator works from. Each page reads within the signed-in person's [`Scope`]: their
+//! own team's records of the kinds their role receives on a laptop (every team's for the
+//! data protection officer). A household outside it answers 404 like one that does not
+//! exist, and every household page opened is written to the audit log.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use doorstep_core::search::parse_search;
+use doorstep_sync::protocol::EntityKind;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Signed, gate};
+use crate::casework::timeline::{self, address_heading};
+use crate::casework::{CaseList, ListRow, Scope, SharedCaseworkStore};
+use crate::console::ConsoleState;
+use crate::console::casework_pages::{
+    HouseholdLine, HouseholdPage, HouseholdsPage, ListLine, ListLink, ListPageView, ListsPage,
+};
+use crate::console::pages::Errors;
+use crate::web::respond::{Stop, page, stop};
+use crate::web::session::Allow;
+
+/// Households a search shows at most.
+const SEARCH_LIMIT: u32 = 50;
+/// Rows on one page of a list.
+const PAGE_SIZE: u32 = 50;
+/// The longest search the console reads.
+const QUERY_MAX: usize = 200;
+
+/// A signed-in person who reads casework, with what they may read.
+struct Reader {
+    signed: Signed,
+    scope: Scope,
+    casework: SharedCaseworkStore,
+}
+
+/// The request's session if its role reads casework; anyone else gets the not-found page.
+async fn reader(
+    state: &ConsoleState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Result<Reader, Stop> {
+    let signed = gate(state, peer, headers, Allow::Full).await?;
+    let user = &signed.session.user;
+    match (Scope::of(user.role, &user.team_id), state.casework()) {
+        (Some(scope), Some(casework)) => Ok(Reader {
+            signed,
+            scope,
+            casework,
+        }),
+        _ => Err(stop(state.not_found_page(Some(&signed.session)))),
+    }
+}
+
+/// Team ids to names, for the pages that show which team holds a household.
+async fn team_names(state: &ConsoleState, r: &Reader) -> Result<HashMap<String, String>, Stop> {
+    match state.store().teams().await {
+        Ok(teams) => Ok(teams.into_iter().map(|t| (t.id, t.name)).collect()),
+        Err(error) => Err(stop(state.unavailable(&error, Some(&r.signed.session)))),
+    }
+}
+
+fn field<'a>(fields: &'a crate::casework::Fields, name: &str) -> &'a str {
+    fields.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The search form's field.
+#[derive(Debug, Default, Deserialize)]
+pub(in crate::console) struct SearchQuery {
+    q: Option<String>,
+}
+
+/// `GET /console/households`: the search form, and what it found.
+pub(in crate::console) async fn households(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let r = match reader(&state, peer, &headers).await {
+        Ok(r) => r,
+        Err(response) => return *response,
+    };
+    let session = &r.signed.session;
+    let typed = query
+        .ok()
+        .and_then(|Query(q)| q.q)
+        .map(|q| q.trim().to_owned());
+    let names = r.scope.reads(EntityKind::Person);
+    let mut view = HouseholdsPage {
+        frame: state.frame("Find a household", Errors::default(), Some(session)),
+        query: typed.clone().unwrap_or_default(),
+        searched: typed.is_some(),
+        found: Vec::new(),
+        more: false,
+        names,
+    };
+    let Some(typed) = typed else {
+        return page(StatusCode::OK, &view);
+    };
+    let terms = if typed.chars().count() > QUERY_MAX {
+        Err(format!("Type at most {QUERY_MAX} characters"))
+    } else {
+        parse_search(&typed).ok_or_else(|| {
+            "Enter an address, postcode or UPRN, or a resident's name, to search for".to_owned()
+        })
+    };
+    let terms = match terms {
+        Ok(terms) => terms,
+        Err(message) => {
+            view.frame.errors = Errors::one("q", message);
+            view.query.truncate(QUERY_MAX);
+            return page(StatusCode::BAD_REQUEST, &view);
+        }
+    };
+    let mut found = match r.casework.search(&r.scope, &terms, SEARCH_LIMIT + 1).await {
+        Ok(found) => found,
+        Err(error) => return state.unavailable(&error, Some(session)),
+    };
+    let teams = match team_names(&state, &r).await {
+        Ok(teams) => teams,
+        Err(response) => return *response,
+    };
+    view.more = found.len() > SEARCH_LIMIT as usize;
+    found.truncate(SEARCH_LIMIT as usize);
+    let mut lines: Vec<HouseholdLine> = found
+        .into_iter()
+        .map(|h| HouseholdLine {
+            address: [field(&h.fields, "address_line_1"), field(&h.fields, "town")]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+            postcode: field(&h.fields, "postcode").to_owned(),
+            team: teams.get(&h.team_id).cloned().unwrap_or_default(),
+            id: h.id,
+        })
+        .collect();
+    lines.sort_by_cached_key(|l| doorstep_core::search::address_sort_key(&l.postcode, &l.address));
+    view.found = lines;
+    let outcome = format!("{} found", view.found.len());
+    state
+        .audit(state.entry(Some(&session.user.id), "household-search", None, outcome))
+        .await;
+    page(StatusCode::OK, &view)
+}
+
+/// `GET /console/households/{id}`: who and where, and the household's timeline.
+pub(in crate::console) async fn household(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let r = match reader(&state, peer, &headers).await {
+        Ok(r) => r,
+        Err(response) => return *response,
+    };
+    let session = &r.signed.session;
+    let user = Some(session.user.id.as_str());
+    let records = match r.casework.household(&r.scope, &id).await {
+        Ok(Some(records)) => records,
+        Ok(None) => {
+            state
+                .audit(state.entry(
+                    user,
+                    "household-view",
+                    Some(("household", &id)),
+                    "refused: not found or not this person's to read",
+                ))
+                .await;
+            return state.not_found_page(Some(session));
+        }
+        Err(error) => return state.unavailable(&error, Some(session)),
+    };
+    let teams = match team_names(&state, &r).await {
+        Ok(teams) => teams,
+        Err(response) => return *response,
+    };
+    state
+        .audit(state.entry(user, "household-view", Some(("household", &id)), "ok"))
+        .await;
+    let household = timeline::summary(&records);
+    let team = records
+        .iter()
+        .find(|c| c.entity == EntityKind::Household)
+        .and_then(|h| teams.get(&h.team_id).cloned())
+        .unwrap_or_default();
+    page(
+        StatusCode::OK,
+        &HouseholdPage {
+            frame: state.frame(&household.heading, Errors::default(), Some(session)),
+            team,
+            timeline: timeline::timeline(&records),
+            household,
+        },
+    )
+}
+
+/// The lists this scope may read.
+fn lists_for(scope: &Scope) -> impl Iterator<Item = CaseList> + '_ {
+    CaseList::ALL
+        .into_iter()
+        .filter(|l| scope.reads(l.entity()))
+}
+
+/// `GET /console/lists`: every list this person may read, with how long it is today.
+pub(in crate::console) async fn lists(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let r = match reader(&state, peer, &headers).await {
+        Ok(r) => r,
+        Err(response) => return *response,
+    };
+    let now = state.now_utc();
+    let mut links = Vec::new();
+    for list in lists_for(&r.scope) {
+        let count = match r.casework.list(&r.scope, &list.query(now), 0, 0).await {
+            Ok(found) => found.total,
+            Err(error) => return state.unavailable(&error, Some(&r.signed.session)),
+        };
+        links.push(ListLink {
+            href: format!("/console/lists/{}", list.slug()),
+            title: list.title().to_owned(),
+            description: list.description().to_owned(),
+            count,
+        });
+    }
+    page(
+        StatusCode::OK,
+        &ListsPage {
+            frame: state.frame("Lists", Errors::default(), Some(&r.signed.session)),
+            lists: links,
+        },
+    )
+}
+
+/// Which page of a list.
+#[derive(Debug, Default, Deserialize)]
+pub(in crate::console) struct PageQuery {
+    page: Option<String>,
+}
+
+/// What a list's row is about, in words.
+fn what(list: CaseList, row: &ListRow) -> String {
+    let f = &row.record.fields;
+    match row.record.entity {
+        EntityKind::Plan => {
+            let tier = field(f, "tier");
+            let status = doorstep_core::words::sentence_case(field(f, "status"));
+            if tier.is_empty() {
+                format!("Plan, {}", status.to_lowercase())
+            } else {
+                format!("Plan ({tier}), {}", status.to_lowercase())
+            }
+        }
+        EntityKind::WorkOrder => {
+            let firm = f
+                .get("firm")
+                .and_then(|firm| firm.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or("a firm");
+            format!("Work order {} with {firm}", field(f, "number"))
+        }
+        EntityKind::Referral => format!("Referral to {}", field(f, "agency_id")),
+        EntityKind::Cocoon => format!(
+            "{} door{} not tried yet",
+            row.doors_left,
+            if row.doors_left == 1 { "" } else { "s" }
+        ),
+        _ => list.title().to_owned(),
+    }
+}
+
+/// The headings of a list's date columns.
+fn headings(list: CaseList) -> (&'static str, Option<&'static str>) {
+    match list {
+        CaseList::AwaitingApproval => ("Agreed on", None),
+        CaseList::ApprovedNotFitted => ("In this state since", None),
+        CaseList::FollowUpsDue => ("Fitted on", Some("Follow-up due")),
+        CaseList::OrdersOverdue => ("Issued on", Some("Was due")),
+        CaseList::CocoonsBehind => ("Opened on", Some("Doors due by")),
+        CaseList::ReferralsOverdue => ("Sent on", Some("Response was due")),
+    }
+}
+
+/// `GET /console/lists/{slug}?page=N`: one list, a page at a time.
+pub(in crate::console) async fn list(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let r = match reader(&state, peer, &headers).await {
+        Ok(r) => r,
+        Err(response) => return *response,
+    };
+    let session = &r.signed.session;
+    let Some(list) = CaseList::from_slug(&slug).filter(|l| r.scope.reads(l.entity())) else {
+        return state.not_found_page(Some(session));
+    };
+    // A page number that is not one shows the first page.
+    let page_no: u32 = query
+        .ok()
+        .and_then(|Query(q)| q.page)
+        .and_then(|p| p.trim().parse().ok())
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1);
+    let found = match r
+        .casework
+        .list(
+            &r.scope,
+            &list.query(state.now_utc()),
+            PAGE_SIZE,
+            (page_no - 1) * PAGE_SIZE,
+        )
+        .await
+    {
+        Ok(found) => found,
+        Err(error) => return state.unavailable(&error, Some(session)),
+    };
+    let pages = u32::try_from(found.total)
+        .unwrap_or(u32::MAX)
+        .div_ceil(PAGE_SIZE)
+        .max(1);
+    let href = |p: u32| format!("/console/lists/{}?page={p}", list.slug());
+    let (since_heading, due_heading) = headings(list);
+    let lines = found
+        .rows
+        .iter()
+        .map(|row| ListLine {
+            href: format!("/console/households/{}", row.household_id),
+            address: row
+                .household
+                .as_ref()
+                .map(address_heading)
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| "Address not held".to_owned()),
+            what: what(list, row),
+            since: row.since.clone().unwrap_or_default(),
+            due: row
+                .due
+                .as_deref()
+                .map(|d| d.get(..10).unwrap_or(d).to_owned())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let caption = if pages > 1 {
+        format!("{} (page {page_no} of {pages})", list.title())
+    } else {
+        list.title().to_owned()
+    };
+    page(
+        StatusCode::OK,
+        &ListPageView {
+            frame: state.frame(list.title(), Errors::default(), Some(session)),
+            description: list.description().to_owned(),
+            caption,
+            since_heading: since_heading.to_owned(),
+            due_heading: due_heading.map(str::to_owned),
+            lines,
+            previous: (page_no > 1).then(|| href(page_no - 1)),
+            next: (page_no < pages).then(|| href(page_no + 1)),
+        },
+    )
+}

@@ -1,0 +1,227 @@
+//! The console's casework on PostgreSQL: the case index kept beside `records` (migration 7),
+//! and the searches and lists over it. The SQL is [`crate::casework::sql`]'s, shared with
+//! SQLite; this module binds and runs it.
+
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Pool};
+use doorstep_core::search::SearchTerms;
+use doorstep_sync::protocol::EntityKind;
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use crate::casework::sql::{self, Param, Sql, Style};
+use crate::casework::{
+    CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow, Scope,
+    index::INDEX_VERSION, index_statements,
+};
+use crate::model::StoreError;
+use crate::push::RecordKey;
+use crate::store::StoredRecord;
+
+use super::log::entity_of;
+
+/// Records read per round while rebuilding the index.
+const REBUILD_BATCH: i64 = 2_000;
+
+fn bound(sql: &Sql) -> Vec<&(dyn ToSql + Sync)> {
+    sql.params
+        .iter()
+        .map(|p| match p {
+            Param::Text(t) => t as &(dyn ToSql + Sync),
+            Param::Int(i) => i as &(dyn ToSql + Sync),
+        })
+        .collect()
+}
+
+/// Runs statements that change the index.
+async fn execute<C: GenericClient>(client: &C, statements: &[Sql]) -> Result<(), StoreError> {
+    for s in statements {
+        let stmt = client.prepare_cached(&s.text).await?;
+        client.execute(&stmt, &bound(s)).await?;
+    }
+    Ok(())
+}
+
+/// Brings the case index up to date with records the hub just wrote.
+pub(super) async fn index<'a, C: GenericClient>(
+    client: &C,
+    rows: impl IntoIterator<Item = (&'a RecordKey, &'a StoredRecord)>,
+) -> Result<(), StoreError> {
+    let statements = index_statements(
+        Style::Postgres,
+        rows.into_iter().map(|((entity, id), r)| {
+            (
+                *entity,
+                id.as_str(),
+                r.team_id.as_str(),
+                &r.record.fields,
+                r.tombstone(),
+            )
+        }),
+    );
+    execute(client, &statements).await
+}
+
+/// Rebuilds the case index from every record when it was built by other rules (or never),
+/// in one transaction under the migration lock's turn, a batch of records at a time.
+pub(super) async fn rebuild_if_stale(pool: &Pool) -> Result<(), StoreError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.execute("LOCK TABLE case_index IN EXCLUSIVE MODE", &[])
+        .await?;
+    let built: Option<String> = tx
+        .query_opt(
+            "SELECT value FROM hub_settings WHERE name = 'case_index_version'",
+            &[],
+        )
+        .await?
+        .map(|r| r.get(0));
+    if built.as_deref() == Some(INDEX_VERSION) {
+        return Ok(());
+    }
+    tx.batch_execute("DELETE FROM case_words; DELETE FROM case_index;")
+        .await?;
+    let (mut entity, mut id) = (String::new(), String::new());
+    loop {
+        let rows = tx
+            .query(
+                "SELECT entity, entity_id, team_id, fields FROM records
+                 WHERE (entity, entity_id) > ($1, $2) AND NOT tombstone
+                 ORDER BY entity, entity_id LIMIT $3",
+                &[&entity, &id, &REBUILD_BATCH],
+            )
+            .await?;
+        let Some(last) = rows.last() else { break };
+        (entity, id) = (last.get(0), last.get(1));
+        for r in &rows {
+            let kind = entity_of(r.get(0))?;
+            let fields: Fields = serde_json::from_str(r.get(3))?;
+            let statements = index_statements(
+                Style::Postgres,
+                [(
+                    kind,
+                    r.get::<_, &str>(1),
+                    r.get::<_, &str>(2),
+                    &fields,
+                    false,
+                )],
+            );
+            execute(&tx, &statements).await?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO hub_settings (name, value) VALUES ('case_index_version', $1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        &[&INDEX_VERSION],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The casework reads on PostgreSQL, over the sync store's pool.
+#[derive(Clone)]
+pub struct PgCasework {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PgCasework {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgCasework").finish_non_exhaustive()
+    }
+}
+
+impl PgCasework {
+    /// Casework over the sync store's pool.
+    pub(crate) fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+
+    async fn query(&self, sql: Sql) -> Result<Vec<Row>, StoreError> {
+        let client = self.pool.get().await?;
+        let stmt = client.prepare_cached(&sql.text).await?;
+        Ok(client.query(&stmt, &bound(&sql)).await?)
+    }
+}
+
+fn fields_at(r: &Row, at: usize) -> Result<Fields, StoreError> {
+    Ok(serde_json::from_str(r.get(at))?)
+}
+
+/// A record from its columns: entity, id and fields first, its team at `team`.
+fn record_at(r: &Row, team: usize) -> Result<CaseRecord, StoreError> {
+    Ok(CaseRecord {
+        entity: entity_of(r.get(0))?,
+        id: r.get(1),
+        team_id: r.get(team),
+        fields: fields_at(r, 2)?,
+    })
+}
+
+#[async_trait]
+impl CaseworkStore for PgCasework {
+    async fn search(
+        &self,
+        scope: &Scope,
+        terms: &SearchTerms,
+        limit: u32,
+    ) -> Result<Vec<HouseholdHit>, StoreError> {
+        self.query(sql::search(Style::Postgres, scope, terms, limit))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(HouseholdHit {
+                    id: r.get(0),
+                    team_id: r.get(1),
+                    fields: fields_at(r, 2)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn household(
+        &self,
+        scope: &Scope,
+        household_id: &str,
+    ) -> Result<Option<Vec<CaseRecord>>, StoreError> {
+        let records = self
+            .query(sql::household(Style::Postgres, scope, household_id))
+            .await?
+            .iter()
+            .map(|r| record_at(r, 3))
+            .collect::<Result<Vec<_>, _>>()?;
+        let found = records.iter().any(|r| r.entity == EntityKind::Household);
+        Ok(found.then_some(records))
+    }
+
+    async fn list(
+        &self,
+        scope: &Scope,
+        query: &ListQuery,
+        limit: u32,
+        offset: u32,
+    ) -> Result<ListPage, StoreError> {
+        let rows = self
+            .query(sql::list(Style::Postgres, scope, query, limit, offset))
+            .await?
+            .iter()
+            .map(|r| {
+                let household: Option<&str> = r.get(4);
+                Ok(ListRow {
+                    record: record_at(r, 8)?,
+                    household_id: r.get(3),
+                    household: household.map(serde_json::from_str).transpose()?,
+                    since: r.get(5),
+                    due: r.get(6),
+                    doors_left: r.get(7),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let total = self
+            .query(sql::list_count(Style::Postgres, scope, query))
+            .await?
+            .first()
+            .map_or(0, |r| r.get(0));
+        Ok(ListPage { rows, total })
+    }
+}

@@ -1,0 +1,212 @@
+//! The console's casework on the embedded backend: the case index kept beside `records`
+//! (migration 7), and the searches and lists over it. The SQL is [`crate::casework::sql`]'s,
+//! shared with PostgreSQL; this module binds and runs it.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use doorstep_core::search::SearchTerms;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
+
+use crate::casework::sql::{self, Param, Sql, Style};
+use crate::casework::{
+    CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow, Scope,
+    index::INDEX_VERSION, index_statements,
+};
+use crate::model::StoreError;
+use crate::push::RecordKey;
+use crate::store::StoredRecord;
+
+use super::log::entity_of;
+
+fn bound(sql: &Sql) -> impl Iterator<Item = SqlValue> + '_ {
+    sql.params.iter().map(|p| match p {
+        Param::Text(t) => SqlValue::Text(t.clone()),
+        Param::Int(i) => SqlValue::Integer(*i),
+    })
+}
+
+/// Runs statements that change the index.
+fn execute(conn: &Connection, statements: &[Sql]) -> Result<(), StoreError> {
+    for s in statements {
+        conn.prepare_cached(&s.text)?
+            .execute(params_from_iter(bound(s)))?;
+    }
+    Ok(())
+}
+
+/// Brings the case index up to date with records the hub just wrote.
+pub(super) fn index<'a>(
+    conn: &Connection,
+    rows: impl IntoIterator<Item = (&'a RecordKey, &'a StoredRecord)>,
+) -> Result<(), StoreError> {
+    let statements = index_statements(
+        Style::Sqlite,
+        rows.into_iter().map(|((entity, id), r)| {
+            (
+                *entity,
+                id.as_str(),
+                r.team_id.as_str(),
+                &r.record.fields,
+                r.tombstone(),
+            )
+        }),
+    );
+    execute(conn, &statements)
+}
+
+/// Rebuilds the case index from every record when it was built by other rules (or never),
+/// in one transaction, so a hub upgraded to a new index never serves a half-built one.
+pub(super) fn rebuild_if_stale(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let built: Option<String> = tx
+        .query_row(
+            "SELECT value FROM hub_settings WHERE name = 'case_index_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if built.as_deref() == Some(INDEX_VERSION) {
+        return Ok(());
+    }
+    tx.execute_batch("DELETE FROM case_words; DELETE FROM case_index;")?;
+    {
+        let mut stmt = tx.prepare(
+            "SELECT entity, entity_id, team_id, fields, tombstone FROM records ORDER BY entity",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let entity = entity_of(&r.get::<_, String>(0)?)?;
+            let id: String = r.get(1)?;
+            let team: String = r.get(2)?;
+            let fields: Fields = serde_json::from_str(&r.get::<_, String>(3)?)?;
+            let deleted: bool = r.get(4)?;
+            if deleted {
+                continue;
+            }
+            let statements = index_statements(
+                Style::Sqlite,
+                [(entity, id.as_str(), team.as_str(), &fields, false)],
+            );
+            execute(&tx, &statements)?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO hub_settings (name, value) VALUES ('case_index_version', ?1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [INDEX_VERSION],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The casework reads on SQLite, over the sync store's connection.
+#[derive(Debug, Clone)]
+pub struct SqliteCasework {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteCasework {
+    /// Casework over the sync store's connection.
+    pub(crate) fn new(conn: Arc<Mutex<Connection>>) -> Self {
+        Self { conn }
+    }
+
+    async fn query<T, F>(&self, sql: Sql, row: F) -> Result<Vec<T>, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&rusqlite::Row<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        super::run_on(&self.conn, move |conn| {
+            let mut stmt = conn.prepare_cached(&sql.text)?;
+            let mut rows = stmt.query(params_from_iter(bound(&sql)))?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(row(r)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
+fn fields_at(r: &rusqlite::Row<'_>, at: usize) -> Result<Fields, StoreError> {
+    Ok(serde_json::from_str(&r.get::<_, String>(at)?)?)
+}
+
+#[async_trait]
+impl CaseworkStore for SqliteCasework {
+    async fn search(
+        &self,
+        scope: &Scope,
+        terms: &SearchTerms,
+        limit: u32,
+    ) -> Result<Vec<HouseholdHit>, StoreError> {
+        self.query(sql::search(Style::Sqlite, scope, terms, limit), |r| {
+            Ok(HouseholdHit {
+                id: r.get(0)?,
+                team_id: r.get(1)?,
+                fields: fields_at(r, 2)?,
+            })
+        })
+        .await
+    }
+
+    async fn household(
+        &self,
+        scope: &Scope,
+        household_id: &str,
+    ) -> Result<Option<Vec<CaseRecord>>, StoreError> {
+        let records = self
+            .query(sql::household(Style::Sqlite, scope, household_id), |r| {
+                Ok(CaseRecord {
+                    entity: entity_of(&r.get::<_, String>(0)?)?,
+                    id: r.get(1)?,
+                    team_id: r.get(3)?,
+                    fields: fields_at(r, 2)?,
+                })
+            })
+            .await?;
+        let found = records
+            .iter()
+            .any(|r| r.entity == doorstep_sync::protocol::EntityKind::Household);
+        Ok(found.then_some(records))
+    }
+
+    async fn list(
+        &self,
+        scope: &Scope,
+        query: &ListQuery,
+        limit: u32,
+        offset: u32,
+    ) -> Result<ListPage, StoreError> {
+        let rows = self
+            .query(sql::list(Style::Sqlite, scope, query, limit, offset), |r| {
+                let household: Option<String> = r.get(4)?;
+                Ok(ListRow {
+                    record: CaseRecord {
+                        entity: entity_of(&r.get::<_, String>(0)?)?,
+                        id: r.get(1)?,
+                        team_id: r.get(8)?,
+                        fields: fields_at(r, 2)?,
+                    },
+                    household_id: r.get(3)?,
+                    household: household.map(|h| serde_json::from_str(&h)).transpose()?,
+                    since: r.get(5)?,
+                    due: r.get(6)?,
+                    doors_left: r.get(7)?,
+                })
+            })
+            .await?;
+        let total = self
+            .query(sql::list_count(Style::Sqlite, scope, query), |r| {
+                Ok(r.get::<_, i64>(0)?)
+            })
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(0);
+        Ok(ListPage { rows, total })
+    }
+}
