@@ -180,3 +180,22 @@ pub fn index_statements<'a>(
     }
     out
 }
+
+/// [`index_statements`] for records as a backend's `write_records` holds them.
+pub fn written_statements<'a>(
+    style: sql::Style,
+    rows: impl IntoIterator<Item = (&'a crate::push::RecordKey, &'a crate::store::StoredRecord)>,
+) -> Vec<sql::Sql> {
+    index_statements(
+        style,
+        rows.into_iter().map(|((entity, id), r)| {
+            (
+                *entity,
+                id.as_str(),
+                r.team_id.as_str(),
+                &r.record.fields,
+                r.tombstone(),
+            )
+        }),
+    )
+}

@@ -12,7 +12,7 @@ use tokio_postgres::types::ToSql;
 use crate::casework::sql::{self, Param, Sql, Style};
 use crate::casework::{
     CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow, Scope,
-    index::INDEX_VERSION, index_statements,
+    index::INDEX_VERSION, index_statements, written_statements,
 };
 use crate::model::StoreError;
 use crate::push::RecordKey;
@@ -47,18 +47,7 @@ pub(super) async fn index<'a, C: GenericClient>(
     client: &C,
     rows: impl IntoIterator<Item = (&'a RecordKey, &'a StoredRecord)>,
 ) -> Result<(), StoreError> {
-    let statements = index_statements(
-        Style::Postgres,
-        rows.into_iter().map(|((entity, id), r)| {
-            (
-                *entity,
-                id.as_str(),
-                r.team_id.as_str(),
-                &r.record.fields,
-                r.tombstone(),
-            )
-        }),
-    );
+    let statements = written_statements(Style::Postgres, rows);
     execute(client, &statements).await
 }
 

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use crate::casework::sql::{self, Param, Sql, Style};
 use crate::casework::{
     CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow, Scope,
-    index::INDEX_VERSION, index_statements,
+    index::INDEX_VERSION, index_statements, written_statements,
 };
 use crate::model::StoreError;
 use crate::push::RecordKey;
@@ -41,18 +41,7 @@ pub(super) fn index<'a>(
     conn: &Connection,
     rows: impl IntoIterator<Item = (&'a RecordKey, &'a StoredRecord)>,
 ) -> Result<(), StoreError> {
-    let statements = index_statements(
-        Style::Sqlite,
-        rows.into_iter().map(|((entity, id), r)| {
-            (
-                *entity,
-                id.as_str(),
-                r.team_id.as_str(),
-                &r.record.fields,
-                r.tombstone(),
-            )
-        }),
-    );
+    let statements = written_statements(Style::Sqlite, rows);
     execute(conn, &statements)
 }
 
