@@ -26,6 +26,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/postgres/0005_console.sql"),
     ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_audit_indexes.sql"),
+    ),
 ];
 
 /// Taken while migrating, so two hubs starting together do not both migrate.

@@ -19,6 +19,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0004_withdrawn_tokens.sql"),
     ),
     (5, include_str!("../../migrations/sqlite/0005_console.sql")),
+    (
+        6,
+        include_str!("../../migrations/sqlite/0006_audit_indexes.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, in one transaction.
