@@ -731,6 +731,25 @@ mod tests {
     ];
 
     #[test]
+    fn the_app_version_is_read_only_from_the_apps_own_user_agent() {
+        let with = |agent: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::USER_AGENT, agent.parse().unwrap());
+            app_version(&headers).map(str::to_owned)
+        };
+        assert_eq!(with("doorstep/0.1.0").as_deref(), Some("0.1.0"));
+        assert_eq!(
+            with("doorstep/1.2.3-rc.1+b7 extra").as_deref(),
+            Some("1.2.3-rc.1+b7")
+        );
+        for agent in ["Mozilla/5.0", "doorstep/", "doorstep/<b>", "xdoorstep/1.0"] {
+            assert_eq!(with(agent), None, "{agent}");
+        }
+        assert_eq!(with(&format!("doorstep/{}", "1".repeat(33))), None);
+        assert_eq!(app_version(&HeaderMap::new()), None);
+    }
+
+    #[test]
     fn the_openapi_document_describes_every_route() {
         let text = crate::openapi::document();
         let doc: serde_json::Value = serde_json::from_str(text).unwrap();
