@@ -3,8 +3,10 @@
 // database whose first administrator was added with `admin add-user --email`, then: the
 // administrator's set-up link (password and security code), signing in with the code,
 // people (add, role), teams (add), an enrolment code a laptop then uses, the laptop's
-// revocation, and a supervisor who may not see the administrator's pages but finds a
-// household a laptop pushed, reads its timeline and the plans waiting for approval. axe-core scans
+// revocation, contractor firms and their users, the audit log (its filters and CSV), a
+// supervisor who may not see the administrator's pages but finds a household a laptop
+// pushed, reads its timeline and the plans waiting for approval, and a data protection
+// officer who reads the audit log. axe-core scans
 // every page the console has, error pages included: no violations of WCAG 2.2 AA.
 //
 // Run by run.sh, which builds the hub and sets DOORSTEP_HUB_BIN.
@@ -207,6 +209,8 @@ async function main() {
   await page.getByRole('button', { name: 'Create an enrolment code' }).click()
   const code = (await page.locator('#secret').innerText()).trim()
   check(/^[A-Z0-9]{5}(-[A-Z0-9]{5}){2}$/.test(code), `an enrolment code is shown once (${code})`)
+  check(await page.getByRole('img', { name: /QR code holding the hub/ }).isVisible(), 'with a QR code of it')
+  check(await page.getByText(base, { exact: true }).isVisible(), 'and the hub address beside it')
   await scan(page, 'enrolment code')
 
   // A person with an email: their set-up link, shown once.
@@ -215,7 +219,8 @@ async function main() {
   await page.getByLabel('Role').selectOption('dpo')
   await page.getByLabel(/Email address/).fill('dee@council.example')
   await page.getByRole('button', { name: 'Add person' }).click()
-  check((await page.locator('#secret').innerText()).includes('/console/set-up/'), 'a set-up link is shown')
+  const deeLink = (await page.locator('#secret').innerText()).trim()
+  check(deeLink.includes('/console/set-up/'), 'a set-up link is shown')
   await scan(page, 'set-up link shown')
 
   // The laptop enrols with the code; then it is revoked.
@@ -233,6 +238,53 @@ async function main() {
   await scan(page, 'revoke a laptop')
   await page.getByRole('button', { name: 'Revoke and erase this laptop' }).click()
   check(await page.getByText(/^Revoked /).isVisible(), 'the laptop is revoked')
+
+  // Contractor firms and their portal users.
+  await page.getByRole('link', { name: 'Firms', exact: true }).first().click()
+  check((await title(page)).startsWith('Contractor firms'), 'the firms page')
+  await scan(page, 'firms')
+  await page.getByRole('button', { name: 'Add firm' }).click()
+  check((await title(page)).startsWith('Error: Contractor firms'), 'a firm with no id is refused')
+  await scan(page, 'firms with an error')
+  await page.getByLabel('Firm id').fill('quillon_locks')
+  await page.getByLabel('Firm name').fill('Quillon Locks')
+  await page.getByRole('button', { name: 'Add firm' }).click()
+  check((await title(page)).startsWith('Quillon Locks'), 'a firm is added, and its page shown')
+  await scan(page, 'firm')
+  await page.getByRole('button', { name: 'Add user' }).click()
+  check((await title(page)).startsWith('Error: Quillon Locks'), 'a firm user with no name is refused')
+  await scan(page, 'firm with an error')
+  await page.getByLabel('Name').fill('Fred Fitter')
+  await page.getByLabel('Email address').fill('fred@quillon.example')
+  await page.getByRole('button', { name: 'Add user' }).click()
+  check((await page.locator('#secret').innerText()).trim().length >= 12, 'an initial password is shown once')
+  await scan(page, 'initial password shown')
+  await page.getByRole('link', { name: 'Done' }).click()
+  await page.getByRole('button', { name: /New second factor/ }).click()
+  check((await page.locator('#secret').innerText()).startsWith('otpauth://'), 'a new second factor is shown once')
+  await scan(page, 'second factor shown')
+  await page.getByRole('link', { name: 'Done' }).click()
+  await page.getByRole('button', { name: /Turn off/ }).click()
+  check(await page.getByRole('cell', { name: 'Turned off' }).isVisible(), 'a firm user is turned off')
+
+  // The audit log: the whole of it, a filter, a bad filter, the CSV.
+  await page.getByRole('link', { name: 'Audit log', exact: true }).first().click()
+  check((await title(page)).startsWith('Audit log'), 'the audit log')
+  check(await page.getByRole('cell', { name: 'admin.add-firm', exact: true }).isVisible(), 'the administrator\'s actions are in it')
+  await scan(page, 'audit log')
+  await page.getByLabel('Action').fill('admin.add-firm-user')
+  await page.getByRole('button', { name: 'Show entries' }).click()
+  check((await page.getByRole('cell', { name: 'admin.add-firm', exact: true }).count()) === 0, 'a filter narrows it')
+  check(await page.getByRole('cell', { name: 'admin.add-firm-user', exact: true }).isVisible(), 'to what it names')
+  await scan(page, 'audit log filtered')
+  await page.getByLabel('Date from').fill('yesterday')
+  await page.getByRole('button', { name: 'Show entries' }).click()
+  check((await title(page)).startsWith('Error: Audit log'), 'a bad date is refused')
+  await scan(page, 'audit log with an error')
+  const csv = await page.request.get(`${base}/console/audit.csv?action=admin.`)
+  check(csv.status() === 200, `the CSV downloads (${csv.status()})`)
+  check(csv.headers()['content-disposition'] === 'attachment; filename="audit-log.csv"', 'as an attachment named audit-log.csv')
+  check((await csv.text()).startsWith('time_utc,user_id,user_name,'), 'with a header row')
 
   await page.goto(`${base}/console/no-such-page`)
   check((await title(page)).startsWith('Page not found'), 'an unknown page is not found')
@@ -252,7 +304,8 @@ async function main() {
   await scan(page, 'home')
   await page.goto(`${base}/console/people`)
   check((await title(page)).startsWith('Page not found'), 'the people page is not found for a supervisor')
-
+  await page.goto(`${base}/console/audit`)
+  check((await title(page)).startsWith('Page not found'), 'the audit log is not found for a supervisor')
   // Casework: a North laptop pushes a household with an agreed plan; the supervisor finds
   // it by its street, reads its timeline and sees the plan waiting for approval.
   await pushHousehold(base)
@@ -274,6 +327,28 @@ async function main() {
   await page.getByRole('link', { name: 'Plans waiting for approval' }).click()
   check(await page.getByRole('cell', { name: 'Plan (silver), agreed' }).isVisible(), 'the plan waits for approval')
   await scan(page, 'plans waiting for approval')
+  await page.getByRole('button', { name: 'Sign out' }).click()
+
+  // The data protection officer: the audit log, and nothing of the administrator's.
+  const deeKey = await setUp(page, deeLink, true)
+  await page.getByRole('button', { name: 'Set up my account' }).click()
+  await page.getByLabel('Email address').fill('dee@council.example')
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  check(page.url() === `${base}/console/sign-in/code`, 'a dpo is asked for the code')
+  // The set-up spent this step's code: wait for the next one.
+  await new Promise((r) => setTimeout(r, 31_000))
+  await page.getByLabel('Security code').fill(totp(deeKey))
+  await page.getByRole('button', { name: 'Continue' }).click()
+  check(page.url() === `${base}/console/home`, `a dpo signs in (${page.url()})`)
+  check((await page.getByRole('link', { name: 'People', exact: true }).count()) === 0, 'no People link for a dpo')
+  await scan(page, 'home, dpo')
+  await page.getByRole('link', { name: 'Audit log', exact: true }).first().click()
+  check(await page.getByRole('cell', { name: 'admin.add-firm', exact: true }).isVisible(), 'a dpo reads the audit log')
+  await scan(page, 'audit log, dpo')
+  await page.goto(`${base}/console/firms`)
+  check((await title(page)).startsWith('Page not found'), 'the firms page is not found for a dpo')
+
 
   const expected = [
     'sign in', 'sign in with an error', 'set up with a security code', 'set up with an error',
@@ -282,6 +357,8 @@ async function main() {
     'enrolment code', 'set-up link shown', 'laptops', 'revoke a laptop', 'not found', 'set up', 'home',
     'find a household', 'find a household with an error', 'households found', 'household', 'lists',
     'plans waiting for approval',
+    'firms', 'firms with an error', 'firm', 'firm with an error', 'initial password shown', 'second factor shown',
+    'audit log', 'audit log filtered', 'audit log with an error', 'home, dpo', 'audit log, dpo',
   ]
   check(expected.every((p) => scanned.has(p)), `every console page scanned (${scanned.size})`)
 }

@@ -42,6 +42,11 @@ pub struct HubConfig {
     pub refusal_rate_limit: RateLimit,
     /// Time limits on slow clients and open connections per address.
     pub connections: ConnectionLimits,
+    /// The address people and laptops reach the hub at (e.g. `https://hub.council.example`
+    /// behind a TLS proxy), without a trailing `/`: set-up links and the enrolment QR code
+    /// name it. `DOORSTEP_HUB_PUBLIC_URL` overrides it; unset, the console uses the address
+    /// the browser asked for.
+    pub public_url: Option<String>,
 }
 
 impl Default for HubConfig {
@@ -59,6 +64,7 @@ impl Default for HubConfig {
                 per_second: 1.0,
             },
             connections: ConnectionLimits::default(),
+            public_url: None,
         }
     }
 }

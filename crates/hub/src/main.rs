@@ -141,13 +141,14 @@ struct AddUser {
     email: Option<String>,
 }
 
-/// Where set-up links point: `DOORSTEP_HUB_PUBLIC_URL` (the address people reach the
-/// hub at, e.g. behind a TLS proxy), or else the address the hub listens on.
+/// Where set-up links point: the public URL (`public_url`, or `DOORSTEP_HUB_PUBLIC_URL`:
+/// the address people reach the hub at, e.g. behind a TLS proxy), or else the address the
+/// hub listens on.
 fn public_base(config: &HubConfig) -> String {
-    match std::env::var("DOORSTEP_HUB_PUBLIC_URL") {
-        Ok(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
-        _ => format!("http://{}", config.listen),
-    }
+    config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.listen))
 }
 
 fn main() -> ExitCode {
@@ -194,6 +195,16 @@ fn settings(cli: &Cli, listen: Option<&String>) -> Result<HubConfig, String> {
     if let Some(days) = cli.tombstone_days {
         config.tombstone_days = days;
     }
+    if let Ok(url) = std::env::var("DOORSTEP_HUB_PUBLIC_URL")
+        && !url.trim().is_empty()
+    {
+        config.public_url = Some(url);
+    }
+    config.public_url = config
+        .public_url
+        .take()
+        .map(|url| url.trim().trim_end_matches('/').to_owned())
+        .filter(|url| !url.is_empty());
     config.check()?;
     Ok(config)
 }

@@ -59,6 +59,9 @@ struct Inner {
     limiter: RateLimiter,
     refusal_limiter: RateLimiter,
     tally: Tally,
+    /// The app version each device was last recorded with, so an unchanged one costs no
+    /// write (see [`note_app_version`]).
+    app_versions: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl AppState {
@@ -79,6 +82,7 @@ impl AppState {
                 limiter,
                 refusal_limiter,
                 tally: Tally::default(),
+                app_versions: std::sync::Mutex::default(),
             }),
         }
     }
@@ -260,10 +264,50 @@ pub(crate) async fn authenticate(
             "No sign-in: send the access token as `Authorization: Bearer …`",
         )
     })?;
-    Ok(state
+    let principal = state
         .store()
         .authenticate(&secret::digest(token), now)
-        .await?)
+        .await?;
+    if let Some(version) = app_version(headers) {
+        note_app_version(state, &principal.device_id.to_string(), version).await;
+    }
+    Ok(principal)
+}
+
+/// The version in a laptop's `User-Agent: doorstep/<version>` (the sync client's), if the
+/// header is that and the version is short and plain (digits, letters, `.`, `-`, `+`).
+pub(crate) fn app_version(headers: &HeaderMap) -> Option<&str> {
+    let agent = headers.get(header::USER_AGENT)?.to_str().ok()?;
+    let version = agent.strip_prefix("doorstep/")?.split(' ').next()?;
+    let plain = !version.is_empty()
+        && version.len() <= 32
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'));
+    plain.then_some(version)
+}
+
+/// Records the device's app version when it differs from the one this hub last recorded
+/// (the first request after start-up writes at most once per device). A failure is only
+/// logged: the request it came with goes on.
+async fn note_app_version(state: &AppState, device_id: &str, version: &str) {
+    let known = state
+        .inner
+        .app_versions
+        .lock()
+        .map(|v| v.get(device_id).is_some_and(|known| known == version))
+        .unwrap_or(false);
+    if known {
+        return;
+    }
+    match state.store().note_app_version(device_id, version).await {
+        Ok(()) => {
+            if let Ok(mut versions) = state.inner.app_versions.lock() {
+                versions.insert(device_id.to_owned(), version.to_owned());
+            }
+        }
+        Err(error) => tracing::warn!(%error, "could not record a laptop's app version"),
+    }
 }
 
 /// Reads a JSON request body: too large → 413, unreadable → 400, then the protocol's own
@@ -685,6 +729,25 @@ mod tests {
         ("/v1/health", &["get"]),
         ("/v1/openapi.json", &["get"]),
     ];
+
+    #[test]
+    fn the_app_version_is_read_only_from_the_apps_own_user_agent() {
+        let with = |agent: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::USER_AGENT, agent.parse().unwrap());
+            app_version(&headers).map(str::to_owned)
+        };
+        assert_eq!(with("doorstep/0.1.0").as_deref(), Some("0.1.0"));
+        assert_eq!(
+            with("doorstep/1.2.3-rc.1+b7 extra").as_deref(),
+            Some("1.2.3-rc.1+b7")
+        );
+        for agent in ["Mozilla/5.0", "doorstep/", "doorstep/<b>", "xdoorstep/1.0"] {
+            assert_eq!(with(agent), None, "{agent}");
+        }
+        assert_eq!(with(&format!("doorstep/{}", "1".repeat(33))), None);
+        assert_eq!(app_version(&HeaderMap::new()), None);
+    }
 
     #[test]
     fn the_openapi_document_describes_every_route() {

@@ -101,6 +101,13 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Who holds this access token, if it is valid now.
     async fn authenticate(&self, access_digest: &str, now: i64) -> Result<Principal, StoreError>;
 
+    /// Records the version of Doorstep device `device_id` says it runs (shown on the
+    /// console's laptops page). A store without the column (a test double) keeps nothing.
+    async fn note_app_version(&self, device_id: &str, version: &str) -> Result<(), StoreError> {
+        let _ = (device_id, version);
+        Ok(())
+    }
+
     /// Applies a batch of changes in one transaction: each change once (by id), merged
     /// field by field, one change-log entry per change that took effect, numbered from
     /// the counter row inside this transaction. Writes an audit entry per change.

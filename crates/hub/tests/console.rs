@@ -16,10 +16,10 @@ use browser::{Browser, Page};
 use doorstep_core::Role;
 use doorstep_hub::admin::{self, NewPerson};
 use doorstep_hub::console::ROUTES;
-use doorstep_hub::model::{Refusal, StoreError};
+use doorstep_hub::model::{AuditEntry, Refusal, StoreError};
 use doorstep_hub::web::totp;
 use doorstep_hub::{Clock, HubConfig, SharedStore};
-use support::{Backend, Hub, TestDb, enrol, org, user_with_code};
+use support::{Backend, Hub, TestDb, enrol, org, request, user_with_code};
 
 on_both_backends!(
     a_set_up_link_works_once_and_signs_in,
@@ -32,6 +32,11 @@ on_both_backends!(
     a_data_protection_officer_gets_no_laptop,
     every_route_answers_every_role_as_expected,
     casework_is_found_and_listed_within_each_readers_scope,
+    an_admin_and_a_dpo_read_and_export_the_audit_log,
+    the_audit_log_is_theirs_alone,
+    an_admin_looks_after_contractor_firms,
+    the_laptops_page_shows_app_version_and_changes_waiting,
+    the_enrolment_code_page_has_a_qr_code,
 );
 
 const PASSWORD: &str = "a long and memorable pass phrase";
@@ -839,6 +844,38 @@ fn allowed(page: &Page) -> bool {
     page.status < 500 && page.status != 404 && !page.location().starts_with("/console/sign-in")
 }
 
+/// Who may use the routes under each prefix; everyone else signed in gets 404. A route
+/// under none of these is any signed-in person's (or public).
+const WHO_MAY: &[(&str, &[Role])] = &[
+    ("/console/teams", &[Role::Admin]),
+    ("/console/people", &[Role::Admin]),
+    ("/console/laptops", &[Role::Admin]),
+    ("/console/firms", &[Role::Admin]),
+    ("/console/audit", &[Role::Admin, Role::Dpo]),
+    // No household has the id the matrix tries: not found for everyone, never a 5xx.
+    ("/console/households/", &[]),
+    ("/console/households", CASEWORK),
+    ("/console/lists", CASEWORK),
+];
+
+/// The roles that read casework: those who work cases (their own team's) and the data
+/// protection officer (every team's). The matrix's list is one every one of them reads.
+const CASEWORK: &[Role] = &[
+    Role::Officer,
+    Role::Warden,
+    Role::FireCrew,
+    Role::Supervisor,
+    Role::Dpo,
+];
+
+/// The roles that may use `route`, when it is not everyone's.
+fn who_may(route: &str) -> Option<&'static [Role]> {
+    WHO_MAY
+        .iter()
+        .find(|(prefix, _)| route.starts_with(prefix))
+        .map(|(_, roles)| *roles)
+}
+
 async fn every_route_answers_every_role_as_expected(backend: Backend) {
     let w = world(backend).await;
     let (mut admin_b, _) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
@@ -852,7 +889,30 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
         .unwrap()
         .1;
     let device = enrol(&w.hub, &code).await.device_id.to_string();
-    let mut sessions: Vec<(String, Option<Browser>)> = vec![("no session".into(), None)];
+    let now = w.clock.now_ms();
+    let firm = doorstep_hub::portal::admin::add_firm_audited(
+        &w.store,
+        None,
+        "quillon_locks",
+        "Quillon Locks",
+        now,
+    )
+    .await
+    .unwrap();
+    let fitter = doorstep_hub::portal::admin::add_firm_user_audited(
+        &w.store,
+        None,
+        &firm,
+        "fitter@quillon.example",
+        "Fitter",
+        None,
+        now,
+    )
+    .await
+    .unwrap()
+    .id;
+    let mut sessions: Vec<(String, Option<Role>, Option<Browser>)> =
+        vec![("no session".into(), None, None)];
     for (name, role, team) in [
         ("Olive Officer", Role::Officer, &w.north),
         ("Other Officer", Role::Officer, &w.south),
@@ -863,22 +923,22 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
         ("Dee Dpo", Role::Dpo, &w.north),
     ] {
         let (browser, _) = w.signed_in(name, role, team).await;
-        sessions.push((format!("{role:?} of {team}"), Some(browser)));
+        sessions.push((format!("{role:?} of {team}"), Some(role), Some(browser)));
     }
     let admin_csrf = admin_b.csrf().await;
     for (route, methods) in ROUTES {
         let id = if route.starts_with("/console/laptops") {
             &device
+        } else if route.starts_with("/console/firms") {
+            &firm
         } else {
             &target
         };
         let path = route
             .replace("{id}", id)
-            .replace("{slug}", "awaiting-approval")
+            .replace("{slug}", "referrals-overdue")
+            .replace("{user}", &fitter)
             .replace("{token}", &"ab".repeat(32));
-        // Casework is read by the roles that work cases, and the data protection officer.
-        let casework =
-            route.starts_with("/console/households") || route.starts_with("/console/lists");
         for method in *methods {
             // Open to anyone (or only a redirect onwards); signing out is tried last.
             let public = *route == "/console"
@@ -888,10 +948,8 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
             if *route == "/console/sign-out" {
                 continue;
             }
-            let admin_only = ["/console/teams", "/console/people", "/console/laptops"]
-                .iter()
-                .any(|p| route.starts_with(p));
-            for (who, browser) in &mut sessions {
+            let only = who_may(route);
+            for (who, role, browser) in &mut sessions {
                 let page = match (browser.as_mut(), *method) {
                     (None, "get") => Browser::new(&w.hub).get(&path).await,
                     (None, _) => Browser::new(&w.hub).post(&path, &[("csrf", "x")]).await,
@@ -909,19 +967,23 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
                 if public {
                     continue;
                 }
-                match browser {
-                    None => assert!(
+                match (role, only) {
+                    (None, _) => assert!(
                         page.status == 303 && page.location().starts_with("/console/sign-in")
                             || page.status == 403,
                         "{method} {route} with no session: {} {}",
                         page.status,
                         page.location()
                     ),
-                    Some(_) if admin_only => assert_eq!(
-                        page.status, 404,
-                        "{method} {route} as {who} is an administrator's"
+                    (Some(role), Some(roles)) if !roles.contains(role) => {
+                        assert_eq!(page.status, 404, "{method} {route} as {who} is not theirs")
+                    }
+                    (Some(_), _) => assert!(
+                        allowed(&page),
+                        "{method} {route} as {who}: {} {}",
+                        page.status,
+                        page.location()
                     ),
-                    Some(_) => {}
                 }
             }
             // The administrator may use it (a bare form is a bad form, never a 5xx).
@@ -930,10 +992,10 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
             } else {
                 admin_b.post(&path, &[("csrf", &admin_csrf)]).await
             };
-            if casework {
+            if only.is_some_and(|roles| !roles.contains(&Role::Admin)) {
                 assert_eq!(
                     page.status, 404,
-                    "{method} {route}: an administrator reads no casework"
+                    "{method} {route} is not the administrator's"
                 );
             } else if !public {
                 assert!(
@@ -946,7 +1008,7 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
         }
     }
     // Signing out, last: every session may, none without its token.
-    for (who, browser) in &mut sessions {
+    for (who, _, browser) in &mut sessions {
         let Some(b) = browser.as_mut() else { continue };
         b.post("/console/sign-out", &[("csrf", "x")])
             .await
@@ -1258,4 +1320,610 @@ async fn casework_is_found_and_listed_within_each_readers_scope(backend: Backend
         .get("/console/households/house-north")
         .await
         .expect(404);
+}
+
+/// Unix ms of `day` (YYYY-MM-DD) at `hour`:00 UTC.
+fn at(day: &str, hour: u32) -> i64 {
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .unwrap()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis()
+}
+
+fn entry(
+    at: i64,
+    user: Option<&str>,
+    device: Option<&str>,
+    action: &str,
+    record: Option<(&str, &str)>,
+    outcome: &str,
+) -> AuditEntry {
+    AuditEntry {
+        at,
+        user_id: user.map(str::to_owned),
+        device_id: device.map(str::to_owned),
+        action: action.to_owned(),
+        entity: record.map(|(e, _)| e.to_owned()),
+        entity_id: record.map(|(_, id)| id.to_owned()),
+        outcome: outcome.to_owned(),
+    }
+}
+
+/// The table rows of an audit page.
+fn audit_rows(page: &Page) -> usize {
+    let html = page.html();
+    let Some(body) = html.split("<tbody").nth(1) else {
+        return 0;
+    };
+    body.split("</tbody>")
+        .next()
+        .unwrap()
+        .matches("<tr")
+        .count()
+}
+
+async fn an_admin_and_a_dpo_read_and_export_the_audit_log(backend: Backend) {
+    let w = world(backend).await;
+    let olive = w
+        .store
+        .add_user(&w.north, "Olive Officer", Role::Officer, w.clock.now_ms())
+        .await
+        .unwrap();
+    // Three entries in January 2026, whose text a spreadsheet would run as formulas.
+    w.store
+        .append_audit(&[
+            entry(
+                at("2026-01-10", 12),
+                Some(&olive),
+                Some("dev-1"),
+                "push",
+                Some(("household", "HH001")),
+                "=cmd|' /C calc'!A0",
+            ),
+            entry(
+                at("2026-01-11", 23),
+                None,
+                Some("dev-2"),
+                "pull",
+                Some(("household", "HH002")),
+                "-2+3",
+            ),
+            entry(
+                at("2026-01-12", 0),
+                Some(&olive),
+                None,
+                "console.sign-in",
+                None,
+                "@SUM(1)",
+            ),
+        ])
+        .await
+        .unwrap();
+    let (mut admin_b, admin_id) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let (mut dpo_b, dpo_id) = w.signed_in("Dee Dpo", Role::Dpo, &w.north).await;
+
+    let home = admin_b.get("/console/home").await;
+    home.expect(200).says("href=\"/console/audit\"");
+    let home = dpo_b.get("/console/home").await;
+    home.expect(200).says("href=\"/console/audit\"");
+    assert!(
+        !home.html().contains("/console/people"),
+        "a dpo does not administer"
+    );
+
+    for b in [&mut admin_b, &mut dpo_b] {
+        let all = b.get("/console/audit").await;
+        all.expect(200)
+            .says("Audit log")
+            .says("HH001")
+            .says("HH002")
+            .says("console.sign-in")
+            .says("Olive Officer");
+        // Each filter narrows the entries.
+        let cases: &[(&str, &[&str], &[&str])] = &[
+            ("device=dev-1&to=2026-06-30", &["HH001"], &["HH002", "@SUM"]),
+            ("action=pu&to=2026-06-30", &["HH001", "HH002"], &["@SUM"]),
+            ("action=push&to=2026-06-30", &["HH001"], &["HH002"]),
+            (
+                "action=console.sign&to=2026-06-30",
+                &["@SUM"],
+                &["HH001", "HH002"],
+            ),
+            (
+                "person=olive+off&to=2026-06-30",
+                &["HH001", "@SUM"],
+                &["HH002"],
+            ),
+            (
+                "entity=household&entity_id=HH002&to=2026-06-30",
+                &["HH002"],
+                &["HH001", "@SUM"],
+            ),
+            (
+                "from=2026-01-11&to=2026-01-11",
+                &["HH002"],
+                &["HH001", "@SUM"],
+            ),
+            (
+                "from=2026-01-12&to=2026-01-12",
+                &["@SUM"],
+                &["HH001", "HH002"],
+            ),
+        ];
+        for (query, shown, hidden) in cases {
+            let page = b.get(&format!("/console/audit?{query}")).await;
+            page.expect(200);
+            for words in *shown {
+                page.says(words);
+            }
+            for words in *hidden {
+                assert!(
+                    !page.html().contains(words),
+                    "{query} shows {words}: {}",
+                    page.html()
+                );
+            }
+            assert_eq!(audit_rows(&page), shown.len(), "{query}");
+        }
+        let by_id = b
+            .get(&format!(
+                "/console/audit?person={olive}&action=p&to=2026-06-30"
+            ))
+            .await;
+        by_id.expect(200).says("HH001");
+        assert_eq!(audit_rows(&by_id), 1);
+
+        // Filters that cannot be used: 400, an error summary, no entries.
+        for query in [
+            "from=2026-13-01",
+            "to=yesterday",
+            "from=2026-01-12&to=2026-01-10",
+            "page=0",
+            "page=lots",
+            "device=a%07b",
+            "person=a&person=b",
+        ] {
+            let page = b.get(&format!("/console/audit?{query}")).await;
+            page.expect(400).says("There is a problem");
+            assert!(page.title().starts_with("Error: "), "{query}");
+            assert!(!page.html().contains("HH001"), "{query} shows no entries");
+            let csv = b.get(&format!("/console/audit.csv?{query}")).await;
+            csv.expect(400).says("There is a problem");
+        }
+
+        // The export: a header and every matching row, formulas neutralised.
+        let csv = b.get("/console/audit.csv?entity=household").await;
+        csv.expect(200);
+        assert_eq!(
+            csv.header("content-type").as_deref(),
+            Some("text/csv; charset=utf-8")
+        );
+        assert_eq!(
+            csv.header("content-disposition").as_deref(),
+            Some("attachment; filename=\"audit-log.csv\"")
+        );
+        let text = csv.html();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "time_utc,user_id,user_name,device_id,action,entity,entity_id,outcome,entry_id"
+        );
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(
+            lines[1].starts_with("2026-01-11T23:00:00.000Z,,,dev-2,pull,household,HH002,'-2+3,"),
+            "{text}"
+        );
+        assert!(
+            lines[2].contains(&format!(
+                "{olive},Olive Officer,dev-1,push,household,HH001,"
+            )),
+            "{text}"
+        );
+        assert!(lines[2].contains("'=cmd|' /C calc'!A0"), "{text}");
+        let all = b.get("/console/audit.csv").await.html();
+        assert!(all.contains(",'@SUM(1),"), "{all}");
+        assert!(
+            !all.contains(",=") && !all.contains(",@") && !all.contains(",-2"),
+            "{all}"
+        );
+    }
+
+    // Pages of 50, newest first, the filters kept in the links.
+    let bulk: Vec<AuditEntry> = (0..60)
+        .map(|i| {
+            entry(
+                at("2026-02-01", 0) + i,
+                None,
+                None,
+                "bulk.entry",
+                None,
+                &format!("n{i:02}"),
+            )
+        })
+        .collect();
+    w.store.append_audit(&bulk).await.unwrap();
+    let first = admin_b.get("/console/audit?action=bulk.").await;
+    first
+        .expect(200)
+        .says("60 entries, newest first: page 1 of 2")
+        .says("href=\"/console/audit?action=bulk%2E&#38;page=2\"")
+        .says("n59");
+    assert_eq!(audit_rows(&first), 50);
+    assert!(!first.html().contains("n09"), "the oldest are on page 2");
+    let second = admin_b.get("/console/audit?action=bulk.&page=2").await;
+    second.expect(200).says("n09").says("rel=\"prev\"");
+    assert_eq!(audit_rows(&second), 10);
+    let beyond = admin_b.get("/console/audit?action=bulk.&page=9").await;
+    beyond.expect(200);
+    assert_eq!(audit_rows(&beyond), 0);
+    let csv = admin_b.get("/console/audit.csv?action=bulk.").await.html();
+    assert_eq!(csv.lines().count(), 61, "the export is not paged");
+
+    // Reading and exporting are audited, with who did it.
+    let audit = w.store.audit(1000).await.unwrap();
+    for (action, who) in [
+        ("console.audit-view", &admin_id),
+        ("console.audit-export", &admin_id),
+        ("console.audit-view", &dpo_id),
+        ("console.audit-export", &dpo_id),
+    ] {
+        assert!(
+            audit.iter().any(|e| e.action == action
+                && e.user_id.as_deref() == Some(who.as_str())
+                && e.outcome.starts_with("ok")),
+            "{action} by {who}"
+        );
+        assert!(
+            audit.iter().any(|e| e.action == action
+                && e.user_id.as_deref() == Some(who.as_str())
+                && e.outcome.starts_with("refused")),
+            "a refused {action} by {who}"
+        );
+    }
+}
+
+async fn the_audit_log_is_theirs_alone(backend: Backend) {
+    let w = world(backend).await;
+    for (name, role) in [
+        ("Olive Officer", Role::Officer),
+        ("Ann Analyst", Role::Analyst),
+        ("Sue Super", Role::Supervisor),
+    ] {
+        let (mut b, _) = w.signed_in(name, role, &w.north).await;
+        b.get("/console/audit").await.expect(404);
+        b.get("/console/audit.csv").await.expect(404);
+        b.get("/console/audit?from=2026-13-01").await.expect(404);
+        let home = b.get("/console/home").await;
+        home.expect(200);
+        assert!(
+            !home.html().contains("/console/audit"),
+            "{role:?} sees no link"
+        );
+    }
+    Browser::new(&w.hub)
+        .get("/console/audit.csv")
+        .await
+        .redirects_to("/console/sign-in");
+}
+
+async fn an_admin_looks_after_contractor_firms(backend: Backend) {
+    let w = world(backend).await;
+    let (mut b, admin_id) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let console = w.store.console().unwrap();
+    let csrf = b.csrf().await;
+    b.get("/console/home").await.says("href=\"/console/firms\"");
+    b.get("/console/firms")
+        .await
+        .expect(200)
+        .says("There are no firms yet");
+
+    // Bad input: nothing is added.
+    for (id, name) in [
+        ("", "Quillon Locks"),
+        ("Quillon Locks", "Quillon Locks"),
+        ("quillon_locks", ""),
+        ("quillon_locks", &"x".repeat(81)),
+        ("quillon_locks", "a\u{7}b"),
+    ] {
+        b.post(
+            "/console/firms",
+            &[("csrf", &csrf), ("id", id), ("name", name)],
+        )
+        .await
+        .expect(400)
+        .says("There is a problem");
+    }
+    assert!(console.firms().await.unwrap().is_empty());
+    b.post(
+        "/console/firms",
+        &[
+            ("csrf", &csrf),
+            ("id", " quillon_locks "),
+            ("name", "Quillon Locks"),
+        ],
+    )
+    .await
+    .redirects_to("/console/firms/quillon_locks");
+    b.post(
+        "/console/firms",
+        &[
+            ("csrf", &csrf),
+            ("id", "quillon_locks"),
+            ("name", "Another"),
+        ],
+    )
+    .await
+    .expect(400)
+    .says("already a firm with this id");
+    let firms = console.firms().await.unwrap();
+    assert_eq!(firms.len(), 1);
+    assert_eq!(firms[0].name, "Quillon Locks");
+    b.get("/console/firms")
+        .await
+        .expect(200)
+        .says("Quillon Locks");
+    b.get("/console/firms/nope").await.expect(404);
+    b.post(
+        "/console/firms/nope/users",
+        &[("csrf", &csrf), ("name", "X"), ("email", "x@y.example")],
+    )
+    .await
+    .expect(404);
+
+    // A firm user: bad input first, then one whose initial password is shown once.
+    let firm = "/console/firms/quillon_locks";
+    b.get(firm).await.expect(200).says("Nobody at this firm");
+    for (name, email) in [
+        ("", "fitter@quillon.example"),
+        ("Fitter", ""),
+        ("Fitter", "not an email"),
+    ] {
+        b.post(
+            &format!("{firm}/users"),
+            &[("csrf", &csrf), ("name", name), ("email", email)],
+        )
+        .await
+        .expect(400)
+        .says("There is a problem");
+    }
+    assert!(
+        console
+            .firm_users("quillon_locks")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let shown = b
+        .post(
+            &format!("{firm}/users"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Fred Fitter"),
+                ("email", "Fred@Quillon.Example"),
+            ],
+        )
+        .await;
+    shown
+        .expect(200)
+        .says("Initial password for Fred Fitter")
+        .says("shown only now");
+    let html = shown.html();
+    let start = html.find("id=\"secret\">").unwrap() + "id=\"secret\">".len();
+    let password = html[start..].split('<').next().unwrap().to_owned();
+    b.post(
+        &format!("{firm}/users"),
+        &[
+            ("csrf", &csrf),
+            ("name", "Fred Again"),
+            ("email", "fred@quillon.example"),
+        ],
+    )
+    .await
+    .expect(400)
+    .says("already signs in to the portal");
+    let users = console.firm_users("quillon_locks").await.unwrap();
+    assert_eq!(users.len(), 1);
+    let fred = users[0].clone();
+    assert_eq!(fred.email, "fred@quillon.example");
+    assert!(fred.must_change_password && !fred.disabled && !fred.has_totp);
+    // The password shown is the one the portal takes (it must then be replaced).
+    let portal = w.store.portal().unwrap();
+    let stored = portal
+        .user_by_email("fred@quillon.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        doorstep_hub::web::password::verify_password(&password, &stored.password_hash).unwrap()
+    );
+    b.get(firm)
+        .await
+        .expect(200)
+        .says("Fred Fitter")
+        .says("Initial password not used yet");
+
+    // Off, on, a new second factor (shown once, with a QR code), none.
+    let user = format!("{firm}/users/{}", fred.id);
+    b.post(
+        &format!("{user}/access"),
+        &[("csrf", &csrf), ("access", "sideways")],
+    )
+    .await
+    .expect(400);
+    b.post(
+        &format!("{user}/access"),
+        &[("csrf", &csrf), ("access", "off")],
+    )
+    .await
+    .redirects_to(firm);
+    assert!(console.firm_users("quillon_locks").await.unwrap()[0].disabled);
+    b.post(
+        &format!("{user}/access"),
+        &[("csrf", &csrf), ("access", "on")],
+    )
+    .await
+    .redirects_to(firm);
+    assert!(!console.firm_users("quillon_locks").await.unwrap()[0].disabled);
+    b.post(
+        &format!("{user}/second-factor"),
+        &[("csrf", &csrf), ("second_factor", "maybe")],
+    )
+    .await
+    .expect(400);
+    b.post(
+        &format!("{user}/second-factor"),
+        &[("csrf", &csrf), ("second_factor", "new")],
+    )
+    .await
+    .expect(200)
+    .says("otpauth://")
+    .says("role=\"img\"");
+    assert!(console.firm_users("quillon_locks").await.unwrap()[0].has_totp);
+    b.post(
+        &format!("{user}/second-factor"),
+        &[("csrf", &csrf), ("second_factor", "remove")],
+    )
+    .await
+    .redirects_to(firm);
+    assert!(!console.firm_users("quillon_locks").await.unwrap()[0].has_totp);
+    // Someone not of this firm: 404.
+    for action in ["access", "second-factor"] {
+        b.post(
+            &format!("{firm}/users/nobody/{action}"),
+            &[("csrf", &csrf), ("access", "off"), ("second_factor", "new")],
+        )
+        .await
+        .expect(404);
+    }
+
+    // Every change is audited with the administrator's id, as the command line's are.
+    let audit = w.store.audit(500).await.unwrap();
+    for action in [
+        "admin.add-firm",
+        "admin.add-firm-user",
+        "admin.disable-firm-user",
+        "admin.enable-firm-user",
+        "admin.set-totp",
+    ] {
+        assert!(
+            audit.iter().any(|e| e.action == action
+                && e.user_id.as_deref() == Some(admin_id.as_str())
+                && e.outcome == "ok"),
+            "{action} audited with the admin's id: {audit:#?}"
+        );
+    }
+}
+
+async fn the_laptops_page_shows_app_version_and_changes_waiting(backend: Backend) {
+    let w = world(backend).await;
+    let (mut b, _) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let console = w.store.console().unwrap();
+    let olive = w
+        .store
+        .add_user(&w.north, "Olive Officer", Role::Officer, w.clock.now_ms())
+        .await
+        .unwrap();
+    let code = admin::enrolment_code(&w.store, None, &olive, 3600, w.clock.now_ms())
+        .await
+        .unwrap()
+        .1;
+    let mut laptop = enrol(&w.hub, &code).await;
+    let list = b.get("/console/laptops").await;
+    list.expect(200)
+        .says("App version")
+        .says("Changes waiting")
+        .says("Unknown");
+    let row = &console.laptops().await.unwrap()[0];
+    assert_eq!((row.app_version.as_deref(), row.changes_waiting), (None, 0));
+
+    // The laptop pushes two records, as the sync client does (its User-Agent).
+    let changes = [
+        laptop.new_household("h-1", "1 High Street"),
+        laptop.new_household("h-2", "2 High Street"),
+    ];
+    let auth = format!("Bearer {}", laptop.access);
+    let synced = |path: &'static str, body: serde_json::Value, agent: &'static str| {
+        let auth = auth.clone();
+        let addr = w.hub.addr;
+        async move {
+            let body = serde_json::to_vec(&body).unwrap();
+            request(
+                addr,
+                "POST",
+                path,
+                &[
+                    ("Authorization", auth.as_str()),
+                    ("Content-Type", "application/json"),
+                    ("User-Agent", agent),
+                ],
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let pushed = synced("/v1/push", laptop.push_body(&changes), "doorstep/9.8.7").await;
+    pushed.ok();
+    let list = b.get("/console/laptops").await;
+    list.expect(200).says("9.8.7");
+    assert!(!list.html().contains("Unknown"));
+    let row = &console.laptops().await.unwrap()[0];
+    assert_eq!(
+        (row.app_version.as_deref(), row.changes_waiting),
+        (Some("9.8.7"), 2)
+    );
+
+    // Another version is recorded; a User-Agent that is not the app's changes nothing.
+    let pull = |after: u64| serde_json::json!({ "protocol": doorstep_sync::protocol::PROTOCOL_VERSION, "after": after, "limit": 100 });
+    let page = synced("/v1/pull", pull(0), "doorstep/9.9.0").await;
+    let next = page.ok()["next"].as_u64().unwrap();
+    let row = &console.laptops().await.unwrap()[0];
+    assert_eq!(
+        (row.app_version.as_deref(), row.changes_waiting),
+        (Some("9.9.0"), 2)
+    );
+    synced("/v1/pull", pull(next), "Mozilla/5.0 <script>")
+        .await
+        .ok();
+    let row = &console.laptops().await.unwrap()[0];
+    assert_eq!(
+        (row.app_version.as_deref(), row.changes_waiting),
+        (Some("9.9.0"), 0)
+    );
+    b.get("/console/laptops").await.expect(200).says("9.9.0");
+}
+
+async fn the_enrolment_code_page_has_a_qr_code(backend: Backend) {
+    let w = world(backend).await;
+    let (mut b, _) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let csrf = b.csrf().await;
+    let olive = w
+        .store
+        .add_user(&w.north, "Olive Officer", Role::Officer, w.clock.now_ms())
+        .await
+        .unwrap();
+    let shown = b
+        .post(
+            &format!("/console/people/{olive}/enrolment-code"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    shown
+        .expect(200)
+        .says("<svg role=\"img\" aria-label=\"QR code holding the hub's address")
+        .says("<title>QR code holding")
+        .says("Hub address")
+        .says(&format!("http://{}", w.hub.addr));
+    let html = shown.html();
+    assert!(!html.contains("<?xml"), "the SVG is inline");
+    let start = html.find("id=\"secret\">").unwrap() + "id=\"secret\">".len();
+    let code = html[start..].split('<').next().unwrap().to_owned();
+    assert_eq!(
+        html.matches(&code).count(),
+        2,
+        "the code beside the QR code too"
+    );
+    // The code still enrols, once.
+    enrol(&w.hub, &code).await;
 }

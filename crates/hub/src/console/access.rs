@@ -22,6 +22,12 @@ pub fn may_administer(role: Role) -> bool {
     matches!(role, Role::Admin)
 }
 
+/// Whether `role` may read the audit log (and export it): the administrator, who answers
+/// for the hub, and the data protection officer, who answers for what it holds.
+pub fn may_read_audit(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Dpo)
+}
+
 /// The roles an administrator may give a person in the console, in the order offered.
 pub const ROLES_OFFERED: &[Role] = &[
     Role::Officer,
@@ -49,5 +55,16 @@ mod tests {
             assert_eq!(may_sign_in(*role), *role != Role::Contractor, "{role:?}");
         }
         assert!(!ROLES_OFFERED.contains(&Role::Contractor));
+    }
+
+    #[test]
+    fn only_admins_and_dpos_read_the_audit_log() {
+        for role in Role::ALL {
+            assert_eq!(
+                may_read_audit(*role),
+                matches!(role, Role::Admin | Role::Dpo),
+                "{role:?}"
+            );
+        }
     }
 }

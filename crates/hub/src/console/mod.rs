@@ -9,9 +9,11 @@
 //! the console has its own cookie names and session table, so a portal session is no
 //! console session and the other way round (ADR 018).
 //!
-//! What an administrator does here (teams, people, enrolment codes, laptops) goes through
-//! [`crate::admin`], the functions `doorstep-hub admin …` calls, audited with the console
-//! user's id. A route a role may not use answers 404 ([`access`]).
+//! What an administrator does here (teams, people, enrolment codes, laptops, contractor
+//! firms) goes through [`crate::admin`] and [`crate::portal::admin`], the functions
+//! `doorstep-hub admin …` calls, audited with the console user's id. The administrator and
+//! the data protection officer read (and export) the audit log. A route a role may not
+//! use answers 404 ([`access`]).
 
 pub mod access;
 pub mod casework_pages;
@@ -64,6 +66,13 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/households/{id}", &["get"]),
     ("/console/lists", &["get"]),
     ("/console/lists/{slug}", &["get"]),
+    ("/console/firms", &["get", "post"]),
+    ("/console/firms/{id}", &["get"]),
+    ("/console/firms/{id}/users", &["post"]),
+    ("/console/firms/{id}/users/{user}/access", &["post"]),
+    ("/console/firms/{id}/users/{user}/second-factor", &["post"]),
+    ("/console/audit", &["get"]),
+    ("/console/audit.csv", &["get"]),
 ];
 
 /// The largest form the console reads: no uploads, so small.
@@ -85,6 +94,8 @@ struct Inner {
     council: String,
     /// How long set-up links and enrolment codes stay good (the hub's setting).
     link_secs: i64,
+    /// The address people and laptops reach the hub at, when configured.
+    public_url: Option<String>,
 }
 
 impl ConsoleState {
@@ -126,6 +137,7 @@ where
             clock: state.clock().clone(),
             council: crate::portal::branding().council_name,
             link_secs: state.config().enrolment_code_secs,
+            public_url: state.config().public_url.clone(),
         }),
     };
     routes(console)
@@ -135,7 +147,7 @@ fn routes<S>(console: ConsoleState) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    use handlers::{casework, laptops, people, set_up, sign_in};
+    use handlers::{audit, casework, firms, laptops, people, set_up, sign_in};
     Router::new()
         .route("/console", get(handlers::home_redirect))
         .route("/console/", get(handlers::home_redirect))
@@ -181,6 +193,19 @@ where
         .route("/console/households/{id}", get(casework::household))
         .route("/console/lists", get(casework::lists))
         .route("/console/lists/{slug}", get(casework::list))
+        .route("/console/firms", get(firms::firms).post(firms::add_firm))
+        .route("/console/firms/{id}", get(firms::firm))
+        .route("/console/firms/{id}/users", post(firms::add_user))
+        .route(
+            "/console/firms/{id}/users/{user}/access",
+            post(firms::access),
+        )
+        .route(
+            "/console/firms/{id}/users/{user}/second-factor",
+            post(firms::second_factor),
+        )
+        .route("/console/audit", get(audit::audit))
+        .route("/console/audit.csv", get(audit::export))
         .route(
             "/console/{*rest}",
             get(handlers::not_found).post(handlers::not_found),

@@ -6,7 +6,7 @@ use askama::Template;
 
 pub use crate::portal::pages::Errors;
 
-use super::store::{DeviceRow, PersonRow, TeamRow};
+use super::store::{AuditRow, DeviceRow, FirmRow, FirmUserRow, PersonRow, TeamRow};
 
 /// Who is signed in, for the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,8 @@ pub struct SignedIn {
     pub admin: bool,
     /// Whether they read casework (households and lists).
     pub casework: bool,
+    /// Whether the audit log is theirs to read.
+    pub audit: bool,
 }
 
 /// What every page shows around its content.
@@ -157,6 +159,8 @@ pub struct HomePage {
     pub admin: bool,
     /// Whether they read casework (households and lists).
     pub casework: bool,
+    /// Whether the audit log is theirs to read.
+    pub audit: bool,
 }
 
 /// The teams page: the list and the form to add one.
@@ -286,6 +290,48 @@ pub struct ShownOncePage {
     pub paragraphs: Vec<String>,
     /// Where to go next.
     pub link_href: String,
+    /// A QR code of it, for a camera, with what it holds in words beside it.
+    pub qr: Option<Qr>,
+}
+
+/// A QR code drawn as inline SVG, and the same content as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Qr {
+    /// The `<svg>` element (`role="img"`, labelled), made here from text we wrote.
+    pub svg: String,
+    /// What it holds, as (label, value) lines beside it.
+    pub lines: Vec<(String, String)>,
+}
+
+impl Qr {
+    /// `text` as a QR code labelled `label` (the SVG's `aria-label` and `<title>`), or
+    /// none when the text is too long for one.
+    pub fn new(text: &str, label: &'static str, lines: Vec<(String, String)>) -> Option<Self> {
+        let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+        let drawn = code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build();
+        // The renderer writes an XML declaration first: inline, only the element is kept.
+        let svg = &drawn[drawn.find("<svg")?..];
+        let open_end = svg.find('>')?;
+        let label = escape_attribute(label);
+        let svg = format!(
+            "<svg role=\"img\" aria-label=\"{label}\" class=\"app-qr\"{}><title>{label}</title>{}",
+            &svg["<svg".len()..open_end],
+            &svg[open_end + 1..]
+        );
+        Some(Self { svg, lines })
+    }
+}
+
+/// `text` safe inside a double-quoted HTML attribute or an element.
+fn escape_attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// One laptop in the list or on its revoke page.
@@ -309,6 +355,10 @@ pub struct LaptopView {
     pub revoked: bool,
     /// Its state, in words.
     pub state: String,
+    /// The version of Doorstep it runs, or "Unknown".
+    pub app_version: String,
+    /// Changes on the hub it has not pulled yet.
+    pub changes_waiting: i64,
 }
 
 impl From<DeviceRow> for LaptopView {
@@ -325,6 +375,8 @@ impl From<DeviceRow> for LaptopView {
             state: d
                 .revoked_at
                 .map_or_else(|| "Active".to_owned(), |at| format!("Revoked {}", when(at))),
+            app_version: d.app_version.unwrap_or_else(|| "Unknown".to_owned()),
+            changes_waiting: d.changes_waiting,
         }
     }
 }
@@ -349,4 +401,178 @@ pub struct RevokePage {
     pub csrf: String,
     /// The laptop.
     pub laptop: LaptopView,
+}
+
+/// The contractor firms: the list and the form to add one.
+#[derive(Debug, Template)]
+#[template(path = "console/firms.html")]
+pub struct FirmsPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// Every firm.
+    pub firms: Vec<FirmRow>,
+    /// The new firm's id as typed.
+    pub id: String,
+    /// The new firm's name as typed.
+    pub name: String,
+}
+
+/// One firm: its portal users and the form to add one.
+#[derive(Debug, Template)]
+#[template(path = "console/firm.html")]
+pub struct FirmPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// The firm.
+    pub firm: FirmRow,
+    /// Its users.
+    pub users: Vec<FirmUserRow>,
+    /// The new user's name as typed.
+    pub name: String,
+    /// The new user's email as typed.
+    pub email: String,
+}
+
+/// The audit log's filters as typed (shown again in the form and kept in page links).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct AuditQuery {
+    /// A user's id or part of a name.
+    pub person: Option<String>,
+    /// A device's id.
+    pub device: Option<String>,
+    /// The kind of record.
+    pub entity: Option<String>,
+    /// The record's id.
+    pub entity_id: Option<String>,
+    /// The start of the action.
+    pub action: Option<String>,
+    /// From this day (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// To this day (YYYY-MM-DD), inclusive.
+    pub to: Option<String>,
+    /// The page, from 1.
+    pub page: Option<String>,
+}
+
+impl AuditQuery {
+    /// A typed field, trimmed; absent is empty.
+    pub fn field(value: Option<&String>) -> String {
+        value.map(|v| v.trim().to_owned()).unwrap_or_default()
+    }
+
+    /// The query string of these filters (no page), `&`-separated and percent-encoded.
+    pub fn filters_query(&self) -> String {
+        let pairs = [
+            ("person", &self.person),
+            ("device", &self.device),
+            ("entity", &self.entity),
+            ("entity_id", &self.entity_id),
+            ("action", &self.action),
+            ("from", &self.from),
+            ("to", &self.to),
+        ];
+        pairs
+            .iter()
+            .filter_map(|(name, value)| {
+                let value = Self::field(value.as_ref());
+                (!value.is_empty()).then(|| format!("{name}={}", url_encode(&value)))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// `text` percent-encoded for a query string (everything but letters and digits).
+pub fn url_encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// One audit log entry as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditView {
+    /// When, in words (UTC).
+    pub when: String,
+    /// Who: their name, or their id.
+    pub who: String,
+    /// Their id, when there is a name.
+    pub who_id: String,
+    /// The laptop, if one.
+    pub device: String,
+    /// What.
+    pub action: String,
+    /// About which record: `kind id`.
+    pub record: String,
+    /// How it ended.
+    pub outcome: String,
+}
+
+impl From<AuditRow> for AuditView {
+    fn from(r: AuditRow) -> Self {
+        let user_id = r.user_id.unwrap_or_default();
+        let (who, who_id) = match r.user_name {
+            Some(name) => (name, user_id),
+            None => (user_id, String::new()),
+        };
+        let record = match (r.entity, r.entity_id) {
+            (Some(entity), Some(id)) => format!("{entity} {id}"),
+            (Some(entity), None) => entity,
+            (None, Some(id)) => id,
+            (None, None) => String::new(),
+        };
+        Self {
+            when: chrono::DateTime::from_timestamp_millis(r.at)
+                .map(|t| t.format("%-d %b %Y, %H:%M:%S").to_string())
+                .unwrap_or_default(),
+            who,
+            who_id,
+            device: r.device_id.unwrap_or_default(),
+            action: r.action,
+            record,
+            outcome: r.outcome,
+        }
+    }
+}
+
+/// The audit log: the filters, one page of entries and the way to the others.
+#[derive(Debug, Template)]
+#[template(path = "console/audit.html")]
+pub struct AuditPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The filters as typed.
+    pub query: AuditQuery,
+    /// Whether the filters were good (then the entries are shown).
+    pub shown: bool,
+    /// This page's entries.
+    pub rows: Vec<AuditView>,
+    /// The table's caption (how many, which page).
+    pub caption: String,
+    /// The previous page's link.
+    pub previous: Option<String>,
+    /// The next page's link.
+    pub next: Option<String>,
+    /// The CSV export of the same filters.
+    pub csv_href: String,
+}
+
+impl AuditPage {
+    /// The filter `name`'s value as typed, for the form.
+    pub fn typed(&self, name: &str) -> String {
+        let q = &self.query;
+        let value = match name {
+            "person" => &q.person,
+            "device" => &q.device,
+            "entity" => &q.entity,
+            "entity_id" => &q.entity_id,
+            "action" => &q.action,
+            "from" => &q.from,
+            "to" => &q.to,
+            _ => &None,
+        };
+        AuditQuery::field(value.as_ref())
+    }
 }

@@ -139,6 +139,174 @@ pub struct DeviceRow {
     pub last_sync: Option<i64>,
     /// When it was revoked (Unix ms), if it was.
     pub revoked_at: Option<i64>,
+    /// The version of Doorstep it last said it runs, if it has said.
+    pub app_version: Option<String>,
+    /// Change-log entries of its user's team after its pull cursor (all of them when it
+    /// has never pulled).
+    pub changes_waiting: i64,
+}
+
+/// A contractor firm, for the administrator's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmRow {
+    /// Its id, as in `contractors.toml`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// How many portal users it has.
+    pub users: i64,
+}
+
+/// A firm's portal user, for the administrator's list (no hash, no secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmUserRow {
+    /// Their id.
+    pub id: String,
+    /// Their name.
+    pub name: String,
+    /// How they sign in.
+    pub email: String,
+    /// Whether they have a second factor.
+    pub has_totp: bool,
+    /// Whether they still have to replace an initial password.
+    pub must_change_password: bool,
+    /// Whether they are turned off.
+    pub disabled: bool,
+}
+
+/// What the audit log page and its CSV export are narrowed to; every part is optional and
+/// the parts combine (AND).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// A user's id, or part of a council user's or firm user's name (any case).
+    pub person: Option<String>,
+    /// A device's id.
+    pub device: Option<String>,
+    /// The kind of record (`household`, `user`, `firm`, …).
+    pub entity: Option<String>,
+    /// The record's id.
+    pub entity_id: Option<String>,
+    /// The start of the action (`console.`, `push`, `admin.add-user`).
+    pub action: Option<String>,
+    /// From this time (Unix ms), inclusive.
+    pub from: Option<i64>,
+    /// Before this time (Unix ms), exclusive.
+    pub before: Option<i64>,
+    /// Only entries older than this one (its time and id): the next batch of an export.
+    pub older_than: Option<(i64, i64)>,
+}
+
+/// One audit log entry as the console shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    /// Its id (the order it was written in).
+    pub id: i64,
+    /// When (Unix ms).
+    pub at: i64,
+    /// Who, if anyone.
+    pub user_id: Option<String>,
+    /// Their name, when they are a council user or a firm user.
+    pub user_name: Option<String>,
+    /// Which laptop, if one.
+    pub device_id: Option<String>,
+    /// What.
+    pub action: String,
+    /// The kind of record, if about one.
+    pub entity: Option<String>,
+    /// The record's id.
+    pub entity_id: Option<String>,
+    /// How it ended.
+    pub outcome: String,
+}
+
+/// A parameter of the audit log's query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditParam {
+    /// Text.
+    Text(String),
+    /// A number.
+    Int(i64),
+}
+
+/// The SQL dialect the audit log's `WHERE` is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `?1` placeholders, `instr`, `substr`.
+    Sqlite,
+    /// `$1` placeholders, `strpos`, `left`.
+    Postgres,
+}
+
+/// The `FROM` of the audit log's query: the entry, and the name of who did it.
+pub const AUDIT_FROM: &str = "audit_log a LEFT JOIN users u ON u.id = a.user_id \
+     LEFT JOIN portal_users p ON p.id = a.user_id";
+
+/// The columns of an [`AuditRow`], in order.
+pub const AUDIT_COLUMNS: &str = "a.id, a.at, a.user_id, coalesce(u.name, p.name), a.device_id, \
+     a.action, a.entity, a.entity_id, a.outcome";
+
+/// The `WHERE` clause (empty, or starting with ` WHERE`) of `filter` and its parameters,
+/// numbered from 1. Only fixed SQL text is written: every value is a parameter.
+pub fn audit_where(filter: &AuditFilter, dialect: Dialect) -> (String, Vec<AuditParam>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut params: Vec<AuditParam> = Vec::new();
+    let next = |params: &mut Vec<AuditParam>, value: AuditParam| {
+        params.push(value);
+        match dialect {
+            Dialect::Sqlite => format!("?{}", params.len()),
+            Dialect::Postgres => format!("${}", params.len()),
+        }
+    };
+    if let Some(person) = &filter.person {
+        let p = next(&mut params, AuditParam::Text(person.clone()));
+        clauses.push(match dialect {
+            Dialect::Sqlite => format!(
+                "(a.user_id = {p} OR instr(lower(coalesce(u.name, p.name, '')), lower({p})) > 0)"
+            ),
+            Dialect::Postgres => format!(
+                "(a.user_id = {p}::text OR strpos(lower(coalesce(u.name, p.name, '')), lower({p}::text)) > 0)"
+            ),
+        });
+    }
+    if let Some(device) = &filter.device {
+        let p = next(&mut params, AuditParam::Text(device.clone()));
+        clauses.push(format!("a.device_id = {p}"));
+    }
+    if let Some(entity) = &filter.entity {
+        let p = next(&mut params, AuditParam::Text(entity.clone()));
+        clauses.push(format!("a.entity = {p}"));
+    }
+    if let Some(entity_id) = &filter.entity_id {
+        let p = next(&mut params, AuditParam::Text(entity_id.clone()));
+        clauses.push(format!("a.entity_id = {p}"));
+    }
+    if let Some(action) = &filter.action {
+        let p = next(&mut params, AuditParam::Text(action.clone()));
+        clauses.push(match dialect {
+            Dialect::Sqlite => format!("substr(a.action, 1, length({p})) = {p}"),
+            Dialect::Postgres => format!("left(a.action, char_length({p}::text)) = {p}::text"),
+        });
+    }
+    if let Some(from) = filter.from {
+        let p = next(&mut params, AuditParam::Int(from));
+        clauses.push(format!("a.at >= {p}"));
+    }
+    if let Some(before) = filter.before {
+        let p = next(&mut params, AuditParam::Int(before));
+        clauses.push(format!("a.at < {p}"));
+    }
+    if let Some((at, id)) = filter.older_than {
+        let p_at = next(&mut params, AuditParam::Int(at));
+        let p_id = next(&mut params, AuditParam::Int(id));
+        clauses.push(format!(
+            "(a.at < {p_at} OR (a.at = {p_at} AND a.id < {p_id}))"
+        ));
+    }
+    if clauses.is_empty() {
+        (String::new(), params)
+    } else {
+        (format!(" WHERE {}", clauses.join(" AND ")), params)
+    }
 }
 
 /// The console's storage. Every method is one transaction.
@@ -213,6 +381,27 @@ pub trait ConsoleStore: AuthStore<User = StaffUser> + fmt::Debug {
 
     /// Every enrolled laptop, the most recently enrolled first.
     async fn laptops(&self) -> Result<Vec<DeviceRow>, StoreError>;
+
+    /// Audit log entries matching `filter`, newest first: `limit` of them after skipping
+    /// `offset`.
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditRow>, StoreError>;
+
+    /// How many audit log entries match `filter`.
+    async fn count_audit(&self, filter: &AuditFilter) -> Result<i64, StoreError>;
+
+    /// Every contractor firm, by name, with how many users it has.
+    async fn firms(&self) -> Result<Vec<FirmRow>, StoreError>;
+
+    /// One firm.
+    async fn firm(&self, id: &str) -> Result<Option<FirmRow>, StoreError>;
+
+    /// A firm's portal users, by name.
+    async fn firm_users(&self, firm_id: &str) -> Result<Vec<FirmUserRow>, StoreError>;
 }
 
 /// A console store shared by the handlers.

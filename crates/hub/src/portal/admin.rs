@@ -115,13 +115,159 @@ pub async fn set_totp(
     user: &str,
     remove: bool,
 ) -> Result<Option<String>, AdminError> {
+    Ok(new_second_factor(store, user, remove).await?.1)
+}
+
+/// [`set_totp`], with the user's id.
+async fn new_second_factor(
+    store: &SharedPortalStore,
+    user: &str,
+    remove: bool,
+) -> Result<(String, Option<String>), AdminError> {
     if remove {
-        store.set_totp_secret(user, None).await?;
-        return Ok(None);
+        let found = store.set_totp_secret(user, None).await?;
+        return Ok((found.id, None));
     }
     let secret = new_totp_secret()?;
     let found = store.set_totp_secret(user, Some(&secret)).await?;
-    Ok(Some(totp_uri(&secret, &found.email)?))
+    Ok((found.id, Some(totp_uri(&secret, &found.email)?)))
+}
+
+/// The code an audit line records for a failed action.
+fn failure_code(error: &AdminError) -> &'static str {
+    match error {
+        AdminError::Invalid(_) => "invalid",
+        AdminError::Store(error) => crate::admin::failure_code(error),
+        AdminError::Auth(_) => "unavailable",
+    }
+}
+
+/// The portal's store of the hub's database, or why there is none.
+fn portal_of(hub: &SharedStore) -> Result<SharedPortalStore, AdminError> {
+    hub.portal()
+        .ok_or_else(|| AdminError::Invalid("this database has no contractor portal".into()))
+}
+
+/// Writes an action's audit line (`admin.<action>`, with `actor`: the console user who did
+/// it, or none from the command line), `ok` or the failure's code, and hands the result
+/// on. A success whose line cannot be written fails, as [`crate::admin`]'s do.
+async fn audited<T>(
+    hub: &SharedStore,
+    actor: Option<&str>,
+    now: i64,
+    action: &str,
+    record: (&str, &str),
+    result: Result<T, AdminError>,
+) -> Result<T, AdminError> {
+    let entry = AuditEntry {
+        at: now,
+        user_id: actor.map(str::to_owned),
+        device_id: None,
+        action: format!("admin.{action}"),
+        entity: Some(record.0.to_owned()),
+        entity_id: Some(record.1.to_owned()),
+        outcome: match &result {
+            Ok(_) => "ok".to_owned(),
+            Err(error) => failure_code(error).to_owned(),
+        },
+    };
+    if let Err(error) = hub.append_audit(&[entry]).await {
+        tracing::error!(%error, action, "could not write a portal admin action to the audit log");
+        if result.is_ok() {
+            return Err(error.into());
+        }
+    }
+    result
+}
+
+/// `admin portal add-firm`, and the console's "Add a firm": [`add_firm`], audited as
+/// `admin.add-firm`. Returns the firm's id as stored.
+pub async fn add_firm_audited(
+    hub: &SharedStore,
+    actor: Option<&str>,
+    id: &str,
+    name: &str,
+    now: i64,
+) -> Result<String, AdminError> {
+    let id = id.trim();
+    let result = match portal_of(hub) {
+        Ok(portal) => add_firm(&portal, id, name, now).await,
+        Err(error) => Err(error),
+    };
+    audited(hub, actor, now, "add-firm", ("firm", id), result)
+        .await
+        .map(|()| id.to_owned())
+}
+
+/// `admin portal add-firm-user`, and the console's "Add a user" on a firm's page:
+/// [`add_firm_user`], audited as `admin.add-firm-user` (about the new user, or the firm
+/// when none was added).
+pub async fn add_firm_user_audited(
+    hub: &SharedStore,
+    actor: Option<&str>,
+    firm: &str,
+    email: &str,
+    name: &str,
+    password: Option<&str>,
+    now: i64,
+) -> Result<AddedUser, AdminError> {
+    let result = match portal_of(hub) {
+        Ok(portal) => add_firm_user(&portal, firm, email, name, password, now).await,
+        Err(error) => Err(error),
+    };
+    let id = result
+        .as_ref()
+        .map_or_else(|_| firm.trim().to_owned(), |a| a.id.clone());
+    let entity = if result.is_ok() { "firm_user" } else { "firm" };
+    audited(hub, actor, now, "add-firm-user", (entity, &id), result).await
+}
+
+/// `admin portal disable-firm-user` (and `--enable`), and the console's buttons: turns the
+/// user with this email or id off (their sessions end) or on, audited as
+/// `admin.disable-firm-user` or `admin.enable-firm-user`. Returns their id.
+pub async fn set_firm_user_disabled(
+    hub: &SharedStore,
+    actor: Option<&str>,
+    user: &str,
+    disabled: bool,
+    now: i64,
+) -> Result<String, AdminError> {
+    let result = match portal_of(hub) {
+        Ok(portal) => portal
+            .set_user_disabled(user, disabled, now)
+            .await
+            .map_err(AdminError::from),
+        Err(error) => Err(error),
+    };
+    let action = if disabled {
+        "disable-firm-user"
+    } else {
+        "enable-firm-user"
+    };
+    let id = result.as_ref().map_or(user, String::as_str).to_owned();
+    audited(hub, actor, now, action, ("firm_user", &id), result).await
+}
+
+/// `admin portal set-totp`, and the console's "Reset the second factor": [`set_totp`],
+/// audited as `admin.set-totp` about the user's id.
+pub async fn set_totp_audited(
+    hub: &SharedStore,
+    actor: Option<&str>,
+    user: &str,
+    remove: bool,
+    now: i64,
+) -> Result<Option<String>, AdminError> {
+    let result = match portal_of(hub) {
+        Ok(portal) => new_second_factor(&portal, user, remove).await,
+        Err(error) => Err(error),
+    };
+    let id = result
+        .as_ref()
+        .map_or(user, |(id, _)| id.as_str())
+        .to_owned();
+    audited(hub, actor, now, "set-totp", ("firm_user", &id), result)
+        .await
+        .map(|(_, uri)| uri)
 }
 
 /// The portal's admin commands, part of `doorstep-hub admin`.
@@ -181,30 +327,15 @@ pub struct Output {
     pub stderr: Vec<String>,
 }
 
-/// Runs one of the portal's admin commands against the hub's store.
+/// Runs one of the portal's admin commands against the hub's store (audited with no user:
+/// the command line's).
 pub async fn run(command: &Command, store: &SharedStore, now: i64) -> Result<Output, AdminError> {
-    let Some(portal) = store.portal() else {
-        return Err(AdminError::Invalid(
-            "this database has no contractor portal".into(),
-        ));
-    };
-    let audit = |action: &str, entity: &str, id: &str| AuditEntry {
-        at: now,
-        user_id: None,
-        device_id: None,
-        action: format!("admin.{action}"),
-        entity: Some(entity.to_owned()),
-        entity_id: Some(id.to_owned()),
-        outcome: "ok".into(),
-    };
+    portal_of(store)?;
     let mut out = Output::default();
     match command {
         Command::AddFirm { id, name } => {
-            add_firm(&portal, id, name, now).await?;
-            store
-                .append_audit(&[audit("add-firm", "firm", id.trim())])
-                .await?;
-            out.stdout.push(id.trim().to_owned());
+            let id = add_firm_audited(store, None, id, name, now).await?;
+            out.stdout.push(id);
         }
         Command::AddFirmUser {
             firm,
@@ -222,10 +353,9 @@ pub async fn run(command: &Command, store: &SharedStore, now: i64) -> Result<Out
             } else {
                 None
             };
-            let added = add_firm_user(&portal, firm, email, name, typed.as_deref(), now).await?;
-            store
-                .append_audit(&[audit("add-firm-user", "firm_user", &added.id)])
-                .await?;
+            let added =
+                add_firm_user_audited(store, None, firm, email, name, typed.as_deref(), now)
+                    .await?;
             out.stdout.push(added.id.clone());
             if let Some(password) = added.initial_password {
                 out.stderr.push(format!(
@@ -236,15 +366,7 @@ pub async fn run(command: &Command, store: &SharedStore, now: i64) -> Result<Out
             }
         }
         Command::DisableFirmUser { user, enable } => {
-            let id = portal.set_user_disabled(user, !enable, now).await?;
-            let action = if *enable {
-                "enable-firm-user"
-            } else {
-                "disable-firm-user"
-            };
-            store
-                .append_audit(&[audit(action, "firm_user", &id)])
-                .await?;
+            let id = set_firm_user_disabled(store, None, user, !enable, now).await?;
             out.stdout.push(if *enable {
                 format!("enabled {id}")
             } else {
@@ -252,10 +374,7 @@ pub async fn run(command: &Command, store: &SharedStore, now: i64) -> Result<Out
             });
         }
         Command::SetTotp { user, remove } => {
-            let uri = set_totp(&portal, user, *remove).await?;
-            store
-                .append_audit(&[audit("set-totp", "firm_user", user)])
-                .await?;
+            let uri = set_totp_audited(store, None, user, *remove, now).await?;
             match uri {
                 Some(uri) => {
                     out.stderr.push(

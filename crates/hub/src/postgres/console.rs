@@ -5,8 +5,12 @@ use async_trait::async_trait;
 use deadpool_postgres::{Pool, Transaction};
 use doorstep_core::Role;
 use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 
-use crate::console::store::{ConsoleStore, DeviceRow, PersonRow, Session, StaffUser, TeamRow};
+use crate::console::store::{
+    AUDIT_COLUMNS, AUDIT_FROM, AuditFilter, AuditParam, AuditRow, ConsoleStore, DeviceRow, Dialect,
+    FirmRow, FirmUserRow, PersonRow, Session, StaffUser, TeamRow, audit_where,
+};
 use crate::model::{Refusal, StoreError};
 use crate::web::auth::AuthStore;
 use crate::web::normalise_email;
@@ -355,7 +359,9 @@ impl ConsoleStore for PgConsole {
         let rows = client
             .query(
                 "SELECT d.id, d.name, u.id, u.name, t.name, d.created_at, c.updated_at,
-                        d.revoked_at
+                        d.revoked_at, d.app_version,
+                        (SELECT count(*) FROM change_log l
+                         WHERE l.team_id = u.team_id AND l.seq > coalesce(c.pulled_seq, 0))
                  FROM devices d JOIN users u ON u.id = d.user_id
                  JOIN teams t ON t.id = u.team_id
                  LEFT JOIN device_cursors c ON c.device_id = d.id
@@ -374,7 +380,110 @@ impl ConsoleStore for PgConsole {
                 enrolled_at: r.get(5),
                 last_sync: r.get(6),
                 revoked_at: r.get(7),
+                app_version: r.get(8),
+                changes_waiting: r.get(9),
             })
             .collect())
+    }
+
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let (clause, mut params) = audit_where(filter, Dialect::Postgres);
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM {AUDIT_FROM}{clause} ORDER BY a.at DESC, a.id DESC \
+             LIMIT ${} OFFSET ${}",
+            params.len() + 1,
+            params.len() + 2
+        );
+        params.push(AuditParam::Int(limit));
+        params.push(AuditParam::Int(offset));
+        let client = self.pool.get().await?;
+        let rows = client.query(&sql, &sql_params(&params)).await?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditRow {
+                id: r.get(0),
+                at: r.get(1),
+                user_id: r.get(2),
+                user_name: r.get(3),
+                device_id: r.get(4),
+                action: r.get(5),
+                entity: r.get(6),
+                entity_id: r.get(7),
+                outcome: r.get(8),
+            })
+            .collect())
+    }
+
+    async fn count_audit(&self, filter: &AuditFilter) -> Result<i64, StoreError> {
+        let (clause, params) = audit_where(filter, Dialect::Postgres);
+        let sql = format!("SELECT count(*) FROM {AUDIT_FROM}{clause}");
+        let client = self.pool.get().await?;
+        Ok(client.query_one(&sql, &sql_params(&params)).await?.get(0))
+    }
+
+    async fn firms(&self) -> Result<Vec<FirmRow>, StoreError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(&format!("{FIRM_SELECT} ORDER BY f.name, f.id"), &[])
+            .await?;
+        Ok(rows.iter().map(firm_from_row).collect())
+    }
+
+    async fn firm(&self, id: &str) -> Result<Option<FirmRow>, StoreError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(&format!("{FIRM_SELECT} WHERE f.id = $1"), &[&id])
+            .await?;
+        Ok(row.as_ref().map(firm_from_row))
+    }
+
+    async fn firm_users(&self, firm_id: &str) -> Result<Vec<FirmUserRow>, StoreError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT id, name, email, totp_secret IS NOT NULL, must_change_password,
+                        disabled_at IS NOT NULL
+                 FROM portal_users WHERE firm_id = $1 ORDER BY name, email, id",
+                &[&firm_id],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| FirmUserRow {
+                id: r.get(0),
+                name: r.get(1),
+                email: r.get(2),
+                has_totp: r.get(3),
+                must_change_password: r.get(4),
+                disabled: r.get(5),
+            })
+            .collect())
+    }
+}
+
+/// An audit query's parameters as tokio-postgres takes them.
+fn sql_params(params: &[AuditParam]) -> Vec<&(dyn ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| match p {
+            AuditParam::Text(text) => text as &(dyn ToSql + Sync),
+            AuditParam::Int(n) => n as &(dyn ToSql + Sync),
+        })
+        .collect()
+}
+
+const FIRM_SELECT: &str = "SELECT f.id, f.name, \
+     (SELECT count(*) FROM portal_users pu WHERE pu.firm_id = f.id) FROM portal_firms f";
+
+fn firm_from_row(r: &Row) -> FirmRow {
+    FirmRow {
+        id: r.get(0),
+        name: r.get(1),
+        users: r.get(2),
     }
 }

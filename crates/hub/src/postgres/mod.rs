@@ -185,6 +185,18 @@ impl Store for PgStore {
         devices::authenticate(&self.pool, access_digest, now).await
     }
 
+    async fn note_app_version(&self, device_id: &str, version: &str) -> Result<(), StoreError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE devices SET app_version = $2
+                 WHERE id = $1 AND app_version IS DISTINCT FROM $2",
+                &[&device_id, &version],
+            )
+            .await?;
+        Ok(())
+    }
+
     async fn push(
         &self,
         who: &Principal,

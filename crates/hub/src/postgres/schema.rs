@@ -27,6 +27,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0005_console.sql"),
     ),
     (
+        6,
+        include_str!("../../migrations/postgres/0006_audit_indexes.sql"),
+    ),
+    (
         7,
         include_str!("../../migrations/postgres/0007_case_index.sql"),
     ),

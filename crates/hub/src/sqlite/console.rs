@@ -8,7 +8,10 @@ use doorstep_core::Role;
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use crate::console::store::{ConsoleStore, DeviceRow, PersonRow, Session, StaffUser, TeamRow};
+use crate::console::store::{
+    AUDIT_COLUMNS, AUDIT_FROM, AuditFilter, AuditParam, AuditRow, ConsoleStore, DeviceRow, Dialect,
+    FirmRow, FirmUserRow, PersonRow, Session, StaffUser, TeamRow, audit_where,
+};
 use crate::model::{Refusal, StoreError};
 use crate::web::auth::AuthStore;
 use crate::web::normalise_email;
@@ -367,7 +370,9 @@ impl ConsoleStore for SqliteConsole {
         self.run(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT d.id, d.name, u.id, u.name, t.name, d.created_at, c.updated_at,
-                        d.revoked_at
+                        d.revoked_at, d.app_version,
+                        (SELECT count(*) FROM change_log l
+                         WHERE l.team_id = u.team_id AND l.seq > coalesce(c.pulled_seq, 0))
                  FROM devices d JOIN users u ON u.id = d.user_id
                  JOIN teams t ON t.id = u.team_id
                  LEFT JOIN device_cursors c ON c.device_id = d.id
@@ -383,10 +388,124 @@ impl ConsoleStore for SqliteConsole {
                     enrolled_at: r.get(5)?,
                     last_sync: r.get(6)?,
                     revoked_at: r.get(7)?,
+                    app_version: r.get(8)?,
+                    changes_waiting: r.get(9)?,
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
     }
+
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let (clause, mut params) = audit_where(filter, Dialect::Sqlite);
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM {AUDIT_FROM}{clause} ORDER BY a.at DESC, a.id DESC \
+             LIMIT ?{} OFFSET ?{}",
+            params.len() + 1,
+            params.len() + 2
+        );
+        params.push(AuditParam::Int(limit));
+        params.push(AuditParam::Int(offset));
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(
+                rusqlite::params_from_iter(params.iter().map(sql_value)),
+                |r| {
+                    Ok(AuditRow {
+                        id: r.get(0)?,
+                        at: r.get(1)?,
+                        user_id: r.get(2)?,
+                        user_name: r.get(3)?,
+                        device_id: r.get(4)?,
+                        action: r.get(5)?,
+                        entity: r.get(6)?,
+                        entity_id: r.get(7)?,
+                        outcome: r.get(8)?,
+                    })
+                },
+            )?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn count_audit(&self, filter: &AuditFilter) -> Result<i64, StoreError> {
+        let (clause, params) = audit_where(filter, Dialect::Sqlite);
+        let sql = format!("SELECT count(*) FROM {AUDIT_FROM}{clause}");
+        self.run(move |conn| {
+            Ok(conn.prepare_cached(&sql)?.query_row(
+                rusqlite::params_from_iter(params.iter().map(sql_value)),
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
+    async fn firms(&self) -> Result<Vec<FirmRow>, StoreError> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare_cached(&format!("{FIRM_SELECT} ORDER BY f.name, f.id"))?;
+            let rows = stmt.query_map([], firm_from_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn firm(&self, id: &str) -> Result<Option<FirmRow>, StoreError> {
+        let id = id.to_owned();
+        self.run(move |conn| {
+            Ok(conn
+                .prepare_cached(&format!("{FIRM_SELECT} WHERE f.id = ?1"))?
+                .query_row([&id], firm_from_row)
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn firm_users(&self, firm_id: &str) -> Result<Vec<FirmUserRow>, StoreError> {
+        let firm_id = firm_id.to_owned();
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, name, email, totp_secret IS NOT NULL, must_change_password <> 0,
+                        disabled_at IS NOT NULL
+                 FROM portal_users WHERE firm_id = ?1 ORDER BY name, email, id",
+            )?;
+            let rows = stmt.query_map([&firm_id], |r| {
+                Ok(FirmUserRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    email: r.get(2)?,
+                    has_totp: r.get(3)?,
+                    must_change_password: r.get(4)?,
+                    disabled: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+}
+
+/// An audit query's parameter as SQLite takes it.
+fn sql_value(param: &AuditParam) -> rusqlite::types::Value {
+    match param {
+        AuditParam::Text(text) => rusqlite::types::Value::Text(text.clone()),
+        AuditParam::Int(n) => rusqlite::types::Value::Integer(*n),
+    }
+}
+
+const FIRM_SELECT: &str = "SELECT f.id, f.name, \
+     (SELECT count(*) FROM portal_users pu WHERE pu.firm_id = f.id) FROM portal_firms f";
+
+fn firm_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FirmRow> {
+    Ok(FirmRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        users: r.get(2)?,
+    })
 }

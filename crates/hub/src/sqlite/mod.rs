@@ -228,6 +228,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn note_app_version(&self, device_id: &str, version: &str) -> Result<(), StoreError> {
+        let (device_id, version) = (device_id.to_owned(), version.to_owned());
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE devices SET app_version = ?2 WHERE id = ?1 AND app_version IS NOT ?2",
+                rusqlite::params![device_id, version],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn push(
         &self,
         who: &Principal,

@@ -20,6 +20,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (5, include_str!("../../migrations/sqlite/0005_console.sql")),
     (
+        6,
+        include_str!("../../migrations/sqlite/0006_audit_indexes.sql"),
+    ),
+    (
         7,
         include_str!("../../migrations/sqlite/0007_case_index.sql"),
     ),

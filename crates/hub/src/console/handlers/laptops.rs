@@ -15,7 +15,9 @@ use axum::response::Response;
 use super::{FormFields, Signed, admin_form, admin_gate};
 use crate::admin;
 use crate::console::ConsoleState;
-use crate::console::pages::{Errors, LaptopView, LaptopsPage, RevokePage, ShownOncePage};
+use crate::console::pages::{
+    Errors, LaptopView, LaptopsPage, Qr, RevokePage, ShownOncePage, url_encode,
+};
 use crate::model::{Refusal, StoreError};
 use crate::web::respond::{page, redirect};
 
@@ -58,6 +60,15 @@ pub(in crate::console) async fn enrolment_code(
         Err(error) => return state.unavailable(&error, Some(session)),
     };
     let hours = secs / 3600;
+    let hub = state.hub_url(peer, &headers);
+    let qr = Qr::new(
+        &enrolment_text(&hub, &code),
+        "QR code holding the hub's address and this enrolment code, for the laptop's camera",
+        vec![
+            ("Hub address".to_owned(), hub.clone()),
+            ("Enrolment code".to_owned(), code.clone()),
+        ],
+    );
     page(
         StatusCode::OK,
         &ShownOncePage {
@@ -75,7 +86,18 @@ pub(in crate::console) async fn enrolment_code(
                 ),
             ],
             link_href: back,
+            qr,
         },
+    )
+}
+
+/// What the enrolment QR code holds: `doorstep-enrol:?hub=<hub URL>&code=<code>`, both
+/// percent-encoded (docs/console.md).
+pub(in crate::console) fn enrolment_text(hub: &str, code: &str) -> String {
+    format!(
+        "doorstep-enrol:?hub={}&code={}",
+        url_encode(hub),
+        url_encode(code)
     )
 }
 
@@ -181,5 +203,30 @@ pub(in crate::console) async fn revoke(
         Ok(()) => redirect("/console/laptops"),
         Err(StoreError::Refused(_)) => state.not_found_page(Some(&signed.session)),
         Err(error) => state.unavailable(&error, Some(&signed.session)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_enrolment_qr_code_holds_the_hub_and_the_code() {
+        let text = enrolment_text("https://hub.council.example/doorstep", "K7M2Q-9XRTA-4HWZC");
+        assert_eq!(
+            text,
+            "doorstep-enrol:?hub=https%3A%2F%2Fhub%2Ecouncil%2Eexample%2Fdoorstep&code=K7M2Q%2D9XRTA%2D4HWZC"
+        );
+        let qr = Qr::new(&text, "A label", Vec::new());
+        let svg = qr.map(|q| q.svg).unwrap_or_default();
+        assert!(
+            svg.starts_with("<svg role=\"img\" aria-label=\"A label\""),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("<title>A label</title>") && svg.ends_with("</svg>"),
+            "{svg}"
+        );
+        assert!(!svg.contains("style="), "nothing the CSP refuses: {svg}");
     }
 }

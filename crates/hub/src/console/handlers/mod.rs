@@ -4,7 +4,9 @@
 //! each form its CSRF token; a page a role may not see answers 404 as if it were not
 //! there, and a refused form changes nothing.
 
+pub(super) mod audit;
 pub(super) mod casework;
+pub(super) mod firms;
 pub(super) mod laptops;
 pub(super) mod people;
 pub(super) mod set_up;
@@ -19,14 +21,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::access::may_administer;
+use super::access::{may_administer, may_read_audit};
 use super::pages::{Errors, Frame, HomePage, MessagePage, SignedIn};
 use super::store::Session;
 use super::{COOKIES, ConsoleState};
 use crate::model::{AuditEntry, StoreError};
 use crate::portal::PORTAL_CSS;
 use crate::web::auth::{Turned, admit};
-use crate::web::cookies::Cookies;
+use crate::web::cookies::{Cookies, plain_loopback};
 use crate::web::csrf::session_form_ok;
 use crate::web::respond::{Stop, page, redirect, stop, with_cookies};
 use crate::web::session::{Allow, Detour};
@@ -45,8 +47,27 @@ impl ConsoleState {
                 csrf: s.csrf.clone(),
                 admin: may_administer(s.user.role),
                 casework: crate::casework::Scope::of(s.user.role, &s.user.team_id).is_some(),
+                audit: may_read_audit(s.user.role),
             }),
         }
+    }
+
+    /// The address people and laptops reach this hub at: the configured public URL, or
+    /// else the one this browser asked for.
+    fn hub_url(&self, peer: SocketAddr, headers: &HeaderMap) -> String {
+        if let Some(url) = &self.inner.public_url {
+            return url.clone();
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let scheme = if plain_loopback(peer, headers) {
+            "http"
+        } else {
+            "https"
+        };
+        format!("{scheme}://{host}")
     }
 
     /// A page of a few paragraphs and one link onwards.
@@ -146,6 +167,8 @@ pub(super) struct FormFields {
     team: Option<String>,
     role: Option<String>,
     access: Option<String>,
+    id: Option<String>,
+    second_factor: Option<String>,
 }
 
 /// A form body the hub cannot read is treated as an empty form, so the CSRF check
@@ -207,6 +230,21 @@ pub(super) async fn admin_gate(
 ) -> Result<Signed, Stop> {
     let signed = gate(state, peer, headers, Allow::Full).await?;
     if may_administer(signed.session.user.role) {
+        Ok(signed)
+    } else {
+        Err(stop(state.not_found_page(Some(&signed.session))))
+    }
+}
+
+/// A signed-in administrator's or data protection officer's request (the audit log);
+/// anyone else gets the not-found page.
+pub(super) async fn audit_gate(
+    state: &ConsoleState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Result<Signed, Stop> {
+    let signed = gate(state, peer, headers, Allow::Full).await?;
+    if may_read_audit(signed.session.user.role) {
         Ok(signed)
     } else {
         Err(stop(state.not_found_page(Some(&signed.session))))
@@ -294,6 +332,7 @@ pub(super) async fn home(
             admin: may_administer(session.user.role),
             casework: crate::casework::Scope::of(session.user.role, &session.user.team_id)
                 .is_some(),
+            audit: may_read_audit(session.user.role),
         },
     )
 }

@@ -23,13 +23,12 @@ use crate::console::pages::{
 };
 use crate::console::store::TeamRow;
 use crate::model::{Refusal, StoreError};
-use crate::web::cookies::plain_loopback;
 use crate::web::respond::{page, redirect};
 
 /// The longest name or team name accepted.
 const MAX_NAME_CHARS: usize = 80;
 /// The problem with a typed name, if any.
-fn name_problem(name: &str, what: &str) -> Option<String> {
+pub(super) fn name_problem(name: &str, what: &str) -> Option<String> {
     if name.is_empty() {
         Some(format!("Enter the {what}"))
     } else if name.chars().count() > MAX_NAME_CHARS {
@@ -222,20 +221,6 @@ pub(in crate::console) async fn new_person_page(
     new_person_form(&state, &signed, StatusCode::OK, &typed, Errors::default()).await
 }
 
-/// The address people reach this console at, for a set-up link shown on screen.
-fn base_url(peer: SocketAddr, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if plain_loopback(peer, headers) {
-        "http"
-    } else {
-        "https"
-    };
-    format!("{scheme}://{host}")
-}
-
 /// `POST /console/people/new`: adds a person, and with an email their console account.
 pub(in crate::console) async fn new_person(
     State(state): State<ConsoleState>,
@@ -340,7 +325,11 @@ pub(in crate::console) async fn new_person(
             ),
             person: name,
             what: "Set-up link".into(),
-            secret: format!("{}{}", base_url(peer, &headers), admin::setup_path(&token)),
+            secret: format!(
+                "{}{}",
+                state.hub_url(peer, &headers),
+                admin::setup_path(&token)
+            ),
             paragraphs: vec![
                 format!(
                     "Send this link to {email} yourself, by a route you trust. It is shown only now."
@@ -350,6 +339,7 @@ pub(in crate::console) async fn new_person(
                 ),
             ],
             link_href: format!("/console/people/{}", added.id),
+            qr: None,
         },
     )
 }
@@ -544,12 +534,13 @@ pub(in crate::console) async fn renew_set_up_link(
             frame: state.frame("Console set-up link", Errors::default(), Some(&signed.session)),
             person: person.name,
             what: "Set-up link".into(),
-            secret: format!("{}{}", base_url(peer, &headers), admin::setup_path(&token)),
+            secret: format!("{}{}", state.hub_url(peer, &headers), admin::setup_path(&token)),
             paragraphs: vec![
                 "Their password and security code no longer work, and they were signed out. Send them this link yourself, by a route you trust. It is shown only now.".to_owned(),
                 format!("It works once, for {} hours.", secs / 3600),
             ],
             link_href: format!("/console/people/{id}"),
+            qr: None,
         },
     )
 }
