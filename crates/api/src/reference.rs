@@ -21,30 +21,11 @@ use serde::{Deserialize, Serialize};
 /// The survey template every new home security survey uses, by id.
 pub const SURVEY_TEMPLATE_ID: &str = "home-security-survey";
 
-const BUILT_IN_TEMPLATE: (&str, &str) = (
-    "assets/templates/home-security-survey.toml",
-    include_str!("../../../assets/templates/home-security-survey.toml"),
-);
-const BUILT_IN_POLICY: (&str, &str) = (
-    "assets/policy.toml",
-    include_str!("../../../assets/policy.toml"),
-);
-const BUILT_IN_CATALOGUE: (&str, &str) = (
-    "assets/catalogue/measures.toml",
-    include_str!("../../../assets/catalogue/measures.toml"),
-);
-const BUILT_IN_CHARLIE: (&str, &str) = (
-    "assets/templates/charlie.toml",
-    include_str!("../../../assets/templates/charlie.toml"),
-);
-const BUILT_IN_AGENCIES: (&str, &str) = (
-    "assets/agencies.toml",
-    include_str!("../../../assets/agencies.toml"),
-);
-const BUILT_IN_CONTRACTORS: (&str, &str) = (
-    "assets/contractors.toml",
-    include_str!("../../../assets/contractors.toml"),
-);
+use doorstep_core::built_in::{
+    AGENCIES as BUILT_IN_AGENCIES, CATALOGUE as BUILT_IN_CATALOGUE, CHARLIE as BUILT_IN_CHARLIE,
+    CONTRACTORS as BUILT_IN_CONTRACTORS, POLICY as BUILT_IN_POLICY,
+    SURVEY_TEMPLATE as BUILT_IN_TEMPLATE,
+};
 
 /// A data file that was refused, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]

@@ -29,6 +29,7 @@ macro_rules! stored_enum {
 }
 
 pub mod attachment;
+pub mod built_in;
 pub mod clock;
 pub mod cocoon;
 pub mod demo;

@@ -12,8 +12,8 @@ use doorstep_core::security::{
 };
 use doorstep_core::views::{PlanWorkOrders, WorkOrderSummary};
 use doorstep_core::work_order::{
-    self, Contractors, FirmChoices, OrderInputs, SiteContact, WorkOrder, WorkOrderError,
-    WorkOrderId,
+    self, ApprovalError, ApprovalInputs, Contractors, FirmChoices, SiteContact, WorkOrder,
+    WorkOrderError, WorkOrderId,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
@@ -168,41 +168,26 @@ impl Store {
     {
         let before = self.plan(id)?;
         let household = households::get(self.conn(), self.survey(before.survey_id)?.household_id)?;
-        let ctx = approval.ctx;
-        let mut after = before.clone();
-        after.apply(
-            &ctx,
-            PlanStep::Approve {
+        let residents = self.persons_for_household(household.id)?;
+        let (after, orders) = work_order::approve(
+            &before,
+            ApprovalInputs {
+                ctx: approval.ctx,
+                household: &household,
+                residents: &residents,
                 over_cap_reason: approval.over_cap_reason,
+                by: approval.by,
+                at: approval.at,
+                contractors: approval.contractors,
+                choices: approval.choices,
+                contact: approval.contact,
+                access_notes: approval.access_notes,
             },
-            approval.by,
-            approval.at,
-        )?;
-        let contact = match approval.contact {
-            Some(contact) => contact,
-            None => self.resident_contact(&after, &household)?,
-        };
-        let orders = work_order::orders_for_plan(&OrderInputs {
-            plan: &after,
-            household: &household,
-            catalogue: ctx.catalogue,
-            template: ctx.template,
-            contractors: approval.contractors,
-            choices: &approval.choices,
-            contact: &contact,
-            access_notes: &approval.access_notes,
-            approved_on: approval.at.date_naive(),
+        )
+        .map_err(|e| match e {
+            ApprovalError::Step(e) => E::from(e),
+            ApprovalError::Orders(e) => E::from(e),
         })?;
-        if !orders.is_empty() {
-            after.apply(
-                &ctx,
-                PlanStep::Order {
-                    order_ref: numbers(&orders),
-                },
-                approval.by,
-                approval.at,
-            )?;
-        }
         let versions = stored_versions(self.conn(), "plans", &id.to_string())?;
         Ok(self.write(source, |w| {
             plans::track_change(w, &before, &after, household.id, &versions)?;
@@ -214,29 +199,6 @@ impl Store {
                 work_orders: orders,
             })
         })?)
-    }
-
-    /// The resident who agreed the plan, as the contact (the household's first resident when
-    /// nobody of that name is recorded).
-    fn resident_contact(
-        &self,
-        plan: &Plan,
-        household: &doorstep_core::Household,
-    ) -> Result<SiteContact> {
-        let persons = self.persons_for_household(household.id)?;
-        let signer = plan.agreement.as_ref().map(|a| a.resident_name.trim());
-        let person = persons
-            .iter()
-            .find(|p| signer.is_some_and(|s| p.full_name.trim().eq_ignore_ascii_case(s)))
-            .or_else(|| persons.first());
-        Ok(match person {
-            Some(p) => SiteContact::resident(p),
-            None => SiteContact {
-                name: signer.unwrap_or_default().to_owned(),
-                phone: None,
-                is_resident: true,
-            },
-        })
     }
 
     /// A plan's work orders, in the order they were raised.
@@ -318,7 +280,7 @@ impl Store {
             after.apply(
                 &ctx,
                 PlanStep::Order {
-                    order_ref: numbers(&orders),
+                    order_ref: work_order::order_reference(&orders),
                 },
                 by,
                 at,
@@ -334,13 +296,4 @@ impl Store {
             plan: Box::new(after),
         })
     }
-}
-
-/// The orders' numbers as the plan's order reference.
-fn numbers(orders: &[WorkOrder]) -> String {
-    orders
-        .iter()
-        .map(|o| o.number.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -65,10 +65,12 @@ pub const MAX_TEXT: usize = 500;
 /// Most access notes on one order.
 pub const MAX_ACCESS_NOTES: usize = 10;
 
+mod approval;
 mod contractors;
 mod resident;
 mod steps;
 
+pub use approval::{ApprovalError, ApprovalInputs, approve, order_reference, resident_contact};
 pub use contractors::{Contractors, Firm, FirmChoices, FirmRef, SiteContact};
 pub use resident::{ResidentNextSteps, resident_next_steps};
 pub use steps::ContractorStep;

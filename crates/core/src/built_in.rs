@@ -1,0 +1,34 @@
+//! The scheme's data files shipped with Doorstep, each as (path in the repository, text):
+//! the laptop loads them when a council has none of its own, and the hub judges the
+//! console's plan approvals by them.
+
+/// The home security survey template.
+pub const SURVEY_TEMPLATE: (&str, &str) = (
+    "assets/templates/home-security-survey.toml",
+    include_str!("../../../assets/templates/home-security-survey.toml"),
+);
+/// The scheme policy.
+pub const POLICY: (&str, &str) = (
+    "assets/policy.toml",
+    include_str!("../../../assets/policy.toml"),
+);
+/// The measure catalogue.
+pub const CATALOGUE: (&str, &str) = (
+    "assets/catalogue/measures.toml",
+    include_str!("../../../assets/catalogue/measures.toml"),
+);
+/// The CHARLIE fire-risk check.
+pub const CHARLIE: (&str, &str) = (
+    "assets/templates/charlie.toml",
+    include_str!("../../../assets/templates/charlie.toml"),
+);
+/// The partner agencies referrals go to.
+pub const AGENCIES: (&str, &str) = (
+    "assets/agencies.toml",
+    include_str!("../../../assets/agencies.toml"),
+);
+/// The fitting firms.
+pub const CONTRACTORS: (&str, &str) = (
+    "assets/contractors.toml",
+    include_str!("../../../assets/contractors.toml"),
+);
