@@ -32,6 +32,7 @@ on_both_backends!(
     a_data_protection_officer_gets_no_laptop,
     every_route_answers_every_role_as_expected,
     casework_is_found_and_listed_within_each_readers_scope,
+    a_supervisor_approves_a_plan_and_the_laptop_pulls_it_with_its_orders,
     an_admin_and_a_dpo_read_and_export_the_audit_log,
     the_audit_log_is_theirs_alone,
     an_admin_looks_after_contractor_firms,
@@ -854,6 +855,7 @@ const WHO_MAY: &[(&str, &[Role])] = &[
     ("/console/audit", &[Role::Admin, Role::Dpo]),
     // No household has the id the matrix tries: not found for everyone, never a 5xx.
     ("/console/households/", &[]),
+    ("/console/plans/", &[]),
     ("/console/households", CASEWORK),
     ("/console/lists", CASEWORK),
 ];
@@ -1926,4 +1928,256 @@ async fn the_enrolment_code_page_has_a_qr_code(backend: Backend) {
     );
     // The code still enrols, once.
     enrol(&w.hub, &code).await;
+}
+
+/// An answer as the survey stores it.
+fn answer(kind: &str, value: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({ "type": kind, "value": value })
+}
+
+async fn a_supervisor_approves_a_plan_and_the_laptop_pulls_it_with_its_orders(backend: Backend) {
+    use doorstep_core::household::HouseholdDetails;
+    use doorstep_core::person::PersonDetails;
+    use doorstep_core::postcode::Postcode;
+    use doorstep_core::security::plan::propose_plan;
+    use doorstep_core::security::{
+        Answers, Catalogue, PlanActor, PlanContext, PlanStep, Policy, SurveyId, Template,
+    };
+    use doorstep_core::{HouseholdId, built_in};
+    use doorstep_sync::protocol::EntityKind as K;
+    use serde_json::{Value, json};
+
+    let w = world(backend).await;
+    let code = user_with_code(&w.store, &w.north, "North Laptop", Role::Officer).await;
+    let mut laptop = enrol(&w.hub, &code).await;
+    let template = Template::from_toml(built_in::SURVEY_TEMPLATE.1).unwrap();
+    let policy = Policy::from_toml(built_in::POLICY.1).unwrap();
+    let catalogue = Catalogue::from_toml(built_in::CATALOGUE.1).unwrap();
+    let choice = |v: &str| answer("choice", json!(v));
+    let yes_no = |v: &str| answer("yes_no", json!(v));
+    let back_door = json!({
+        "door_position": choice("back"), "door_material": choice("upvc"),
+        "door_condition": choice("sound"), "door_multipoint": choice("working"),
+        "door_cylinder": choice("unmarked"), "door_cylinder_projects": yes_no("yes"),
+        "door_glazing": choice("none"),
+    });
+    let window = json!({
+        "window_location": choice("ground_rear"), "window_escape": yes_no("no"),
+        "window_key_lock": choice("none"),
+    });
+    let given: Vec<(&str, Value)> = vec![
+        ("survey_reason", choice("burglary_victim")),
+        ("repeat_victim", yes_no("no")),
+        ("doors", answer("group", json!([back_door]))),
+        ("windows", answer("group", json!([window]))),
+        ("side_gate", choice("none_open_access")),
+        ("front_light", choice("pir")),
+        ("rear_light", choice("none")),
+        ("lives_alone", yes_no("yes")),
+        ("tenure", choice("owner")),
+        ("da_concern", yes_no("no")),
+        ("feel_safe", answer("number", json!(2))),
+    ];
+    let answers = Answers {
+        template_id: template.id.clone(),
+        template_version: template.version,
+        values: given
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), serde_json::from_value(v.clone()).unwrap()))
+            .collect(),
+    };
+    let ctx = PlanContext {
+        template: &template,
+        answers: &answers,
+        policy: &policy,
+        catalogue: &catalogue,
+    };
+    let officer = PlanActor {
+        officer_id: laptop.officer_id,
+        role: Role::Officer,
+    };
+    let (household, survey) = (HouseholdId::new(), SurveyId::new());
+    let mut plan = propose_plan(&ctx, survey, officer, chrono::Utc::now()).unwrap();
+    plan.apply(
+        &ctx,
+        PlanStep::Agree {
+            resident_name: "Ada Example".into(),
+            signature_ref: format!("sha256:{}", "ab".repeat(32)),
+            disclaimer_version: policy.disclaimer_version.clone(),
+        },
+        officer,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let mut survey_fields = json!({
+        "household_id": household.to_string(), "template_id": template.id,
+        "template_version": template.version,
+    });
+    for (k, v) in &given {
+        survey_fields[format!("answers.{k}")] = v.clone();
+    }
+    let details = HouseholdDetails {
+        uprn: None,
+        address_line_1: "14 Lantern Walk".into(),
+        address_line_2: None,
+        address_line_3: None,
+        town: "Northbridge".into(),
+        postcode: Postcode::parse("ZY5 2AB").unwrap(),
+        coordinates: None,
+    };
+    let plan_id = plan.id.to_string();
+    let changes = vec![
+        laptop.create(
+            K::Household,
+            &household.to_string(),
+            serde_json::to_value(&details).unwrap(),
+        ),
+        laptop.create(
+            K::Person,
+            &doorstep_core::PersonId::new().to_string(),
+            serde_json::to_value(PersonDetails {
+                household_id: household,
+                full_name: "Ada Example".into(),
+                phone: Some("01632 960001".into()),
+                email: None,
+                date_of_birth: None,
+                age_band: None,
+                preferred_language: None,
+                contact_preferences: Default::default(),
+            })
+            .unwrap(),
+        ),
+        laptop.create(K::Survey, &survey.to_string(), survey_fields),
+        laptop.create(K::Plan, &plan_id, serde_json::to_value(&plan).unwrap()),
+    ];
+    laptop.push(&w.hub, &changes).await.ok();
+    let (_, cursor) = laptop.pull_all(&w.hub, 0).await;
+
+    // The household links to its plan; an officer reads it but is offered no approval.
+    let (mut officer_b, _) = w.signed_in("Olive Officer", Role::Officer, &w.north).await;
+    officer_b
+        .get(&format!("/console/households/{household}"))
+        .await
+        .expect(200)
+        .says(&format!("href=\"/console/plans/{plan_id}\""));
+    let page = officer_b.get(&format!("/console/plans/{plan_id}")).await;
+    page.expect(200).says("14 Lantern Walk");
+    assert!(
+        !page.html().contains("Approve the plan"),
+        "an officer was offered approval"
+    );
+    let csrf = officer_b.csrf().await;
+    officer_b
+        .post(
+            &format!("/console/plans/{plan_id}/approve"),
+            &[("csrf", &csrf), ("seen", "0")],
+        )
+        .await
+        .expect(400)
+        .says("you cannot approve a plan");
+    // Another team's supervisor finds no such plan.
+    let (mut other, _) = w.signed_in("Sid South", Role::Supervisor, &w.south).await;
+    other
+        .get(&format!("/console/plans/{plan_id}"))
+        .await
+        .expect(404);
+    let csrf = other.csrf().await;
+    other
+        .post(
+            &format!("/console/plans/{plan_id}/approve"),
+            &[("csrf", &csrf), ("seen", "1")],
+        )
+        .await
+        .expect(404);
+
+    // The team's supervisor approves; a form from before a change is refused.
+    let (mut supervisor, supervisor_id) =
+        w.signed_in("Sue Super", Role::Supervisor, &w.north).await;
+    let page = supervisor.get(&format!("/console/plans/{plan_id}")).await;
+    page.expect(200).says("Approve the plan");
+    let seen = page.hidden("seen");
+    let csrf = page.hidden("csrf");
+    let reason = "Repeat burglary risk: the panel agreed the extra spend";
+    supervisor
+        .post(
+            &format!("/console/plans/{plan_id}/approve"),
+            &[("csrf", &csrf), ("seen", "1"), ("reason", reason)],
+        )
+        .await
+        .expect(409)
+        .says("has changed since you opened the page");
+    supervisor
+        .post(
+            &format!("/console/plans/{plan_id}/approve"),
+            &[("csrf", &csrf), ("seen", &seen), ("reason", reason)],
+        )
+        .await
+        .redirects_to(&format!("/console/plans/{plan_id}?approved=1"));
+    let page = supervisor
+        .get(&format!("/console/plans/{plan_id}?approved=1"))
+        .await;
+    page.expect(200).says("Plan approved").says("Plan (");
+    page.says(": ordered");
+    assert!(!page.html().contains("Approve the plan"), "approved twice");
+    // Sent again, the same form is refused by the lifecycle and changes nothing.
+    supervisor
+        .post(
+            &format!("/console/plans/{plan_id}/approve"),
+            &[("csrf", &csrf), ("seen", &seen), ("reason", reason)],
+        )
+        .await
+        .expect(400)
+        .says("cannot be given the step");
+
+    // The officer's laptop pulls the approval and one work order per firm, made by the hub.
+    let (entries, _) = laptop.pull_all(&w.hub, cursor).await;
+    let hub_device = w.store.hub_identity().device_id;
+    let approved = entries
+        .iter()
+        .find(|e| e.change.as_ref().is_some_and(|c| c.entity_id == plan_id))
+        .expect("the laptop pulls the approved plan");
+    let body = serde_json::to_value(approved).unwrap();
+    let status = body
+        .pointer("/change/fields/status")
+        .and_then(Value::as_str);
+    // These answers call for measures the council's firms fit: the plan is ordered.
+    assert_eq!(status, Some("ordered"), "{body}");
+    assert_eq!(
+        body.pointer("/change/device_id").and_then(Value::as_str),
+        Some(hub_device.to_string().as_str())
+    );
+    let history = body.pointer("/change/fields/history").unwrap().to_string();
+    assert!(
+        history.contains(&supervisor_id),
+        "the supervisor is the approver: {history}"
+    );
+    let orders: Vec<_> = entries
+        .iter()
+        .filter(|e| serde_json::to_value(e).unwrap()["change"]["entity"] == "work_order")
+        .collect();
+    assert!(!orders.is_empty(), "an ordered plan has work orders");
+    for order in &orders {
+        let change = order.change.as_ref().unwrap();
+        assert_eq!(change.device_id, hub_device, "the hub raised the order");
+        assert_eq!(change.fields["plan_id"], plan_id.as_str());
+    }
+    let audit = w.store.audit(500).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "console.plan-approve"
+        && e.user_id.as_deref() == Some(supervisor_id.as_str())
+        && e.outcome.starts_with("applied")));
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "console.plan-approve" && e.outcome.starts_with("refused"))
+    );
+
+    // The lists follow: no longer waiting for approval, now waiting to be fitted.
+    supervisor
+        .get("/console/lists/awaiting-approval")
+        .await
+        .says("Nothing is on this list today");
+    supervisor
+        .get("/console/lists/approved-not-fitted")
+        .await
+        .says("14 Lantern Walk");
 }

@@ -444,3 +444,202 @@ async fn edits_to_a_household_moved_to_another_team_are_set_aside_and_sync_goes_
     );
     assert_eq!(ann.with(|s| s.set_aside_count().unwrap()), 1);
 }
+
+/// An answer as the survey form sends it.
+fn answer(kind: &str, value: serde_json::Value) -> doorstep_core::security::AnswerValue {
+    serde_json::from_value(serde_json::json!({ "type": kind, "value": value })).unwrap()
+}
+
+/// Why the test's plan edit failed.
+#[derive(Debug)]
+#[expect(dead_code, reason = "read through Debug when the test fails")]
+enum PlanFailure {
+    Store(doorstep_store::StoreError),
+    Step(doorstep_core::security::TransitionError),
+}
+
+impl From<doorstep_store::StoreError> for PlanFailure {
+    fn from(e: doorstep_store::StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl From<doorstep_core::security::TransitionError> for PlanFailure {
+    fn from(e: doorstep_core::security::TransitionError) -> Self {
+        Self::Step(e)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_approved_in_the_console_reaches_the_officers_laptop_with_its_work_orders() {
+    use base64::Engine as _;
+    use doorstep_core::built_in;
+    use doorstep_core::security::plan::propose_plan;
+    use doorstep_core::security::{
+        Catalogue, PlanActor, PlanContext, PlanStatus, PlanStep, Policy,
+    };
+    use doorstep_hub::casework::approve::Approver;
+    use doorstep_hub::casework::{ApproveRequest, Scope};
+    use serde_json::json;
+
+    let hub = Hub::start().await;
+    let officer = Laptop::enrolled(&hub, "Olive Officer", Role::Officer).await;
+    let supervisor = hub
+        .store
+        .add_user(
+            &hub.team,
+            "Sue Super",
+            Role::Supervisor,
+            Clock::system().now_ms(),
+        )
+        .await
+        .unwrap();
+    let template = Template::from_toml(TEMPLATE).unwrap();
+    let policy = Policy::from_toml(built_in::POLICY.1).unwrap();
+    let catalogue = Catalogue::from_toml(built_in::CATALOGUE.1).unwrap();
+    let choice = |v: &str| json!({"type": "choice", "value": v});
+    let yes_no = |v: &str| json!({"type": "yes_no", "value": v});
+    let given = vec![
+        ("survey_reason", answer("choice", json!("burglary_victim"))),
+        ("repeat_victim", answer("yes_no", json!("no"))),
+        (
+            "doors",
+            answer(
+                "group",
+                json!([{
+                    "door_position": choice("back"), "door_material": choice("upvc"),
+                    "door_condition": choice("sound"), "door_multipoint": choice("working"),
+                    "door_cylinder": choice("unmarked"), "door_cylinder_projects": yes_no("yes"),
+                    "door_glazing": choice("none"),
+                }]),
+            ),
+        ),
+        (
+            "windows",
+            answer(
+                "group",
+                json!([{
+                    "window_location": choice("ground_rear"), "window_escape": yes_no("no"),
+                    "window_key_lock": choice("none"),
+                }]),
+            ),
+        ),
+        ("side_gate", answer("choice", json!("none_open_access"))),
+        ("front_light", answer("choice", json!("pir"))),
+        ("rear_light", answer("choice", json!("none"))),
+        ("lives_alone", answer("yes_no", json!("yes"))),
+        ("tenure", answer("choice", json!("owner"))),
+        ("da_concern", answer("yes_no", json!("no"))),
+        ("feel_safe", answer("number", json!(2))),
+    ];
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+        .unwrap();
+    // The officer surveys, drafts a plan and the resident agrees it, on the laptop.
+    let plan_id = officer.with(|s| {
+        let household = s
+            .create_household(
+                &HouseholdDraft {
+                    postcode: "ZY5 2AB".into(),
+                    ..household_draft("14 Lantern Walk", "")
+                },
+                ChangeSource::Ui,
+            )
+            .unwrap();
+        s.add_person(
+            &PersonDraft::named(household.id, "Ada Example"),
+            chrono::Utc::now().date_naive(),
+            ChangeSource::Ui,
+        )
+        .unwrap();
+        let survey = s
+            .start_survey(household.id, None, &template, ChangeSource::Ui)
+            .unwrap();
+        for (item, value) in &given {
+            s.save_answer(
+                survey.id,
+                &template,
+                item,
+                Some(value.clone()),
+                ChangeSource::Ui,
+            )
+            .unwrap();
+        }
+        let survey = s.survey(survey.id).unwrap();
+        let ctx = PlanContext {
+            template: &template,
+            answers: &survey.answers,
+            policy: &policy,
+            catalogue: &catalogue,
+        };
+        let by = PlanActor {
+            officer_id: s.officer().id,
+            role: Role::Officer,
+        };
+        let plan = propose_plan(&ctx, survey.id, by, chrono::Utc::now()).unwrap();
+        let plan = s.save_new_plan(&plan, ChangeSource::Ui).unwrap();
+        let signature_ref = s
+            .add_image(&signature, 64 * 1024, "signature", ChangeSource::Ui)
+            .unwrap();
+        s.change_plan(plan.id, ChangeSource::Ui, |p| -> Result<(), PlanFailure> {
+            Ok(p.apply(
+                &ctx,
+                PlanStep::Agree {
+                    resident_name: "Ada Example".into(),
+                    signature_ref,
+                    disclaimer_version: policy.disclaimer_version.clone(),
+                },
+                by,
+                chrono::Utc::now(),
+            )?)
+        })
+        .unwrap();
+        plan.id
+    });
+    officer.sync().await;
+
+    // The team's supervisor approves it in the console (the function its form calls).
+    let casework = hub.store.casework().unwrap();
+    let scope = Scope::of(Role::Supervisor, &hub.team).unwrap();
+    let held = casework
+        .plan(&scope, &plan_id.to_string())
+        .await
+        .unwrap()
+        .expect("the hub holds the agreed plan");
+    let approved = casework
+        .approve_plan(
+            &scope,
+            ApproveRequest {
+                plan_id: plan_id.to_string(),
+                seen_seq: held.updated_seq,
+                approver: Approver {
+                    user: supervisor.parse().unwrap(),
+                    role: Role::Supervisor,
+                    hub_device: hub.store.hub_identity().device_id,
+                },
+                over_cap_reason: Some("The panel agreed the extra spend".into()),
+                now: Clock::system().now_ms(),
+            },
+        )
+        .await
+        .unwrap()
+        .expect("the supervisor may approve it");
+    assert!(!approved.orders.is_empty());
+
+    // The laptop's next sync brings the approval and the work orders the hub raised.
+    officer.sync().await;
+    officer.with(|s| {
+        let plan = s.plan(plan_id).unwrap();
+        assert_eq!(plan.status, PlanStatus::Ordered);
+        let approval = plan.approval.expect("the approval is recorded");
+        assert_eq!(approval.by.officer_id.to_string(), supervisor);
+        let orders = s.work_orders_for_plan(plan_id).unwrap();
+        let numbers: Vec<&str> = orders.iter().map(|o| o.number.as_str()).collect();
+        let raised: Vec<&str> = approved.orders.iter().map(|o| o.number.as_str()).collect();
+        assert_eq!(numbers, raised);
+        assert!(orders.iter().all(|o| o.contact_name == "Ada Example"));
+    });
+    // And nothing more is waiting either way.
+    let again = officer.sync().await;
+    assert_eq!(again.sent, 0, "{again:?}");
+}

@@ -7,6 +7,7 @@
 //! status, dates and search words, so a search or a list is an indexed query rather than a
 //! walk over every record's JSON (ADR 019).
 
+pub mod approve;
 pub mod index;
 pub mod lists;
 pub mod sql;
@@ -63,6 +64,13 @@ impl Scope {
     /// Whether this scope reads records of `kind`.
     pub fn reads(&self, kind: EntityKind) -> bool {
         self.kinds.contains(&kind)
+    }
+
+    /// Whether this scope reads the records of team `team`.
+    pub fn holds(&self, team: &str) -> bool {
+        self.teams
+            .as_ref()
+            .is_none_or(|teams| teams.iter().any(|t| t == team))
     }
 }
 
@@ -138,6 +146,22 @@ pub trait CaseworkStore: fmt::Debug + Send + Sync {
         household_id: &str,
     ) -> Result<Option<Vec<CaseRecord>>, StoreError>;
 
+    /// A plan in scope and what approving it reads; `None` when there is no such plan
+    /// for this reader.
+    async fn plan(
+        &self,
+        scope: &Scope,
+        plan_id: &str,
+    ) -> Result<Option<approve::PlanRecords>, StoreError>;
+
+    /// Approves a plan in one transaction: read again, judged by the core's rules, and the
+    /// plan's change and its new work orders written as the hub's own changes.
+    async fn approve_plan(
+        &self,
+        scope: &Scope,
+        request: ApproveRequest,
+    ) -> Result<Result<approve::PlannedApproval, approve::ApproveRefusal>, StoreError>;
+
     /// One page of a list.
     async fn list(
         &self,
@@ -146,6 +170,21 @@ pub trait CaseworkStore: fmt::Debug + Send + Sync {
         limit: u32,
         offset: u32,
     ) -> Result<ListPage, StoreError>;
+}
+
+/// A supervisor's approval of a plan, as the console sends it.
+#[derive(Debug, Clone)]
+pub struct ApproveRequest {
+    /// The plan.
+    pub plan_id: String,
+    /// The plan's change-log position when the page was shown.
+    pub seen_seq: i64,
+    /// Who approves.
+    pub approver: approve::Approver,
+    /// Why the plan may exceed the cap, if typed.
+    pub over_cap_reason: Option<String>,
+    /// Now (Unix ms).
+    pub now: i64,
 }
 
 /// A casework store shared by the console's handlers.

@@ -289,6 +289,46 @@ pub fn index_record(
     out
 }
 
+/// A placeholder of `style` for the `n`th parameter.
+fn mark(style: Style, n: usize) -> String {
+    match style {
+        Style::Sqlite => format!("?{n}"),
+        Style::Postgres => format!("${n}"),
+    }
+}
+
+/// A plan's stored row by id (1): team, fields, versions, tombstoned at, updated seq, and
+/// its household's id from the index.
+pub fn plan_row(style: Style) -> String {
+    format!(
+        "SELECT r.team_id, r.fields, r.field_versions, r.tombstoned_at, r.updated_seq,
+                (SELECT c.household_id FROM case_index c
+                 WHERE c.entity = 'plan' AND c.entity_id = r.entity_id)
+         FROM records r WHERE r.entity = 'plan' AND r.entity_id = {}",
+        mark(style, 1)
+    )
+}
+
+/// A live record's fields by kind (1) and id (2).
+pub fn live_fields(style: Style) -> String {
+    format!(
+        "SELECT fields FROM records WHERE entity = {} AND entity_id = {} AND tombstone = FALSE",
+        mark(style, 1),
+        mark(style, 2)
+    )
+}
+
+/// A household's (1) live residents: id and fields.
+pub fn residents(style: Style) -> String {
+    format!(
+        "SELECT r.entity_id, r.fields FROM case_index c
+         JOIN records r ON r.entity = c.entity AND r.entity_id = c.entity_id
+         WHERE c.household_id = {} AND c.entity = 'person' AND r.tombstone = FALSE
+         ORDER BY r.entity_id",
+        mark(style, 1)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,8 @@ pub struct TimelineEntry {
     pub date: String,
     /// What it is, e.g. "Plan (silver), approved".
     pub title: String,
+    /// Its own page in the console, when it has one (a plan's).
+    pub href: Option<String>,
     /// Its facts, one sentence each.
     pub lines: Vec<String>,
     /// Its steps, oldest first, one sentence each.
@@ -93,7 +95,7 @@ pub fn summary(records: &[CaseRecord]) -> HouseholdSummary {
 }
 
 /// A step of a plan's or a referral's history in words.
-fn step_line(event: &Value) -> Option<String> {
+pub fn step_line(event: &Value) -> Option<String> {
     let at = day(event.get("at")?.as_str()?);
     let to = sentence_case(event.get("to")?.as_str()?);
     let step = event.get("step");
@@ -263,6 +265,7 @@ fn entry(record: &CaseRecord, all: &[CaseRecord]) -> Option<TimelineEntry> {
     };
     Some(TimelineEntry {
         date: date.map(day).unwrap_or_default(),
+        href: (record.entity == EntityKind::Plan).then(|| format!("/console/plans/{}", record.id)),
         title,
         lines,
         history: history(f),

@@ -110,3 +110,52 @@ pub struct ListPageView {
     /// The next page, if any.
     pub next: Option<String>,
 }
+
+/// One measure on a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanLine {
+    /// The measure.
+    pub name: String,
+    /// How many.
+    pub quantity: u32,
+    /// Its estimated cost, in pounds.
+    pub cost: String,
+}
+
+/// A plan's page: what it holds, where it is, and — for a supervisor, while the plan waits
+/// for approval — the form to approve it.
+#[derive(Debug, Template)]
+#[template(path = "console/plan.html")]
+pub struct PlanPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The plan's id, for the form's action.
+    pub id: String,
+    /// Its household's page.
+    pub household_href: String,
+    /// Its household's address.
+    pub address: String,
+    /// Its tier and status, in words.
+    pub summary: String,
+    /// Its measures.
+    pub lines: Vec<PlanLine>,
+    /// Its estimated total, in pounds.
+    pub total: String,
+    /// The scheme's cap for the home, in pounds.
+    pub cap: String,
+    /// Whether the plan is over the cap.
+    pub over_cap: bool,
+    /// The reason recorded for going over, if any.
+    pub over_cap_reason: Option<String>,
+    /// Who agreed it and when, in words.
+    pub agreed: Option<String>,
+    /// Its steps, oldest first.
+    pub history: Vec<String>,
+    /// The approve form, when this person may try it now: the session's CSRF token and
+    /// the plan's change-log position.
+    pub approve: Option<(String, i64)>,
+    /// The over-cap reason as typed, when the form comes back.
+    pub typed_reason: String,
+    /// What was done, after an approval.
+    pub done: Option<String>,
+}

@@ -66,6 +66,8 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/households/{id}", &["get"]),
     ("/console/lists", &["get"]),
     ("/console/lists/{slug}", &["get"]),
+    ("/console/plans/{id}", &["get"]),
+    ("/console/plans/{id}/approve", &["post"]),
     ("/console/firms", &["get", "post"]),
     ("/console/firms/{id}", &["get"]),
     ("/console/firms/{id}/users", &["post"]),
@@ -193,6 +195,8 @@ where
         .route("/console/households/{id}", get(casework::household))
         .route("/console/lists", get(casework::lists))
         .route("/console/lists/{slug}", get(casework::list))
+        .route("/console/plans/{id}", get(casework::plan))
+        .route("/console/plans/{id}/approve", post(casework::approve))
         .route("/console/firms", get(firms::firms).post(firms::add_firm))
         .route("/console/firms/{id}", get(firms::firm))
         .route("/console/firms/{id}/users", post(firms::add_user))

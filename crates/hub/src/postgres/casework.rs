@@ -9,16 +9,17 @@ use doorstep_sync::protocol::EntityKind;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
+use crate::casework::approve::{ApproveRefusal, PlanRecords, PlannedApproval, plan_approval};
 use crate::casework::sql::{self, Param, Sql, Style};
 use crate::casework::{
-    CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow, Scope,
-    index::INDEX_VERSION, index_statements, written_statements,
+    ApproveRequest, CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow,
+    Scope, index::INDEX_VERSION, index_statements, written_statements,
 };
 use crate::model::StoreError;
 use crate::push::RecordKey;
 use crate::store::StoredRecord;
 
-use super::log::entity_of;
+use super::log::{entity_of, hub_clock, lock_counter, write_hub_change};
 
 /// Records read per round while rebuilding the index.
 const REBUILD_BATCH: i64 = 2_000;
@@ -108,6 +109,66 @@ pub(super) async fn rebuild_if_stale(pool: &Pool) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A plan in scope and what approving it reads, as `client` sees the database now.
+async fn plan_records<C: GenericClient>(
+    client: &C,
+    scope: &Scope,
+    plan_id: &str,
+) -> Result<Option<PlanRecords>, StoreError> {
+    let Some(row) = client
+        .query_opt(&sql::plan_row(Style::Postgres), &[&plan_id])
+        .await?
+    else {
+        return Ok(None);
+    };
+    let team: String = row.get(0);
+    if !scope.reads(EntityKind::Plan) || !scope.holds(&team) {
+        return Ok(None);
+    }
+    let plan = StoredRecord::from_columns(team, row.get(1), row.get(2), row.get(3))?;
+    let updated_seq: i64 = row.get(4);
+    let household_id: Option<String> = row.get(5);
+    let live_sql = sql::live_fields(Style::Postgres);
+    let survey_id = plan
+        .record
+        .fields
+        .get("survey_id")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let survey = match client
+        .query_opt(&live_sql, &[&"survey", &survey_id])
+        .await?
+    {
+        Some(r) => Some(fields_at(&r, 0)?),
+        None => None,
+    };
+    let (household, residents) = match household_id {
+        Some(h) => {
+            let fields = match client.query_opt(&live_sql, &[&"household", &h]).await? {
+                Some(r) => Some(fields_at(&r, 0)?),
+                None => None,
+            };
+            let residents = client
+                .query(&sql::residents(Style::Postgres), &[&h])
+                .await?
+                .iter()
+                .map(|r| Ok((r.get(0), fields_at(r, 1)?)))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            (fields.map(|f| (h, f)), residents)
+        }
+        None => (None, Vec::new()),
+    };
+    Ok(Some(PlanRecords {
+        plan_id: plan_id.to_owned(),
+        plan,
+        updated_seq,
+        survey,
+        household,
+        residents,
+    }))
+}
+
 /// The casework reads on PostgreSQL, over the sync store's pool.
 #[derive(Clone)]
 pub struct PgCasework {
@@ -181,6 +242,44 @@ impl CaseworkStore for PgCasework {
             .collect::<Result<Vec<_>, _>>()?;
         let found = records.iter().any(|r| r.entity == EntityKind::Household);
         Ok(found.then_some(records))
+    }
+
+    async fn plan(&self, scope: &Scope, plan_id: &str) -> Result<Option<PlanRecords>, StoreError> {
+        let client = self.pool.get().await?;
+        plan_records(&client, scope, plan_id).await
+    }
+
+    async fn approve_plan(
+        &self,
+        scope: &Scope,
+        request: ApproveRequest,
+    ) -> Result<Result<PlannedApproval, ApproveRefusal>, StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // Take turns with pushes on the counter row, as a push does first thing.
+        lock_counter(&tx).await?;
+        let Some(records) = plan_records(&tx, scope, &request.plan_id).await? else {
+            return Ok(Err(ApproveRefusal::NotFound));
+        };
+        let planned = match plan_approval(
+            &records,
+            request.approver,
+            request.over_cap_reason,
+            hub_clock(&tx).await?,
+            crate::push::time_of(request.now),
+        ) {
+            Ok(planned) => planned,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        // Judged first, so a step that may never be taken says why rather than "changed".
+        if records.updated_seq != request.seen_seq {
+            return Ok(Err(ApproveRefusal::Stale));
+        }
+        for (record, change) in &planned.writes {
+            write_hub_change(&tx, record, change, request.now).await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(planned))
     }
 
     async fn list(

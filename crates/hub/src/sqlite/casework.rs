@@ -6,19 +6,21 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use doorstep_core::search::SearchTerms;
+use doorstep_sync::protocol::EntityKind;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
+use crate::casework::approve::{ApproveRefusal, PlanRecords, PlannedApproval, plan_approval};
 use crate::casework::sql::{self, Param, Sql, Style};
 use crate::casework::{
-    CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow, Scope,
-    index::INDEX_VERSION, index_statements, written_statements,
+    ApproveRequest, CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow,
+    Scope, index::INDEX_VERSION, index_statements, written_statements,
 };
 use crate::model::StoreError;
 use crate::push::RecordKey;
 use crate::store::StoredRecord;
 
-use super::log::entity_of;
+use super::log::{entity_of, hub_clock, write_hub_change};
 
 fn bound(sql: &Sql) -> impl Iterator<Item = SqlValue> + '_ {
     sql.params.iter().map(|p| match p {
@@ -88,6 +90,70 @@ pub(super) fn rebuild_if_stale(conn: &mut Connection) -> Result<(), StoreError> 
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// A plan in scope and what approving it reads, from the connection's current state.
+fn plan_records(
+    conn: &Connection,
+    scope: &Scope,
+    plan_id: &str,
+) -> Result<Option<PlanRecords>, StoreError> {
+    let row = conn
+        .prepare_cached(&sql::plan_row(Style::Sqlite))?
+        .query_row([plan_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((team, fields, versions, tombstoned_at, updated_seq, household_id)) = row else {
+        return Ok(None);
+    };
+    if !scope.reads(EntityKind::Plan) || !scope.holds(&team) {
+        return Ok(None);
+    }
+    let plan = StoredRecord::from_columns(team, &fields, &versions, tombstoned_at)?;
+    let live = |entity: &str, id: &str| -> Result<Option<Fields>, StoreError> {
+        conn.prepare_cached(&sql::live_fields(Style::Sqlite))?
+            .query_row([entity, id], |r| r.get::<_, String>(0))
+            .optional()?
+            .map(|f| serde_json::from_str(&f).map_err(StoreError::from))
+            .transpose()
+    };
+    let survey_id = plan
+        .record
+        .fields
+        .get("survey_id")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let survey = live("survey", &survey_id)?;
+    let (household, residents) = match household_id {
+        Some(h) => {
+            let fields = live("household", &h)?;
+            let mut stmt = conn.prepare_cached(&sql::residents(Style::Sqlite))?;
+            let mut rows = stmt.query([&h])?;
+            let mut residents = Vec::new();
+            while let Some(r) = rows.next()? {
+                residents.push((r.get(0)?, fields_at(r, 1)?));
+            }
+            (fields.map(|f| (h, f)), residents)
+        }
+        None => (None, Vec::new()),
+    };
+    Ok(Some(PlanRecords {
+        plan_id: plan_id.to_owned(),
+        plan,
+        updated_seq,
+        survey,
+        household,
+        residents,
+    }))
 }
 
 /// The casework reads on SQLite, over the sync store's connection.
@@ -161,6 +227,43 @@ impl CaseworkStore for SqliteCasework {
             .iter()
             .any(|r| r.entity == doorstep_sync::protocol::EntityKind::Household);
         Ok(found.then_some(records))
+    }
+
+    async fn plan(&self, scope: &Scope, plan_id: &str) -> Result<Option<PlanRecords>, StoreError> {
+        let (scope, plan_id) = (scope.clone(), plan_id.to_owned());
+        super::run_on(&self.conn, move |conn| plan_records(conn, &scope, &plan_id)).await
+    }
+
+    async fn approve_plan(
+        &self,
+        scope: &Scope,
+        request: ApproveRequest,
+    ) -> Result<Result<PlannedApproval, ApproveRefusal>, StoreError> {
+        let scope = scope.clone();
+        super::write_on(&self.conn, move |tx| {
+            let Some(records) = plan_records(tx, &scope, &request.plan_id)? else {
+                return Ok(Err(ApproveRefusal::NotFound));
+            };
+            let planned = match plan_approval(
+                &records,
+                request.approver,
+                request.over_cap_reason,
+                hub_clock(tx)?,
+                crate::push::time_of(request.now),
+            ) {
+                Ok(planned) => planned,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            // Judged first, so a step that may never be taken says why, not "changed".
+            if records.updated_seq != request.seen_seq {
+                return Ok(Err(ApproveRefusal::Stale));
+            }
+            for (record, change) in &planned.writes {
+                write_hub_change(tx, record, change, request.now)?;
+            }
+            Ok(Ok(planned))
+        })
+        .await
     }
 
     async fn list(

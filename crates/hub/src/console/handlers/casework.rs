@@ -15,12 +15,14 @@ use doorstep_sync::protocol::EntityKind;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Signed, gate};
+use super::{FormFields, Signed, gate, signed_form, text};
+use crate::casework::approve::{ApproveRefusal, Approver, PlanRecords, awaits_approval, read_plan};
 use crate::casework::timeline::{self, address_heading};
-use crate::casework::{CaseList, ListRow, Scope, SharedCaseworkStore};
+use crate::casework::{ApproveRequest, CaseList, ListRow, Scope, SharedCaseworkStore};
 use crate::console::ConsoleState;
 use crate::console::casework_pages::{
     HouseholdLine, HouseholdPage, HouseholdsPage, ListLine, ListLink, ListPageView, ListsPage,
+    PlanLine, PlanPage,
 };
 use crate::console::pages::Errors;
 use crate::web::respond::{Stop, page, stop};
@@ -372,4 +374,243 @@ pub(in crate::console) async fn list(
             next: (page_no < pages).then(|| href(page_no + 1)),
         },
     )
+}
+
+/// What the plan page shows besides the plan: an error, the reason as typed, a success.
+#[derive(Debug, Default)]
+struct PlanView {
+    errors: Errors,
+    typed_reason: String,
+    done: Option<String>,
+}
+
+/// The plan's page from its records, with the approve form for a supervisor while the plan
+/// waits for approval.
+fn plan_page(
+    state: &ConsoleState,
+    r: &Reader,
+    records: &PlanRecords,
+    view: PlanView,
+    status: StatusCode,
+) -> Response {
+    use doorstep_core::security::format_pence;
+    let session = &r.signed.session;
+    let Some(plan) = read_plan(&records.plan.record.fields) else {
+        return state.message(
+            StatusCode::OK,
+            "This plan cannot be read here",
+            &["Open it on a laptop of the team that holds it."],
+            ("/console/households", "Find a household"),
+            Some(session),
+        );
+    };
+    let (household_id, address) = records
+        .household
+        .as_ref()
+        .map(|(id, f)| (id.clone(), address_heading(f)))
+        .unwrap_or_default();
+    let totals = plan.totals();
+    let summary = format!(
+        "Plan ({}): {}",
+        plan.tier.as_str(),
+        doorstep_core::words::sentence_case(plan.status.as_str()).to_lowercase()
+    );
+    let history = records
+        .plan
+        .record
+        .fields
+        .get("history")
+        .and_then(Value::as_array)
+        .map(|events| events.iter().filter_map(timeline::step_line).collect())
+        .unwrap_or_default();
+    let may_approve =
+        session.user.role == doorstep_core::Role::Supervisor && awaits_approval(&plan);
+    page(
+        status,
+        &PlanPage {
+            frame: state.frame(&summary, view.errors, Some(session)),
+            id: records.plan_id.clone(),
+            household_href: format!("/console/households/{household_id}"),
+            address,
+            summary,
+            lines: plan
+                .items
+                .iter()
+                .map(|i| PlanLine {
+                    name: i.name.clone(),
+                    quantity: i.quantity,
+                    cost: format_pence(i.estimated_pence()),
+                })
+                .collect(),
+            total: format_pence(totals.estimated_pence),
+            cap: format_pence(totals.cap_pence),
+            over_cap: plan.is_over_cap(),
+            over_cap_reason: plan.over_cap_reason.clone(),
+            agreed: plan
+                .agreement
+                .as_ref()
+                .map(|a| format!("By {} on {}", a.resident_name, a.at.format("%-d %B %Y"))),
+            history,
+            approve: may_approve.then(|| (session.csrf.clone(), records.updated_seq)),
+            typed_reason: view.typed_reason,
+            done: view.done,
+        },
+    )
+}
+
+/// After an approval: what happened.
+#[derive(Debug, Default, Deserialize)]
+pub(in crate::console) struct DoneQuery {
+    approved: Option<String>,
+}
+
+/// `GET /console/plans/{id}`: a plan, and for a supervisor the approve form.
+pub(in crate::console) async fn plan(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    query: Result<Query<DoneQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let r = match reader(&state, peer, &headers).await {
+        Ok(r) => r,
+        Err(response) => return *response,
+    };
+    let records = match r.casework.plan(&r.scope, &id).await {
+        Ok(Some(records)) if !records.plan.record.is_deleted() => records,
+        Ok(_) => return state.not_found_page(Some(&r.signed.session)),
+        Err(error) => return state.unavailable(&error, Some(&r.signed.session)),
+    };
+    let done = query.ok().and_then(|Query(q)| q.approved).map(|_| {
+        "Plan approved. The officer's laptop receives the approval and the work orders when it next syncs.".to_owned()
+    });
+    plan_page(
+        &state,
+        &r,
+        &records,
+        PlanView {
+            done,
+            ..PlanView::default()
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The field of the approve form a refusal is about, for its error message's link.
+fn refusal_field(refusal: &ApproveRefusal) -> &'static str {
+    use doorstep_core::security::TransitionError;
+    use doorstep_core::work_order::ApprovalError;
+    match refusal {
+        ApproveRefusal::Refused(ApprovalError::Step(TransitionError::RulesBroken(v)))
+            if v.first().is_some_and(|v| v.field() == "over_cap_reason") =>
+        {
+            "reason"
+        }
+        _ => "",
+    }
+}
+
+/// `POST /console/plans/{id}/approve`: a supervisor approves the plan; its work orders are
+/// raised, and both reach the officer's laptop by sync.
+pub(in crate::console) async fn approve(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<axum::Form<FormFields>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let back = format!("/console/plans/{id}");
+    let (signed, form) = match signed_form(
+        &state,
+        peer,
+        &headers,
+        form,
+        Allow::Full,
+        "plan-approve",
+        &back,
+    )
+    .await
+    {
+        Ok(read) => read,
+        Err(response) => return *response,
+    };
+    let user = &signed.session.user;
+    let (Some(scope), Some(casework)) = (Scope::of(user.role, &user.team_id), state.casework())
+    else {
+        return state.not_found_page(Some(&signed.session));
+    };
+    let r = Reader {
+        signed,
+        scope,
+        casework,
+    };
+    let session = &r.signed.session;
+    let Ok(approver) = session.user.id.parse() else {
+        return state.not_found_page(Some(session));
+    };
+    let reason = text(form.reason.as_ref());
+    let request = ApproveRequest {
+        plan_id: id.clone(),
+        seen_seq: text(form.seen.as_ref()).parse().unwrap_or(-1),
+        approver: Approver {
+            user: approver,
+            role: session.user.role,
+            hub_device: state.hub().hub_identity().device_id,
+        },
+        over_cap_reason: (!reason.is_empty()).then(|| reason.clone()),
+        now: state.now(),
+    };
+    let actor = Some(session.user.id.as_str());
+    match r.casework.approve_plan(&r.scope, request).await {
+        Err(error) => state.unavailable(&error, Some(session)),
+        Ok(Ok(planned)) => {
+            let orders: Vec<&str> = planned.orders.iter().map(|o| o.number.as_str()).collect();
+            let outcome = format!(
+                "applied: {} work orders ({})",
+                orders.len(),
+                orders.join(", ")
+            );
+            state
+                .audit(state.entry(actor, "plan-approve", Some(("plan", &id)), outcome))
+                .await;
+            crate::web::respond::redirect(&format!("{back}?approved=1"))
+        }
+        Ok(Err(ApproveRefusal::NotFound)) => {
+            state
+                .audit(state.entry(
+                    actor,
+                    "plan-approve",
+                    Some(("plan", &id)),
+                    "refused: not found",
+                ))
+                .await;
+            state.not_found_page(Some(session))
+        }
+        Ok(Err(refusal)) => {
+            state
+                .audit(state.entry(
+                    actor,
+                    "plan-approve",
+                    Some(("plan", &id)),
+                    format!("refused: {refusal}"),
+                ))
+                .await;
+            let records = match r.casework.plan(&r.scope, &id).await {
+                Ok(Some(records)) => records,
+                Ok(None) => return state.not_found_page(Some(session)),
+                Err(error) => return state.unavailable(&error, Some(session)),
+            };
+            let view = PlanView {
+                errors: Errors::one(refusal_field(&refusal), refusal.to_string()),
+                typed_reason: reason,
+                done: None,
+            };
+            let status = if matches!(refusal, ApproveRefusal::Stale) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            plan_page(&state, &r, &records, view, status)
+        }
+    }
 }

@@ -169,6 +169,8 @@ pub(super) struct FormFields {
     access: Option<String>,
     id: Option<String>,
     second_factor: Option<String>,
+    seen: Option<String>,
+    reason: Option<String>,
 }
 
 /// A form body the hub cannot read is treated as an empty form, so the CSRF check
