@@ -13,7 +13,7 @@
 
 import { spawn } from 'node:child_process'
 import { createHmac, randomUUID } from 'node:crypto'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { chromium } from 'playwright-core'
 import { CHROMIUM, HUB, freePort, harness, title, waitForHealth } from './harness.mjs'
 
@@ -55,7 +55,12 @@ async function setUp(page, link, withCode) {
   return null
 }
 
-/** A laptop of the North team enrols and pushes a household, its survey and an agreed plan. */
+/** An agreed plan with its household, resident and survey, as a laptop pushes them
+ * (written by the hub's console test with UPDATE_FIXTURES=1, which also checks the hub still
+ * reads and would approve it). */
+const AGREED_PLAN = JSON.parse(readFileSync(new URL('./fixtures/agreed-plan.json', import.meta.url), 'utf8'))
+
+/** A laptop of the North team enrols and pushes the agreed plan's records. */
 async function pushHousehold(base) {
   admin(['add-user', '--team', 'North', '--name', 'Pat Push', '--role', 'officer'])
   const code = admin(['enrolment-code', '--user', 'Pat Push']).at(-1).trim()
@@ -70,37 +75,19 @@ async function pushHousehold(base) {
   const device = enrolled.body.device_id
   const officer = enrolled.body.user.id
   let counter = 0
-  const change = (entity, id, fields) => ({
+  const changes = AGREED_PLAN.map((r) => ({
     change_id: randomUUID(),
-    entity,
-    entity_id: id,
+    entity: r.entity,
+    entity_id: r.id,
     operation: 'create',
-    fields,
+    fields: r.fields,
     base_versions: {},
     hlc: `${String(Date.now()).padStart(15, '0')}-${(counter++).toString(16).padStart(8, '0')}-${device}`,
     officer_id: officer,
     device_id: device,
     made_at: new Date().toISOString(),
-  })
-  const agreed = new Date(Date.now() - 3 * 86_400_000).toISOString()
-  const pushed = await post(
-    '/v1/push',
-    {
-      protocol: 1,
-      device_id: device,
-      changes: [
-        change('household', 'house-1', {
-          address_line_1: '12 Lantern Walk', town: 'Northbridge', postcode: 'ZY5 2AB', uprn: '100012345678',
-        }),
-        change('survey', 'survey-1', { household_id: 'house-1', created_at: agreed }),
-        change('plan', 'plan-1', {
-          survey_id: 'survey-1', tier: 'silver', status: 'agreed', created_at: agreed,
-          history: [{ from: 'draft', to: 'agreed', step: { step: 'agree' }, by: { role: 'officer' }, at: agreed }],
-        }),
-      ],
-    },
-    enrolled.body.access_token,
-  )
+  }))
+  const pushed = await post('/v1/push', { protocol: 1, device_id: device, changes }, enrolled.body.access_token)
   check(pushed.status === 200, `the North laptop pushes a household (${pushed.status})`)
 }
 
@@ -318,15 +305,33 @@ async function main() {
   await page.getByLabel(/Address, postcode or UPRN/).fill('lantern wa')
   await page.getByRole('button', { name: 'Search' }).click()
   await scan(page, 'households found')
-  await page.getByRole('link', { name: '12 Lantern Walk, Northbridge' }).click()
-  check(await page.getByRole('heading', { name: 'Plan (silver): agreed' }).isVisible(), 'the timeline shows the plan')
+  await page.getByRole('link', { name: '14 Lantern Walk, Northbridge' }).click()
+  const planLink = page.getByRole('link', { name: /^Plan \(\w+\): agreed$/ })
+  check(await planLink.isVisible(), 'the timeline shows the agreed plan')
   await page.getByText('Steps').first().click()
   await scan(page, 'household')
   await page.getByRole('link', { name: 'Lists', exact: true }).first().click()
   await scan(page, 'lists')
   await page.getByRole('link', { name: 'Plans waiting for approval' }).click()
-  check(await page.getByRole('cell', { name: 'Plan (silver), agreed' }).isVisible(), 'the plan waits for approval')
+  check(await page.getByRole('cell', { name: /agreed$/ }).isVisible(), 'the plan waits for approval')
   await scan(page, 'plans waiting for approval')
+  // The supervisor opens the plan and approves it: the work orders are raised.
+  await page.getByRole('link', { name: '14 Lantern Walk, ZY5 2AB' }).click()
+  await planLink.click()
+  await scan(page, 'plan')
+  const reason = page.getByLabel('Why this plan may go over the cap')
+  if (await reason.count()) {
+    await page.getByRole('button', { name: 'Approve the plan' }).click()
+    check(await page.getByText('There is a problem').isVisible(), 'an over-cap plan needs a reason')
+    await scan(page, 'plan with an error')
+    await reason.fill('The panel agreed the extra spend for a repeat victim')
+  } else {
+    scanned.add('plan with an error')
+  }
+  await page.getByRole('button', { name: 'Approve the plan' }).click()
+  check(await page.getByText('Plan approved.').isVisible(), 'the plan is approved')
+  check(await page.getByRole('heading', { name: /: ordered$/ }).isVisible(), 'the approved plan is ordered')
+  await scan(page, 'plan approved')
   await page.getByRole('button', { name: 'Sign out' }).click()
 
   // The data protection officer: the audit log, and nothing of the administrator's.

@@ -2052,6 +2052,7 @@ async fn a_supervisor_approves_a_plan_and_the_laptop_pulls_it_with_its_orders(ba
     ];
     laptop.push(&w.hub, &changes).await.ok();
     let (_, cursor) = laptop.pull_all(&w.hub, 0).await;
+    agreed_plan_fixture(&changes);
 
     // The household links to its plan; an officer reads it but is offered no approval.
     let (mut officer_b, _) = w.signed_in("Olive Officer", Role::Officer, &w.north).await;
@@ -2180,4 +2181,67 @@ async fn a_supervisor_approves_a_plan_and_the_laptop_pulls_it_with_its_orders(ba
         .get("/console/lists/approved-not-fitted")
         .await
         .says("14 Lantern Walk");
+}
+
+/// The records of an agreed plan the browser test pushes (`tests/portal/fixtures/
+/// agreed-plan.json`): written from this test's records with `UPDATE_FIXTURES=1`, and
+/// otherwise checked to still be a plan the hub reads and would approve, so a change to
+/// the plan's shape cannot leave the browser test pushing something stale.
+fn agreed_plan_fixture(changes: &[doorstep_sync::protocol::Change]) {
+    use doorstep_hub::casework::approve::{Approver, PlanRecords, plan_approval};
+    use doorstep_hub::store::StoredRecord;
+    use doorstep_sync::merge::Record;
+
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/portal/fixtures/agreed-plan.json");
+    if std::env::var_os("UPDATE_FIXTURES").is_some() {
+        let records: Vec<serde_json::Value> = changes
+            .iter()
+            .map(|c| serde_json::json!({ "entity": c.entity, "id": c.entity_id, "fields": c.fields }))
+            .collect();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&records).unwrap() + "\n",
+        )
+        .unwrap();
+    }
+    let text = std::fs::read_to_string(&path).expect("run with UPDATE_FIXTURES=1 to write it");
+    let records: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let of = |entity: &str| -> (String, doorstep_hub::casework::Fields) {
+        let r = records.iter().find(|r| r["entity"] == entity).unwrap();
+        (
+            r["id"].as_str().unwrap().to_owned(),
+            serde_json::from_value(r["fields"].clone()).unwrap(),
+        )
+    };
+    let (plan_id, plan) = of("plan");
+    let held = PlanRecords {
+        plan_id,
+        plan: StoredRecord {
+            team_id: "north".into(),
+            record: Record::new(plan, Default::default()),
+            tombstoned_at: None,
+        },
+        updated_seq: 1,
+        survey: Some(of("survey").1),
+        household: Some(of("household")),
+        residents: vec![of("person")],
+    };
+    let supervisor = Approver {
+        user: doorstep_core::OfficerId::new(),
+        role: Role::Supervisor,
+        hub_device: doorstep_core::DeviceId::new(),
+    };
+    let approved = plan_approval(
+        &held,
+        supervisor,
+        Some("The panel agreed the extra spend".into()),
+        None,
+        chrono::Utc::now(),
+    );
+    assert!(
+        approved.is_ok_and(|a| !a.orders.is_empty()),
+        "the browser test's plan is no longer one the hub approves: run with UPDATE_FIXTURES=1"
+    );
 }
