@@ -1060,9 +1060,42 @@ async fn the_command_line_prints_a_set_up_link() {
         "add-user", "--team", "North", "--name", "Olive", "--role", "officer",
     ]);
     assert_eq!(out.lines().count(), 1, "no link without an email: {out}");
+    // Console access later, for a user added without an email: a link, printed once.
+    let olive = out.trim().to_owned();
+    let given = run(&[
+        "add-console-account",
+        "--user",
+        &olive,
+        "--email",
+        "olive@council.example",
+    ]);
+    assert_eq!(given.lines().count(), 1, "{given}");
+    assert!(given.contains("/console/set-up/"), "{given}");
+    // A second account, or an email someone has: refused, with a reason.
+    for (user, email) in [
+        (olive.as_str(), "olive.two@council.example"),
+        (ada.as_str(), "ada.two@council.example"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_doorstep-hub"))
+            .args(["--database", &url, "admin", "add-console-account"])
+            .args(["--user", user, "--email", email])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{user} has an account already");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("already has a console account"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let audit = run(&["audit"]);
     assert_eq!(audit.matches("admin.add-user").count(), 2, "{audit}");
     assert_eq!(audit.matches("admin.set-up-link").count(), 1, "{audit}");
+    assert_eq!(
+        audit.matches("admin.add-console-account").count(),
+        3,
+        "one given, two refused: {audit}"
+    );
 }
 
 /// A day `days` from today (negative: in the past), as records store dates.
