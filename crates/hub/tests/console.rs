@@ -37,6 +37,7 @@ on_both_backends!(
     an_admin_looks_after_contractor_firms,
     the_laptops_page_shows_app_version_and_changes_waiting,
     the_enrolment_code_page_has_a_qr_code,
+    an_admin_gives_an_existing_person_console_access,
 );
 
 const PASSWORD: &str = "a long and memorable pass phrase";
@@ -1959,4 +1960,151 @@ async fn the_enrolment_code_page_has_a_qr_code(backend: Backend) {
     );
     // The code still enrols, once.
     enrol(&w.hub, &code).await;
+}
+
+async fn an_admin_gives_an_existing_person_console_access(backend: Backend) {
+    let w = world(backend).await;
+    let (mut b, admin_id) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let console = w.store.console().unwrap();
+    let csrf = b.csrf().await;
+    // Added without an email (as `admin add-user` without --email does): no account.
+    let now = w.clock.now_ms();
+    let olive = w
+        .store
+        .add_user(&w.north, "Olive Officer", Role::Officer, now)
+        .await
+        .unwrap();
+    let path = format!("/console/people/{olive}");
+    b.get(&path)
+        .await
+        .expect(200)
+        .says("Give console access")
+        .says("/console-account");
+
+    // Bad input: a clear sentence, and still no account.
+    for (email, says) in [
+        ("", "Enter an email address"),
+        ("not an email", "Enter an email address"),
+        (
+            "Ada.Admin@council.example",
+            "Someone already signs in with this email",
+        ),
+    ] {
+        b.post(
+            &format!("{path}/console-account"),
+            &[("csrf", &csrf), ("email", email)],
+        )
+        .await
+        .expect(400)
+        .says("There is a problem")
+        .says(says);
+        assert_eq!(console.person(&olive).await.unwrap().unwrap().email, None);
+    }
+    // A contractor belongs in the portal: no form, and a post is refused.
+    let carl = w
+        .store
+        .add_user(&w.north, "Carl Contractor", Role::Contractor, now)
+        .await
+        .unwrap();
+    let carl_page = b.get(&format!("/console/people/{carl}")).await;
+    carl_page.expect(200).says("contractor portal");
+    assert!(!carl_page.html().contains("/console-account"), "no form");
+    b.post(
+        &format!("/console/people/{carl}/console-account"),
+        &[("csrf", &csrf), ("email", "carl@council.example")],
+    )
+    .await
+    .expect(400)
+    .says("contractor portal");
+    assert_eq!(console.person(&carl).await.unwrap().unwrap().email, None);
+    // Someone who is not there: 404; a forged form: nothing.
+    b.post(
+        "/console/people/nobody/console-account",
+        &[("csrf", &csrf), ("email", "nobody@council.example")],
+    )
+    .await
+    .expect(404);
+    b.post(
+        &format!("{path}/console-account"),
+        &[("csrf", "forged"), ("email", "olive@council.example")],
+    )
+    .await
+    .expect(403);
+    assert_eq!(console.person(&olive).await.unwrap().unwrap().email, None);
+
+    // The account, and its set-up link shown once, as adding a person with an email.
+    let shown = b
+        .post(
+            &format!("{path}/console-account"),
+            &[("csrf", &csrf), ("email", "Olive@Council.Example")],
+        )
+        .await;
+    shown
+        .expect(200)
+        .says("/console/set-up/")
+        .says("shown only now")
+        .says("olive@council.example");
+    let row = console.person(&olive).await.unwrap().unwrap();
+    assert_eq!(row.email.as_deref(), Some("olive@council.example"));
+    let html = shown.html();
+    let start = html.find("/console/set-up/").unwrap();
+    let link = html[start..].split('<').next().unwrap().to_owned();
+    b.get(&path)
+        .await
+        .expect(200)
+        .says("Set-up link sent")
+        .says("Turn console access off");
+    // Now they have one: no second.
+    b.post(
+        &format!("{path}/console-account"),
+        &[("csrf", &csrf), ("email", "olive.two@council.example")],
+    )
+    .await
+    .expect(400)
+    .says("already has a console account");
+    let row = console.person(&olive).await.unwrap().unwrap();
+    assert_eq!(row.email.as_deref(), Some("olive@council.example"));
+
+    // The link works: Olive chooses a password and signs in.
+    let mut olive_b = Browser::new(&w.hub);
+    let form = olive_b.get(&link).await;
+    form.expect(200);
+    let csrf_link = form.hidden("csrf");
+    olive_b
+        .post(
+            &link,
+            &[
+                ("csrf", &csrf_link),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
+        )
+        .await
+        .redirects_to("/console/sign-in");
+    olive_b
+        .sign_in("olive@council.example", PASSWORD)
+        .await
+        .redirects_to("/console/home");
+
+    // Audited with the administrator's id: the account, and each refusal.
+    let audit = w.store.audit(500).await.unwrap();
+    let given: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "admin.add-console-account")
+        .collect();
+    assert!(
+        given
+            .iter()
+            .all(|e| e.user_id.as_deref() == Some(admin_id.as_str())),
+        "{given:#?}"
+    );
+    assert_eq!(
+        given.iter().filter(|e| e.outcome.starts_with("ok")).count(),
+        1,
+        "{given:#?}"
+    );
+    assert!(
+        !given.iter().any(|e| e.outcome.contains('@')),
+        "no email in the audit log: {given:#?}"
+    );
 }

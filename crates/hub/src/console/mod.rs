@@ -59,6 +59,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/people/{id}/team", &["post"]),
     ("/console/people/{id}/access", &["post"]),
     ("/console/people/{id}/set-up-link", &["post"]),
+    ("/console/people/{id}/console-account", &["post"]),
     ("/console/people/{id}/enrolment-code", &["post"]),
     ("/console/laptops", &["get"]),
     ("/console/laptops/{id}/revoke", &["get", "post"]),
@@ -179,6 +180,10 @@ where
         .route(
             "/console/people/{id}/set-up-link",
             post(people::renew_set_up_link),
+        )
+        .route(
+            "/console/people/{id}/console-account",
+            post(people::add_console_account),
         )
         .route(
             "/console/people/{id}/enrolment-code",

@@ -204,6 +204,8 @@ pub struct PersonView {
     pub disabled: bool,
     /// Whether they may have a laptop.
     pub laptop: bool,
+    /// Whether their role may sign in to the console (a contractor's may not).
+    pub console_role: bool,
 }
 
 impl From<PersonRow> for PersonView {
@@ -216,6 +218,7 @@ impl From<PersonRow> for PersonView {
         };
         Self {
             laptop: p.role.may_use_laptop(),
+            console_role: super::access::may_sign_in(p.role),
             id: p.id,
             name: p.name,
             role: p.role.as_str().to_owned(),
@@ -272,6 +275,8 @@ pub struct PersonPage {
     pub teams: Vec<Choice>,
     /// The roles to give them.
     pub roles: Vec<Choice>,
+    /// The email typed in the form that gives them console access.
+    pub email: String,
 }
 
 /// A secret shown once: an enrolment code or a set-up link, printable.
