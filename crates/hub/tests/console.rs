@@ -38,6 +38,7 @@ on_both_backends!(
     the_laptops_page_shows_app_version_and_changes_waiting,
     the_enrolment_code_page_has_a_qr_code,
     an_admin_gives_an_existing_person_console_access,
+    turning_console_access_off_leaves_the_laptop_syncing,
 );
 
 const PASSWORD: &str = "a long and memorable pass phrase";
@@ -2106,5 +2107,53 @@ async fn an_admin_gives_an_existing_person_console_access(backend: Backend) {
     assert!(
         !given.iter().any(|e| e.outcome.contains('@')),
         "no email in the audit log: {given:#?}"
+    );
+}
+
+async fn turning_console_access_off_leaves_the_laptop_syncing(backend: Backend) {
+    let w = world(backend).await;
+    let (mut admin_b, _) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let csrf = admin_b.csrf().await;
+    // Sam has both: a console account (signed in) and an enrolled laptop.
+    let (mut sam_b, sam) = w.signed_in("Sam Both", Role::Officer, &w.north).await;
+    let code = admin::enrolment_code(&w.store, None, &sam, 3600, w.clock.now_ms())
+        .await
+        .unwrap()
+        .1;
+    let mut laptop = enrol(&w.hub, &code).await;
+    let first = laptop.new_household("h-1", "1 High Street");
+    laptop.push(&w.hub, &[first]).await.ok();
+    let (entries, cursor) = laptop.pull_all(&w.hub, 0).await;
+    assert_eq!(entries.len(), 1);
+    sam_b.get("/console/home").await.expect(200);
+
+    admin_b
+        .post(
+            &format!("/console/people/{sam}/access"),
+            &[("csrf", &csrf), ("access", "off")],
+        )
+        .await
+        .redirects_to(&format!("/console/people/{sam}"));
+
+    // Their console session has ended, and they cannot sign in again.
+    sam_b
+        .get("/console/home")
+        .await
+        .redirects_to("/console/sign-in");
+    sam_b
+        .sign_in("sam.both@council.example", PASSWORD)
+        .await
+        .expect(403);
+    // Their laptop still pushes and pulls.
+    let second = laptop.new_household("h-2", "2 High Street");
+    laptop.push(&w.hub, &[second]).await.ok();
+    let (entries, _) = laptop.pull_all(&w.hub, cursor).await;
+    assert_eq!(entries.len(), 1, "the new household comes back");
+    let (entries, _) = laptop.pull_all(&w.hub, 0).await;
+    assert_eq!(entries.len(), 2);
+    assert!(
+        w.store.console().unwrap().laptops().await.unwrap()[0]
+            .revoked_at
+            .is_none()
     );
 }
