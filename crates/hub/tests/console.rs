@@ -39,6 +39,7 @@ on_both_backends!(
     the_enrolment_code_page_has_a_qr_code,
     an_admin_gives_an_existing_person_console_access,
     turning_console_access_off_leaves_the_laptop_syncing,
+    the_council_logo_is_in_the_header,
 );
 
 const PASSWORD: &str = "a long and memorable pass phrase";
@@ -946,7 +947,8 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
             let public = *route == "/console"
                 || route.starts_with("/console/sign-in")
                 || route.starts_with("/console/set-up")
-                || route.ends_with(".css");
+                || route.ends_with(".css")
+                || route.ends_with(".png");
             if *route == "/console/sign-out" {
                 continue;
             }
@@ -2156,4 +2158,32 @@ async fn turning_console_access_off_leaves_the_laptop_syncing(backend: Backend) 
             .revoked_at
             .is_none()
     );
+}
+
+async fn the_council_logo_is_in_the_header(backend: Backend) {
+    let w = world(backend).await;
+    for (path, page) in [
+        ("/console/assets/logo.png", "/console/sign-in"),
+        ("/portal/assets/logo.png", "/portal/sign-in"),
+    ] {
+        let mut b = Browser::new(&w.hub);
+        let logo = b.get(path).await;
+        logo.expect(200);
+        assert_eq!(logo.header("content-type").as_deref(), Some("image/png"));
+        assert!(
+            logo.header("cache-control")
+                .is_some_and(|c| c.contains("public") && c.contains("max-age=")),
+            "{:?}",
+            logo.header("cache-control")
+        );
+        assert!(logo.body.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+        let html = b.get(page).await.html();
+        let council = "Eastwick Vale District Council (demo)";
+        assert!(
+            html.contains(&format!(
+                "<img class=\"app-header__logo\" src=\"{path}\" alt=\"{council}\""
+            )),
+            "the logo, named by the council's name: {html}"
+        );
+    }
 }
