@@ -161,6 +161,11 @@ pub(crate) struct WebLogo {
 /// one — the same choice [`branding`] makes, so the pages and the PDFs agree. A logo that
 /// is not a PNG or JPEG is left out (the header shows the council's name alone).
 pub(crate) fn web_logo() -> Option<WebLogo> {
+    web_logo_from(std::env::var_os("DOORSTEP_HUB_BRANDING").as_deref())
+}
+
+/// [`web_logo`] with the branding file named by `branding` (none: the built-in one).
+fn web_logo_from(branding: Option<&std::ffi::OsStr>) -> Option<WebLogo> {
     #[derive(serde::Deserialize)]
     struct File {
         logo: Option<Logo>,
@@ -169,9 +174,9 @@ pub(crate) fn web_logo() -> Option<WebLogo> {
     struct Logo {
         path: String,
     }
-    let bytes = match std::env::var_os("DOORSTEP_HUB_BRANDING") {
-        Some(path) if Branding::load(std::path::Path::new(&path)).is_ok() => {
-            let path = std::path::Path::new(&path);
+    let bytes = match branding {
+        Some(path) if Branding::load(std::path::Path::new(path)).is_ok() => {
+            let path = std::path::Path::new(path);
             let text = std::fs::read_to_string(path).ok()?;
             let logo = toml::from_str::<File>(&text).ok()?.logo?;
             let file = path
@@ -302,6 +307,39 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_logo_is_the_councils_own_when_its_branding_file_names_one() {
+        let built_in = web_logo_from(None).expect("the built-in logo");
+        assert_eq!(built_in.content_type, "image/png");
+        assert_eq!(&built_in.bytes[..], BUILT_IN_LOGO);
+
+        let dir = tempfile::tempdir().unwrap();
+        let jpeg = [0xff, 0xd8, 0xff, 0xe0, 0, 16, b'J', b'F', b'I', b'F'];
+        std::fs::write(dir.path().join("crest.jpg"), jpeg).unwrap();
+        let own = dir.path().join("council.toml");
+        std::fs::write(
+            &own,
+            "[council]\nname = \"Own Council\"\n[logo]\npath = \"crest.jpg\"\n",
+        )
+        .unwrap();
+        let logo = web_logo_from(Some(own.as_os_str())).expect("the council's own logo");
+        assert_eq!(
+            (logo.content_type, &logo.bytes[..]),
+            ("image/jpeg", &jpeg[..])
+        );
+
+        // A branding file without a logo: none. One that cannot be read: the built-in.
+        let plain = dir.path().join("plain.toml");
+        std::fs::write(&plain, "[council]\nname = \"Plain Council\"\n").unwrap();
+        assert!(web_logo_from(Some(plain.as_os_str())).is_none());
+        let missing = dir.path().join("missing.toml");
+        let fallback = web_logo_from(Some(missing.as_os_str())).expect("the built-in logo");
+        assert_eq!(&fallback.bytes[..], BUILT_IN_LOGO);
+        // A logo that is not a PNG or JPEG is left out.
+        std::fs::write(dir.path().join("crest.jpg"), b"GIF89a").unwrap();
+        assert!(web_logo_from(Some(own.as_os_str())).is_none());
+    }
 
     #[test]
     fn the_built_in_branding_and_stylesheet_are_there() {
