@@ -2,7 +2,7 @@
 // playwright-core: no browser download). Boots `doorstep-hub serve` on a throw-away SQLite
 // database whose first administrator was added with `admin add-user --email`, then: the
 // administrator's set-up link (password and security code), signing in with the code,
-// people (add, role), teams (add), an enrolment code a laptop then uses, the laptop's
+// the council's logo in the header, people (add, role, console access given later), teams (add), an enrolment code a laptop then uses, the laptop's
 // revocation, contractor firms and their users, the audit log (its filters and CSV), a
 // supervisor who may not see the administrator's pages but finds a household a laptop
 // pushed, reads its timeline and the plans waiting for approval, and a data protection
@@ -120,6 +120,13 @@ async function main() {
   await page.goto(`${base}/console`)
   check(page.url() === `${base}/console/sign-in`, `/console leads to sign-in (${page.url()})`)
   await scan(page, 'sign in')
+  const logo = page.locator('img.app-header__logo')
+  check(
+    (await logo.getAttribute('alt')) === (await page.locator('.app-header__council').innerText()).trim(),
+    'the header shows the council\'s logo, named by the council\'s name',
+  )
+  check((await logo.evaluate((img) => img.complete && img.naturalWidth > 0)), 'the logo loads')
+  check((await logo.boundingBox()).height <= 60, 'sized for the header')
   await page.getByLabel('Email address').fill(ADMIN.email)
   await page.getByLabel('Password').fill('not the password')
   await page.getByRole('button', { name: 'Sign in' }).click()
@@ -199,6 +206,19 @@ async function main() {
   check(await page.getByRole('img', { name: /QR code holding the hub/ }).isVisible(), 'with a QR code of it')
   check(await page.getByText(base, { exact: true }).isVisible(), 'and the hub address beside it')
   await scan(page, 'enrolment code')
+
+  // Console access later, for Olive (added without an email): no email first, then given.
+  await page.goto(`${base}/console/people`)
+  await page.getByRole('link', { name: 'Olive Officer' }).click()
+  check(await page.getByRole('heading', { name: 'Give console access' }).isVisible(), 'a person with no console account can be given one')
+  await page.getByRole('button', { name: 'Give console access' }).click()
+  check((await title(page)).startsWith('Error: Olive Officer'), 'giving console access with no email is refused')
+  check(await page.getByText('There is a problem').isVisible(), 'with an error summary')
+  await scan(page, 'give console access with an error')
+  await page.getByLabel('Email address').fill('olive@council.example')
+  await page.getByRole('button', { name: 'Give console access' }).click()
+  check((await page.locator('#secret').innerText()).includes('/console/set-up/'), 'console access given: its set-up link is shown once')
+  await scan(page, 'console access given')
 
   // A person with an email: their set-up link, shown once.
   await page.goto(`${base}/console/people/new`)
@@ -359,7 +379,7 @@ async function main() {
     'sign in', 'sign in with an error', 'set up with a security code', 'set up with an error',
     'set-up link used', 'security code', 'security code with an error', 'home, admin', 'teams',
     'teams with an error', 'people', 'person with console access', 'add a person', 'add a person with an error', 'person',
-    'enrolment code', 'set-up link shown', 'laptops', 'revoke a laptop', 'not found', 'set up', 'home',
+    'enrolment code', 'give console access with an error', 'console access given', 'set-up link shown', 'laptops', 'revoke a laptop', 'not found', 'set up', 'home',
     'find a household', 'find a household with an error', 'households found', 'household', 'lists',
     'plans waiting for approval',
     'firms', 'firms with an error', 'firm', 'firm with an error', 'initial password shown', 'second factor shown',

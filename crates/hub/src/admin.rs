@@ -235,6 +235,70 @@ async fn add_person(
     })
 }
 
+/// `admin add-console-account`: a console account for a hub user who has none (added
+/// without an email, or only for a laptop), with a one-time set-up link good for
+/// `link_secs` (only its hash is kept), as `add-user --email` gives. Refused, with nothing
+/// changed: a user who is not there, a contractor (they work in the portal), a user who
+/// already has an account, an email that is not one or that someone already signs in
+/// with. Returns the link's token (shown once).
+pub async fn add_console_account(
+    store: &SharedStore,
+    actor: Option<&str>,
+    user_id: &str,
+    email: &str,
+    link_secs: i64,
+    now: i64,
+) -> Result<String, StoreError> {
+    let result = console_account(store, user_id, email, link_secs, now).await;
+    audited(
+        store,
+        actor,
+        now,
+        "admin.add-console-account",
+        Some(("user", user_id)),
+        result,
+        |_| "console account, with a set-up link".to_owned(),
+    )
+    .await
+}
+
+async fn console_account(
+    store: &SharedStore,
+    user_id: &str,
+    email: &str,
+    link_secs: i64,
+    now: i64,
+) -> Result<String, StoreError> {
+    let console = store
+        .console()
+        .ok_or_else(|| StoreError::Backend("this database has no console tables".into()))?;
+    let email = doorstep_core::validation::email(email)
+        .map_err(|message| Refusal::Invalid(message.to_owned()))?
+        .to_lowercase();
+    let person = console
+        .person(user_id)
+        .await?
+        .ok_or_else(|| Refusal::NotFound(format!("user {user_id}")))?;
+    if !crate::console::access::may_sign_in(person.role) {
+        return Err(Refusal::Invalid(
+            "a contractor signs in to the contractor portal, not the council console".into(),
+        )
+        .into());
+    }
+    if person.email.is_some() {
+        return Err(Refusal::Invalid("this person already has a console account".into()).into());
+    }
+    if console.user_by_email(&email).await?.is_some() {
+        return Err(Refusal::Duplicate(format!("console account {email:?}")).into());
+    }
+    let token = new_token().map_err(|e| StoreError::Backend(e.to_string()))?;
+    let expires_at = now.saturating_add(link_secs.saturating_mul(1000));
+    console
+        .add_account(user_id, &email, &token_hash(&token), expires_at, now)
+        .await?;
+    Ok(token)
+}
+
 /// `admin enrolment-code`: a one-time code for a user's laptop, good for `code_secs`
 /// (only its digest is kept). Returns the user's id and the code.
 pub async fn enrolment_code(

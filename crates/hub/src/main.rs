@@ -75,6 +75,17 @@ enum Admin {
         #[arg(long)]
         user: String,
     },
+    /// Gives a user who has no council console account one (a user added without
+    /// --email, or only for a laptop) and prints its one-time set-up link, as
+    /// `add-user --email` does.
+    AddConsoleAccount {
+        /// The user's id.
+        #[arg(long)]
+        user: String,
+        /// The email they will sign in to the console with.
+        #[arg(long)]
+        email: String,
+    },
     /// Revokes a device: its next contact is refused and told to wipe its data.
     RevokeDevice {
         /// The device's id (see `admin devices`).
@@ -354,6 +365,23 @@ async fn run_admin(
                 admin::renew_set_up_link(store, None, user, config.enrolment_code_secs, now)
                     .await
                     .map_err(fail)?;
+            eprintln!(
+                "One-time console set-up link, valid for {} hours (shown only now):",
+                config.enrolment_code_secs / 3600
+            );
+            println!("{}{}", public_base(config), admin::setup_path(&token));
+        }
+        Admin::AddConsoleAccount { user, email } => {
+            let token = admin::add_console_account(
+                store,
+                None,
+                user,
+                email,
+                config.enrolment_code_secs,
+                now,
+            )
+            .await
+            .map_err(fail)?;
             eprintln!(
                 "One-time console set-up link, valid for {} hours (shown only now):",
                 config.enrolment_code_secs / 3600

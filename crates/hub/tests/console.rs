@@ -38,6 +38,9 @@ on_both_backends!(
     an_admin_looks_after_contractor_firms,
     the_laptops_page_shows_app_version_and_changes_waiting,
     the_enrolment_code_page_has_a_qr_code,
+    an_admin_gives_an_existing_person_console_access,
+    turning_console_access_off_leaves_the_laptop_syncing,
+    the_council_logo_is_in_the_header,
 );
 
 const PASSWORD: &str = "a long and memorable pass phrase";
@@ -946,7 +949,8 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
             let public = *route == "/console"
                 || route.starts_with("/console/sign-in")
                 || route.starts_with("/console/set-up")
-                || route.ends_with(".css");
+                || route.ends_with(".css")
+                || route.ends_with(".png");
             if *route == "/console/sign-out" {
                 continue;
             }
@@ -1062,9 +1066,42 @@ async fn the_command_line_prints_a_set_up_link() {
         "add-user", "--team", "North", "--name", "Olive", "--role", "officer",
     ]);
     assert_eq!(out.lines().count(), 1, "no link without an email: {out}");
+    // Console access later, for a user added without an email: a link, printed once.
+    let olive = out.trim().to_owned();
+    let given = run(&[
+        "add-console-account",
+        "--user",
+        &olive,
+        "--email",
+        "olive@council.example",
+    ]);
+    assert_eq!(given.lines().count(), 1, "{given}");
+    assert!(given.contains("/console/set-up/"), "{given}");
+    // A second account, or an email someone has: refused, with a reason.
+    for (user, email) in [
+        (olive.as_str(), "olive.two@council.example"),
+        (ada.as_str(), "ada.two@council.example"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_doorstep-hub"))
+            .args(["--database", &url, "admin", "add-console-account"])
+            .args(["--user", user, "--email", email])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{user} has an account already");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("already has a console account"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let audit = run(&["audit"]);
     assert_eq!(audit.matches("admin.add-user").count(), 2, "{audit}");
     assert_eq!(audit.matches("admin.set-up-link").count(), 1, "{audit}");
+    assert_eq!(
+        audit.matches("admin.add-console-account").count(),
+        3,
+        "one given, two refused: {audit}"
+    );
 }
 
 /// A day `days` from today (negative: in the past), as records store dates.
@@ -2244,4 +2281,226 @@ fn agreed_plan_fixture(changes: &[doorstep_sync::protocol::Change]) {
         approved.is_ok_and(|a| !a.orders.is_empty()),
         "the browser test's plan is no longer one the hub approves: run with UPDATE_FIXTURES=1"
     );
+}
+async fn an_admin_gives_an_existing_person_console_access(backend: Backend) {
+    let w = world(backend).await;
+    let (mut b, admin_id) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let console = w.store.console().unwrap();
+    let csrf = b.csrf().await;
+    // Added without an email (as `admin add-user` without --email does): no account.
+    let now = w.clock.now_ms();
+    let olive = w
+        .store
+        .add_user(&w.north, "Olive Officer", Role::Officer, now)
+        .await
+        .unwrap();
+    let path = format!("/console/people/{olive}");
+    b.get(&path)
+        .await
+        .expect(200)
+        .says("Give console access")
+        .says("/console-account");
+
+    // Bad input: a clear sentence, and still no account.
+    for (email, says) in [
+        ("", "Enter an email address"),
+        ("not an email", "Enter an email address"),
+        (
+            "Ada.Admin@council.example",
+            "Someone already signs in with this email",
+        ),
+    ] {
+        b.post(
+            &format!("{path}/console-account"),
+            &[("csrf", &csrf), ("email", email)],
+        )
+        .await
+        .expect(400)
+        .says("There is a problem")
+        .says(says);
+        assert_eq!(console.person(&olive).await.unwrap().unwrap().email, None);
+    }
+    // A contractor belongs in the portal: no form, and a post is refused.
+    let carl = w
+        .store
+        .add_user(&w.north, "Carl Contractor", Role::Contractor, now)
+        .await
+        .unwrap();
+    let carl_page = b.get(&format!("/console/people/{carl}")).await;
+    carl_page.expect(200).says("contractor portal");
+    assert!(!carl_page.html().contains("/console-account"), "no form");
+    b.post(
+        &format!("/console/people/{carl}/console-account"),
+        &[("csrf", &csrf), ("email", "carl@council.example")],
+    )
+    .await
+    .expect(400)
+    .says("contractor portal");
+    assert_eq!(console.person(&carl).await.unwrap().unwrap().email, None);
+    // Someone who is not there: 404; a forged form: nothing.
+    b.post(
+        "/console/people/nobody/console-account",
+        &[("csrf", &csrf), ("email", "nobody@council.example")],
+    )
+    .await
+    .expect(404);
+    b.post(
+        &format!("{path}/console-account"),
+        &[("csrf", "forged"), ("email", "olive@council.example")],
+    )
+    .await
+    .expect(403);
+    assert_eq!(console.person(&olive).await.unwrap().unwrap().email, None);
+
+    // The account, and its set-up link shown once, as adding a person with an email.
+    let shown = b
+        .post(
+            &format!("{path}/console-account"),
+            &[("csrf", &csrf), ("email", "Olive@Council.Example")],
+        )
+        .await;
+    shown
+        .expect(200)
+        .says("/console/set-up/")
+        .says("shown only now")
+        .says("olive@council.example");
+    let row = console.person(&olive).await.unwrap().unwrap();
+    assert_eq!(row.email.as_deref(), Some("olive@council.example"));
+    let html = shown.html();
+    let start = html.find("/console/set-up/").unwrap();
+    let link = html[start..].split('<').next().unwrap().to_owned();
+    b.get(&path)
+        .await
+        .expect(200)
+        .says("Set-up link sent")
+        .says("Turn console access off");
+    // Now they have one: no second.
+    b.post(
+        &format!("{path}/console-account"),
+        &[("csrf", &csrf), ("email", "olive.two@council.example")],
+    )
+    .await
+    .expect(400)
+    .says("already has a console account");
+    let row = console.person(&olive).await.unwrap().unwrap();
+    assert_eq!(row.email.as_deref(), Some("olive@council.example"));
+
+    // The link works: Olive chooses a password and signs in.
+    let mut olive_b = Browser::new(&w.hub);
+    let form = olive_b.get(&link).await;
+    form.expect(200);
+    let csrf_link = form.hidden("csrf");
+    olive_b
+        .post(
+            &link,
+            &[
+                ("csrf", &csrf_link),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
+        )
+        .await
+        .redirects_to("/console/sign-in");
+    olive_b
+        .sign_in("olive@council.example", PASSWORD)
+        .await
+        .redirects_to("/console/home");
+
+    // Audited with the administrator's id: the account, and each refusal.
+    let audit = w.store.audit(500).await.unwrap();
+    let given: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "admin.add-console-account")
+        .collect();
+    assert!(
+        given
+            .iter()
+            .all(|e| e.user_id.as_deref() == Some(admin_id.as_str())),
+        "{given:#?}"
+    );
+    assert_eq!(
+        given.iter().filter(|e| e.outcome.starts_with("ok")).count(),
+        1,
+        "{given:#?}"
+    );
+    assert!(
+        !given.iter().any(|e| e.outcome.contains('@')),
+        "no email in the audit log: {given:#?}"
+    );
+}
+
+async fn turning_console_access_off_leaves_the_laptop_syncing(backend: Backend) {
+    let w = world(backend).await;
+    let (mut admin_b, _) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let csrf = admin_b.csrf().await;
+    // Sam has both: a console account (signed in) and an enrolled laptop.
+    let (mut sam_b, sam) = w.signed_in("Sam Both", Role::Officer, &w.north).await;
+    let code = admin::enrolment_code(&w.store, None, &sam, 3600, w.clock.now_ms())
+        .await
+        .unwrap()
+        .1;
+    let mut laptop = enrol(&w.hub, &code).await;
+    let first = laptop.new_household("h-1", "1 High Street");
+    laptop.push(&w.hub, &[first]).await.ok();
+    let (entries, cursor) = laptop.pull_all(&w.hub, 0).await;
+    assert_eq!(entries.len(), 1);
+    sam_b.get("/console/home").await.expect(200);
+
+    admin_b
+        .post(
+            &format!("/console/people/{sam}/access"),
+            &[("csrf", &csrf), ("access", "off")],
+        )
+        .await
+        .redirects_to(&format!("/console/people/{sam}"));
+
+    // Their console session has ended, and they cannot sign in again.
+    sam_b
+        .get("/console/home")
+        .await
+        .redirects_to("/console/sign-in");
+    sam_b
+        .sign_in("sam.both@council.example", PASSWORD)
+        .await
+        .expect(403);
+    // Their laptop still pushes and pulls.
+    let second = laptop.new_household("h-2", "2 High Street");
+    laptop.push(&w.hub, &[second]).await.ok();
+    let (entries, _) = laptop.pull_all(&w.hub, cursor).await;
+    assert_eq!(entries.len(), 1, "the new household comes back");
+    let (entries, _) = laptop.pull_all(&w.hub, 0).await;
+    assert_eq!(entries.len(), 2);
+    assert!(
+        w.store.console().unwrap().laptops().await.unwrap()[0]
+            .revoked_at
+            .is_none()
+    );
+}
+
+async fn the_council_logo_is_in_the_header(backend: Backend) {
+    let w = world(backend).await;
+    for (path, page) in [
+        ("/console/assets/logo.png", "/console/sign-in"),
+        ("/portal/assets/logo.png", "/portal/sign-in"),
+    ] {
+        let mut b = Browser::new(&w.hub);
+        let logo = b.get(path).await;
+        logo.expect(200);
+        assert_eq!(logo.header("content-type").as_deref(), Some("image/png"));
+        assert!(
+            logo.header("cache-control")
+                .is_some_and(|c| c.contains("public") && c.contains("max-age=")),
+            "{:?}",
+            logo.header("cache-control")
+        );
+        assert!(logo.body.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+        let html = b.get(page).await.html();
+        let council = "Eastwick Vale District Council (demo)";
+        assert!(
+            html.contains(&format!(
+                "<img class=\"app-header__logo\" src=\"{path}\" alt=\"{council}\""
+            )),
+            "the logo, named by the council's name: {html}"
+        );
+    }
 }

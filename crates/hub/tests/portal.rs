@@ -1300,6 +1300,13 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
         ));
         rows.push((
             "get",
+            "/portal/assets/logo.png",
+            "/portal/assets/logo.png".into(),
+            Body::None,
+            200,
+        ));
+        rows.push((
+            "get",
             "/portal/sign-in",
             "/portal/sign-in".into(),
             Body::None,

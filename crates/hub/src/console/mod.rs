@@ -46,6 +46,7 @@ pub const COOKIES: CookieNames = CookieNames {
 pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console", &["get"]),
     ("/console/assets/console.css", &["get"]),
+    ("/console/assets/logo.png", &["get"]),
     ("/console/sign-in", &["get", "post"]),
     ("/console/sign-in/code", &["get", "post"]),
     ("/console/sign-out", &["post"]),
@@ -59,6 +60,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/people/{id}/team", &["post"]),
     ("/console/people/{id}/access", &["post"]),
     ("/console/people/{id}/set-up-link", &["post"]),
+    ("/console/people/{id}/console-account", &["post"]),
     ("/console/people/{id}/enrolment-code", &["post"]),
     ("/console/laptops", &["get"]),
     ("/console/laptops/{id}/revoke", &["get", "post"]),
@@ -94,6 +96,8 @@ struct Inner {
     casework: Option<crate::casework::SharedCaseworkStore>,
     clock: Clock,
     council: String,
+    /// The council's logo for the header, when there is one.
+    logo: Option<crate::portal::WebLogo>,
     /// How long set-up links and enrolment codes stay good (the hub's setting).
     link_secs: i64,
     /// The address people and laptops reach the hub at, when configured.
@@ -138,6 +142,7 @@ where
             casework: state.store().casework(),
             clock: state.clock().clone(),
             council: crate::portal::branding().council_name,
+            logo: crate::portal::web_logo(),
             link_secs: state.config().enrolment_code_secs,
             public_url: state.config().public_url.clone(),
         }),
@@ -154,6 +159,7 @@ where
         .route("/console", get(handlers::home_redirect))
         .route("/console/", get(handlers::home_redirect))
         .route("/console/assets/console.css", get(handlers::stylesheet))
+        .route("/console/assets/logo.png", get(handlers::logo))
         .route(
             "/console/sign-in",
             get(sign_in::sign_in_page).post(sign_in::sign_in),
@@ -181,6 +187,10 @@ where
         .route(
             "/console/people/{id}/set-up-link",
             post(people::renew_set_up_link),
+        )
+        .route(
+            "/console/people/{id}/console-account",
+            post(people::add_console_account),
         )
         .route(
             "/console/people/{id}/enrolment-code",

@@ -32,6 +32,8 @@ pub struct Frame {
     pub title: String,
     /// The council's name.
     pub council: String,
+    /// Whether the header shows the council's logo (`/console/assets/logo.png`).
+    pub logo: bool,
     /// The form's problems.
     pub errors: Errors,
     /// The signed-in user, if any.
@@ -204,6 +206,8 @@ pub struct PersonView {
     pub disabled: bool,
     /// Whether they may have a laptop.
     pub laptop: bool,
+    /// Whether their role may sign in to the console (a contractor's may not).
+    pub console_role: bool,
 }
 
 impl From<PersonRow> for PersonView {
@@ -216,6 +220,7 @@ impl From<PersonRow> for PersonView {
         };
         Self {
             laptop: p.role.may_use_laptop(),
+            console_role: super::access::may_sign_in(p.role),
             id: p.id,
             name: p.name,
             role: p.role.as_str().to_owned(),
@@ -272,6 +277,8 @@ pub struct PersonPage {
     pub teams: Vec<Choice>,
     /// The roles to give them.
     pub roles: Vec<Choice>,
+    /// The email typed in the form that gives them console access.
+    pub email: String,
 }
 
 /// A secret shown once: an enrolment code or a set-up link, printable.

@@ -51,6 +51,7 @@ pub const COOKIES: CookieNames = CookieNames {
 pub const ROUTES: &[(&str, &[&str])] = &[
     ("/portal", &["get"]),
     ("/portal/assets/portal.css", &["get"]),
+    ("/portal/assets/logo.png", &["get"]),
     ("/portal/sign-in", &["get", "post"]),
     ("/portal/sign-in/code", &["get", "post"]),
     ("/portal/sign-out", &["post"]),
@@ -95,6 +96,8 @@ struct Inner {
     store: SharedPortalStore,
     clock: Clock,
     branding: Branding,
+    /// The council's logo for the header, when there is one.
+    logo: Option<WebLogo>,
     hub_device: DeviceId,
 }
 
@@ -106,6 +109,7 @@ impl PortalState {
                 store,
                 clock,
                 branding: branding(),
+                logo: web_logo(),
                 hub_device,
             }),
         }
@@ -143,6 +147,84 @@ pub(crate) fn branding() -> Branding {
     }
 }
 
+/// The council's logo as the web pages show it (the console's and the portal's header).
+#[derive(Debug, Clone)]
+pub(crate) struct WebLogo {
+    /// The file's bytes, served as they are.
+    pub(crate) bytes: axum::body::Bytes,
+    /// Its content type, from its first bytes: PNG or JPEG.
+    pub(crate) content_type: &'static str,
+}
+
+/// The council's logo for the web pages: the one the `council.toml` that
+/// `DOORSTEP_HUB_BRANDING` names points to (none if it names none), else the built-in
+/// one — the same choice [`branding`] makes, so the pages and the PDFs agree. A logo that
+/// is not a PNG or JPEG is left out (the header shows the council's name alone).
+pub(crate) fn web_logo() -> Option<WebLogo> {
+    web_logo_from(std::env::var_os("DOORSTEP_HUB_BRANDING").as_deref())
+}
+
+/// [`web_logo`] with the branding file named by `branding` (none: the built-in one).
+fn web_logo_from(branding: Option<&std::ffi::OsStr>) -> Option<WebLogo> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        logo: Option<Logo>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Logo {
+        path: String,
+    }
+    let bytes = match branding {
+        Some(path) if Branding::load(std::path::Path::new(path)).is_ok() => {
+            let path = std::path::Path::new(path);
+            let text = std::fs::read_to_string(path).ok()?;
+            let logo = toml::from_str::<File>(&text).ok()?.logo?;
+            let file = path
+                .parent()
+                .unwrap_or_else(|| std::path::Path::new("."))
+                .join(logo.path);
+            match std::fs::read(&file) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot read the council logo; the pages show its name alone");
+                    return None;
+                }
+            }
+        }
+        _ => BUILT_IN_LOGO.to_vec(),
+    };
+    let content_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        "image/jpeg"
+    } else {
+        tracing::warn!("the council logo is not a PNG or JPEG; the pages show its name alone");
+        return None;
+    };
+    Some(WebLogo {
+        bytes: bytes.into(),
+        content_type,
+    })
+}
+
+/// The logo's response: cached for a day (it changes only when the hub restarts with
+/// another branding file), or 404 when there is none.
+pub(crate) fn logo_response(logo: Option<&WebLogo>) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    match logo {
+        Some(logo) => (
+            [
+                (header::CONTENT_TYPE, logo.content_type),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            logo.bytes.clone(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 #[allow(clippy::panic, reason = "a constant two-line TOML file always parses")]
 fn unreachable_branding() -> Branding {
     panic!("the fallback branding does not parse")
@@ -174,6 +256,7 @@ where
         .route("/portal", get(handlers::home))
         .route("/portal/", get(handlers::home))
         .route("/portal/assets/portal.css", get(handlers::stylesheet))
+        .route("/portal/assets/logo.png", get(handlers::logo))
         .route(
             "/portal/sign-in",
             get(sign_in::sign_in_page).post(sign_in::sign_in),
@@ -224,6 +307,39 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_logo_is_the_councils_own_when_its_branding_file_names_one() {
+        let built_in = web_logo_from(None).expect("the built-in logo");
+        assert_eq!(built_in.content_type, "image/png");
+        assert_eq!(&built_in.bytes[..], BUILT_IN_LOGO);
+
+        let dir = tempfile::tempdir().unwrap();
+        let jpeg = [0xff, 0xd8, 0xff, 0xe0, 0, 16, b'J', b'F', b'I', b'F'];
+        std::fs::write(dir.path().join("crest.jpg"), jpeg).unwrap();
+        let own = dir.path().join("council.toml");
+        std::fs::write(
+            &own,
+            "[council]\nname = \"Own Council\"\n[logo]\npath = \"crest.jpg\"\n",
+        )
+        .unwrap();
+        let logo = web_logo_from(Some(own.as_os_str())).expect("the council's own logo");
+        assert_eq!(
+            (logo.content_type, &logo.bytes[..]),
+            ("image/jpeg", &jpeg[..])
+        );
+
+        // A branding file without a logo: none. One that cannot be read: the built-in.
+        let plain = dir.path().join("plain.toml");
+        std::fs::write(&plain, "[council]\nname = \"Plain Council\"\n").unwrap();
+        assert!(web_logo_from(Some(plain.as_os_str())).is_none());
+        let missing = dir.path().join("missing.toml");
+        let fallback = web_logo_from(Some(missing.as_os_str())).expect("the built-in logo");
+        assert_eq!(&fallback.bytes[..], BUILT_IN_LOGO);
+        // A logo that is not a PNG or JPEG is left out.
+        std::fs::write(dir.path().join("crest.jpg"), b"GIF89a").unwrap();
+        assert!(web_logo_from(Some(own.as_os_str())).is_none());
+    }
 
     #[test]
     fn the_built_in_branding_and_stylesheet_are_there() {

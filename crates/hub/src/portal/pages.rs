@@ -70,6 +70,8 @@ pub struct Frame {
     pub title: String,
     /// The council's name.
     pub council: String,
+    /// Whether the header shows the council's logo (`/portal/assets/logo.png`).
+    pub logo: bool,
     /// The form's problems.
     pub errors: Errors,
     /// The signed-in user, if any.

@@ -314,6 +314,21 @@ pub(in crate::console) async fn new_person(
     let Some(token) = added.setup_token else {
         return redirect(&format!("/console/people/{}", added.id));
     };
+    let hub_url = state.hub_url(peer, &headers);
+    set_up_link_page(&state, &signed, &hub_url, &added.id, name, &email, &token)
+}
+
+/// The new console account's one-time set-up link, shown once: after adding a person with
+/// an email, or giving an existing person console access.
+fn set_up_link_page(
+    state: &ConsoleState,
+    signed: &Signed,
+    hub_url: &str,
+    id: &str,
+    name: String,
+    email: &str,
+    token: &str,
+) -> Response {
     let hours = state.inner.link_secs / 3600;
     page(
         StatusCode::OK,
@@ -325,11 +340,7 @@ pub(in crate::console) async fn new_person(
             ),
             person: name,
             what: "Set-up link".into(),
-            secret: format!(
-                "{}{}",
-                state.hub_url(peer, &headers),
-                admin::setup_path(&token)
-            ),
+            secret: format!("{hub_url}{}", admin::setup_path(token)),
             paragraphs: vec![
                 format!(
                     "Send this link to {email} yourself, by a route you trust. It is shown only now."
@@ -338,7 +349,7 @@ pub(in crate::console) async fn new_person(
                     "It works once, for {hours} hours: they choose a password there and, if their role needs one, set up a security code."
                 ),
             ],
-            link_href: format!("/console/people/{}", added.id),
+            link_href: format!("/console/people/{id}"),
             qr: None,
         },
     )
@@ -351,6 +362,18 @@ async fn person_page(
     id: &str,
     status: StatusCode,
     errors: Errors,
+) -> Response {
+    person_page_typed(state, signed, id, status, errors, "").await
+}
+
+/// The person `id`'s page, with `errors` and the email typed in its console access form.
+async fn person_page_typed(
+    state: &ConsoleState,
+    signed: &Signed,
+    id: &str,
+    status: StatusCode,
+    errors: Errors,
+    email: &str,
 ) -> Response {
     let session = &signed.session;
     let (person, teams) = match (state.store().person(id).await, state.store().teams().await) {
@@ -367,6 +390,7 @@ async fn person_page(
             teams: team_choices(&teams, &person.team_id),
             roles: role_choices(&person.role),
             person,
+            email: email.to_owned(),
         },
     )
 }
@@ -543,4 +567,58 @@ pub(in crate::console) async fn renew_set_up_link(
             qr: None,
         },
     )
+}
+
+/// `POST /console/people/{id}/console-account`: gives a person who has no console account
+/// one, and shows its one-time set-up link (as adding a person with an email does).
+pub(in crate::console) async fn add_console_account(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<FormFields>, FormRejection>,
+) -> Response {
+    let (signed, form) =
+        match person_form(&state, peer, &headers, form, &id, "add-console-account").await {
+            Ok(read) => read,
+            Err(response) => return response,
+        };
+    let email = text(form.email.as_ref()).to_lowercase();
+    let refuse = |field: &'static str, message: String| {
+        let errors = Errors::one(field, message);
+        person_page_typed(
+            &state,
+            &signed,
+            &id,
+            StatusCode::BAD_REQUEST,
+            errors,
+            &email,
+        )
+    };
+    // The same rule as everywhere else an email is typed.
+    if let Err(message) = doorstep_core::validation::email(&email) {
+        return refuse("email", message.to_owned()).await;
+    }
+    let actor = signed.session.user.id.as_str();
+    let secs = state.inner.link_secs;
+    let added =
+        admin::add_console_account(state.hub(), Some(actor), &id, &email, secs, state.now()).await;
+    let token = match added {
+        Ok(token) => token,
+        Err(StoreError::Refused(Refusal::Duplicate(_))) => {
+            let message = "Someone already signs in with this email address: enter another";
+            return refuse("email", message.to_owned()).await;
+        }
+        Err(StoreError::Refused(refusal)) => {
+            return refuse("", format!("This could not be done: {refusal}")).await;
+        }
+        Err(error) => return state.unavailable(&error, Some(&signed.session)),
+    };
+    let person = match state.store().person(&id).await {
+        Ok(Some(person)) => person,
+        Ok(None) => return state.not_found_page(Some(&signed.session)),
+        Err(error) => return state.unavailable(&error, Some(&signed.session)),
+    };
+    let hub_url = state.hub_url(peer, &headers);
+    set_up_link_page(&state, &signed, &hub_url, &id, person.name, &email, &token)
 }

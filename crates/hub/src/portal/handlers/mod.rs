@@ -36,6 +36,7 @@ impl PortalState {
         Frame {
             title: title.to_owned(),
             council: self.inner.branding.council_name.clone(),
+            logo: self.inner.logo.is_some(),
             errors,
             signed_in: signed_in.map(|s| SignedIn {
                 name: s.user.name.clone(),
@@ -175,6 +176,11 @@ pub(super) async fn stylesheet() -> Response {
         PORTAL_CSS,
     )
         .into_response()
+}
+
+/// The council's logo, for the header (see [`crate::portal::web_logo`]), cached for a day.
+pub(super) async fn logo(State(state): State<PortalState>) -> Response {
+    super::logo_response(state.inner.logo.as_ref())
 }
 
 /// Any other path under `/portal`.
