@@ -362,6 +362,31 @@ async fn plan_scenario() -> Recording {
     .await;
     branches.push(b.into_branch("refuse"));
 
+    // Agreed, then returned by a supervisor to the officer: what to change is needed.
+    let mut b = rec.branch(OFFICER_PASSPHRASE).await;
+    b.quietly(
+        "agree_plan",
+        json!({ "id": plan, "residentName": "Edith Sampleton", "signaturePngBase64": SIGNATURE_PNG, "disclaimerVersion": "2026-01" }),
+    )
+    .await;
+    b.quietly("lock", json!({})).await;
+    b.quietly("unlock", json!({ "passphrase": SUPERVISOR_PASSPHRASE }))
+        .await;
+    b.mark("supervisor");
+    b.ok("app_status", json!({})).await;
+    b.ok("get_plan", json!({ "id": plan })).await;
+    b.refused(
+        "plan_step",
+        json!({ "id": plan, "step": { "step": "return", "reason": "" } }),
+    )
+    .await;
+    b.ok(
+        "plan_step",
+        json!({ "id": plan, "step": { "step": "return", "reason": "Price the side gate again" } }),
+    )
+    .await;
+    branches.push(b.into_branch("return"));
+
     // The resident's copy as a PDF, and a place it cannot be saved.
     let mut b = rec.branch(OFFICER_PASSPHRASE).await;
     let name = drafted

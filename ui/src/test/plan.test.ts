@@ -361,6 +361,44 @@ describe('plan screen', () => {
   })
 })
 
+describe('returning a plan', () => {
+  it('lets a supervisor send an agreed plan back to the officer with what to change', async () => {
+    const { user, stub } = await openPlan({ branch: 'return', from: 'supervisor' })
+    const back = screen.getByRole('button', { name: 'Return to the officer' })
+    await user.click(back)
+    expect(back).toHaveAttribute('aria-expanded', 'true')
+    expect(screen.getByLabelText('What should the officer change?')).toHaveFocus()
+
+    await user.click(screen.getByRole('button', { name: 'Return the plan' }))
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Enter what the officer should change',
+    )
+    expect(document.getElementById('plan-status')).toHaveTextContent('Agreed')
+
+    await user.type(
+      screen.getByLabelText('What should the officer change?'),
+      'Price the side gate again',
+    )
+    await user.click(screen.getByRole('button', { name: 'Return the plan' }))
+    await waitFor(() => expect(document.getElementById('plan-status')).toHaveTextContent('Draft'))
+    expect(
+      screen.getByText('Plan returned to the officer. It is a draft again.'),
+    ).toBeInTheDocument()
+    const history = document.getElementById('plan-history') as HTMLElement
+    expect(history).toHaveTextContent('Returned to the officer')
+    expect(history).toHaveTextContent('To change: Price the side gate again')
+    expect(stub.sent('plan_step').map((a) => a.step)).toEqual([
+      { step: 'return', reason: '' },
+      { step: 'return', reason: 'Price the side gate again' },
+    ])
+  })
+
+  it('does not offer an officer the return', async () => {
+    await openPlan({ branch: 'approval', from: 'agreed' })
+    expect(screen.queryByRole('button', { name: 'Return to the officer' })).toBeNull()
+  })
+})
+
 describe("the resident's copy", () => {
   const SAVED = '/home/officer/Documents/home-safety-plan-00000006.pdf'
 

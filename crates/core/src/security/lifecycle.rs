@@ -1,5 +1,7 @@
 //! A plan's lifecycle: draft → agreed → approved → ordered → fitted → followed up, or refused or
-//! withdrawn with a reason; each step records who (and in which role) and when.
+//! withdrawn with a reason; an agreed plan a supervisor will not approve as it stands goes back
+//! to draft with a reason, for the officer to change and the resident to agree again. Each step
+//! records who (and in which role) and when.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -50,6 +52,8 @@ stored_enum!(
         Refuse => "refuse",
         /// Withdrawn.
         Withdraw => "withdraw",
+        /// Returned to the officer: back to draft, to change and agree again.
+        Return => "return",
     }
 );
 
@@ -59,7 +63,7 @@ impl StepKind {
         use PlanStatus as S;
         match self {
             Self::Agree => status == S::Draft,
-            Self::Approve => status == S::Agreed,
+            Self::Approve | Self::Return => status == S::Agreed,
             Self::Order => status == S::Approved,
             Self::Fit => status == S::Ordered,
             Self::FollowUp => status == S::Fitted,
@@ -78,7 +82,7 @@ impl StepKind {
             Self::Agree | Self::Order | Self::Refuse | Self::Withdraw => {
                 &[Role::Officer, Role::Supervisor]
             }
-            Self::Approve => &[Role::Supervisor],
+            Self::Approve | Self::Return => &[Role::Supervisor],
             Self::Fit => &[Role::Officer, Role::Supervisor, Role::Contractor],
             Self::FollowUp => &[Role::Officer, Role::Supervisor, Role::Warden],
         }
@@ -94,6 +98,7 @@ impl StepKind {
             Self::FollowUp => PlanStatus::FollowedUp,
             Self::Refuse => PlanStatus::Refused,
             Self::Withdraw => PlanStatus::Withdrawn,
+            Self::Return => PlanStatus::Draft,
         }
     }
 }
@@ -147,6 +152,11 @@ pub enum PlanStep {
         /// Why.
         reason: String,
     },
+    /// A supervisor returned the agreed plan to the officer: what to change.
+    Return {
+        /// Why, and what to change.
+        reason: String,
+    },
 }
 
 impl PlanStep {
@@ -160,6 +170,7 @@ impl PlanStep {
             Self::FollowUp { .. } => StepKind::FollowUp,
             Self::Refuse { .. } => StepKind::Refuse,
             Self::Withdraw { .. } => StepKind::Withdraw,
+            Self::Return { .. } => StepKind::Return,
         }
     }
 }
@@ -367,6 +378,12 @@ impl Plan {
             PlanStep::Withdraw { reason } => PlanStep::Withdraw {
                 reason: text(&reason, "reason", "why the plan is withdrawn")?,
             },
+            PlanStep::Return { reason } => {
+                let reason = text(&reason, "reason", "what the officer should change")?;
+                // The resident agreed the plan as it was: once changed, they agree again.
+                self.agreement = None;
+                PlanStep::Return { reason }
+            }
             PlanStep::Fit => PlanStep::Fit,
             PlanStep::FollowUp { findings } => {
                 let errors = findings.validate();
@@ -432,6 +449,9 @@ mod tests {
             },
             StepKind::Withdraw => PlanStep::Withdraw {
                 reason: "Resident moved away".into(),
+            },
+            StepKind::Return => PlanStep::Return {
+                reason: "Price the side gate again".into(),
             },
         }
     }
@@ -505,10 +525,11 @@ mod tests {
                 StepKind::FollowUp,
             ],
             PlanStatus::Refused => &[StepKind::Refuse],
+            // Draft again is drafted; a returned plan is tested on its own.
             PlanStatus::Withdrawn => &[StepKind::Withdraw],
         };
         for (i, kind) in path.iter().enumerate() {
-            let role = if *kind == StepKind::Approve {
+            let role = if matches!(kind, StepKind::Approve | StepKind::Return) {
                 Role::Supervisor
             } else {
                 Role::Officer
@@ -529,6 +550,7 @@ mod tests {
             match (status, kind) {
                 (S::Draft, K::Agree) => Some(S::Agreed),
                 (S::Agreed, K::Approve) => Some(S::Approved),
+                (S::Agreed, K::Return) => Some(S::Draft),
                 (S::Approved, K::Order) => Some(S::Ordered),
                 (S::Ordered, K::Fit) => Some(S::Fitted),
                 (S::Fitted, K::FollowUp) => Some(S::FollowedUp),
@@ -547,7 +569,7 @@ mod tests {
             for kind in StepKind::ALL {
                 let mut plan = plan_in(*status, &w, &a);
                 let before = plan.clone();
-                let role = if *kind == StepKind::Approve {
+                let role = if matches!(kind, StepKind::Approve | StepKind::Return) {
                     Role::Supervisor
                 } else {
                     Role::Officer
@@ -599,6 +621,56 @@ mod tests {
         );
         let result = plan.apply(&w.ctx(&a), step(StepKind::Approve, &w), actor(role), at(20));
         assert_eq!(result.is_ok(), allowed, "{role:?} approving: {result:?}");
+    }
+
+    #[test]
+    fn a_returned_plan_is_a_draft_again_that_the_resident_agrees_again() {
+        let w = World::load();
+        let a = answers(&w);
+        let ctx = w.ctx(&a);
+        let mut plan = plan_in(PlanStatus::Agreed, &w, &a);
+        let before = plan.clone();
+        let blank = plan.apply(
+            &ctx,
+            PlanStep::Return {
+                reason: "  ".into(),
+            },
+            actor(Role::Supervisor),
+            at(20),
+        );
+        assert!(matches!(blank, Err(TransitionError::Blank(_))), "{blank:?}");
+        assert_eq!(plan, before, "a refused return changes nothing");
+        let officer = plan.apply(
+            &ctx,
+            step(StepKind::Return, &w),
+            actor(Role::Officer),
+            at(20),
+        );
+        assert!(matches!(
+            officer,
+            Err(TransitionError::RoleNotAllowed { .. })
+        ));
+        plan.apply(
+            &ctx,
+            step(StepKind::Return, &w),
+            actor(Role::Supervisor),
+            at(20),
+        )
+        .expect("returned");
+        assert_eq!(plan.status, PlanStatus::Draft);
+        assert_eq!(plan.agreement, None, "the old signature no longer stands");
+        assert!(matches!(
+            plan.history.last().map(|e| &e.step),
+            Some(PlanStep::Return { reason }) if reason == "Price the side gate again"
+        ));
+        plan.apply(
+            &ctx,
+            step(StepKind::Agree, &w),
+            actor(Role::Officer),
+            at(21),
+        )
+        .expect("agreed again");
+        assert_eq!(plan.status, PlanStatus::Agreed);
     }
 
     #[test]

@@ -1853,6 +1853,10 @@ reason: string } |
 /**  The plan was withdrawn. */
 { step: "withdraw"; 
 /**  Why. */
+reason: string } | 
+/**  A supervisor returned the agreed plan to the officer: what to change. */
+{ step: "return"; 
+/**  Why, and what to change. */
 reason: string };
 
 /**  A plan with where it is, for lists (approvals, follow-ups due). */
@@ -2297,7 +2301,9 @@ export type StepKind =
 /**  Refused. */
 "refuse" | 
 /**  Withdrawn. */
-"withdraw";
+"withdraw" | 
+/**  Returned to the officer: back to draft, to change and agree again. */
+"return";
 
 /**  What makes the app suggest an agency; any one match is enough. */
 export type SuggestWhen = {

@@ -63,6 +63,7 @@ export const STEP_LABELS: Record<StepKind, string> = {
   follow_up: 'Follow-up visit recorded',
   refuse: 'Refused',
   withdraw: 'Withdrawn',
+  return: 'Returned to the officer',
 }
 
 export const TRADE_LABELS: Record<Trade, string> = {
