@@ -339,6 +339,13 @@ async function main() {
   await page.getByRole('link', { name: '14 Lantern Walk, ZY5 2AB' }).click()
   await planLink.click()
   await scan(page, 'plan')
+  // Returning needs what to change: refused, nothing changed.
+  await page.getByRole('button', { name: 'Return the plan' }).click()
+  check(
+    await page.getByRole('link', { name: 'Enter what the officer should change' }).isVisible(),
+    'a return without what to change is refused',
+  )
+  await scan(page, 'plan return with an error')
   const reason = page.getByLabel('Why this plan may go over the cap')
   if (await reason.count()) {
     await page.getByRole('button', { name: 'Approve the plan' }).click()

@@ -33,6 +33,7 @@ on_both_backends!(
     every_route_answers_every_role_as_expected,
     casework_is_found_and_listed_within_each_readers_scope,
     a_supervisor_approves_a_plan_and_the_laptop_pulls_it_with_its_orders,
+    a_supervisor_returns_a_plan_and_the_laptop_pulls_it_as_a_draft,
     an_admin_and_a_dpo_read_and_export_the_audit_log,
     the_audit_log_is_theirs_alone,
     an_admin_looks_after_contractor_firms,
@@ -2225,7 +2226,7 @@ async fn a_supervisor_approves_a_plan_and_the_laptop_pulls_it_with_its_orders(ba
 /// otherwise checked to still be a plan the hub reads and would approve, so a change to
 /// the plan's shape cannot leave the browser test pushing something stale.
 fn agreed_plan_fixture(changes: &[doorstep_sync::protocol::Change]) {
-    use doorstep_hub::casework::approve::{Approver, PlanRecords, plan_approval};
+    use doorstep_hub::casework::decide::{Approver, Decision, PlanRecords, plan_decision};
     use doorstep_hub::store::StoredRecord;
     use doorstep_sync::merge::Record;
 
@@ -2270,10 +2271,12 @@ fn agreed_plan_fixture(changes: &[doorstep_sync::protocol::Change]) {
         role: Role::Supervisor,
         hub_device: doorstep_core::DeviceId::new(),
     };
-    let approved = plan_approval(
+    let approved = plan_decision(
         &held,
         supervisor,
-        Some("The panel agreed the extra spend".into()),
+        Decision::Approve {
+            over_cap_reason: Some("The panel agreed the extra spend".into()),
+        },
         None,
         chrono::Utc::now(),
     );
@@ -2503,4 +2506,88 @@ async fn the_council_logo_is_in_the_header(backend: Backend) {
             "the logo, named by the council's name: {html}"
         );
     }
+}
+
+async fn a_supervisor_returns_a_plan_and_the_laptop_pulls_it_as_a_draft(backend: Backend) {
+    use doorstep_sync::protocol::EntityKind;
+
+    let w = world(backend).await;
+    let code = user_with_code(&w.store, &w.north, "North Laptop", Role::Officer).await;
+    let mut laptop = enrol(&w.hub, &code).await;
+    // The browser test's agreed plan, as a laptop pushes it.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/portal/fixtures/agreed-plan.json");
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let changes: Vec<_> = records
+        .iter()
+        .map(|r| {
+            let entity: EntityKind = serde_json::from_value(r["entity"].clone()).unwrap();
+            laptop.create(entity, r["id"].as_str().unwrap(), r["fields"].clone())
+        })
+        .collect();
+    laptop.push(&w.hub, &changes).await.ok();
+    let (_, cursor) = laptop.pull_all(&w.hub, 0).await;
+    let plan_id = records
+        .iter()
+        .find(|r| r["entity"] == "plan")
+        .and_then(|r| r["id"].as_str())
+        .unwrap()
+        .to_owned();
+
+    let (mut supervisor, supervisor_id) =
+        w.signed_in("Sue Super", Role::Supervisor, &w.north).await;
+    let page = supervisor.get(&format!("/console/plans/{plan_id}")).await;
+    page.expect(200).says("Return the plan");
+    let (csrf, seen) = (page.hidden("csrf"), page.hidden("seen"));
+    let target = format!("/console/plans/{plan_id}/return");
+    // Without what to change, nothing is returned.
+    supervisor
+        .post(&target, &[("csrf", &csrf), ("seen", &seen), ("why", "  ")])
+        .await
+        .expect(400)
+        .says("There is a problem")
+        .says("href=\"#why\"")
+        .says("Enter what the officer should change");
+    let why = "Price the side gate again: the resident has a shared alley";
+    supervisor
+        .post(&target, &[("csrf", &csrf), ("seen", &seen), ("why", why)])
+        .await
+        .redirects_to(&format!("/console/plans/{plan_id}?returned=1"));
+    let page = supervisor
+        .get(&format!("/console/plans/{plan_id}?returned=1"))
+        .await;
+    page.expect(200)
+        .says("Plan returned to the officer")
+        .says(": draft");
+    assert!(!page.html().contains("Return the plan"), "returned twice");
+
+    // The laptop pulls a draft again, without the old signature, with the reason.
+    let (entries, _) = laptop.pull_all(&w.hub, cursor).await;
+    let change = entries
+        .iter()
+        .filter_map(|e| e.change.as_ref())
+        .find(|c| c.entity_id == plan_id)
+        .expect("the laptop pulls the returned plan");
+    assert_eq!(change.fields["status"], "draft");
+    assert_eq!(change.fields["agreement"], serde_json::Value::Null);
+    let last = change.fields["history"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["step"]["step"], "return");
+    assert_eq!(last["step"]["reason"], why);
+    assert_eq!(last["by"]["officer_id"], supervisor_id.as_str());
+    assert!(
+        !entries
+            .iter()
+            .filter_map(|e| e.change.as_ref())
+            .any(|c| c.entity == EntityKind::WorkOrder),
+        "returning raises no work order"
+    );
+    let audit = w.store.audit(500).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "console.plan-return"
+        && e.user_id.as_deref() == Some(supervisor_id.as_str())
+        && e.outcome.starts_with("applied")));
+    supervisor
+        .get("/console/lists/awaiting-approval")
+        .await
+        .says("Nothing is on this list today");
 }

@@ -478,8 +478,8 @@ async fn a_plan_approved_in_the_console_reaches_the_officers_laptop_with_its_wor
     use doorstep_core::security::{
         Catalogue, PlanActor, PlanContext, PlanStatus, PlanStep, Policy,
     };
-    use doorstep_hub::casework::approve::Approver;
-    use doorstep_hub::casework::{ApproveRequest, Scope};
+    use doorstep_hub::casework::decide::{Approver, Decision};
+    use doorstep_hub::casework::{PlanDecisionRequest, Scope};
     use serde_json::json;
 
     let hub = Hub::start().await;
@@ -607,9 +607,9 @@ async fn a_plan_approved_in_the_console_reaches_the_officers_laptop_with_its_wor
         .unwrap()
         .expect("the hub holds the agreed plan");
     let approved = casework
-        .approve_plan(
+        .decide_plan(
             &scope,
-            ApproveRequest {
+            PlanDecisionRequest {
                 plan_id: plan_id.to_string(),
                 seen_seq: held.updated_seq,
                 approver: Approver {
@@ -617,7 +617,9 @@ async fn a_plan_approved_in_the_console_reaches_the_officers_laptop_with_its_wor
                     role: Role::Supervisor,
                     hub_device: hub.store.hub_identity().device_id,
                 },
-                over_cap_reason: Some("The panel agreed the extra spend".into()),
+                decision: Decision::Approve {
+                    over_cap_reason: Some("The panel agreed the extra spend".into()),
+                },
                 now: Clock::system().now_ms(),
             },
         )

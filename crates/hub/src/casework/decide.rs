@@ -1,11 +1,12 @@
-//! A supervisor approves a plan in the console: the core's approval
-//! ([`doorstep_core::work_order::approve`], the one the laptop runs) over the hub's copy
-//! of the plan, its survey, household and residents, judged by the scheme's built-in data
-//! files. The result is changes the hub makes itself — the plan's fields that changed, and
-//! one new work order per firm — each at a reading of the hub's clock later than anything
-//! the hub holds, merged and logged like a push so the officer's laptop pulls them. A
-//! laptop that edited the plan meanwhile meets them in the merge as any concurrent edit:
-//! a guarded field raises a conflict, as it does between two laptops.
+//! A supervisor decides an agreed plan in the console: approves it with the core's approval
+//! ([`doorstep_core::work_order::approve`], the one the laptop runs), or returns it to the
+//! officer with the core's return step, over the hub's copy of the plan, its survey,
+//! household and residents, judged by the scheme's built-in data files. The result is
+//! changes the hub makes itself — the plan's fields that changed, and on approval one new
+//! work order per firm — each at a reading of the hub's clock later than anything the hub
+//! holds, merged and logged like a push so the officer's laptop pulls them. A laptop that
+//! edited the plan meanwhile meets them in the merge as any concurrent edit: a guarded
+//! field raises a conflict, as it does between two laptops.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -14,7 +15,8 @@ use chrono::{DateTime, Utc};
 use doorstep_core::household::{Household, HouseholdDetails};
 use doorstep_core::person::{Person, PersonDetails};
 use doorstep_core::security::{
-    AnswerValue, Answers, Catalogue, Plan, PlanActor, PlanStatus, Policy, Template, TemplateLibrary,
+    AnswerValue, Answers, Catalogue, Plan, PlanActor, PlanStatus, PlanStep, Policy, Template,
+    TemplateLibrary,
 };
 use doorstep_core::work_order::{
     ApprovalError, ApprovalInputs, Contractors, FirmChoices, WorkOrder, approve,
@@ -52,10 +54,10 @@ fn load() -> Result<Reference, String> {
 static REFERENCE: LazyLock<Result<Reference, String>> = LazyLock::new(load);
 
 /// The scheme's data files, loaded once (tests prove they load).
-pub fn reference() -> Result<&'static Reference, ApproveRefusal> {
+pub fn reference() -> Result<&'static Reference, DecisionRefusal> {
     REFERENCE
         .as_ref()
-        .map_err(|_| ApproveRefusal::Unreadable("the scheme's data files"))
+        .map_err(|_| DecisionRefusal::Unreadable("the scheme's data files"))
 }
 
 /// The hub's copy of a plan and what approving it reads.
@@ -75,9 +77,24 @@ pub struct PlanRecords {
     pub residents: Vec<(String, Fields)>,
 }
 
-/// Why a plan was not approved; nothing was written.
+/// What the supervisor decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Approve the plan and raise its work orders.
+    Approve {
+        /// Why the plan may exceed the cap, if typed.
+        over_cap_reason: Option<String>,
+    },
+    /// Return it to the officer to change (and the resident to agree again).
+    Return {
+        /// What to change.
+        reason: String,
+    },
+}
+
+/// Why a plan was not approved or returned; nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApproveRefusal {
+pub enum DecisionRefusal {
     /// No such plan in the reader's scope.
     #[error("There is no such plan")]
     NotFound,
@@ -110,10 +127,10 @@ pub struct Approver {
     pub hub_device: DeviceId,
 }
 
-/// An approval ready to write: each record after it with the change as logged, in order
-/// (the plan first), and the plan and orders for the page and the audit line.
+/// A decision ready to write: each record after it with the change as logged, in order
+/// (the plan first), and the plan and any orders for the page and the audit line.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PlannedApproval {
+pub struct PlannedDecision {
     /// Records and changes to write.
     pub writes: Vec<(StoredRecord, Change)>,
     /// The plan after.
@@ -192,68 +209,81 @@ fn resident(id: &str, fields: &Fields, now: DateTime<Utc>) -> Option<Person> {
     })
 }
 
-/// Whether the plan is one a supervisor could approve now (the console offers the form).
+/// Whether the plan is one a supervisor could approve or return now (the console offers
+/// the forms).
 pub fn awaits_approval(plan: &Plan) -> bool {
     plan.status == PlanStatus::Agreed
 }
 
-/// Plans the approval of the plan in `records` by `by` at `now`, with `hub_last` the hub
+/// Plans `decision` on the plan in `records` by `by` at `now`, with `hub_last` the hub
 /// clock's last reading.
-pub fn plan_approval(
+pub fn plan_decision(
     records: &PlanRecords,
     by: Approver,
-    over_cap_reason: Option<String>,
+    decision: Decision,
     hub_last: Option<Hlc>,
     now: DateTime<Utc>,
-) -> Result<PlannedApproval, ApproveRefusal> {
+) -> Result<PlannedDecision, DecisionRefusal> {
     let stored = &records.plan;
     if stored.record.is_deleted() {
-        return Err(ApproveRefusal::NotFound);
+        return Err(DecisionRefusal::NotFound);
     }
     let reference = reference()?;
-    let before = read_plan(&stored.record.fields).ok_or(ApproveRefusal::Unreadable("the plan"))?;
+    let before = read_plan(&stored.record.fields).ok_or(DecisionRefusal::Unreadable("the plan"))?;
     let answers = records
         .survey
         .as_ref()
         .and_then(answers)
-        .ok_or(ApproveRefusal::Unreadable("the survey"))?;
+        .ok_or(DecisionRefusal::Unreadable("the survey"))?;
     let ctx = doorstep_core::security::PlanContext {
         template: reference
             .templates
             .for_answers(&answers)
-            .map_err(|_| ApproveRefusal::Unreadable("the survey's template"))?,
+            .map_err(|_| DecisionRefusal::Unreadable("the survey's template"))?,
         answers: &answers,
         policy: &reference.policy,
         catalogue: &reference.catalogue,
     };
-    let home = records
-        .household
-        .as_ref()
-        .and_then(|(id, f)| household(id, f, now))
-        .ok_or(ApproveRefusal::Unreadable("the household"))?;
-    let residents: Vec<Person> = records
-        .residents
-        .iter()
-        .filter_map(|(id, f)| resident(id, f, now))
-        .collect();
-    let (after, orders) = approve(
-        &before,
-        ApprovalInputs {
-            ctx,
-            household: &home,
-            residents: &residents,
-            over_cap_reason,
-            by: PlanActor {
-                officer_id: by.user,
-                role: by.role,
-            },
-            at: now,
-            contractors: &reference.contractors,
-            choices: FirmChoices::default(),
-            contact: None,
-            access_notes: Vec::new(),
-        },
-    )?;
+    let actor = PlanActor {
+        officer_id: by.user,
+        role: by.role,
+    };
+    let (after, orders) = match decision {
+        Decision::Approve { over_cap_reason } => {
+            let home = records
+                .household
+                .as_ref()
+                .and_then(|(id, f)| household(id, f, now))
+                .ok_or(DecisionRefusal::Unreadable("the household"))?;
+            let residents: Vec<Person> = records
+                .residents
+                .iter()
+                .filter_map(|(id, f)| resident(id, f, now))
+                .collect();
+            approve(
+                &before,
+                ApprovalInputs {
+                    ctx,
+                    household: &home,
+                    residents: &residents,
+                    over_cap_reason,
+                    by: actor,
+                    at: now,
+                    contractors: &reference.contractors,
+                    choices: FirmChoices::default(),
+                    contact: None,
+                    access_notes: Vec::new(),
+                },
+            )?
+        }
+        Decision::Return { reason } => {
+            let mut after = before.clone();
+            after
+                .apply(&ctx, PlanStep::Return { reason }, actor, now)
+                .map_err(|e| DecisionRefusal::Refused(ApprovalError::Step(e)))?;
+            (after, Vec::new())
+        }
+    };
     let mut clock = HlcClock::new(by.hub_device, stored.record.version().max(hub_last));
     let mut change =
         |entity: EntityKind, id: &str, operation, fields: Map<String, Value>, base| Change {
@@ -269,7 +299,7 @@ pub fn plan_approval(
             made_at: now,
         };
     let Ok(Value::Object(new)) = serde_json::to_value(&after) else {
-        return Err(ApproveRefusal::Unreadable("the plan"));
+        return Err(DecisionRefusal::Unreadable("the plan"));
     };
     let changed: Map<String, Value> = new
         .into_iter()
@@ -289,7 +319,7 @@ pub fn plan_approval(
     let mut writes = vec![applied(stored.clone(), &plan_change)?];
     for order in &orders {
         let Ok(Value::Object(fields)) = serde_json::to_value(order) else {
-            return Err(ApproveRefusal::Unreadable("a work order"));
+            return Err(DecisionRefusal::Unreadable("a work order"));
         };
         let create = change(
             EntityKind::WorkOrder,
@@ -305,7 +335,7 @@ pub fn plan_approval(
         };
         writes.push(applied(fresh, &create)?);
     }
-    Ok(PlannedApproval {
+    Ok(PlannedDecision {
         writes,
         plan: after,
         orders,
@@ -316,14 +346,14 @@ pub fn plan_approval(
 fn applied(
     mut stored: StoredRecord,
     change: &Change,
-) -> Result<(StoredRecord, Change), ApproveRefusal> {
+) -> Result<(StoredRecord, Change), DecisionRefusal> {
     let outcome = merge_into(&mut stored.record, change);
     if !outcome.fields.values().all(|field| field.applied()) {
-        return Err(ApproveRefusal::NotApplied);
+        return Err(DecisionRefusal::NotApplied);
     }
     let logged = outcome
         .logged_change(change)
-        .ok_or(ApproveRefusal::NotApplied)?;
+        .ok_or(DecisionRefusal::NotApplied)?;
     Ok((stored, logged))
 }
 

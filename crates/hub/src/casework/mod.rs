@@ -7,7 +7,7 @@
 //! status, dates and search words, so a search or a list is an indexed query rather than a
 //! walk over every record's JSON (ADR 019).
 
-pub mod approve;
+pub mod decide;
 pub mod index;
 pub mod lists;
 pub mod sql;
@@ -152,15 +152,16 @@ pub trait CaseworkStore: fmt::Debug + Send + Sync {
         &self,
         scope: &Scope,
         plan_id: &str,
-    ) -> Result<Option<approve::PlanRecords>, StoreError>;
+    ) -> Result<Option<decide::PlanRecords>, StoreError>;
 
-    /// Approves a plan in one transaction: read again, judged by the core's rules, and the
-    /// plan's change and its new work orders written as the hub's own changes.
-    async fn approve_plan(
+    /// Approves or returns a plan in one transaction: read again, judged by the core's
+    /// rules, and the plan's change (and on approval its new work orders) written as the
+    /// hub's own changes.
+    async fn decide_plan(
         &self,
         scope: &Scope,
-        request: ApproveRequest,
-    ) -> Result<Result<approve::PlannedApproval, approve::ApproveRefusal>, StoreError>;
+        request: PlanDecisionRequest,
+    ) -> Result<Result<decide::PlannedDecision, decide::DecisionRefusal>, StoreError>;
 
     /// One page of a list.
     async fn list(
@@ -172,17 +173,17 @@ pub trait CaseworkStore: fmt::Debug + Send + Sync {
     ) -> Result<ListPage, StoreError>;
 }
 
-/// A supervisor's approval of a plan, as the console sends it.
+/// A supervisor's decision on a plan, as the console sends it.
 #[derive(Debug, Clone)]
-pub struct ApproveRequest {
+pub struct PlanDecisionRequest {
     /// The plan.
     pub plan_id: String,
     /// The plan's change-log position when the page was shown.
     pub seen_seq: i64,
-    /// Who approves.
-    pub approver: approve::Approver,
-    /// Why the plan may exceed the cap, if typed.
-    pub over_cap_reason: Option<String>,
+    /// Who decides.
+    pub approver: decide::Approver,
+    /// Approve, or return to the officer.
+    pub decision: decide::Decision,
     /// Now (Unix ms).
     pub now: i64,
 }

@@ -123,7 +123,7 @@ pub struct PlanLine {
 }
 
 /// A plan's page: what it holds, where it is, and — for a supervisor, while the plan waits
-/// for approval — the form to approve it.
+/// for approval — the forms to approve it or return it to the officer.
 #[derive(Debug, Template)]
 #[template(path = "console/plan.html")]
 pub struct PlanPage {
@@ -156,6 +156,8 @@ pub struct PlanPage {
     pub approve: Option<(String, i64)>,
     /// The over-cap reason as typed, when the form comes back.
     pub typed_reason: String,
+    /// What the officer should change, as typed, when the return form comes back.
+    pub typed_why: String,
     /// What was done, after an approval.
     pub done: Option<String>,
 }

@@ -70,6 +70,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/lists/{slug}", &["get"]),
     ("/console/plans/{id}", &["get"]),
     ("/console/plans/{id}/approve", &["post"]),
+    ("/console/plans/{id}/return", &["post"]),
     ("/console/firms", &["get", "post"]),
     ("/console/firms/{id}", &["get"]),
     ("/console/firms/{id}/users", &["post"]),
@@ -207,6 +208,7 @@ where
         .route("/console/lists/{slug}", get(casework::list))
         .route("/console/plans/{id}", get(casework::plan))
         .route("/console/plans/{id}/approve", post(casework::approve))
+        .route("/console/plans/{id}/return", post(casework::return_plan))
         .route("/console/firms", get(firms::firms).post(firms::add_firm))
         .route("/console/firms/{id}", get(firms::firm))
         .route("/console/firms/{id}/users", post(firms::add_user))

@@ -9,11 +9,11 @@ use doorstep_sync::protocol::EntityKind;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use crate::casework::approve::{ApproveRefusal, PlanRecords, PlannedApproval, plan_approval};
+use crate::casework::decide::{DecisionRefusal, PlanRecords, PlannedDecision, plan_decision};
 use crate::casework::sql::{self, Param, Sql, Style};
 use crate::casework::{
-    ApproveRequest, CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow,
-    Scope, index::INDEX_VERSION, index_statements, written_statements,
+    CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow,
+    PlanDecisionRequest, Scope, index::INDEX_VERSION, index_statements, written_statements,
 };
 use crate::model::StoreError;
 use crate::push::RecordKey;
@@ -249,22 +249,22 @@ impl CaseworkStore for PgCasework {
         plan_records(&client, scope, plan_id).await
     }
 
-    async fn approve_plan(
+    async fn decide_plan(
         &self,
         scope: &Scope,
-        request: ApproveRequest,
-    ) -> Result<Result<PlannedApproval, ApproveRefusal>, StoreError> {
+        request: PlanDecisionRequest,
+    ) -> Result<Result<PlannedDecision, DecisionRefusal>, StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         // Take turns with pushes on the counter row, as a push does first thing.
         lock_counter(&tx).await?;
         let Some(records) = plan_records(&tx, scope, &request.plan_id).await? else {
-            return Ok(Err(ApproveRefusal::NotFound));
+            return Ok(Err(DecisionRefusal::NotFound));
         };
-        let planned = match plan_approval(
+        let planned = match plan_decision(
             &records,
             request.approver,
-            request.over_cap_reason,
+            request.decision,
             hub_clock(&tx).await?,
             crate::push::time_of(request.now),
         ) {
@@ -273,7 +273,7 @@ impl CaseworkStore for PgCasework {
         };
         // Judged first, so a step that may never be taken says why rather than "changed".
         if records.updated_seq != request.seen_seq {
-            return Ok(Err(ApproveRefusal::Stale));
+            return Ok(Err(DecisionRefusal::Stale));
         }
         for (record, change) in &planned.writes {
             write_hub_change(&tx, record, change, request.now).await?;

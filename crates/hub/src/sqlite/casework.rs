@@ -10,11 +10,11 @@ use doorstep_sync::protocol::EntityKind;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
-use crate::casework::approve::{ApproveRefusal, PlanRecords, PlannedApproval, plan_approval};
+use crate::casework::decide::{DecisionRefusal, PlanRecords, PlannedDecision, plan_decision};
 use crate::casework::sql::{self, Param, Sql, Style};
 use crate::casework::{
-    ApproveRequest, CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow,
-    Scope, index::INDEX_VERSION, index_statements, written_statements,
+    CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow,
+    PlanDecisionRequest, Scope, index::INDEX_VERSION, index_statements, written_statements,
 };
 use crate::model::StoreError;
 use crate::push::RecordKey;
@@ -234,20 +234,20 @@ impl CaseworkStore for SqliteCasework {
         super::run_on(&self.conn, move |conn| plan_records(conn, &scope, &plan_id)).await
     }
 
-    async fn approve_plan(
+    async fn decide_plan(
         &self,
         scope: &Scope,
-        request: ApproveRequest,
-    ) -> Result<Result<PlannedApproval, ApproveRefusal>, StoreError> {
+        request: PlanDecisionRequest,
+    ) -> Result<Result<PlannedDecision, DecisionRefusal>, StoreError> {
         let scope = scope.clone();
         super::write_on(&self.conn, move |tx| {
             let Some(records) = plan_records(tx, &scope, &request.plan_id)? else {
-                return Ok(Err(ApproveRefusal::NotFound));
+                return Ok(Err(DecisionRefusal::NotFound));
             };
-            let planned = match plan_approval(
+            let planned = match plan_decision(
                 &records,
                 request.approver,
-                request.over_cap_reason,
+                request.decision,
                 hub_clock(tx)?,
                 crate::push::time_of(request.now),
             ) {
@@ -256,7 +256,7 @@ impl CaseworkStore for SqliteCasework {
             };
             // Judged first, so a step that may never be taken says why, not "changed".
             if records.updated_seq != request.seen_seq {
-                return Ok(Err(ApproveRefusal::Stale));
+                return Ok(Err(DecisionRefusal::Stale));
             }
             for (record, change) in &planned.writes {
                 write_hub_change(tx, record, change, request.now)?;

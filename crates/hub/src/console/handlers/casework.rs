@@ -16,9 +16,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{FormFields, Signed, gate, signed_form, text};
-use crate::casework::approve::{ApproveRefusal, Approver, PlanRecords, awaits_approval, read_plan};
+use crate::casework::decide::{
+    Approver, Decision, DecisionRefusal, PlanRecords, awaits_approval, read_plan,
+};
 use crate::casework::timeline::{self, address_heading};
-use crate::casework::{ApproveRequest, CaseList, ListRow, Scope, SharedCaseworkStore};
+use crate::casework::{CaseList, ListRow, PlanDecisionRequest, Scope, SharedCaseworkStore};
 use crate::console::ConsoleState;
 use crate::console::casework_pages::{
     HouseholdLine, HouseholdPage, HouseholdsPage, ListLine, ListLink, ListPageView, ListsPage,
@@ -376,11 +378,12 @@ pub(in crate::console) async fn list(
     )
 }
 
-/// What the plan page shows besides the plan: an error, the reason as typed, a success.
+/// What the plan page shows besides the plan: an error, the reasons as typed, a success.
 #[derive(Debug, Default)]
 struct PlanView {
     errors: Errors,
     typed_reason: String,
+    typed_why: String,
     done: Option<String>,
 }
 
@@ -453,15 +456,17 @@ fn plan_page(
             history,
             approve: may_approve.then(|| (session.csrf.clone(), records.updated_seq)),
             typed_reason: view.typed_reason,
+            typed_why: view.typed_why,
             done: view.done,
         },
     )
 }
 
-/// After an approval: what happened.
+/// After a decision: what happened.
 #[derive(Debug, Default, Deserialize)]
 pub(in crate::console) struct DoneQuery {
     approved: Option<String>,
+    returned: Option<String>,
 }
 
 /// `GET /console/plans/{id}`: a plan, and for a supervisor the approve form.
@@ -481,9 +486,16 @@ pub(in crate::console) async fn plan(
         Ok(_) => return state.not_found_page(Some(&r.signed.session)),
         Err(error) => return state.unavailable(&error, Some(&r.signed.session)),
     };
-    let done = query.ok().and_then(|Query(q)| q.approved).map(|_| {
-        "Plan approved. The officer's laptop receives the approval and the work orders when it next syncs.".to_owned()
+    let done = query.ok().and_then(|Query(q)| match (q.approved, q.returned) {
+        (Some(_), _) => Some(
+            "Plan approved. The officer's laptop receives the approval and the work orders when it next syncs.",
+        ),
+        (None, Some(_)) => Some(
+            "Plan returned to the officer. It is a draft again on their laptop after its next sync; the resident agrees the changed plan again.",
+        ),
+        (None, None) => None,
     });
+    let done = done.map(str::to_owned);
     plan_page(
         &state,
         &r,
@@ -496,15 +508,18 @@ pub(in crate::console) async fn plan(
     )
 }
 
-/// The field of the approve form a refusal is about, for its error message's link.
-fn refusal_field(refusal: &ApproveRefusal) -> &'static str {
+/// The field of the form a refusal is about, for its error message's link.
+fn refusal_field(refusal: &DecisionRefusal, returning: bool) -> &'static str {
     use doorstep_core::security::TransitionError;
     use doorstep_core::work_order::ApprovalError;
     match refusal {
-        ApproveRefusal::Refused(ApprovalError::Step(TransitionError::RulesBroken(v)))
+        DecisionRefusal::Refused(ApprovalError::Step(TransitionError::RulesBroken(v)))
             if v.first().is_some_and(|v| v.field() == "over_cap_reason") =>
         {
             "reason"
+        }
+        DecisionRefusal::Refused(ApprovalError::Step(TransitionError::Blank(_))) if returning => {
+            "why"
         }
         _ => "",
     }
@@ -519,21 +534,41 @@ pub(in crate::console) async fn approve(
     headers: HeaderMap,
     form: Result<axum::Form<FormFields>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let back = format!("/console/plans/{id}");
-    let (signed, form) = match signed_form(
-        &state,
-        peer,
-        &headers,
-        form,
-        Allow::Full,
-        "plan-approve",
-        &back,
-    )
-    .await
-    {
-        Ok(read) => read,
-        Err(response) => return *response,
+    decide(state, peer, id, headers, form, false).await
+}
+
+/// `POST /console/plans/{id}/return`: a supervisor returns the plan to the officer with
+/// what to change; it is a draft again on the officer's laptop after sync.
+pub(in crate::console) async fn return_plan(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<axum::Form<FormFields>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    decide(state, peer, id, headers, form, true).await
+}
+
+/// A supervisor's decision on a plan: approve, or return when `returning`.
+async fn decide(
+    state: ConsoleState,
+    peer: SocketAddr,
+    id: String,
+    headers: HeaderMap,
+    form: Result<axum::Form<FormFields>, axum::extract::rejection::FormRejection>,
+    returning: bool,
+) -> Response {
+    let action = if returning {
+        "plan-return"
+    } else {
+        "plan-approve"
     };
+    let back = format!("/console/plans/{id}");
+    let (signed, form) =
+        match signed_form(&state, peer, &headers, form, Allow::Full, action, &back).await {
+            Ok(read) => read,
+            Err(response) => return *response,
+        };
     let user = &signed.session.user;
     let (Some(scope), Some(casework)) = (Scope::of(user.role, &user.team_id), state.casework())
     else {
@@ -549,7 +584,17 @@ pub(in crate::console) async fn approve(
         return state.not_found_page(Some(session));
     };
     let reason = text(form.reason.as_ref());
-    let request = ApproveRequest {
+    let why = text(form.why.as_ref());
+    let decision = if returning {
+        Decision::Return {
+            reason: why.clone(),
+        }
+    } else {
+        Decision::Approve {
+            over_cap_reason: (!reason.is_empty()).then(|| reason.clone()),
+        }
+    };
+    let request = PlanDecisionRequest {
         plan_id: id.clone(),
         seen_seq: text(form.seen.as_ref()).parse().unwrap_or(-1),
         approver: Approver {
@@ -557,32 +602,30 @@ pub(in crate::console) async fn approve(
             role: session.user.role,
             hub_device: state.hub().hub_identity().device_id,
         },
-        over_cap_reason: (!reason.is_empty()).then(|| reason.clone()),
+        decision,
         now: state.now(),
     };
     let actor = Some(session.user.id.as_str());
-    match r.casework.approve_plan(&r.scope, request).await {
+    match r.casework.decide_plan(&r.scope, request).await {
         Err(error) => state.unavailable(&error, Some(session)),
         Ok(Ok(planned)) => {
             let orders: Vec<&str> = planned.orders.iter().map(|o| o.number.as_str()).collect();
-            let outcome = format!(
-                "applied: {} work orders ({})",
-                orders.len(),
-                orders.join(", ")
-            );
+            let (outcome, done) = if returning {
+                ("applied: returned to the officer".to_owned(), "returned")
+            } else {
+                let count = orders.len();
+                let outcome = format!("applied: {count} work orders ({})", orders.join(", "));
+                (outcome, "approved")
+            };
             state
-                .audit(state.entry(actor, "plan-approve", Some(("plan", &id)), outcome))
+                .audit(state.entry(actor, action, Some(("plan", &id)), outcome))
                 .await;
-            crate::web::respond::redirect(&format!("{back}?approved=1"))
+            crate::web::respond::redirect(&format!("{back}?{done}=1"))
         }
-        Ok(Err(ApproveRefusal::NotFound)) => {
+        Ok(Err(DecisionRefusal::NotFound)) => {
+            let outcome = "refused: not found";
             state
-                .audit(state.entry(
-                    actor,
-                    "plan-approve",
-                    Some(("plan", &id)),
-                    "refused: not found",
-                ))
+                .audit(state.entry(actor, action, Some(("plan", &id)), outcome))
                 .await;
             state.not_found_page(Some(session))
         }
@@ -590,7 +633,7 @@ pub(in crate::console) async fn approve(
             state
                 .audit(state.entry(
                     actor,
-                    "plan-approve",
+                    action,
                     Some(("plan", &id)),
                     format!("refused: {refusal}"),
                 ))
@@ -601,11 +644,12 @@ pub(in crate::console) async fn approve(
                 Err(error) => return state.unavailable(&error, Some(session)),
             };
             let view = PlanView {
-                errors: Errors::one(refusal_field(&refusal), refusal.to_string()),
+                errors: Errors::one(refusal_field(&refusal, returning), refusal.to_string()),
                 typed_reason: reason,
+                typed_why: why,
                 done: None,
             };
-            let status = if matches!(refusal, ApproveRefusal::Stale) {
+            let status = if matches!(refusal, DecisionRefusal::Stale) {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::BAD_REQUEST

@@ -172,6 +172,7 @@ pub(super) struct FormFields {
     second_factor: Option<String>,
     seen: Option<String>,
     reason: Option<String>,
+    why: Option<String>,
 }
 
 /// A form body the hub cannot read is treated as an empty form, so the CSRF check
