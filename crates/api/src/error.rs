@@ -166,6 +166,9 @@ impl From<SyncError> for AppError {
                 }],
                 None,
             ),
+            SyncError::Form(errors) => {
+                Self::from_fields(ErrorCode::Validation, errors.errors().to_vec(), None)
+            }
             SyncError::Locked => Self::locked(),
             SyncError::NotAllowed(_) => Self::new(ErrorCode::NotAllowed, message),
             SyncError::Store(store) => store.into(),

@@ -33,6 +33,7 @@ pub mod built_in;
 pub mod clock;
 pub mod cocoon;
 pub mod demo;
+pub mod enrolment;
 pub mod file_names;
 pub mod fire;
 pub mod gazetteer;

@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use doorstep_core::enrolment::Enrolment;
 use doorstep_core::sync_status::{SyncProgress, SyncStage};
 use doorstep_store::{HubLink, RecordChange, Store, StoreError, SyncLog};
 use doorstep_sync::protocol::{ErrorCode, HubValue, LogEntry, MAX_PULL_LIMIT};
@@ -64,14 +65,9 @@ pub async fn enrol<A: StoreAccess>(
     code: &str,
     device_name: &str,
 ) -> Result<HubLink, SyncError> {
-    let hub_url = hub_url.trim();
-    if hub_url.is_empty() {
-        return Err(SyncError::BadInput {
-            field: "hub_url",
-            message: "Enter the hub's address, for example https://hub.example.gov.uk".into(),
-        });
-    }
-    let code = normalise_code(code)?;
+    let form = Enrolment::from_form(hub_url, code).map_err(SyncError::Form)?;
+    let hub_url = form.hub_url.as_str();
+    let code = normalise_code(&form.code)?;
     if let Some(current) = access.with_store(|s| s.hub_link())?
         && !same_hub(&current.hub_url, hub_url)
     {
@@ -127,12 +123,6 @@ fn normalise_code(code: &str) -> Result<String, SyncError> {
         message: "Enter the enrolment code exactly as your administrator gave it, for example K7M2Q-9XRTA-4HWZC".into(),
     }
     };
-    if kept.is_empty() {
-        return Err(SyncError::BadInput {
-            field: "code",
-            message: "Enter the enrolment code your administrator gave you".into(),
-        });
-    }
     if !(10..=40).contains(&kept.len()) || !kept.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(bad());
     }
@@ -545,7 +535,7 @@ mod tests {
             assert!(normalise_code(ok).is_ok(), "{ok}");
         }
         for (bad, words) in [
-            ("", "Enter the enrolment code"),
+            ("", "exactly as your administrator"),
             ("ABC", "exactly as your administrator"),
             ("K7M2Q-9XRTA-4HWZ!", "exactly as your administrator"),
         ] {

@@ -14,6 +14,9 @@ pub enum SyncError {
     /// The store is locked, so nothing can be read or written.
     #[error("Doorstep is locked: sync carries on once someone unlocks it.")]
     Locked,
+    /// The enrolment form has mistakes, listed by field; nothing was sent.
+    #[error("{}", .0.errors().first().map(|e| e.message.as_str()).unwrap_or("Check the form"))]
+    Form(doorstep_core::ValidationErrors),
     /// The enrolment form was not filled in properly; nothing was sent.
     #[error("{message}")]
     BadInput {
@@ -55,6 +58,7 @@ impl SyncError {
             Self::Locked => Action::TryLater,
             Self::Unreadable(_) => Action::UpdateApp,
             Self::BadInput { .. }
+            | Self::Form(_)
             | Self::OtherHub { .. }
             | Self::NotAllowed(_)
             | Self::Store(_) => Action::Report,

@@ -22,6 +22,9 @@ const HUB_URL = 'https://hub.eastwick-vale.example'
 const OFFLINE_URL = 'https://hub.eastwick-vale-offline.example'
 const CODE = 'K7M2Q-9XRTA-4HWZC'
 const USED_CODE = 'P3VNC-8WQLD-2JHTF'
+/** The console's enrolment QR code for the used code, as a barcode scanner types it. */
+const SCANNED_USED_CODE =
+  'doorstep-enrol:?hub=https%3A%2F%2Fhub%2Eeastwick%2Dvale%2Eexample&code=P3VNC%2D8WQLD%2D2JHTF'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -432,20 +435,46 @@ describe('Settings: Council hub', () => {
     return { ...app, section }
   }
 
-  it('asks for both fields before sending anything', async () => {
+  it('shows what Rust says of blank boxes, beside each', async () => {
     const { user, stub } = await openHub()
     await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
     const summary = await screen.findByRole('alert')
-    expect(within(summary).getByRole('link', { name: 'Enter the hub address' })).toHaveAttribute(
+    expect(within(summary).getByRole('link', { name: /Enter the hub's address/ })).toHaveAttribute(
       'href',
       '#hub-url',
     )
-    expect(within(summary).getByRole('link', { name: 'Enter the enrolment code' })).toHaveAttribute(
-      'href',
-      '#enrolment-code',
+    expect(
+      within(summary).getByRole('link', {
+        name: 'Enter the enrolment code your administrator gave you',
+      }),
+    ).toHaveAttribute('href', '#enrolment-code')
+    expect(document.getElementById('hub-url-error')).toHaveTextContent(
+      "Enter the hub's address, for example https://hub.example.gov.uk",
     )
-    expect(document.getElementById('hub-url-error')).toHaveTextContent('Enter the hub address')
-    expect(stub.sent('hub_enrol')).toEqual([])
+    expect(stub.sent('hub_enrol')).toEqual([{ hubUrl: '', code: '' }])
+  })
+
+  it('reads an enrolment QR code scanned into the code box, address and all', async () => {
+    const { user, stub } = await openHub()
+    const code = screen.getByLabelText('Enrolment code')
+    await user.type(code, 'doorstep-enrol:?code=K7M2Q')
+    await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
+    await waitFor(() =>
+      expect(document.getElementById('enrolment-code-error')).toHaveTextContent(
+        'not an enrolment code from the council console',
+      ),
+    )
+    await user.clear(code)
+    await user.type(code, SCANNED_USED_CODE)
+    await user.click(screen.getByRole('button', { name: 'Connect to the hub' }))
+    // The hub was reached at the scanned address, and answered about the code.
+    await waitFor(() =>
+      expect(document.getElementById('enrolment-code-error')).toHaveTextContent(
+        'This enrolment code has already been used',
+      ),
+    )
+    expect(screen.getByLabelText('Hub address')).toHaveValue('')
+    expect(stub.sent('hub_enrol').at(-1)).toEqual({ hubUrl: '', code: SCANNED_USED_CODE })
   })
 
   it('shows Rust’s format errors beside each field, keeping what was typed', async () => {

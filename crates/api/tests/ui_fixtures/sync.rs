@@ -294,6 +294,19 @@ pub(super) async fn sync_scenario() -> Recording {
         .await;
     sync_screen(&mut rec).await;
     let enrol = |url: &str, code: &str| json!({ "hubUrl": url, "code": code });
+    rec.refused("hub_enrol", enrol("", "")).await;
+    rec.refused("hub_enrol", enrol("", "doorstep-enrol:?code=K7M2Q"))
+        .await;
+    // Scanned from the console's QR code into the code box: the address comes with it.
+    let qr = |hub_url: &str| {
+        doorstep_core::enrolment::Enrolment {
+            hub_url: hub_url.to_owned(),
+            code: USED_CODE.to_owned(),
+        }
+        .to_qr_text()
+    };
+    rec.hide(&qr(&hub.url()), &qr(HUB_URL));
+    rec.refused("hub_enrol", enrol("", &qr(&hub.url()))).await;
     rec.refused("hub_enrol", enrol("http://hub.example", CODE))
         .await;
     rec.refused("hub_enrol", enrol(&hub.url(), "ABC")).await;

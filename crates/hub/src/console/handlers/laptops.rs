@@ -15,9 +15,7 @@ use axum::response::Response;
 use super::{FormFields, Signed, admin_form, admin_gate};
 use crate::admin;
 use crate::console::ConsoleState;
-use crate::console::pages::{
-    Errors, LaptopView, LaptopsPage, Qr, RevokePage, ShownOncePage, url_encode,
-};
+use crate::console::pages::{Errors, LaptopView, LaptopsPage, Qr, RevokePage, ShownOncePage};
 use crate::model::{Refusal, StoreError};
 use crate::web::respond::{page, redirect};
 
@@ -94,11 +92,11 @@ pub(in crate::console) async fn enrolment_code(
 /// What the enrolment QR code holds: `doorstep-enrol:?hub=<hub URL>&code=<code>`, both
 /// percent-encoded (docs/console.md).
 pub(in crate::console) fn enrolment_text(hub: &str, code: &str) -> String {
-    format!(
-        "doorstep-enrol:?hub={}&code={}",
-        url_encode(hub),
-        url_encode(code)
-    )
+    doorstep_core::enrolment::Enrolment {
+        hub_url: hub.to_owned(),
+        code: code.to_owned(),
+    }
+    .to_qr_text()
 }
 
 /// Every laptop, as the administrator sees them.
