@@ -93,6 +93,12 @@ fn kinds(scope: &Scope) -> Vec<String> {
 const HOUSEHOLD_COLUMNS: &str = "h.entity_id, h.team_id, h.fields";
 
 /// Households matching a search, at most `limit`.
+///
+/// A search of words reads the households of its longest word (the likeliest to be rare)
+/// and keeps those whose own words also start with each other word, one indexed probe
+/// per household (`case_words_household`), stopping at `limit`; an `INTERSECT` of every
+/// word's households read each common word's range in full (docs/performance.md,
+/// issue 12).
 pub fn search(style: Style, scope: &Scope, terms: &SearchTerms, limit: u32) -> Sql {
     let mut q = Sql::new(style);
     let found = match terms {
@@ -101,32 +107,39 @@ pub fn search(style: Style, scope: &Scope, terms: &SearchTerms, limit: u32) -> S
             let range = q.starts_with("c.postcode", &prefix);
             let teams = q.teams("c.team_id", scope);
             format!(
-                "SELECT c.entity_id FROM case_index c
-                 WHERE c.entity = 'household' AND {range} AND {teams}"
+                "h.entity_id IN (SELECT c.entity_id FROM case_index c
+                 WHERE c.entity = 'household' AND {range} AND {teams})"
             )
         }
         SearchTerms::Words(words) => {
             let kinds = kinds(scope);
-            let parts: Vec<String> = words
-                .iter()
-                .map(|w| {
-                    let range = q.starts_with("w.word", w);
-                    let teams = q.teams("w.team_id", scope);
-                    let kinds = q.any_of("w.entity", &kinds);
+            let mut words: Vec<&String> = words.iter().collect();
+            words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+            let mut parts = Vec::new();
+            for (n, w) in words.iter().enumerate() {
+                let range = q.starts_with("w.word", w);
+                let teams = q.teams("w.team_id", scope);
+                let kinds = q.any_of("w.entity", &kinds);
+                parts.push(if n == 0 {
                     format!(
-                        "SELECT w.household_id FROM case_words w WHERE {range} AND {teams} AND {kinds}"
+                        "h.entity_id IN (SELECT w.household_id FROM case_words w
+                         WHERE {range} AND {teams} AND {kinds})"
                     )
-                })
-                .collect();
-            parts.join(" INTERSECT ")
+                } else {
+                    format!(
+                        "EXISTS (SELECT 1 FROM case_words w WHERE w.household_id = h.entity_id
+                         AND {range} AND {teams} AND {kinds})"
+                    )
+                });
+            }
+            parts.join(" AND ")
         }
     };
     let teams = q.teams("h.team_id", scope);
     let limit = q.bind(Param::Int(i64::from(limit)));
     q.text = format!(
         "SELECT {HOUSEHOLD_COLUMNS} FROM records h
-         WHERE h.entity = 'household' AND h.tombstone = FALSE AND {teams}
-           AND h.entity_id IN ({found})
+         WHERE h.entity = 'household' AND h.tombstone = FALSE AND {teams} AND {found}
          LIMIT {limit}"
     );
     q
@@ -187,16 +200,19 @@ pub fn list(style: Style, scope: &Scope, query: &ListQuery, limit: u32, offset: 
     };
     let limit = q.bind(Param::Int(i64::from(limit)));
     let offset = q.bind(Param::Int(i64::from(offset)));
+    // The page is cut from the index alone (an index-only scan in the list's order), and
+    // only its rows are joined to their records: rows skipped by OFFSET are never read.
     q.text = format!(
         "SELECT c.entity, c.entity_id, r.fields, c.household_id, h.fields, c.since, c.due,
                 (SELECT count(*) FROM case_index t WHERE t.parent_id = c.entity_id
                    AND t.entity = 'cocoon_target' AND t.status = 'pending'),
                 c.team_id
-         FROM case_index c
+         FROM (SELECT c.entity, c.entity_id, c.household_id, c.since, c.due, c.team_id
+               FROM case_index c WHERE {conditions}
+               ORDER BY {order} LIMIT {limit} OFFSET {offset}) c
          JOIN records r ON r.entity = c.entity AND r.entity_id = c.entity_id
          LEFT JOIN records h ON h.entity = 'household' AND h.entity_id = c.household_id
-         WHERE {conditions}
-         ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+         ORDER BY {order}"
     );
     q
 }
