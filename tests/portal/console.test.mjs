@@ -176,6 +176,12 @@ async function main() {
   await page.getByRole('button', { name: 'Add team' }).click()
   check((await title(page)).startsWith('Error: Teams'), 'a team with no name is refused')
   await scan(page, 'teams with an error')
+  await page.getByRole('link', { name: 'Move a household to another team' }).click()
+  await scan(page, 'move a household')
+  await page.getByRole('button', { name: 'Move the household' }).click()
+  check(await page.getByText('There is a problem').isVisible(), 'moving nothing is refused')
+  await scan(page, 'move a household with an error')
+  await page.goto(`${base}/console/teams`)
   await page.getByLabel('Team name').fill('East')
   await page.getByRole('button', { name: 'Add team' }).click()
   check(await page.getByRole('cell', { name: 'East' }).isVisible(), 'a team is added')
@@ -385,7 +391,7 @@ async function main() {
   const expected = [
     'sign in', 'sign in with an error', 'set up with a security code', 'set up with an error',
     'set-up link used', 'security code', 'security code with an error', 'home, admin', 'teams',
-    'teams with an error', 'people', 'person with console access', 'add a person', 'add a person with an error', 'person',
+    'teams with an error', 'move a household', 'move a household with an error', 'people', 'person with console access', 'add a person', 'add a person with an error', 'person',
     'enrolment code', 'give console access with an error', 'console access given', 'set-up link shown', 'laptops', 'revoke a laptop', 'not found', 'set up', 'home',
     'find a household', 'find a household with an error', 'households found', 'household', 'lists',
     'plans waiting for approval',

@@ -63,6 +63,7 @@ async fn audited<T>(
 /// another team (see [`crate::transfer`]).
 pub async fn transfer_household(
     store: &SharedStore,
+    actor: Option<&str>,
     household: &str,
     team: &str,
     now: i64,
@@ -70,7 +71,7 @@ pub async fn transfer_household(
     let result = store.transfer_household(household.trim(), team, now).await;
     audited(
         store,
-        None,
+        actor,
         now,
         "admin.transfer-household",
         Some(("household", household)),

@@ -405,7 +405,7 @@ async fn run_admin(
             }
         }
         Admin::TransferHousehold { household, team } => {
-            let moved = doorstep_hub::admin::transfer_household(store, household, team, now)
+            let moved = doorstep_hub::admin::transfer_household(store, None, household, team, now)
                 .await
                 .map_err(fail)?;
             println!(

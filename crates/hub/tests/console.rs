@@ -34,6 +34,7 @@ on_both_backends!(
     casework_is_found_and_listed_within_each_readers_scope,
     a_supervisor_approves_a_plan_and_the_laptop_pulls_it_with_its_orders,
     a_supervisor_returns_a_plan_and_the_laptop_pulls_it_as_a_draft,
+    an_admin_moves_a_household_to_another_team,
     an_admin_and_a_dpo_read_and_export_the_audit_log,
     the_audit_log_is_theirs_alone,
     an_admin_looks_after_contractor_firms,
@@ -2590,4 +2591,78 @@ async fn a_supervisor_returns_a_plan_and_the_laptop_pulls_it_as_a_draft(backend:
         .get("/console/lists/awaiting-approval")
         .await
         .says("Nothing is on this list today");
+}
+
+async fn an_admin_moves_a_household_to_another_team(backend: Backend) {
+    use doorstep_sync::protocol::EntityKind;
+
+    let w = world(backend).await;
+    let code = user_with_code(&w.store, &w.north, "North Laptop", Role::Officer).await;
+    let mut laptop = enrol(&w.hub, &code).await;
+    let household = "house-moving";
+    let change = laptop.create(
+        EntityKind::Household,
+        household,
+        serde_json::json!({"address_line_1": "9 Moving Lane", "town": "Northbridge", "postcode": "ZY5 2AB"}),
+    );
+    laptop.push(&w.hub, &[change]).await.ok();
+    let (mut north, _) = w.signed_in("Nia North", Role::Supervisor, &w.north).await;
+    north
+        .get(&format!("/console/households/{household}"))
+        .await
+        .expect(200)
+        .says(household);
+
+    let (mut admin_b, admin_id) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    let form = admin_b.get("/console/teams/move-household").await;
+    form.expect(200).says("Move a household to another team");
+    let csrf = form.hidden("csrf");
+    let target = "/console/teams/move-household";
+    admin_b
+        .post(target, &[("csrf", &csrf), ("id", ""), ("team", "")])
+        .await
+        .expect(400)
+        .says("Enter the household&#39;s reference")
+        .says("Select the team to move it to");
+    admin_b
+        .post(
+            target,
+            &[("csrf", &csrf), ("id", "no-such-house"), ("team", &w.south)],
+        )
+        .await
+        .expect(400)
+        .says("There is no household with that reference");
+    admin_b
+        .post(
+            target,
+            &[("csrf", &csrf), ("id", household), ("team", &w.north)],
+        )
+        .await
+        .expect(400)
+        .says("already held by that team");
+    admin_b
+        .post(
+            target,
+            &[("csrf", &csrf), ("id", household), ("team", &w.south)],
+        )
+        .await
+        .expect(200)
+        .says("Household moved");
+
+    // The north team reads it no more; the south team does.
+    north
+        .get(&format!("/console/households/{household}"))
+        .await
+        .expect(404);
+    let (mut south, _) = w.signed_in("Sam South", Role::Supervisor, &w.south).await;
+    south
+        .get(&format!("/console/households/{household}"))
+        .await
+        .expect(200)
+        .says("9 Moving Lane");
+    let audit = w.store.audit(500).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "admin.transfer-household"
+        && e.user_id.as_deref() == Some(admin_id.as_str())
+        && e.entity_id.as_deref() == Some(household)
+        && e.outcome.starts_with("ok")));
 }

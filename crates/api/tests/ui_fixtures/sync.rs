@@ -363,7 +363,7 @@ pub(super) async fn sync_scenario() -> Recording {
     let (household_id, team) = (moving.clone(), south.clone());
     let now = doorstep_core::clock::now().timestamp_millis();
     hub.admin(move |store| async move {
-        doorstep_hub::admin::transfer_household(&store, &household_id, &team, now)
+        doorstep_hub::admin::transfer_household(&store, None, &household_id, &team, now)
             .await
             .expect("the household moves to South")
     })

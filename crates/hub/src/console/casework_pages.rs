@@ -43,6 +43,8 @@ pub struct HouseholdsPage {
 pub struct HouseholdPage {
     /// The frame.
     pub frame: Frame,
+    /// The household's id (an administrator moves a household to another team by it).
+    pub id: String,
     /// The household.
     pub household: HouseholdSummary,
     /// The team that holds it.

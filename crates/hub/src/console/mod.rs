@@ -53,6 +53,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/set-up/{token}", &["get", "post"]),
     ("/console/home", &["get"]),
     ("/console/teams", &["get", "post"]),
+    ("/console/teams/move-household", &["get", "post"]),
     ("/console/people", &["get"]),
     ("/console/people/new", &["get", "post"]),
     ("/console/people/{id}", &["get"]),
@@ -155,7 +156,7 @@ fn routes<S>(console: ConsoleState) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    use handlers::{audit, casework, firms, laptops, people, set_up, sign_in};
+    use handlers::{audit, casework, firms, households, laptops, people, set_up, sign_in};
     Router::new()
         .route("/console", get(handlers::home_redirect))
         .route("/console/", get(handlers::home_redirect))
@@ -176,6 +177,10 @@ where
         )
         .route("/console/home", get(handlers::home))
         .route("/console/teams", get(people::teams).post(people::add_team))
+        .route(
+            "/console/teams/move-household",
+            get(households::move_household_page).post(households::move_household),
+        )
         .route("/console/people", get(people::people))
         .route(
             "/console/people/new",

@@ -583,3 +583,17 @@ impl AuditPage {
         AuditQuery::field(value.as_ref())
     }
 }
+
+/// The form that moves a household, and everything about it, to another team.
+#[derive(Debug, Template)]
+#[template(path = "console/move_household.html")]
+pub struct MoveHouseholdPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// The household's id as typed.
+    pub household: String,
+    /// The teams to move it to.
+    pub teams: Vec<Choice>,
+}

@@ -69,7 +69,7 @@ async fn a_household_moves_with_everything_that_refers_to_it(backend: Backend) {
     let (_, bob_cursor) = bob.pull_all(&hub, 0).await;
 
     let now = Clock::system().now_ms();
-    let moved = admin::transfer_household(&store, "h1", "South", now)
+    let moved = admin::transfer_household(&store, None, "h1", "South", now)
         .await
         .unwrap();
     let ids: Vec<&str> = moved.moved.iter().map(|(_, id)| id.as_str()).collect();
@@ -202,13 +202,13 @@ async fn bad_admin_commands_are_refused_audited_and_change_nothing(backend: Back
     let now = Clock::system().now_ms();
 
     let code = |e: StoreError| admin::failure_code(&e);
-    let unknown = admin::transfer_household(&store, "no-such-household", "South", now).await;
+    let unknown = admin::transfer_household(&store, None, "no-such-household", "South", now).await;
     assert_eq!(code(unknown.unwrap_err()), "not_found");
-    let no_team = admin::transfer_household(&store, "h1", "Atlantis", now).await;
+    let no_team = admin::transfer_household(&store, None, "h1", "Atlantis", now).await;
     assert_eq!(code(no_team.unwrap_err()), "not_found");
-    let same = admin::transfer_household(&store, "h1", "North", now).await;
+    let same = admin::transfer_household(&store, None, "h1", "North", now).await;
     assert_eq!(code(same.unwrap_err()), "invalid");
-    let far = admin::transfer_household(&store, "h1", "Far", now).await;
+    let far = admin::transfer_household(&store, None, "h1", "Far", now).await;
     assert_eq!(code(far.unwrap_err()), "invalid");
     let nobody = admin::move_user(&store, None, "Nobody", "South", now).await;
     assert_eq!(code(nobody.unwrap_err()), "not_found");

@@ -200,6 +200,7 @@ pub(in crate::console) async fn household(
         StatusCode::OK,
         &HouseholdPage {
             frame: state.frame(&household.heading, Errors::default(), Some(session)),
+            id: id.clone(),
             team,
             timeline: timeline::timeline(&records),
             household,

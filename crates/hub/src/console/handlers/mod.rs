@@ -7,6 +7,7 @@
 pub(super) mod audit;
 pub(super) mod casework;
 pub(super) mod firms;
+pub(super) mod households;
 pub(super) mod laptops;
 pub(super) mod people;
 pub(super) mod set_up;
