@@ -26,6 +26,7 @@ pub mod rate;
 pub mod refusals;
 pub mod secret;
 pub mod server;
+pub mod sql;
 pub mod sqlite;
 pub mod store;
 pub mod transfer;

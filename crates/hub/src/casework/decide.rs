@@ -53,6 +53,13 @@ fn load() -> Result<Reference, String> {
 
 static REFERENCE: LazyLock<Result<Reference, String>> = LazyLock::new(load);
 
+impl Reference {
+    /// The scheme policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
+
 /// The scheme's data files, loaded once (tests prove they load).
 pub fn reference() -> Result<&'static Reference, DecisionRefusal> {
     REFERENCE

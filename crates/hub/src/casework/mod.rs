@@ -194,19 +194,15 @@ pub type SharedCaseworkStore = Arc<dyn CaseworkStore>;
 /// The follow-up policy the index dates follow-ups by: the scheme policy built into
 /// Doorstep (the laptops' default).
 pub fn follow_up_policy() -> &'static FollowUpPolicy {
-    static POLICY: LazyLock<FollowUpPolicy> = LazyLock::new(|| {
-        doorstep_core::security::Policy::from_toml(include_str!("../../../../assets/policy.toml"))
-            .map(|p| p.follow_up)
-            .unwrap_or_default()
-    });
-    &POLICY
+    static DEFAULT: LazyLock<FollowUpPolicy> = LazyLock::new(FollowUpPolicy::default);
+    decide::reference().map_or(&DEFAULT, |r| &r.policy().follow_up)
 }
 
 /// The case index statements for records as the hub just wrote them (kind, id, team,
 /// fields, deleted), in any order: a record written before the parent it finds its
 /// household through gets it when the parent is written.
 pub fn index_statements<'a>(
-    style: sql::Style,
+    style: sql::Dialect,
     records: impl IntoIterator<Item = (EntityKind, &'a str, &'a str, &'a Fields, bool)>,
 ) -> Vec<sql::Sql> {
     let mut out = Vec::new();
@@ -223,7 +219,7 @@ pub fn index_statements<'a>(
 
 /// [`index_statements`] for records as a backend's `write_records` holds them.
 pub fn written_statements<'a>(
-    style: sql::Style,
+    style: sql::Dialect,
     rows: impl IntoIterator<Item = (&'a crate::push::RecordKey, &'a crate::store::StoredRecord)>,
 ) -> Vec<sql::Sql> {
     index_statements(

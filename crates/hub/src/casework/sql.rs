@@ -5,27 +5,11 @@
 use doorstep_core::search::SearchTerms;
 use doorstep_sync::protocol::EntityKind;
 
+pub use crate::sql::{Dialect, Param};
+
 use super::Scope;
 use super::index::CaseEntry;
 use super::lists::{ListQuery, Order};
-
-/// Whose placeholders a query uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    /// `?1`, `?2`…
-    Sqlite,
-    /// `$1`, `$2`…
-    Postgres,
-}
-
-/// A value to bind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Param {
-    /// Text.
-    Text(String),
-    /// A whole number.
-    Int(i64),
-}
 
 /// A query's text and the values it binds, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,11 +18,11 @@ pub struct Sql {
     pub text: String,
     /// Its parameters.
     pub params: Vec<Param>,
-    style: Style,
+    style: Dialect,
 }
 
 impl Sql {
-    fn new(style: Style) -> Self {
+    fn new(style: Dialect) -> Self {
         Self {
             text: String::new(),
             params: Vec::new(),
@@ -49,10 +33,7 @@ impl Sql {
     /// Binds a value and answers its placeholder.
     fn bind(&mut self, param: Param) -> String {
         self.params.push(param);
-        match self.style {
-            Style::Sqlite => format!("?{}", self.params.len()),
-            Style::Postgres => format!("${}", self.params.len()),
-        }
+        self.style.mark(self.params.len())
     }
 
     fn text(&mut self, value: &str) -> String {
@@ -99,7 +80,7 @@ const HOUSEHOLD_COLUMNS: &str = "h.entity_id, h.team_id, h.fields";
 /// per household (`case_words_household`), stopping at `limit`; an `INTERSECT` of every
 /// word's households read each common word's range in full (docs/performance.md,
 /// issue 12).
-pub fn search(style: Style, scope: &Scope, terms: &SearchTerms, limit: u32) -> Sql {
+pub fn search(style: Dialect, scope: &Scope, terms: &SearchTerms, limit: u32) -> Sql {
     let mut q = Sql::new(style);
     let found = match terms {
         SearchTerms::Postcode { outward, inward } => {
@@ -146,7 +127,7 @@ pub fn search(style: Style, scope: &Scope, terms: &SearchTerms, limit: u32) -> S
 }
 
 /// A household's records in scope: entity, id, fields, team.
-pub fn household(style: Style, scope: &Scope, household_id: &str) -> Sql {
+pub fn household(style: Dialect, scope: &Scope, household_id: &str) -> Sql {
     let mut q = Sql::new(style);
     let id = q.text(household_id);
     let teams = q.teams("c.team_id", scope);
@@ -191,7 +172,7 @@ fn list_where(q: &mut Sql, scope: &Scope, query: &ListQuery) -> String {
 
 /// One page of a list: entity, id, fields, household id, household fields, since, due,
 /// doors left, team.
-pub fn list(style: Style, scope: &Scope, query: &ListQuery, limit: u32, offset: u32) -> Sql {
+pub fn list(style: Dialect, scope: &Scope, query: &ListQuery, limit: u32, offset: u32) -> Sql {
     let mut q = Sql::new(style);
     let conditions = list_where(&mut q, scope, query);
     let order = match query.order {
@@ -218,7 +199,7 @@ pub fn list(style: Style, scope: &Scope, query: &ListQuery, limit: u32, offset: 
 }
 
 /// How many rows a list has.
-pub fn list_count(style: Style, scope: &Scope, query: &ListQuery) -> Sql {
+pub fn list_count(style: Dialect, scope: &Scope, query: &ListQuery) -> Sql {
     let mut q = Sql::new(style);
     let conditions = list_where(&mut q, scope, query);
     q.text = format!("SELECT count(*) FROM case_index c WHERE {conditions}");
@@ -231,7 +212,7 @@ pub fn list_count(style: Style, scope: &Scope, query: &ListQuery) -> Sql {
 /// name one, and any record written earlier that waited for it as a parent given its
 /// household.
 pub fn index_record(
-    style: Style,
+    style: Dialect,
     entity: EntityKind,
     id: &str,
     team_id: &str,
@@ -305,43 +286,35 @@ pub fn index_record(
     out
 }
 
-/// A placeholder of `style` for the `n`th parameter.
-fn mark(style: Style, n: usize) -> String {
-    match style {
-        Style::Sqlite => format!("?{n}"),
-        Style::Postgres => format!("${n}"),
-    }
-}
-
 /// A plan's stored row by id (1): team, fields, versions, tombstoned at, updated seq, and
 /// its household's id from the index.
-pub fn plan_row(style: Style) -> String {
+pub fn plan_row(style: Dialect) -> String {
     format!(
         "SELECT r.team_id, r.fields, r.field_versions, r.tombstoned_at, r.updated_seq,
                 (SELECT c.household_id FROM case_index c
                  WHERE c.entity = 'plan' AND c.entity_id = r.entity_id)
          FROM records r WHERE r.entity = 'plan' AND r.entity_id = {}",
-        mark(style, 1)
+        style.mark(1)
     )
 }
 
 /// A live record's fields by kind (1) and id (2).
-pub fn live_fields(style: Style) -> String {
+pub fn live_fields(style: Dialect) -> String {
     format!(
         "SELECT fields FROM records WHERE entity = {} AND entity_id = {} AND tombstone = FALSE",
-        mark(style, 1),
-        mark(style, 2)
+        style.mark(1),
+        style.mark(2)
     )
 }
 
 /// A household's (1) live residents: id and fields.
-pub fn residents(style: Style) -> String {
+pub fn residents(style: Dialect) -> String {
     format!(
         "SELECT r.entity_id, r.fields FROM case_index c
          JOIN records r ON r.entity = c.entity AND r.entity_id = c.entity_id
          WHERE c.household_id = {} AND c.entity = 'person' AND r.tombstone = FALSE
          ORDER BY r.entity_id",
-        mark(style, 1)
+        style.mark(1)
     )
 }
 
@@ -360,7 +333,7 @@ mod tests {
     fn what_was_typed_is_only_ever_bound() {
         let hostile = "x' OR 1=1 --";
         let q = search(
-            Style::Postgres,
+            Dialect::Postgres,
             &scope(),
             &SearchTerms::Words(vec![hostile.into()]),
             50,
@@ -368,7 +341,7 @@ mod tests {
         assert!(!q.text.contains(hostile));
         assert!(q.params.contains(&Param::Text(hostile.into())));
         assert!(q.text.contains("$1") && !q.text.contains("?1"));
-        let q = household(Style::Sqlite, &scope(), hostile);
+        let q = household(Dialect::Sqlite, &scope(), hostile);
         assert!(!q.text.contains(hostile) && q.text.contains("?1"));
     }
 
@@ -378,7 +351,7 @@ mod tests {
             teams: None,
             kinds: Vec::new(),
         };
-        let q = household(Style::Sqlite, &every, "h");
+        let q = household(Dialect::Sqlite, &every, "h");
         assert!(q.text.contains("TRUE") && q.text.contains("FALSE"));
     }
 }

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use doorstep_core::Role;
 
 use crate::model::StoreError;
+pub use crate::sql::{Dialect, Param};
 use crate::web::auth::AuthStore;
 use crate::web::session::Account;
 
@@ -219,24 +220,6 @@ pub struct AuditRow {
     pub outcome: String,
 }
 
-/// A parameter of the audit log's query.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuditParam {
-    /// Text.
-    Text(String),
-    /// A number.
-    Int(i64),
-}
-
-/// The SQL dialect the audit log's `WHERE` is written for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    /// `?1` placeholders, `instr`, `substr`.
-    Sqlite,
-    /// `$1` placeholders, `strpos`, `left`.
-    Postgres,
-}
-
 /// The `FROM` of the audit log's query: the entry, and the name of who did it.
 pub const AUDIT_FROM: &str = "audit_log a LEFT JOIN users u ON u.id = a.user_id \
      LEFT JOIN portal_users p ON p.id = a.user_id";
@@ -247,18 +230,15 @@ pub const AUDIT_COLUMNS: &str = "a.id, a.at, a.user_id, coalesce(u.name, p.name)
 
 /// The `WHERE` clause (empty, or starting with ` WHERE`) of `filter` and its parameters,
 /// numbered from 1. Only fixed SQL text is written: every value is a parameter.
-pub fn audit_where(filter: &AuditFilter, dialect: Dialect) -> (String, Vec<AuditParam>) {
+pub fn audit_where(filter: &AuditFilter, dialect: Dialect) -> (String, Vec<Param>) {
     let mut clauses: Vec<String> = Vec::new();
-    let mut params: Vec<AuditParam> = Vec::new();
-    let next = |params: &mut Vec<AuditParam>, value: AuditParam| {
+    let mut params: Vec<Param> = Vec::new();
+    let next = |params: &mut Vec<Param>, value: Param| {
         params.push(value);
-        match dialect {
-            Dialect::Sqlite => format!("?{}", params.len()),
-            Dialect::Postgres => format!("${}", params.len()),
-        }
+        dialect.mark(params.len())
     };
     if let Some(person) = &filter.person {
-        let p = next(&mut params, AuditParam::Text(person.clone()));
+        let p = next(&mut params, Param::Text(person.clone()));
         clauses.push(match dialect {
             Dialect::Sqlite => format!(
                 "(a.user_id = {p} OR instr(lower(coalesce(u.name, p.name, '')), lower({p})) > 0)"
@@ -269,35 +249,35 @@ pub fn audit_where(filter: &AuditFilter, dialect: Dialect) -> (String, Vec<Audit
         });
     }
     if let Some(device) = &filter.device {
-        let p = next(&mut params, AuditParam::Text(device.clone()));
+        let p = next(&mut params, Param::Text(device.clone()));
         clauses.push(format!("a.device_id = {p}"));
     }
     if let Some(entity) = &filter.entity {
-        let p = next(&mut params, AuditParam::Text(entity.clone()));
+        let p = next(&mut params, Param::Text(entity.clone()));
         clauses.push(format!("a.entity = {p}"));
     }
     if let Some(entity_id) = &filter.entity_id {
-        let p = next(&mut params, AuditParam::Text(entity_id.clone()));
+        let p = next(&mut params, Param::Text(entity_id.clone()));
         clauses.push(format!("a.entity_id = {p}"));
     }
     if let Some(action) = &filter.action {
-        let p = next(&mut params, AuditParam::Text(action.clone()));
+        let p = next(&mut params, Param::Text(action.clone()));
         clauses.push(match dialect {
             Dialect::Sqlite => format!("substr(a.action, 1, length({p})) = {p}"),
             Dialect::Postgres => format!("left(a.action, char_length({p}::text)) = {p}::text"),
         });
     }
     if let Some(from) = filter.from {
-        let p = next(&mut params, AuditParam::Int(from));
+        let p = next(&mut params, Param::Int(from));
         clauses.push(format!("a.at >= {p}"));
     }
     if let Some(before) = filter.before {
-        let p = next(&mut params, AuditParam::Int(before));
+        let p = next(&mut params, Param::Int(before));
         clauses.push(format!("a.at < {p}"));
     }
     if let Some((at, id)) = filter.older_than {
-        let p_at = next(&mut params, AuditParam::Int(at));
-        let p_id = next(&mut params, AuditParam::Int(id));
+        let p_at = next(&mut params, Param::Int(at));
+        let p_id = next(&mut params, Param::Int(id));
         clauses.push(format!(
             "(a.at < {p_at} OR (a.at = {p_at} AND a.id < {p_id}))"
         ));

@@ -7,10 +7,9 @@ use deadpool_postgres::{GenericClient, Pool};
 use doorstep_core::search::SearchTerms;
 use doorstep_sync::protocol::EntityKind;
 use tokio_postgres::Row;
-use tokio_postgres::types::ToSql;
 
 use crate::casework::decide::{DecisionRefusal, PlanRecords, PlannedDecision, plan_decision};
-use crate::casework::sql::{self, Param, Sql, Style};
+use crate::casework::sql::{self, Dialect, Sql};
 use crate::casework::{
     CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow,
     PlanDecisionRequest, Scope, index::INDEX_VERSION, index_statements, written_statements,
@@ -24,21 +23,11 @@ use super::log::{entity_of, hub_clock, lock_counter, write_hub_change};
 /// Records read per round while rebuilding the index.
 const REBUILD_BATCH: i64 = 2_000;
 
-fn bound(sql: &Sql) -> Vec<&(dyn ToSql + Sync)> {
-    sql.params
-        .iter()
-        .map(|p| match p {
-            Param::Text(t) => t as &(dyn ToSql + Sync),
-            Param::Int(i) => i as &(dyn ToSql + Sync),
-        })
-        .collect()
-}
-
 /// Runs statements that change the index.
 async fn execute<C: GenericClient>(client: &C, statements: &[Sql]) -> Result<(), StoreError> {
     for s in statements {
         let stmt = client.prepare_cached(&s.text).await?;
-        client.execute(&stmt, &bound(s)).await?;
+        client.execute(&stmt, &super::bind_refs(&s.params)).await?;
     }
     Ok(())
 }
@@ -48,7 +37,7 @@ pub(super) async fn index<'a, C: GenericClient>(
     client: &C,
     rows: impl IntoIterator<Item = (&'a RecordKey, &'a StoredRecord)>,
 ) -> Result<(), StoreError> {
-    let statements = written_statements(Style::Postgres, rows);
+    let statements = written_statements(Dialect::Postgres, rows);
     execute(client, &statements).await
 }
 
@@ -87,7 +76,7 @@ pub(super) async fn rebuild_if_stale(pool: &Pool) -> Result<(), StoreError> {
             let kind = entity_of(r.get(0))?;
             let fields: Fields = serde_json::from_str(r.get(3))?;
             let statements = index_statements(
-                Style::Postgres,
+                Dialect::Postgres,
                 [(
                     kind,
                     r.get::<_, &str>(1),
@@ -116,7 +105,7 @@ async fn plan_records<C: GenericClient>(
     plan_id: &str,
 ) -> Result<Option<PlanRecords>, StoreError> {
     let Some(row) = client
-        .query_opt(&sql::plan_row(Style::Postgres), &[&plan_id])
+        .query_opt(&sql::plan_row(Dialect::Postgres), &[&plan_id])
         .await?
     else {
         return Ok(None);
@@ -128,7 +117,7 @@ async fn plan_records<C: GenericClient>(
     let plan = StoredRecord::from_columns(team, row.get(1), row.get(2), row.get(3))?;
     let updated_seq: i64 = row.get(4);
     let household_id: Option<String> = row.get(5);
-    let live_sql = sql::live_fields(Style::Postgres);
+    let live_sql = sql::live_fields(Dialect::Postgres);
     let survey_id = plan
         .record
         .fields
@@ -150,7 +139,7 @@ async fn plan_records<C: GenericClient>(
                 None => None,
             };
             let residents = client
-                .query(&sql::residents(Style::Postgres), &[&h])
+                .query(&sql::residents(Dialect::Postgres), &[&h])
                 .await?
                 .iter()
                 .map(|r| Ok((r.get(0), fields_at(r, 1)?)))
@@ -190,7 +179,7 @@ impl PgCasework {
     async fn query(&self, sql: Sql) -> Result<Vec<Row>, StoreError> {
         let client = self.pool.get().await?;
         let stmt = client.prepare_cached(&sql.text).await?;
-        Ok(client.query(&stmt, &bound(&sql)).await?)
+        Ok(client.query(&stmt, &super::bind_refs(&sql.params)).await?)
     }
 }
 
@@ -216,7 +205,7 @@ impl CaseworkStore for PgCasework {
         terms: &SearchTerms,
         limit: u32,
     ) -> Result<Vec<HouseholdHit>, StoreError> {
-        self.query(sql::search(Style::Postgres, scope, terms, limit))
+        self.query(sql::search(Dialect::Postgres, scope, terms, limit))
             .await?
             .iter()
             .map(|r| {
@@ -235,7 +224,7 @@ impl CaseworkStore for PgCasework {
         household_id: &str,
     ) -> Result<Option<Vec<CaseRecord>>, StoreError> {
         let records = self
-            .query(sql::household(Style::Postgres, scope, household_id))
+            .query(sql::household(Dialect::Postgres, scope, household_id))
             .await?
             .iter()
             .map(|r| record_at(r, 3))
@@ -290,7 +279,7 @@ impl CaseworkStore for PgCasework {
         offset: u32,
     ) -> Result<ListPage, StoreError> {
         let rows = self
-            .query(sql::list(Style::Postgres, scope, query, limit, offset))
+            .query(sql::list(Dialect::Postgres, scope, query, limit, offset))
             .await?
             .iter()
             .map(|r| {
@@ -306,7 +295,7 @@ impl CaseworkStore for PgCasework {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         let total = self
-            .query(sql::list_count(Style::Postgres, scope, query))
+            .query(sql::list_count(Dialect::Postgres, scope, query))
             .await?
             .first()
             .map_or(0, |r| r.get(0));

@@ -5,11 +5,10 @@ use async_trait::async_trait;
 use deadpool_postgres::{Pool, Transaction};
 use doorstep_core::Role;
 use tokio_postgres::Row;
-use tokio_postgres::types::ToSql;
 
 use crate::console::store::{
-    AUDIT_COLUMNS, AUDIT_FROM, AuditFilter, AuditParam, AuditRow, ConsoleStore, DeviceRow, Dialect,
-    FirmRow, FirmUserRow, PersonRow, Session, StaffUser, TeamRow, audit_where,
+    AUDIT_COLUMNS, AUDIT_FROM, AuditFilter, AuditRow, ConsoleStore, DeviceRow, Dialect, FirmRow,
+    FirmUserRow, Param, PersonRow, Session, StaffUser, TeamRow, audit_where,
 };
 use crate::model::{Refusal, StoreError};
 use crate::web::auth::AuthStore;
@@ -399,10 +398,10 @@ impl ConsoleStore for PgConsole {
             params.len() + 1,
             params.len() + 2
         );
-        params.push(AuditParam::Int(limit));
-        params.push(AuditParam::Int(offset));
+        params.push(Param::Int(limit));
+        params.push(Param::Int(offset));
         let client = self.pool.get().await?;
-        let rows = client.query(&sql, &sql_params(&params)).await?;
+        let rows = client.query(&sql, &super::bind_refs(&params)).await?;
         Ok(rows
             .iter()
             .map(|r| AuditRow {
@@ -423,7 +422,10 @@ impl ConsoleStore for PgConsole {
         let (clause, params) = audit_where(filter, Dialect::Postgres);
         let sql = format!("SELECT count(*) FROM {AUDIT_FROM}{clause}");
         let client = self.pool.get().await?;
-        Ok(client.query_one(&sql, &sql_params(&params)).await?.get(0))
+        Ok(client
+            .query_one(&sql, &super::bind_refs(&params))
+            .await?
+            .get(0))
     }
 
     async fn firms(&self) -> Result<Vec<FirmRow>, StoreError> {
@@ -464,17 +466,6 @@ impl ConsoleStore for PgConsole {
             })
             .collect())
     }
-}
-
-/// An audit query's parameters as tokio-postgres takes them.
-fn sql_params(params: &[AuditParam]) -> Vec<&(dyn ToSql + Sync)> {
-    params
-        .iter()
-        .map(|p| match p {
-            AuditParam::Text(text) => text as &(dyn ToSql + Sync),
-            AuditParam::Int(n) => n as &(dyn ToSql + Sync),
-        })
-        .collect()
 }
 
 const FIRM_SELECT: &str = "SELECT f.id, f.name, \

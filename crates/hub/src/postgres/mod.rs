@@ -35,6 +35,17 @@ use crate::conflicts::HubIdentity;
 use crate::model::{AuditEntry, DeviceInfo, Principal, Refusal, StoreError, TokenDigests};
 use crate::store::{Purged, Stats, Store, StoredAttachment, Transfer, redact_url};
 
+/// The values a hand-built query binds ([`crate::sql`]), as tokio-postgres takes them.
+fn bind_refs(params: &[crate::sql::Param]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| match p {
+            crate::sql::Param::Text(t) => t as &(dyn tokio_postgres::types::ToSql + Sync),
+            crate::sql::Param::Int(i) => i as &(dyn tokio_postgres::types::ToSql + Sync),
+        })
+        .collect()
+}
+
 /// The hub's PostgreSQL database.
 #[derive(Clone)]
 pub struct PgStore {

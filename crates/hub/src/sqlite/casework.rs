@@ -7,11 +7,10 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use doorstep_core::search::SearchTerms;
 use doorstep_sync::protocol::EntityKind;
-use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use crate::casework::decide::{DecisionRefusal, PlanRecords, PlannedDecision, plan_decision};
-use crate::casework::sql::{self, Param, Sql, Style};
+use crate::casework::sql::{self, Dialect, Sql};
 use crate::casework::{
     CaseRecord, CaseworkStore, Fields, HouseholdHit, ListPage, ListQuery, ListRow,
     PlanDecisionRequest, Scope, index::INDEX_VERSION, index_statements, written_statements,
@@ -22,18 +21,11 @@ use crate::store::StoredRecord;
 
 use super::log::{entity_of, hub_clock, write_hub_change};
 
-fn bound(sql: &Sql) -> impl Iterator<Item = SqlValue> + '_ {
-    sql.params.iter().map(|p| match p {
-        Param::Text(t) => SqlValue::Text(t.clone()),
-        Param::Int(i) => SqlValue::Integer(*i),
-    })
-}
-
 /// Runs statements that change the index.
 fn execute(conn: &Connection, statements: &[Sql]) -> Result<(), StoreError> {
     for s in statements {
         conn.prepare_cached(&s.text)?
-            .execute(params_from_iter(bound(s)))?;
+            .execute(params_from_iter(super::bind_values(&s.params)))?;
     }
     Ok(())
 }
@@ -43,7 +35,7 @@ pub(super) fn index<'a>(
     conn: &Connection,
     rows: impl IntoIterator<Item = (&'a RecordKey, &'a StoredRecord)>,
 ) -> Result<(), StoreError> {
-    let statements = written_statements(Style::Sqlite, rows);
+    let statements = written_statements(Dialect::Sqlite, rows);
     execute(conn, &statements)
 }
 
@@ -77,7 +69,7 @@ pub(super) fn rebuild_if_stale(conn: &mut Connection) -> Result<(), StoreError> 
                 continue;
             }
             let statements = index_statements(
-                Style::Sqlite,
+                Dialect::Sqlite,
                 [(entity, id.as_str(), team.as_str(), &fields, false)],
             );
             execute(&tx, &statements)?;
@@ -99,7 +91,7 @@ fn plan_records(
     plan_id: &str,
 ) -> Result<Option<PlanRecords>, StoreError> {
     let row = conn
-        .prepare_cached(&sql::plan_row(Style::Sqlite))?
+        .prepare_cached(&sql::plan_row(Dialect::Sqlite))?
         .query_row([plan_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -119,7 +111,7 @@ fn plan_records(
     }
     let plan = StoredRecord::from_columns(team, &fields, &versions, tombstoned_at)?;
     let live = |entity: &str, id: &str| -> Result<Option<Fields>, StoreError> {
-        conn.prepare_cached(&sql::live_fields(Style::Sqlite))?
+        conn.prepare_cached(&sql::live_fields(Dialect::Sqlite))?
             .query_row([entity, id], |r| r.get::<_, String>(0))
             .optional()?
             .map(|f| serde_json::from_str(&f).map_err(StoreError::from))
@@ -136,7 +128,7 @@ fn plan_records(
     let (household, residents) = match household_id {
         Some(h) => {
             let fields = live("household", &h)?;
-            let mut stmt = conn.prepare_cached(&sql::residents(Style::Sqlite))?;
+            let mut stmt = conn.prepare_cached(&sql::residents(Dialect::Sqlite))?;
             let mut rows = stmt.query([&h])?;
             let mut residents = Vec::new();
             while let Some(r) = rows.next()? {
@@ -175,7 +167,7 @@ impl SqliteCasework {
     {
         super::run_on(&self.conn, move |conn| {
             let mut stmt = conn.prepare_cached(&sql.text)?;
-            let mut rows = stmt.query(params_from_iter(bound(&sql)))?;
+            let mut rows = stmt.query(params_from_iter(super::bind_values(&sql.params)))?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
                 out.push(row(r)?);
@@ -198,7 +190,7 @@ impl CaseworkStore for SqliteCasework {
         terms: &SearchTerms,
         limit: u32,
     ) -> Result<Vec<HouseholdHit>, StoreError> {
-        self.query(sql::search(Style::Sqlite, scope, terms, limit), |r| {
+        self.query(sql::search(Dialect::Sqlite, scope, terms, limit), |r| {
             Ok(HouseholdHit {
                 id: r.get(0)?,
                 team_id: r.get(1)?,
@@ -214,7 +206,7 @@ impl CaseworkStore for SqliteCasework {
         household_id: &str,
     ) -> Result<Option<Vec<CaseRecord>>, StoreError> {
         let records = self
-            .query(sql::household(Style::Sqlite, scope, household_id), |r| {
+            .query(sql::household(Dialect::Sqlite, scope, household_id), |r| {
                 Ok(CaseRecord {
                     entity: entity_of(&r.get::<_, String>(0)?)?,
                     id: r.get(1)?,
@@ -274,25 +266,28 @@ impl CaseworkStore for SqliteCasework {
         offset: u32,
     ) -> Result<ListPage, StoreError> {
         let rows = self
-            .query(sql::list(Style::Sqlite, scope, query, limit, offset), |r| {
-                let household: Option<String> = r.get(4)?;
-                Ok(ListRow {
-                    record: CaseRecord {
-                        entity: entity_of(&r.get::<_, String>(0)?)?,
-                        id: r.get(1)?,
-                        team_id: r.get(8)?,
-                        fields: fields_at(r, 2)?,
-                    },
-                    household_id: r.get(3)?,
-                    household: household.map(|h| serde_json::from_str(&h)).transpose()?,
-                    since: r.get(5)?,
-                    due: r.get(6)?,
-                    doors_left: r.get(7)?,
-                })
-            })
+            .query(
+                sql::list(Dialect::Sqlite, scope, query, limit, offset),
+                |r| {
+                    let household: Option<String> = r.get(4)?;
+                    Ok(ListRow {
+                        record: CaseRecord {
+                            entity: entity_of(&r.get::<_, String>(0)?)?,
+                            id: r.get(1)?,
+                            team_id: r.get(8)?,
+                            fields: fields_at(r, 2)?,
+                        },
+                        household_id: r.get(3)?,
+                        household: household.map(|h| serde_json::from_str(&h)).transpose()?,
+                        since: r.get(5)?,
+                        due: r.get(6)?,
+                        doors_left: r.get(7)?,
+                    })
+                },
+            )
             .await?;
         let total = self
-            .query(sql::list_count(Style::Sqlite, scope, query), |r| {
+            .query(sql::list_count(Dialect::Sqlite, scope, query), |r| {
                 Ok(r.get::<_, i64>(0)?)
             })
             .await?

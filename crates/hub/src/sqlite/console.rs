@@ -9,8 +9,8 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::console::store::{
-    AUDIT_COLUMNS, AUDIT_FROM, AuditFilter, AuditParam, AuditRow, ConsoleStore, DeviceRow, Dialect,
-    FirmRow, FirmUserRow, PersonRow, Session, StaffUser, TeamRow, audit_where,
+    AUDIT_COLUMNS, AUDIT_FROM, AuditFilter, AuditRow, ConsoleStore, DeviceRow, Dialect, FirmRow,
+    FirmUserRow, Param, PersonRow, Session, StaffUser, TeamRow, audit_where,
 };
 use crate::model::{Refusal, StoreError};
 use crate::web::auth::AuthStore;
@@ -410,12 +410,12 @@ impl ConsoleStore for SqliteConsole {
             params.len() + 1,
             params.len() + 2
         );
-        params.push(AuditParam::Int(limit));
-        params.push(AuditParam::Int(offset));
+        params.push(Param::Int(limit));
+        params.push(Param::Int(offset));
         self.run(move |conn| {
             let mut stmt = conn.prepare_cached(&sql)?;
             let rows = stmt.query_map(
-                rusqlite::params_from_iter(params.iter().map(sql_value)),
+                rusqlite::params_from_iter(super::bind_values(&params)),
                 |r| {
                     Ok(AuditRow {
                         id: r.get(0)?,
@@ -440,7 +440,7 @@ impl ConsoleStore for SqliteConsole {
         let sql = format!("SELECT count(*) FROM {AUDIT_FROM}{clause}");
         self.run(move |conn| {
             Ok(conn.prepare_cached(&sql)?.query_row(
-                rusqlite::params_from_iter(params.iter().map(sql_value)),
+                rusqlite::params_from_iter(super::bind_values(&params)),
                 |r| r.get(0),
             )?)
         })
@@ -488,14 +488,6 @@ impl ConsoleStore for SqliteConsole {
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
-    }
-}
-
-/// An audit query's parameter as SQLite takes it.
-fn sql_value(param: &AuditParam) -> rusqlite::types::Value {
-    match param {
-        AuditParam::Text(text) => rusqlite::types::Value::Text(text.clone()),
-        AuditParam::Int(n) => rusqlite::types::Value::Integer(*n),
     }
 }
 

@@ -83,6 +83,14 @@ impl SqliteStore {
     }
 }
 
+/// The values a hand-built query binds ([`crate::sql`]), as SQLite takes them.
+fn bind_values(params: &[crate::sql::Param]) -> impl Iterator<Item = rusqlite::types::Value> + '_ {
+    params.iter().map(|p| match p {
+        crate::sql::Param::Text(t) => rusqlite::types::Value::Text(t.clone()),
+        crate::sql::Param::Int(i) => rusqlite::types::Value::Integer(*i),
+    })
+}
+
 /// Runs `f` on the shared connection on a blocking thread (the sync store and the portal
 /// share it).
 async fn run_on<T, F>(conn: &Arc<Mutex<Connection>>, f: F) -> Result<T, StoreError>
