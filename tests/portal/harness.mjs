@@ -54,6 +54,13 @@ export function harness(prefix) {
       (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
     )
     scanned.add(name)
+    // To look at the pages as a person sees them: SCREENSHOT_DIR=/some/dir node console.test.mjs
+    if (process.env.SCREENSHOT_DIR) {
+      await page.screenshot({
+        path: join(process.env.SCREENSHOT_DIR, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`),
+        fullPage: true,
+      })
+    }
     check(violations.length === 0, `axe: ${name}${violations.length ? `\n     ${violations.join('\n     ')}` : ''}`)
   }
 
