@@ -65,6 +65,9 @@ stored_enum!(
         /// Data protection officer: reads the audit log and answers privacy requests in
         /// the council console; never uses a laptop.
         Dpo => "dpo",
+        /// Someone at a partner agency who answers the referrals sent to it, in the hub's
+        /// inbox; never uses a laptop.
+        Agency => "agency",
     }
 );
 
@@ -80,6 +83,7 @@ impl Role {
             Self::Analyst => "Analyst",
             Self::Admin => "Administrator",
             Self::Dpo => "Data protection officer",
+            Self::Agency => "Partner agency",
         }
     }
 
@@ -87,7 +91,7 @@ impl Role {
     /// only in the council console: their access is to the audit log and privacy
     /// requests, and a laptop would hold a team's casework they have no need to carry.
     pub fn may_use_laptop(self) -> bool {
-        !matches!(self, Self::Dpo)
+        !matches!(self, Self::Dpo | Self::Agency)
     }
 }
 
@@ -103,7 +107,7 @@ mod tests {
         assert!(
             Role::ALL
                 .iter()
-                .filter(|r| **r != Role::Dpo)
+                .filter(|r| !matches!(r, Role::Dpo | Role::Agency))
                 .all(|r| r.may_use_laptop())
         );
     }

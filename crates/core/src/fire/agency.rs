@@ -190,6 +190,15 @@ pub struct Agency {
     pub method: ReferralMethod,
     /// The email address, phone number or portal link.
     pub contact: String,
+    /// The mailbox the hub tells of each new referral in the agency's inbox (the email
+    /// says only that one is waiting, and where); none means the agency's people watch
+    /// the inbox themselves.
+    #[serde(default)]
+    pub notify: Option<String>,
+    /// The notify address is a secure one (the council's secure email service or its
+    /// equivalent), so the hub may attach the referral form itself.
+    #[serde(default)]
+    pub secure_email: bool,
     /// How soon it should acknowledge a referral.
     pub response: ResponseTime,
     /// What it helps with, in plain words.
@@ -243,7 +252,7 @@ impl AgencyDirectory {
     pub fn from_toml(text: &str) -> Result<Self, LoadError> {
         let directory: Self = parse_toml(text)?;
         let mut problems = Vec::new();
-        directory.check(&mut problems);
+        directory.check(text, &mut problems);
         if problems.is_empty() {
             Ok(directory)
         } else {
@@ -299,7 +308,7 @@ impl AgencyDirectory {
         }
     }
 
-    fn check(&self, problems: &mut Vec<String>) {
+    fn check(&self, text: &str, problems: &mut Vec<String>) {
         if self.version == 0 {
             problems.push("version must be 1 or more".into());
         }
@@ -312,8 +321,11 @@ impl AgencyDirectory {
             problems.push("there must be at least one agency".into());
         }
         let mut ids = BTreeSet::new();
-        for a in &self.agencies {
+        for (index, a) in self.agencies.iter().enumerate() {
             let context = format!("agency \"{}\"", a.id);
+            let line = |key: &str| {
+                line_of_key(text, index, key).map_or_else(String::new, |n| format!("line {n}: "))
+            };
             if !is_id(&a.id) {
                 problems.push(format!("{context}: id must be snake_case"));
             }
@@ -337,13 +349,28 @@ impl AgencyDirectory {
             };
             if !contact_ok {
                 problems.push(format!(
-                    "{context}: contact \"{}\" is not a valid {}",
+                    "{}{context}: contact \"{}\" is not a valid {}",
+                    line("contact"),
                     a.contact,
                     match a.method {
                         ReferralMethod::Email => "email address",
                         ReferralMethod::Phone => "UK phone number",
                         ReferralMethod::Portal => "https:// link",
                     }
+                ));
+            }
+            if let Some(notify) = &a.notify
+                && validation::email(notify).is_err()
+            {
+                problems.push(format!(
+                    "{}{context}: notify \"{notify}\" is not a valid email address; the hub could not tell the agency of its referrals",
+                    line("notify")
+                ));
+            }
+            if a.secure_email && a.notify.is_none() {
+                problems.push(format!(
+                    "{}{context}: secure_email needs a notify address to send the form to",
+                    line("secure_email")
                 ));
             }
             a.response.check(&context, problems);
@@ -356,6 +383,25 @@ impl AgencyDirectory {
             }
         }
     }
+}
+
+/// The line (from 1) of `key = …` in the `index`th `[[agencies]]` table of the file, so a
+/// refused entry names the line to fix.
+fn line_of_key(text: &str, index: usize, key: &str) -> Option<usize> {
+    let mut table = None;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line == "[[agencies]]" {
+            table = Some(table.map_or(0, |t| t + 1));
+        } else if table == Some(index)
+            && line
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return Some(n + 1);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -493,6 +539,16 @@ pub(crate) mod tests {
         "purpose must be"
     )]
     #[case("id = \"debt_advice\"", "id = \"victim_care\"", "used twice")]
+    #[case(
+        "notify = \"safeandwell@fire.example.org\"",
+        "notify = \"safeandwell at fire\"",
+        "line 46: agency \"fire_safe_and_well\": notify \"safeandwell at fire\" is not a valid email"
+    )]
+    #[case(
+        "contact = \"0115 496 0123\"",
+        "contact = \"ring us\"",
+        "line 61: agency \"victim_care\": contact"
+    )]
     #[case("urgent = { hours = 24 }", "urgent = { days = 1 }", "line")]
     fn broken_directories_are_refused_with_the_reason(
         #[case] from: &str,

@@ -57,7 +57,7 @@ impl Scope {
                     kinds,
                 })
             }
-            Role::Analyst | Role::Admin | Role::Contractor => None,
+            Role::Analyst | Role::Admin | Role::Contractor | Role::Agency => None,
         }
     }
 

@@ -4,11 +4,11 @@
 
 use doorstep_core::Role;
 
-/// Whether people in `role` may sign in to the console at all. Contractors work in the
-/// portal, with firm accounts of its own; every council role signs in here (officers,
-/// wardens and fire crews to read their own team's work).
+/// Whether people in `role` may sign in to the console at all. Contractors and partner
+/// agencies work in the portal, with accounts of their own; every council role signs in
+/// here (officers, wardens and fire crews to read their own team's work).
 pub fn may_sign_in(role: Role) -> bool {
-    !matches!(role, Role::Contractor)
+    !matches!(role, Role::Contractor | Role::Agency)
 }
 
 /// Whether `role` must have a TOTP second factor: the roles that can change who sees what
@@ -52,9 +52,14 @@ mod tests {
                 matches!(role, Role::Admin | Role::Dpo),
                 "{role:?}"
             );
-            assert_eq!(may_sign_in(*role), *role != Role::Contractor, "{role:?}");
+            assert_eq!(
+                may_sign_in(*role),
+                !matches!(role, Role::Contractor | Role::Agency),
+                "{role:?}"
+            );
         }
         assert!(!ROLES_OFFERED.contains(&Role::Contractor));
+        assert!(!ROLES_OFFERED.contains(&Role::Agency));
     }
 
     #[test]

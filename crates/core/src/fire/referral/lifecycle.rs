@@ -1,5 +1,11 @@
 //! A referral's lifecycle: the statuses, the steps between them, who may take them, and the
 //! history that records who did what and when.
+//!
+//! Three parties take steps (docs/domain.md#referrals): the referrer on a laptop drafts and
+//! sends, which only queues the referral; the hub delivers it to the agency when it
+//! arrives, which starts the agency's response clock; the agency answers in its inbox.
+//! Nobody takes another party's step: an officer cannot type in an acknowledgement the
+//! agency never gave, and an agency cannot accept a referral that was never delivered.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,7 +16,7 @@ use crate::ids::OfficerId;
 use super::super::agency::AgencyDirectory;
 use super::{Referral, ReferralError, TEXT_MAX};
 
-/// Roles that may make and progress referrals; contractors, analysts and admins never see them.
+/// Roles that may draft and send referrals; contractors, analysts and admins never see them.
 pub const REFERRAL_ROLES: &[Role] = &[
     Role::Officer,
     Role::FireCrew,
@@ -23,10 +29,14 @@ stored_enum!(
     ReferralStatus {
         /// Being written; the only editable state.
         Draft => "draft",
-        /// Sent to the agency.
+        /// Sent by the officer, waiting on the laptop or the hub to reach the agency.
+        Queued => "queued",
+        /// Delivered to the agency's inbox; the response clock runs.
         Sent => "sent",
         /// The agency has acknowledged it.
         Acknowledged => "acknowledged",
+        /// The agency has taken it on.
+        Accepted => "accepted",
         /// The agency has booked a visit.
         VisitBooked => "visit_booked",
         /// Done; final.
@@ -41,10 +51,14 @@ stored_enum!(
 stored_enum!(
     /// The kinds of step, for the transition matrix and the UI's buttons.
     ReferralStepKind {
-        /// Send to the agency.
+        /// The referrer sends it: it waits to go at the next sync.
         Send => "send",
-        /// Record the agency's acknowledgement.
+        /// The hub delivers it to the agency's inbox.
+        Deliver => "deliver",
+        /// The agency acknowledges it.
         Acknowledge => "acknowledge",
+        /// The agency takes it on.
+        Accept => "accept",
         /// Record a booked visit.
         BookVisit => "book_visit",
         /// Record completion.
@@ -62,22 +76,45 @@ impl ReferralStepKind {
         use ReferralStatus as S;
         match self {
             Self::Send => status == S::Draft,
+            Self::Deliver => status == S::Queued,
             Self::Acknowledge => status == S::Sent,
-            // An agency may book straight away; booking implies acknowledgement.
-            Self::BookVisit => matches!(status, S::Sent | S::Acknowledged),
-            // Some agencies help by phone without a visit.
-            Self::Complete => matches!(status, S::Acknowledged | S::VisitBooked),
-            Self::Decline | Self::NoContact => {
-                matches!(status, S::Sent | S::Acknowledged | S::VisitBooked)
+            // An agency may accept without acknowledging first; accepting acknowledges.
+            Self::Accept => matches!(status, S::Sent | S::Acknowledged),
+            // A booked visit can be moved.
+            Self::BookVisit => matches!(status, S::Accepted | S::VisitBooked),
+            // Some agencies help by phone without a visit, but never without taking it on.
+            Self::Complete | Self::NoContact => matches!(status, S::Accepted | S::VisitBooked),
+            Self::Decline => {
+                matches!(
+                    status,
+                    S::Sent | S::Acknowledged | S::Accepted | S::VisitBooked
+                )
             }
+        }
+    }
+
+    /// Who takes this step: the referrer's roles, the agency, or (for delivery) the hub
+    /// alone, which is no role.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Self::Send => REFERRAL_ROLES,
+            Self::Deliver => &[],
+            Self::Acknowledge
+            | Self::Accept
+            | Self::BookVisit
+            | Self::Complete
+            | Self::Decline
+            | Self::NoContact => &[Role::Agency],
         }
     }
 
     /// The status after the step.
     pub fn target(self) -> ReferralStatus {
         match self {
-            Self::Send => ReferralStatus::Sent,
+            Self::Send => ReferralStatus::Queued,
+            Self::Deliver => ReferralStatus::Sent,
             Self::Acknowledge => ReferralStatus::Acknowledged,
+            Self::Accept => ReferralStatus::Accepted,
             Self::BookVisit => ReferralStatus::VisitBooked,
             Self::Complete => ReferralStatus::Completed,
             Self::Decline => ReferralStatus::Declined,
@@ -90,13 +127,17 @@ impl ReferralStepKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum ReferralStep {
-    /// Send to the agency.
+    /// The referrer sends it; it goes at the next sync.
     Send,
+    /// The hub delivered it to the agency's inbox.
+    Deliver,
     /// The agency acknowledged it.
     Acknowledge {
         /// The agency's reference, if given.
         agency_reference: Option<String>,
     },
+    /// The agency took it on.
+    Accept,
     /// The agency booked a visit.
     BookVisit {
         /// When the visit is.
@@ -124,7 +165,9 @@ impl ReferralStep {
     pub fn kind(&self) -> ReferralStepKind {
         match self {
             Self::Send => ReferralStepKind::Send,
+            Self::Deliver => ReferralStepKind::Deliver,
             Self::Acknowledge { .. } => ReferralStepKind::Acknowledge,
+            Self::Accept => ReferralStepKind::Accept,
             Self::BookVisit { .. } => ReferralStepKind::BookVisit,
             Self::Complete { .. } => ReferralStepKind::Complete,
             Self::Decline { .. } => ReferralStepKind::Decline,
@@ -150,10 +193,23 @@ pub struct ReferralEvent {
     pub at: DateTime<Utc>,
 }
 
-/// Refuses a role that may not work on referrals.
+/// Refuses a role that may not draft or send referrals.
 pub(super) fn check_role(role: Role) -> Result<(), ReferralError> {
     if REFERRAL_ROLES.contains(&role) {
         Ok(())
+    } else {
+        Err(ReferralError::RoleNotAllowed(role.as_str()))
+    }
+}
+
+/// Refuses a role that may not take this step.
+fn check_step_role(kind: ReferralStepKind, role: Role) -> Result<(), ReferralError> {
+    if kind.roles().contains(&role) {
+        Ok(())
+    } else if kind == ReferralStepKind::Deliver {
+        Err(ReferralError::OnlyTheHubDelivers)
+    } else if kind.roles() == [Role::Agency] {
+        Err(ReferralError::OnlyTheAgency(kind.as_str()))
     } else {
         Err(ReferralError::RoleNotAllowed(role.as_str()))
     }
@@ -172,14 +228,57 @@ fn text(value: &str, field: &'static str, what: &'static str) -> Result<String, 
 impl Referral {
     /// The steps this role could take now (the buttons to show).
     pub fn available_steps(&self, role: Role) -> Vec<ReferralStepKind> {
-        if !REFERRAL_ROLES.contains(&role) {
-            return Vec::new();
-        }
         ReferralStepKind::ALL
             .iter()
             .copied()
-            .filter(|k| k.allowed_from(self.status))
+            .filter(|k| k.allowed_from(self.status) && k.roles().contains(&role))
             .collect()
+    }
+
+    /// Whether the referral has left the officer but not yet reached the agency.
+    pub fn is_waiting_to_go(&self) -> bool {
+        self.status == ReferralStatus::Queued
+    }
+
+    /// Delivers a queued referral to its agency at `at`: the response clock starts now,
+    /// with the due time fixed from the directory. Refused, changing nothing, when the
+    /// referral is not queued, its agency is unknown, or neither consent nor a lawful basis
+    /// authorises it (a laptop refuses such a send, so one arriving means a forged or
+    /// corrupted record, and it must never reach an agency). The event is the referrer's,
+    /// whose send it completes.
+    pub fn deliver(
+        &mut self,
+        directory: &AgencyDirectory,
+        at: DateTime<Utc>,
+    ) -> Result<(), ReferralError> {
+        if self.status != ReferralStatus::Queued {
+            return Err(ReferralError::NotFromStatus {
+                step: ReferralStepKind::Deliver.as_str(),
+                status: self.status.as_str(),
+            });
+        }
+        let agency = directory
+            .agency(&self.agency_id)
+            .ok_or_else(|| ReferralError::UnknownAgency(self.agency_id.clone()))?;
+        self.send_authority(agency)?;
+        let (by, role) = self
+            .history
+            .iter()
+            .rev()
+            .find(|e| e.step == ReferralStep::Send)
+            .map_or((self.created_by, Role::Officer), |e| (e.by, e.role));
+        self.sent_at = Some(at);
+        self.due_at = Some(directory.due_at(agency, self.urgency, at));
+        self.history.push(ReferralEvent {
+            from: ReferralStatus::Queued,
+            to: ReferralStatus::Sent,
+            step: ReferralStep::Deliver,
+            by,
+            role,
+            at,
+        });
+        self.status = ReferralStatus::Sent;
+        Ok(())
     }
 
     /// Takes a lifecycle step, or refuses it with a message and leaves the referral unchanged.
@@ -198,23 +297,29 @@ impl Referral {
                 status: self.status.as_str(),
             });
         }
-        check_role(role)?;
+        check_step_role(kind, role)?;
         let step = match step {
             ReferralStep::Send => {
                 let agency = directory
                     .agency(&self.agency_id)
                     .ok_or_else(|| ReferralError::UnknownAgency(self.agency_id.clone()))?;
+                // Checked now so the officer hears at the door, and again at delivery.
                 self.send_authority(agency)?;
-                self.sent_at = Some(at);
-                self.due_at = Some(directory.due_at(agency, self.urgency, at));
                 ReferralStep::Send
             }
+            ReferralStep::Deliver => return Err(ReferralError::OnlyTheHubDelivers),
             ReferralStep::Acknowledge { agency_reference } => ReferralStep::Acknowledge {
                 agency_reference: agency_reference
                     .map(|r| r.trim().to_owned())
                     .filter(|r| !r.is_empty()),
             },
-            ReferralStep::BookVisit { visit_at } => ReferralStep::BookVisit { visit_at },
+            ReferralStep::Accept => ReferralStep::Accept,
+            ReferralStep::BookVisit { visit_at } => {
+                if visit_at < at {
+                    return Err(ReferralError::VisitInThePast);
+                }
+                ReferralStep::BookVisit { visit_at }
+            }
             ReferralStep::Complete { outcome } => ReferralStep::Complete {
                 outcome: text(&outcome, "outcome", "what happened")?,
             },

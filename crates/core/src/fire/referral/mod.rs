@@ -90,9 +90,9 @@ pub struct Referral {
     pub created_by: OfficerId,
     /// When.
     pub created_at: DateTime<Utc>,
-    /// When it was sent.
+    /// When the hub delivered it to the agency (the response clock starts here).
     pub sent_at: Option<DateTime<Utc>>,
-    /// When the agency should have acknowledged it, fixed at sending so later directory edits
+    /// When the agency should have acknowledged it, fixed at delivery so later directory edits
     /// do not rewrite what was expected.
     pub due_at: Option<DateTime<Utc>>,
     /// Every step so far.
@@ -130,6 +130,17 @@ pub enum ReferralError {
         /// What the field holds, e.g. "what happened".
         what: &'static str,
     },
+    /// Delivery is the hub's step.
+    #[error("Only Doorstep's hub delivers a referral; it goes when the laptop next syncs")]
+    OnlyTheHubDelivers,
+    /// The step is the agency's to take.
+    #[error(
+        "Only the agency can record the step \"{0}\"; its answer reaches the laptop when it syncs"
+    )]
+    OnlyTheAgency(&'static str),
+    /// A visit booked before now.
+    #[error("Choose a visit date and time that is not in the past")]
+    VisitInThePast,
     /// Only a draft can be edited.
     #[error("This referral has been sent, so its consent and basis can no longer be changed")]
     NotDraft,

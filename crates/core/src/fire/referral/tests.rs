@@ -73,18 +73,138 @@ fn consent_covering_the_agency_purpose_allows_sending() {
         None,
     );
     send(&mut r).expect("consent to share with fire covers the fire agency");
-    assert_eq!(r.status, ReferralStatus::Sent, "sent");
-    assert_eq!(r.sent_at, Some(at()), "the send time is recorded");
+    assert_eq!(r.status, ReferralStatus::Queued, "waiting to go");
+    assert!(r.is_waiting_to_go());
     assert_eq!(
-        r.due_at,
-        Some(at() + Duration::days(7)),
-        "5 working days from a Monday"
+        (r.sent_at, r.due_at),
+        (None, None),
+        "no clock runs before the agency has it"
     );
     assert_eq!(
         r.history.len(),
         1,
         "the step is in the history with who and when"
     );
+    let delivered = at() + Duration::hours(30);
+    r.deliver(&directory(), delivered)
+        .expect("the hub delivers it");
+    assert_eq!(r.status, ReferralStatus::Sent, "delivered");
+    assert_eq!(r.sent_at, Some(delivered), "the clock starts at delivery");
+    assert_eq!(
+        r.due_at,
+        Some(delivered + Duration::days(7)),
+        "5 working days from a Tuesday"
+    );
+    let last = r.history.last().expect("delivery recorded");
+    assert_eq!(
+        (last.step.clone(), last.by, last.role),
+        (ReferralStep::Deliver, r.history[0].by, Role::FireCrew),
+        "delivery completes the referrer's send"
+    );
+}
+
+#[test]
+fn a_queued_referral_without_authority_is_never_delivered() {
+    let mut r = referral(
+        "fire_safe_and_well",
+        Some(consent(&[ConsentPurpose::ShareWithFire])),
+        None,
+    );
+    send(&mut r).expect("queued");
+    // As a forged or corrupted record arriving at the hub would be.
+    r.consent = None;
+    let before = r.clone();
+    let err = r
+        .deliver(&directory(), at())
+        .expect_err("no consent, no basis: never delivered");
+    assert!(matches!(err, ReferralError::NotAuthorised(_)), "{err:?}");
+    assert_eq!(r, before, "and nothing changes");
+    let mut unknown = before.clone();
+    unknown.agency_id = "nobody".into();
+    assert!(matches!(
+        unknown.deliver(&directory(), at()),
+        Err(ReferralError::UnknownAgency(_))
+    ));
+}
+
+#[test]
+fn each_party_takes_only_its_own_steps() {
+    let mut r = at_status(ReferralStatus::Queued);
+    assert_eq!(
+        r.apply(
+            &directory(),
+            ReferralStep::Deliver,
+            OfficerId::new(),
+            Role::Supervisor,
+            at()
+        ),
+        Err(ReferralError::OnlyTheHubDelivers),
+        "nobody delivers by hand"
+    );
+    assert!(
+        r.available_steps(Role::Officer).is_empty(),
+        "the officer waits"
+    );
+    let mut r = at_status(ReferralStatus::Sent);
+    let before = r.clone();
+    assert_eq!(
+        r.apply(
+            &directory(),
+            step(ReferralStepKind::Accept),
+            OfficerId::new(),
+            Role::Officer,
+            at()
+        ),
+        Err(ReferralError::OnlyTheAgency("accept")),
+        "an officer cannot type in the agency's answer"
+    );
+    assert_eq!(r, before);
+    assert_eq!(
+        r.available_steps(Role::Agency),
+        [
+            ReferralStepKind::Acknowledge,
+            ReferralStepKind::Accept,
+            ReferralStepKind::Decline
+        ],
+        "the agency's buttons on a new referral"
+    );
+    assert!(r.available_steps(Role::Supervisor).is_empty());
+    let mut draft = at_status(ReferralStatus::Draft);
+    assert!(matches!(
+        draft.apply(
+            &directory(),
+            ReferralStep::Send,
+            OfficerId::new(),
+            Role::Agency,
+            at()
+        ),
+        Err(ReferralError::RoleNotAllowed("agency"))
+    ));
+}
+
+#[test]
+fn a_visit_cannot_be_booked_in_the_past() {
+    let mut r = at_status(ReferralStatus::Accepted);
+    let before = r.clone();
+    let err = r.apply(
+        &directory(),
+        ReferralStep::BookVisit {
+            visit_at: at() - Duration::minutes(1),
+        },
+        OfficerId::new(),
+        Role::Agency,
+        at(),
+    );
+    assert_eq!(err, Err(ReferralError::VisitInThePast));
+    assert_eq!(r, before, "nothing changes");
+    r.apply(
+        &directory(),
+        ReferralStep::BookVisit { visit_at: at() },
+        OfficerId::new(),
+        Role::Agency,
+        at(),
+    )
+    .expect("now is not the past");
 }
 
 #[test]
@@ -190,6 +310,8 @@ fn a_short_justification_is_refused_at_draft_and_at_send() {
 #[case(Role::Contractor)]
 #[case(Role::Analyst)]
 #[case(Role::Admin)]
+#[case(Role::Dpo)]
+#[case(Role::Agency)]
 fn only_casework_roles_handle_referrals(#[case] role: Role) {
     let mut r = referral(
         "fire_safe_and_well",
@@ -233,9 +355,11 @@ fn consent_cannot_be_changed_after_sending() {
 fn step(kind: ReferralStepKind) -> ReferralStep {
     match kind {
         ReferralStepKind::Send => ReferralStep::Send,
+        ReferralStepKind::Deliver => ReferralStep::Deliver,
         ReferralStepKind::Acknowledge => ReferralStep::Acknowledge {
             agency_reference: Some("SW-1".into()),
         },
+        ReferralStepKind::Accept => ReferralStep::Accept,
         ReferralStepKind::BookVisit => ReferralStep::BookVisit {
             visit_at: at() + Duration::days(3),
         },
@@ -257,12 +381,14 @@ fn at_status(status: ReferralStatus) -> Referral {
     use ReferralStepKind as K;
     let path: &[K] = match status {
         S::Draft => &[],
-        S::Sent => &[K::Send],
-        S::Acknowledged => &[K::Send, K::Acknowledge],
-        S::VisitBooked => &[K::Send, K::Acknowledge, K::BookVisit],
-        S::Completed => &[K::Send, K::Acknowledge, K::BookVisit, K::Complete],
-        S::Declined => &[K::Send, K::Decline],
-        S::NoContact => &[K::Send, K::NoContact],
+        S::Queued => &[K::Send],
+        S::Sent => &[K::Send, K::Deliver],
+        S::Acknowledged => &[K::Send, K::Deliver, K::Acknowledge],
+        S::Accepted => &[K::Send, K::Deliver, K::Accept],
+        S::VisitBooked => &[K::Send, K::Deliver, K::Acknowledge, K::Accept, K::BookVisit],
+        S::Completed => &[K::Send, K::Deliver, K::Accept, K::BookVisit, K::Complete],
+        S::Declined => &[K::Send, K::Deliver, K::Decline],
+        S::NoContact => &[K::Send, K::Deliver, K::Accept, K::NoContact],
     };
     let mut r = referral(
         "fire_safe_and_well",
@@ -270,17 +396,18 @@ fn at_status(status: ReferralStatus) -> Referral {
         None,
     );
     for k in path {
-        r.apply(
-            &directory(),
-            step(*k),
-            OfficerId::new(),
-            Role::Officer,
-            at(),
-        )
-        .expect("legal path");
+        take(&mut r, *k).expect("legal path");
     }
     assert_eq!(r.status, status, "fixture reached its status");
     r
+}
+
+/// Takes a step as the party whose step it is: the referrer, the hub or the agency.
+fn take(r: &mut Referral, kind: ReferralStepKind) -> Result<(), ReferralError> {
+    match kind.roles().first() {
+        None => r.deliver(&directory(), at()),
+        Some(role) => r.apply(&directory(), step(kind), OfficerId::new(), *role, at()),
+    }
 }
 
 #[test]
@@ -290,15 +417,17 @@ fn the_full_transition_matrix() {
     // Rows: from status; the statuses each step may be taken from, written out by hand.
     let allowed: &[(S, &[K])] = &[
         (S::Draft, &[K::Send]),
+        (S::Queued, &[K::Deliver]),
+        (S::Sent, &[K::Acknowledge, K::Accept, K::Decline]),
+        (S::Acknowledged, &[K::Accept, K::Decline]),
         (
-            S::Sent,
-            &[K::Acknowledge, K::BookVisit, K::Decline, K::NoContact],
-        ),
-        (
-            S::Acknowledged,
+            S::Accepted,
             &[K::BookVisit, K::Complete, K::Decline, K::NoContact],
         ),
-        (S::VisitBooked, &[K::Complete, K::Decline, K::NoContact]),
+        (
+            S::VisitBooked,
+            &[K::BookVisit, K::Complete, K::Decline, K::NoContact],
+        ),
         (S::Completed, &[]),
         (S::Declined, &[]),
         (S::NoContact, &[]),
@@ -308,13 +437,7 @@ fn the_full_transition_matrix() {
         for kind in K::ALL {
             let mut r = at_status(*from);
             let before = r.clone();
-            let result = r.apply(
-                &directory(),
-                step(*kind),
-                OfficerId::new(),
-                Role::Supervisor,
-                at(),
-            );
+            let result = take(&mut r, *kind);
             if steps.contains(kind) {
                 assert!(
                     result.is_ok(),
@@ -348,7 +471,7 @@ fn closing_steps_need_their_words() {
                 reason: "  ".into(),
             },
             OfficerId::new(),
-            Role::Officer,
+            Role::Agency,
             at(),
         )
         .expect_err("blank reason");
