@@ -39,3 +39,13 @@ mod tests {
         }
     }
 }
+
+/// A cell a spreadsheet opening a CSV export would not run as a formula (CSV injection):
+/// one starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'` in front.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}

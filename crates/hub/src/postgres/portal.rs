@@ -9,7 +9,7 @@ use tokio_postgres::Row;
 use crate::model::{AuditEntry, Refusal, StoreError};
 use crate::portal::orders::{StepRefusal, StepVerdict, StepWrite, StoredOrder, judge_step};
 use crate::portal::store::{
-    FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
+    FirmUser, ListedOrder, NewFirmUser, OrganisationKind, OrderRow, PortalStore, Session, StepDone, StepRequest,
     firm_order,
 };
 use crate::web::auth::AuthStore;
@@ -25,7 +25,7 @@ use super::sessions::PgSessions;
 /// The portal's store on PostgreSQL.
 #[derive(Clone)]
 pub struct PgPortal {
-    pool: Pool,
+    pub(super) pool: Pool,
     /// The sign-in SQL both apps share, on the portal's tables.
     sessions: PgSessions<FirmUser>,
 }
@@ -59,6 +59,7 @@ fn user_from_row(r: &Row, at: usize) -> FirmUser {
         totp_secret: r.get(at + 6),
         must_change_password: r.get(at + 7),
         disabled: r.get::<_, Option<i64>>(at + 8).is_some(),
+        kind: OrganisationKind::parse(r.get(at + 9)),
     }
 }
 

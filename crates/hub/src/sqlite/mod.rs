@@ -14,6 +14,7 @@ mod devices;
 mod log;
 pub mod portal;
 mod purge;
+pub mod referrals;
 mod schema;
 mod scope;
 mod sessions;

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use crate::model::{AuditEntry, Refusal, StoreError};
 use crate::portal::orders::{StepRefusal, StepVerdict, StepWrite, StoredOrder, judge_step};
 use crate::portal::store::{
-    FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
+    FirmUser, ListedOrder, OrganisationKind, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
     firm_order,
 };
 use crate::web::auth::AuthStore;
@@ -40,7 +40,7 @@ impl SqlitePortal {
         }
     }
 
-    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(super) async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
@@ -48,7 +48,7 @@ impl SqlitePortal {
         super::run_on(&self.conn, f).await
     }
 
-    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(super) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
@@ -70,6 +70,7 @@ fn user_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<FirmUser>
         totp_secret: r.get(at + 6)?,
         must_change_password: r.get(at + 7)?,
         disabled: r.get::<_, Option<i64>>(at + 8)?.is_some(),
+        kind: OrganisationKind::parse(&r.get::<_, String>(at + 9)?),
     })
 }
 
