@@ -199,8 +199,15 @@ pub struct ListedOrder {
 pub trait PortalStore:
     AuthStore<User = FirmUser> + crate::referrals::ReferralStore + fmt::Debug
 {
-    /// Adds a firm (its id as in `contractors.toml`); the id must be new.
-    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError>;
+    /// Adds a firm (its id as in `contractors.toml`) or an agency (its id as in the agency
+    /// directory); the id must be new.
+    async fn add_firm(
+        &self,
+        id: &str,
+        name: &str,
+        kind: OrganisationKind,
+        now: i64,
+    ) -> Result<(), StoreError>;
 
     /// Adds a user to a firm; the email must be new. Returns the user's id.
     async fn add_firm_user(&self, user: &NewFirmUser, now: i64) -> Result<String, StoreError>;

@@ -266,7 +266,13 @@ impl AuthStore for PgPortal {
 
 #[async_trait]
 impl PortalStore for PgPortal {
-    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
+    async fn add_firm(
+        &self,
+        id: &str,
+        name: &str,
+        kind: OrganisationKind,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         if tx
@@ -277,8 +283,8 @@ impl PortalStore for PgPortal {
             return Err(Refusal::Duplicate(format!("firm {id:?}")).into());
         }
         tx.execute(
-            "INSERT INTO portal_firms (id, name, created_at) VALUES ($1, $2, $3)",
-            &[&id, &name, &now],
+            "INSERT INTO portal_firms (id, name, created_at, kind) VALUES ($1, $2, $3, $4)",
+            &[&id, &name, &now, &kind.as_str()],
         )
         .await?;
         tx.commit().await?;

@@ -81,3 +81,25 @@ mod tests {
         assert!(super::directory().is_some());
     }
 }
+
+/// How often the hub looks again for referrals it holds but has not delivered.
+pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Delivers, every [`SWEEP_EVERY`], the referrals the hub holds but could not deliver when
+/// they arrived (an agency added to the directory since, say). Pushes deliver at once;
+/// this catches the rest. Runs until the task is dropped.
+pub async fn deliver_waiting_every(store: crate::store::SharedStore, clock: crate::clock::Clock) {
+    let Some(portal) = store.portal() else {
+        return;
+    };
+    let device = store.hub_identity().device_id;
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        every.tick().await;
+        match portal.deliver_waiting(device, clock.now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(delivered = n, "referrals waiting on the hub delivered"),
+            Err(error) => tracing::error!(%error, "could not deliver the referrals waiting on the hub"),
+        }
+    }
+}

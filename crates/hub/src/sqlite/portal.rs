@@ -267,7 +267,13 @@ impl AuthStore for SqlitePortal {
 
 #[async_trait]
 impl PortalStore for SqlitePortal {
-    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
+    async fn add_firm(
+        &self,
+        id: &str,
+        name: &str,
+        kind: OrganisationKind,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let (id, name) = (id.to_owned(), name.to_owned());
         self.write(move |tx| {
             let exists: bool = tx.query_row(
@@ -279,8 +285,8 @@ impl PortalStore for SqlitePortal {
                 return Err(Refusal::Duplicate(format!("firm {id:?}")).into());
             }
             tx.execute(
-                "INSERT INTO portal_firms (id, name, created_at) VALUES (?1, ?2, ?3)",
-                params![id, name, now],
+                "INSERT INTO portal_firms (id, name, created_at, kind) VALUES (?1, ?2, ?3, ?4)",
+                params![id, name, now, kind.as_str()],
             )?;
             Ok(())
         })
