@@ -37,6 +37,10 @@ pub struct Applied {
 
 /// Updates `record` (entity `entity`, id `id`) to the fields of `after` that differ from
 /// it; with `only`, just those fields are considered. `Ok(None)` when nothing differs.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "which record, its new value, and the three things that stamp the change"
+)]
 pub fn update(
     entity: EntityKind,
     id: &str,

@@ -51,7 +51,9 @@ pub async fn add_firm(
     if name.is_empty() {
         return Err(AdminError::Invalid("give the firm's name".into()));
     }
-    Ok(store.add_firm(id, name, OrganisationKind::Firm, now).await?)
+    Ok(store
+        .add_firm(id, name, OrganisationKind::Firm, now)
+        .await?)
 }
 
 /// Adds a partner agency to the portal under its id in the agency directory, which every
@@ -72,7 +74,10 @@ pub async fn add_agency(
             known.join(", ")
         ))
     })?;
-    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&agency.name);
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&agency.name);
     store
         .add_firm(id, name, OrganisationKind::Agency, now)
         .await?;

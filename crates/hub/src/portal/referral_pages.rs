@@ -62,7 +62,7 @@ pub fn step_words(step: &ReferralStep) -> (&'static str, Option<String>) {
 pub struct InboxLine {
     /// The referral's id.
     pub id: String,
-    /// Its reference as shown.
+    /// Its reference (the referral's id, as on the form).
     pub reference: String,
     /// Urgency in words.
     pub urgency: String,
@@ -231,7 +231,9 @@ pub fn open_steps(id: &str, referral: &Referral) -> (Option<String>, Vec<StepLin
                 ReferralStepKind::BookVisit => ("visit", "Book a visit"),
                 ReferralStepKind::Complete => ("outcome", "Record the outcome"),
                 ReferralStepKind::Decline => ("decline", "Decline the referral"),
-                ReferralStepKind::NoContact => ("no-contact", "Record that you could not make contact"),
+                ReferralStepKind::NoContact => {
+                    ("no-contact", "Record that you could not make contact")
+                }
                 ReferralStepKind::Send | ReferralStepKind::Deliver | ReferralStepKind::Accept => {
                     return None;
                 }

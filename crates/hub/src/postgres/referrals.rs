@@ -16,9 +16,7 @@ use crate::referrals::deliver::{Delivery, plan_delivery};
 use crate::referrals::directory;
 use crate::referrals::form::AgencyCase;
 use crate::referrals::inbox::{AgencyRefusal, agency_referral, plan_agency_step};
-use crate::referrals::store::{
-    ListedReferral, ReferralStepRequest, ReferralStore, delivery_audit,
-};
+use crate::referrals::store::{ListedReferral, ReferralStepRequest, ReferralStore, delivery_audit};
 use crate::store::StoredRecord;
 
 /// Delivers the queued referrals among `ids` (those a push just wrote, or the sweep

@@ -122,7 +122,11 @@ pub fn export(referral: &Referral, form: &ReferralDocument) -> ReferralExport {
         referrer: form.referrer.clone(),
         person: form.person.clone(),
         reasons: form.reasons.clone(),
-        consent_status: if consent.is_some() { "given" } else { "not_given" },
+        consent_status: if consent.is_some() {
+            "given"
+        } else {
+            "not_given"
+        },
         consent,
         lawful_basis,
         history: referral
@@ -213,5 +217,6 @@ pub fn to_csv(e: &ReferralExport) -> Result<Vec<u8>, csv::Error> {
         .from_writer(Vec::new());
     out.write_record(CSV_HEADER)?;
     out.write_record(row.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
-    out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    out.into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
 }

@@ -8,7 +8,7 @@
 use doorstep_core::Role;
 use doorstep_core::fire::{Agency, Referral, ReferralStep};
 use doorstep_pdf::from_records::{ReferralRecords, referral_document};
-use doorstep_pdf::{Referrer, ReferralDocument};
+use doorstep_pdf::{ReferralDocument, Referrer};
 
 use crate::casework::Fields;
 use crate::casework::decide::{household, reference, resident};
@@ -30,11 +30,19 @@ pub struct AgencyCase {
 
 /// The referral form for the agency, or `None` when the hub lacks the resident's or the
 /// household's record (a laptop pushes them before the referral, so only damage does).
-pub fn referral_form(case: &AgencyCase, agency: &Agency, council: &str) -> Option<ReferralDocument> {
+pub fn referral_form(
+    case: &AgencyCase,
+    agency: &Agency,
+    council: &str,
+) -> Option<ReferralDocument> {
     let referral = &case.referral;
     let at = referral.sent_at.unwrap_or(referral.created_at);
     let person = resident(&referral.person_id.to_string(), case.person.as_ref()?, at)?;
-    let home = household(&referral.household_id.to_string(), case.household.as_ref()?, at)?;
+    let home = household(
+        &referral.household_id.to_string(),
+        case.household.as_ref()?,
+        at,
+    )?;
     let role = referral
         .history
         .iter()

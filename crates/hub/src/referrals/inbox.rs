@@ -4,9 +4,7 @@
 //! written as the hub's change to the referral's lifecycle fields alone.
 
 use chrono::{DateTime, Utc};
-use doorstep_core::fire::{
-    AgencyDirectory, Referral, ReferralError, ReferralStatus, ReferralStep,
-};
+use doorstep_core::fire::{AgencyDirectory, Referral, ReferralError, ReferralStatus, ReferralStep};
 use doorstep_core::{Hlc, Role};
 use doorstep_sync::protocol::EntityKind;
 use serde_json::Value;
@@ -100,6 +98,10 @@ pub fn agency_referral(
 
 /// Takes the agency's `step` on the referral at `now`: the record after it and the
 /// change to log, and the referral after it.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "which referral, whose, by which rules, the step, and what stamps the change"
+)]
 pub fn plan_agency_step(
     id: &str,
     stored: &StoredRecord,

@@ -74,14 +74,6 @@ pub fn directory() -> Option<&'static AgencyDirectory> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_built_in_directory_loads() {
-        assert!(super::directory().is_some());
-    }
-}
-
 /// How often the hub looks again for referrals it holds but has not delivered.
 pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -99,7 +91,36 @@ pub async fn deliver_waiting_every(store: crate::store::SharedStore, clock: crat
         match portal.deliver_waiting(device, clock.now_ms()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(delivered = n, "referrals waiting on the hub delivered"),
-            Err(error) => tracing::error!(%error, "could not deliver the referrals waiting on the hub"),
+            Err(error) => {
+                tracing::error!(%error, "could not deliver the referrals waiting on the hub")
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_directory_loads() {
+        assert!(directory().is_some());
+    }
+
+    #[test]
+    fn a_malformed_notify_address_stops_the_hub_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("agencies.toml");
+        let text = built_in::AGENCIES.1.replacen(
+            "notify = \"safeandwell@fire.example.org\"",
+            "notify = \"safeandwell@\"",
+            1,
+        );
+        std::fs::write(&path, text).unwrap();
+        let error = load_directory(&path).unwrap_err().to_string();
+        assert!(
+            error.contains("line 46") && error.contains("notify \"safeandwell@\""),
+            "{error}"
+        );
     }
 }

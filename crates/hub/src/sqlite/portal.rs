@@ -10,8 +10,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use crate::model::{AuditEntry, Refusal, StoreError};
 use crate::portal::orders::{StepRefusal, StepVerdict, StepWrite, StoredOrder, judge_step};
 use crate::portal::store::{
-    FirmUser, ListedOrder, OrganisationKind, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
-    firm_order,
+    FirmUser, ListedOrder, NewFirmUser, OrderRow, OrganisationKind, PortalStore, Session, StepDone,
+    StepRequest, firm_order,
 };
 use crate::web::auth::AuthStore;
 use crate::web::normalise_email;

@@ -14,12 +14,10 @@ use super::portal::SqlitePortal;
 use crate::model::{AuditEntry, StoreError};
 use crate::push::time_of;
 use crate::referrals::deliver::{Delivery, plan_delivery};
+use crate::referrals::directory;
 use crate::referrals::form::AgencyCase;
 use crate::referrals::inbox::{AgencyRefusal, agency_referral, plan_agency_step};
-use crate::referrals::store::{
-    ListedReferral, ReferralStepRequest, ReferralStore, delivery_audit,
-};
-use crate::referrals::directory;
+use crate::referrals::store::{ListedReferral, ReferralStepRequest, ReferralStore, delivery_audit};
 use crate::store::StoredRecord;
 
 /// Delivers the queued referrals among `ids` (those a push just wrote, or the sweep
@@ -39,7 +37,14 @@ pub(super) fn deliver(
         let Some(stored) = read_records(tx, std::slice::from_ref(&key))?.remove(&key) else {
             continue;
         };
-        let outcome = match plan_delivery(id, &stored, directory, hub_device, hub_clock(tx)?, time_of(now)) {
+        let outcome = match plan_delivery(
+            id,
+            &stored,
+            directory,
+            hub_device,
+            hub_clock(tx)?,
+            time_of(now),
+        ) {
             Ok(None) => continue,
             Ok(Some(delivery)) => {
                 write_delivery(tx, &stored, &delivery, now)?;
@@ -231,7 +236,8 @@ impl ReferralStore for SqlitePortal {
         referral_id: &str,
     ) -> Result<Result<AgencyCase, AgencyRefusal>, StoreError> {
         let (agency_id, referral_id) = (agency_id.to_owned(), referral_id.to_owned());
-        self.run(move |conn| case(conn, &agency_id, &referral_id)).await
+        self.run(move |conn| case(conn, &agency_id, &referral_id))
+            .await
     }
 
     async fn take_referral_step(

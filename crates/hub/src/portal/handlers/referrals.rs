@@ -147,7 +147,7 @@ pub(in crate::portal) async fn inbox(
         .map(|row| {
             let (status, tag_class) = stored_status_words(&row.status);
             InboxLine {
-                reference: row.id.chars().take(8).collect(),
+                reference: row.id.clone(),
                 urgency: urgency_words(&row.urgency).to_owned(),
                 received: uk_time_text(&row.sent_at),
                 due: uk_time_text(&row.due_at),
@@ -284,8 +284,12 @@ pub(in crate::portal) async fn referral(
         .and_then(|Query(q)| q.done)
         .and_then(|d| {
             Some(match d.as_str() {
-                "acknowledge" => "You acknowledged this referral. The referrer will see it when they next sync",
-                "accept" => "You accepted this referral. The referrer will see it when they next sync",
+                "acknowledge" => {
+                    "You acknowledged this referral. The referrer will see it when they next sync"
+                }
+                "accept" => {
+                    "You accepted this referral. The referrer will see it when they next sync"
+                }
                 "visit" => "The visit is booked. The referrer will see it when they next sync",
                 "outcome" => "The outcome is recorded. The referral is closed",
                 "decline" => "You declined this referral. The referrer will see why",
@@ -563,7 +567,7 @@ async fn take(
             session,
             kind,
             &referral_id,
-            &referral_id.chars().take(8).collect::<String>(),
+            &referral_id,
             seq,
             &typed,
             errors,
@@ -716,7 +720,10 @@ pub(in crate::portal) async fn download(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "The file could not be made",
                 &["Try again later, or ask the council's home safety team for a copy."],
-                (&format!("/portal/referrals/{referral_id}"), "Back to the referral"),
+                (
+                    &format!("/portal/referrals/{referral_id}"),
+                    "Back to the referral",
+                ),
                 Some(session),
             );
         }
