@@ -19,13 +19,13 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, header};
 use chrono::{Days, Utc};
+use doorstep_core::fire::{
+    AgencyDirectory, Consent, ConsentGiver, ConsentMethod, ConsentPurpose, Referral, ReferralDraft,
+    ReferralStep, Urgency,
+};
 use doorstep_core::security::ids::PlanId;
 use doorstep_core::work_order::{
     FirmRef, ItemStatus, WorkOrder, WorkOrderId, WorkOrderItem, WorkOrderStatus,
-};
-use doorstep_core::fire::{
-    AgencyDirectory, Consent, ConsentGiver, ConsentMethod, ConsentPurpose, Referral,
-    ReferralDraft, ReferralStep, Urgency,
 };
 use doorstep_core::{DeviceId, HlcClock, HouseholdId, OfficerId, PersonId, Role, built_in};
 use doorstep_hub::portal::admin;

@@ -5,7 +5,10 @@
 //! or impossible steps change nothing.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
-#![allow(clippy::print_stdout, reason = "the delivery time docs/performance.md quotes")]
+#![allow(
+    clippy::print_stdout,
+    reason = "the delivery time docs/performance.md quotes"
+)]
 
 #[macro_use]
 mod support;
@@ -38,6 +41,67 @@ on_both_backends!(
     forged_and_impossible_steps_change_nothing,
     the_exports_hold_the_form_and_its_authority,
 );
+
+/// The records of a queued referral the browser test pushes (`tests/portal/fixtures/
+/// queued-referral.json`): written with `UPDATE_FIXTURES=1`, and otherwise checked to still
+/// be a referral the hub reads and would deliver, so the browser test never pushes
+/// something stale.
+#[test]
+fn the_browser_tests_referral_is_one_the_hub_delivers() {
+    use doorstep_hub::referrals::deliver::{plan_delivery, read_referral};
+    use doorstep_hub::store::StoredRecord;
+
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/portal/fixtures/queued-referral.json");
+    if std::env::var_os("UPDATE_FIXTURES").is_some() {
+        let officer: doorstep_core::OfficerId =
+            "0190b9a8-0000-7000-8000-000000000001".parse().unwrap();
+        let laptop = Laptop {
+            device_id: doorstep_core::DeviceId::new(),
+            officer_id: officer,
+            access: String::new(),
+            refresh: String::new(),
+            clock: doorstep_core::HlcClock::new(doorstep_core::DeviceId::new(), None),
+        };
+        let (r, home, resident) = referral(&laptop, FIRE, true);
+        let records = json!([
+            { "entity": "household", "id": r.household_id, "fields": home },
+            { "entity": "person", "id": r.person_id, "fields": resident },
+            { "entity": "referral", "id": r.id, "fields": r },
+        ]);
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&records).unwrap() + "\n",
+        )
+        .unwrap();
+    }
+    let text = std::fs::read_to_string(&path).expect("run with UPDATE_FIXTURES=1 to write it");
+    let records: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let held = records.iter().find(|r| r["entity"] == "referral").unwrap();
+    let id = held["id"].as_str().unwrap();
+    let fields: doorstep_hub::casework::Fields =
+        serde_json::from_value(held["fields"].clone()).unwrap();
+    assert_eq!(
+        read_referral(id, &fields).unwrap().status,
+        ReferralStatus::Queued
+    );
+    let stored = StoredRecord {
+        team_id: "north".into(),
+        record: Record::new(fields, Default::default()),
+        tombstoned_at: None,
+    };
+    let delivered = plan_delivery(
+        id,
+        &stored,
+        &directory(),
+        doorstep_core::DeviceId::new(),
+        None,
+        Utc::now(),
+    )
+    .unwrap()
+    .expect("delivered");
+    assert_eq!(delivered.referral.status, ReferralStatus::Sent);
+}
 
 const FIRE: &str = "fire_safe_and_well";
 const DEBT: &str = "debt_advice";
