@@ -857,6 +857,7 @@ const WHO_MAY: &[(&str, &[Role])] = &[
     ("/console/people", &[Role::Admin]),
     ("/console/laptops", &[Role::Admin]),
     ("/console/firms", &[Role::Admin]),
+    ("/console/agencies", &[Role::Admin]),
     ("/console/audit", &[Role::Admin, Role::Dpo]),
     // No household has the id the matrix tries: not found for everyone, never a 5xx.
     ("/console/households/", &[]),
@@ -1706,6 +1707,43 @@ async fn an_admin_looks_after_contractor_firms(backend: Backend) {
         .expect(200)
         .says("Quillon Locks");
     b.get("/console/firms/nope").await.expect(404);
+
+    // A partner agency from the directory gets its inbox; nothing else does.
+    for (agency, says) in [
+        ("", "Choose the agency to add"),
+        ("nobody", "is not in the agency directory"),
+    ] {
+        b.post("/console/agencies", &[("csrf", &csrf), ("agency", agency)])
+            .await
+            .expect(400)
+            .says(says);
+    }
+    b.get("/console/firms")
+        .await
+        .says("Add a partner agency")
+        .says("Fire and Rescue Service: Safe and Well (demo)");
+    b.post(
+        "/console/agencies",
+        &[("csrf", &csrf), ("agency", "fire_safe_and_well")],
+    )
+    .await
+    .redirects_to("/console/firms/fire_safe_and_well");
+    b.post(
+        "/console/agencies",
+        &[("csrf", &csrf), ("agency", "fire_safe_and_well")],
+    )
+    .await
+    .expect(400)
+    .says("already has its inbox");
+    b.get("/console/firms").await.says("Partner agency");
+    let firms = console.firms().await.unwrap();
+    assert_eq!(
+        firms
+            .iter()
+            .map(|f| (f.id.as_str(), f.agency))
+            .collect::<Vec<_>>(),
+        [("fire_safe_and_well", true), ("quillon_locks", false)]
+    );
     b.post(
         "/console/firms/nope/users",
         &[("csrf", &csrf), ("name", "X"), ("email", "x@y.example")],

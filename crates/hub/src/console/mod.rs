@@ -73,6 +73,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/plans/{id}/approve", &["post"]),
     ("/console/plans/{id}/return", &["post"]),
     ("/console/firms", &["get", "post"]),
+    ("/console/agencies", &["post"]),
     ("/console/firms/{id}", &["get"]),
     ("/console/firms/{id}/users", &["post"]),
     ("/console/firms/{id}/users/{user}/access", &["post"]),
@@ -215,6 +216,7 @@ where
         .route("/console/plans/{id}/approve", post(casework::approve))
         .route("/console/plans/{id}/return", post(casework::return_plan))
         .route("/console/firms", get(firms::firms).post(firms::add_firm))
+        .route("/console/agencies", post(firms::add_agency))
         .route("/console/firms/{id}", get(firms::firm))
         .route("/console/firms/{id}/users", post(firms::add_user))
         .route(

@@ -424,6 +424,8 @@ pub struct FirmsPage {
     pub id: String,
     /// The new firm's name as typed.
     pub name: String,
+    /// The directory's agencies not yet in the portal, `(id, name)`, for "Add an agency".
+    pub agencies: Vec<(String, String)>,
 }
 
 /// One firm: its portal users and the form to add one.

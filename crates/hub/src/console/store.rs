@@ -156,6 +156,8 @@ pub struct FirmRow {
     pub name: String,
     /// How many portal users it has.
     pub users: i64,
+    /// A partner agency (its referrals inbox), not a fitting firm.
+    pub agency: bool,
 }
 
 /// A firm's portal user, for the administrator's list (no hash, no secret).

@@ -492,12 +492,14 @@ impl ConsoleStore for SqliteConsole {
 }
 
 const FIRM_SELECT: &str = "SELECT f.id, f.name, \
-     (SELECT count(*) FROM portal_users pu WHERE pu.firm_id = f.id) FROM portal_firms f";
+     (SELECT count(*) FROM portal_users pu WHERE pu.firm_id = f.id), f.kind = 'agency' \
+     FROM portal_firms f";
 
 fn firm_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FirmRow> {
     Ok(FirmRow {
         id: r.get(0)?,
         name: r.get(1)?,
         users: r.get(2)?,
+        agency: r.get(3)?,
     })
 }

@@ -21,7 +21,8 @@ use crate::console::pages::{Errors, FirmPage, FirmsPage, Qr, ShownOncePage};
 use crate::console::store::FirmRow;
 use crate::model::{Refusal, StoreError};
 use crate::portal::admin::{
-    self as portal_admin, AdminError, add_firm_audited, add_firm_user_audited, is_firm_id,
+    self as portal_admin, AdminError, add_agency_audited, add_firm_audited, add_firm_user_audited,
+    is_firm_id,
 };
 use crate::web::respond::{page, redirect};
 
@@ -48,18 +49,67 @@ async fn firms_page(
 ) -> Response {
     let session = &signed.session;
     match state.store().firms().await {
-        Ok(firms) => page(
-            status,
-            &FirmsPage {
-                frame: state.frame("Contractor firms", errors, Some(session)),
-                csrf: session.csrf.clone(),
-                firms,
-                id: id.to_owned(),
-                name: name.to_owned(),
-            },
-        ),
+        Ok(firms) => {
+            // The directory's agencies not yet given a portal inbox.
+            let agencies = crate::referrals::directory()
+                .map(|d| {
+                    d.agencies
+                        .iter()
+                        .filter(|a| !firms.iter().any(|f| f.id == a.id))
+                        .map(|a| (a.id.clone(), a.name.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            page(
+                status,
+                &FirmsPage {
+                    frame: state.frame("Firms and agencies", errors, Some(session)),
+                    csrf: session.csrf.clone(),
+                    firms,
+                    id: id.to_owned(),
+                    name: name.to_owned(),
+                    agencies,
+                },
+            )
+        }
         Err(error) => state.unavailable(&error, Some(session)),
     }
+}
+
+/// `POST /console/agencies`: gives a partner agency from the directory its inbox.
+pub(in crate::console) async fn add_agency(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Result<Form<FormFields>, FormRejection>,
+) -> Response {
+    let (signed, form) =
+        match admin_form(&state, peer, &headers, form, "add-agency", "/console/firms").await {
+            Ok(read) => read,
+            Err(response) => return *response,
+        };
+    let agency = text(form.agency.as_ref());
+    let mut errors = Errors::default();
+    if agency.is_empty() {
+        errors.add("agency", "Choose the agency to add");
+    } else {
+        let actor = signed.session.user.id.as_str();
+        match add_agency_audited(state.hub(), Some(actor), &agency, None, state.now()).await {
+            Ok(id) => return redirect(&format!("/console/firms/{id}")),
+            Err(AdminError::Store(StoreError::Refused(Refusal::Duplicate(_)))) => {
+                errors.add("agency", "This agency already has its inbox");
+            }
+            Err(AdminError::Invalid(problem)) => errors.add("agency", problem),
+            Err(AdminError::Store(error)) => {
+                return state.unavailable(&error, Some(&signed.session));
+            }
+            Err(AdminError::Auth(error)) => {
+                let error = StoreError::Backend(error.to_string());
+                return state.unavailable(&error, Some(&signed.session));
+            }
+        }
+    }
+    firms_page(&state, &signed, StatusCode::BAD_REQUEST, "", "", errors).await
 }
 
 /// `POST /console/firms`: adds a firm.

@@ -174,6 +174,7 @@ pub(super) struct FormFields {
     seen: Option<String>,
     reason: Option<String>,
     why: Option<String>,
+    agency: Option<String>,
 }
 
 /// A form body the hub cannot read is treated as an empty form, so the CSRF check
