@@ -33,7 +33,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         7,
         include_str!("../../migrations/postgres/0007_case_index.sql"),
-    ),    (
+    ),
+    (
         8,
         include_str!("../../migrations/postgres/0008_referrals.sql"),
     ),

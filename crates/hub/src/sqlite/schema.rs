@@ -26,7 +26,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         7,
         include_str!("../../migrations/sqlite/0007_case_index.sql"),
-    ),    (
+    ),
+    (
         8,
         include_str!("../../migrations/sqlite/0008_referrals.sql"),
     ),
