@@ -15,6 +15,7 @@ pub mod console;
 pub mod credentials;
 pub mod intake;
 pub mod listener;
+pub mod mail;
 pub mod model;
 pub mod openapi;
 pub mod portal;
