@@ -38,6 +38,8 @@ on_both_backends!(
     the_form_goes_only_to_a_secure_mailbox,
     a_relay_down_or_refusing_is_retried_until_it_takes_the_email_once,
     a_supervisor_sees_failing_emails_in_the_console,
+    a_claimed_email_is_tried_by_one_hub_until_its_claim_runs_out,
+    a_relay_without_starttls_gets_nothing,
 );
 
 // The synthetic resident: none of this may appear in an email's headers or text.
@@ -92,8 +94,9 @@ class Handler:
         tmp.rename(out / f"{n:04}.json")
         return "250 Message accepted"
 
-controller = Controller(Handler(), hostname="127.0.0.1", port=port,
-                        tls_context=ctx, require_starttls=True)
+tls = {} if len(sys.argv) > 5 and sys.argv[5] == "plain" else \
+    {"tls_context": ctx, "require_starttls": True}
+controller = Controller(Handler(), hostname="127.0.0.1", port=port, **tls)
 controller.start()
 print("ready", flush=True)
 sys.stdin.read()
@@ -160,6 +163,15 @@ impl RelayFiles {
 
     /// Starts the relay on this port.
     fn start(&self) -> Relay {
+        self.start_with(&[])
+    }
+
+    /// Starts the relay on this port with no STARTTLS on offer.
+    fn start_plain(&self) -> Relay {
+        self.start_with(&["plain"])
+    }
+
+    fn start_with(&self, extra: &[&str]) -> Relay {
         let d = self.dir.path();
         let mut child = Command::new(python())
             .arg(d.join("relay.py"))
@@ -167,6 +179,7 @@ impl RelayFiles {
             .arg(self.port.to_string())
             .arg(d.join("cert.pem"))
             .arg(d.join("key.pem"))
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -620,4 +633,43 @@ async fn signed_in(w: &World, name: &str, role: Role) -> Browser {
         .await
         .redirects_to("/console/home");
     browser
+}
+
+async fn a_claimed_email_is_tried_by_one_hub_until_its_claim_runs_out(backend: Backend) {
+    let w = world(backend).await;
+    let now = w.clock.now_ms();
+    w.enqueue(false, now).await;
+    // Two hubs' rounds at once: the email goes to one of them only.
+    let (a, b) = tokio::join!(w.mail.claim_due(now, 10), w.mail.claim_due(now, 10));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.len() + b.len(), 1, "claimed once: {a:?} {b:?}");
+    let claim = doorstep_hub::mail::store::CLAIM_MS;
+    assert!(
+        w.mail
+            .claim_due(now + claim - 1, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A hub that died mid-send leaves it to be claimed again: never lost.
+    let again = w.mail.claim_due(now + claim, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].referral_id, w.referral_id);
+    assert_eq!(again[0].sent_at, None);
+}
+
+async fn a_relay_without_starttls_gets_nothing(backend: Backend) {
+    let w = world(backend).await;
+    let files = RelayFiles::new();
+    let _relay = files.start_plain();
+    let now = w.clock.now_ms();
+    w.enqueue(false, now).await;
+    let round = send_due(w.mail.as_ref(), &files.mailer(), now)
+        .await
+        .unwrap();
+    assert_eq!((round.sent, round.failed), (0, 1));
+    assert!(files.received().is_empty(), "nothing is sent in clear");
+    let row = w.row().await;
+    assert_eq!(row.sent_at, None);
+    assert!(row.last_error.unwrap().contains("STARTTLS"));
 }
