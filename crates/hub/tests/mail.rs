@@ -40,6 +40,8 @@ on_both_backends!(
     a_supervisor_sees_failing_emails_in_the_console,
     a_claimed_email_is_tried_by_one_hub_until_its_claim_runs_out,
     a_relay_without_starttls_gets_nothing,
+    the_form_never_goes_to_an_address_the_directory_does_not_call_secure,
+    the_sender_task_sends_on_its_own,
 );
 
 // The synthetic resident: none of this may appear in an email's headers or text.
@@ -49,8 +51,10 @@ const POSTCODE: &str = "NS9 4QZ";
 const PHONE: &str = "07700 900123";
 const REASON: &str = "Recent fall on the stairs";
 const PUBLIC_URL: &str = "https://hub.council.example";
-const AGENCY: &str = "falls_service";
-const AGENCY_ADDRESS: &str = "falls-referrals@agency.example";
+/// An agency whose directory entry has a secure notify address.
+const AGENCY: &str = "fire_safe_and_well";
+const AGENCY_NAME: &str = "Fire and Rescue Service: Safe and Well (demo)";
+const AGENCY_ADDRESS: &str = "safeandwell@fire.example.org";
 
 /// aiosmtpd as a relay: STARTTLS required; a file `refuse` in its folder, when there,
 /// holds the reply it gives every recipient instead of accepting it.
@@ -335,11 +339,16 @@ async fn world(backend: Backend) -> World {
 
 impl World {
     async fn enqueue(&self, attach_form: bool, now: i64) {
+        self.enqueue_to(AGENCY, AGENCY_ADDRESS, attach_form, now)
+            .await;
+    }
+
+    async fn enqueue_to(&self, agency: &str, address: &str, attach_form: bool, now: i64) {
         self.mail
             .enqueue(&NewNotification {
                 referral_id: self.referral_id.clone(),
-                agency_id: AGENCY.into(),
-                address: AGENCY_ADDRESS.into(),
+                agency_id: agency.into(),
+                address: address.into(),
                 attach_form,
                 now,
             })
@@ -425,7 +434,7 @@ async fn a_notification_goes_through_starttls_and_names_no_one(backend: Backend)
     let text = message["text"].as_str().unwrap();
     let link = format!("{PUBLIC_URL}/portal/referrals/{}", w.referral_id);
     assert!(text.contains(&link), "{text}");
-    assert!(text.contains("Community Falls Service (demo)"), "{text}");
+    assert!(text.contains(AGENCY_NAME), "{text}");
     assert_eq!(message["attachments"], json!([]));
     names_no_one(message);
     let row = w.row().await;
@@ -672,4 +681,52 @@ async fn a_relay_without_starttls_gets_nothing(backend: Backend) {
     let row = w.row().await;
     assert_eq!(row.sent_at, None);
     assert!(row.last_error.unwrap().contains("STARTTLS"));
+}
+
+async fn the_form_never_goes_to_an_address_the_directory_does_not_call_secure(backend: Backend) {
+    let w = world(backend).await;
+    let files = RelayFiles::new();
+    let _relay = files.start();
+    let now = w.clock.now_ms();
+    // The row asks for the form, but this address is not the directory's secure one (say
+    // it changed since delivery): the notice goes alone.
+    w.enqueue_to(AGENCY, "someone-else@fire.example.org", true, now)
+        .await;
+    let round = send_due(w.mail.as_ref(), &files.mailer(), now)
+        .await
+        .unwrap();
+    assert_eq!((round.sent, round.failed), (1, 0));
+    let received = files.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0]["attachments"], json!([]));
+    names_no_one(&received[0]);
+    let row = w.row().await;
+    assert!(row.sent_at.is_some());
+    assert!(!row.form_attached);
+    let audit = w.notify_audit().await;
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].starts_with("sent: form withheld"), "{audit:?}");
+}
+
+async fn the_sender_task_sends_on_its_own(backend: Backend) {
+    let w = world(backend).await;
+    let files = RelayFiles::new();
+    let _relay = files.start();
+    w.enqueue(false, w.clock.now_ms()).await;
+    // As `serve` starts it.
+    let task = tokio::spawn(doorstep_hub::mail::run(
+        w.mail.clone(),
+        files.mailer(),
+        w.clock.clone(),
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while w.row().await.sent_at.is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the task sent nothing"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    task.abort();
+    assert_eq!(files.received().len(), 1);
 }

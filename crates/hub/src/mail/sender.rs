@@ -155,18 +155,37 @@ fn audit(referral_id: &str, at: i64, outcome: String) -> AuditEntry {
     }
 }
 
-/// Tries one email: Ok(form attached) when the relay accepted it, Err(why) when not.
+/// Whether the form went with an email the relay accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// Attached.
+    Attached,
+    /// Not asked for.
+    NotAsked,
+    /// Asked for, but the directory no longer calls this address the agency's secure one.
+    Withheld,
+}
+
+/// Tries one email: Ok(what became of the form) when the relay accepted it, Err(why) when
+/// not.
 async fn send_one(
     store: &dyn MailStore,
     mailer: &Mailer,
     n: &Notification,
     now: i64,
-) -> Result<bool, String> {
-    let agency = directory()
-        .ok()
-        .and_then(|d| d.agency(&n.agency_id))
-        .map_or_else(|| n.agency_id.clone(), |a| a.name.clone());
-    let form = if n.attach_form {
+) -> Result<Form, String> {
+    let entry = directory().ok().and_then(|d| d.agency(&n.agency_id));
+    let agency = entry.map_or_else(|| n.agency_id.clone(), |a| a.name.clone());
+    // The form goes only where the directory says, as the email is sent, that the agency's
+    // notify address is a secure one: an address changed or downgraded since delivery
+    // gets the notice alone.
+    let secure_now = entry.is_some_and(|a| {
+        a.secure_email
+            && a.notify
+                .as_deref()
+                .is_some_and(|notify| notify.trim().eq_ignore_ascii_case(n.address.trim()))
+    });
+    let form = if n.attach_form && secure_now {
         let records = store
             .form_records(&n.referral_id)
             .await
@@ -180,7 +199,11 @@ async fn send_one(
     } else {
         None
     };
-    let attached = form.is_some();
+    let outcome = match (form.is_some(), n.attach_form) {
+        (true, _) => Form::Attached,
+        (false, true) => Form::Withheld,
+        (false, false) => Form::NotAsked,
+    };
     let message = build(Notice {
         from: &mailer.from,
         to: &n.address,
@@ -196,7 +219,7 @@ async fn send_one(
         .send(message)
         .await
         .map_err(|e| format!("the mail relay did not take it: {e}"))?;
-    Ok(attached)
+    Ok(outcome)
 }
 
 /// One round at `now`: claims the due emails, tries each, records each outcome.
@@ -208,11 +231,14 @@ pub async fn send_due(
     let mut round = Round::default();
     for n in store.claim_due(now, BATCH).await? {
         match send_one(store, mailer, &n, now).await {
-            Ok(form_attached) => {
-                let outcome = if form_attached {
-                    "sent: form attached"
-                } else {
-                    "sent"
+            Ok(form) => {
+                let form_attached = form == Form::Attached;
+                let outcome = match form {
+                    Form::Attached => "sent: form attached",
+                    Form::NotAsked => "sent",
+                    Form::Withheld => {
+                        "sent: form withheld, the directory no longer calls this address secure"
+                    }
                 };
                 store
                     .record_attempt(
