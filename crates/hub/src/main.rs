@@ -236,6 +236,12 @@ fn settings(cli: &Cli, listen: Option<&String>) -> Result<HubConfig, String> {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    // The council's agency directory, the file its laptops get as reference/agencies.toml;
+    // without it, the one built into Doorstep. A malformed entry stops the hub here.
+    if let Some(path) = std::env::var_os("DOORSTEP_HUB_AGENCIES") {
+        doorstep_hub::referrals::load_directory(std::path::Path::new(&path))
+            .map_err(|e| e.to_string())?;
+    }
     match &cli.command {
         Command::Serve { listen } => {
             let config = settings(&cli, listen.as_ref())?;
@@ -272,10 +278,15 @@ async fn serve(config: HubConfig) -> Result<(), String> {
         config.tombstone_days,
         Clock::system(),
     ));
+    let delivering = tokio::spawn(doorstep_hub::referrals::deliver_waiting_every(
+        store.clone(),
+        Clock::system(),
+    ));
     let mailing = start_mail(&store, &config)?;
     let state = AppState::new(store, config);
     let served = doorstep_hub::serve(listener, state, shutdown_signal()).await;
     purging.abort();
+    delivering.abort();
     if let Some(mailing) = mailing {
         mailing.abort();
     }

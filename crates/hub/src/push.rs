@@ -169,6 +169,19 @@ pub fn keys_of(changes: &[Change]) -> Vec<RecordKey> {
         .collect()
 }
 
+/// The referrals a batch of changes touches, each once, for the hub to deliver those now
+/// waiting to go.
+pub fn referral_ids(changes: &[Change]) -> Vec<String> {
+    let mut ids: Vec<String> = changes
+        .iter()
+        .filter(|c| c.entity == EntityKind::Referral)
+        .map(|c| c.entity_id.clone())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// Unix milliseconds as a time (the epoch for a value out of range).
 pub fn time_of(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()

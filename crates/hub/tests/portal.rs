@@ -1440,6 +1440,75 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
             ]),
             page(404),
         ));
+        // The agencies' inbox: a firm's people find nothing there (tests/referrals.rs
+        // walks it as an agency).
+        let referral = uuid::Uuid::now_v7().to_string();
+        for (route, suffix) in [
+            ("/portal/referrals", String::new()),
+            ("/portal/referrals/{id}", format!("/{referral}")),
+            (
+                "/portal/referrals/{id}/acknowledge",
+                format!("/{referral}/acknowledge"),
+            ),
+            ("/portal/referrals/{id}/visit", format!("/{referral}/visit")),
+            (
+                "/portal/referrals/{id}/outcome",
+                format!("/{referral}/outcome"),
+            ),
+            (
+                "/portal/referrals/{id}/decline",
+                format!("/{referral}/decline"),
+            ),
+            (
+                "/portal/referrals/{id}/no-contact",
+                format!("/{referral}/no-contact"),
+            ),
+            (
+                "/portal/referrals/{id}/referral.pdf",
+                format!("/{referral}/referral.pdf"),
+            ),
+            (
+                "/portal/referrals/{id}/referral.json",
+                format!("/{referral}/referral.json"),
+            ),
+            (
+                "/portal/referrals/{id}/referral.csv",
+                format!("/{referral}/referral.csv"),
+            ),
+        ] {
+            let path = format!("/portal/referrals{suffix}");
+            rows.push(("get", route, path, Body::None, page(404)));
+        }
+        for step in [
+            "accept",
+            "acknowledge",
+            "visit",
+            "outcome",
+            "decline",
+            "no-contact",
+        ] {
+            let route = match step {
+                "accept" => "/portal/referrals/{id}/accept",
+                "acknowledge" => "/portal/referrals/{id}/acknowledge",
+                "visit" => "/portal/referrals/{id}/visit",
+                "outcome" => "/portal/referrals/{id}/outcome",
+                "decline" => "/portal/referrals/{id}/decline",
+                _ => "/portal/referrals/{id}/no-contact",
+            };
+            rows.push((
+                "post",
+                route,
+                format!("/portal/referrals/{referral}/{step}"),
+                Body::Form(vec![
+                    ("csrf", csrf.clone()),
+                    ("seq", "1".into()),
+                    ("reason", "x".into()),
+                    ("outcome", "x".into()),
+                    ("attempts", "x".into()),
+                ]),
+                page(404),
+            ));
+        }
         // The firm's own orders, in an order the rules allow: only the contractor's run
         // changes anything (everyone else is sent to sign in first).
         rows.push((

@@ -224,12 +224,7 @@ pub fn summarise(records: &[DoorRecord]) -> DaySummary {
 
 /// Quotes a CSV field when needed, and defuses spreadsheet formulas in text from users.
 fn csv_field(value: &str) -> String {
-    // A leading = + - @ makes spreadsheets run the cell as a formula (CSV injection).
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
+    let value = crate::text::spreadsheet_safe(value).into_owned();
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {

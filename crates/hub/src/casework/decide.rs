@@ -147,7 +147,7 @@ pub struct PlannedDecision {
 }
 
 /// A record's own fields as a core type (sync's reserved fields left out).
-fn read<T: DeserializeOwned>(fields: &Fields, extra: &[(&str, Value)]) -> Option<T> {
+pub(crate) fn read<T: DeserializeOwned>(fields: &Fields, extra: &[(&str, Value)]) -> Option<T> {
     let mut map: Map<String, Value> = fields
         .iter()
         .filter(|(k, _)| !k.starts_with('_'))
@@ -183,7 +183,7 @@ fn answers(fields: &Fields) -> Option<Answers> {
     })
 }
 
-fn household(id: &str, fields: &Fields, now: DateTime<Utc>) -> Option<Household> {
+pub(crate) fn household(id: &str, fields: &Fields, now: DateTime<Utc>) -> Option<Household> {
     let details: HouseholdDetails = read(fields, &[])?;
     Some(Household {
         id: id.parse().ok()?,
@@ -199,7 +199,7 @@ fn household(id: &str, fields: &Fields, now: DateTime<Utc>) -> Option<Household>
     })
 }
 
-fn resident(id: &str, fields: &Fields, now: DateTime<Utc>) -> Option<Person> {
+pub(crate) fn resident(id: &str, fields: &Fields, now: DateTime<Utc>) -> Option<Person> {
     let d: PersonDetails = read(fields, &[])?;
     Some(Person {
         id: id.parse().ok()?,

@@ -1,10 +1,10 @@
 //! Setting up the portal from the command line (`doorstep-hub admin add-firm`,
-//! `add-firm-user`, `disable-firm-user`, `set-totp`).
+//! `add-firm-user`, `add-agency`, `add-agency-user`, `disable-firm-user`, `set-totp`).
 
 use std::io::BufRead;
 
 use crate::model::{AuditEntry, StoreError};
-use crate::portal::store::{NewFirmUser, SharedPortalStore};
+use crate::portal::store::{NewFirmUser, OrganisationKind, SharedPortalStore};
 use crate::store::SharedStore;
 use crate::web::password::{hash_password, new_initial_password, password_problem};
 use crate::web::totp::{new_totp_secret, totp_uri};
@@ -51,7 +51,37 @@ pub async fn add_firm(
     if name.is_empty() {
         return Err(AdminError::Invalid("give the firm's name".into()));
     }
-    Ok(store.add_firm(id, name, now).await?)
+    Ok(store
+        .add_firm(id, name, OrganisationKind::Firm, now)
+        .await?)
+}
+
+/// Adds a partner agency to the portal under its id in the agency directory, which every
+/// referral to it carries; its name is the directory's unless one is given.
+pub async fn add_agency(
+    store: &SharedPortalStore,
+    id: &str,
+    name: Option<&str>,
+    now: i64,
+) -> Result<String, AdminError> {
+    let id = id.trim();
+    let directory = crate::referrals::directory()
+        .ok_or_else(|| AdminError::Invalid("the agency directory cannot be read".into()))?;
+    let agency = directory.agency(id).ok_or_else(|| {
+        let known: Vec<&str> = directory.agencies.iter().map(|a| a.id.as_str()).collect();
+        AdminError::Invalid(format!(
+            "{id:?} is not in the agency directory: use one of {}",
+            known.join(", ")
+        ))
+    })?;
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&agency.name);
+    store
+        .add_firm(id, name, OrganisationKind::Agency, now)
+        .await?;
+    Ok(id.to_owned())
 }
 
 /// A firm user just added.
@@ -270,6 +300,21 @@ pub async fn set_totp_audited(
         .map(|(_, uri)| uri)
 }
 
+/// `admin add-agency`, and the console's: [`add_agency`], audited as `admin.add-agency`.
+pub async fn add_agency_audited(
+    hub: &SharedStore,
+    actor: Option<&str>,
+    id: &str,
+    name: Option<&str>,
+    now: i64,
+) -> Result<String, AdminError> {
+    let result = match portal_of(hub) {
+        Ok(portal) => add_agency(&portal, id, name, now).await,
+        Err(error) => Err(error),
+    };
+    audited(hub, actor, now, "add-agency", ("agency", id.trim()), result).await
+}
+
 /// The portal's admin commands, part of `doorstep-hub admin`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -288,6 +333,31 @@ pub enum Command {
         /// The firm's id.
         #[arg(long)]
         firm: String,
+        /// The email address they sign in with.
+        #[arg(long)]
+        email: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+        /// Read the password from stdin instead of making one up.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Adds a partner agency to the portal under its id in the agency directory, so its
+    /// people can answer the referrals sent to it.
+    AddAgency {
+        /// The agency's id, exactly as in the agency directory (e.g. fire_safe_and_well).
+        #[arg(long)]
+        id: String,
+        /// Its name, if not the directory's.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Adds a user to a partner agency, as add-firm-user does to a firm.
+    AddAgencyUser {
+        /// The agency's id.
+        #[arg(long)]
+        agency: String,
         /// The email address they sign in with.
         #[arg(long)]
         email: String,
@@ -337,8 +407,18 @@ pub async fn run(command: &Command, store: &SharedStore, now: i64) -> Result<Out
             let id = add_firm_audited(store, None, id, name, now).await?;
             out.stdout.push(id);
         }
+        Command::AddAgency { id, name } => {
+            let id = add_agency_audited(store, None, id, name.as_deref(), now).await?;
+            out.stdout.push(id);
+        }
         Command::AddFirmUser {
             firm,
+            email,
+            name,
+            password_stdin,
+        }
+        | Command::AddAgencyUser {
+            agency: firm,
             email,
             name,
             password_stdin,

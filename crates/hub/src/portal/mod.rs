@@ -23,6 +23,7 @@ pub mod admin;
 mod handlers;
 pub mod orders;
 pub mod pages;
+pub mod referral_pages;
 pub mod store;
 
 use std::sync::Arc;
@@ -65,6 +66,17 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/portal/orders/{id}/items/{measure}/fitted", &["post"]),
     ("/portal/orders/{id}/items/{measure}/not-fitted", &["post"]),
     ("/portal/orders/{id}/work-order.pdf", &["get"]),
+    ("/portal/referrals", &["get"]),
+    ("/portal/referrals/{id}", &["get"]),
+    ("/portal/referrals/{id}/accept", &["post"]),
+    ("/portal/referrals/{id}/acknowledge", &["get", "post"]),
+    ("/portal/referrals/{id}/visit", &["get", "post"]),
+    ("/portal/referrals/{id}/outcome", &["get", "post"]),
+    ("/portal/referrals/{id}/decline", &["get", "post"]),
+    ("/portal/referrals/{id}/no-contact", &["get", "post"]),
+    ("/portal/referrals/{id}/referral.pdf", &["get"]),
+    ("/portal/referrals/{id}/referral.json", &["get"]),
+    ("/portal/referrals/{id}/referral.csv", &["get"]),
 ];
 
 /// The portal's stylesheet: GOV.UK Frontend built with the council's look
@@ -251,7 +263,7 @@ fn routes<S>(portal: PortalState) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    use handlers::{account, items, orders, sign_in, steps};
+    use handlers::{account, items, orders, referrals, sign_in, steps};
     Router::new()
         .route("/portal", get(handlers::home))
         .route("/portal/", get(handlers::home))
@@ -291,6 +303,32 @@ where
             post(items::not_fitted),
         )
         .route("/portal/orders/{id}/work-order.pdf", get(orders::pdf))
+        .route("/portal/referrals", get(referrals::inbox))
+        .route("/portal/referrals/{id}", get(referrals::referral))
+        .route("/portal/referrals/{id}/accept", post(referrals::accept))
+        .route(
+            "/portal/referrals/{id}/acknowledge",
+            get(referrals::acknowledge_page).post(referrals::acknowledge),
+        )
+        .route(
+            "/portal/referrals/{id}/visit",
+            get(referrals::visit_page).post(referrals::visit),
+        )
+        .route(
+            "/portal/referrals/{id}/outcome",
+            get(referrals::outcome_page).post(referrals::outcome),
+        )
+        .route(
+            "/portal/referrals/{id}/decline",
+            get(referrals::decline_page).post(referrals::decline),
+        )
+        .route(
+            "/portal/referrals/{id}/no-contact",
+            get(referrals::no_contact_page).post(referrals::no_contact),
+        )
+        .route("/portal/referrals/{id}/referral.pdf", get(referrals::pdf))
+        .route("/portal/referrals/{id}/referral.json", get(referrals::json))
+        .route("/portal/referrals/{id}/referral.csv", get(referrals::csv))
         .route(
             "/portal/{*rest}",
             get(handlers::not_found).post(handlers::not_found),

@@ -61,6 +61,8 @@ pub struct SignedIn {
     pub firm: String,
     /// The session's CSRF token, for the sign-out form.
     pub csrf: String,
+    /// They work at a partner agency (their menu is the referrals inbox).
+    pub agency: bool,
 }
 
 /// What every page shows around its content.
@@ -76,6 +78,26 @@ pub struct Frame {
     pub errors: Errors,
     /// The signed-in user, if any.
     pub signed_in: Option<SignedIn>,
+}
+
+impl Frame {
+    /// The service's name: the agencies' inbox for an agency's people, else the portal.
+    pub fn service(&self) -> &'static str {
+        if self.signed_in.as_ref().is_some_and(|s| s.agency) {
+            "Referrals inbox"
+        } else {
+            "Contractor portal"
+        }
+    }
+
+    /// Where the service's name and menu lead.
+    pub fn home(&self) -> &'static str {
+        if self.signed_in.as_ref().is_some_and(|s| s.agency) {
+            "/portal/referrals"
+        } else {
+            "/portal/orders"
+        }
+    }
 }
 
 /// The sign-in page.

@@ -24,6 +24,8 @@ pub struct FirmUser {
     pub firm_id: String,
     /// Their firm's name.
     pub firm_name: String,
+    /// Whether their organisation is a fitting firm or a partner agency.
+    pub kind: OrganisationKind,
     /// How they sign in (lower case).
     pub email: String,
     /// Their name.
@@ -44,10 +46,40 @@ impl fmt::Debug for FirmUser {
         f.debug_struct("FirmUser")
             .field("id", &self.id)
             .field("firm_id", &self.firm_id)
+            .field("kind", &self.kind)
             .field("email", &self.email)
             .field("has_totp", &self.totp_secret.is_some())
             .field("disabled", &self.disabled)
             .finish_non_exhaustive()
+    }
+}
+
+/// What a portal organisation is: a fitting firm sees work orders, a partner agency its
+/// referrals; each sees nothing of the other's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganisationKind {
+    /// A fitting firm (`assets/contractors.toml`).
+    Firm,
+    /// A partner agency (the agency directory).
+    Agency,
+}
+
+impl OrganisationKind {
+    /// As stored in `portal_firms.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Firm => "firm",
+            Self::Agency => "agency",
+        }
+    }
+
+    /// From `portal_firms.kind`; anything else is a firm, the column's default.
+    pub fn parse(text: &str) -> Self {
+        if text == "agency" {
+            Self::Agency
+        } else {
+            Self::Firm
+        }
     }
 }
 
@@ -164,9 +196,18 @@ pub struct ListedOrder {
 /// The portal's storage: its accounts and sessions (an [`AuthStore`] of firm users), and
 /// its firms, orders and steps. Every method is one transaction.
 #[async_trait]
-pub trait PortalStore: AuthStore<User = FirmUser> + fmt::Debug {
-    /// Adds a firm (its id as in `contractors.toml`); the id must be new.
-    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError>;
+pub trait PortalStore:
+    AuthStore<User = FirmUser> + crate::referrals::ReferralStore + fmt::Debug
+{
+    /// Adds a firm (its id as in `contractors.toml`) or an agency (its id as in the agency
+    /// directory); the id must be new.
+    async fn add_firm(
+        &self,
+        id: &str,
+        name: &str,
+        kind: OrganisationKind,
+        now: i64,
+    ) -> Result<(), StoreError>;
 
     /// Adds a user to a firm; the email must be new. Returns the user's id.
     async fn add_firm_user(&self, user: &NewFirmUser, now: i64) -> Result<String, StoreError>;

@@ -9,8 +9,8 @@ use tokio_postgres::Row;
 use crate::model::{AuditEntry, Refusal, StoreError};
 use crate::portal::orders::{StepRefusal, StepVerdict, StepWrite, StoredOrder, judge_step};
 use crate::portal::store::{
-    FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
-    firm_order,
+    FirmUser, ListedOrder, NewFirmUser, OrderRow, OrganisationKind, PortalStore, Session, StepDone,
+    StepRequest, firm_order,
 };
 use crate::web::auth::AuthStore;
 use crate::web::normalise_email;
@@ -25,7 +25,7 @@ use super::sessions::PgSessions;
 /// The portal's store on PostgreSQL.
 #[derive(Clone)]
 pub struct PgPortal {
-    pool: Pool,
+    pub(super) pool: Pool,
     /// The sign-in SQL both apps share, on the portal's tables.
     sessions: PgSessions<FirmUser>,
 }
@@ -59,6 +59,7 @@ fn user_from_row(r: &Row, at: usize) -> FirmUser {
         totp_secret: r.get(at + 6),
         must_change_password: r.get(at + 7),
         disabled: r.get::<_, Option<i64>>(at + 8).is_some(),
+        kind: OrganisationKind::parse(r.get(at + 9)),
     }
 }
 
@@ -265,7 +266,13 @@ impl AuthStore for PgPortal {
 
 #[async_trait]
 impl PortalStore for PgPortal {
-    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
+    async fn add_firm(
+        &self,
+        id: &str,
+        name: &str,
+        kind: OrganisationKind,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         if tx
@@ -276,8 +283,8 @@ impl PortalStore for PgPortal {
             return Err(Refusal::Duplicate(format!("firm {id:?}")).into());
         }
         tx.execute(
-            "INSERT INTO portal_firms (id, name, created_at) VALUES ($1, $2, $3)",
-            &[&id, &name, &now],
+            "INSERT INTO portal_firms (id, name, created_at, kind) VALUES ($1, $2, $3, $4)",
+            &[&id, &name, &now, &kind.as_str()],
         )
         .await?;
         tx.commit().await?;

@@ -91,6 +91,9 @@ pub(super) async fn push(
         .await?;
     }
     set_counter(&tx, "change_log", plan.counter()).await?;
+    // Delivered in the push's own transaction, so a referral the hub has is never left
+    // undelivered by a crash, and the laptop's pull that follows brings the delivery back.
+    super::referrals::deliver(&tx, hub.device_id, &crate::push::referral_ids(changes), now).await?;
     if let Some(last) = changes.last() {
         let stmt = tx
             .prepare_cached(

@@ -15,6 +15,7 @@ mod log;
 pub mod mail;
 pub mod portal;
 mod purge;
+pub mod referrals;
 mod schema;
 mod scope;
 mod sessions;

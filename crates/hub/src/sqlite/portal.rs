@@ -10,8 +10,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use crate::model::{AuditEntry, Refusal, StoreError};
 use crate::portal::orders::{StepRefusal, StepVerdict, StepWrite, StoredOrder, judge_step};
 use crate::portal::store::{
-    FirmUser, ListedOrder, NewFirmUser, OrderRow, PortalStore, Session, StepDone, StepRequest,
-    firm_order,
+    FirmUser, ListedOrder, NewFirmUser, OrderRow, OrganisationKind, PortalStore, Session, StepDone,
+    StepRequest, firm_order,
 };
 use crate::web::auth::AuthStore;
 use crate::web::normalise_email;
@@ -40,7 +40,7 @@ impl SqlitePortal {
         }
     }
 
-    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(super) async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
@@ -48,7 +48,7 @@ impl SqlitePortal {
         super::run_on(&self.conn, f).await
     }
 
-    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(super) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
@@ -70,6 +70,7 @@ fn user_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<FirmUser>
         totp_secret: r.get(at + 6)?,
         must_change_password: r.get(at + 7)?,
         disabled: r.get::<_, Option<i64>>(at + 8)?.is_some(),
+        kind: OrganisationKind::parse(&r.get::<_, String>(at + 9)?),
     })
 }
 
@@ -266,7 +267,13 @@ impl AuthStore for SqlitePortal {
 
 #[async_trait]
 impl PortalStore for SqlitePortal {
-    async fn add_firm(&self, id: &str, name: &str, now: i64) -> Result<(), StoreError> {
+    async fn add_firm(
+        &self,
+        id: &str,
+        name: &str,
+        kind: OrganisationKind,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let (id, name) = (id.to_owned(), name.to_owned());
         self.write(move |tx| {
             let exists: bool = tx.query_row(
@@ -278,8 +285,8 @@ impl PortalStore for SqlitePortal {
                 return Err(Refusal::Duplicate(format!("firm {id:?}")).into());
             }
             tx.execute(
-                "INSERT INTO portal_firms (id, name, created_at) VALUES (?1, ?2, ?3)",
-                params![id, name, now],
+                "INSERT INTO portal_firms (id, name, created_at, kind) VALUES (?1, ?2, ?3, ?4)",
+                params![id, name, now, kind.as_str()],
             )?;
             Ok(())
         })

@@ -81,6 +81,9 @@ pub(super) fn push(
         }
     }
     set_counter(tx, "change_log", plan.counter())?;
+    // Delivered in the push's own transaction, so a referral the hub has is never left
+    // undelivered by a crash, and the laptop's pull that follows brings the delivery back.
+    super::referrals::deliver(tx, hub.device_id, &crate::push::referral_ids(changes), now)?;
     if let Some(last) = changes.last() {
         tx.prepare_cached(
             "UPDATE device_cursors SET last_change_id = ?2, updated_at = ?3

@@ -43,7 +43,7 @@ impl SignInTables {
         match self {
             Self::Portal => {
                 "u.id, u.firm_id, f.name, u.email, u.name, u.password_hash, \
-                 u.totp_secret, u.must_change_password, u.disabled_at"
+                 u.totp_secret, u.must_change_password, u.disabled_at, f.kind"
             }
             Self::Console => {
                 "u.id, u.name, u.role, u.team_id, t.name, a.email, \

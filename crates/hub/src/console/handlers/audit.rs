@@ -296,11 +296,7 @@ fn audit_page(
 /// A cell a spreadsheet would not run as a formula: one starting with `=`, `+`, `-`, `@`,
 /// a tab or a carriage return gets a `'` in front.
 pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
+    doorstep_core::text::spreadsheet_safe(cell).into_owned()
 }
 
 /// Rows as CSV lines (and the header first, when asked).

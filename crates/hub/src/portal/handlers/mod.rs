@@ -9,6 +9,7 @@ pub(super) mod account;
 mod gate;
 pub(super) mod items;
 pub(super) mod orders;
+pub(super) mod referrals;
 pub(super) mod sign_in;
 pub(super) mod steps;
 
@@ -23,7 +24,7 @@ use serde::Deserialize;
 
 use crate::model::{AuditEntry, StoreError};
 use crate::portal::pages::{Errors, Frame, MessagePage, SignedIn};
-use crate::portal::store::Session;
+use crate::portal::store::{OrganisationKind, Session};
 use crate::portal::{COOKIES, PORTAL_CSS, PortalState};
 use crate::web::cookies::Cookies;
 use crate::web::respond::{page, redirect};
@@ -42,6 +43,7 @@ impl PortalState {
                 name: s.user.name.clone(),
                 firm: s.user.firm_name.clone(),
                 csrf: s.csrf.clone(),
+                agency: s.user.kind == OrganisationKind::Agency,
             }),
         }
     }
@@ -143,6 +145,10 @@ pub(super) struct FormFields {
     day: Option<String>,
     month: Option<String>,
     year: Option<String>,
+    time: Option<String>,
+    agency_reference: Option<String>,
+    outcome: Option<String>,
+    attempts: Option<String>,
 }
 
 /// A form body the hub cannot read is treated as an empty form, so the CSRF check

@@ -18,8 +18,8 @@ use crate::portal::orders::{read_order, read_order_json};
 use crate::portal::pages::{
     Errors, OrderPage, OrdersPage, StatusTab, order_detail, order_line, status_words,
 };
-use crate::portal::store::Session;
-use crate::web::respond::{Stop, page, stop};
+use crate::portal::store::{OrganisationKind, Session};
+use crate::web::respond::{Stop, page, redirect, stop};
 use crate::web::session::Allow;
 
 /// Orders on one page of the list.
@@ -63,6 +63,10 @@ pub(in crate::portal) async fn orders(
         Err(response) => return *response,
     };
     let session = &signed.session;
+    // An agency's people land here after signing in: their home is the referrals inbox.
+    if session.user.kind == OrganisationKind::Agency {
+        return redirect("/portal/referrals");
+    }
     let (status, page_no) = match query {
         Ok(Query(q)) => (
             q.status.as_deref().and_then(WorkOrderStatus::parse),
@@ -159,6 +163,9 @@ pub(super) async fn load_order(
     action: &str,
 ) -> Result<(WorkOrder, i64), Stop> {
     let user = session.user.id.as_str();
+    if session.user.kind == OrganisationKind::Agency {
+        return Err(stop(state.not_found_page(Some(session))));
+    }
     match state.store().order(&session.user.firm_id, order_id).await {
         Ok(Some(stored)) => match read_order(&stored.id, &stored.record.fields) {
             Ok(order) => Ok((order, stored.updated_seq)),
