@@ -42,6 +42,7 @@ on_both_backends!(
     a_relay_without_starttls_gets_nothing,
     the_form_never_goes_to_an_address_the_directory_does_not_call_secure,
     the_sender_task_sends_on_its_own,
+    a_queued_referral_pushed_by_a_laptop_reaches_the_agencys_mailbox,
 );
 
 // The synthetic resident: none of this may appear in an email's headers or text.
@@ -729,4 +730,137 @@ async fn the_sender_task_sends_on_its_own(backend: Backend) {
     }
     task.abort();
     assert_eq!(files.received().len(), 1);
+}
+
+/// End to end with the delivery (issue 13's other part): a laptop pushes a queued referral
+/// to the fire service, whose directory entry has a secure notify address; the hub delivers
+/// it and queues the email in the push, and the sender sends it with the form.
+async fn a_queued_referral_pushed_by_a_laptop_reaches_the_agencys_mailbox(backend: Backend) {
+    use doorstep_core::fire::{
+        AgencyDirectory, Consent, ConsentGiver, ConsentMethod, ConsentPurpose, Referral,
+        ReferralDraft, ReferralStep, Urgency,
+    };
+    use doorstep_core::{HouseholdId, PersonId, built_in};
+
+    let db = TestDb::new(backend).await;
+    let store = doorstep_hub::open(&db.url).await.unwrap();
+    let teams = org(&store).await;
+    let clock = Clock::system();
+    let hub = Hub::start(store.clone(), HubConfig::default(), clock.clone()).await;
+    let portal = store.portal().unwrap();
+    doorstep_hub::portal::admin::add_agency(&portal, AGENCY, None, clock.now_ms())
+        .await
+        .unwrap();
+    let code = user_with_code(&store, &teams.north, "Olive Officer", Role::Officer).await;
+    let mut laptop = enrol(&hub, &code).await;
+    let directory = AgencyDirectory::from_toml(built_in::AGENCIES.1).unwrap();
+    let (household, person, now) = (HouseholdId::new(), PersonId::new(), chrono::Utc::now());
+    let mut referral = Referral::draft(
+        &directory,
+        ReferralDraft {
+            person_id: person,
+            household_id: household,
+            agency_id: AGENCY.into(),
+            reasons: vec![REASON.into()],
+            urgency: Urgency::Soon,
+            charlie_check_id: None,
+            consent: Some(Consent {
+                given_by: ConsentGiver::Person,
+                given_by_name: NAME.into(),
+                method: ConsentMethod::Verbal,
+                signature_ref: None,
+                purposes: ConsentPurpose::ALL.to_vec(),
+                capacity_concerns: None,
+                recorded_by: laptop.officer_id,
+                at: now,
+            }),
+            lawful_basis: None,
+        },
+        laptop.officer_id,
+        Role::Officer,
+        now,
+    )
+    .unwrap();
+    referral
+        .apply(
+            &directory,
+            ReferralStep::Send,
+            laptop.officer_id,
+            Role::Officer,
+            now,
+        )
+        .unwrap();
+    let home = HouseholdDetails {
+        uprn: None,
+        address_line_1: STREET.into(),
+        address_line_2: None,
+        address_line_3: None,
+        town: "Northby".into(),
+        postcode: Postcode::parse(POSTCODE).unwrap(),
+        coordinates: None,
+    };
+    let resident = PersonDetails {
+        household_id: household,
+        full_name: NAME.into(),
+        phone: Some(PHONE.into()),
+        email: None,
+        date_of_birth: None,
+        age_band: None,
+        preferred_language: None,
+        contact_preferences: ContactPreferences::default(),
+    };
+    let changes = vec![
+        laptop.create(
+            EntityKind::Household,
+            &household.to_string(),
+            serde_json::to_value(&home).unwrap(),
+        ),
+        laptop.create(
+            EntityKind::Person,
+            &person.to_string(),
+            serde_json::to_value(&resident).unwrap(),
+        ),
+        laptop.create(
+            EntityKind::Referral,
+            &referral.id.to_string(),
+            serde_json::to_value(&referral).unwrap(),
+        ),
+    ];
+    let pushed = laptop.push(&hub, &changes).await;
+    assert_eq!(pushed.status, 200, "push: {}", pushed.body);
+
+    let mail = store.mail().unwrap();
+    let id = referral.id.to_string();
+    let queued = mail.outbox(10).await.unwrap();
+    assert_eq!(queued.len(), 1, "the delivery queued one email: {queued:?}");
+    assert_eq!(queued[0].referral_id, id);
+    assert_eq!(queued[0].address, AGENCY_ADDRESS);
+    assert!(
+        queued[0].attach_form,
+        "the directory says the address is secure"
+    );
+
+    let files = RelayFiles::new();
+    let _relay = files.start();
+    let round = send_due(mail.as_ref(), &files.mailer(), clock.now_ms())
+        .await
+        .unwrap();
+    assert_eq!(
+        (round.sent, round.failed),
+        (1, 0),
+        "{:?}",
+        mail.outbox(10).await
+    );
+    let received = files.received();
+    assert_eq!(received.len(), 1);
+    assert!(
+        received[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{PUBLIC_URL}/portal/referrals/{id}"))
+    );
+    assert_eq!(received[0]["attachments"][0]["filename"], "referral.pdf");
+    assert_eq!(received[0]["attachments"][0]["pdf"], true);
+    names_no_one(&received[0]);
+    assert!(mail.outbox(10).await.unwrap()[0].form_attached);
 }
