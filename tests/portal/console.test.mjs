@@ -319,6 +319,12 @@ async function main() {
   check((await title(page)).startsWith('Page not found'), 'the people page is not found for a supervisor')
   await page.goto(`${base}/console/audit`)
   check((await title(page)).startsWith('Page not found'), 'the audit log is not found for a supervisor')
+  // Emails to agencies: none yet, and this hub has no [mail], so the page says so.
+  await page.goto(`${base}/console/home`)
+  await page.getByRole('link', { name: 'Emails to agencies', exact: true }).click()
+  check((await title(page)).startsWith('Emails to agencies'), 'the emails to agencies page')
+  check(await page.getByText(/Mail is not set up on this hub/).isVisible(), 'it says mail is not set up')
+  await scan(page, 'emails to agencies')
   // Casework: a North laptop pushes a household with an agreed plan; the supervisor finds
   // it by its street, reads its timeline and sees the plan waiting for approval.
   await pushHousehold(base)

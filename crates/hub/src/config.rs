@@ -47,6 +47,9 @@ pub struct HubConfig {
     /// name it. `DOORSTEP_HUB_PUBLIC_URL` overrides it; unset, the console uses the address
     /// the browser asked for.
     pub public_url: Option<String>,
+    /// The council's mail relay for agencies' notification emails (`[mail]`); none: no
+    /// emails are sent and they wait in the outbox (see `crate::mail`).
+    pub mail: Option<crate::mail::MailSettings>,
 }
 
 impl Default for HubConfig {
@@ -65,6 +68,7 @@ impl Default for HubConfig {
             },
             connections: ConnectionLimits::default(),
             public_url: None,
+            mail: None,
         }
     }
 }
@@ -121,6 +125,15 @@ impl HubConfig {
                 "connections: header_timeout_ms, body_idle_timeout_ms and per_address must be at least 1".into(),
             );
         }
+        if let Some(mail) = &self.mail {
+            mail.check().map_err(|e| e.to_string())?;
+            if self.public_url.is_none() {
+                return Err(
+                    "mail: public_url (or DOORSTEP_HUB_PUBLIC_URL) must be set, for the link in each email"
+                        .into(),
+                );
+            }
+        }
         Ok(())
     }
 }
@@ -128,6 +141,38 @@ impl HubConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mail_table_is_read_and_checked() {
+        let config = HubConfig::from_toml(
+            "public_url = \"https://hub.council.example\"\n\
+             [mail]\nrelay = \"relay.council.example\"\n\
+             from = \"Doorstep <doorstep@council.example>\"\n\
+             username = \"doorstep\"\npassword_file = \"/run/secrets/relay\"\n",
+        )
+        .unwrap();
+        let mail = config.mail.as_ref().unwrap();
+        assert_eq!(mail.port, crate::mail::settings::DEFAULT_PORT);
+        assert_eq!(mail.tls, crate::mail::settings::MailTls::Starttls);
+        assert!(config.check().is_ok());
+        let no_url = HubConfig {
+            public_url: None,
+            ..config.clone()
+        };
+        assert!(no_url.check().is_err());
+        let plain = HubConfig::from_toml(
+            "public_url = \"https://hub.council.example\"\n\
+             [mail]\nrelay = \"relay.council.example\"\ntls = \"none\"\n\
+             from = \"doorstep@council.example\"\n",
+        )
+        .unwrap();
+        assert!(plain.check().is_err());
+        assert!(
+            HubConfig::from_toml("[mail]\nrelay = \"r\"\nfrom = \"a@b.c\"\nhost = \"x\"\n")
+                .is_err()
+        );
+        assert!(HubConfig::default().mail.is_none());
+    }
 
     #[test]
     fn a_file_overrides_only_what_it_names() {

@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod hub_change;
 pub mod intake;
 pub mod listener;
+pub mod mail;
 pub mod model;
 pub mod openapi;
 pub mod portal;

@@ -211,6 +211,21 @@ fn settings(cli: &Cli, listen: Option<&String>) -> Result<HubConfig, String> {
     {
         config.public_url = Some(url);
     }
+    // The relay's password is better kept out of the file: from the environment, or a file
+    // the environment names (a container secret, say). Only with a [mail] table.
+    if let Some(mail) = config.mail.as_mut() {
+        if let Ok(password) = std::env::var("DOORSTEP_HUB_MAIL_PASSWORD")
+            && !password.is_empty()
+        {
+            mail.password = Some(doorstep_hub::mail::settings::Password::new(password));
+            mail.password_file = None;
+        } else if let Some(path) = std::env::var_os("DOORSTEP_HUB_MAIL_PASSWORD_FILE")
+            && !path.is_empty()
+        {
+            mail.password_file = Some(PathBuf::from(path));
+            mail.password = None;
+        }
+    }
     config.public_url = config
         .public_url
         .take()
@@ -267,13 +282,37 @@ async fn serve(config: HubConfig) -> Result<(), String> {
         store.clone(),
         Clock::system(),
     ));
+    let mailing = start_mail(&store, &config)?;
     let state = AppState::new(store, config);
     let served = doorstep_hub::serve(listener, state, shutdown_signal()).await;
     purging.abort();
     delivering.abort();
+    if let Some(mailing) = mailing {
+        mailing.abort();
+    }
     served.map_err(|e| format!("the server stopped: {e}"))?;
     tracing::info!("doorstep-hub stopped");
     Ok(())
+}
+
+/// Starts the agency email sender when `[mail]` is set; without it the emails wait in the
+/// outbox, and the console says mail is not set up.
+fn start_mail(
+    store: &doorstep_hub::SharedStore,
+    config: &HubConfig,
+) -> Result<Option<tokio::task::JoinHandle<()>>, String> {
+    let (Some(settings), Some(outbox)) = (&config.mail, store.mail()) else {
+        tracing::info!("no [mail] settings: emails to agencies wait in the outbox, unsent");
+        return Ok(None);
+    };
+    let mailer = doorstep_hub::mail::Mailer::for_hub(settings, config.public_url.as_deref())
+        .map_err(|e| e.to_string())?;
+    tracing::info!(relay = %settings.relay, port = settings.port, "sending emails to agencies");
+    Ok(Some(tokio::spawn(doorstep_hub::mail::run(
+        outbox,
+        mailer,
+        Clock::system(),
+    ))))
 }
 
 async fn shutdown_signal() {

@@ -47,6 +47,12 @@ pub trait Store: Send + Sync + fmt::Debug {
         None
     }
 
+    /// The outbox of agency notification emails over the same database, when the backend
+    /// has it (a test double may not).
+    fn mail(&self) -> Option<crate::mail::SharedMailStore> {
+        None
+    }
+
     /// Creates an organisation; its name must be new.
     async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError>;
 

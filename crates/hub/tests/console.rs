@@ -859,6 +859,7 @@ const WHO_MAY: &[(&str, &[Role])] = &[
     ("/console/firms", &[Role::Admin]),
     ("/console/agencies", &[Role::Admin]),
     ("/console/audit", &[Role::Admin, Role::Dpo]),
+    ("/console/referral-emails", &[Role::Supervisor, Role::Admin]),
     // No household has the id the matrix tries: not found for everyone, never a 5xx.
     ("/console/households/", &[]),
     ("/console/plans/", &[]),

@@ -28,6 +28,13 @@ pub fn may_read_audit(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Dpo)
 }
 
+/// Whether `role` sees the emails telling partner agencies of referrals (waiting, failing,
+/// sent): supervisors, who answer for referrals reaching agencies, and administrators, who
+/// look after the mail relay settings.
+pub fn may_see_referral_emails(role: Role) -> bool {
+    matches!(role, Role::Supervisor | Role::Admin)
+}
+
 /// The roles an administrator may give a person in the console, in the order offered.
 pub const ROLES_OFFERED: &[Role] = &[
     Role::Officer,

@@ -78,6 +78,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/firms/{id}/users", &["post"]),
     ("/console/firms/{id}/users/{user}/access", &["post"]),
     ("/console/firms/{id}/users/{user}/second-factor", &["post"]),
+    ("/console/referral-emails", &["get"]),
     ("/console/audit", &["get"]),
     ("/console/audit.csv", &["get"]),
 ];
@@ -105,6 +106,10 @@ struct Inner {
     link_secs: i64,
     /// The address people and laptops reach the hub at, when configured.
     public_url: Option<String>,
+    /// The outbox of agency emails, when the backend has it.
+    mail: Option<crate::mail::SharedMailStore>,
+    /// Whether `[mail]` is set, so the emails are being sent.
+    mail_set_up: bool,
 }
 
 impl ConsoleState {
@@ -148,6 +153,8 @@ where
             logo: crate::portal::web_logo(),
             link_secs: state.config().enrolment_code_secs,
             public_url: state.config().public_url.clone(),
+            mail: state.store().mail(),
+            mail_set_up: state.config().mail.is_some(),
         }),
     };
     routes(console)
@@ -157,7 +164,9 @@ fn routes<S>(console: ConsoleState) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    use handlers::{audit, casework, firms, households, laptops, people, set_up, sign_in};
+    use handlers::{
+        audit, casework, firms, households, laptops, people, referral_emails, set_up, sign_in,
+    };
     Router::new()
         .route("/console", get(handlers::home_redirect))
         .route("/console/", get(handlers::home_redirect))
@@ -226,6 +235,10 @@ where
         .route(
             "/console/firms/{id}/users/{user}/second-factor",
             post(firms::second_factor),
+        )
+        .route(
+            "/console/referral-emails",
+            get(referral_emails::referral_emails),
         )
         .route("/console/audit", get(audit::audit))
         .route("/console/audit.csv", get(audit::export))

@@ -163,6 +163,49 @@ pub struct HomePage {
     pub casework: bool,
     /// Whether the audit log is theirs to read.
     pub audit: bool,
+    /// Whether the agency emails page is theirs (supervisors and administrators).
+    pub emails: bool,
+    /// How many agency emails failed at their last attempt (shown when above 0).
+    pub emails_failing: i64,
+}
+
+/// One agency notification email, for the supervisor's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailView {
+    /// The referral it tells of.
+    pub referral_id: String,
+    /// The agency's name (or its id, when the directory no longer has it).
+    pub agency: String,
+    /// The mailbox it goes to.
+    pub address: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// Why the last attempt failed, or empty.
+    pub last_error: String,
+    /// When it is next tried, in words (empty once sent).
+    pub next_attempt: String,
+    /// When it was written, in words.
+    pub created: String,
+    /// When the relay accepted it, in words (empty until then).
+    pub sent: String,
+    /// Whether the form goes (or went) with it, in words.
+    pub form: String,
+}
+
+/// The agency emails: those waiting or failing, and the latest sent.
+#[derive(Debug, Template)]
+#[template(path = "console/referral_emails.html")]
+pub struct ReferralEmailsPage {
+    /// The frame.
+    pub frame: Frame,
+    /// Whether `[mail]` is set (else nothing is being sent).
+    pub mail_set_up: bool,
+    /// Not sent yet, oldest first.
+    pub waiting: Vec<EmailView>,
+    /// How many of `waiting` failed at their last attempt.
+    pub failing: usize,
+    /// The latest sent, newest first.
+    pub sent: Vec<EmailView>,
 }
 
 /// The teams page: the list and the form to add one.

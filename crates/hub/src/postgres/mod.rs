@@ -16,6 +16,7 @@ pub mod casework;
 pub mod console;
 mod devices;
 mod log;
+pub mod mail;
 pub mod portal;
 mod purge;
 pub mod referrals;
@@ -134,6 +135,10 @@ impl Store for PgStore {
         Some(std::sync::Arc::new(console::PgConsole::new(
             self.pool.clone(),
         )))
+    }
+
+    fn mail(&self) -> Option<crate::mail::SharedMailStore> {
+        Some(std::sync::Arc::new(mail::PgMail::new(self.pool.clone())))
     }
 
     async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError> {

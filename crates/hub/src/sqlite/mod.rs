@@ -12,6 +12,7 @@ pub mod casework;
 pub mod console;
 mod devices;
 mod log;
+pub mod mail;
 pub mod portal;
 mod purge;
 pub mod referrals;
@@ -149,6 +150,10 @@ impl Store for SqliteStore {
         Some(Arc::new(console::SqliteConsole::new(Arc::clone(
             &self.conn,
         ))))
+    }
+
+    fn mail(&self) -> Option<crate::mail::SharedMailStore> {
+        Some(Arc::new(mail::SqliteMail::new(Arc::clone(&self.conn))))
     }
 
     async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError> {

@@ -10,6 +10,7 @@ pub(super) mod firms;
 pub(super) mod households;
 pub(super) mod laptops;
 pub(super) mod people;
+pub(super) mod referral_emails;
 pub(super) mod set_up;
 pub(super) mod sign_in;
 
@@ -22,7 +23,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::access::{may_administer, may_read_audit};
+use super::access::{may_administer, may_read_audit, may_see_referral_emails};
 use super::pages::{Errors, Frame, HomePage, MessagePage, SignedIn};
 use super::store::Session;
 use super::{COOKIES, ConsoleState};
@@ -325,6 +326,14 @@ pub(super) async fn home(
         Err(response) => return *response,
     };
     let session = &signed.session;
+    let emails = may_see_referral_emails(session.user.role) && state.inner.mail.is_some();
+    let emails_failing = match (&state.inner.mail, emails) {
+        (Some(mail), true) => match mail.counts().await {
+            Ok(counts) => counts.failing,
+            Err(error) => return state.unavailable(&error, Some(session)),
+        },
+        _ => 0,
+    };
     page(
         StatusCode::OK,
         &HomePage {
@@ -339,6 +348,8 @@ pub(super) async fn home(
             casework: crate::casework::Scope::of(session.user.role, &session.user.team_id)
                 .is_some(),
             audit: may_read_audit(session.user.role),
+            emails,
+            emails_failing,
         },
     )
 }
