@@ -433,7 +433,7 @@ async fn seed(url: &str) -> Seeded {
                 made_at: Utc::now(),
             });
         }
-        if batch.len() >= 600 || n + 1 == REFERRALS {
+        if batch.len() >= 498 || n + 1 == REFERRALS {
             let body = json!({ "protocol": 1, "device_id": device, "changes": batch });
             let (status, _, reply) = http(
                 addr,

@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use chrono::DateTime;
 use doorstep_pdf::Branding;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -172,7 +171,6 @@ async fn send_one(
     store: &dyn MailStore,
     mailer: &Mailer,
     n: &Notification,
-    now: i64,
 ) -> Result<Form, String> {
     let entry = directory().ok().and_then(|d| d.agency(&n.agency_id));
     let agency = entry.map_or_else(|| n.agency_id.clone(), |a| a.name.clone());
@@ -191,11 +189,7 @@ async fn send_one(
             .await
             .map_err(|e| format!("the referral's records could not be read: {e}"))?
             .ok_or("the hub holds no such referral")?;
-        let at = DateTime::from_timestamp_millis(now).unwrap_or_default();
-        Some(
-            referral_pdf(&n.referral_id, &records, &mailer.branding, at)
-                .map_err(|e| e.to_string())?,
-        )
+        Some(referral_pdf(&n.referral_id, &records, &mailer.branding).map_err(|e| e.to_string())?)
     } else {
         None
     };
@@ -230,7 +224,7 @@ pub async fn send_due(
 ) -> Result<Round, StoreError> {
     let mut round = Round::default();
     for n in store.claim_due(now, BATCH).await? {
-        match send_one(store, mailer, &n, now).await {
+        match send_one(store, mailer, &n).await {
             Ok(form) => {
                 let form_attached = form == Form::Attached;
                 let outcome = match form {
