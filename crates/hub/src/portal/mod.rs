@@ -25,6 +25,7 @@ pub mod orders;
 pub mod pages;
 pub mod referral_pages;
 pub mod store;
+pub mod tabs;
 
 use std::sync::Arc;
 

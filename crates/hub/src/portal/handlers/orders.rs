@@ -15,31 +15,17 @@ use super::gate::{Signed, gate};
 use crate::model::StoreError;
 use crate::portal::PortalState;
 use crate::portal::orders::{read_order, read_order_json};
-use crate::portal::pages::{
-    Errors, OrderPage, OrdersPage, StatusTab, order_detail, order_line, status_words,
-};
+use crate::portal::pages::{Errors, OrderPage, OrdersPage, order_detail, order_line, status_words};
 use crate::portal::store::{OrganisationKind, Session};
+use crate::portal::tabs::{PAGE_SIZE, TabbedList, asked_for, shown};
 use crate::web::respond::{Stop, page, redirect, stop};
 use crate::web::session::Allow;
-
-/// Orders on one page of the list.
-const PAGE_SIZE: i64 = 25;
 
 /// Which tab and page of the list.
 #[derive(Debug, Deserialize)]
 pub(in crate::portal) struct ListQuery {
     status: Option<String>,
     page: Option<String>,
-}
-
-/// The address of one page of one tab of the list.
-fn list_href(status: Option<WorkOrderStatus>, page: i64) -> String {
-    match (status, page) {
-        (None, 1) => "/portal/orders".to_owned(),
-        (None, p) => format!("/portal/orders?page={p}"),
-        (Some(s), 1) => format!("/portal/orders?status={}", s.as_str()),
-        (Some(s), p) => format!("/portal/orders?status={}&page={p}", s.as_str()),
-    }
 }
 
 /// The statuses in the order a firm works through them, as tabs.
@@ -67,15 +53,18 @@ pub(in crate::portal) async fn orders(
     if session.user.kind == OrganisationKind::Agency {
         return redirect("/portal/referrals");
     }
-    let (status, page_no) = match query {
-        Ok(Query(q)) => (
-            q.status.as_deref().and_then(WorkOrderStatus::parse),
-            q.page
-                .as_deref()
-                .and_then(|p| p.parse::<i64>().ok())
-                .filter(|p| (1..=100_000).contains(p))
-                .unwrap_or(1),
-        ),
+    let words: Vec<(&str, String)> = TABS
+        .iter()
+        .map(|s| (s.as_str(), status_words(*s)))
+        .collect();
+    let tabs: Vec<(&str, &str)> = words.iter().map(|(s, w)| (*s, w.as_str())).collect();
+    let list = TabbedList {
+        base: "/portal/orders",
+        tabs: &tabs,
+        rows: "work orders",
+    };
+    let (status, page_no) = match &query {
+        Ok(Query(q)) => asked_for(&list, q.status.as_deref(), q.page.as_deref()),
         Err(_) => (None, 1),
     };
     let firm = session.user.firm_id.as_str();
@@ -83,29 +72,10 @@ pub(in crate::portal) async fn orders(
         Ok(counts) => counts.into_iter().collect(),
         Err(error) => return state.unavailable(&error, Some(session)),
     };
-    let count_of = |s: WorkOrderStatus| counts.get(s.as_str()).copied().unwrap_or(0);
-    let total: i64 = counts.values().sum();
-    let mut tabs = vec![StatusTab {
-        label: "All".into(),
-        href: list_href(None, 1),
-        count: total,
-        current: status.is_none(),
-    }];
-    tabs.extend(TABS.iter().map(|s| StatusTab {
-        label: status_words(*s),
-        href: list_href(Some(*s), 1),
-        count: count_of(*s),
-        current: status == Some(*s),
-    }));
-    let shown = status.map_or(total, count_of);
+    let shown = shown(&list, &counts, status, page_no);
     let listed = match state
         .store()
-        .orders(
-            firm,
-            status.map(WorkOrderStatus::as_str),
-            (page_no - 1) * PAGE_SIZE,
-            PAGE_SIZE,
-        )
+        .orders(firm, status, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
         .await
     {
         Ok(listed) => listed,
@@ -129,14 +99,7 @@ pub(in crate::portal) async fn orders(
             format!("ok: {} orders", lines.len()),
         ))
         .await;
-    let which = status.map_or_else(|| "All".to_owned(), status_words);
-    let pages = (shown + PAGE_SIZE - 1) / PAGE_SIZE;
-    let caption = if pages > 1 {
-        format!("{which} work orders, page {page_no} of {pages}")
-    } else {
-        format!("{which} work orders")
-    };
-    let empty = match status {
+    let empty = match status.and_then(WorkOrderStatus::parse) {
         None => "Your firm has no work orders yet.".to_owned(),
         Some(s) => format!("Your firm has no {} work orders.", s.label()),
     };
@@ -144,12 +107,12 @@ pub(in crate::portal) async fn orders(
         StatusCode::OK,
         &OrdersPage {
             frame: state.frame("Work orders", Errors::default(), Some(session)),
-            tabs,
+            tabs: shown.tabs,
             lines,
-            caption,
+            caption: shown.caption,
             empty,
-            previous: (page_no > 1).then(|| list_href(status, page_no - 1)),
-            next: (page_no * PAGE_SIZE < shown).then(|| list_href(status, page_no + 1)),
+            previous: shown.previous,
+            next: shown.next,
         },
     )
 }

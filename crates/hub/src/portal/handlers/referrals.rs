@@ -22,12 +22,13 @@ use super::{FormFields, seen_seq, text};
 use crate::hub_change::HubActor;
 use crate::model::{AuditEntry, StoreError};
 use crate::portal::PortalState;
-use crate::portal::pages::{Errors, StatusTab};
+use crate::portal::pages::Errors;
 use crate::portal::referral_pages::{
     HistoryLine, InboxLine, InboxPage, ReferralView, StepFormPage, open_steps, step_words,
     stored_status_words, tag_class, uk_time, uk_time_text,
 };
 use crate::portal::store::{OrganisationKind, Session};
+use crate::portal::tabs::{PAGE_SIZE, TabbedList, asked_for, shown};
 use crate::referrals::directory;
 use crate::referrals::export::{export, to_csv};
 use crate::referrals::form::{AgencyCase, referral_form};
@@ -35,9 +36,6 @@ use crate::referrals::inbox::{AgencyRefusal, TABS, status_words};
 use crate::referrals::store::ReferralStepRequest;
 use crate::web::respond::{Stop, page, redirect, stop};
 use crate::web::session::Allow;
-
-/// Referrals on one page of the inbox.
-const PAGE_SIZE: i64 = 25;
 
 /// A signed-in agency person, or 404 for anyone else signed in (a firm's people).
 async fn agency_gate(
@@ -74,15 +72,6 @@ pub(in crate::portal) struct InboxQuery {
     page: Option<String>,
 }
 
-fn inbox_href(status: Option<ReferralStatus>, page: i64) -> String {
-    match (status, page) {
-        (None, 1) => "/portal/referrals".to_owned(),
-        (None, p) => format!("/portal/referrals?page={p}"),
-        (Some(s), 1) => format!("/portal/referrals?status={}", s.as_str()),
-        (Some(s), p) => format!("/portal/referrals?status={}&page={p}", s.as_str()),
-    }
-}
-
 /// `GET /portal/referrals`: the agency's referrals, by status, a page at a time.
 pub(in crate::portal) async fn inbox(
     State(state): State<PortalState>,
@@ -95,18 +84,14 @@ pub(in crate::portal) async fn inbox(
         Err(response) => return *response,
     };
     let session = &signed.session;
-    let (status, page_no) = match query {
-        Ok(Query(q)) => (
-            q.status
-                .as_deref()
-                .and_then(ReferralStatus::parse)
-                .filter(|s| TABS.iter().any(|(t, _)| t == s)),
-            q.page
-                .as_deref()
-                .and_then(|p| p.parse::<i64>().ok())
-                .filter(|p| (1..=100_000).contains(p))
-                .unwrap_or(1),
-        ),
+    let tabs: Vec<(&str, &str)> = TABS.iter().map(|(s, w)| (s.as_str(), *w)).collect();
+    let list = TabbedList {
+        base: "/portal/referrals",
+        tabs: &tabs,
+        rows: "referrals",
+    };
+    let (status, page_no) = match &query {
+        Ok(Query(q)) => asked_for(&list, q.status.as_deref(), q.page.as_deref()),
         Err(_) => (None, 1),
     };
     let agency = session.user.firm_id.as_str();
@@ -114,29 +99,10 @@ pub(in crate::portal) async fn inbox(
         Ok(counts) => counts.into_iter().collect(),
         Err(error) => return state.unavailable(&error, Some(session)),
     };
-    let count_of = |s: ReferralStatus| counts.get(s.as_str()).copied().unwrap_or(0);
-    let total: i64 = TABS.iter().map(|(s, _)| count_of(*s)).sum();
-    let mut tabs = vec![StatusTab {
-        label: "All".into(),
-        href: inbox_href(None, 1),
-        count: total,
-        current: status.is_none(),
-    }];
-    tabs.extend(TABS.iter().map(|(s, words)| StatusTab {
-        label: (*words).to_owned(),
-        href: inbox_href(Some(*s), 1),
-        count: count_of(*s),
-        current: status == Some(*s),
-    }));
-    let shown = status.map_or(total, count_of);
+    let shown = shown(&list, &counts, status, page_no);
     let listed = match state
         .store()
-        .inbox(
-            agency,
-            status.map(ReferralStatus::as_str),
-            (page_no - 1) * PAGE_SIZE,
-            PAGE_SIZE,
-        )
+        .inbox(agency, status, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
         .await
     {
         Ok(listed) => listed,
@@ -166,14 +132,7 @@ pub(in crate::portal) async fn inbox(
             format!("ok: {} referrals", lines.len()),
         ))
         .await;
-    let which = status.map_or("All", status_words);
-    let pages = (shown + PAGE_SIZE - 1) / PAGE_SIZE;
-    let caption = if pages > 1 {
-        format!("{which} referrals, page {page_no} of {pages}")
-    } else {
-        format!("{which} referrals")
-    };
-    let empty = match status {
+    let empty = match status.and_then(ReferralStatus::parse) {
         None => "No referrals have been sent to you yet.".to_owned(),
         Some(s) => format!("No referrals are {}.", status_words(s).to_lowercase()),
     };
@@ -181,12 +140,12 @@ pub(in crate::portal) async fn inbox(
         StatusCode::OK,
         &InboxPage {
             frame: state.frame("Referrals", Errors::default(), Some(session)),
-            tabs,
+            tabs: shown.tabs,
             lines,
-            caption,
+            caption: shown.caption,
             empty,
-            previous: (page_no > 1).then(|| inbox_href(status, page_no - 1)),
-            next: (page_no * PAGE_SIZE < shown).then(|| inbox_href(status, page_no + 1)),
+            previous: shown.previous,
+            next: shown.next,
         },
     )
 }
