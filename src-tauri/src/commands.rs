@@ -487,6 +487,13 @@ pub fn overdue_referral_list(api: State<'_, Arc<Api>>) -> Result<Vec<ReferralSum
     fire::overdue_referral_list(&api)
 }
 
+/// Referrals sent on this laptop that wait for the next sync, oldest first (for Today).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn queued_referral_list(api: State<'_, Arc<Api>>) -> Result<Vec<ReferralSummary>> {
+    fire::queued_referral_list(&api)
+}
+
 /// Sets up a day of action.
 #[tauri::command(async)]
 #[specta::specta]

@@ -81,6 +81,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::referral_step,
             commands::referrals_for_household,
             commands::overdue_referral_list,
+            commands::queued_referral_list,
             commands::create_day_of_action,
             commands::days_of_action,
             commands::get_day_of_action,

@@ -170,6 +170,7 @@ commands! {
         referral_step => fire::referral_step { id: ReferralId, step: ReferralStep };
         referrals_for_household => fire::referrals_for_household { household_id: HouseholdId };
         overdue_referral_list => fire::overdue_referral_list {};
+        queued_referral_list => fire::queued_referral_list {};
         create_day_of_action => fire::create_day_of_action { draft: DayOfActionDraft };
         days_of_action => fire::days_of_action {};
         get_day_of_action => fire::get_day_of_action { id: String };

@@ -29,7 +29,14 @@ impl From<ReferralError> for AppError {
             ReferralError::NotFromStatus { .. } | ReferralError::NotDraft => {
                 Self::new(ErrorCode::WrongStep, message)
             }
-            ReferralError::RoleNotAllowed(_) => Self::new(ErrorCode::NotAllowed, message),
+            ReferralError::RoleNotAllowed(_)
+            | ReferralError::OnlyTheHubDelivers
+            | ReferralError::OnlyTheAgency(_) => Self::new(ErrorCode::NotAllowed, message),
+            ReferralError::VisitInThePast => {
+                let mut errors = ValidationErrors::default();
+                errors.add("visit_at", message);
+                StoreError::Invalid(errors).into()
+            }
             ReferralError::UnknownAgency(_) => Self::new(ErrorCode::NotFound, message),
             ReferralError::NotAuthorised(refused) => {
                 let mut errors = ValidationErrors::default();
@@ -59,6 +66,15 @@ fn charlie_result(
     })
 }
 
+/// How many of this laptop's changes wait to sync, counted only for a queued referral (the
+/// only status whose sentence says it).
+fn waiting_to_sync(s: &Store, referral: &Referral) -> Result<u32> {
+    if !referral.is_waiting_to_go() {
+        return Ok(0);
+    }
+    Ok(u32::try_from(s.outbox_pending()?).unwrap_or(u32::MAX))
+}
+
 fn referral_page(data: &ReferenceData, s: &Store, referral: Referral) -> Result<ReferralPage> {
     let agency = data
         .agencies
@@ -83,6 +99,7 @@ fn referral_page(data: &ReferenceData, s: &Store, referral: Referral) -> Result<
             })
             .flatten(),
         hours_overdue: referral.hours_overdue(doorstep_core::clock::now()),
+        progress: referral.progress(&agency.name, waiting_to_sync(s, &referral)?),
         address: page.household.one_line_address(),
         person_name,
         agency,
@@ -183,8 +200,9 @@ pub fn record_referral_authority(
     })
 }
 
-/// Takes a lifecycle step: send (only with consent or a basis), acknowledged, visit booked,
-/// completed, declined, no contact.
+/// Takes a lifecycle step. On a laptop that is only Send (only with consent or a basis),
+/// which queues the referral for the next sync; core refuses the hub's and the agency's
+/// steps here, whatever the caller asks.
 pub fn referral_step(api: &Api, id: ReferralId, step: ReferralStep) -> Result<ReferralPage> {
     let data = api.reference.get();
     api.session.with_store(|s| {
@@ -206,11 +224,12 @@ fn summaries(
         .into_iter()
         .map(|referral| {
             let page = s.household_page(referral.household_id)?;
+            let agency_name = data
+                .agencies
+                .agency(&referral.agency_id)
+                .map_or_else(|| referral.agency_id.clone(), |a| a.name.clone());
             Ok(ReferralSummary {
-                agency_name: data
-                    .agencies
-                    .agency(&referral.agency_id)
-                    .map_or_else(|| referral.agency_id.clone(), |a| a.name.clone()),
+                agency_name: agency_name.clone(),
                 person_name: page
                     .persons
                     .iter()
@@ -219,6 +238,7 @@ fn summaries(
                     .unwrap_or_default(),
                 address: page.household.one_line_address(),
                 hours_overdue: referral.hours_overdue(now),
+                progress: referral.progress(&agency_name, waiting_to_sync(s, &referral)?),
                 referral,
             })
         })
@@ -246,6 +266,16 @@ pub fn overdue_referral_list(api: &Api) -> Result<Vec<ReferralSummary>> {
         list.retain(|r| r.hours_overdue.is_some());
         list.sort_by_key(|r| std::cmp::Reverse(r.hours_overdue));
         Ok::<_, AppError>(list)
+    })
+}
+
+/// Referrals sent on this laptop that have not yet gone to the hub, oldest first (for
+/// Today's "Referrals still on this laptop").
+pub fn queued_referral_list(api: &Api) -> Result<Vec<ReferralSummary>> {
+    let data = api.reference.get();
+    api.session.with_store(|s| {
+        let queued = s.referrals_with_status(ReferralStatus::Queued)?;
+        summaries(&data, s, queued)
     })
 }
 

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use doorstep_api::{Api, ErrorCode, dispatch::dispatch};
 use doorstep_core::clock::pinned;
 use serde_json::{Value, json};
-use support::{TestApp, ok, text};
+use support::{TestApp, ok, pull_from_hub, text};
 
 /// A set-up app with one household and its resident: the app, the household's and the
 /// resident's ids, and the temporary folder that holds it.
@@ -147,23 +147,36 @@ async fn a_step_the_referral_is_not_at_is_refused_as_the_wrong_step_and_changes_
         "a refused step changes nothing"
     );
 
-    ok(
-        &api,
-        "referral_step",
-        json!({ "id": id, "step": { "step": "send" } }),
-    )
-    .await;
-    let acknowledge =
-        json!({ "id": id, "step": { "step": "acknowledge", "agency_reference": "SW-77" } });
-    ok(&api, "referral_step", acknowledge.clone()).await;
-    let twice = dispatch(&api, "referral_step", acknowledge)
+    let send = json!({ "id": id, "step": { "step": "send" } });
+    ok(&api, "referral_step", send.clone()).await;
+    let twice = dispatch(&api, "referral_step", send)
         .await
-        .expect_err("acknowledged already");
+        .expect_err("queued already");
     assert_eq!(twice.code, ErrorCode::WrongStep, "{twice:?}");
     assert_eq!(
         twice.message,
-        "A referral that is acknowledged cannot be given the step \"acknowledge\""
+        "A referral that is queued cannot be given the step \"send\""
     );
+}
+
+/// The agency's steps are the agency's: an officer cannot type in an answer it never gave,
+/// and the refusal says so, with the stable code the screen maps.
+#[tokio::test]
+async fn the_officer_cannot_take_the_agencys_steps_or_the_hubs() {
+    let (api, household, person, _dir) = one_resident().await;
+    let page = ok(
+        &api,
+        "draft_referral",
+        referral(&household, &person, "routine"),
+    )
+    .await;
+    let id = text(&page, "/referral/id");
+    for step in [json!({ "step": "deliver" }), json!({ "step": "accept" })] {
+        let refused = dispatch(&api, "referral_step", json!({ "id": id, "step": step }))
+            .await
+            .expect_err("not the officer's step");
+        assert_eq!(refused.code, ErrorCode::WrongStep, "{refused:?}");
+    }
 }
 
 /// The referral's page and Today's list count the hours from the same clock (the page once
@@ -186,7 +199,12 @@ async fn a_referral_page_counts_its_hours_overdue_from_the_app_clock() {
         json!({ "id": id, "step": { "step": "send" } }),
     )
     .await;
-    // Urgent: due in 24 hours, so 50 hours after sending it is 26 hours late.
+    // The clock starts when the hub delivers it, here at once.
+    let directory = api.reference.get().agencies.clone();
+    pull_from_hub(&api, &id, |r| {
+        r.deliver(&directory, sent_at).expect("delivered");
+    });
+    // Urgent: due in 24 hours, so 50 hours after delivery it is 26 hours late.
     pinned::set(Some(sent_at + Duration::hours(50)));
     let page = ok(&api, "get_referral", json!({ "id": id })).await;
     let list = ok(&api, "overdue_referral_list", json!({})).await;

@@ -13,8 +13,11 @@
 
 #[path = "ui_fixtures/plan.rs"]
 mod plan;
+// The hub's side of a referral (delivery, the agency's answers), shared with the command tests.
 #[path = "ui_fixtures/recorder.rs"]
 mod recorder;
+#[path = "support/mod.rs"]
+mod support;
 #[path = "ui_fixtures/survey.rs"]
 mod survey;
 

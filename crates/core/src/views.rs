@@ -333,9 +333,13 @@ pub struct ReferralPage {
     pub cannot_send_because: Option<RuleViolation>,
     /// Whole hours past its due time, when it is sent and overdue.
     pub hours_overdue: Option<u32>,
+    /// Where it is now, as a sentence: still on this laptop (with the changes waiting to
+    /// sync), delivered with the date the agency should respond by, or the agency's answer.
+    pub progress: String,
 }
 
-/// A referral in a list (a household's referrals, overdue ones on Today).
+/// A referral in a list (a household's referrals; on Today, those still on this laptop and
+/// the overdue ones).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct ReferralSummary {
     /// The referral.
@@ -348,6 +352,8 @@ pub struct ReferralSummary {
     pub address: String,
     /// Whole hours past its due time, when overdue.
     pub hours_overdue: Option<u32>,
+    /// Where it is now, as a sentence (as on its page).
+    pub progress: String,
 }
 
 /// A day of action as it was set up.

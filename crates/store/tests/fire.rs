@@ -176,12 +176,13 @@ fn a_referral_is_never_sent_without_consent_or_a_basis_and_keeps_its_history() {
         })
         .expect("consent");
     let sent = send(&mut store).expect("sent with consent");
-    assert_eq!(sent.status, ReferralStatus::Sent);
-    assert!(sent.due_at.is_some());
+    // Sending only queues it: the hub delivers it and starts the agency's clock.
+    assert_eq!(sent.status, ReferralStatus::Queued);
+    assert_eq!((sent.sent_at, sent.due_at), (None, None));
     assert_eq!(
         store
-            .referrals_with_status(ReferralStatus::Sent)
-            .expect("sent")
+            .referrals_with_status(ReferralStatus::Queued)
+            .expect("queued")
             .len(),
         1
     );

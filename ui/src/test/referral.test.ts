@@ -121,16 +121,28 @@ describe('making a referral', () => {
     })
 
     await user.click(screen.getByRole('button', { name: 'Send the referral' }))
-    const notice = await screen.findByText(/^Referral sent to Fire and Rescue Service/)
+    // No hub has it yet: Rust's sentence says it waits on the laptop, never that it was sent.
+    const sent = stub.result<ReferralPage>('referral_step')
+    expect(sent.progress).toMatch(
+      /^Waiting to go — it goes to the agency when Doorstep next syncs\. \d+ changes are waiting to sync on this laptop\.$/,
+    )
     await waitFor(() => expect(document.getElementById('referral-notice')).toHaveFocus())
-    // Rust's due time: five working days after it was sent (the minutes are the recording's).
-    expect(notice).toHaveTextContent(/They should respond by 12 March 2026 at \d\d:\d\d\.$/)
-    expect(document.getElementById('referral-status')).toHaveTextContent('Sent')
-    expect(document.getElementById('referral-sent-at')).toHaveTextContent(/^5 March 2026 at /)
-    expect(document.getElementById('referral-due-at')).toHaveTextContent(/^By 12 March 2026 at /)
+    expect(document.getElementById('referral-notice')).toHaveTextContent(sent.progress)
+    expect(screen.queryByText(/Referral sent/)).toBeNull()
+    expect(document.getElementById('referral-status')).toHaveTextContent('Waiting to go')
+    expect(document.getElementById('referral-next')).toHaveTextContent(sent.progress)
+    // The agency's clock starts only when the hub delivers it.
+    expect(document.getElementById('referral-sent-at')).toHaveTextContent('Not yet')
+    expect(document.getElementById('referral-due-at')).toHaveTextContent(
+      'Set when Doorstep delivers it to the agency',
+    )
     expect(screen.queryByRole('button', { name: 'Send the referral' })).toBeNull()
+    // The officer may still save the form as a PDF.
+    expect(screen.getByRole('button', { name: 'Save the referral form (PDF)' })).toBeInTheDocument()
     const history = document.getElementById('referral-history') as HTMLElement
-    expect(within(history).getByRole('heading', { name: /Sent to the agency/ })).toBeInTheDocument()
+    expect(
+      within(history).getByRole('heading', { name: /Sent: waiting to go at the next sync/ }),
+    ).toBeInTheDocument()
     expect(history).toHaveTextContent('Alex Doorley (Burglary reduction officer)')
     expect(stub.unanswered).toEqual([])
     expect(await violations()).toEqual([])
@@ -192,7 +204,7 @@ describe('making a referral', () => {
     expect(sendNow).toHaveAttribute('aria-disabled', 'false')
     await user.click(sendNow)
     await waitFor(() =>
-      expect(document.getElementById('referral-status')).toHaveTextContent('Sent'),
+      expect(document.getElementById('referral-status')).toHaveTextContent('Waiting to go'),
     )
     expect(stub.unanswered).toEqual([])
   })
@@ -232,79 +244,87 @@ describe('making a referral', () => {
     expect(stub.unanswered).toEqual([])
   })
 
-  it('refuses a step the referral has moved past, and shows where it is now', async () => {
+  it('refuses Send when the referral was sent from another laptop, and shows where it is now', async () => {
     const { user } = await openReferral({ branch: 'moved-on' })
-    expect(document.getElementById('referral-status')).toHaveTextContent('Sent')
-    // Someone else recorded the acknowledgement on another device (SW-77) meanwhile.
-
-    await user.click(screen.getByRole('button', { name: 'Record acknowledgement' }))
-    expect(screen.getByLabelText("The agency's reference (optional)")).toHaveFocus()
-    await user.type(screen.getByLabelText("The agency's reference (optional)"), 'SW-78')
-    await user.click(screen.getByRole('button', { name: 'Save' }))
-
+    expect(document.getElementById('referral-status')).toHaveTextContent('Draft')
+    // Someone sent it from another laptop meanwhile.
+    await user.click(screen.getByRole('button', { name: 'Send the referral' }))
     const summary = await screen.findByRole('alert')
-    expect(summary).toHaveTextContent(
-      'A referral that is acknowledged cannot be given the step "acknowledge"',
-    )
+    expect(summary).toHaveTextContent('A referral that is queued cannot be given the step "send"')
     await waitFor(() =>
-      expect(document.getElementById('referral-status')).toHaveTextContent('Acknowledged'),
+      expect(document.getElementById('referral-status')).toHaveTextContent('Waiting to go'),
     )
-    expect(screen.queryByRole('button', { name: 'Record acknowledgement' })).toBeNull()
-    expect(screen.getByRole('alert')).toHaveTextContent('cannot be given the step')
-    expect(document.getElementById('referral-history')).toHaveTextContent('Agency reference: SW-77')
+    expect(screen.queryByRole('button', { name: 'Send the referral' })).toBeNull()
   })
 
-  it('records the agency booking a visit and completing, with their details in the history', async () => {
-    const { user, stub } = await openReferral({ branch: 'visit' })
-
-    await user.click(screen.getByRole('button', { name: 'Record a booked visit' }))
-    expect(screen.getByLabelText('Day')).toHaveFocus()
-    await user.type(screen.getByLabelText('Day'), '31')
-    await user.type(screen.getByLabelText('Month'), '2')
-    await user.type(screen.getByLabelText('Year'), '2026')
-    await user.type(screen.getByLabelText('Time of the visit'), '25:00')
-    await user.click(screen.getByRole('button', { name: 'Save' }))
-    expect(document.getElementById('visit-date-error')).toHaveTextContent(
-      'Enter the date of the visit, for example 3 12 2025',
+  it("says when the hub delivered it and when the agency should respond, from Rust's sentence", async () => {
+    const { stub } = await openReferral({ branch: 'delivered' })
+    const page = stub.result<ReferralPage>('get_referral')
+    expect(page.referral.status).toBe('sent')
+    // Delivered by the hub on 5 March (the recording's day), due five working days later.
+    expect(page.progress).toBe(
+      'Sent to the agency on 5 March 2026; they should respond by 12 March 2026.',
     )
-    expect(document.getElementById('visit-time-error')).toHaveTextContent(
-      'Enter the time of the visit on the 24-hour clock, for example 14:30',
-    )
-    expect(stub.sent('referral_step')).toEqual([])
+    expect(document.getElementById('referral-next')).toHaveTextContent(page.progress)
+    expect(document.getElementById('referral-status')).toHaveTextContent('Sent')
+    expect(document.getElementById('referral-due-at')).toHaveTextContent(/^By 12 March 2026 at /)
+    const history = document.getElementById('referral-history') as HTMLElement
+    const delivered = within(history).getAllByRole('listitem')[0]!
+    expect(within(delivered).getByRole('heading')).toHaveTextContent('Delivered to the agency')
+    expect(delivered).toHaveTextContent("by Doorstep's hub")
+    // Nothing for the officer to press: the agency answers on the hub.
+    const actions = screen.getByRole('region', { name: 'Where it is now' })
+    expect(within(actions).queryAllByRole('button')).toEqual([])
+    expect(stub.unanswered).toEqual([])
     expect(await violations()).toEqual([])
+  })
 
-    await user.clear(screen.getByLabelText('Day'))
-    await user.type(screen.getByLabelText('Day'), '12')
-    await user.clear(screen.getByLabelText('Month'))
-    await user.type(screen.getByLabelText('Month'), '3')
-    await user.clear(screen.getByLabelText('Time of the visit'))
-    await user.type(screen.getByLabelText('Time of the visit'), '10:30')
-    await user.click(screen.getByRole('button', { name: 'Save' }))
-    await screen.findByText(/^Visit booked for 12 March 2026 at 10:30/)
-    expect(document.getElementById('referral-status')).toHaveTextContent('Visit booked')
-
-    await user.click(screen.getByRole('button', { name: 'Record as completed' }))
-    await user.click(screen.getByRole('button', { name: 'Save' }))
-    // Rust refuses a blank outcome, beside the box.
-    await waitFor(() =>
-      expect(document.getElementById('outcome-error')).toHaveTextContent('Enter what happened'),
+  it("shows the agency's acknowledgement and acceptance as the agency's", async () => {
+    const { stub } = await openReferral({ branch: 'accepted' })
+    const page = stub.result<ReferralPage>('get_referral')
+    expect(page.steps).toEqual([])
+    expect(document.getElementById('referral-status')).toHaveTextContent('Accepted')
+    expect(document.getElementById('referral-next')).toHaveTextContent(
+      `${AGENCY} accepted it on 5 March 2026.`,
     )
-    await user.type(screen.getByLabelText('What happened?'), 'Visited; fitted two alarms')
-    await user.click(screen.getByRole('button', { name: 'Save' }))
-    await screen.findByText('Referral recorded as completed.')
-    expect(document.getElementById('referral-status')).toHaveTextContent('Completed')
-    expect(document.getElementById('referral-next')).toHaveTextContent('Nothing more is needed')
-
     const history = document.getElementById('referral-history') as HTMLElement
     const items = within(history).getAllByRole('listitem')
     expect(items.map((li) => within(li).getByRole('heading').textContent?.split(' (')[0])).toEqual([
-      'Completed',
-      'Visit booked',
-      'Sent to the agency',
+      'Accepted by the agency',
+      'Acknowledged by the agency',
+      'Delivered to the agency',
+      'Sent: waiting to go at the next sync',
+    ])
+    expect(items[0]).toHaveTextContent(`by Partner agency (${AGENCY})`)
+    expect(items[1]).toHaveTextContent(`by Partner agency (${AGENCY})`)
+    expect(items[1]).toHaveTextContent('Agency reference: SW-77')
+    expect(screen.queryByRole('button', { name: /Record/ })).toBeNull()
+    expect(stub.unanswered).toEqual([])
+  })
+
+  it("shows the agency's booked visit and outcome, which only the agency records", async () => {
+    const { stub } = await openReferral({ branch: 'visit' })
+    const page = stub.result<ReferralPage>('get_referral')
+    expect(document.getElementById('referral-status')).toHaveTextContent('Completed')
+    expect(page.progress).toBe(`${AGENCY} completed it on 5 March 2026: Visited; fitted two alarms`)
+    expect(document.getElementById('referral-next')).toHaveTextContent(page.progress)
+    const history = document.getElementById('referral-history') as HTMLElement
+    const items = within(history).getAllByRole('listitem')
+    expect(items.map((li) => within(li).getByRole('heading').textContent?.split(' (')[0])).toEqual([
+      'Completed by the agency',
+      'Visit booked by the agency',
+      'Accepted by the agency',
+      'Delivered to the agency',
+      'Sent: waiting to go at the next sync',
     ])
     expect(items[0]).toHaveTextContent('Outcome: Visited; fitted two alarms')
     expect(items[1]).toHaveTextContent('Visit on 12 March 2026 at 10:30')
+    expect(items[1]).toHaveTextContent(`by Partner agency (${AGENCY})`)
+    // No form to type in an agency's answer.
+    expect(screen.queryByRole('button', { name: /Record/ })).toBeNull()
+    expect(screen.queryByLabelText('What happened?')).toBeNull()
     expect(stub.unanswered).toEqual([])
+    expect(await violations()).toEqual([])
   })
 
   it('explains that a referral needs a resident when there are none', async () => {
@@ -419,12 +439,16 @@ describe('fire safety on the household page and Today', () => {
 
   it('counts overdue referrals on Today, linking to the most overdue', async () => {
     const { stub } = await renderRecorded('fire', { branch: 'overdue', hash: '#/today' })
-    // Two sent past their time, one sent in time, one acknowledged: Rust lists the two.
+    // Two delivered past their time, one in time, one acknowledged, one still on the laptop:
+    // Rust lists the two; the one on the laptop has no clock running, so is never overdue.
     const [worst, next] = overdue(stub)
     expect([worst?.hours_overdue, next?.hours_overdue]).toEqual([72, 24])
     const panel = await screen.findByRole('region', { name: 'Waiting for action' })
     const link = await within(panel).findByRole('link', { name: '2 referrals overdue' })
     expect(link).toHaveAttribute('href', `#/referral/${worst!.referral.id}`)
+    const onLaptop = await screen.findByRole('region', { name: /Referrals still on this laptop/ })
+    expect(within(onLaptop).getAllByRole('link')).toHaveLength(1)
+    expect(onLaptop).toHaveTextContent('Ray Sampleton')
     expect(within(panel).getByRole('link', { name: /waiting for approval/ })).toHaveAttribute(
       'href',
       '#/approvals',
@@ -432,7 +456,7 @@ describe('fire safety on the household page and Today', () => {
     expect(stub.unanswered).toEqual([])
   })
 
-  it('leaves the overdue referrals line out when there are none', async () => {
+  it('leaves the overdue referrals line out when there are none, and lists the one still on this laptop', async () => {
     const { stub } = await renderRecorded('fire', {
       branch: 'referral',
       from: 'sent',
@@ -442,7 +466,18 @@ describe('fire safety on the household page and Today', () => {
     const panel = await screen.findByRole('region', { name: 'Waiting for action' })
     await within(panel).findByRole('link', { name: /cocoon/ })
     expect(within(panel).queryByRole('link', { name: /referral/ })).toBeNull()
+
+    const [queued] = stub.result<ReferralSummary[]>('queued_referral_list')
+    const onLaptop = await screen.findByRole('region', { name: /Referrals still on this laptop/ })
+    expect(onLaptop).toHaveTextContent('1 referral')
+    expect(document.getElementById('on-laptop-why')).toHaveTextContent(queued!.progress)
+    expect(queued!.progress).toMatch(/^Waiting to go — it goes to the agency/)
+    const link = within(onLaptop).getByRole('link', {
+      name: `Referral to ${AGENCY} for Edith Sampleton`,
+    })
+    expect(link).toHaveAttribute('href', `#/referral/${queued!.referral.id}`)
     expect(stub.unanswered).toEqual([])
+    expect(await violations()).toEqual([])
   })
 
   it('hides the line when the list fails, and keeps the rest of Today', async () => {

@@ -7,6 +7,9 @@
 //! consent stamped with the UI's placeholder officer and the time the tests pin `Date` to
 //! (Rust replaces both with the person signed in and its own clock).
 
+use doorstep_core::clock;
+use doorstep_core::fire::{AgencyDirectory, Referral as CoreReferral, ReferralStep};
+use doorstep_core::{OfficerId, Role};
 use serde_json::{Value, json};
 
 use super::recorder::{Recorder, Recording};
@@ -123,6 +126,7 @@ async fn today(rec: &mut Recorder) {
         .await;
     rec.ok("cocoons", json!({ "householdId": null })).await;
     rec.ok("overdue_referral_list", json!({})).await;
+    rec.ok("queued_referral_list", json!({})).await;
 }
 
 /// What a referral's page reads.
@@ -259,13 +263,45 @@ fn step(referral: &str, step: Value) -> Value {
     json!({ "id": referral, "step": step })
 }
 
-/// Drafts and sends a referral unseen; returns its id.
+/// Drafts and sends a referral unseen, so it waits on the laptop; returns its id.
 async fn sent_quietly(rec: &mut Recorder, referral: &Referral<'_>) -> String {
     let page = rec.quietly("draft_referral", referral.args()).await;
     let id = id(&page, "/referral/id");
     rec.quietly("referral_step", step(&id, json!({ "step": "send" })))
         .await;
     id
+}
+
+/// Drafts and sends a referral unseen, and the hub delivers it at the next sync, which
+/// starts the agency's response clock; returns its id.
+async fn delivered_quietly(rec: &mut Recorder, referral: &Referral<'_>) -> String {
+    let id = sent_quietly(rec, referral).await;
+    let directory = agencies();
+    rec.hub(&id, |r| {
+        r.deliver(&directory, clock::now())
+            .expect("queued with consent");
+    });
+    id
+}
+
+/// The agency's step, taken in its inbox on the hub by someone at the agency.
+fn agency_step(step: ReferralStep) -> impl FnOnce(&mut CoreReferral) {
+    move |r| {
+        r.apply(
+            &agencies(),
+            step,
+            OfficerId::new(),
+            Role::Agency,
+            clock::now(),
+        )
+        .expect("the agency's step");
+    }
+}
+
+/// The agencies the app loads (the demo directory in `assets/`).
+fn agencies() -> AgencyDirectory {
+    AgencyDirectory::from_toml(include_str!("../../../../assets/agencies.toml"))
+        .expect("the demo agencies")
 }
 
 pub async fn fire() -> Recording {
@@ -382,7 +418,8 @@ pub async fn fire() -> Recording {
     checks(&mut b, &h.two).await;
     branches.push(b.into_branch("latest-check"));
 
-    // A referral with consent, drafted and sent; then Today has nothing overdue.
+    // A referral with consent, drafted and sent, so it waits on the laptop; then Today lists
+    // it as still on this laptop, and nothing overdue.
     let mut b = rec.branch(OFFICER_PASSPHRASE).await;
     let mut referral = to_the_fire_service(&h.one, &h.edith, "routine");
     referral.consent = consent("Edith Sampleton", &["share_with_fire", "follow_up"]);
@@ -442,7 +479,7 @@ pub async fn fire() -> Recording {
     .await;
     branches.push(b.into_branch("consent-visit"));
 
-    // A sent referral's form as a PDF.
+    // A referral waiting to go: its form as a PDF, as the officer can still save it.
     let mut b = rec.branch(OFFICER_PASSPHRASE).await;
     let referral_id = sent_quietly(&mut b, &to_the_fire_service(&h.one, &h.edith, "routine")).await;
     referral_page(&mut b, &referral_id).await;
@@ -455,78 +492,96 @@ pub async fn fire() -> Recording {
     b.ok("open_document", json!({ "path": path })).await;
     branches.push(b.into_branch("pdf"));
 
-    // Someone else records the acknowledgement on another device while the page is open.
+    // Sent on another laptop while this page still shows the draft: Send is refused and the
+    // page shows where it is now.
     let mut b = rec.branch(OFFICER_PASSPHRASE).await;
-    let referral_id = sent_quietly(&mut b, &to_the_fire_service(&h.one, &h.edith, "routine")).await;
+    let page = b
+        .quietly(
+            "draft_referral",
+            to_the_fire_service(&h.one, &h.edith, "routine").args(),
+        )
+        .await;
+    let referral_id = id(&page, "/referral/id");
     referral_page(&mut b, &referral_id).await;
     b.quietly(
         "referral_step",
-        step(
-            &referral_id,
-            json!({ "step": "acknowledge", "agency_reference": "SW-77" }),
-        ),
+        step(&referral_id, json!({ "step": "send" })),
     )
     .await;
     b.refused(
         "referral_step",
-        step(
-            &referral_id,
-            json!({ "step": "acknowledge", "agency_reference": "SW-78" }),
-        ),
+        step(&referral_id, json!({ "step": "send" })),
     )
     .await;
     referral_page(&mut b, &referral_id).await;
     branches.push(b.into_branch("moved-on"));
 
-    // The agency books a visit for 10:30 on 12 March (GMT, so the same in UTC) and completes.
+    // The hub delivered it at the next sync: the agency's clock runs from then.
     let mut b = rec.branch(OFFICER_PASSPHRASE).await;
-    let referral_id = sent_quietly(&mut b, &to_the_fire_service(&h.one, &h.edith, "routine")).await;
+    let referral_id =
+        delivered_quietly(&mut b, &to_the_fire_service(&h.one, &h.edith, "routine")).await;
     referral_page(&mut b, &referral_id).await;
-    b.ok(
-        "referral_step",
-        step(
-            &referral_id,
-            json!({ "step": "book_visit", "visit_at": "2026-03-12T10:30:00.000Z" }),
-        ),
-    )
-    .await;
-    b.refused(
-        "referral_step",
-        step(&referral_id, json!({ "step": "complete", "outcome": "" })),
-    )
-    .await;
-    b.ok(
-        "referral_step",
-        step(
-            &referral_id,
-            json!({ "step": "complete", "outcome": "Visited; fitted two alarms" }),
-        ),
-    )
-    .await;
+    branches.push(b.into_branch("delivered"));
+
+    // Delivered, then the agency acknowledged it (SW-77) and took it on, in its inbox.
+    let mut b = rec.branch(OFFICER_PASSPHRASE).await;
+    let referral_id =
+        delivered_quietly(&mut b, &to_the_fire_service(&h.one, &h.edith, "routine")).await;
+    b.hub(
+        &referral_id,
+        agency_step(ReferralStep::Acknowledge {
+            agency_reference: Some("SW-77".into()),
+        }),
+    );
+    b.hub(&referral_id, agency_step(ReferralStep::Accept));
+    referral_page(&mut b, &referral_id).await;
+    branches.push(b.into_branch("accepted"));
+
+    // The agency takes it on, books a visit for 10:30 on 12 March (GMT, so the same in UTC)
+    // and completes it, all on the hub; the officer sees it on the referral's page.
+    let mut b = rec.branch(OFFICER_PASSPHRASE).await;
+    let referral_id =
+        delivered_quietly(&mut b, &to_the_fire_service(&h.one, &h.edith, "routine")).await;
+    b.hub(&referral_id, agency_step(ReferralStep::Accept));
+    b.hub(
+        &referral_id,
+        agency_step(ReferralStep::BookVisit {
+            visit_at: "2026-03-12T10:30:00Z".parse().expect("a time"),
+        }),
+    );
+    b.hub(
+        &referral_id,
+        agency_step(ReferralStep::Complete {
+            outcome: "Visited; fitted two alarms".into(),
+        }),
+    );
+    referral_page(&mut b, &referral_id).await;
     branches.push(b.into_branch("visit"));
 
-    // Days later: two urgent referrals past their 24 hours (one three days, one one day), one
-    // sent in time, one acknowledged, and a draft to the recovery service.
+    // Days later: two urgent referrals delivered and past their 24 hours (one three days, one
+    // one day), one delivered in time, one acknowledged, one still on the laptop, and a draft
+    // to the recovery service.
     let mut b = rec.branch(OFFICER_PASSPHRASE).await;
     b.quietly(
         "save_charlie_check",
         one_factor(&h.one, &h.edith, "inappropriate_smoking", 10).args(),
     )
     .await;
-    let worst = sent_quietly(&mut b, &to_the_fire_service(&h.two, &h.two_edith, "urgent")).await;
+    let worst =
+        delivered_quietly(&mut b, &to_the_fire_service(&h.two, &h.two_edith, "urgent")).await;
     b.days_pass(2);
-    let late = sent_quietly(&mut b, &to_the_fire_service(&h.one, &h.edith, "urgent")).await;
+    let late = delivered_quietly(&mut b, &to_the_fire_service(&h.one, &h.edith, "urgent")).await;
     b.days_pass(2);
-    sent_quietly(&mut b, &to_the_fire_service(&h.two, &h.ray, "routine")).await;
-    let acknowledged = sent_quietly(&mut b, &to_the_fire_service(&h.two, &h.ray, "routine")).await;
-    b.quietly(
-        "referral_step",
-        step(
-            &acknowledged,
-            json!({ "step": "acknowledge", "agency_reference": null }),
-        ),
-    )
-    .await;
+    delivered_quietly(&mut b, &to_the_fire_service(&h.two, &h.ray, "routine")).await;
+    let acknowledged =
+        delivered_quietly(&mut b, &to_the_fire_service(&h.two, &h.ray, "routine")).await;
+    b.hub(
+        &acknowledged,
+        agency_step(ReferralStep::Acknowledge {
+            agency_reference: None,
+        }),
+    );
+    sent_quietly(&mut b, &to_the_fire_service(&h.two, &h.ray, "soon")).await;
     b.quietly(
         "draft_referral",
         Referral {
@@ -550,8 +605,9 @@ pub async fn fire() -> Recording {
          (a very high check, then corrected), charlie-refused, suggestion (a check for one of \
          two residents referred from its suggestion), latest-check, referral (drafted with \
          consent and sent), no-consent (a lawful basis refused, then recorded, then sent), \
-         consent-visit, pdf, moved-on (acknowledged elsewhere), visit (booked and completed) \
-         and overdue (days later, with Today's count).",
+         consent-visit, pdf, moved-on (sent elsewhere), delivered (by the hub), accepted \
+         (acknowledged and taken on by the agency), visit (accepted, booked and completed by the agency) and overdue (days \
+         later, with Today's count and one still on the laptop).",
         branches,
     )
 }

@@ -38,6 +38,7 @@ async fn waiting_work(rec: &mut Recorder) {
         .await;
     rec.ok("cocoons", json!({ "householdId": null })).await;
     rec.ok("overdue_referral_list", json!({})).await;
+    rec.ok("queued_referral_list", json!({})).await;
 }
 
 /// A person draft as the resident form sends it (blank fields are empty strings), to be

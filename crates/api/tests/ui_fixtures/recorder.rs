@@ -192,6 +192,15 @@ impl Recorder {
         dispatch::dispatch(self.api(), command, args.clone()).await
     }
 
+    /// What the hub does to a referral while the laptop is away (delivers it, or brings the
+    /// agency's answer), pulled in at the next minute as a sync would, unrecorded: the
+    /// screens only see it in what the commands answer afterwards.
+    pub fn hub(&mut self, referral: &str, change: impl FnOnce(&mut doorstep_core::fire::Referral)) {
+        self.minute += 1;
+        pinned::set(Some(anchor() + Duration::minutes(self.minute)));
+        crate::support::pull_from_hub(self.api(), referral, change);
+    }
+
     /// Runs a command without recording it: a step the screens never see.
     pub async fn quietly(&mut self, command: &str, args: Value) -> Value {
         self.run(command, &args)

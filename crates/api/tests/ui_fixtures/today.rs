@@ -36,6 +36,7 @@ async fn today_screen(rec: &mut Recorder, date: &str) {
         .await;
     rec.ok("cocoons", json!({ "householdId": null })).await;
     rec.ok("overdue_referral_list", json!({})).await;
+    rec.ok("queued_referral_list", json!({})).await;
 }
 
 /// A plan drafted from a burglary victim's survey at `line_1` (in ZY4, where the council's

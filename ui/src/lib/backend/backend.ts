@@ -145,6 +145,8 @@ export interface Backend {
   referralStep(id: string, step: ReferralStep): Promise<Result<ReferralPage>>
   referralsForHousehold(householdId: string): Promise<Result<ReferralSummary[]>>
   overdueReferralList(): Promise<Result<ReferralSummary[]>>
+  /** Referrals sent on this laptop that wait for the next sync, oldest first. */
+  queuedReferralList(): Promise<Result<ReferralSummary[]>>
   createDayOfAction(draft: DayOfActionDraft): Promise<Result<DayOfAction>>
   daysOfAction(): Promise<Result<DayOfActionSummaryRow[]>>
   getDayOfAction(id: string): Promise<Result<DayOfActionPage>>

@@ -140,6 +140,8 @@ export const commands = {
 	referralsForHousehold: (householdId: HouseholdId) => typedError<ReferralSummary[], AppError>(__TAURI_INVOKE("referrals_for_household", { householdId })),
 	/**  Sent referrals the agency has not acknowledged in time, most overdue first (for Today). */
 	overdueReferralList: () => typedError<ReferralSummary[], AppError>(__TAURI_INVOKE("overdue_referral_list")),
+	/**  Referrals sent on this laptop that wait for the next sync, oldest first (for Today). */
+	queuedReferralList: () => typedError<ReferralSummary[], AppError>(__TAURI_INVOKE("queued_referral_list")),
 	/**  Sets up a day of action. */
 	createDayOfAction: (draft: DayOfActionDraft) => typedError<DayOfAction, AppError>(__TAURI_INVOKE("create_day_of_action", { draft })),
 	/**  Every day of action, newest first. */
@@ -226,6 +228,17 @@ export type Agency = {
 	method: ReferralMethod,
 	/**  The email address, phone number or portal link. */
 	contact: string,
+	/**
+	 *  The mailbox the hub tells of each new referral in the agency's inbox (the email
+	 *  says only that one is waiting, and where); none means the agency's people watch
+	 *  the inbox themselves.
+	 */
+	notify?: string | null,
+	/**
+	 *  The notify address is a secure one (the council's secure email service or its
+	 *  equivalent), so the hub may attach the referral form itself.
+	 */
+	secure_email?: boolean,
 	/**  How soon it should acknowledge a referral. */
 	response: ResponseTime,
 	/**  What it helps with, in plain words. */
@@ -1951,10 +1964,10 @@ export type Referral = {
 	created_by: OfficerId,
 	/**  When. */
 	created_at: string,
-	/**  When it was sent. */
+	/**  When the hub delivered it to the agency (the response clock starts here). */
 	sent_at: string | null,
 	/**
-	 *  When the agency should have acknowledged it, fixed at sending so later directory edits
+	 *  When the agency should have acknowledged it, fixed at delivery so later directory edits
 	 *  do not rewrite what was expected.
 	 */
 	due_at: string | null,
@@ -2026,16 +2039,25 @@ export type ReferralPage = {
 	cannot_send_because: RuleViolation | null,
 	/**  Whole hours past its due time, when it is sent and overdue. */
 	hours_overdue: number | null,
+	/**
+	 *  Where it is now, as a sentence: still on this laptop (with the changes waiting to
+	 *  sync), delivered with the date the agency should respond by, or the agency's answer.
+	 */
+	progress: string,
 };
 
 /**  Where a referral is. */
 export type ReferralStatus = 
 /**  Being written; the only editable state. */
 "draft" | 
-/**  Sent to the agency. */
+/**  Sent by the officer, waiting on the laptop or the hub to reach the agency. */
+"queued" | 
+/**  Delivered to the agency's inbox; the response clock runs. */
 "sent" | 
 /**  The agency has acknowledged it. */
 "acknowledged" | 
+/**  The agency has taken it on. */
+"accepted" | 
 /**  The agency has booked a visit. */
 "visit_booked" | 
 /**  Done; final. */
@@ -2047,12 +2069,16 @@ export type ReferralStatus =
 
 /**  A step with what it records. */
 export type ReferralStep = 
-/**  Send to the agency. */
+/**  The referrer sends it; it goes at the next sync. */
 { step: "send" } | 
+/**  The hub delivered it to the agency's inbox. */
+{ step: "deliver" } | 
 /**  The agency acknowledged it. */
 { step: "acknowledge"; 
 /**  The agency's reference, if given. */
 agency_reference: string | null } | 
+/**  The agency took it on. */
+{ step: "accept" } | 
 /**  The agency booked a visit. */
 { step: "book_visit"; 
 /**  When the visit is. */
@@ -2072,10 +2098,14 @@ attempts: string };
 
 /**  The kinds of step, for the transition matrix and the UI's buttons. */
 export type ReferralStepKind = 
-/**  Send to the agency. */
+/**  The referrer sends it: it waits to go at the next sync. */
 "send" | 
-/**  Record the agency's acknowledgement. */
+/**  The hub delivers it to the agency's inbox. */
+"deliver" | 
+/**  The agency acknowledges it. */
 "acknowledge" | 
+/**  The agency takes it on. */
+"accept" | 
 /**  Record a booked visit. */
 "book_visit" | 
 /**  Record completion. */
@@ -2085,7 +2115,10 @@ export type ReferralStepKind =
 /**  Record that nobody could make contact. */
 "no_contact";
 
-/**  A referral in a list (a household's referrals, overdue ones on Today). */
+/**
+ *  A referral in a list (a household's referrals; on Today, those still on this laptop and
+ *  the overdue ones).
+ */
 export type ReferralSummary = {
 	/**  The referral. */
 	referral: Referral,
@@ -2097,6 +2130,8 @@ export type ReferralSummary = {
 	address: string,
 	/**  Whole hours past its due time, when overdue. */
 	hours_overdue: number | null,
+	/**  Where it is now, as a sentence (as on its page). */
+	progress: string,
 };
 
 /**  How soon an agency should acknowledge a referral. */
@@ -2153,7 +2188,12 @@ export type Role =
  *  Data protection officer: reads the audit log and answers privacy requests in
  *  the council console; never uses a laptop.
  */
-"dpo";
+"dpo" | 
+/**
+ *  Someone at a partner agency who answers the referrals sent to it, in the hub's
+ *  inbox; never uses a laptop.
+ */
+"agency";
 
 /**  A gazetteer row that was not imported, and why. */
 export type RowError = {

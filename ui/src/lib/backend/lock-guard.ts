@@ -65,6 +65,7 @@ export function withLockDetection(backend: Backend, onLocked: () => void): Backe
     referralStep: (id, step) => guard(backend.referralStep(id, step)),
     referralsForHousehold: (h) => guard(backend.referralsForHousehold(h)),
     overdueReferralList: () => guard(backend.overdueReferralList()),
+    queuedReferralList: () => guard(backend.queuedReferralList()),
     createDayOfAction: (d) => guard(backend.createDayOfAction(d)),
     daysOfAction: () => guard(backend.daysOfAction()),
     getDayOfAction: (id) => guard(backend.getDayOfAction(id)),

@@ -68,6 +68,7 @@ const READS = new Set([
   'get_referral',
   'referrals_for_household',
   'overdue_referral_list',
+  'queued_referral_list',
   'days_of_action',
   'get_day_of_action',
   'sync_status',

@@ -168,6 +168,7 @@ export function createTauriBackend(): Backend {
     referralStep: (id, step) => run(commands.referralStep(id, step)),
     referralsForHousehold: (householdId) => run(commands.referralsForHousehold(householdId)),
     overdueReferralList: () => run(commands.overdueReferralList()),
+    queuedReferralList: () => run(commands.queuedReferralList()),
     createDayOfAction: (draft) => run(commands.createDayOfAction(draft)),
     daysOfAction: () => run(commands.daysOfAction()),
     getDayOfAction: (id) => run(commands.getDayOfAction(id)),

@@ -64,6 +64,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   analyst: 'Analyst',
   admin: 'Administrator',
   dpo: 'Data protection officer',
+  agency: 'Partner agency',
 }
 
 /**

@@ -22,6 +22,7 @@ use super::ids::{CharlieCheckId, ReferralId};
 mod clock;
 mod consent;
 mod lifecycle;
+mod progress;
 mod suggest;
 
 #[cfg(test)]
@@ -34,6 +35,7 @@ pub use consent::{
 pub use lifecycle::{
     REFERRAL_ROLES, ReferralEvent, ReferralStatus, ReferralStep, ReferralStepKind,
 };
+pub use progress::WAITING_TO_GO;
 pub use suggest::{SuggestedReferral, suggest_referrals};
 
 use consent::{validate_basis, validate_consent};

@@ -671,3 +671,38 @@ fn a_capacity_concern_longer_than_the_referral_text_limit_is_refused() {
     c.capacity_concerns = Some("x".repeat(TEXT_MAX));
     referral("fire_safe_and_well", Some(c), None);
 }
+
+#[rstest]
+#[case(
+    ReferralStatus::Draft,
+    "A draft: it stays on this laptop until it is sent."
+)]
+#[case(
+    ReferralStatus::Queued,
+    "Waiting to go — it goes to the agency when Doorstep next syncs. 3 changes are waiting to sync on this laptop."
+)]
+#[case(
+    ReferralStatus::Sent,
+    "Sent to the agency on 2 March 2026; they should respond by 9 March 2026."
+)]
+#[case(ReferralStatus::Accepted, "Fire accepted it on 2 March 2026.")]
+#[case(
+    ReferralStatus::Declined,
+    "Fire declined it on 2 March 2026: Resident declined"
+)]
+fn progress_says_where_the_referral_is(#[case] status: ReferralStatus, #[case] expected: &str) {
+    let said = at_status(status).progress("Fire", 3);
+    assert!(
+        said.starts_with(expected),
+        "{status:?}: {said:?} should start {expected:?}"
+    );
+}
+
+#[test]
+fn one_waiting_change_is_singular() {
+    assert!(
+        at_status(ReferralStatus::Queued)
+            .progress("Fire", 1)
+            .ends_with("1 change is waiting to sync on this laptop.")
+    );
+}

@@ -52,8 +52,10 @@ export const URGENCIES = Object.keys(URGENCY_LABELS) as Urgency[]
 
 export const REFERRAL_STATUS_LABELS: Record<ReferralStatus, string> = {
   draft: 'Draft',
+  queued: 'Waiting to go',
   sent: 'Sent',
   acknowledged: 'Acknowledged',
+  accepted: 'Accepted',
   visit_booked: 'Visit booked',
   completed: 'Completed',
   declined: 'Declined',
@@ -62,22 +64,27 @@ export const REFERRAL_STATUS_LABELS: Record<ReferralStatus, string> = {
 
 export const REFERRAL_STATUS_TAG_CLASSES: Record<ReferralStatus, string> = {
   draft: 'govuk-tag--grey',
+  queued: 'govuk-tag--yellow',
   sent: 'govuk-tag--blue',
   acknowledged: 'govuk-tag--turquoise',
+  accepted: 'govuk-tag--turquoise',
   visit_booked: 'govuk-tag--purple',
   completed: 'govuk-tag--green',
   declined: 'govuk-tag--red',
   no_contact: 'govuk-tag--orange',
 }
 
-/** What each step is called in a referral's history. */
+/** What each step is called in a referral's history: the referrer sends, the hub delivers,
+ * and the rest are the agency's answers. */
 export const REFERRAL_STEP_LABELS: Record<ReferralStepKind, string> = {
-  send: 'Sent to the agency',
+  send: 'Sent: waiting to go at the next sync',
+  deliver: 'Delivered to the agency',
   acknowledge: 'Acknowledged by the agency',
-  book_visit: 'Visit booked',
-  complete: 'Completed',
-  decline: 'Declined',
-  no_contact: 'No contact made',
+  accept: 'Accepted by the agency',
+  book_visit: 'Visit booked by the agency',
+  complete: 'Completed by the agency',
+  decline: 'Declined by the agency',
+  no_contact: 'The agency could not make contact',
 }
 
 export const CONSENT_GIVER_LABELS: Record<ConsentGiver, string> = {
