@@ -50,6 +50,7 @@ pub mod search;
 pub mod security;
 pub mod sync_status;
 pub mod text;
+pub mod uk_time;
 pub mod validation;
 pub mod views;
 pub mod visit;

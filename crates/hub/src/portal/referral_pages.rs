@@ -3,18 +3,15 @@
 
 use askama::Template;
 use chrono::{DateTime, Utc};
-use chrono_tz::Europe::London;
 use doorstep_core::fire::{Referral, ReferralStatus, ReferralStep, ReferralStepKind};
 use doorstep_pdf::{ReferralDocument, SharingBasis};
 
 use super::pages::{Frame, StatusTab};
 use crate::referrals::inbox::status_words;
 
-/// A time as an agency reads it: UK time, e.g. "7 December 2026, 09:30".
+/// A time as an agency reads it: UK time, e.g. "7 December 2026 at 09:30".
 pub fn uk_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&London)
-        .format("%-d %B %Y, %H:%M")
-        .to_string()
+    doorstep_core::uk_time::date_and_time(at)
 }
 
 /// A stored RFC 3339 time as [`uk_time`] writes it; empty when there is none.

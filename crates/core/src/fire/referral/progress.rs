@@ -3,22 +3,12 @@
 //! here so the referral page, Today and the household's list all say the same thing, and
 //! the screens never retype a rule.
 
-use chrono::{DateTime, Utc};
-
 use super::{Referral, ReferralStatus, ReferralStep};
 
 /// What the queued referral's page says while it is still on the laptop.
 pub const WAITING_TO_GO: &str = "Waiting to go — it goes to the agency when Doorstep next syncs";
 
-/// A date as the screens write it, e.g. "7 December 2026".
-fn day(at: DateTime<Utc>) -> String {
-    at.format("%-d %B %Y").to_string()
-}
-
-/// A date and time, e.g. "7 December 2026 at 14:30".
-fn day_and_time(at: DateTime<Utc>) -> String {
-    at.format("%-d %B %Y at %H:%M").to_string()
-}
+use crate::uk_time::{date as day, date_and_time as day_and_time};
 
 /// "1 change is" or "3 changes are".
 fn changes_waiting(waiting: u32) -> String {

@@ -11,8 +11,7 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
-use chrono_tz::Europe::London;
+use chrono::{NaiveDate, NaiveTime, Utc};
 use doorstep_core::OfficerId;
 use doorstep_core::fire::{Agency, ReferralError, ReferralStatus, ReferralStep};
 use serde::Deserialize;
@@ -456,13 +455,10 @@ fn visit_at(form: &FormFields) -> Result<chrono::DateTime<Utc>, &'static str> {
         .ok_or("Enter a real date for the visit")?;
     let time = NaiveTime::parse_from_str(&text(form.time.as_ref()), "%H:%M")
         .map_err(|_| "Enter the visit's time as hours and minutes, for example 14:30")?;
-    // The earlier of two readings when the clocks go back; a time skipped when they go
-    // forward is refused rather than guessed.
-    London
-        .from_local_datetime(&date.and_time(time))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or("That time does not exist in the UK on that day (the clocks go forward): choose another")
+    // A time skipped when the clocks go forward is refused rather than guessed.
+    doorstep_core::uk_time::from_uk(date, time).ok_or(
+        "That time does not exist in the UK on that day (the clocks go forward): choose another",
+    )
 }
 
 /// `POST /portal/referrals/{id}/accept`.
