@@ -252,12 +252,12 @@ async function main() {
   await page.getByRole('button', { name: 'Revoke and erase this laptop' }).click()
   check(await page.getByText(/^Revoked /).isVisible(), 'the laptop is revoked')
 
-  // Contractor firms and their portal users.
+  // Contractor firms, partner agencies and their portal users.
   await page.getByRole('link', { name: 'Firms', exact: true }).first().click()
-  check((await title(page)).startsWith('Contractor firms'), 'the firms page')
+  check((await title(page)).startsWith('Firms and agencies'), 'the firms page')
   await scan(page, 'firms')
   await page.getByRole('button', { name: 'Add firm' }).click()
-  check((await title(page)).startsWith('Error: Contractor firms'), 'a firm with no id is refused')
+  check((await title(page)).startsWith('Error: Firms and agencies'), 'a firm with no id is refused')
   await scan(page, 'firms with an error')
   await page.getByLabel('Firm id').fill('quillon_locks')
   await page.getByLabel('Firm name').fill('Quillon Locks')
