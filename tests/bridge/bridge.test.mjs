@@ -183,10 +183,13 @@ async function main() {
   await heading(page, address)
   const household = await mainText(page)
   check(household.includes('Juno Sampleton'), `${address} lists its resident Juno Sampleton`)
-  check(
-    household.includes('No home security survey has been started here yet.'),
-    'the household has no survey yet',
-  )
+  // The survey section loads after the heading: wait for it rather than read it at once.
+  const noSurvey = await page
+    .getByText('No home security survey has been started here yet.')
+    .waitFor({ timeout: 10_000 })
+    .then(() => true)
+    .catch(() => false)
+  check(noSurvey, 'the household has no survey yet')
   await scan(page, 'household')
 
   // ---- A home security survey --------------------------------------------------------
