@@ -1,8 +1,9 @@
 //! A change the hub makes itself to a record it holds: the fields of the record's new core
 //! value that differ, based on the versions the hub holds, stamped with the hub's device
 //! and a reading of its clock later than every version in the record, merged with the
-//! same [`merge_into`] as any push. The portal's, the console's and the referral
-//! delivery's changes are all built here.
+//! same [`merge_into`] as any push. Referral delivery and the agencies' steps are built
+//! here; the contractor portal's steps (`portal::orders::plan_step`) and the console's plan
+//! decisions (`casework::decide`) still build theirs in place, and should move here.
 
 use chrono::{DateTime, Utc};
 use doorstep_core::{DeviceId, Hlc, HlcClock, OfficerId};
