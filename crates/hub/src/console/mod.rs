@@ -19,6 +19,7 @@ pub mod access;
 pub mod casework_pages;
 mod handlers;
 pub mod pages;
+pub mod privacy_pages;
 pub mod store;
 
 use std::sync::Arc;
@@ -81,6 +82,16 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/referral-emails", &["get"]),
     ("/console/audit", &["get"]),
     ("/console/audit.csv", &["get"]),
+    ("/console/privacy", &["get"]),
+    ("/console/privacy/requests", &["post"]),
+    ("/console/privacy/requests/{id}", &["get"]),
+    ("/console/privacy/requests/{id}/clock", &["post"]),
+    ("/console/privacy/requests/{id}/erase", &["post"]),
+    ("/console/privacy/requests/{id}/refuse", &["post"]),
+    ("/console/privacy/requests/{id}/answered", &["post"]),
+    ("/console/privacy/requests/{id}/told", &["post"]),
+    ("/console/privacy/holds", &["post"]),
+    ("/console/privacy/holds/lift", &["post"]),
 ];
 
 /// The largest form the console reads: no uploads, so small.
@@ -165,7 +176,8 @@ where
     S: Clone + Send + Sync + 'static,
 {
     use handlers::{
-        audit, casework, firms, households, laptops, people, referral_emails, set_up, sign_in,
+        audit, casework, firms, households, laptops, people, privacy, referral_emails, set_up,
+        sign_in,
     };
     Router::new()
         .route("/console", get(handlers::home_redirect))
@@ -242,6 +254,22 @@ where
         )
         .route("/console/audit", get(audit::audit))
         .route("/console/audit.csv", get(audit::export))
+        .route("/console/privacy", get(privacy::privacy))
+        .route("/console/privacy/requests", post(privacy::add_request))
+        .route("/console/privacy/requests/{id}", get(privacy::request))
+        .route("/console/privacy/requests/{id}/clock", post(privacy::clock))
+        .route("/console/privacy/requests/{id}/erase", post(privacy::erase))
+        .route(
+            "/console/privacy/requests/{id}/refuse",
+            post(privacy::refuse),
+        )
+        .route(
+            "/console/privacy/requests/{id}/answered",
+            post(privacy::answered),
+        )
+        .route("/console/privacy/requests/{id}/told", post(privacy::told))
+        .route("/console/privacy/holds", post(privacy::place_hold))
+        .route("/console/privacy/holds/lift", post(privacy::lift_hold))
         .route(
             "/console/{*rest}",
             get(handlers::not_found).post(handlers::not_found),

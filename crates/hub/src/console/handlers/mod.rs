@@ -10,6 +10,7 @@ pub(super) mod firms;
 pub(super) mod households;
 pub(super) mod laptops;
 pub(super) mod people;
+pub(super) mod privacy;
 pub(super) mod referral_emails;
 pub(super) mod set_up;
 pub(super) mod sign_in;
@@ -23,7 +24,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::access::{may_administer, may_read_audit, may_see_referral_emails};
+use super::access::{
+    may_administer, may_handle_privacy_requests, may_read_audit, may_see_referral_emails,
+};
 use super::pages::{Errors, Frame, HomePage, MessagePage, SignedIn};
 use super::store::Session;
 use super::{COOKIES, ConsoleState};
@@ -51,6 +54,7 @@ impl ConsoleState {
                 admin: may_administer(s.user.role),
                 casework: crate::casework::Scope::of(s.user.role, &s.user.team_id).is_some(),
                 audit: may_read_audit(s.user.role),
+                privacy: may_handle_privacy_requests(s.user.role),
             }),
         }
     }
@@ -176,6 +180,16 @@ pub(super) struct FormFields {
     reason: Option<String>,
     why: Option<String>,
     agency: Option<String>,
+    kind: Option<String>,
+    reference: Option<String>,
+    household: Option<String>,
+    person: Option<String>,
+    received: Option<String>,
+    step: Option<String>,
+    months: Option<String>,
+    exemption: Option<String>,
+    recipient_kind: Option<String>,
+    hold_household: Option<String>,
 }
 
 /// A form body the hub cannot read is treated as an empty form, so the CSRF check
@@ -350,6 +364,7 @@ pub(super) async fn home(
             audit: may_read_audit(session.user.role),
             emails,
             emails_failing,
+            privacy: may_handle_privacy_requests(session.user.role),
         },
     )
 }
