@@ -392,6 +392,32 @@ async function main() {
   await scan(page, 'audit log, dpo')
   await page.goto(`${base}/console/firms`)
   check((await title(page)).startsWith('Page not found'), 'the firms page is not found for a dpo')
+  // People's requests: the register refuses a half-filled request; the DPO starts one from
+  // the household's page, is asked to confirm, and erases the household.
+  await page.goto(`${base}/console/home`)
+  await page.getByRole('link', { name: "People's requests", exact: true }).first().click()
+  check((await title(page)).startsWith("People's requests about their data"), 'the register')
+  await scan(page, 'privacy register')
+  await page.getByRole('button', { name: 'Record the request' }).click()
+  check((await title(page)).startsWith('Error:'), 'a half-filled request is refused')
+  await scan(page, 'privacy register with an error')
+  await page.getByRole('link', { name: 'Households', exact: true }).first().click()
+  await page.getByLabel(/Address, postcode or UPRN/).fill('lantern wa')
+  await page.getByRole('button', { name: 'Search' }).click()
+  await page.getByRole('link', { name: '14 Lantern Walk, Northbridge' }).click()
+  await page.getByRole('link', { name: 'Record a request about the whole household' }).click()
+  await page.getByLabel('Erase their data').check()
+  await page.getByLabel('Your reference for the request').fill('ER-2026-001')
+  await page.getByRole('button', { name: 'Record the request' }).click()
+  check((await title(page)).startsWith('Erasure request'), `the request is recorded (${await title(page)})`)
+  await scan(page, 'privacy request')
+  await page.getByRole('button', { name: 'Erase', exact: true }).click()
+  check((await title(page)).startsWith('Error:'), 'erasing needs the confirmation')
+  await scan(page, 'privacy request with an error')
+  await page.getByLabel(/I have checked that no exemption applies/).check()
+  await page.getByRole('button', { name: 'Erase', exact: true }).click()
+  check(await page.getByRole('heading', { name: 'Erased', exact: true }).isVisible(), 'the household is erased')
+  await scan(page, 'privacy request erased')
 
 
   const expected = [
@@ -403,6 +429,8 @@ async function main() {
     'plans waiting for approval',
     'firms', 'firms with an error', 'firm', 'firm with an error', 'initial password shown', 'second factor shown',
     'audit log', 'audit log filtered', 'audit log with an error', 'home, dpo', 'audit log, dpo',
+    'privacy register', 'privacy register with an error', 'privacy request',
+    'privacy request with an error', 'privacy request erased',
   ]
   check(expected.every((p) => scanned.has(p)), `every console page scanned (${scanned.size})`)
 }

@@ -345,7 +345,13 @@ async fn request_page(
         },
     });
     let decided = match (row.decided_at, &row.decided_by) {
-        (Some(at), Some(by)) => format!("{} by user {by}", when(at)),
+        (Some(at), Some(by)) => {
+            let name = match state.store().person(by).await {
+                Ok(Some(person)) => person.name,
+                _ => format!("user {by}"),
+            };
+            format!("{} by {name}", when(at))
+        }
         _ => String::new(),
     };
     let first_month_ends = row.dates.first_month_ends();
