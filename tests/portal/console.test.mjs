@@ -405,6 +405,17 @@ async function main() {
   await page.getByLabel(/Address, postcode or UPRN/).fill('lantern wa')
   await page.getByRole('button', { name: 'Search' }).click()
   await page.getByRole('link', { name: '14 Lantern Walk, Northbridge' }).click()
+  // A subject access request from the resident: the review screen before the download.
+  await page.getByRole('link', { name: 'Record a request about Ada Example' }).click()
+  await page.getByLabel('A copy of their data (subject access)').check()
+  await page.getByLabel('Your reference for the request').fill('SAR-2026-001')
+  await page.getByRole('button', { name: 'Record the request' }).click()
+  check((await title(page)).startsWith('Subject access request'), `the access request is recorded (${await title(page)})`)
+  await page.getByRole('link', { name: 'Prepare the answer' }).click()
+  check(await page.getByLabel('Leave out Ada Example (the person asking)').isVisible(), 'the review lists the resident')
+  await scan(page, 'privacy answer')
+  await page.goBack()
+  await page.getByRole('link', { name: 'household page' }).click()
   await page.getByRole('link', { name: 'Record a request about the whole household' }).click()
   await page.getByLabel('Erase their data').check()
   await page.getByLabel('Your reference for the request').fill('ER-2026-001')
@@ -429,7 +440,7 @@ async function main() {
     'plans waiting for approval',
     'firms', 'firms with an error', 'firm', 'firm with an error', 'initial password shown', 'second factor shown',
     'audit log', 'audit log filtered', 'audit log with an error', 'home, dpo', 'audit log, dpo',
-    'privacy register', 'privacy register with an error', 'privacy request',
+    'privacy register', 'privacy register with an error', 'privacy request', 'privacy answer',
     'privacy request with an error', 'privacy request erased',
   ]
   check(expected.every((p) => scanned.has(p)), `every console page scanned (${scanned.size})`)

@@ -2732,6 +2732,21 @@ async fn a_dpo_works_requests_and_erases_a_household_everywhere(backend: Backend
             "house-stays",
             serde_json::json!({"address_line_1": "5 Staying Lane", "town": "Northbridge", "postcode": "ZY5 5SL"}),
         ),
+        laptop.create(
+            EntityKind::Person,
+            "person-asker",
+            serde_json::json!({"household_id": "house-stays", "full_name": "Asha Asker", "phone": "07700 900111"}),
+        ),
+        laptop.create(
+            EntityKind::Person,
+            "person-other",
+            serde_json::json!({"household_id": "house-stays", "full_name": "Otto Other", "phone": "07700 900222"}),
+        ),
+        laptop.create(
+            EntityKind::Visit,
+            "visit-shared",
+            serde_json::json!({"household_id": "house-stays", "notes": "Otto Other answered; Asha Asker was out", "visit_date": "2026-12-01"}),
+        ),
     ];
     laptop.push(&w.hub, &changes).await.ok();
     let (_, after) = laptop.pull_all(&w.hub, 0).await;
@@ -2899,13 +2914,56 @@ async fn a_dpo_works_requests_and_erases_a_household_everywhere(backend: Backend
             .is_none_or(|c| c.entity_id != "house-erase" && c.entity_id != "person-erase")
     }));
 
-    // An access request is answered or refused with a reason.
-    let form = typed("access", "house-stays", &today);
+    // A subject access request from one of two residents: the answer leaves the other out.
+    let mut form = typed("access", "house-stays", &today);
+    form.push(("person", "person-asker".to_owned()));
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let access = dpo
         .post("/console/privacy/requests", &fields)
         .await
         .location();
+    dpo.get(&access).await.says("Prepare the answer");
+    let review = dpo.get(&format!("{access}/answer")).await;
+    review
+        .expect(200)
+        .says("Leave out Asha Asker (the person asking)")
+        .says("Leave out Otto Other");
+    let answer = dpo
+        .post(
+            &format!("{access}/answer"),
+            &[
+                ("csrf", &csrf),
+                ("leave_out", "person-other"),
+                ("format", "json"),
+            ],
+        )
+        .await;
+    answer.expect(200);
+    let body = answer.html();
+    for gone in ["Otto Other", "07700 900222", "person-other"] {
+        assert!(!body.contains(gone), "{gone} is in the answer: {body}");
+    }
+    for kept in [
+        "Asha Asker",
+        "07700 900111",
+        "5 Staying Lane",
+        "[redacted] answered",
+        "Information Commissioner",
+    ] {
+        assert!(body.contains(kept), "{kept} is missing: {body}");
+    }
+    let csv = dpo
+        .post(
+            &format!("{access}/answer"),
+            &[
+                ("csrf", &csrf),
+                ("leave_out", "person-other"),
+                ("format", "csv"),
+            ],
+        )
+        .await;
+    csv.expect(200).says("kind,record,field,value");
+    assert!(!csv.html().contains("Otto"), "{}", csv.html());
     dpo.post(&format!("{access}/refuse"), &[("csrf", &csrf)])
         .await
         .expect(400)
@@ -2923,4 +2981,6 @@ async fn a_dpo_works_requests_and_erases_a_household_everywhere(backend: Backend
     assert!(log.iter().any(|e| e.action == "privacy.erasure"
         && e.user_id.as_deref() == Some(dpo_id.as_str())));
     assert!(log.iter().all(|e| !e.outcome.contains("Erin")));
+    assert!(log.iter().any(|e| e.action == "console.privacy-answer"
+        && e.outcome == "produced: json, 3 records, residents left out: 1"));
 }

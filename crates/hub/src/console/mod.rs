@@ -90,6 +90,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/privacy/requests/{id}/refuse", &["post"]),
     ("/console/privacy/requests/{id}/answered", &["post"]),
     ("/console/privacy/requests/{id}/told", &["post"]),
+    ("/console/privacy/requests/{id}/answer", &["get", "post"]),
     ("/console/privacy/holds", &["post"]),
     ("/console/privacy/holds/lift", &["post"]),
 ];
@@ -268,6 +269,10 @@ where
             post(privacy::answered),
         )
         .route("/console/privacy/requests/{id}/told", post(privacy::told))
+        .route(
+            "/console/privacy/requests/{id}/answer",
+            get(privacy::answer_page).post(privacy::answer),
+        )
         .route("/console/privacy/holds", post(privacy::place_hold))
         .route("/console/privacy/holds/lift", post(privacy::lift_hold))
         .route(

@@ -118,3 +118,35 @@ pub struct RequestPage {
     /// The legal hold on the household, if any.
     pub hold: Option<String>,
 }
+
+/// A resident on the answer's review screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentChoice {
+    /// Their record's id (the checkbox's value).
+    pub id: String,
+    /// Their name.
+    pub name: String,
+    /// Whether the request is theirs.
+    pub subject: bool,
+}
+
+/// The review before a subject access answer is downloaded: what it holds, whose details
+/// are left out.
+#[derive(Debug, Template)]
+#[template(path = "console/privacy_answer.html")]
+pub struct AnswerPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// The request's id.
+    pub id: String,
+    /// The council's reference.
+    pub reference: String,
+    /// The residents, the subject first.
+    pub residents: Vec<ResidentChoice>,
+    /// How many records of each kind the hub holds about the household.
+    pub counts: Vec<(String, usize)>,
+    /// Who received the data.
+    pub recipients: Vec<String>,
+}

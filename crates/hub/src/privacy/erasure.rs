@@ -68,8 +68,6 @@ pub fn plan_erasure(
         ..ErasurePlan::default()
     };
     let mut attachments = BTreeSet::new();
-    let mut agencies: BTreeMap<String, usize> = BTreeMap::new();
-    let mut firms: BTreeMap<String, usize> = BTreeMap::new();
     for key in &keys {
         let (entity, entity_id) = key;
         if let Some(stored) = records.get(key) {
@@ -80,30 +78,6 @@ pub fn plan_erasure(
                 &Value::Object(fields.clone().into_iter().collect()),
                 &mut attachments,
             );
-            let delivered = |status: &str| !matches!(status, "draft" | "queued");
-            match entity {
-                EntityKind::Referral
-                    if fields
-                        .get("status")
-                        .and_then(Value::as_str)
-                        .is_some_and(delivered) =>
-                {
-                    if let Some(id) = fields.get("agency_id").and_then(Value::as_str) {
-                        let name = agency_name(id).unwrap_or_else(|| id.to_owned());
-                        *agencies.entry(name).or_default() += 1;
-                    }
-                }
-                EntityKind::WorkOrder => {
-                    if let Some(name) = fields
-                        .get("firm")
-                        .and_then(|f| f.get("name"))
-                        .and_then(Value::as_str)
-                    {
-                        *firms.entry(name.to_owned()).or_default() += 1;
-                    }
-                }
-                _ => {}
-            }
         }
         plan.counter += 1;
         let removal = Removal {
@@ -134,8 +108,50 @@ pub fn plan_erasure(
             outcome: format!("erased under request {request_id}"),
         });
     }
+    plan.recipients = recipients(
+        keys.iter()
+            .filter_map(|k| records.get(k).map(|r| (k.0, &r.record.fields))),
+        agency_name,
+    );
+    plan.attachments = attachments.into_iter().collect();
+    plan.keys = keys;
+    Ok(plan)
+}
+
+/// Who received any of `records` and must be told of an erasure, or named in a subject
+/// access answer: each agency a referral was delivered to (a draft or queued one never
+/// left the laptop) and each firm that had a work order, with how many.
+pub fn recipients<'a>(
+    records: impl Iterator<Item = (EntityKind, &'a BTreeMap<String, Value>)>,
+    agency_name: impl Fn(&str) -> Option<String>,
+) -> Vec<Recipient> {
+    let mut agencies: BTreeMap<String, usize> = BTreeMap::new();
+    let mut firms: BTreeMap<String, usize> = BTreeMap::new();
+    for (entity, fields) in records {
+        let text = |name: &str| fields.get(name).and_then(Value::as_str);
+        match entity {
+            EntityKind::Referral
+                if text("status").is_some_and(|s| !matches!(s, "draft" | "queued")) =>
+            {
+                if let Some(id) = text("agency_id") {
+                    let name = agency_name(id).unwrap_or_else(|| id.to_owned());
+                    *agencies.entry(name).or_default() += 1;
+                }
+            }
+            EntityKind::WorkOrder => {
+                if let Some(name) = fields
+                    .get("firm")
+                    .and_then(|f| f.get("name"))
+                    .and_then(Value::as_str)
+                {
+                    *firms.entry(name.to_owned()).or_default() += 1;
+                }
+            }
+            _ => {}
+        }
+    }
     let count = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
-    plan.recipients = agencies
+    agencies
         .into_iter()
         .map(|(name, n)| Recipient {
             kind: "agency",
@@ -149,10 +165,7 @@ pub fn plan_erasure(
             what: count(n, "work order"),
             told_at: None,
         }))
-        .collect();
-    plan.attachments = attachments.into_iter().collect();
-    plan.keys = keys;
-    Ok(plan)
+        .collect()
 }
 
 /// Every attachment reference in `value`: `sha256:` and 64 lowercase hex digits (as the

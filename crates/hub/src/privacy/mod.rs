@@ -5,6 +5,7 @@
 //! [`doorstep_core::privacy::request`]; this module stores and carries them out. The
 //! console's pages are in [`crate::console`].
 
+pub mod bundle;
 pub mod erasure;
 
 use std::sync::Arc;

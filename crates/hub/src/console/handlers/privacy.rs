@@ -22,7 +22,7 @@ use crate::console::ConsoleState;
 use crate::console::access::may_handle_privacy_requests;
 use crate::console::pages::{Choice, Errors, when};
 use crate::console::privacy_pages::{
-    HoldLine, PrivacyPage, RecipientLine, RequestLine, RequestPage,
+    AnswerPage, HoldLine, PrivacyPage, RecipientLine, RequestLine, RequestPage, ResidentChoice,
 };
 use crate::model::{Refusal, StoreError};
 use crate::privacy::{Hold, NewRequest, RequestRow, SharedPrivacyStore};
@@ -884,4 +884,228 @@ pub(in crate::console) async fn lift_hold(
         }
         Err(error) => state.unavailable(&error, Some(&signed.session)),
     }
+}
+
+/// The records the hub holds about a request's household (every team's: the DPO's scope),
+/// as the bundle reads them; `None` when the household is gone.
+async fn held_records(
+    state: &ConsoleState,
+    row: &RequestRow,
+) -> Result<Option<Vec<crate::privacy::bundle::Held>>, StoreError> {
+    let (Some(casework), Some(scope)) = (
+        state.casework(),
+        crate::casework::Scope::of(doorstep_core::Role::Dpo, ""),
+    ) else {
+        return Ok(None);
+    };
+    Ok(casework
+        .household(&scope, &row.household_id)
+        .await?
+        .map(|records| {
+            records
+                .into_iter()
+                .map(|r| crate::privacy::bundle::Held {
+                    entity: r.entity,
+                    id: r.id,
+                    fields: r.fields.into_iter().collect(),
+                })
+                .collect()
+        }))
+}
+
+/// An access request and what the hub holds about it, or the page to answer instead.
+async fn access_request(
+    state: &ConsoleState,
+    signed: &Signed,
+    store: &SharedPrivacyStore,
+    id: &str,
+) -> Result<(RequestRow, Vec<crate::privacy::bundle::Held>), Response> {
+    let session = &signed.session;
+    let row = match store.request(id).await {
+        Ok(Some(row)) if row.kind == RequestKind::Access => row,
+        Ok(_) => return Err(state.not_found_page(Some(session))),
+        Err(error) => return Err(state.unavailable(&error, Some(session))),
+    };
+    match held_records(state, &row).await {
+        Ok(records) => Ok((row, records.unwrap_or_default())),
+        Err(error) => Err(state.unavailable(&error, Some(session))),
+    }
+}
+
+fn recipient_names(records: &[crate::privacy::bundle::Held]) -> Vec<String> {
+    let maps: Vec<(
+        doorstep_sync::protocol::EntityKind,
+        std::collections::BTreeMap<String, serde_json::Value>,
+    )> = records
+        .iter()
+        .map(|r| (r.entity, r.fields.clone().into_iter().collect()))
+        .collect();
+    crate::privacy::erasure::recipients(
+        maps.iter().map(|(e, f)| (*e, f)),
+        crate::referrals::agency_name,
+    )
+    .into_iter()
+    .map(|r| format!("{} ({}: {})", r.name, r.kind, r.what))
+    .collect()
+}
+
+/// `GET /console/privacy/requests/{id}/answer`: the review before downloading the answer
+/// to a subject access request.
+pub(in crate::console) async fn answer_page(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (signed, store) = match dpo_gate(&state, peer, &headers).await {
+        Ok(ok) => ok,
+        Err(response) => return *response,
+    };
+    let (row, records) = match access_request(&state, &signed, &store, &id).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for r in &records {
+        *counts
+            .entry(crate::privacy::bundle::kind_words(r.entity).to_owned())
+            .or_default() += 1;
+    }
+    state
+        .audit(state.entry(
+            Some(&signed.session.user.id),
+            "privacy-answer-review",
+            Some(("privacy_request", &id)),
+            "ok",
+        ))
+        .await;
+    page(
+        StatusCode::OK,
+        &AnswerPage {
+            frame: state.frame(
+                "Prepare the answer",
+                Errors::default(),
+                Some(&signed.session),
+            ),
+            csrf: signed.session.csrf.clone(),
+            id: row.id.clone(),
+            reference: row.reference.clone(),
+            residents: crate::privacy::bundle::residents(&records, row.person_id.as_deref())
+                .into_iter()
+                .map(|r| ResidentChoice {
+                    id: r.id,
+                    name: r.name,
+                    subject: r.subject,
+                })
+                .collect(),
+            counts: counts.into_iter().collect(),
+            recipients: recipient_names(&records),
+        },
+    )
+}
+
+/// `POST /console/privacy/requests/{id}/answer`: the answer, as JSON or CSV, with the
+/// residents ticked left out. Audited with what was produced, never its content.
+pub(in crate::console) async fn answer(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let back = format!("/console/privacy/requests/{id}/answer");
+    let signed = match gate(&state, peer, &headers, Allow::Full).await {
+        Ok(signed) => signed,
+        Err(response) => return *response,
+    };
+    let fields = form.map(|Form(f)| f).unwrap_or_default();
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if let Err(response) = super::check_csrf(
+        &state,
+        &signed,
+        &headers,
+        value("csrf"),
+        "privacy-answer",
+        &back,
+    )
+    .await
+    {
+        return *response;
+    }
+    let (signed, store) = match allowed(&state, signed) {
+        Ok(ok) => ok,
+        Err(response) => return *response,
+    };
+    let (row, records) = match access_request(&state, &signed, &store, &id).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let residents: std::collections::BTreeSet<&str> = records
+        .iter()
+        .filter(|r| r.entity == doorstep_sync::protocol::EntityKind::Person)
+        .map(|r| r.id.as_str())
+        .collect();
+    // Only residents of this household can be left out; anything else was not offered.
+    let left_out: std::collections::BTreeSet<String> = fields
+        .iter()
+        .filter(|(k, v)| k == "leave_out" && residents.contains(v.as_str()))
+        .map(|(_, v)| v.clone())
+        .collect();
+    let csv = value("format") == Some("csv");
+    let produced_at = state
+        .now_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let bundle = crate::privacy::bundle::bundle(
+        &row.reference,
+        &produced_at,
+        &records,
+        &left_out,
+        recipient_names(&records),
+    );
+    let body = if csv {
+        crate::privacy::bundle::to_csv(&bundle).map_err(|e| e.to_string())
+    } else {
+        serde_json::to_string_pretty(&bundle).map_err(|e| e.to_string())
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(error) => {
+            return state.unavailable(&StoreError::Backend(error), Some(&signed.session));
+        }
+    };
+    let format = if csv { "csv" } else { "json" };
+    state
+        .audit(state.entry(
+            Some(&signed.session.user.id),
+            "privacy-answer",
+            Some(("privacy_request", &id)),
+            format!(
+                "produced: {format}, {} records, residents left out: {}",
+                bundle.records.len(),
+                left_out.len()
+            ),
+        ))
+        .await;
+    let disposition = format!(
+        "attachment; filename=\"subject-access-{}.{format}\"",
+        row.id
+    );
+    let media = if csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/json"
+    };
+    axum::response::IntoResponse::into_response((
+        [
+            (axum::http::header::CONTENT_TYPE, media.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    ))
 }
