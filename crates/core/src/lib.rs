@@ -46,6 +46,7 @@ pub mod limits;
 pub mod passphrase;
 pub mod person;
 pub mod postcode;
+pub mod privacy;
 pub mod search;
 pub mod security;
 pub mod sync_status;
