@@ -6,6 +6,7 @@
 
 pub(super) mod audit;
 pub(super) mod casework;
+pub(super) mod data_map;
 pub(super) mod firms;
 pub(super) mod households;
 pub(super) mod laptops;
@@ -23,7 +24,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::access::{may_administer, may_read_audit, may_see_referral_emails};
+use super::access::{may_administer, may_read_audit, may_read_data_map, may_see_referral_emails};
 use super::pages::{Errors, Frame, HomePage, MessagePage, SignedIn};
 use super::store::Session;
 use super::{COOKIES, ConsoleState};
@@ -350,6 +351,7 @@ pub(super) async fn home(
             audit: may_read_audit(session.user.role),
             emails,
             emails_failing,
+            data_map: may_read_data_map(session.user.role),
         },
     )
 }
