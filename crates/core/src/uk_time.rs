@@ -10,6 +10,16 @@ pub fn date(at: DateTime<Utc>) -> String {
     at.with_timezone(&London).format("%-d %B %Y").to_string()
 }
 
+/// The day it is in the UK at `at` (a request received late on 31 March is dated then).
+pub fn today(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&London).date_naive()
+}
+
+/// A day as people read it, e.g. "7 December 2026".
+pub fn day(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
 /// A date and time in UK time, e.g. "7 December 2026 at 14:30".
 pub fn date_and_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&London)

@@ -22,6 +22,7 @@ pub mod model;
 pub mod openapi;
 pub mod portal;
 pub mod postgres;
+pub mod privacy;
 pub mod pull;
 pub mod purge;
 pub mod push;

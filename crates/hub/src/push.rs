@@ -31,6 +31,8 @@ pub struct PushInputs {
     pub records: HashMap<RecordKey, StoredRecord>,
     /// The change-log counter (locked by the transaction).
     pub counter: i64,
+    /// Which of the ids the batch names were erased ([`crate::privacy::erasure`]).
+    pub erased: HashSet<String>,
 }
 
 /// What a change-log entry carries.
@@ -136,6 +138,7 @@ pub struct PushPlan {
     user_id: String,
     now: i64,
     records: HashMap<RecordKey, StoredRecord>,
+    erased: HashSet<String>,
     written: BTreeMap<RecordKey, i64>,
     /// Change-log rows to append, in seq order.
     pub entries: Vec<NewEntry>,
@@ -202,6 +205,7 @@ impl PushPlan {
             mut seen,
             records,
             counter,
+            erased,
         } = inputs;
         let mut plan = Self {
             who: who.clone(),
@@ -209,6 +213,7 @@ impl PushPlan {
             user_id: who.user_id.to_string(),
             now,
             records,
+            erased,
             written: BTreeMap::new(),
             entries: Vec::new(),
             applied: Vec::new(),
@@ -246,6 +251,17 @@ impl PushPlan {
     }
 
     fn apply(&mut self, change: &Change) -> Result<(), StoreError> {
+        // A laptop that edited an erased record offline must be able to empty its outbox,
+        // and the record must not come back: taken in, thrown away, audited.
+        if crate::privacy::erasure::is_erased(change, &self.erased) {
+            self.applied.push(AppliedRow {
+                change_id: change.change_id.to_string(),
+                seq: None,
+            });
+            self.audit_write(change.entity, &change.entity_id, "erased");
+            self.response.applied.push(change.change_id);
+            return Ok(());
+        }
         let out_of_scope = || Refusal::OutOfScope {
             entity: change.entity.as_str().to_owned(),
             entity_id: change.entity_id.clone(),

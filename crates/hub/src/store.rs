@@ -53,6 +53,12 @@ pub trait Store: Send + Sync + fmt::Debug {
         None
     }
 
+    /// The data protection officer's register over the same database, when the backend
+    /// has one (a test double may not).
+    fn privacy(&self) -> Option<crate::privacy::SharedPrivacyStore> {
+        None
+    }
+
     /// Creates an organisation; its name must be new.
     async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError>;
 

@@ -45,9 +45,16 @@ pub fn take_moving(
 /// `survey_id`, a conflict's `entity_id`), found again and again until nothing is added.
 /// `records` are the old team's records; the result is in key order.
 pub fn records_to_move(household_id: &str, records: &[(RecordKey, &Record)]) -> Vec<RecordKey> {
-    let mut ids: HashSet<&str> = HashSet::from([household_id]);
-    let mut moving: BTreeSet<RecordKey> =
-        BTreeSet::from([(EntityKind::Household, household_id.to_owned())]);
+    records_belonging_to(&(EntityKind::Household, household_id.to_owned()), records)
+}
+
+/// `root` and every record that refers to it, directly or through another such record (a
+/// field ending in `_id` naming one), found again and again until nothing is added; in key
+/// order. What moves with a household, and what an erasure of a household or a resident
+/// takes with it.
+pub fn records_belonging_to(root: &RecordKey, records: &[(RecordKey, &Record)]) -> Vec<RecordKey> {
+    let mut ids: HashSet<&str> = HashSet::from([root.1.as_str()]);
+    let mut moving: BTreeSet<RecordKey> = BTreeSet::from([root.clone()]);
     loop {
         let found: Vec<&RecordKey> = records
             .iter()
@@ -138,6 +145,7 @@ pub fn plan_transfer(
         let removal = Removal {
             entity,
             entity_id: entity_id.clone(),
+            erased: false,
         };
         plan.entries.push(NewEntry {
             seq: plan.counter,
@@ -158,7 +166,8 @@ pub fn plan_transfer(
                 name == "sha256" || name.ends_with("_sha256"),
                 value.as_str(),
             ) {
-                attachments.insert(sha.to_owned());
+                // Records name a photo `sha256:<hex>`; the hub stores it under the hex.
+                attachments.insert(sha.strip_prefix("sha256:").unwrap_or(sha).to_owned());
             }
         }
         if !stored.record.is_deleted() {

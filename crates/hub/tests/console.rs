@@ -43,6 +43,7 @@ on_both_backends!(
     an_admin_gives_an_existing_person_console_access,
     turning_console_access_off_leaves_the_laptop_syncing,
     the_council_logo_is_in_the_header,
+    a_dpo_works_requests_and_erases_a_household_everywhere,
     a_dpo_reads_the_record_of_processing_and_an_officer_cannot,
 );
 
@@ -861,6 +862,9 @@ const WHO_MAY: &[(&str, &[Role])] = &[
     ("/console/agencies", &[Role::Admin]),
     ("/console/audit", &[Role::Admin, Role::Dpo]),
     ("/console/privacy/data-map", &[Role::Admin, Role::Dpo]),
+    // No request has the id the matrix tries: not found for everyone, never a 5xx.
+    ("/console/privacy/requests/", &[]),
+    ("/console/privacy", &[Role::Dpo]),
     ("/console/referral-emails", &[Role::Supervisor, Role::Admin]),
     // No household has the id the matrix tries: not found for everyone, never a 5xx.
     ("/console/households/", &[]),
@@ -2848,4 +2852,219 @@ async fn an_admin_moves_a_household_to_another_team(backend: Backend) {
         && e.user_id.as_deref() == Some(admin_id.as_str())
         && e.entity_id.as_deref() == Some(household)
         && e.outcome.starts_with("ok")));
+}
+
+async fn a_dpo_works_requests_and_erases_a_household_everywhere(backend: Backend) {
+    use doorstep_sync::protocol::EntityKind;
+
+    let w = world(backend).await;
+    let code = user_with_code(&w.store, &w.north, "North Laptop", Role::Officer).await;
+    let mut laptop = enrol(&w.hub, &code).await;
+    let changes = vec![
+        laptop.create(
+            EntityKind::Household,
+            "house-erase",
+            serde_json::json!({"address_line_1": "3 Erase Lane", "town": "Northbridge", "postcode": "ZY5 3EL"}),
+        ),
+        laptop.create(
+            EntityKind::Person,
+            "person-erase",
+            serde_json::json!({"household_id": "house-erase", "full_name": "Erin Erasable"}),
+        ),
+        laptop.create(
+            EntityKind::Household,
+            "house-stays",
+            serde_json::json!({"address_line_1": "5 Staying Lane", "town": "Northbridge", "postcode": "ZY5 5SL"}),
+        ),
+    ];
+    laptop.push(&w.hub, &changes).await.ok();
+    let (_, after) = laptop.pull_all(&w.hub, 0).await;
+
+    let (mut dpo, dpo_id) = w.signed_in("Dee Dpo", Role::Dpo, &w.north).await;
+    dpo.get("/console/households/house-erase")
+        .await
+        .expect(200)
+        .says("Record a request about the whole household")
+        .says("Record a request about Erin Erasable");
+    let register = dpo.get("/console/privacy?household=house-erase").await;
+    register.expect(200).says("No requests have been recorded");
+    let csrf = register.hidden("csrf");
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = (today + chrono::Days::new(2)).to_string();
+    let today = today.to_string();
+
+    // Half-filled and wrong forms are refused, each with its reason, and record nothing.
+    dpo.post("/console/privacy/requests", &[("csrf", &csrf)])
+        .await
+        .expect(400)
+        .says("Choose what the person asked for")
+        .says("Enter your reference for the request")
+        .says("Enter the household&#39;s reference");
+    let typed = |kind: &'static str, household: &'static str, received: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("kind", kind.to_owned()),
+            ("reference", "ER-2026-014".to_owned()),
+            ("household", household.to_owned()),
+            ("received", received.to_owned()),
+        ]
+    };
+    let form = typed("erasure", "house-erase", &tomorrow);
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    dpo.post("/console/privacy/requests", &fields)
+        .await
+        .expect(400)
+        .says("cannot be in the future");
+    let form = typed("erasure", "no-such-house", &today);
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    dpo.post("/console/privacy/requests", &fields)
+        .await
+        .expect(400)
+        .says("No household on the hub has this reference");
+    assert!(
+        w.store
+            .privacy()
+            .unwrap()
+            .requests()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let form = typed("erasure", "house-erase", &today);
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let made = dpo.post("/console/privacy/requests", &fields).await;
+    made.redirects_to("/console/privacy/requests/");
+    let page = made.location();
+    dpo.get(&page)
+        .await
+        .expect(200)
+        .says("Erin Erasable")
+        .says("3 Erase Lane")
+        .says("Answer due");
+
+    // The clock stops while the DPO waits for proof of identity, and starts again.
+    dpo.post(
+        &format!("{page}/clock"),
+        &[("csrf", &csrf), ("step", "pause")],
+    )
+    .await
+    .redirects_to(&page);
+    dpo.get(&page).await.says("waiting for the person since");
+    dpo.post(
+        &format!("{page}/clock"),
+        &[("csrf", &csrf), ("step", "pause")],
+    )
+    .await
+    .expect(400)
+    .says("already waiting");
+    dpo.post(
+        &format!("{page}/clock"),
+        &[("csrf", &csrf), ("step", "resume")],
+    )
+    .await
+    .redirects_to(&page);
+    dpo.post(
+        &format!("{page}/clock"),
+        &[
+            ("csrf", &csrf),
+            ("step", "extend"),
+            ("months", "3"),
+            ("why", "complex"),
+        ],
+    )
+    .await
+    .expect(400)
+    .says("at most 2 months");
+
+    // A legal hold stops the erasure, with its reason; so does a missing confirmation.
+    dpo.post(
+        "/console/privacy/holds",
+        &[
+            ("csrf", &csrf),
+            ("hold_household", "house-erase"),
+            ("reason", "claim 2026/7"),
+        ],
+    )
+    .await
+    .redirects_to("/console/privacy");
+    dpo.post(&format!("{page}/erase"), &[("csrf", &csrf)])
+        .await
+        .expect(400)
+        .says("Confirm that no exemption applies");
+    dpo.post(
+        &format!("{page}/erase"),
+        &[("csrf", &csrf), ("confirm", "yes")],
+    )
+    .await
+    .expect(409)
+    .says("under a legal hold (claim 2026/7)");
+    dpo.get("/console/households/house-erase").await.expect(200);
+    dpo.post(
+        "/console/privacy/holds/lift",
+        &[("csrf", &csrf), ("household", "house-erase")],
+    )
+    .await
+    .redirects_to("/console/privacy");
+
+    dpo.post(
+        &format!("{page}/erase"),
+        &[("csrf", &csrf), ("confirm", "yes")],
+    )
+    .await
+    .redirects_to(&page);
+    dpo.get(&page)
+        .await
+        .expect(200)
+        .says("2 records removed from the hub")
+        .says("The erased records had not gone to any agency or firm");
+    dpo.get("/console/households/house-erase").await.expect(404);
+    dpo.get("/console/households/house-stays").await.expect(200);
+    dpo.get("/console/privacy")
+        .await
+        .says("ER-2026-014")
+        .says("Erased");
+
+    // The laptop's next pull tells it to erase both records.
+    let (entries, _) = laptop.pull_all(&w.hub, after).await;
+    let erased: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e.remove.as_ref())
+        .filter(|r| r.erased)
+        .map(|r| r.entity_id.as_str())
+        .collect();
+    assert_eq!(erased.len(), 2, "{entries:?}");
+    assert!(erased.contains(&"house-erase") && erased.contains(&"person-erase"));
+    // A pull from the start finds nothing of them.
+    let (all, _) = laptop.pull_all(&w.hub, 0).await;
+    assert!(all.iter().all(|e| {
+        e.change
+            .as_ref()
+            .is_none_or(|c| c.entity_id != "house-erase" && c.entity_id != "person-erase")
+    }));
+
+    // An access request is answered or refused with a reason.
+    let form = typed("access", "house-stays", &today);
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let access = dpo
+        .post("/console/privacy/requests", &fields)
+        .await
+        .location();
+    dpo.post(&format!("{access}/refuse"), &[("csrf", &csrf)])
+        .await
+        .expect(400)
+        .says("Enter the reason for the refusal");
+    dpo.post(&format!("{access}/answered"), &[("csrf", &csrf)])
+        .await
+        .redirects_to(&access);
+    dpo.get(&access).await.says("Answered");
+    dpo.post(&format!("{access}/answered"), &[("csrf", &csrf)])
+        .await
+        .expect(409)
+        .says("already been decided");
+
+    let log = w.store.audit(1000).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "privacy.erasure"
+        && e.user_id.as_deref() == Some(dpo_id.as_str())));
+    assert!(log.iter().all(|e| !e.outcome.contains("Erin")));
 }

@@ -500,8 +500,13 @@ fn apply_page(store: &mut Store, entries: &[LogEntry]) -> Result<(usize, Vec<Str
             return RecordChange::Keep;
         };
         let Some(change) = &entry.change else {
-            // A removal: the record left this laptop's scope (it is not deleted on the hub).
-            return RecordChange::MovedAway;
+            // A removal: the hub erased the record, or it left this laptop's scope (it is
+            // not deleted on the hub).
+            return if entry.remove.as_ref().is_some_and(|r| r.erased) {
+                RecordChange::Erased
+            } else {
+                RecordChange::MovedAway
+            };
         };
         let mut record = current.map(record_from_store).unwrap_or_default();
         let outcome = apply_from_hub(&mut record, change, |field| pending.contains(field));

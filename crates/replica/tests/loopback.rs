@@ -645,3 +645,247 @@ async fn a_plan_approved_in_the_console_reaches_the_officers_laptop_with_its_wor
     let again = officer.sync().await;
     assert_eq!(again.sent, 0, "{again:?}");
 }
+
+/// Every text the plaintext copy of a laptop's store holds: its SQLCipher file decrypted
+/// with `sqlcipher_export` into a plain database, read as bytes.
+fn decrypted_bytes(laptop: &Laptop, dir: &std::path::Path, name: &str) -> Vec<u8> {
+    let path = dir.join(format!("{name}.plain.db"));
+    laptop.with(|s| {
+        let conn = s.connection_for_benchmarks();
+        conn.execute(
+            "ATTACH DATABASE ?1 AS plain KEY ''",
+            [path.to_str().unwrap()],
+        )
+        .unwrap();
+        conn.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(()))
+            .unwrap();
+        conn.execute_batch("DETACH DATABASE plain").unwrap();
+    });
+    std::fs::read(&path).unwrap()
+}
+
+/// The hub's database file and its write-ahead log, as bytes.
+fn hub_file_bytes(hub: &Hub) -> Vec<u8> {
+    let db = hub._dir.path().join("hub.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    if let Ok(wal) = std::fs::read(db.with_extension("db-wal")) {
+        bytes.extend(wal);
+    }
+    bytes
+}
+
+fn holds(bytes: &[u8], marker: &str) -> bool {
+    bytes.windows(marker.len()).any(|w| w == marker.as_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erased_household_leaves_no_trace_on_the_hub_or_either_laptop() {
+    use base64::Engine as _;
+    use doorstep_core::privacy::request::{RequestDates, RequestKind};
+    use doorstep_hub::privacy::NewRequest;
+
+    // Markers of the person to erase, and of a neighbour who stays.
+    const NAME: &str = "Marla Quenby-Erasetest";
+    const PHONE: &str = "07700 900471";
+    const STREET: &str = "17 Forgetme Row";
+    const PHOTO: &str = "PHOTO-MARKER-ERASE-7731";
+    const EDITED: &str = "Marla Offline-Edit";
+    const KEPT: &str = "Kept Lindqvist-Staytest";
+
+    let hub = Hub::start().await;
+    let ann = Laptop::enrolled(&hub, "Ann Officer", Role::Officer).await;
+    let bob = Laptop::enrolled(&hub, "Bob Officer", Role::Officer).await;
+    let template = Template::from_toml(TEMPLATE).unwrap();
+    // A photo whose bytes carry a marker in a text chunk before IEND.
+    let png = base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+        .unwrap();
+    let (image, end) = png.split_at(png.len() - 12);
+    let mut photo = image.to_vec();
+    photo.extend(u32::try_from(PHOTO.len()).unwrap().to_be_bytes());
+    photo.extend(b"tEXt");
+    photo.extend(PHOTO.as_bytes());
+    photo.extend([0; 4]);
+    photo.extend(end);
+
+    let (household, person) = ann.with(|s| {
+        let h = s
+            .create_household(&household_draft(STREET, ""), ChangeSource::Ui)
+            .unwrap();
+        let p = s
+            .add_person(
+                &PersonDraft {
+                    phone: PHONE.into(),
+                    ..PersonDraft::named(h.id, NAME)
+                },
+                chrono::Utc::now().date_naive(),
+                ChangeSource::Ui,
+            )
+            .unwrap();
+        let survey = s
+            .start_survey(h.id, None, &template, ChangeSource::Ui)
+            .unwrap();
+        s.add_survey_photo(
+            survey.id,
+            "doors",
+            "door.png",
+            &photo,
+            1 << 20,
+            ChangeSource::Ui,
+        )
+        .unwrap();
+        let kept = s
+            .create_household(&household_draft("19 Staying Row", ""), ChangeSource::Ui)
+            .unwrap();
+        s.add_person(
+            &PersonDraft::named(kept.id, KEPT),
+            chrono::Utc::now().date_naive(),
+            ChangeSource::Ui,
+        )
+        .unwrap();
+        (h, p)
+    });
+    ann.sync().await;
+    bob.sync().await;
+    assert!(bob.record("person", &person.id.to_string()).is_some());
+
+    // Offline, Bob corrects the resident's name: a change the hub will only get after it
+    // has erased her.
+    bob.with(|s| {
+        s.update_person(
+            person.id,
+            &PersonDraft {
+                phone: PHONE.into(),
+                ..PersonDraft::named(household.id, EDITED)
+            },
+            chrono::Utc::now().date_naive(),
+            ChangeSource::Ui,
+        )
+        .unwrap();
+    });
+
+    // The DPO records the request; a legal hold refuses the erasure, and lifting it lets
+    // the erasure go ahead.
+    let privacy = hub.store.privacy().unwrap();
+    let dpo = hub
+        .store
+        .add_user(&hub.team, "Dee Pio", Role::Dpo, Clock::system().now_ms())
+        .await
+        .unwrap();
+    let now = Clock::system().now_ms();
+    let today = chrono::Utc::now().date_naive();
+    let audit = |action: &str| doorstep_hub::model::AuditEntry {
+        at: now,
+        user_id: Some(dpo.clone()),
+        device_id: None,
+        action: action.into(),
+        entity: None,
+        entity_id: None,
+        outcome: "ok".into(),
+    };
+    let request = privacy
+        .add_request(
+            NewRequest {
+                kind: RequestKind::Erasure,
+                reference: "ER-2026-001".into(),
+                household_id: household.id.to_string(),
+                person_id: None,
+                dates: RequestDates::new(today, today).unwrap(),
+                created_by: dpo.clone(),
+                created_at: now,
+            },
+            audit("console.privacy-request"),
+        )
+        .await
+        .unwrap();
+    privacy
+        .place_hold(
+            doorstep_hub::privacy::Hold {
+                household_id: household.id.to_string(),
+                reason: "claim 2026/14".into(),
+                placed_by: dpo.clone(),
+                placed_at: now,
+            },
+            audit("console.privacy-hold"),
+        )
+        .await
+        .unwrap();
+    let held = privacy.erase(&request, &dpo, now).await.unwrap_err();
+    assert!(
+        held.to_string().contains("legal hold (claim 2026/14)"),
+        "{held}"
+    );
+    assert!(
+        holds(&hub_file_bytes(&hub), NAME),
+        "nothing was erased while held"
+    );
+    privacy
+        .lift_hold(&household.id.to_string(), audit("console.privacy-hold"))
+        .await
+        .unwrap();
+    let erased = privacy.erase(&request, &dpo, now).await.unwrap();
+    assert_eq!(
+        erased.records, 4,
+        "household, resident, survey and photo: {erased:?}"
+    );
+    assert!(erased.attachments >= 1, "{erased:?}");
+
+    // Bob's offline edit is taken in and thrown away; both laptops drop the household.
+    let bob_report = bob.sync().await;
+    assert_eq!(
+        bob.with(|s| s.outbox_pending().unwrap()),
+        0,
+        "Bob's outbox empties: {bob_report:?}"
+    );
+    ann.sync().await;
+    for laptop in [&ann, &bob] {
+        assert!(
+            laptop
+                .record("household", &household.id.to_string())
+                .is_none()
+        );
+        assert!(laptop.record("person", &person.id.to_string()).is_none());
+    }
+
+    // Nothing of her is left in any file: the hub's, and both laptops' stores decrypted.
+    let scratch = tempfile::tempdir().unwrap();
+    let files = [
+        ("hub", hub_file_bytes(&hub)),
+        ("ann", decrypted_bytes(&ann, scratch.path(), "ann")),
+        ("bob", decrypted_bytes(&bob, scratch.path(), "bob")),
+    ];
+    for (name, bytes) in &files {
+        for marker in [NAME, PHONE, STREET, PHOTO, EDITED] {
+            assert!(!holds(bytes, marker), "{name} still holds {marker:?}");
+        }
+        assert!(
+            holds(bytes, KEPT),
+            "{name}: the scan reads the file (the neighbour stays)"
+        );
+    }
+
+    // The audit log holds the erasure, naming records by id, without what they held.
+    let log = hub.store.audit(10_000).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "privacy.erasure" && e.entity_id.as_deref() == Some(&request)),
+        "the erasure is audited"
+    );
+    assert!(log.iter().any(|e| e.action == "privacy.erase"
+        && e.entity_id.as_deref() == Some(person.id.to_string().as_str())));
+    assert!(
+        log.iter()
+            .any(|e| e.action == "write" && e.outcome == "erased")
+    );
+    for entry in &log {
+        let line = format!("{entry:?}");
+        for marker in [NAME, PHONE, STREET, PHOTO, EDITED] {
+            assert!(
+                !line.contains(marker),
+                "audit line holds {marker:?}: {line}"
+            );
+        }
+    }
+    let decided = privacy.request(&request).await.unwrap().unwrap();
+    assert_eq!(decided.erased, Some(4));
+}

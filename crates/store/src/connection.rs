@@ -58,11 +58,14 @@ pub fn open(path: &Path, cipher: Cipher<'_>, create: bool) -> Result<Connection>
     conn.busy_timeout(Duration::from_secs(5))?;
     // Pages are decrypted as they enter the cache: a 64 MiB cache keeps the hot indexes
     // of a large store decrypted, and temp_store=MEMORY keeps sorts off the disk in plain text.
+    // secure_delete zeroes what a delete frees, so an erased resident cannot be read back
+    // from free pages by anyone who has the key (issue 16).
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
+         PRAGMA secure_delete = ON;
          PRAGMA cache_size = -65536;",
     )
     .map_err(|e| classify(path, e))?;

@@ -87,7 +87,7 @@ impl Store {
 
 impl Store {
     /// Indexes the households saved or changed since the last search, in one transaction.
-    fn bring_search_index_up_to_date(&self) -> Result<()> {
+    pub(crate) fn bring_search_index_up_to_date(&self) -> Result<()> {
         let pending: bool = self
             .conn()
             .prepare_cached(

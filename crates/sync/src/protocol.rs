@@ -440,7 +440,7 @@ impl LogEntry {
     }
 }
 
-/// A record to drop from a device because the user may no longer see it.
+/// A record to drop from a device: the user may no longer see it, or it was erased.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Removal {
@@ -448,6 +448,16 @@ pub struct Removal {
     pub entity: EntityKind,
     /// Its id.
     pub entity_id: String,
+    /// The data protection officer erased it: the device deletes it with its unsent
+    /// changes, its photos and its search entry, and keeps nothing aside. Absent (false)
+    /// when the record only moved to another team.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub erased: bool,
+}
+
+/// Whether a flag is off, so it is left out of the JSON.
+fn is_false(flag: &bool) -> bool {
+    !*flag
 }
 
 /// `POST /v1/enrol`: a new laptop joins the hub with a one-time code.

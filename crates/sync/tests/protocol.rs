@@ -299,8 +299,22 @@ fn log_entries_carry_a_change_or_a_removal() {
         Removal {
             entity: EntityKind::Household,
             entity_id: "h1".into(),
+            erased: false,
         },
     );
+    let erased = Removal {
+        entity: EntityKind::Person,
+        entity_id: "p1".into(),
+        erased: true,
+    };
+    assert_eq!(
+        serde_json::to_value(&erased).expect("serialise"),
+        json!({"entity": "person", "entity_id": "p1", "erased": true})
+    );
+    // A hub from before erasure sends no flag: the record only moved.
+    let moved: Removal =
+        serde_json::from_value(json!({"entity": "person", "entity_id": "p1"})).expect("parse");
+    assert!(!moved.erased);
     assert_eq!(
         serde_json::to_value(&removal).expect("serialise"),
         json!({"seq": 8, "remove": {"entity": "household", "entity_id": "h1"}})

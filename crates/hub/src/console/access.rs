@@ -43,6 +43,13 @@ pub fn may_see_referral_emails(role: Role) -> bool {
     matches!(role, Role::Supervisor | Role::Admin)
 }
 
+/// Whether `role` works people's requests about their data (access, erasure,
+/// restriction) and legal holds: the data protection officer alone. An administrator runs
+/// the hub but decides nothing about what it holds.
+pub fn may_handle_privacy_requests(role: Role) -> bool {
+    matches!(role, Role::Dpo)
+}
+
 /// The roles an administrator may give a person in the console, in the order offered.
 pub const ROLES_OFFERED: &[Role] = &[
     Role::Officer,
@@ -94,6 +101,17 @@ mod tests {
             assert_eq!(
                 may_read_audit(*role),
                 matches!(role, Role::Admin | Role::Dpo),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_dpo_handles_privacy_requests() {
+        for role in Role::ALL {
+            assert_eq!(
+                may_handle_privacy_requests(*role),
+                *role == Role::Dpo,
                 "{role:?}"
             );
         }

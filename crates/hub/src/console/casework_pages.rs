@@ -51,6 +51,11 @@ pub struct HouseholdPage {
     pub team: String,
     /// Its records, newest first.
     pub timeline: Vec<TimelineEntry>,
+    /// For the data protection officer: each resident's reference and name, to start a
+    /// request about one of them (empty for anyone else).
+    pub privacy_residents: Vec<(String, String)>,
+    /// Whether the reader starts people's requests (the DPO).
+    pub privacy: bool,
 }
 
 /// One list on the lists page.

@@ -20,6 +20,7 @@ pub mod access;
 pub mod casework_pages;
 mod handlers;
 pub mod pages;
+pub mod privacy_pages;
 pub mod store;
 
 use std::sync::Arc;
@@ -82,6 +83,16 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/referral-emails", &["get"]),
     ("/console/audit", &["get"]),
     ("/console/audit.csv", &["get"]),
+    ("/console/privacy", &["get"]),
+    ("/console/privacy/requests", &["post"]),
+    ("/console/privacy/requests/{id}", &["get"]),
+    ("/console/privacy/requests/{id}/clock", &["post"]),
+    ("/console/privacy/requests/{id}/erase", &["post"]),
+    ("/console/privacy/requests/{id}/refuse", &["post"]),
+    ("/console/privacy/requests/{id}/answered", &["post"]),
+    ("/console/privacy/requests/{id}/told", &["post"]),
+    ("/console/privacy/holds", &["post"]),
+    ("/console/privacy/holds/lift", &["post"]),
     ("/console/privacy/data-map", &["get"]),
     ("/console/privacy/data-map.csv", &["get"]),
 ];
@@ -168,8 +179,8 @@ where
     S: Clone + Send + Sync + 'static,
 {
     use handlers::{
-        audit, casework, data_map, firms, households, laptops, people, referral_emails, set_up,
-        sign_in,
+        audit, casework, data_map, firms, households, laptops, people, privacy, referral_emails,
+        set_up, sign_in,
     };
     Router::new()
         .route("/console", get(handlers::home_redirect))
@@ -246,6 +257,22 @@ where
         )
         .route("/console/audit", get(audit::audit))
         .route("/console/audit.csv", get(audit::export))
+        .route("/console/privacy", get(privacy::privacy))
+        .route("/console/privacy/requests", post(privacy::add_request))
+        .route("/console/privacy/requests/{id}", get(privacy::request))
+        .route("/console/privacy/requests/{id}/clock", post(privacy::clock))
+        .route("/console/privacy/requests/{id}/erase", post(privacy::erase))
+        .route(
+            "/console/privacy/requests/{id}/refuse",
+            post(privacy::refuse),
+        )
+        .route(
+            "/console/privacy/requests/{id}/answered",
+            post(privacy::answered),
+        )
+        .route("/console/privacy/requests/{id}/told", post(privacy::told))
+        .route("/console/privacy/holds", post(privacy::place_hold))
+        .route("/console/privacy/holds/lift", post(privacy::lift_hold))
         .route("/console/privacy/data-map", get(data_map::data_map))
         .route("/console/privacy/data-map.csv", get(data_map::export))
         .route(

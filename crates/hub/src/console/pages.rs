@@ -23,6 +23,8 @@ pub struct SignedIn {
     pub casework: bool,
     /// Whether the audit log is theirs to read.
     pub audit: bool,
+    /// Whether people's requests about their data are theirs (the DPO).
+    pub privacy: bool,
 }
 
 /// What every page shows around its content.
@@ -170,6 +172,8 @@ pub struct HomePage {
     pub data_map: bool,
     /// How many agency emails failed at their last attempt (shown when above 0).
     pub emails_failing: i64,
+    /// Whether people's requests about their data are theirs (the DPO).
+    pub privacy: bool,
 }
 
 /// One agency notification email, for the supervisor's page.

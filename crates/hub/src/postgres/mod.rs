@@ -18,6 +18,7 @@ mod devices;
 mod log;
 pub mod mail;
 pub mod portal;
+pub mod privacy;
 mod purge;
 pub mod referrals;
 mod schema;
@@ -139,6 +140,13 @@ impl Store for PgStore {
 
     fn mail(&self) -> Option<crate::mail::SharedMailStore> {
         Some(std::sync::Arc::new(mail::PgMail::new(self.pool.clone())))
+    }
+
+    fn privacy(&self) -> Option<crate::privacy::SharedPrivacyStore> {
+        Some(std::sync::Arc::new(privacy::PgPrivacy::new(
+            self.pool.clone(),
+            self.hub,
+        )))
     }
 
     async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError> {

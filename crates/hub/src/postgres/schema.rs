@@ -38,6 +38,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         8,
         include_str!("../../migrations/postgres/0008_referrals.sql"),
     ),
+    (
+        9,
+        include_str!("../../migrations/postgres/0009_privacy.sql"),
+    ),
 ];
 
 /// Taken while migrating, so two hubs starting together do not both migrate.

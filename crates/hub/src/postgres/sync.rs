@@ -43,10 +43,21 @@ pub(super) async fn push(
             seen.insert(id, row.get::<_, String>(1));
         }
     }
+    let named = crate::privacy::erasure::ids_named(changes);
+    let stmt = tx
+        .prepare_cached("SELECT entity_id FROM erased_records WHERE entity_id = ANY($1)")
+        .await?;
+    let erased = tx
+        .query(&stmt, &[&named])
+        .await?
+        .iter()
+        .map(|row| row.get::<_, String>(0))
+        .collect();
     let inputs = PushInputs {
         seen,
         records: read_records(&tx, &keys_of(changes)).await?,
         counter,
+        erased,
     };
     let mut plan = PushPlan::new(who, changes, inputs, now)?;
     if plan.raised_conflicts() {

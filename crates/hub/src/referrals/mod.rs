@@ -74,6 +74,11 @@ pub fn directory() -> Option<&'static AgencyDirectory> {
     })
 }
 
+/// The name of the agency with this directory id, when the directory has it.
+pub fn agency_name(id: &str) -> Option<String> {
+    directory()?.agency(id).map(|a| a.name.clone())
+}
+
 /// How often the hub looks again for referrals it holds but has not delivered.
 pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 

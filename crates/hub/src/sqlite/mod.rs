@@ -14,6 +14,7 @@ mod devices;
 mod log;
 pub mod mail;
 pub mod portal;
+pub mod privacy;
 mod purge;
 pub mod referrals;
 mod schema;
@@ -56,6 +57,9 @@ impl SqliteStore {
         // FULL: an acknowledged push survives a power cut, not just a killed process.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // An erased record's bytes must not survive in free pages (issue 16): deleted
+        // content is overwritten with zeros.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         schema::migrate(&mut conn)?;
         casework::rebuild_if_stale(&mut conn)?;
         let hub = schema::hub_identity(&mut conn)?;
@@ -154,6 +158,13 @@ impl Store for SqliteStore {
 
     fn mail(&self) -> Option<crate::mail::SharedMailStore> {
         Some(Arc::new(mail::SqliteMail::new(Arc::clone(&self.conn))))
+    }
+
+    fn privacy(&self) -> Option<crate::privacy::SharedPrivacyStore> {
+        Some(Arc::new(privacy::SqlitePrivacy::new(
+            Arc::clone(&self.conn),
+            self.hub,
+        )))
     }
 
     async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError> {

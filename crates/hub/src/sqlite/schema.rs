@@ -31,6 +31,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         8,
         include_str!("../../migrations/sqlite/0008_referrals.sql"),
     ),
+    (9, include_str!("../../migrations/sqlite/0009_privacy.sql")),
 ];
 
 /// Brings the schema up to date, in one transaction.

@@ -39,10 +39,20 @@ pub(super) fn push(
             }
         }
     }
+    let mut erased = std::collections::HashSet::new();
+    {
+        let mut stmt = tx.prepare_cached("SELECT 1 FROM erased_records WHERE entity_id = ?1")?;
+        for id in crate::privacy::erasure::ids_named(changes) {
+            if stmt.exists([&id])? {
+                erased.insert(id);
+            }
+        }
+    }
     let inputs = PushInputs {
         seen,
         records: read_records(tx, &keys_of(changes))?,
         counter: counter(tx)?,
+        erased,
     };
     let mut plan = PushPlan::new(who, changes, inputs, now)?;
     if plan.raised_conflicts() {

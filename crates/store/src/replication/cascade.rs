@@ -1,9 +1,12 @@
 //! Deleting a record with everything that belongs to it, and checking that a written record
 //! refers only to records that are here, by the schema's own foreign keys.
 
-use rusqlite::Connection;
+use std::collections::BTreeSet;
 
-use super::registry::before_delete;
+use rusqlite::Connection;
+use rusqlite::types::ValueRef;
+
+use super::registry::{KINDS, before_delete};
 use crate::error::Result;
 
 /// One foreign key of the schema: `child.column` refers to `parent.parent_column`.
@@ -92,4 +95,116 @@ pub(super) fn missing_reference(
         }
     }
     Ok(None)
+}
+
+/// The SHA-256 names (64 lowercase hex digits) in the text of a row and of every row that
+/// refers to it, depth first, as [`delete_cascading`] would delete them: the photos and
+/// signatures they name.
+pub(super) fn hashes_below(
+    conn: &Connection,
+    keys: &[ForeignKey],
+    table: &str,
+    id: &str,
+) -> Result<BTreeSet<String>> {
+    let mut found = BTreeSet::new();
+    for key in keys.iter().filter(|k| k.parent == table) {
+        let children: Vec<String> = conn
+            .prepare_cached(&format!(
+                "SELECT id FROM \"{}\" WHERE \"{}\" = (SELECT \"{}\" FROM \"{table}\" WHERE id = ?1)",
+                key.child, key.column, key.parent_column
+            ))?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for child in children {
+            found.extend(hashes_below(conn, keys, &key.child, &child)?);
+        }
+    }
+    let mut stmt = conn.prepare_cached(&format!("SELECT * FROM \"{table}\" WHERE id = ?1"))?;
+    let columns = stmt.column_count();
+    let mut rows = stmt.query([id])?;
+    while let Some(row) = rows.next()? {
+        for i in 0..columns {
+            if let ValueRef::Text(text) = row.get_ref(i)? {
+                hashes_in(text, &mut found);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Every run of exactly 64 lowercase hex digits in `text`.
+fn hashes_in(text: &[u8], into: &mut BTreeSet<String>) {
+    let hex = |b: &u8| b.is_ascii_digit() || (b'a'..=b'f').contains(b);
+    let mut start = 0;
+    while start < text.len() {
+        let run = text[start..].iter().take_while(|b| hex(b)).count();
+        if run == 64
+            && let Ok(sha) = std::str::from_utf8(&text[start..start + 64])
+        {
+            into.insert(sha.to_owned());
+        }
+        start += run.max(1);
+    }
+}
+
+/// Drops every change to record `id` from the outbox (sent or not) and from the changes
+/// set aside: an erased record's fields must not live on in them.
+pub(super) fn forget_changes_of(conn: &Connection, id: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM outbox WHERE entity_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM set_aside_changes WHERE entity_id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// Deletes the attachments among `candidates` that no record, outbox row or change set
+/// aside still names (a photo two records share stays with the one that is left).
+pub(super) fn forget_unnamed_attachments(
+    conn: &Connection,
+    candidates: &BTreeSet<String>,
+) -> Result<()> {
+    if candidates.is_empty() {
+        return Ok(());
+    }
+    let mut tables: Vec<&str> = KINDS.iter().map(|k| k.table).collect();
+    tables.extend(["outbox", "set_aside_changes"]);
+    let mut probes = Vec::new();
+    for table in tables {
+        let columns: Vec<String> = conn
+            .prepare_cached("SELECT name FROM pragma_table_info(?1) WHERE type = 'TEXT'")?
+            .query_map([table], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if columns.is_empty() {
+            continue;
+        }
+        let any: Vec<String> = columns
+            .iter()
+            .map(|c| format!("instr(\"{c}\", ?1) > 0"))
+            .collect();
+        probes.push(format!(
+            "SELECT EXISTS (SELECT 1 FROM \"{table}\" WHERE {})",
+            any.join(" OR ")
+        ));
+    }
+    for sha in candidates {
+        let mut named = false;
+        for probe in &probes {
+            if conn
+                .prepare_cached(probe)?
+                .query_row([sha], |r| r.get::<_, bool>(0))?
+            {
+                named = true;
+                break;
+            }
+        }
+        if !named {
+            // Attachments are keyed by their reference, `sha256:<hex>`.
+            let reference = format!("sha256:{sha}");
+            conn.prepare_cached("DELETE FROM attachments WHERE sha256 IN (?1, ?2)")?
+                .execute([sha, &reference])?;
+            conn.prepare_cached("DELETE FROM attachments_on_hub WHERE sha256 IN (?1, ?2)")?
+                .execute([sha, &reference])?;
+        }
+    }
+    Ok(())
 }

@@ -7,7 +7,10 @@ use doorstep_core::Hlc;
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 
-use super::cascade::{delete_cascading, foreign_keys, missing_reference};
+use super::cascade::{
+    delete_cascading, foreign_keys, forget_changes_of, forget_unnamed_attachments, hashes_below,
+    missing_reference,
+};
 use super::hub::{SYNC_CURSOR, set_setting};
 use super::outgoing::Payload;
 use super::registry::{KINDS, SyncedRecord, kind, read_record};
@@ -33,6 +36,11 @@ pub enum RecordChange {
     /// the local copy and everything that belongs to it, and set their unsent changes
     /// aside, since the hub will no longer take them.
     MovedAway,
+    /// The data protection officer erased the record on the hub: delete it, everything
+    /// that belongs to it, every change of theirs in the outbox (sent or not) and among the
+    /// changes set aside, the photos and signatures only they named, and their words in
+    /// the search index. Nothing is kept aside.
+    Erased,
 }
 
 /// Per record, the fields with local changes the hub has not acknowledged yet.
@@ -91,6 +99,8 @@ impl Store {
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
         let references = foreign_keys(&tx)?;
         let mut changed = 0;
+        let mut erased_photos: BTreeSet<String> = BTreeSet::new();
+        let mut erased_any = false;
         let mut written: Vec<(&'static str, &str, &str)> = Vec::new();
         let mut newest_seen: Option<Hlc> = None;
         for (index, (entity, id)) in keys.iter().enumerate() {
@@ -120,6 +130,18 @@ impl Store {
                     for (table, row) in &deleted {
                         set_aside_unsent(&tx, table, row, now, place.as_deref())?;
                     }
+                }
+                RecordChange::Erased => {
+                    erased_photos.extend(hashes_below(&tx, &references, kind.table, id)?);
+                    let mut deleted = Vec::new();
+                    if delete_cascading(&tx, &references, kind.table, id, &mut deleted)? {
+                        changed += 1;
+                    }
+                    deleted.push((kind.table.to_owned(), id.clone()));
+                    for (_, row) in &deleted {
+                        forget_changes_of(&tx, row)?;
+                    }
+                    erased_any = true;
                 }
                 RecordChange::Write(record) => {
                     if let Some(newest) = record.versions.values().max().copied() {
@@ -163,8 +185,27 @@ impl Store {
         if newest_seen.is_some() {
             set_setting(&tx, CLOCK_SEEN, &self.clock.last().to_string())?;
         }
+        if erased_any {
+            forget_unnamed_attachments(&tx, &erased_photos)?;
+        }
         tx.commit()?;
+        if erased_any {
+            self.purge_erased_words()?;
+        }
         Ok(changed)
+    }
+
+    /// After an erasure: the search index is brought up to date (residents' names leave
+    /// their household's entry) and merged into one segment, which drops every deleted
+    /// entry's words for good; the write-ahead log is emptied so no old page lingers in it.
+    fn purge_erased_words(&self) -> Result<()> {
+        self.bring_search_index_up_to_date()?;
+        self.conn().execute_batch(
+            "INSERT INTO household_search (household_search) VALUES ('optimize');",
+        )?;
+        self.conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// After the hub said this laptop was away too long: forgets every synced record

@@ -191,6 +191,7 @@ pub(in crate::console) async fn household(
         .audit(state.entry(user, "household-view", Some(("household", &id)), "ok"))
         .await;
     let household = timeline::summary(&records);
+    let privacy = crate::console::access::may_handle_privacy_requests(session.user.role);
     let team = records
         .iter()
         .find(|c| c.entity == EntityKind::Household)
@@ -204,6 +205,23 @@ pub(in crate::console) async fn household(
             team,
             timeline: timeline::timeline(&records),
             household,
+            privacy_residents: if privacy {
+                records
+                    .iter()
+                    .filter(|r| r.entity == EntityKind::Person)
+                    .map(|r| {
+                        let name = r
+                            .fields
+                            .get("full_name")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or("");
+                        (r.id.clone(), name.to_owned())
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            privacy,
         },
     )
 }

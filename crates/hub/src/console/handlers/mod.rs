@@ -11,6 +11,7 @@ pub(super) mod firms;
 pub(super) mod households;
 pub(super) mod laptops;
 pub(super) mod people;
+pub(super) mod privacy;
 pub(super) mod referral_emails;
 pub(super) mod set_up;
 pub(super) mod sign_in;
@@ -24,7 +25,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::access::{may_administer, may_read_audit, may_read_data_map, may_see_referral_emails};
+use super::access::{
+    may_administer, may_handle_privacy_requests, may_read_audit, may_read_data_map,
+    may_see_referral_emails,
+};
 use super::pages::{Errors, Frame, HomePage, MessagePage, SignedIn};
 use super::store::Session;
 use super::{COOKIES, ConsoleState};
@@ -52,6 +56,7 @@ impl ConsoleState {
                 admin: may_administer(s.user.role),
                 casework: crate::casework::Scope::of(s.user.role, &s.user.team_id).is_some(),
                 audit: may_read_audit(s.user.role),
+                privacy: may_handle_privacy_requests(s.user.role),
             }),
         }
     }
@@ -177,6 +182,16 @@ pub(super) struct FormFields {
     reason: Option<String>,
     why: Option<String>,
     agency: Option<String>,
+    kind: Option<String>,
+    reference: Option<String>,
+    household: Option<String>,
+    person: Option<String>,
+    received: Option<String>,
+    step: Option<String>,
+    months: Option<String>,
+    exemption: Option<String>,
+    recipient_kind: Option<String>,
+    hold_household: Option<String>,
 }
 
 /// A form body the hub cannot read is treated as an empty form, so the CSRF check
@@ -351,6 +366,7 @@ pub(super) async fn home(
             audit: may_read_audit(session.user.role),
             emails,
             emails_failing,
+            privacy: may_handle_privacy_requests(session.user.role),
             data_map: may_read_data_map(session.user.role),
         },
     )

@@ -1,0 +1,120 @@
+//! The data protection officer's pages: the register of people's requests about their
+//! data with its deadlines, one request with its clock and its decision, and legal holds.
+//! View models only; what they show is kept by [`crate::privacy`].
+
+use askama::Template;
+
+use super::pages::{Choice, Frame};
+
+/// A request as a row of the register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestLine {
+    /// Its id, for the link.
+    pub id: String,
+    /// What was asked, in words.
+    pub kind: String,
+    /// The council's reference.
+    pub reference: String,
+    /// When it came.
+    pub received: String,
+    /// When the answer is due (empty once decided).
+    pub due: String,
+    /// Where it stands, in words.
+    pub status: String,
+    /// Whether it is open and past its due date.
+    pub overdue: bool,
+}
+
+/// A legal hold as a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldLine {
+    /// The household's id.
+    pub household_id: String,
+    /// Why.
+    pub reason: String,
+    /// When it was placed.
+    pub placed: String,
+}
+
+/// The register: open and decided requests, the form for a new one, and the holds.
+#[derive(Debug, Template)]
+#[template(path = "console/privacy.html")]
+pub struct PrivacyPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// Every request, newest first.
+    pub requests: Vec<RequestLine>,
+    /// The kinds of request, with the one typed chosen.
+    pub kinds: Vec<Choice>,
+    /// What was typed in the new request's form: reference, household, resident, received.
+    pub typed: [String; 4],
+    /// The holds in place.
+    pub holds: Vec<HoldLine>,
+    /// What was typed in the hold's form: household, reason.
+    pub hold_typed: [String; 2],
+}
+
+/// Someone the erased data went to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientLine {
+    /// `agency` or `firm`.
+    pub kind: String,
+    /// The agency's or firm's name.
+    pub name: String,
+    /// What went to them.
+    pub what: String,
+    /// When someone recorded telling them (empty if not yet).
+    pub told: String,
+}
+
+/// One request: who it is about, its clock, its decision.
+#[derive(Debug, Template)]
+#[template(path = "console/privacy_request.html")]
+pub struct RequestPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// Its id.
+    pub id: String,
+    /// `access`, `erasure` or `restriction`.
+    pub kind: String,
+    /// What was asked, in words.
+    pub kind_label: String,
+    /// The council's reference.
+    pub reference: String,
+    /// The household's id.
+    pub household_id: String,
+    /// The household's address while its records exist.
+    pub address: Option<String>,
+    /// The residents it is about (one, or every resident) while their records exist.
+    pub residents: Vec<String>,
+    /// Whether it is about one resident only.
+    pub one_resident: bool,
+    /// When it came.
+    pub received: String,
+    /// The end of the first month (the last day to tell the person of an extension).
+    pub first_month_ends: String,
+    /// When the answer is due.
+    pub due: String,
+    /// Since when it waits for the person, if it does.
+    pub paused_since: Option<String>,
+    /// Months added.
+    pub extended_months: u32,
+    /// Whether it may still be extended.
+    pub may_extend: bool,
+    /// The decision in words, once made.
+    pub decision: Option<String>,
+    /// When and by whom, once decided.
+    pub decided: String,
+    /// How many records an erasure removed.
+    pub erased: Option<i64>,
+    /// Who must be told of the erasure.
+    pub recipients: Vec<RecipientLine>,
+    /// The exemptions a refusal may rely on.
+    pub exemptions: Vec<Choice>,
+    /// The legal hold on the household, if any.
+    pub hold: Option<String>,
+}
