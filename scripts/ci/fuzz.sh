@@ -22,6 +22,7 @@ declare -A ASSETS=(
   [charlie_template]="assets/templates/charlie.toml"
   [policy]="assets/policy.toml"
   [catalogue]="assets/catalogue/measures.toml"
+  [data_map]="assets/data-map.toml"
 )
 
 if ! command -v cargo >/dev/null || ! cargo +nightly --version >/dev/null 2>&1; then

@@ -32,3 +32,8 @@ pub const CONTRACTORS: (&str, &str) = (
     "assets/contractors.toml",
     include_str!("../../../assets/contractors.toml"),
 );
+/// The data map: every synced field classified, the council's record of processing.
+pub const DATA_MAP: (&str, &str) = (
+    "assets/data-map.toml",
+    include_str!("../../../assets/data-map.toml"),
+);

@@ -1,5 +1,5 @@
 //! The corpus of bad data files (`tests/corpus/`, issue 18): every survey template, policy,
-//! measure catalogue and CHARLIE check in it is read as the app reads a council's file
+//! measure catalogue, CHARLIE check and data map in it is read as the app reads a council's file
 //! (`std::fs::read_to_string`, then the loader, then the checks against the shipped survey)
 //! and must be refused with a reason that names what is wrong, never a panic. The loaders
 //! are pure, so "nothing changed" holds by construction: the app keeps its last good set.
@@ -127,4 +127,22 @@ fn every_bad_charlie_check_is_refused_with_its_reason() {
         CharlieTemplate::from_toml(text).map(|_| ())
     });
     no_failures("charlie", &failures);
+}
+
+#[test]
+fn every_bad_data_map_is_refused_with_its_line_and_reason() {
+    let failures = refuse_all("data-map", |text| {
+        doorstep_core::privacy::data_map::DataMap::from_toml(text)
+            .map(|_| ())
+            // The same words, one problem to a line, as LoadError lists them.
+            .map_err(|e| {
+                LoadError::Invalid(
+                    e.problems
+                        .iter()
+                        .map(|p| format!("line {}: {}", p.line, p.reason))
+                        .collect(),
+                )
+            })
+    });
+    no_failures("data-map", &failures);
 }

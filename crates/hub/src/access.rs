@@ -61,7 +61,9 @@ const CRIME_DETAILS: &[&str] = &[
 
 /// The table. Contractors, analysts and admins appear in no row: contractors see their
 /// work orders in the portal, analysts see figures, and admins run the hub without
-/// reading casework; none of them receives records by sync.
+/// reading casework; none of them receives records by sync. The data map
+/// (`assets/data-map.toml`) lists the same roles field by field, and `data_map`'s tests
+/// keep the two equal: change both together.
 const VISIBILITY: &[Rule] = &[
     Rule {
         entity: EntityKind::Household,

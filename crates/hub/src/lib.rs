@@ -13,6 +13,7 @@ pub mod config;
 pub mod conflicts;
 pub mod console;
 pub mod credentials;
+pub mod data_map;
 pub mod hub_change;
 pub mod intake;
 pub mod listener;

@@ -242,6 +242,12 @@ async fn run(cli: Cli) -> Result<(), String> {
         doorstep_hub::referrals::load_directory(std::path::Path::new(&path))
             .map_err(|e| e.to_string())?;
     }
+    // The council's data map (its record of processing); without it, the one built into
+    // Doorstep. A faulty file stops the hub here, naming the file, the line and the reason,
+    // so the console never shows a record of processing the council did not mean.
+    if let Some(path) = std::env::var_os("DOORSTEP_HUB_DATA_MAP") {
+        doorstep_hub::data_map::load(std::path::Path::new(&path)).map_err(|e| e.to_string())?;
+    }
     match &cli.command {
         Command::Serve { listen } => {
             let config = settings(&cli, listen.as_ref())?;

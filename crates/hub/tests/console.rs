@@ -44,6 +44,7 @@ on_both_backends!(
     turning_console_access_off_leaves_the_laptop_syncing,
     the_council_logo_is_in_the_header,
     a_dpo_works_requests_and_erases_a_household_everywhere,
+    a_dpo_reads_the_record_of_processing_and_an_officer_cannot,
 );
 
 const PASSWORD: &str = "a long and memorable pass phrase";
@@ -860,6 +861,7 @@ const WHO_MAY: &[(&str, &[Role])] = &[
     ("/console/firms", &[Role::Admin]),
     ("/console/agencies", &[Role::Admin]),
     ("/console/audit", &[Role::Admin, Role::Dpo]),
+    ("/console/privacy/data-map", &[Role::Admin, Role::Dpo]),
     // No request has the id the matrix tries: not found for everyone, never a 5xx.
     ("/console/privacy/requests/", &[]),
     ("/console/privacy", &[Role::Dpo]),
@@ -1031,6 +1033,53 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
         let page = b.post("/console/sign-out", &[("csrf", &csrf)]).await;
         assert_eq!(page.location(), "/console/sign-in?signed_out=1", "{who}");
     }
+}
+
+/// A council's data map that cannot be used stops the hub before it does anything,
+/// naming the file, the line and the reason; a good one lets it run.
+#[test]
+fn a_faulty_data_map_stops_the_hub_naming_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("hub.db").display());
+    let path = dir.path().join("data-map.toml");
+    let run = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_doorstep-hub"))
+            .env("DOORSTEP_HUB_DATA_MAP", &path)
+            .args([
+                "--database",
+                &url,
+                "admin",
+                "create-org",
+                "Northshire Council",
+            ])
+            .output()
+            .unwrap()
+    };
+    let shipped = doorstep_core::built_in::DATA_MAP.1;
+    let bad = shipped.replacen("roles = [\"supervisor\"]", "roles = [\"caretaker\"]", 1);
+    let line = bad
+        .lines()
+        .position(|l| l.contains("caretaker"))
+        .map(|n| n + 1)
+        .unwrap();
+    let out = run(&bad);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "refused: {said}");
+    for words in [
+        path.display().to_string(),
+        format!("line {line}:"),
+        "caretaker".to_owned(),
+    ] {
+        assert!(said.contains(&words), "{words} in {said}");
+    }
+    assert!(!dir.path().join("hub.db").exists(), "nothing was done");
+    let out = run(shipped);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[tokio::test]
@@ -1651,6 +1700,101 @@ async fn the_audit_log_is_theirs_alone(backend: Backend) {
     }
     Browser::new(&w.hub)
         .get("/console/audit.csv")
+        .await
+        .redirects_to("/console/sign-in");
+}
+
+async fn a_dpo_reads_the_record_of_processing_and_an_officer_cannot(backend: Backend) {
+    let w = world(backend).await;
+    let (mut dpo, dpo_id) = w.signed_in("Dee Dpo", Role::Dpo, &w.north).await;
+    let home = dpo.get("/console/home").await;
+    home.expect(200);
+    assert!(
+        home.html().contains("href=\"/console/privacy/data-map\""),
+        "the DPO's home links to it"
+    );
+    let page = dpo.get("/console/privacy/data-map").await;
+    page.expect(200).says("Record of processing");
+    let html = page.html();
+    // A known row: the crime reference, criminal offence data that only caseworkers see.
+    let row = html
+        .split("<tr class=\"govuk-table__row\">")
+        .find(|r| r.contains("<code>answers.crime_ref</code>"))
+        .expect("the crime reference has a row");
+    for words in [
+        "The police crime reference",
+        "Criminal offence data",
+        "Burglary reduction officer, Supervisor",
+        "Article 10",
+        "Home security surveys",
+    ] {
+        assert!(row.contains(words), "{words} in {row}");
+    }
+    assert!(
+        !row.contains("Neighbourhood warden"),
+        "wardens do not see it"
+    );
+    assert!(
+        html.contains("<caption class=\"govuk-table__caption"),
+        "tables have captions"
+    );
+    assert!(
+        html.contains("<th scope=\"row\""),
+        "each row is headed by its field"
+    );
+    let csv = dpo.get("/console/privacy/data-map.csv").await;
+    csv.expect(200);
+    assert!(
+        csv.header("content-type")
+            .is_some_and(|t| t.starts_with("text/csv")),
+        "{:?}",
+        csv.header("content-type")
+    );
+    let text = csv.html();
+    assert!(
+        text.starts_with("record_kind,field,what,classification,roles,"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with(
+            "survey,answers.crime_ref,The police crime reference,criminal_offence,officer supervisor,criminal_offence_unlawful_acts,survey,"
+        )),
+        "{text}"
+    );
+    // Reading and exporting it are on record, by the DPO.
+    let console = w.store.console().unwrap();
+    let filter = doorstep_hub::console::store::AuditFilter {
+        person: Some(dpo_id.clone()),
+        ..Default::default()
+    };
+    let actions: Vec<String> = console
+        .audit_entries(&filter, 100, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    for action in ["console.data-map-view", "console.data-map-export"] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
+    }
+
+    let (mut officer, _) = w.signed_in("Olive Officer", Role::Officer, &w.north).await;
+    officer.get("/console/privacy/data-map").await.expect(404);
+    officer
+        .get("/console/privacy/data-map.csv")
+        .await
+        .expect(404);
+    let home = officer.get("/console/home").await;
+    home.expect(200);
+    assert!(
+        !home.html().contains("/console/privacy"),
+        "an officer sees no link"
+    );
+    Browser::new(&w.hub)
+        .get("/console/privacy/data-map")
         .await
         .redirects_to("/console/sign-in");
 }

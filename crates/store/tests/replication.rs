@@ -1951,3 +1951,233 @@ proptest::proptest! {
         }
     }
 }
+
+/// Why an approval was refused: the store's, the plan rules' or the work orders' reason.
+#[derive(Debug)]
+#[allow(dead_code)] // read only through Debug when the test fails
+enum ApprovalRefused {
+    Store(StoreError),
+    Plan(doorstep_core::security::TransitionError),
+    Order(doorstep_core::work_order::WorkOrderError),
+}
+
+impl From<StoreError> for ApprovalRefused {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl From<doorstep_core::security::TransitionError> for ApprovalRefused {
+    fn from(e: doorstep_core::security::TransitionError) -> Self {
+        Self::Plan(e)
+    }
+}
+
+impl From<doorstep_core::work_order::WorkOrderError> for ApprovalRefused {
+    fn from(e: doorstep_core::work_order::WorkOrderError) -> Self {
+        Self::Order(e)
+    }
+}
+
+/// A plan agreed by the resident of a home the shipped firms cover, and approved with
+/// those firms, so its work orders are raised: the one kind `make_everything` leaves out.
+fn raise_work_orders(store: &mut Store) -> usize {
+    let f = support::files();
+    let h = store
+        .create_household(
+            &doorstep_core::HouseholdDraft {
+                address_line_1: "3 Quillon Row".into(),
+                town: "Eastwick Vale".into(),
+                postcode: "ZY4 7HT".into(),
+                ..Default::default()
+            },
+            ChangeSource::Ui,
+        )
+        .expect("household");
+    store
+        .add_person(
+            &PersonDraft {
+                household_id: h.id,
+                full_name: "Avery Quillon".into(),
+                phone: "0115 496 0555".into(),
+                email: String::new(),
+                date_of_birth: String::new(),
+                age_band: None,
+                preferred_language: String::new(),
+                contact_preferences: ContactPreferences::default(),
+            },
+            today(),
+            ChangeSource::Ui,
+        )
+        .expect("resident");
+    let survey = store
+        .start_survey(h.id, None, &f.template, ChangeSource::Ui)
+        .expect("survey");
+    let back: AnswerMap = [
+        ("door_position", choice("back")),
+        ("door_material", choice("upvc")),
+        ("door_condition", choice("sound")),
+        ("door_multipoint", choice("working")),
+        ("door_cylinder", choice("unmarked")),
+        ("door_cylinder_projects", AnswerValue::YesNo(YesNo::Yes)),
+        ("door_glazing", choice("none")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    for (item, value) in [
+        ("survey_reason", choice("burglary_victim")),
+        ("repeat_victim", AnswerValue::YesNo(YesNo::No)),
+        ("doors", AnswerValue::Group(vec![back])),
+        ("rear_light", choice("none")),
+        ("front_light", choice("pir")),
+        ("lives_alone", AnswerValue::YesNo(YesNo::Yes)),
+        ("disability_or_mobility", AnswerValue::YesNo(YesNo::No)),
+        ("tenure", choice("owner")),
+        ("da_concern", AnswerValue::YesNo(YesNo::No)),
+        ("feel_safe", AnswerValue::Number(2.0)),
+    ] {
+        store
+            .save_answer(survey.id, &f.template, item, Some(value), ChangeSource::Ui)
+            .unwrap_or_else(|e| panic!("{item}: {e:?}"));
+    }
+    let survey = store.survey(survey.id).expect("survey");
+    let ctx = PlanContext {
+        template: &f.template,
+        answers: &survey.answers,
+        policy: &f.policy,
+        catalogue: &f.catalogue,
+    };
+    let officer = PlanActor {
+        officer_id: store.officer().id,
+        role: Role::Officer,
+    };
+    let plan = propose_plan(&ctx, survey.id, officer, Utc::now()).expect("plan");
+    store
+        .save_new_plan(&plan, ChangeSource::Ui)
+        .expect("save plan");
+    store
+        .change_plan(plan.id, ChangeSource::Ui, |p| {
+            p.apply(
+                &ctx,
+                PlanStep::Agree {
+                    resident_name: "Avery Quillon".into(),
+                    signature_ref: "sha256:5160".into(),
+                    disclaimer_version: f.policy.disclaimer_version.clone(),
+                },
+                officer,
+                Utc::now(),
+            )
+            .map_err(refused)
+        })
+        .expect("agree");
+    store
+        .approve_plan::<ApprovalRefused>(
+            plan.id,
+            doorstep_store::PlanApproval {
+                ctx,
+                over_cap_reason: Some("Repeat risk on this street".into()),
+                by: PlanActor {
+                    officer_id: OfficerId::new(),
+                    role: Role::Supervisor,
+                },
+                at: Utc::now(),
+                contractors: &f.contractors,
+                choices: doorstep_core::work_order::FirmChoices::default(),
+                contact: None,
+                access_notes: vec!["Key safe by the back door".into()],
+            },
+            ChangeSource::Ui,
+        )
+        .expect("approved")
+        .work_orders
+        .len()
+}
+
+/// The data map (`assets/data-map.toml`) classifies every field the store syncs, of every
+/// kind of record, so a new field cannot ship unclassified; and every field it names
+/// exists, so it never describes a field that has gone. The fields are what the store's
+/// own reading of each record gives sync (`synced_record`), for one of everything made
+/// through the ordinary repository functions, a work order raised by an approval and a
+/// conflict from the hub. Survey answers and notes are one field per item or section of
+/// the template: core's tests check the map against every item of the shipped template.
+#[test]
+fn every_synced_field_is_in_the_data_map_and_every_entry_names_a_field() {
+    use doorstep_core::privacy::data_map::{DataMap, RECORD_KINDS};
+
+    let map = DataMap::from_toml(doorstep_core::built_in::DATA_MAP.1)
+        .unwrap_or_else(|e| panic!("assets/data-map.toml: {e}"));
+    let mut a = Laptop::new("Rowan Testwell", Role::Officer);
+    let made = make_everything(&mut a.store);
+    assert!(
+        raise_work_orders(&mut a.store) > 0,
+        "an approval raises orders"
+    );
+    let conflict = conflict_fields(
+        made.survey,
+        &AnswerValue::YesNo(YesNo::No),
+        &AnswerValue::YesNo(YesNo::Yes),
+        "2026-11-27T09:00:00Z",
+    );
+    a.store
+        .apply_from_hub(&[("conflict".to_owned(), "c-1".to_owned())], |_, _, _| {
+            RecordChange::Write(conflict.clone())
+        })
+        .expect("conflict");
+
+    let mut records: BTreeSet<(String, String)> = a
+        .store
+        .outbox_batch(10_000)
+        .expect("batch")
+        .iter()
+        .map(key)
+        .collect();
+    records.insert(("conflict".to_owned(), "c-1".to_owned()));
+    let mut synced: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (entity, id) in &records {
+        let Some(record) = a.store.synced_record(entity, id).expect("read") else {
+            continue; // made and removed again
+        };
+        synced
+            .entry(entity.clone())
+            .or_default()
+            .extend(record.fields.into_keys());
+    }
+    let kinds: Vec<&str> = synced.keys().map(String::as_str).collect();
+    let mut every: Vec<&str> = RECORD_KINDS.iter().map(|(e, _)| *e).collect();
+    every.sort_unstable();
+    assert_eq!(
+        kinds, every,
+        "one of every kind of record that syncs was made"
+    );
+
+    let unclassified: Vec<String> = synced
+        .iter()
+        .flat_map(|(entity, fields)| map.unclassified(entity, fields.iter().map(String::as_str)))
+        .collect();
+    assert!(
+        unclassified.is_empty(),
+        "synced fields with no entry in assets/data-map.toml (add each, with what it is, \
+         its classification, who sees it, its basis and retention class): {}",
+        unclassified.join(", ")
+    );
+
+    let stale: Vec<String> = map
+        .records()
+        .iter()
+        .flat_map(|r| r.entries.iter().map(move |e| (r.entity, e)))
+        .filter(|(_, e)| !e.is_pattern())
+        .filter(|(entity, e)| {
+            // Answers and notes are checked against the template, in core.
+            !(*entity == "survey"
+                && (e.field.starts_with("answers.") || e.field.starts_with("section_notes.")))
+        })
+        .filter(|(entity, e)| !synced.get(*entity).is_some_and(|f| f.contains(&e.field)))
+        .map(|(entity, e)| format!("{entity}.{} (line {})", e.field, e.line))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "entries in assets/data-map.toml naming no synced field: {}",
+        stale.join(", ")
+    );
+}

@@ -28,6 +28,14 @@ pub fn may_read_audit(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Dpo)
 }
 
+/// Whether `role` may read the data map, the council's record of processing: the data
+/// protection officer, who answers for it, and the administrator, who loads the council's
+/// file on the hub. Others get 404: it says where every sensitive field goes, a map of
+/// what is worth asking for.
+pub fn may_read_data_map(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Dpo)
+}
+
 /// Whether `role` sees the emails telling partner agencies of referrals (waiting, failing,
 /// sent): supervisors, who answer for referrals reaching agencies, and administrators, who
 /// look after the mail relay settings.
@@ -74,6 +82,17 @@ mod tests {
         }
         assert!(!ROLES_OFFERED.contains(&Role::Contractor));
         assert!(!ROLES_OFFERED.contains(&Role::Agency));
+    }
+
+    #[test]
+    fn only_admins_and_dpos_read_the_data_map() {
+        for role in Role::ALL {
+            assert_eq!(
+                may_read_data_map(*role),
+                matches!(role, Role::Admin | Role::Dpo),
+                "{role:?}"
+            );
+        }
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! What an administrator does here (teams, people, enrolment codes, laptops, contractor
 //! firms) goes through [`crate::admin`] and [`crate::portal::admin`], the functions
 //! `doorstep-hub admin …` calls, audited with the console user's id. The administrator and
-//! the data protection officer read (and export) the audit log. A route a role may not
+//! the data protection officer read (and export) the audit log and the record of
+//! processing (the data map). A route a role may not
 //! use answers 404 ([`access`]).
 
 pub mod access;
@@ -93,6 +94,8 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/privacy/requests/{id}/answer", &["get", "post"]),
     ("/console/privacy/holds", &["post"]),
     ("/console/privacy/holds/lift", &["post"]),
+    ("/console/privacy/data-map", &["get"]),
+    ("/console/privacy/data-map.csv", &["get"]),
 ];
 
 /// The largest form the console reads: no uploads, so small.
@@ -177,8 +180,8 @@ where
     S: Clone + Send + Sync + 'static,
 {
     use handlers::{
-        audit, casework, firms, households, laptops, people, privacy, referral_emails, set_up,
-        sign_in,
+        audit, casework, data_map, firms, households, laptops, people, privacy, referral_emails,
+        set_up, sign_in,
     };
     Router::new()
         .route("/console", get(handlers::home_redirect))
@@ -275,6 +278,8 @@ where
         )
         .route("/console/privacy/holds", post(privacy::place_hold))
         .route("/console/privacy/holds/lift", post(privacy::lift_hold))
+        .route("/console/privacy/data-map", get(data_map::data_map))
+        .route("/console/privacy/data-map.csv", get(data_map::export))
         .route(
             "/console/{*rest}",
             get(handlers::not_found).post(handlers::not_found),

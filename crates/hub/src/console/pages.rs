@@ -167,6 +167,9 @@ pub struct HomePage {
     pub audit: bool,
     /// Whether the agency emails page is theirs (supervisors and administrators).
     pub emails: bool,
+    /// Whether the record of processing is theirs to read (data protection officers and
+    /// administrators).
+    pub data_map: bool,
     /// How many agency emails failed at their last attempt (shown when above 0).
     pub emails_failing: i64,
     /// Whether people's requests about their data are theirs (the DPO).
@@ -210,6 +213,48 @@ pub struct ReferralEmailsPage {
     pub failing: usize,
     /// The latest sent, newest first.
     pub sent: Vec<EmailView>,
+}
+
+/// One field of a kind of record, as the record of processing shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataMapRow {
+    /// The field's name, or a pattern such as `answers.*`.
+    pub field: String,
+    /// What it is.
+    pub what: String,
+    /// What kind of data, in words.
+    pub classification: &'static str,
+    /// Who may see it, in words, joined.
+    pub roles: String,
+    /// The lawful basis, in words.
+    pub basis: &'static str,
+    /// The retention class, in words.
+    pub retention: &'static str,
+    /// Anything more, or empty.
+    pub note: String,
+}
+
+/// One kind of record and its fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataMapKind {
+    /// Its wire name (the table's id).
+    pub entity: &'static str,
+    /// Its name in words (the table's caption).
+    pub label: &'static str,
+    /// Its fields.
+    pub rows: Vec<DataMapRow>,
+}
+
+/// The data map as the council's record of processing.
+#[derive(Debug, Template)]
+#[template(path = "console/data_map.html")]
+pub struct DataMapPage {
+    /// The frame.
+    pub frame: Frame,
+    /// Whether the council's own file is in use (else the one built into Doorstep).
+    pub councils_own: bool,
+    /// Every kind of record.
+    pub kinds: Vec<DataMapKind>,
 }
 
 /// The teams page: the list and the form to add one.

@@ -6,6 +6,7 @@
 
 pub(super) mod audit;
 pub(super) mod casework;
+pub(super) mod data_map;
 pub(super) mod firms;
 pub(super) mod households;
 pub(super) mod laptops;
@@ -25,7 +26,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::access::{
-    may_administer, may_handle_privacy_requests, may_read_audit, may_see_referral_emails,
+    may_administer, may_handle_privacy_requests, may_read_audit, may_read_data_map,
+    may_see_referral_emails,
 };
 use super::pages::{Errors, Frame, HomePage, MessagePage, SignedIn};
 use super::store::Session;
@@ -365,6 +367,7 @@ pub(super) async fn home(
             emails,
             emails_failing,
             privacy: may_handle_privacy_requests(session.user.role),
+            data_map: may_read_data_map(session.user.role),
         },
     )
 }
