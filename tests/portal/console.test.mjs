@@ -392,6 +392,11 @@ async function main() {
   await scan(page, 'audit log, dpo')
   await page.goto(`${base}/console/firms`)
   check((await title(page)).startsWith('Page not found'), 'the firms page is not found for a dpo')
+  // The record of processing: every field's classification, who sees it and why.
+  await page.goto(`${base}/console/home`)
+  await page.getByRole('link', { name: 'Record of processing', exact: true }).click()
+  check((await title(page)).startsWith('Record of processing'), 'the record of processing')
+  await scan(page, 'record of processing')
   // People's requests: the register refuses a half-filled request; the DPO starts one from
   // the household's page, is asked to confirm, and erases the household.
   await page.goto(`${base}/console/home`)
@@ -440,7 +445,7 @@ async function main() {
     'plans waiting for approval',
     'firms', 'firms with an error', 'firm', 'firm with an error', 'initial password shown', 'second factor shown',
     'audit log', 'audit log filtered', 'audit log with an error', 'home, dpo', 'audit log, dpo',
-    'privacy register', 'privacy register with an error', 'privacy request', 'privacy answer',
+    'record of processing', 'privacy register', 'privacy register with an error', 'privacy request', 'privacy answer',
     'privacy request with an error', 'privacy request erased',
   ]
   check(expected.every((p) => scanned.has(p)), `every console page scanned (${scanned.size})`)
