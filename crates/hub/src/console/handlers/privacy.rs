@@ -286,12 +286,14 @@ pub(in crate::console) async fn add_request(
             } else {
                 "household"
             };
-            let mut errors = Errors::default();
-            errors.add(field, if field == "person" {
-                "No resident of that household has this reference: copy it from the household's page, or leave it empty"
-            } else {
-                "No household on the hub has this reference: copy it from the household's page"
-            });
+            let errors = Errors::one(
+                field,
+                if field == "person" {
+                    "No resident of that household has this reference: copy it from the household's page, or leave it empty"
+                } else {
+                    "No household on the hub has this reference: copy it from the household's page"
+                },
+            );
             register(
                 &state,
                 &signed,
@@ -516,8 +518,7 @@ pub(in crate::console) async fn clock(
     match store.save_dates(&id, &dates, audit).await {
         Ok(()) => redirect(&back),
         Err(StoreError::Refused(refusal)) => {
-            let mut errors = Errors::default();
-            errors.add("step", refusal.to_string());
+            let errors = Errors::one("step", refusal.to_string());
             request_page(
                 &state,
                 &signed,
@@ -549,8 +550,7 @@ pub(in crate::console) async fn erase(
             Err(response) => return *response,
         };
     if text(form.confirm.as_ref()) != "yes" {
-        let mut errors = Errors::default();
-        errors.add(
+        let errors = Errors::one(
             "confirm",
             "Confirm that no exemption applies before erasing",
         );
@@ -585,8 +585,7 @@ pub(in crate::console) async fn erase(
                     format!("refused: {refusal}"),
                 ))
                 .await;
-            let mut errors = Errors::default();
-            errors.add("confirm", refusal.to_string());
+            let errors = Errors::one("confirm", refusal.to_string());
             request_page(
                 &state,
                 &signed,
@@ -628,8 +627,7 @@ async fn decide(
                 doorstep_core::privacy::request::RequestError::NoExemption => "exemption",
                 _ => "reason",
             };
-            let mut errors = Errors::default();
-            errors.add(field, e.to_string());
+            let errors = Errors::one(field, e.to_string());
             return request_page(
                 state,
                 signed,
@@ -661,8 +659,7 @@ async fn decide(
     match store.decide(id, &decision, &user, state.now(), audit).await {
         Ok(()) => redirect(&format!("/console/privacy/requests/{id}")),
         Err(StoreError::Refused(refusal)) => {
-            let mut errors = Errors::default();
-            errors.add("reason", refusal.to_string());
+            let errors = Errors::one("reason", refusal.to_string());
             request_page(
                 state,
                 signed,
@@ -716,8 +713,7 @@ pub(in crate::console) async fn answered(
         };
     match store.request(&id).await {
         Ok(Some(row)) if row.kind == RequestKind::Erasure => {
-            let mut errors = Errors::default();
-            errors.add(
+            let errors = Errors::one(
                 "confirm",
                 "An erasure request is granted by erasing: confirm and choose Erase",
             );
@@ -824,8 +820,7 @@ pub(in crate::console) async fn place_hold(
     match store.place_hold(hold, audit).await {
         Ok(()) => redirect(&format!("{REGISTER}#holds")),
         Err(StoreError::Refused(Refusal::NotFound(_))) => {
-            let mut errors = Errors::default();
-            errors.add(
+            let errors = Errors::one(
                 "hold_household",
                 "No household on the hub has this reference: copy it from the household's page",
             );
@@ -866,8 +861,7 @@ pub(in crate::console) async fn lift_hold(
     match store.lift_hold(&household, audit).await {
         Ok(()) => redirect(&format!("{REGISTER}#holds")),
         Err(StoreError::Refused(_)) => {
-            let mut errors = Errors::default();
-            errors.add(
+            let errors = Errors::one(
                 "hold_household",
                 "That household has no legal hold: it may have been lifted already",
             );
