@@ -269,7 +269,9 @@ async fn a_refused_batch_of_openings_writes_no_open_line(backend: Backend) {
     }
 
     // The refused batches left no id behind: the good opening is still new.
-    let answer = hub.post(PATH, token, &body(&[good.clone()])).await;
+    let answer = hub
+        .post(PATH, token, &body(std::slice::from_ref(&good)))
+        .await;
     assert_eq!(answer.ok(), &json!({"accepted": 1, "already_recorded": 0}));
     // A clock a little ahead, within the bound laptops' clocks get, is taken.
     let answer = hub.post(PATH, token, &with("opened_at", ahead(3))).await;
