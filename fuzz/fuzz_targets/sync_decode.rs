@@ -1,7 +1,8 @@
 //! The hub's request decoder: any body gives a typed request or a 4xx, never a panic. A push
 //! that decodes keeps the protocol's rules, survives a serialise-and-decode round trip, and
 //! goes through the merge the hub runs on it (the pure part of push validation: the rest of
-//! `PushPlan` needs the hub's database).
+//! `PushPlan` needs the hub's database). A batch of household openings that decodes keeps
+//! its limit and every opening's rules.
 #![no_main]
 
 use std::collections::BTreeMap;
@@ -9,7 +10,8 @@ use std::collections::BTreeMap;
 use doorstep_sync::decode::{Request, decode_request};
 use doorstep_sync::merge::{Record, hub_values, merge_into};
 use doorstep_sync::protocol::{
-    EnrolRequest, EntityKind, MAX_BATCH, PullRequest, PushRequest, RefreshRequest,
+    EnrolRequest, EntityKind, MAX_BATCH, MAX_OPENINGS, OpeningsRequest, PullRequest, PushRequest,
+    RefreshRequest,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -34,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&kind, body)) = data.split_first() else {
         return;
     };
-    match kind % 4 {
+    match kind % 5 {
         0 => {
             let Some(push) = decode_and_round_trip::<PushRequest>(body) else {
                 return;
@@ -59,6 +61,21 @@ fuzz_target!(|data: &[u8]| {
         2 => {
             // Secret has no PartialEq-friendly Debug; decoding is what matters here.
             let _ = decode_request::<EnrolRequest>(body);
+        }
+        3 => {
+            let Some(openings) = decode_and_round_trip::<OpeningsRequest>(body) else {
+                return;
+            };
+            assert!(
+                openings.openings.len() <= MAX_OPENINGS,
+                "the batch limit held"
+            );
+            for opening in &openings.openings {
+                assert!(
+                    opening.check().is_ok(),
+                    "every opening decoded is well formed"
+                );
+            }
         }
         _ => {
             let _ = decode_request::<RefreshRequest>(body);

@@ -44,9 +44,13 @@ pub fn update_household(api: &Api, id: HouseholdId, draft: HouseholdDraft) -> Re
         .with_store(|s| s.update_household(id, &draft, ChangeSource::Ui))
 }
 
-/// A household with its residents and visits.
+/// A household with its residents and visits, recording that the signed-in person opened
+/// it (sent to the hub's audit log at the next sync). One store call: if the opening
+/// cannot be recorded the page does not open, as a reading nobody can account for is what
+/// the audit exists to prevent; it is a local insert that fails only when saving would.
 pub fn get_household(api: &Api, id: HouseholdId) -> Result<HouseholdPage> {
-    api.session.with_store(|s| s.household_page(id))
+    api.session
+        .with_store(|s| s.open_household_page(id, doorstep_core::clock::now()))
 }
 
 /// Adds a resident.

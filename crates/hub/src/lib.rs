@@ -20,6 +20,7 @@ pub mod listener;
 pub mod mail;
 pub mod model;
 pub mod openapi;
+pub mod openings;
 pub mod portal;
 pub mod postgres;
 pub mod privacy;

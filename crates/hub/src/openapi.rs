@@ -16,7 +16,7 @@ use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
     info(
         title = "Doorstep hub sync API",
         version = "1",
-        description = "Protocol v1 between the Doorstep app and the council hub. Every refusal is a 4xx with an ErrorBody; nothing a refused request sent is stored, and the attempt is in the audit log. Limits: 4 MiB per JSON body, 16 MiB per attachment, 500 changes per push, 1000 entries per pull, a per-device token bucket (429), and one per address for requests that prove no identity. No text anywhere (path, query, header, JSON string or member name, form field) may contain the NUL character U+0000 (422 invalid). A change whose clock reading is more than 5 minutes ahead of the hub's clock is refused (422 invalid). What a user pulls and may push depends on their role and team (docs/hub.md, 'Who sees what')."
+        description = "Protocol v1 between the Doorstep app and the council hub. Every refusal is a 4xx with an ErrorBody; nothing a refused request sent is stored, and the attempt is in the audit log. Limits: 4 MiB per JSON body, 16 MiB per attachment, 500 changes per push, 1000 entries per pull, 500 household openings per request, a per-device token bucket (429), and one per address for requests that prove no identity. No text anywhere (path, query, header, JSON string or member name, form field) may contain the NUL character U+0000 (422 invalid). A change whose clock reading is more than 5 minutes ahead of the hub's clock is refused (422 invalid). What a user pulls and may push depends on their role and team (docs/hub.md, 'Who sees what')."
     ),
     paths(
         crate::server::enrol,
@@ -24,6 +24,7 @@ use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
         crate::server::push,
         crate::server::pull_get,
         crate::server::pull_post,
+        crate::server::openings,
         crate::attachments::upload,
         crate::attachments::download,
         crate::server::health,
@@ -90,7 +91,7 @@ pub enum JsonRefusals {
     /// malformed (not JSON, wrong shape) or wrong_protocol
     #[response(status = 400)]
     Malformed(ErrorBody),
-    /// too_large: body over 4 MiB (or, for a push, over 500 changes)
+    /// too_large: body over 4 MiB (or, for a push, over 500 changes; for openings, over 500 openings)
     #[response(status = 413)]
     TooLarge(ErrorBody),
     /// rate_limited (Retry-After header)
@@ -152,6 +153,17 @@ pub enum PushRefusals {
     Invalid(ErrorBody),
 }
 
+/// What only `/v1/audit/openings` refuses; the whole batch is refused and nothing of it is written.
+#[derive(Debug, IntoResponses)]
+pub enum OpeningsRefusals {
+    /// out_of_scope: a role that does not sync (contractor, analyst, admin, DPO)
+    #[response(status = 403)]
+    OutOfScope(ErrorBody),
+    /// invalid: a household id over 128 characters, a name blank, over 200 characters or with a control character, a time more than 5 minutes ahead of the hub's clock, or text with NUL
+    #[response(status = 422)]
+    Invalid(ErrorBody),
+}
+
 /// Refusals both attachment endpoints give.
 #[derive(Debug, IntoResponses)]
 pub enum AttachmentRefusals {
@@ -192,8 +204,8 @@ pub struct NotFound(pub ErrorBody);
 mod tests {
     use axum::http::{HeaderMap, HeaderValue};
     use doorstep_sync::protocol::{
-        EnrolRequest, MAX_ENTITY_ID_LEN, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest,
-        PushRequest, RefreshRequest, decode_request,
+        EnrolRequest, MAX_ENTITY_ID_LEN, MAX_OPENED_BY_LEN, OpeningsRequest, PROTOCOL_HEADER,
+        PROTOCOL_VERSION, PullRequest, PushRequest, RefreshRequest, decode_request,
     };
     use serde_json::{Value, json};
 
@@ -218,6 +230,7 @@ mod tests {
         let version = f64::from(PROTOCOL_VERSION);
         for name in [
             "PushRequest",
+            "OpeningsRequest",
             "PullRequest",
             "EnrolRequest",
             "RefreshRequest",
@@ -346,6 +359,60 @@ mod tests {
         assert!(accepted::<PushRequest>(&push(
             &"x".repeat(MAX_ENTITY_ID_LEN)
         )));
+    }
+
+    /// An opening's bounds as the document states them, and the decoder's reading of the
+    /// same edges: a household id of 1 to 128 characters, a name of 1 to 200 characters,
+    /// not blank, with no control character.
+    #[test]
+    fn the_document_says_what_an_opening_may_be() {
+        let doc: Value = serde_json::from_str(document()).unwrap();
+        let opening = &doc["components"]["schemas"]["Opening"]["properties"];
+        assert_eq!(number(&opening["household_id"]["minLength"]), Some(1.0));
+        assert_eq!(
+            number(&opening["household_id"]["maxLength"]),
+            Some(MAX_ENTITY_ID_LEN as f64)
+        );
+        assert_eq!(number(&opening["opened_by"]["minLength"]), Some(1.0));
+        assert_eq!(
+            number(&opening["opened_by"]["maxLength"]),
+            Some(MAX_OPENED_BY_LEN as f64)
+        );
+        assert_eq!(opening["id"]["format"], "uuid");
+        assert_eq!(opening["opened_at"]["format"], "date-time");
+        let body = |household: &str, name: &str| {
+            json!({"protocol": 1, "openings": [{
+                "id": uuid::Uuid::now_v7(), "household_id": household, "opened_by": name,
+                "opened_at": "2026-01-01T00:00:00Z"
+            }]})
+        };
+        let long_id = "é".repeat(MAX_ENTITY_ID_LEN);
+        let long_name = "é".repeat(MAX_OPENED_BY_LEN);
+        assert!(accepted::<OpeningsRequest>(&body("h", "R")));
+        assert!(
+            accepted::<OpeningsRequest>(&body(&long_id, &long_name)),
+            "characters, not bytes"
+        );
+        assert!(!accepted::<OpeningsRequest>(&body("", "R")));
+        assert!(!accepted::<OpeningsRequest>(&body(
+            &format!("{long_id}x"),
+            "R"
+        )));
+        assert!(!accepted::<OpeningsRequest>(&body(
+            "h",
+            &format!("{long_name}x")
+        )));
+        for name in [
+            "",
+            " ",
+            "Ro\u{7}wan",
+            "Ro\nwan",
+            "Ro\u{9f}wan",
+            "Ro\u{0}wan",
+        ] {
+            assert!(!accepted::<OpeningsRequest>(&body("h", name)), "{name:?}");
+        }
+        assert!(accepted::<OpeningsRequest>(&body("h", " Rowan Testwell ")));
     }
 
     /// Found by schemathesis: a field's value is any JSON (a number, text, a list), so the

@@ -131,6 +131,7 @@ pub fn action_of(path: &str) -> &'static str {
         "/v1/token/refresh" => "refresh",
         "/v1/push" => "push",
         "/v1/pull" => "pull",
+        "/v1/audit/openings" => "openings",
         p if p.starts_with("/v1/attachments/") => "upload",
         p if p.starts_with("/portal") => "portal.request",
         _ => "request",

@@ -1,5 +1,6 @@
 //! The HTTP API (`/v1/…`): enrolment, token refresh, push, pull, attachments
-//! ([`crate::attachments`]), health and the OpenAPI document. Every refusal is a 4xx with a
+//! ([`crate::attachments`]), the household openings for the audit log
+//! ([`crate::openings`]), health and the OpenAPI document. Every refusal is a 4xx with a
 //! JSON `{code, message}` body, written to the audit log; nothing a request does is stored
 //! unless the whole request succeeds.
 
@@ -17,8 +18,8 @@ use chrono::{DateTime, Utc};
 use doorstep_core::{DeviceId, Officer};
 use doorstep_sync::protocol::{
     EnrolRequest, EnrolResponse, ErrorBody, ErrorCode, MAX_BODY_BYTES, MAX_PULL_LIMIT,
-    Organisation, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PushRequest, RefreshRequest,
-    RefreshResponse, Request, Secret, decode_request,
+    OpeningsRequest, Organisation, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PushRequest,
+    RefreshRequest, RefreshResponse, Request, Secret, decode_request,
 };
 use serde::Deserialize;
 
@@ -32,8 +33,8 @@ use crate::model::{AuditEntry, Principal, Refusal, TokenDigests, syncs_records};
     reason = "named only in the handlers' #[utoipa::path] annotations"
 )]
 use crate::openapi::{
-    BadCode, BadRefreshToken, DoorRefusals, Health, Invalid, JsonRefusals, ProtocolHeader,
-    PushRefusals, Revoked, Unsigned,
+    BadCode, BadRefreshToken, DoorRefusals, Health, Invalid, JsonRefusals, OpeningsRefusals,
+    ProtocolHeader, PushRefusals, Revoked, Unsigned,
 };
 use crate::rate::RateLimiter;
 use crate::refusals::{Refused, Tally};
@@ -43,7 +44,7 @@ use crate::store::SharedStore;
     unused_imports,
     reason = "named only in the handlers' #[utoipa::path] annotations"
 )]
-use doorstep_sync::protocol::{PullResponse, PushResponse};
+use doorstep_sync::protocol::{OpeningsResponse, PullResponse, PushResponse};
 
 /// What every handler shares.
 #[derive(Debug, Clone)]
@@ -209,14 +210,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Enrolment, tokens, push and pull, health and the OpenAPI document: JSON bodies of at
-/// most [`MAX_BODY_BYTES`].
+/// Enrolment, tokens, push and pull, household openings, health and the OpenAPI document:
+/// JSON bodies of at most [`MAX_BODY_BYTES`].
 fn sync_routes() -> Router<AppState> {
     Router::new()
         .route("/v1/enrol", post(enrol))
         .route("/v1/token/refresh", post(refresh))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull_get).post(pull_post))
+        .route("/v1/audit/openings", post(openings))
         .route("/v1/health", get(health))
         .route("/v1/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -528,6 +530,62 @@ async fn push_inner(
     Ok(Json(response).into_response())
 }
 
+/// Record who opened which household on the laptop, for the audit log; each opening once.
+///
+/// One `open` line per opening the hub has not recorded from this device before, at the time it was opened, naming the person signed in on the laptop. A retried batch writes nothing again. A refused batch writes nothing but the refusal's own line.
+#[utoipa::path(
+    post,
+    path = "/v1/audit/openings",
+    operation_id = "auditOpenings",
+    security(("bearer" = [])),
+    params(ProtocolHeader),
+    request_body = OpeningsRequest,
+    responses(
+        (status = 200, description = "Recorded: how many openings were new and how many the hub had already", body = OpeningsResponse),
+        JsonRefusals,
+        OpeningsRefusals,
+        Unsigned,
+        Revoked,
+    )
+)]
+pub(crate) async fn openings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let mut who = None;
+    let result = openings_inner(&state, &headers, body, &mut who).await;
+    state.finish("openings", who.as_ref(), result).await
+}
+
+async fn openings_inner(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    who: &mut Option<Principal>,
+) -> Result<Response, ApiError> {
+    let now = state.now();
+    let principal = who.insert(authenticate(state, headers, now).await?);
+    state.limit(&principal.device_id.to_string(), now)?;
+    check_protocol_header(headers)?;
+    let request: OpeningsRequest = decode(body)?;
+    // Only people who hold households on a laptop open them there.
+    if !syncs_records(principal.role) {
+        return Err(Refusal::RoleForbidden(principal.role).into());
+    }
+    // One opening stamped by a clock running ahead refuses the batch, before anything is written.
+    for opening in &request.openings {
+        opening
+            .check_not_ahead(millis_to_time(now))
+            .map_err(Refusal::Invalid)?;
+    }
+    let response = state
+        .store()
+        .record_openings(principal, &request.openings, now)
+        .await?;
+    Ok(Json(response).into_response())
+}
+
 /// `GET /v1/pull` takes the pull request as query parameters; all are optional.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -725,6 +783,7 @@ mod tests {
         ("/v1/token/refresh", &["post"]),
         ("/v1/push", &["post"]),
         ("/v1/pull", &["get", "post"]),
+        ("/v1/audit/openings", &["post"]),
         ("/v1/attachments/{sha256}", &["get", "put"]),
         ("/v1/health", &["get"]),
         ("/v1/openapi.json", &["get"]),

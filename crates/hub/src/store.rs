@@ -9,7 +9,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use doorstep_core::Role;
 use doorstep_sync::merge::Record;
-use doorstep_sync::protocol::{AttachmentReceipt, Change, Operation, PullResponse, PushResponse};
+use doorstep_sync::protocol::{
+    AttachmentReceipt, Change, Opening, OpeningsResponse, Operation, PullResponse, PushResponse,
+};
 
 use crate::conflicts::HubIdentity;
 use crate::model::{AuditEntry, DeviceInfo, Principal, Refusal, StoreError, TokenDigests};
@@ -181,6 +183,16 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Forgets tombstones older than `tombstone_days` and compacts the change log below
     /// the new horizon (see [`crate::purge`]).
     async fn purge(&self, tombstone_days: u32, now: i64) -> Result<Purged, StoreError>;
+
+    /// Writes an `open` audit line for each of `openings` this device had not sent before
+    /// (by id), and one line for the request, in one transaction; remembers the ids so a
+    /// retried batch writes nothing again (see [`crate::openings`]).
+    async fn record_openings(
+        &self,
+        who: &Principal,
+        openings: &[Opening],
+        now: i64,
+    ) -> Result<OpeningsResponse, StoreError>;
 
     /// Appends to the audit log.
     async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError>;

@@ -15,8 +15,8 @@ use doorstep_hub::model::{AuditEntry, DeviceInfo, Principal, Refusal, StoreError
 use doorstep_hub::store::{Purged, Stats, StoredAttachment, Transfer};
 use doorstep_hub::{Clock, HubConfig, SharedStore, Store};
 use doorstep_sync::protocol::{
-    AttachmentReceipt, Change, EntityKind, MAX_BATCH, MAX_BODY_BYTES, Operation, PullResponse,
-    PushResponse,
+    AttachmentReceipt, Change, EntityKind, MAX_BATCH, MAX_BODY_BYTES, MAX_OPENINGS, Opening,
+    OpeningsResponse, Operation, PullResponse, PushResponse,
 };
 use serde_json::json;
 use support::{Backend, Hub, TestDb, enrol, enrol_body, org, pulled_ids, stats, user_with_code};
@@ -43,6 +43,8 @@ mod conflict_records;
 mod crash;
 #[path = "hub/hardening.rs"]
 mod hardening;
+#[path = "hub/openings.rs"]
+mod openings;
 #[path = "hub/scope_changes.rs"]
 mod scope_changes;
 #[path = "hub/tombstones.rs"]
@@ -772,6 +774,14 @@ impl Store for Crashy {
         now: i64,
     ) -> Result<PullResponse, StoreError> {
         self.inner.pull(who, after, limit, now).await
+    }
+    async fn record_openings(
+        &self,
+        who: &Principal,
+        openings: &[Opening],
+        now: i64,
+    ) -> Result<OpeningsResponse, StoreError> {
+        self.inner.record_openings(who, openings, now).await
     }
     async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
         self.inner.append_audit(entries).await

@@ -1270,6 +1270,19 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
             };
             rows.push(("post", "/v1/push", "/v1/push".into(), body, status));
         }
+        // Household openings for the audit log: laptops of roles that sync send them.
+        rows.push((
+            "post",
+            "/v1/audit/openings",
+            "/v1/audit/openings".into(),
+            Body::Json(json!({ "protocol": 1, "openings": [{
+                "id": uuid::Uuid::now_v7(),
+                "household_id": uuid::Uuid::now_v7(),
+                "opened_by": "Matrix Person",
+                "opened_at": "2026-01-01T09:00:00Z",
+            }] })),
+            signed(200, 403),
+        ));
         // Attachments: laptops of roles that sync upload and fetch by digest.
         let first_upload = device.is_some_and(syncs) && !uploaded;
         uploaded |= first_upload;

@@ -1,6 +1,7 @@
 //! One sync with the hub, the way a laptop does it: send the outbox oldest first, take
 //! the hub's word on guarded fields, send photos, then receive and apply the hub's log
-//! after this laptop's cursor, then fetch photos it lacks.
+//! after this laptop's cursor, then fetch photos it lacks; last, send who opened which
+//! household here, for the hub's audit log.
 //!
 //! Every step is safe to repeat after a crash or a lost answer: the hub applies each
 //! change id once, applying the same log entry twice changes nothing, and the cursor is
@@ -12,7 +13,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use doorstep_core::enrolment::Enrolment;
 use doorstep_core::sync_status::{SyncProgress, SyncStage};
 use doorstep_store::{HubLink, RecordChange, Store, StoreError, SyncLog};
-use doorstep_sync::protocol::{ErrorCode, HubValue, LogEntry, MAX_PULL_LIMIT};
+use doorstep_sync::protocol::{ErrorCode, HubValue, LogEntry, MAX_OPENINGS, MAX_PULL_LIMIT};
 use doorstep_sync::{
     Backoff, ClientError, EntityKind, HubClient, MAX_BATCH, Secret, apply_from_hub,
 };
@@ -20,7 +21,7 @@ use uuid::Uuid;
 
 use crate::access::StoreAccess;
 use crate::error::SyncError;
-use crate::wire::{change_from_outbox, record_from_store, record_to_store};
+use crate::wire::{change_from_outbox, opening_to_hub, record_from_store, record_to_store};
 
 /// Photos handled per store visit: small, so the officer's screens are never kept waiting.
 const PHOTOS_PER_ROUND: usize = 8;
@@ -52,6 +53,8 @@ pub struct SyncReport {
     /// Plans whose work orders changed (a contractor's progress): the app checks whether
     /// each is now fully fitted.
     pub plans_with_work_order_news: BTreeSet<String>,
+    /// Household openings the hub's audit log took (those it had already are not counted).
+    pub openings_sent: usize,
 }
 
 /// Progress reports go here; the app turns them into events for the window.
@@ -210,7 +213,45 @@ impl Syncer {
             }
             other => other?,
         }
+        // The records are in step by now; the audit of who opened what must not undo
+        // that: a failure here is logged, the openings stay unsent and go next time (a hub
+        // too old for the endpoint answers not_found each time, and records still sync).
+        // A revocation found here still erases the laptop at once.
+        match self.send_openings(access, &mut report).await {
+            Err(error) if error.must_wipe() => return Err(error),
+            Err(error) => {
+                tracing::warn!(%error, "household openings not sent to the hub's audit log; they go at the next sync")
+            }
+            Ok(()) => {}
+        }
         Ok(report)
+    }
+
+    /// Sends who opened which household here, oldest first in batches, marking each batch
+    /// sent once the hub has it (a retried batch is recorded once).
+    async fn send_openings<A: StoreAccess>(
+        &self,
+        access: &A,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let client = self.client()?;
+        loop {
+            let batch = access.with_store(|s| s.unsent_household_openings(MAX_OPENINGS))?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let ids: Vec<Uuid> = batch.iter().map(|o| o.id).collect();
+            let openings: Vec<_> = batch.into_iter().map(opening_to_hub).collect();
+            let answer = client.send_openings(&openings).await?;
+            let marked = access.with_store(|s| {
+                s.mark_household_openings_sent(&ids, doorstep_core::clock::now())
+            })?;
+            report.openings_sent += usize::try_from(answer.accepted).unwrap_or(usize::MAX);
+            if marked == 0 {
+                // Nothing left this batch: asking again would send the same for ever.
+                return Ok(());
+            }
+        }
     }
 
     fn connect(&mut self, link: &HubLink) -> Result<(), SyncError> {

@@ -1,8 +1,10 @@
 //! Between the store's plain sync types and the protocol's: an outbox row becomes a
-//! [`Change`], a stored record becomes a merge [`Record`] and back.
+//! [`Change`], a stored record becomes a merge [`Record`] and back, a household opening an
+//! [`Opening`].
 
-use doorstep_store::{OutgoingChange, SyncedRecord};
-use doorstep_sync::{Change, EntityKind, Operation, Record};
+use doorstep_store::{HouseholdOpening, OutgoingChange, SyncedRecord};
+use doorstep_sync::protocol::MAX_OPENED_BY_LEN;
+use doorstep_sync::{Change, EntityKind, Opening, Operation, Record};
 
 use crate::error::SyncError;
 
@@ -35,6 +37,29 @@ pub fn change_from_outbox(row: OutgoingChange) -> Result<Change, SyncError> {
         device_id: row.device_id,
         made_at: row.made_at,
     })
+}
+
+/// A household opening as the hub's audit log receives it. The name is made to fit what
+/// the hub accepts (no control characters, at most [`MAX_OPENED_BY_LEN`] characters, not
+/// blank): one the hub refused would hold up every opening after it, for ever.
+pub fn opening_to_hub(opening: HouseholdOpening) -> Opening {
+    let name: String = opening
+        .opened_by
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX_OPENED_BY_LEN)
+        .collect();
+    let name = name.trim();
+    Opening {
+        id: opening.id,
+        household_id: opening.household_id,
+        opened_by: if name.is_empty() {
+            "someone on this laptop (no name)".to_owned()
+        } else {
+            name.to_owned()
+        },
+        opened_at: opening.opened_at,
+    }
 }
 
 /// The store's record as the merge function sees it.
@@ -100,5 +125,27 @@ mod tests {
             change_from_outbox(row("household", "explode")),
             Err(SyncError::Unreadable(_))
         ));
+    }
+
+    #[test]
+    fn a_name_is_sent_as_the_hub_accepts_it() {
+        let sent = |name: &str| {
+            let opening = opening_to_hub(HouseholdOpening {
+                id: uuid::Uuid::now_v7(),
+                household_id: "h-1".into(),
+                opened_by: name.into(),
+                opened_at: chrono::Utc::now(),
+            });
+            assert!(
+                opening.check().is_ok(),
+                "{name:?} as {:?}",
+                opening.opened_by
+            );
+            opening.opened_by
+        };
+        assert_eq!(sent("Rowan Testwell"), "Rowan Testwell");
+        assert_eq!(sent("Rowan\tTestwell\n"), "Rowan Testwell");
+        assert_eq!(sent(&"é".repeat(250)).chars().count(), MAX_OPENED_BY_LEN);
+        assert_eq!(sent(" \u{7} "), "someone on this laptop (no name)");
     }
 }

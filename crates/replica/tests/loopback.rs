@@ -269,6 +269,93 @@ async fn two_laptops_edit_one_household_offline_and_everyone_converges() {
     );
 }
 
+/// The hub's `open` audit lines, oldest first.
+async fn open_lines(hub: &Hub) -> Vec<doorstep_hub::model::AuditEntry> {
+    hub.store
+        .audit(10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "open")
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_household_opened_on_the_laptop_reaches_the_hubs_audit_log_once() {
+    let hub = Hub::start().await;
+    let ann = Laptop::enrolled(&hub, "Ann Testwell", Role::Officer).await;
+    let device = ann.with(|s| s.hub_link().unwrap().unwrap().hub_device_id);
+    let household = ann.with(|s| {
+        s.create_household(&household_draft("4 Example Row", ""), ChangeSource::Ui)
+            .unwrap()
+            .id
+    });
+    let opened_at = chrono::Utc::now();
+    ann.with(|s| s.open_household_page(household, opened_at).unwrap());
+
+    let report = ann.sync().await;
+    assert_eq!(report.sent, 1, "the household itself went");
+    assert_eq!(report.openings_sent, 1, "and who opened it");
+    let lines = open_lines(&hub).await;
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert_eq!(line.entity.as_deref(), Some("household"));
+    assert_eq!(line.entity_id, Some(household.to_string()));
+    assert_eq!(line.device_id, Some(device.to_string()), "this laptop");
+    let enrolled = hub
+        .store
+        .audit(10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "enrol")
+        .unwrap();
+    assert_eq!(line.user_id, enrolled.user_id, "the laptop's hub user");
+    assert_eq!(line.at, opened_at.timestamp_millis());
+    assert!(
+        line.outcome.starts_with("opened by Ann Testwell at "),
+        "the person signed in on the laptop: {}",
+        line.outcome
+    );
+    assert_eq!(
+        ann.with(|s| s.unsent_household_opening_count().unwrap()),
+        0,
+        "marked sent"
+    );
+
+    // A second sync sends nothing and adds nothing.
+    let report = ann.sync().await;
+    assert_eq!(report.openings_sent, 0);
+    assert_eq!(open_lines(&hub).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openings_the_hub_refuses_wait_and_the_records_still_sync() {
+    let hub = Hub::start().await;
+    let ann = Laptop::enrolled(&hub, "Ann Testwell", Role::Officer).await;
+    let household = ann.with(|s| {
+        s.create_household(&household_draft("5 Example Row", ""), ChangeSource::Ui)
+            .unwrap()
+            .id
+    });
+    // The laptop's clock ran an hour ahead when the page was opened: the hub refuses the
+    // opening until that time has come.
+    let ahead = chrono::Utc::now() + chrono::TimeDelta::hours(1);
+    ann.with(|s| s.record_household_opening(household, ahead).unwrap());
+
+    let report = ann.sync().await;
+    assert_eq!(report.sent, 1, "the records are not held up");
+    assert_eq!(report.openings_sent, 0);
+    assert!(open_lines(&hub).await.is_empty());
+    assert_eq!(
+        ann.with(|s| s.unsent_household_opening_count().unwrap()),
+        1,
+        "kept for the next sync"
+    );
+    let log = ann.with(|s| s.sync_log().unwrap());
+    assert!(log.last_error.is_none(), "the sync succeeded: {log:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_laptop_is_told_to_wipe_and_a_spent_code_is_refused() {
     let hub = Hub::start().await;

@@ -21,6 +21,7 @@ pub mod gazetteer;
 pub mod households;
 pub mod keyfile;
 pub mod migrations;
+pub mod openings;
 pub mod persons;
 pub mod plans;
 pub mod referrals;
@@ -39,6 +40,7 @@ pub use conflicts::StoredConflict;
 pub use error::{Result, StoreError};
 pub use folder::{DataFolder, FolderState};
 pub use keyfile::KdfParams;
+pub use openings::HouseholdOpening;
 pub use replication::{
     HubLink, OutgoingChange, RecordChange, SetAsideChange, SyncLog, SyncedRecord,
 };

@@ -518,6 +518,11 @@ impl Store {
         Ok(())
     }
 
+    /// Runs one statement as it is, to test what the schema itself refuses.
+    pub fn debug_execute(&self, sql: &str) -> Result<usize> {
+        Ok(self.conn.execute(sql, [])?)
+    }
+
     /// Sets the schema version, to test refusal of newer files.
     pub fn debug_set_user_version(&self, version: i64) -> Result<()> {
         self.conn

@@ -5,8 +5,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::protocol::{
-    EnrolRequest, EntityKind, ErrorBody, ErrorCode, MAX_BATCH, MAX_BODY_BYTES, PROTOCOL_VERSION,
-    PullRequest, PushRequest, RefreshRequest,
+    EnrolRequest, EntityKind, ErrorBody, ErrorCode, MAX_BATCH, MAX_BODY_BYTES, MAX_OPENINGS,
+    OpeningsRequest, PROTOCOL_VERSION, PullRequest, PushRequest, RefreshRequest,
 };
 
 /// A request body the hub decodes with [`decode_request`].
@@ -78,6 +78,30 @@ impl Request for PullRequest {
                 ErrorCode::Invalid,
                 "A pull must ask for at least one entry",
             ));
+        }
+        Ok(())
+    }
+}
+
+impl Request for OpeningsRequest {
+    fn protocol(&self) -> u32 {
+        self.protocol
+    }
+
+    fn check(&self) -> Result<(), ErrorBody> {
+        if self.openings.len() > MAX_OPENINGS {
+            return Err(ErrorBody::new(
+                ErrorCode::TooLarge,
+                format!(
+                    "A batch carries at most {MAX_OPENINGS} openings; this one had {}",
+                    self.openings.len()
+                ),
+            ));
+        }
+        for opening in &self.openings {
+            opening
+                .check()
+                .map_err(|m| ErrorBody::new(ErrorCode::Invalid, m))?;
         }
         Ok(())
     }

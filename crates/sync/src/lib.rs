@@ -13,6 +13,8 @@
 //!   redacted by role and team, with "remove" entries when a record leaves the user's scope.
 //! - A laptop pushes (taking the hub's [`HubValue`]s of guarded fields it kept), then pulls
 //!   and replays entries with [`merge::apply_from_hub`].
+//! - `POST /v1/audit/openings` sends who opened which household on the laptop, at most
+//!   [`MAX_OPENINGS`] at a time, for the hub's audit log; each opening is recorded once.
 //! - Every refusal is a 4xx with an [`ErrorBody`] `{code, message}`; [`HubClient`] retries
 //!   what is safe with [`Backoff`] and maps the rest to a [`ClientError`] saying what to do.
 //!
@@ -30,7 +32,8 @@ pub use merge::{
 };
 pub use protocol::{
     AttachmentReceipt, Change, Conflict, EnrolRequest, EnrolResponse, EntityKind, ErrorBody,
-    ErrorCode, HubValue, LogEntry, MAX_BATCH, MAX_BODY_BYTES, Operation, Organisation,
-    PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse, RefreshRequest,
-    RefreshResponse, Removal, Request, Secret, User, decode_request,
+    ErrorCode, HubValue, LogEntry, MAX_BATCH, MAX_BODY_BYTES, MAX_OPENINGS, Opening,
+    OpeningsRequest, OpeningsResponse, Operation, Organisation, PROTOCOL_VERSION, PullRequest,
+    PullResponse, PushRequest, PushResponse, RefreshRequest, RefreshResponse, Removal, Request,
+    Secret, User, decode_request,
 };

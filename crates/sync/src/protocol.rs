@@ -562,6 +562,103 @@ pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// The most household openings one `POST /v1/audit/openings` may carry.
+pub const MAX_OPENINGS: usize = 500;
+
+/// The longest name of the person who opened a household the hub accepts, in characters.
+pub const MAX_OPENED_BY_LEN: usize = 200;
+
+/// `POST /v1/audit/openings`: who opened which household on the laptop, for the hub's
+/// audit log. Each opening is recorded once by its id, so a retried batch is harmless.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpeningsRequest {
+    /// Always [`PROTOCOL_VERSION`].
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1))]
+    pub protocol: u32,
+    /// At most [`MAX_OPENINGS`] openings, oldest first.
+    pub openings: Vec<Opening>,
+}
+
+/// One opening of a household page on a laptop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Opening {
+    /// The opening's own id (a UUIDv7 made on the laptop).
+    pub id: Uuid,
+    /// The household opened: 1 to [`MAX_ENTITY_ID_LEN`] characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
+    pub household_id: String,
+    /// The name of the person signed in on the laptop (several people may share one):
+    /// 1 to [`MAX_OPENED_BY_LEN`] characters, not blank, no control characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
+    pub opened_by: String,
+    /// When it was opened; at most 5 minutes ahead of the hub's clock.
+    pub opened_at: DateTime<Utc>,
+}
+
+impl Opening {
+    /// Checks the rules a well-formed opening keeps; the message says which one it broke
+    /// (naming the opening by its id, never by the person or the household).
+    pub fn check(&self) -> Result<(), String> {
+        let id = self.id;
+        let household = self.household_id.chars().count();
+        if household == 0 || household > MAX_ENTITY_ID_LEN {
+            return Err(format!(
+                "opening {id}: the household id must be 1 to {MAX_ENTITY_ID_LEN} characters"
+            ));
+        }
+        let name = self.opened_by.chars().count();
+        if name > MAX_OPENED_BY_LEN || self.opened_by.trim().is_empty() {
+            return Err(format!(
+                "opening {id}: the name of who opened it must be 1 to {MAX_OPENED_BY_LEN} characters, not blank"
+            ));
+        }
+        if self.opened_by.chars().any(char::is_control) {
+            return Err(format!(
+                "opening {id}: the name of who opened it holds a control character"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses an opening more than [`doorstep_core::hlc::MAX_DRIFT_MS`] ahead of `now`:
+    /// the laptop's clock is wrong, and the audit log would carry a time yet to come.
+    pub fn check_not_ahead(&self, now: DateTime<Utc>) -> Result<(), String> {
+        let drift = i64::try_from(doorstep_core::hlc::MAX_DRIFT_MS).unwrap_or(i64::MAX);
+        let ahead = self
+            .opened_at
+            .timestamp_millis()
+            .saturating_sub(now.timestamp_millis());
+        if ahead > drift {
+            return Err(format!(
+                "opening {}: its time is {} s ahead of the hub's clock; set the laptop's date and time",
+                self.id,
+                ahead / 1000
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What the hub did with a batch of openings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpeningsResponse {
+    /// Openings written to the audit log now.
+    pub accepted: u64,
+    /// Openings the hub had recorded before (a retried batch): nothing was written again.
+    #[serde(default)]
+    pub already_recorded: u64,
+}
+
 /// A guarded field two people changed concurrently: the hub kept its value; a person decides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

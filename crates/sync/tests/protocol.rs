@@ -8,8 +8,9 @@ use chrono::{TimeZone, Utc};
 use doorstep_core::{DeviceId, Hlc};
 use doorstep_sync::protocol::{
     Change, EnrolRequest, EntityKind, ErrorBody, ErrorCode, LogEntry, MAX_BATCH, MAX_BODY_BYTES,
-    Operation, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse,
-    RefreshRequest, Removal, Secret, decode_request, is_sha256_hex,
+    MAX_OPENINGS, Opening, OpeningsRequest, OpeningsResponse, Operation, PROTOCOL_VERSION,
+    PullRequest, PullResponse, PushRequest, PushResponse, RefreshRequest, Removal, Secret,
+    decode_request, is_sha256_hex,
 };
 use rstest::rstest;
 use serde_json::{Value, json};
@@ -365,4 +366,104 @@ fn narrowing_a_change_keeps_its_identity() {
 #[case("../../etc/passwd", false)]
 fn attachment_names(#[case] name: &str, #[case] ok: bool) {
     assert_eq!(is_sha256_hex(name), ok);
+}
+
+#[test]
+fn household_openings_have_their_shape_and_limits() {
+    let one = json!({
+        "id": "0190a4b2-5555-7000-8000-000000000006",
+        "household_id": "0190a4b2-3333-7000-8000-000000000004",
+        "opened_by": "Pat Sampleton",
+        "opened_at": "2026-03-01T10:02:00.123Z",
+    });
+    let body = json!({"protocol": 1, "openings": [one]});
+    let request =
+        decode_request::<OpeningsRequest>(&serde_json::to_vec(&body).unwrap()).expect("decodes");
+    assert_eq!(
+        serde_json::to_value(&request).unwrap(),
+        body,
+        "the wire shape, field for field"
+    );
+    let batch = |n: usize| {
+        let openings: Vec<Value> = (0..n)
+            .map(|_| {
+                let mut o = one.clone();
+                o["id"] = json!(Uuid::now_v7());
+                o
+            })
+            .collect();
+        serde_json::to_vec(&json!({"protocol": 1, "openings": openings})).unwrap()
+    };
+    assert!(decode_request::<OpeningsRequest>(&batch(MAX_OPENINGS)).is_ok());
+    assert_eq!(
+        decode_request::<OpeningsRequest>(&batch(MAX_OPENINGS + 1)).map_err(|e| e.code),
+        Err(ErrorCode::TooLarge)
+    );
+    let mut bad_id = body.clone();
+    bad_id["openings"][0]["id"] = json!("not-a-uuid");
+    assert_eq!(
+        decode_request::<OpeningsRequest>(&serde_json::to_vec(&bad_id).unwrap())
+            .map_err(|e| e.code),
+        Err(ErrorCode::Malformed)
+    );
+    let refused = |field: &str, value: Value| {
+        let mut bad = body.clone();
+        bad["openings"][0][field] = value;
+        decode_request::<OpeningsRequest>(&serde_json::to_vec(&bad).unwrap()).map_err(|e| e.code)
+    };
+    for (field, value) in [
+        ("household_id", json!("")),
+        ("household_id", json!("h".repeat(129))),
+        ("opened_by", json!("")),
+        ("opened_by", json!(" \t ")),
+        ("opened_by", json!("P".repeat(201))),
+        ("opened_by", json!("Pat\u{1b}[31mSampleton")),
+    ] {
+        assert_eq!(
+            refused(field, value.clone()),
+            Err(ErrorCode::Invalid),
+            "{field} {value}"
+        );
+    }
+    let message = decode_request::<OpeningsRequest>(
+        &serde_json::to_vec(&{
+            let mut bad = body.clone();
+            bad["openings"][0]["opened_by"] = json!("Pat\nSampleton");
+            bad
+        })
+        .unwrap(),
+    )
+    .unwrap_err()
+    .message;
+    assert!(
+        !message.contains("Pat") && !message.contains("0190a4b2-3333"),
+        "a refusal names the opening, not the person or the household: {message}"
+    );
+
+    // At most five minutes ahead of the hub's clock, as for clock readings.
+    let opening: Opening = serde_json::from_value(one).unwrap();
+    let at = opening.opened_at;
+    assert!(opening.check_not_ahead(at).is_ok());
+    assert!(
+        opening
+            .check_not_ahead(at - chrono::TimeDelta::minutes(5))
+            .is_ok()
+    );
+    assert!(
+        opening
+            .check_not_ahead(
+                at - chrono::TimeDelta::minutes(5) - chrono::TimeDelta::milliseconds(1)
+            )
+            .is_err()
+    );
+
+    // An answer from a hub that counts only what it took still reads.
+    let answer: OpeningsResponse = serde_json::from_value(json!({"accepted": 3})).unwrap();
+    assert_eq!(
+        answer,
+        OpeningsResponse {
+            accepted: 3,
+            already_recorded: 0
+        }
+    );
 }

@@ -1,8 +1,11 @@
 //! The audit log, and the row counts administrators and tests check.
 
-use deadpool_postgres::{Pool, Transaction};
+use std::collections::HashSet;
 
-use crate::model::{AuditEntry, StoreError};
+use deadpool_postgres::{Pool, Transaction};
+use doorstep_sync::protocol::{Opening, OpeningsResponse};
+
+use crate::model::{AuditEntry, Principal, StoreError};
 use crate::store::Stats;
 
 /// Appends audit lines, in one statement (the portal writes its own through this too).
@@ -39,6 +42,39 @@ pub(super) async fn append(pool: &Pool, entries: &[AuditEntry]) -> Result<(), St
     insert(&tx, entries).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Records a batch of household openings in one transaction: the ids this device had not
+/// sent before get their `open` lines (see [`crate::openings`]).
+pub(super) async fn record_openings(
+    pool: &Pool,
+    who: &Principal,
+    openings: &[Opening],
+    now: i64,
+) -> Result<OpeningsResponse, StoreError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let ids: Vec<String> = openings.iter().map(|o| o.id.to_string()).collect();
+    // One statement for the batch; an id twice in it is inserted once, and returned once.
+    let rows = tx
+        .query(
+            "INSERT INTO audit_openings (device_id, opening_id, received_at)
+             SELECT $1, id, $3 FROM unnest($2::TEXT[]) AS id
+             ON CONFLICT (device_id, opening_id) DO NOTHING
+             RETURNING opening_id",
+            &[&who.device_id.to_string(), &ids, &now],
+        )
+        .await?;
+    let mut new: HashSet<String> = rows.iter().map(|r| r.get(0)).collect();
+    let (response, lines) = crate::openings::audit_lines(
+        who,
+        openings,
+        |opening| new.remove(&opening.id.to_string()),
+        now,
+    );
+    insert(&tx, &lines).await?;
+    tx.commit().await?;
+    Ok(response)
 }
 
 /// The latest `limit` audit entries, oldest first.

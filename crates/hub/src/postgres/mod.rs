@@ -31,7 +31,9 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use doorstep_core::Role;
-use doorstep_sync::protocol::{AttachmentReceipt, Change, PullResponse, PushResponse};
+use doorstep_sync::protocol::{
+    AttachmentReceipt, Change, Opening, OpeningsResponse, PullResponse, PushResponse,
+};
 use tokio_postgres::NoTls;
 
 use crate::conflicts::HubIdentity;
@@ -283,6 +285,15 @@ impl Store for PgStore {
     async fn purge(&self, tombstone_days: u32, now: i64) -> Result<Purged, StoreError> {
         let _turn = self.log_writers.lock().await;
         purge::purge(&self.pool, tombstone_days, now).await
+    }
+
+    async fn record_openings(
+        &self,
+        who: &Principal,
+        openings: &[Opening],
+        now: i64,
+    ) -> Result<OpeningsResponse, StoreError> {
+        audit::record_openings(&self.pool, who, openings, now).await
     }
 
     async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {

@@ -7,7 +7,9 @@ use deadpool_postgres::Pool;
 use crate::conflicts::HubIdentity;
 use crate::model::StoreError;
 
-/// The embedded migrations, applied in order; forward only.
+/// The embedded migrations, applied in order; forward only. Numbers may have gaps: changes
+/// made side by side each take their own number, and each is applied when it has not been
+/// (see [`migrate`]), so one that lands after a higher number still runs.
 const MIGRATIONS: &[(i64, &str)] = &[
     (
         1,
@@ -42,6 +44,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../migrations/postgres/0009_privacy.sql"),
     ),
+    (
+        10,
+        include_str!("../../migrations/postgres/0010_household_openings.sql"),
+    ),
 ];
 
 /// Taken while migrating, so two hubs starting together do not both migrate.
@@ -61,15 +67,16 @@ pub(super) async fn migrate(pool: &Pool) -> Result<(), StoreError> {
              )",
         )
         .await?;
-        let current: i64 = tx
-            .query_one(
-                "SELECT coalesce(max(version), 0)::BIGINT FROM schema_migrations",
-                &[],
-            )
+        // Every version not applied yet, not only those above the highest applied: a hub
+        // that ran 0010 before 0009 was merged must still get 0009.
+        let applied: Vec<i64> = tx
+            .query("SELECT version FROM schema_migrations", &[])
             .await?
-            .get(0);
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
         for (version, sql) in MIGRATIONS {
-            if *version > current {
+            if !applied.contains(version) {
                 tx.batch_execute(sql).await?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",

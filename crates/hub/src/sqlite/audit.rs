@@ -1,8 +1,11 @@
 //! The audit log, and the row counts administrators and tests check.
 
+use std::collections::HashSet;
+
+use doorstep_sync::protocol::{Opening, OpeningsResponse};
 use rusqlite::{Connection, Transaction, params};
 
-use crate::model::{AuditEntry, StoreError};
+use crate::model::{AuditEntry, Principal, StoreError};
 use crate::store::Stats;
 
 /// Appends audit lines (the portal writes its own through this too).
@@ -23,6 +26,32 @@ pub(super) fn insert(tx: &Transaction<'_>, entries: &[AuditEntry]) -> Result<(),
         ])?;
     }
     Ok(())
+}
+
+/// Records a batch of household openings: the ids this device had not sent before get
+/// their `open` lines (see [`crate::openings`]).
+pub(super) fn record_openings(
+    tx: &Transaction<'_>,
+    who: &Principal,
+    openings: &[Opening],
+    now: i64,
+) -> Result<OpeningsResponse, StoreError> {
+    let device = who.device_id.to_string();
+    let mut remember = tx.prepare_cached(
+        "INSERT INTO audit_openings (device_id, opening_id, received_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (device_id, opening_id) DO NOTHING",
+    )?;
+    let mut new = HashSet::new();
+    for opening in openings {
+        if remember.execute(params![device, opening.id.to_string(), now])? == 1 {
+            new.insert(opening.id);
+        }
+    }
+    // An id twice in the batch was inserted once: its first place gets the line.
+    let (response, lines) =
+        crate::openings::audit_lines(who, openings, |opening| new.remove(&opening.id), now);
+    insert(tx, &lines)?;
+    Ok(response)
 }
 
 /// The latest `limit` audit entries, oldest first.

@@ -27,7 +27,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use doorstep_core::Role;
-use doorstep_sync::protocol::{AttachmentReceipt, Change, PullResponse, PushResponse};
+use doorstep_sync::protocol::{
+    AttachmentReceipt, Change, Opening, OpeningsResponse, PullResponse, PushResponse,
+};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::conflicts::HubIdentity;
@@ -337,6 +339,17 @@ impl Store for SqliteStore {
 
     async fn purge(&self, tombstone_days: u32, now: i64) -> Result<Purged, StoreError> {
         self.write(move |tx| purge::purge(tx, tombstone_days, now))
+            .await
+    }
+
+    async fn record_openings(
+        &self,
+        who: &Principal,
+        openings: &[Opening],
+        now: i64,
+    ) -> Result<OpeningsResponse, StoreError> {
+        let (who, openings) = (who.clone(), openings.to_vec());
+        self.write(move |tx| audit::record_openings(tx, &who, &openings, now))
             .await
     }
 

@@ -6,7 +6,9 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use crate::conflicts::HubIdentity;
 use crate::model::StoreError;
 
-/// The embedded migrations, applied in order; forward only.
+/// The embedded migrations, applied in order; forward only. Numbers may have gaps: changes
+/// made side by side each take their own number, and each is applied when it has not been
+/// (see [`apply`]), so one that lands after a higher number still runs.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_initial.sql")),
     (
@@ -32,6 +34,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0008_referrals.sql"),
     ),
     (9, include_str!("../../migrations/sqlite/0009_privacy.sql")),
+    (
+        10,
+        include_str!("../../migrations/sqlite/0010_household_openings.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, in one transaction.
@@ -52,14 +58,20 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 fn apply(conn: &mut Connection) -> Result<(), StoreError> {
+    apply_listed(conn, MIGRATIONS)
+}
+
+/// Applies each of `migrations` not recorded in `schema_migrations` yet, in order.
+fn apply_listed(conn: &mut Connection, migrations: &[(i64, &str)]) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let current: i64 = tx.query_row(
-        "SELECT coalesce(max(version), 0) FROM schema_migrations",
-        [],
-        |r| r.get(0),
-    )?;
-    for (version, sql) in MIGRATIONS {
-        if *version > current {
+    // Every version not applied yet, not only those above the highest applied: a hub that
+    // ran 0010 before 0009 was merged must still get 0009.
+    let applied: Vec<i64> = tx
+        .prepare("SELECT version FROM schema_migrations")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (version, sql) in migrations {
+        if !applied.contains(version) {
             tx.execute_batch(sql)?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
@@ -103,4 +115,47 @@ pub(super) fn hub_identity(conn: &mut Connection) -> Result<HubIdentity, StoreEr
     };
     tx.commit()?;
     Ok(hub)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tables(conn: &Connection) -> Vec<String> {
+        conn.prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 't_' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    /// Two changes made side by side: the hub ran 3 before 2 was merged, and must still
+    /// get 2 (with max(version) it never would); none is applied twice.
+    #[test]
+    fn a_migration_numbered_below_one_applied_is_still_applied() {
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "a throw-away in-memory database for the hub's schema code, not the app's store"
+        )]
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        )
+        .unwrap();
+        let one = (1, "CREATE TABLE t1 (x)");
+        let two = (2, "CREATE TABLE t2 (x)");
+        let three = (3, "CREATE TABLE t3 (x)");
+        apply_listed(&mut conn, &[one, three]).unwrap();
+        assert_eq!(tables(&conn), ["t1", "t3"]);
+        apply_listed(&mut conn, &[one, two, three]).unwrap();
+        assert_eq!(
+            tables(&conn),
+            ["t1", "t2", "t3"],
+            "2 applied, 1 and 3 not again"
+        );
+        apply_listed(&mut conn, &[one, two, three]).unwrap();
+    }
 }

@@ -1,6 +1,7 @@
-//! The app's HTTP client for the hub: enrol, refresh, push, pull and attachments over
-//! HTTPS (rustls), retrying what is safe to retry with exponential backoff and jitter,
-//! and turning every refusal into a [`ClientError`] that says what the app must do.
+//! The app's HTTP client for the hub: enrol, refresh, push, pull, attachments and the
+//! household openings for the audit log, over HTTPS (rustls), retrying what is safe to
+//! retry with exponential backoff and jitter, and turning every refusal into a
+//! [`ClientError`] that says what the app must do.
 //!
 //! One idea per module: this one is the calls the app makes, `backoff` is how long to wait
 //! between tries, `error` is what a failure means for the app, and `transport` sends a
@@ -15,8 +16,8 @@ use serde::de::DeserializeOwned;
 
 use crate::protocol::{
     AttachmentReceipt, Change, EnrolRequest, EnrolResponse, MAX_ATTACHMENT_BYTES, MAX_BATCH,
-    MAX_BODY_BYTES, PROTOCOL_VERSION, PullRequest, PullResponse, PushResponse, RefreshRequest,
-    RefreshResponse, Secret, is_sha256_hex,
+    MAX_BODY_BYTES, MAX_OPENINGS, Opening, OpeningsResponse, PROTOCOL_VERSION, PullRequest,
+    PullResponse, PushResponse, RefreshRequest, RefreshResponse, Secret, is_sha256_hex,
 };
 
 mod backoff;
@@ -37,6 +38,13 @@ struct PushBody<'a> {
     protocol: u32,
     device_id: DeviceId,
     changes: &'a [Change],
+}
+
+/// Borrowed form of [`crate::protocol::OpeningsRequest`].
+#[derive(Serialize)]
+struct OpeningsBody<'a> {
+    protocol: u32,
+    openings: &'a [Opening],
 }
 
 /// Talks to one hub. Cheap to clone (the connection pool is shared).
@@ -215,6 +223,32 @@ impl HubClient {
             Method::POST,
             "v1/pull",
             Some(json(&request)?),
+            true,
+            Retry::Idempotent,
+        )
+        .await
+    }
+
+    /// `POST /v1/audit/openings`: who opened which household on this laptop, at most
+    /// [`MAX_OPENINGS`] at a time. Safe to repeat: the hub records each opening id once.
+    pub async fn send_openings(
+        &self,
+        openings: &[Opening],
+    ) -> Result<OpeningsResponse, ClientError> {
+        let body = json(&OpeningsBody {
+            protocol: PROTOCOL_VERSION,
+            openings,
+        })?;
+        if openings.len() > MAX_OPENINGS || body.bytes.len() > MAX_BODY_BYTES {
+            return Err(ClientError::BatchTooLarge {
+                changes: openings.len(),
+                bytes: body.bytes.len(),
+            });
+        }
+        self.send(
+            Method::POST,
+            "v1/audit/openings",
+            Some(body),
             true,
             Retry::Idempotent,
         )
