@@ -33,9 +33,38 @@ pub(crate) fn key_literal(key: &DatabaseKey) -> zeroize::Zeroizing<String> {
     hex
 }
 
+/// Waits, once per process, until SQLCipher has finished setting itself up. SQLite marks
+/// itself initialised on the first open and only then runs SQLCipher's set-up, which
+/// registers its functions (`sqlcipher_export`, the codec) for every later connection; a
+/// connection another thread opens in between has none of them, and a backup on it fails
+/// with "no such function: sqlcipher_export" (seen in about one test run in ten).
+fn sqlcipher_ready() {
+    static READY: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    READY.get_or_init(|| {
+        for _ in 0..400 {
+            #[allow(
+                clippy::disallowed_methods,
+                reason = "a throw-away in-memory connection that holds no data: it only proves SQLCipher is set up"
+            )]
+            let Ok(probe) = Connection::open_in_memory() else {
+                continue;
+            };
+            // Any answer but "no such function" (here: no database of that name) means the
+            // function is registered.
+            match probe.query_row("SELECT sqlcipher_export('no_such_database')", [], |_| Ok(())) {
+                Err(e) if e.to_string().contains("no such function") => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                _ => return,
+            }
+        }
+    });
+}
+
 /// Opens (or creates, when `create`) the database at `path` with the key and pragmas
 /// every Doorstep connection needs, and proves the key reads the file.
 pub fn open(path: &Path, cipher: Cipher<'_>, create: bool) -> Result<Connection> {
+    sqlcipher_ready();
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
