@@ -7,8 +7,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use deadpool_postgres::{Pool, Transaction};
-use doorstep_core::privacy::request::{Decision, RequestDates, RequestKind, check_not_held};
-use doorstep_sync::protocol::EntityKind;
+use doorstep_core::privacy::request::{Decision, RequestDates};
 use tokio_postgres::Row;
 
 use super::audit::insert as insert_audit;
@@ -227,12 +226,6 @@ impl PrivacyStore for PgPrivacy {
         let request = read_request(&tx, id)
             .await?
             .ok_or_else(|| Refusal::NotFound(format!("request {id:?}")))?;
-        if request.kind != RequestKind::Erasure {
-            return Err(Refusal::Invalid("Only an erasure request erases records.".into()).into());
-        }
-        if request.decision.is_some() {
-            return Err(Refusal::Invalid("This request has already been decided.".into()).into());
-        }
         let hold: Option<String> = tx
             .query_opt(
                 "SELECT reason FROM legal_holds WHERE household_id = $1",
@@ -240,11 +233,7 @@ impl PrivacyStore for PgPrivacy {
             )
             .await?
             .map(|r| r.get(0));
-        check_not_held(hold.as_deref()).map_err(|e| Refusal::Invalid(e.to_string()))?;
-        let root: RecordKey = match &request.person_id {
-            Some(person) => (EntityKind::Person, person.clone()),
-            None => (EntityKind::Household, request.household_id.clone()),
-        };
+        let root = crate::privacy::erasure::erasure_root(&request, hold.as_deref())?;
         let team: String = tx
             .query_opt(
                 "SELECT team_id FROM records WHERE entity = $1 AND entity_id = $2",
@@ -313,20 +302,15 @@ impl PrivacyStore for PgPrivacy {
         )
         .await?;
         let mut audit = plan.audit.clone();
-        audit.push(AuditEntry {
-            at: now,
-            user_id: Some(by.to_owned()),
-            device_id: None,
-            action: "privacy.erasure".into(),
-            entity: Some("privacy_request".into()),
-            entity_id: Some(id.to_owned()),
-            outcome: format!("granted: {erased} records erased"),
-        });
+        audit.push(crate::privacy::erasure::erasure_audit(id, by, now, erased));
         insert_audit(&tx, &audit).await?;
         tx.commit().await?;
         Ok(Erased {
             records: erased,
-            attachments: plan.attachments.len() - usize::try_from(left).unwrap_or(0),
+            attachments: plan
+                .attachments
+                .len()
+                .saturating_sub(usize::try_from(left).unwrap_or(0)),
             recipients: plan.recipients,
         })
     }

@@ -23,7 +23,7 @@ pub struct Held {
     /// Its id.
     pub id: String,
     /// Its fields.
-    pub fields: Map<String, Value>,
+    pub fields: BTreeMap<String, Value>,
 }
 
 /// A resident of the household, for the review screen.
@@ -170,7 +170,7 @@ pub fn bundle(
             *dropped.entry(kind_words(r.entity)).or_default() += 1;
             continue;
         }
-        let mut fields = Value::Object(r.fields.clone());
+        let mut fields = Value::Object(r.fields.clone().into_iter().collect());
         redact(&mut fields, &words);
         kept.push(BundleRecord {
             kind: kind_words(r.entity),
@@ -240,7 +240,12 @@ mod tests {
         Held {
             entity,
             id: id.into(),
-            fields: fields.as_object().cloned().unwrap_or_default(),
+            fields: fields
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
         }
     }
 

@@ -17,8 +17,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::conflicts::HubIdentity;
-use crate::model::{AuditEntry, StoreError};
-use crate::privacy::Recipient;
+use doorstep_core::privacy::request::{RequestKind, check_not_held};
+
+use crate::model::{AuditEntry, Refusal, StoreError};
+use crate::privacy::{Recipient, RequestRow};
 use crate::push::{EntryKind, NewEntry, RecordKey};
 use crate::sql::{Dialect, Param};
 use crate::store::StoredRecord;
@@ -74,10 +76,9 @@ pub fn plan_erasure(
             let fields = &stored.record.fields;
             // A photo's `sha256`, a plan's signature inside its agreement, a contractor's
             // photo inside a work order's history: any attachment reference counts.
-            collect_hashes(
-                &Value::Object(fields.clone().into_iter().collect()),
-                &mut attachments,
-            );
+            for value in fields.values() {
+                collect_hashes(value, &mut attachments);
+            }
         }
         plan.counter += 1;
         let removal = Removal {
@@ -116,6 +117,40 @@ pub fn plan_erasure(
     plan.attachments = attachments.into_iter().collect();
     plan.keys = keys;
     Ok(plan)
+}
+
+/// What an erasure request erases — its resident, or else its whole household — once it is
+/// an erasure request not yet decided and no legal hold (`hold`, its reason) stands on the
+/// household.
+pub fn erasure_root(request: &RequestRow, hold: Option<&str>) -> Result<RecordKey, Refusal> {
+    if request.kind != RequestKind::Erasure {
+        return Err(Refusal::Invalid(
+            "Only an erasure request erases records.".into(),
+        ));
+    }
+    if request.decision.is_some() {
+        return Err(Refusal::Invalid(
+            "This request has already been decided.".into(),
+        ));
+    }
+    check_not_held(hold).map_err(|e| Refusal::Invalid(e.to_string()))?;
+    Ok(match &request.person_id {
+        Some(person) => (EntityKind::Person, person.clone()),
+        None => (EntityKind::Household, request.household_id.clone()),
+    })
+}
+
+/// The audit line for an erasure request carried out, beside the plan's line per record.
+pub fn erasure_audit(request_id: &str, by: &str, now: i64, erased: usize) -> AuditEntry {
+    AuditEntry {
+        at: now,
+        user_id: Some(by.to_owned()),
+        device_id: None,
+        action: "privacy.erasure".into(),
+        entity: Some("privacy_request".into()),
+        entity_id: Some(request_id.to_owned()),
+        outcome: format!("granted: {erased} records erased"),
+    }
 }
 
 /// Who received any of `records` and must be told of an erasure, or named in a subject

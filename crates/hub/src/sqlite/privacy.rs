@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use doorstep_core::privacy::request::{Decision, RequestDates, RequestKind, check_not_held};
-use doorstep_sync::protocol::EntityKind;
+use doorstep_core::privacy::request::{Decision, RequestDates};
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 
 use super::audit::insert as insert_audit;
@@ -99,12 +98,6 @@ fn erase(
 ) -> Result<Erased, StoreError> {
     let request =
         read_request(tx, id)?.ok_or_else(|| Refusal::NotFound(format!("request {id:?}")))?;
-    if request.kind != RequestKind::Erasure {
-        return Err(Refusal::Invalid("Only an erasure request erases records.".into()).into());
-    }
-    if request.decision.is_some() {
-        return Err(Refusal::Invalid("This request has already been decided.".into()).into());
-    }
     let hold: Option<String> = tx
         .query_row(
             "SELECT reason FROM legal_holds WHERE household_id = ?1",
@@ -112,11 +105,7 @@ fn erase(
             |r| r.get(0),
         )
         .optional()?;
-    check_not_held(hold.as_deref()).map_err(|e| Refusal::Invalid(e.to_string()))?;
-    let root: RecordKey = match &request.person_id {
-        Some(person) => (EntityKind::Person, person.clone()),
-        None => (EntityKind::Household, request.household_id.clone()),
-    };
+    let root = crate::privacy::erasure::erasure_root(&request, hold.as_deref())?;
     let team: String = tx
         .query_row(
             "SELECT team_id FROM records WHERE entity = ?1 AND entity_id = ?2",
@@ -193,19 +182,14 @@ fn erase(
         ],
     )?;
     let mut audit = plan.audit.clone();
-    audit.push(AuditEntry {
-        at: now,
-        user_id: Some(by.to_owned()),
-        device_id: None,
-        action: "privacy.erasure".into(),
-        entity: Some("privacy_request".into()),
-        entity_id: Some(id.to_owned()),
-        outcome: format!("granted: {erased} records erased"),
-    });
+    audit.push(crate::privacy::erasure::erasure_audit(id, by, now, erased));
     insert_audit(tx, &audit)?;
     Ok(Erased {
         records: erased,
-        attachments: plan.attachments.len() - usize::try_from(attachments_left).unwrap_or(0),
+        attachments: plan
+            .attachments
+            .len()
+            .saturating_sub(usize::try_from(attachments_left).unwrap_or(0)),
         recipients: plan.recipients,
     })
 }

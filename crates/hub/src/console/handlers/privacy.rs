@@ -72,6 +72,20 @@ impl ConsoleState {
     }
 }
 
+/// The request `id`, or the page to answer instead: not found, or the database failed.
+async fn load_request(
+    state: &ConsoleState,
+    signed: &Signed,
+    store: &SharedPrivacyStore,
+    id: &str,
+) -> Result<RequestRow, Response> {
+    match store.request(id).await {
+        Ok(Some(row)) => Ok(row),
+        Ok(None) => Err(state.not_found_page(Some(&signed.session))),
+        Err(error) => Err(state.unavailable(&error, Some(&signed.session))),
+    }
+}
+
 /// Where a request stands, in words, and whether it is overdue.
 fn status_of(row: &RequestRow, today: NaiveDate) -> (String, bool) {
     match &row.decision {
@@ -320,10 +334,9 @@ async fn request_page(
     exemption: &str,
 ) -> Response {
     let session = &signed.session;
-    let row = match store.request(id).await {
-        Ok(Some(row)) => row,
-        Ok(None) => return state.not_found_page(Some(session)),
-        Err(error) => return state.unavailable(&error, Some(session)),
+    let row = match load_request(state, signed, store, id).await {
+        Ok(row) => row,
+        Err(response) => return response,
     };
     let (subject, recipients, holds) = match (
         store
@@ -459,10 +472,9 @@ pub(in crate::console) async fn clock(
             Ok(read) => read,
             Err(response) => return *response,
         };
-    let row = match store.request(&id).await {
-        Ok(Some(row)) => row,
-        Ok(None) => return state.not_found_page(Some(&signed.session)),
-        Err(error) => return state.unavailable(&error, Some(&signed.session)),
+    let row = match load_request(&state, &signed, &store, &id).await {
+        Ok(row) => row,
+        Err(response) => return response,
     };
     let today = state.today();
     let mut dates = row.dates.clone();
@@ -606,14 +618,10 @@ async fn decide(
     state: &ConsoleState,
     signed: &Signed,
     store: &SharedPrivacyStore,
-    id: &str,
+    row: &RequestRow,
     decision: Decision,
 ) -> Response {
-    let row = match store.request(id).await {
-        Ok(Some(row)) => row,
-        Ok(None) => return state.not_found_page(Some(&signed.session)),
-        Err(error) => return state.unavailable(&error, Some(&signed.session)),
-    };
+    let id = row.id.as_str();
     let exemption = match &decision {
         Decision::Refused {
             exemption: Some(e), ..
@@ -693,7 +701,10 @@ pub(in crate::console) async fn refuse(
         exemption: Exemption::parse(&text(form.exemption.as_ref())),
         reason: text(form.reason.as_ref()),
     };
-    decide(&state, &signed, &store, &id, decision).await
+    match load_request(&state, &signed, &store, &id).await {
+        Ok(row) => decide(&state, &signed, &store, &row, decision).await,
+        Err(response) => response,
+    }
 }
 
 /// `POST /console/privacy/requests/{id}/answered`: an access or restriction request
@@ -711,8 +722,8 @@ pub(in crate::console) async fn answered(
             Ok(read) => read,
             Err(response) => return *response,
         };
-    match store.request(&id).await {
-        Ok(Some(row)) if row.kind == RequestKind::Erasure => {
+    match load_request(&state, &signed, &store, &id).await {
+        Ok(row) if row.kind == RequestKind::Erasure => {
             let errors = Errors::one(
                 "confirm",
                 "An erasure request is granted by erasing: confirm and choose Erase",
@@ -728,9 +739,8 @@ pub(in crate::console) async fn answered(
             )
             .await
         }
-        Ok(Some(_)) => decide(&state, &signed, &store, &id, Decision::Granted).await,
-        Ok(None) => state.not_found_page(Some(&signed.session)),
-        Err(error) => state.unavailable(&error, Some(&signed.session)),
+        Ok(row) => decide(&state, &signed, &store, &row, Decision::Granted).await,
+        Err(response) => response,
     }
 }
 
@@ -901,7 +911,7 @@ async fn held_records(
                 .map(|r| crate::privacy::bundle::Held {
                     entity: r.entity,
                     id: r.id,
-                    fields: r.fields.into_iter().collect(),
+                    fields: r.fields,
                 })
                 .collect()
         }))
@@ -915,11 +925,10 @@ async fn access_request(
     id: &str,
 ) -> Result<(RequestRow, Vec<crate::privacy::bundle::Held>), Response> {
     let session = &signed.session;
-    let row = match store.request(id).await {
-        Ok(Some(row)) if row.kind == RequestKind::Access => row,
-        Ok(_) => return Err(state.not_found_page(Some(session))),
-        Err(error) => return Err(state.unavailable(&error, Some(session))),
-    };
+    let row = load_request(state, signed, store, id).await?;
+    if row.kind != RequestKind::Access {
+        return Err(state.not_found_page(Some(session)));
+    }
     match held_records(state, &row).await {
         Ok(records) => Ok((row, records.unwrap_or_default())),
         Err(error) => Err(state.unavailable(&error, Some(session))),
@@ -927,15 +936,8 @@ async fn access_request(
 }
 
 fn recipient_names(records: &[crate::privacy::bundle::Held]) -> Vec<String> {
-    let maps: Vec<(
-        doorstep_sync::protocol::EntityKind,
-        std::collections::BTreeMap<String, serde_json::Value>,
-    )> = records
-        .iter()
-        .map(|r| (r.entity, r.fields.clone().into_iter().collect()))
-        .collect();
     crate::privacy::erasure::recipients(
-        maps.iter().map(|(e, f)| (*e, f)),
+        records.iter().map(|r| (r.entity, &r.fields)),
         crate::referrals::agency_name,
     )
     .into_iter()
