@@ -37,3 +37,8 @@ pub const DATA_MAP: (&str, &str) = (
     "assets/data-map.toml",
     include_str!("../../../assets/data-map.toml"),
 );
+/// The retention schedule: how long each class of record is kept, and what then.
+pub const RETENTION: (&str, &str) = (
+    "assets/retention.toml",
+    include_str!("../../../assets/retention.toml"),
+);

@@ -124,6 +124,13 @@ enum Admin {
     /// Forgets tombstones older than tombstone_days and compacts the change log (`serve`
     /// also does this once a day).
     Purge,
+    /// Applies the retention schedule now (the hub also does so daily): deletes or
+    /// anonymises every record past its date, here and, at their next sync, on laptops.
+    Retention {
+        /// The day to apply it as of (YYYY-MM-DD); today (UK) when left out.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
     /// The contractor portal: add-firm, add-firm-user, disable-firm-user, set-totp.
     #[command(flatten)]
     Portal(doorstep_hub::portal::admin::Command),
@@ -248,6 +255,12 @@ async fn run(cli: Cli) -> Result<(), String> {
     if let Some(path) = std::env::var_os("DOORSTEP_HUB_DATA_MAP") {
         doorstep_hub::data_map::load(std::path::Path::new(&path)).map_err(|e| e.to_string())?;
     }
+    // The council's retention schedule; without it, the one built into Doorstep. A faulty
+    // file stops the hub here, so nothing is disposed of by a schedule nobody meant.
+    if let Some(path) = std::env::var_os("DOORSTEP_HUB_RETENTION") {
+        doorstep_hub::privacy::retention::load_schedule(std::path::Path::new(&path))
+            .map_err(|e| e.to_string())?;
+    }
     match &cli.command {
         Command::Serve { listen } => {
             let config = settings(&cli, listen.as_ref())?;
@@ -284,6 +297,10 @@ async fn serve(config: HubConfig) -> Result<(), String> {
         config.tombstone_days,
         Clock::system(),
     ));
+    let retaining = tokio::spawn(doorstep_hub::privacy::retention::run_daily(
+        store.clone(),
+        Clock::system(),
+    ));
     let delivering = tokio::spawn(doorstep_hub::referrals::deliver_waiting_every(
         store.clone(),
         Clock::system(),
@@ -292,6 +309,7 @@ async fn serve(config: HubConfig) -> Result<(), String> {
     let state = AppState::new(store, config);
     let served = doorstep_hub::serve(listener, state, shutdown_signal()).await;
     purging.abort();
+    retaining.abort();
     delivering.abort();
     if let Some(mailing) = mailing {
         mailing.abort();
@@ -485,6 +503,38 @@ async fn run_admin(
                 .await
                 .map_err(fail)?;
             println!("{id}: their laptops will start again from the beginning at the next sync");
+        }
+        Admin::Retention { as_of } => {
+            let retention = store
+                .retention()
+                .ok_or_else(|| "this hub's database keeps no retention schedule".to_owned())?;
+            let (schedule, map) = doorstep_hub::privacy::retention::schedule()
+                .zip(doorstep_hub::data_map::data_map())
+                .ok_or_else(|| {
+                    "the built-in retention schedule or data map does not load".to_owned()
+                })?;
+            let today = as_of.unwrap_or_else(|| doorstep_core::uk_time::today(chrono::Utc::now()));
+            let done = doorstep_hub::privacy::retention::run(
+                retention.as_ref(),
+                schedule,
+                map,
+                today,
+                "admin",
+                || chrono::Utc::now().timestamp_millis(),
+            )
+            .await
+            .map_err(fail)?;
+            println!(
+                "retention as of {today}: read {} records, disposed of {} ({} kept under a legal hold, {} changed during the run), forgot {} audit lines",
+                done.scanned,
+                done.total(),
+                done.held_back,
+                done.changed,
+                done.audit_lines
+            );
+            for ((class, action), n) in &done.disposed {
+                println!("  {}: {n} ({})", class.label(), action.label());
+            }
         }
         Admin::Purge => {
             let purged = admin::purge(store, config.tombstone_days, now, "admin.purge")

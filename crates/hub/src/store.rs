@@ -61,6 +61,11 @@ pub trait Store: Send + Sync + fmt::Debug {
         None
     }
 
+    /// The retention schedule's side of the same database, when the backend has one.
+    fn retention(&self) -> Option<crate::privacy::retention::SharedRetentionStore> {
+        None
+    }
+
     /// Creates an organisation; its name must be new.
     async fn create_org(&self, name: &str, now: i64) -> Result<String, StoreError>;
 

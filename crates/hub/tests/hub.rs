@@ -45,6 +45,8 @@ mod crash;
 mod hardening;
 #[path = "hub/openings.rs"]
 mod openings;
+#[path = "hub/retention.rs"]
+mod retention;
 #[path = "hub/scope_changes.rs"]
 mod scope_changes;
 #[path = "hub/tombstones.rs"]

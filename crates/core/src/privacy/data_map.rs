@@ -205,6 +205,9 @@ pub struct Entry {
     pub retention: RetentionClass,
     /// Anything more the record of processing should say.
     pub note: Option<String>,
+    /// Whether an anonymised record keeps it as one of the partnership's figures (a plan's
+    /// tier, a visit's date): once the person it was about is gone, it identifies no one.
+    pub figure: bool,
     /// Where it is in the file (from 1).
     pub line: usize,
 }
@@ -231,6 +234,8 @@ pub struct RecordKind {
     pub entity: &'static str,
     /// Its name in words.
     pub label: &'static str,
+    /// The retention class its records are kept by.
+    pub retention: RetentionClass,
     /// Its fields.
     pub entries: Vec<Entry>,
 }
@@ -282,6 +287,7 @@ struct RawField {
     basis: Option<LawfulBasis>,
     retention: Option<RetentionClass>,
     note: Option<String>,
+    figure: Option<bool>,
 }
 
 /// The line (from 1) of byte `offset` in `text`.
@@ -432,6 +438,21 @@ impl DataMap {
                     }
                     seen.push(*role);
                 }
+                let figure = raw.figure.unwrap_or(false);
+                if figure
+                    && matches!(
+                        raw.classification,
+                        Classification::SpecialCategory | Classification::CriminalOffence
+                    )
+                {
+                    problem(format!(
+                        "{} data cannot be kept as a figure once anonymised: remove figure = true",
+                        raw.classification
+                            .label()
+                            .to_lowercase()
+                            .trim_end_matches(" data")
+                    ));
+                }
                 let basis = raw.basis.unwrap_or(record.basis);
                 if let Some(reason) = basis_problem(raw.classification, basis) {
                     problem(format!(
@@ -453,6 +474,7 @@ impl DataMap {
                         .as_ref()
                         .map(|n| n.trim().to_owned())
                         .filter(|n| !n.is_empty()),
+                    figure,
                     line,
                 });
             }
@@ -461,6 +483,7 @@ impl DataMap {
             records.push(RecordKind {
                 entity,
                 label,
+                retention: record.retention,
                 entries,
             });
         }
@@ -497,6 +520,11 @@ impl DataMap {
                     .filter(|e| e.is_pattern() && e.covers(field))
                     .max_by_key(|e| e.field.len())
             })
+    }
+
+    /// The retention class records of `entity` are kept by.
+    pub fn class_of(&self, entity: &str) -> Option<RetentionClass> {
+        self.record(entity).map(|r| r.retention)
     }
 
     /// Of `fields` of `entity` records, those no entry classifies, as `entity.field`.

@@ -21,6 +21,7 @@ pub mod portal;
 pub mod privacy;
 mod purge;
 pub mod referrals;
+mod retention;
 mod schema;
 mod scope;
 mod sessions;
@@ -145,6 +146,13 @@ impl Store for PgStore {
     }
 
     fn privacy(&self) -> Option<crate::privacy::SharedPrivacyStore> {
+        Some(std::sync::Arc::new(privacy::PgPrivacy::new(
+            self.pool.clone(),
+            self.hub,
+        )))
+    }
+
+    fn retention(&self) -> Option<crate::privacy::retention::SharedRetentionStore> {
         Some(std::sync::Arc::new(privacy::PgPrivacy::new(
             self.pool.clone(),
             self.hub,

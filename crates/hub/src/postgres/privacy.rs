@@ -25,8 +25,8 @@ use crate::store::StoredRecord;
 /// The register on PostgreSQL.
 #[derive(Clone)]
 pub struct PgPrivacy {
-    pool: Pool,
-    hub: crate::conflicts::HubIdentity,
+    pub(super) pool: Pool,
+    pub(super) hub: crate::conflicts::HubIdentity,
 }
 
 impl std::fmt::Debug for PgPrivacy {
@@ -63,7 +63,10 @@ fn fields_of(text: &str) -> serde_json::Map<String, serde_json::Value> {
     serde_json::from_str(text).unwrap_or_default()
 }
 
-async fn execute(tx: &Transaction<'_>, statements: &[Statement]) -> Result<(), StoreError> {
+pub(super) async fn execute(
+    tx: &Transaction<'_>,
+    statements: &[Statement],
+) -> Result<(), StoreError> {
     for s in statements {
         let stmt = tx.prepare_cached(&s.text).await?;
         tx.execute(&stmt, &super::bind_refs(&s.params)).await?;

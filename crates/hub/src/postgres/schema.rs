@@ -48,6 +48,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("../../migrations/postgres/0010_household_openings.sql"),
     ),
+    (
+        12,
+        include_str!("../../migrations/postgres/0012_retention.sql"),
+    ),
 ];
 
 /// Taken while migrating, so two hubs starting together do not both migrate.

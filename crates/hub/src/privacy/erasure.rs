@@ -12,16 +12,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use doorstep_sync::protocol::{Change, EntityKind, Removal};
+use doorstep_sync::protocol::{Change, EntityKind};
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::conflicts::HubIdentity;
 use doorstep_core::privacy::request::{RequestKind, check_not_held};
 
 use crate::model::{AuditEntry, Refusal, StoreError};
 use crate::privacy::{Recipient, RequestRow};
-use crate::push::{EntryKind, NewEntry, RecordKey};
+use crate::push::{NewEntry, RecordKey};
 use crate::sql::{Dialect, Param};
 use crate::store::StoredRecord;
 use crate::transfer::records_belonging_to;
@@ -81,24 +80,13 @@ pub fn plan_erasure(
             }
         }
         plan.counter += 1;
-        let removal = Removal {
-            entity: *entity,
-            entity_id: entity_id.clone(),
-            erased: true,
-        };
-        plan.entries.push(NewEntry {
-            seq: plan.counter,
-            change_id: Uuid::now_v7().to_string(),
-            entity: *entity,
-            entity_id: entity_id.clone(),
-            team_id: team_id.to_owned(),
-            kind: EntryKind::Remove,
-            operation: "remove",
-            body: serde_json::to_string(&removal)?,
-            device_id: hub.device_id.to_string(),
-            user_id: hub.officer_id.to_string(),
-            at: now,
-        });
+        plan.entries.push(crate::privacy::retention::removal_entry(
+            key,
+            team_id,
+            hub,
+            plan.counter,
+            now,
+        )?);
         plan.audit.push(AuditEntry {
             at: now,
             user_id: Some(by.to_owned()),
@@ -205,7 +193,7 @@ pub fn recipients<'a>(
 
 /// Every attachment reference in `value`: `sha256:` and 64 lowercase hex digits (as the
 /// app and the portal write them), or the bare digest.
-fn collect_hashes(value: &Value, into: &mut BTreeSet<String>) {
+pub(crate) fn collect_hashes(value: &Value, into: &mut BTreeSet<String>) {
     match value {
         Value::String(s) => {
             let hex = s.strip_prefix("sha256:").unwrap_or(s);
@@ -502,7 +490,7 @@ mod tests {
     fn a_change_to_an_erased_record_or_one_that_refers_to_it_is_dropped() {
         let erased: HashSet<String> = ["h1".to_owned()].into();
         let change = |entity: EntityKind, id: &str, fields: Value| Change {
-            change_id: Uuid::now_v7(),
+            change_id: uuid::Uuid::now_v7(),
             entity,
             entity_id: id.into(),
             operation: doorstep_sync::protocol::Operation::Update,

@@ -7,6 +7,7 @@
 
 pub mod bundle;
 pub mod erasure;
+pub mod retention;
 
 use std::sync::Arc;
 

@@ -17,6 +17,7 @@ pub mod portal;
 pub mod privacy;
 mod purge;
 pub mod referrals;
+mod retention;
 mod schema;
 mod scope;
 mod sessions;
@@ -163,6 +164,13 @@ impl Store for SqliteStore {
     }
 
     fn privacy(&self) -> Option<crate::privacy::SharedPrivacyStore> {
+        Some(Arc::new(privacy::SqlitePrivacy::new(
+            Arc::clone(&self.conn),
+            self.hub,
+        )))
+    }
+
+    fn retention(&self) -> Option<crate::privacy::retention::SharedRetentionStore> {
         Some(Arc::new(privacy::SqlitePrivacy::new(
             Arc::clone(&self.conn),
             self.hub,

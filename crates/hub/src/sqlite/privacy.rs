@@ -24,8 +24,8 @@ use crate::store::StoredRecord;
 /// The register on SQLite.
 #[derive(Debug, Clone)]
 pub struct SqlitePrivacy {
-    conn: Arc<Mutex<Connection>>,
-    hub: crate::conflicts::HubIdentity,
+    pub(super) conn: Arc<Mutex<Connection>>,
+    pub(super) hub: crate::conflicts::HubIdentity,
 }
 
 impl SqlitePrivacy {
@@ -34,7 +34,7 @@ impl SqlitePrivacy {
         Self { conn, hub }
     }
 
-    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(super) async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
@@ -42,7 +42,7 @@ impl SqlitePrivacy {
         super::run_on(&self.conn, f).await
     }
 
-    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    pub(super) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
@@ -77,7 +77,7 @@ fn read_request(conn: &Connection, id: &str) -> Result<Option<RequestRow>, Store
     .transpose()
 }
 
-fn execute(tx: &Transaction<'_>, statements: &[Statement]) -> Result<(), StoreError> {
+pub(super) fn execute(tx: &Transaction<'_>, statements: &[Statement]) -> Result<(), StoreError> {
     for s in statements {
         tx.prepare_cached(&s.text)?
             .execute(params_from_iter(super::bind_values(&s.params)))?;
