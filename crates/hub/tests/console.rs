@@ -45,6 +45,7 @@ on_both_backends!(
     the_council_logo_is_in_the_header,
     a_dpo_works_requests_and_erases_a_household_everywhere,
     a_dpo_reads_the_record_of_processing_and_an_officer_cannot,
+    the_disposal_report_counts_what_each_run_disposed_of,
 );
 
 const PASSWORD: &str = "a long and memorable pass phrase";
@@ -862,6 +863,7 @@ const WHO_MAY: &[(&str, &[Role])] = &[
     ("/console/agencies", &[Role::Admin]),
     ("/console/audit", &[Role::Admin, Role::Dpo]),
     ("/console/privacy/data-map", &[Role::Admin, Role::Dpo]),
+    ("/console/privacy/retention", &[Role::Admin, Role::Dpo]),
     // No request has the id the matrix tries: not found for everyone, never a 5xx.
     ("/console/privacy/requests/", &[]),
     ("/console/privacy", &[Role::Dpo]),
@@ -1702,6 +1704,68 @@ async fn the_audit_log_is_theirs_alone(backend: Backend) {
         .get("/console/audit.csv")
         .await
         .redirects_to("/console/sign-in");
+}
+
+async fn the_disposal_report_counts_what_each_run_disposed_of(backend: Backend) {
+    let w = world(backend).await;
+    let (mut dpo, _) = w.signed_in("Dee Dpo", Role::Dpo, &w.north).await;
+    let page = dpo.get("/console/privacy/retention").await;
+    page.expect(200).says("Retention and disposal");
+    let html = page.html();
+    assert!(html.contains("The schedule has not run yet"), "{html}");
+    let plans = html
+        .split("<tr class=\"govuk-table__row\">")
+        .find(|r| r.contains("Plans and signatures"))
+        .expect("the schedule lists plans");
+    assert!(
+        plans.contains("6 years") && plans.contains("plan was fitted"),
+        "{plans}"
+    );
+
+    // A household and its visit, then a run far in the future: both go, by class.
+    let code = user_with_code(&w.store, &w.north, "North Laptop", Role::Officer).await;
+    let mut laptop = enrol(&w.hub, &code).await;
+    let changes = vec![
+        laptop.create(
+            doorstep_sync::protocol::EntityKind::Household,
+            "house-old",
+            serde_json::json!({"address_line_1": "7 Bygone Lane", "postcode": "ZY5 7BL"}),
+        ),
+        laptop.create(
+            doorstep_sync::protocol::EntityKind::Visit,
+            "visit-old",
+            serde_json::json!({"household_id": "house-old", "visit_date": "2026-01-05", "kind": "survey"}),
+        ),
+    ];
+    assert_eq!(laptop.push(&w.hub, &changes).await.status, 200);
+    let retention = w.store.retention().unwrap();
+    let done = doorstep_hub::privacy::retention::run(
+        retention.as_ref(),
+        doorstep_hub::privacy::retention::schedule().unwrap(),
+        doorstep_hub::data_map::data_map().unwrap(),
+        "2099-01-01".parse().unwrap(),
+        "schedule",
+        || Clock::system().now_ms(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.total(), 2, "{done:?}");
+    let page = dpo.get("/console/privacy/retention").await;
+    page.expect(200).says("The daily job").says("Done");
+    let html = page.html();
+    assert!(html.contains("Households: 1 deleted"), "{html}");
+    assert!(html.contains("Visits: 1 anonymised"), "{html}");
+    assert!(!html.contains("Bygone"), "the report names no record");
+    let figures = html.split("id=\"figures\"").nth(1).unwrap_or_default();
+    assert!(
+        figures.contains("Visits") && figures.contains(">1<"),
+        "{figures}"
+    );
+    // An administrator reads it too; an officer does not.
+    let (mut admin, _) = w.signed_in("Ada Admin", Role::Admin, &w.north).await;
+    admin.get("/console/privacy/retention").await.expect(200);
+    let (mut officer, _) = w.signed_in("Olive Officer", Role::Officer, &w.north).await;
+    officer.get("/console/privacy/retention").await.expect(404);
 }
 
 async fn a_dpo_reads_the_record_of_processing_and_an_officer_cannot(backend: Backend) {

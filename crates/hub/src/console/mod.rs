@@ -96,6 +96,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/privacy/holds/lift", &["post"]),
     ("/console/privacy/data-map", &["get"]),
     ("/console/privacy/data-map.csv", &["get"]),
+    ("/console/privacy/retention", &["get"]),
 ];
 
 /// The largest form the console reads: no uploads, so small.
@@ -181,7 +182,7 @@ where
 {
     use handlers::{
         audit, casework, data_map, firms, households, laptops, people, privacy, referral_emails,
-        set_up, sign_in,
+        retention, set_up, sign_in,
     };
     Router::new()
         .route("/console", get(handlers::home_redirect))
@@ -279,6 +280,7 @@ where
         .route("/console/privacy/holds", post(privacy::place_hold))
         .route("/console/privacy/holds/lift", post(privacy::lift_hold))
         .route("/console/privacy/data-map", get(data_map::data_map))
+        .route("/console/privacy/retention", get(retention::retention))
         .route("/console/privacy/data-map.csv", get(data_map::export))
         .route(
             "/console/{*rest}",

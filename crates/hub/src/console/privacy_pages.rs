@@ -150,3 +150,62 @@ pub struct AnswerPage {
     /// Who received the data.
     pub recipients: Vec<String>,
 }
+
+/// One class of the retention schedule, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleLine {
+    /// The class.
+    pub class: &'static str,
+    /// When its period starts.
+    pub starts: &'static str,
+    /// How long.
+    pub kept_for: String,
+    /// What then.
+    pub then: &'static str,
+    /// Why, as the schedule says.
+    pub note: String,
+}
+
+/// One run of the schedule, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunLine {
+    /// The day it was applied for.
+    pub as_of: String,
+    /// Who ran it.
+    pub by: String,
+    /// When it finished.
+    pub finished: String,
+    /// Done, or why it stopped.
+    pub outcome: String,
+    /// What went, class by class.
+    pub disposed: Vec<String>,
+    /// Records a legal hold kept.
+    pub held_back: i64,
+    /// Audit lines forgotten.
+    pub audit_lines: i64,
+}
+
+/// How many anonymised rows of one kind keep the figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureLine {
+    /// The kind, in words.
+    pub kind: String,
+    /// How many.
+    pub records: i64,
+}
+
+/// The retention schedule and the disposal report.
+#[derive(Debug, Template)]
+#[template(path = "console/retention.html")]
+pub struct RetentionPage {
+    /// The frame.
+    pub frame: Frame,
+    /// Whether the council's own schedule is in use.
+    pub councils_own: bool,
+    /// The schedule.
+    pub schedule: Vec<ScheduleLine>,
+    /// The newest runs, newest first.
+    pub runs: Vec<RunLine>,
+    /// The anonymised rows kept, by kind.
+    pub figures: Vec<FigureLine>,
+}

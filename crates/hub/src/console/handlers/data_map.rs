@@ -49,9 +49,17 @@ fn row(e: &Entry) -> DataMapRow {
         roles: roles(&e.roles),
         basis: e.basis.label(),
         retention: e.retention.label(),
-        note: e.note.clone().unwrap_or_default(),
+        note: match (&e.note, e.figure) {
+            (Some(note), true) => format!("{note} {FIGURE}"),
+            (None, true) => FIGURE.to_owned(),
+            (note, false) => note.clone().unwrap_or_default(),
+        },
     }
 }
+
+/// What the record of processing says of a field kept as a figure.
+const FIGURE: &str =
+    "Kept as one of the figures when the retention schedule anonymises the record.";
 
 /// Every kind of record, as the page shows them.
 pub fn kinds(map: &DataMap) -> Vec<DataMapKind> {

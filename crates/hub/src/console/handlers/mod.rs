@@ -13,6 +13,7 @@ pub(super) mod laptops;
 pub(super) mod people;
 pub(super) mod privacy;
 pub(super) mod referral_emails;
+pub(super) mod retention;
 pub(super) mod set_up;
 pub(super) mod sign_in;
 
