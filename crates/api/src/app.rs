@@ -36,9 +36,27 @@ pub fn set_up(
 /// Unlocks the store.
 pub fn unlock(api: &Api, passphrase: String) -> Result<AppStatus> {
     let status = api.session.unlock(&passphrase)?;
+    apply_retention(api);
     // Whatever waited while locked can go now.
     api.sync.nudge();
     Ok(status)
+}
+
+/// Applies the council's retention schedule to what this laptop holds, once a day, even
+/// offline (the hub does the same to what it holds). A failure is logged and tried again
+/// at the next unlock: it must never keep an officer out of their work.
+fn apply_retention(api: &Api) {
+    let reference = api.reference.get();
+    let applied = api
+        .session
+        .with_store(|s| s.apply_retention(&reference.retention, &reference.data_map, today()));
+    match applied {
+        Ok(0) => {}
+        Ok(removed) => tracing::info!(removed, "retention: records past their date removed"),
+        Err(e) => {
+            tracing::warn!(error = %e, "retention could not be applied; trying at the next unlock")
+        }
+    }
 }
 
 /// Locks the store and forgets the key.

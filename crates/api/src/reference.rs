@@ -1,17 +1,19 @@
 //! The scheme's data files: survey templates, policy, measure catalogue, CHARLIE check,
-//! partner agencies and contracted fitting firms.
+//! partner agencies, contracted fitting firms, the data map and the retention schedule.
 //!
 //! The versions shipped with the app are built in. A council may put its own in the data
 //! folder's `reference/` folder (`templates/*.toml`, `policy.toml`, `catalogue.toml`,
-//! `charlie.toml`, `agencies.toml`, `contractors.toml`); each
-//! is checked on load, and one that is invalid is refused with its file, line and reason
-//! while the previous good one stays in use. Template versions accumulate: an old survey is
+//! `charlie.toml`, `agencies.toml`, `contractors.toml`, `data-map.toml`, `retention.toml`);
+//! each is checked on load, and one that is invalid is refused with its file, line and
+//! reason while the previous good one stays in use. Template versions accumulate: an old survey is
 //! always read with the version it was answered on.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use doorstep_core::fire::{AgencyDirectory, CharlieTemplate};
+use doorstep_core::privacy::data_map::DataMap;
+use doorstep_core::privacy::retention::Schedule;
 use doorstep_core::security::{
     Answers, Catalogue, LoadError, PlanContext, Policy, SurveyError, Template, TemplateLibrary,
 };
@@ -23,8 +25,8 @@ pub const SURVEY_TEMPLATE_ID: &str = "home-security-survey";
 
 use doorstep_core::built_in::{
     AGENCIES as BUILT_IN_AGENCIES, CATALOGUE as BUILT_IN_CATALOGUE, CHARLIE as BUILT_IN_CHARLIE,
-    CONTRACTORS as BUILT_IN_CONTRACTORS, POLICY as BUILT_IN_POLICY,
-    SURVEY_TEMPLATE as BUILT_IN_TEMPLATE,
+    CONTRACTORS as BUILT_IN_CONTRACTORS, DATA_MAP as BUILT_IN_DATA_MAP, POLICY as BUILT_IN_POLICY,
+    RETENTION as BUILT_IN_RETENTION, SURVEY_TEMPLATE as BUILT_IN_TEMPLATE,
 };
 
 /// A data file that was refused, and why.
@@ -60,6 +62,10 @@ pub struct ReferenceData {
     pub agencies: AgencyDirectory,
     /// The fitting firms an approved plan's work orders go to.
     pub contractors: Contractors,
+    /// The data map: which retention class each kind of record is kept by.
+    pub data_map: DataMap,
+    /// The retention schedule this laptop applies to what it holds.
+    pub retention: Schedule,
 }
 
 impl ReferenceData {
@@ -101,6 +107,10 @@ impl ReferenceData {
             AgencyDirectory::from_toml(&at).map_err(|e| ReferenceProblem::new(&af, e))?;
         let (kf, kt) = parse(BUILT_IN_CONTRACTORS);
         let contractors = Contractors::from_toml(&kt).map_err(|e| ReferenceProblem::new(&kf, e))?;
+        let (mf, mt) = parse(BUILT_IN_DATA_MAP);
+        let data_map = DataMap::from_toml(&mt).map_err(|e| ReferenceProblem::new(&mf, e))?;
+        let (rf, rt) = parse(BUILT_IN_RETENTION);
+        let retention = Schedule::from_toml(&rt).map_err(|e| ReferenceProblem::new(&rf, e))?;
         let data = Self {
             templates,
             policy,
@@ -108,6 +118,8 @@ impl ReferenceData {
             charlie,
             agencies,
             contractors,
+            data_map,
+            retention,
         };
         data.check_together()
             .map_err(|e| ReferenceProblem::new(&pf, e))?;
@@ -207,6 +219,22 @@ impl ReferenceData {
                 d.contractors = v;
             },
         );
+        next.overlay(
+            &dir.join("data-map.toml"),
+            &mut problems,
+            DataMap::from_toml,
+            |d, v| {
+                d.data_map = v;
+            },
+        );
+        next.overlay(
+            &dir.join("retention.toml"),
+            &mut problems,
+            Schedule::from_toml,
+            |d, v| {
+                d.retention = v;
+            },
+        );
         (next, problems)
     }
 }
@@ -214,11 +242,11 @@ impl ReferenceData {
 impl ReferenceData {
     /// Replaces one file's data with `file`'s when it exists, parses and fits with the rest;
     /// otherwise records why and keeps what was there.
-    fn overlay<T>(
+    fn overlay<T, E: std::fmt::Display>(
         &mut self,
         file: &Path,
         problems: &mut Vec<ReferenceProblem>,
-        parse: impl Fn(&str) -> Result<T, LoadError>,
+        parse: impl Fn(&str) -> Result<T, E>,
         put: impl Fn(&mut Self, T),
     ) {
         if !file.exists() {
@@ -323,6 +351,41 @@ mod tests {
     fn the_built_in_files_load_and_fit_together() {
         let data = ReferenceData::built_in();
         assert!(data.is_ok(), "{data:?}");
+    }
+
+    #[test]
+    fn a_councils_retention_schedule_replaces_the_built_in_one_and_a_faulty_one_is_refused() {
+        use doorstep_core::privacy::data_map::RetentionClass;
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let Ok(reference) = Reference::load(dir.path()) else {
+            panic!("the built-in files load");
+        };
+        let months = |r: &Reference| {
+            r.get()
+                .retention
+                .rule(RetentionClass::Conflict)
+                .map(|rule| rule.keep_months)
+        };
+        assert_eq!(months(&reference), Some(12));
+        let built_in = doorstep_core::built_in::RETENTION.1;
+        let conflict = "[class.conflict]\ntrigger = \"recorded\"\nkeep_months = 12\n";
+        assert!(built_in.contains(conflict));
+        let good = built_in.replacen(conflict, &conflict.replace("= 12", "= 6"), 1);
+        write(dir.path(), "retention.toml", &good);
+        assert!(reference.reload().is_empty());
+        assert_eq!(months(&reference), Some(6));
+        let bad = built_in.replacen(conflict, &conflict.replace("= 12", "= -1"), 1);
+        write(dir.path(), "retention.toml", &bad);
+        let problems = reference.reload();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].file.ends_with("retention.toml"));
+        assert!(problems[0].reason.contains("line "), "{problems:?}");
+        assert!(problems[0].reason.contains("not -1"), "{problems:?}");
+        assert_eq!(
+            months(&reference),
+            Some(6),
+            "the last good one stays in use"
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod hub;
 mod incoming;
 mod outgoing;
 mod registry;
+mod retention;
 mod set_aside;
 mod transfer;
 

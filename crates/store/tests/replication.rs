@@ -2181,3 +2181,70 @@ fn every_synced_field_is_in_the_data_map_and_every_entry_names_a_field() {
         stale.join(", ")
     );
 }
+
+/// The built-in retention schedule and data map, as the app loads them.
+fn retention_files() -> (
+    doorstep_core::privacy::retention::Schedule,
+    doorstep_core::privacy::data_map::DataMap,
+) {
+    use doorstep_core::built_in;
+    (
+        doorstep_core::privacy::retention::Schedule::from_toml(built_in::RETENTION.1)
+            .expect("schedule"),
+        doorstep_core::privacy::data_map::DataMap::from_toml(built_in::DATA_MAP.1)
+            .expect("data map"),
+    )
+}
+
+#[test]
+fn a_laptop_removes_what_is_past_its_date_by_itself_but_never_what_is_unsent() {
+    let (schedule, map) = retention_files();
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    // A household received from the hub: nothing of it waits to be sent.
+    let mut b = Laptop::new("Sam Otherly", Role::Officer);
+    let (h, p) = received_household(&mut b.store);
+    let today = doorstep_core::uk_time::today(Utc::now());
+    assert_eq!(
+        b.store.apply_retention(&schedule, &map, today).unwrap(),
+        0,
+        "nothing is past its date today"
+    );
+    // Seven years on, the household and its resident go, with their search words.
+    let later = day("2040-01-01");
+    assert_eq!(b.store.apply_retention(&schedule, &map, later).unwrap(), 1);
+    assert_eq!(
+        b.store.synced_record("household", &h.to_string()).unwrap(),
+        None
+    );
+    assert_eq!(
+        b.store.synced_record("person", &p.to_string()).unwrap(),
+        None
+    );
+    assert!(b.store.search("tallow").expect("search").is_empty());
+    // It runs once a day: the same day again does nothing.
+    assert_eq!(b.store.apply_retention(&schedule, &map, later).unwrap(), 0);
+
+    // A household made here and not yet sent is kept, whatever its age.
+    let mut a = Laptop::new("Rowan Testwell", Role::Officer);
+    let mine = a
+        .store
+        .create_household_from_gazetteer(&Uprn::parse("990000000008").unwrap(), ChangeSource::Ui)
+        .expect("household");
+    assert_eq!(a.store.apply_retention(&schedule, &map, later).unwrap(), 0);
+    assert!(
+        a.store
+            .synced_record("household", &mine.id.to_string())
+            .unwrap()
+            .is_some(),
+        "unsent work is never removed"
+    );
+    // Once sent, it goes like any other.
+    sent(&mut a.store);
+    assert_eq!(
+        a.store
+            .apply_retention(&schedule, &map, day("2040-01-02"))
+            .unwrap(),
+        1
+    );
+    assert_eq!(a.store.household_count().unwrap(), 0);
+}

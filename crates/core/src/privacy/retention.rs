@@ -568,14 +568,28 @@ pub fn due(
             Trigger::PlanFitted => case.fitted.or(case.last_contact),
         }
     };
+    // What anything still open belongs to stays, so no open record is taken with it.
+    let mut blocked: Vec<bool> = items.iter().map(|item| item.facts.open).collect();
+    let mut up: Vec<usize> = (0..items.len()).filter(|&i| blocked[i]).collect();
+    while let Some(i) = up.pop() {
+        for r in &items[i].facts.references {
+            if let Some(&p) = by_id.get(r.as_str())
+                && !blocked[p]
+            {
+                blocked[p] = true;
+                up.push(p);
+            }
+        }
+    }
     let rule_of = |i: usize| class_of(&items[i].entity).and_then(|c| schedule.rule(c));
     let mut gone: Vec<bool> = (0..items.len())
         .map(|i| {
-            rule_of(i).is_some_and(|rule| {
-                start(i, rule.trigger)
-                    .and_then(|d| Schedule::past(d, rule.keep_months))
-                    .is_some_and(|past| past <= today)
-            })
+            !blocked[i]
+                && rule_of(i).is_some_and(|rule| {
+                    start(i, rule.trigger)
+                        .and_then(|d| Schedule::past(d, rule.keep_months))
+                        .is_some_and(|past| past <= today)
+                })
         })
         .collect();
     // A record goes with what it belongs to: repeat until nothing more is added (chains
@@ -924,6 +938,10 @@ mod tests {
             .map(|d| d.0)
             .collect();
         assert_eq!(ids, ["d1", "dd1", "k1"]);
+        // A record still open keeps what it belongs to: a day whose knock is open stays.
+        let mut open = items.clone();
+        open[2].facts.open = true;
+        assert_eq!(due_on(&open, &[], "2027-06-05"), vec![]);
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub struct SyncLog {
     pub last_attempt_at: Option<DateTime<Utc>>,
 }
 
-fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+pub(super) fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
         .query_row([key], |r| r.get(0))

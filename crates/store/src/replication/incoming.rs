@@ -44,7 +44,9 @@ pub enum RecordChange {
 }
 
 /// Per record, the fields with local changes the hub has not acknowledged yet.
-fn pending_fields(conn: &Connection) -> Result<HashMap<(String, String), BTreeSet<String>>> {
+pub(super) fn pending_fields(
+    conn: &Connection,
+) -> Result<HashMap<(String, String), BTreeSet<String>>> {
     let mut stmt = conn.prepare_cached(
         "SELECT entity, entity_id, operation, payload FROM outbox INDEXED BY outbox_unpushed
          WHERE pushed_at IS NULL",
