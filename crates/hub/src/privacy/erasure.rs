@@ -236,24 +236,39 @@ fn any_of(dialect: Dialect, column: &str, values: &[String], params: &mut Vec<Pa
 /// (the change log's removals are appended separately), for `team_id`. A table's rows go
 /// in chunks of at most 500 ids, so no statement binds more than SQLite allows.
 pub fn delete_statements(dialect: Dialect, plan: &ErasurePlan, team_id: &str) -> Vec<Statement> {
-    let ids: Vec<String> = plan.keys.iter().map(|(_, id)| id.clone()).collect();
+    let mut by_kind: BTreeMap<EntityKind, Vec<String>> = BTreeMap::new();
+    for (entity, id) in &plan.keys {
+        by_kind.entry(*entity).or_default().push(id.clone());
+    }
     let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
-        for (table, column) in [
-            ("records", "entity_id"),
-            ("change_log", "entity_id"),
-            ("conflicts", "entity_id"),
-            ("case_index", "entity_id"),
-            ("case_words", "entity_id"),
-            ("referral_notifications", "referral_id"),
-            ("portal_photos", "order_id"),
-        ] {
-            let mut params = Vec::new();
-            let condition = any_of(dialect, column, chunk, &mut params);
-            out.push(Statement {
-                text: format!("DELETE FROM {table} WHERE {condition}"),
-                params,
-            });
+    for (entity, ids) in &by_kind {
+        for chunk in ids.chunks(500) {
+            // Each by its kind and id, so the tables' (entity, entity_id) keys find the rows
+            // without reading the whole table: a retention run deletes thousands this way.
+            for table in ["records", "change_log", "conflicts", "case_index", "case_words"] {
+                let mut params = vec![Param::Text(entity.as_str().to_owned())];
+                let condition = any_of(dialect, "entity_id", chunk, &mut params);
+                out.push(Statement {
+                    text: format!(
+                        "DELETE FROM {table} WHERE entity = {} AND {condition}",
+                        dialect.mark(1)
+                    ),
+                    params,
+                });
+            }
+            let own = match entity {
+                EntityKind::Referral => Some(("referral_notifications", "referral_id")),
+                EntityKind::WorkOrder => Some(("portal_photos", "order_id")),
+                _ => None,
+            };
+            if let Some((table, column)) = own {
+                let mut params = Vec::new();
+                let condition = any_of(dialect, column, chunk, &mut params);
+                out.push(Statement {
+                    text: format!("DELETE FROM {table} WHERE {condition}"),
+                    params,
+                });
+            }
         }
     }
     for chunk in plan.attachments.chunks(500) {
