@@ -75,13 +75,18 @@ impl RetentionStore for PgPrivacy {
         let tx = client.transaction().await?;
         // Pushes take turns on the counter row: none merges into a record being disposed of.
         let counter = lock_counter(&tx).await?;
-        let ids: Vec<String> = batch.iter().map(|d| d.key.1.clone()).collect();
+        let kinds: Vec<&str> = batch.iter().map(|d| d.key.0.as_str()).collect();
+        let ids: Vec<&str> = batch.iter().map(|d| d.key.1.as_str()).collect();
         let mut current: HashMap<RecordKey, (i64, StoredRecord)> = HashMap::new();
+        // By kind and id together, so the primary key finds each row.
         for r in tx
             .query(
-                "SELECT entity, entity_id, team_id, fields, field_versions, updated_seq
-                 FROM records WHERE entity_id = ANY($1) AND NOT tombstone",
-                &[&ids],
+                "SELECT r.entity, r.entity_id, r.team_id, r.fields, r.field_versions,
+                        r.updated_seq
+                 FROM unnest($1::text[], $2::text[]) AS k (entity, entity_id)
+                 JOIN records r ON r.entity = k.entity AND r.entity_id = k.entity_id
+                 WHERE NOT r.tombstone",
+                &[&kinds, &ids],
             )
             .await?
         {
@@ -97,13 +102,18 @@ impl RetentionStore for PgPrivacy {
         let map = crate::data_map::data_map()
             .ok_or_else(|| StoreError::Backend("the built-in data map does not load".into()))?;
         let plan = plan_batch(&rows, map, self.hub, counter, now)?;
-        for ((entity, id), team, fields) in &plan.kept {
+        if !plan.kept.is_empty() {
+            let entity: Vec<&str> = plan.kept.iter().map(|(k, _, _)| k.0.as_str()).collect();
+            let id: Vec<&str> = plan.kept.iter().map(|(k, _, _)| k.1.as_str()).collect();
+            let team: Vec<&str> = plan.kept.iter().map(|(_, t, _)| t.as_str()).collect();
+            let fields: Vec<&str> = plan.kept.iter().map(|(_, _, f)| f.as_str()).collect();
             tx.execute(
                 "INSERT INTO anonymised_records (entity, entity_id, team_id, fields, anonymised_at)
-                 VALUES ($1, $2, $3, $4, $5)
+                 SELECT e, i, t, f, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                     AS k (e, i, t, f)
                  ON CONFLICT (entity, entity_id) DO UPDATE SET fields = excluded.fields,
                      team_id = excluded.team_id, anonymised_at = excluded.anonymised_at",
-                &[&entity.as_str(), id, team, fields, &now],
+                &[&entity, &id, &team, &fields, &now],
             )
             .await?;
         }

@@ -297,7 +297,7 @@ pub fn delete_statements(dialect: Dialect, plan: &ErasurePlan, team_id: &str) ->
     out
 }
 
-/// The statements that remember the erased ids.
+/// The statements that remember the erased ids, a few hundred rows to a statement.
 pub fn remember_statements(
     dialect: Dialect,
     plan: &ErasurePlan,
@@ -305,22 +305,34 @@ pub fn remember_statements(
     now: i64,
 ) -> Vec<Statement> {
     plan.keys
-        .iter()
-        .map(|(entity, id)| Statement {
-            text: format!(
-                "INSERT INTO erased_records (entity, entity_id, request_id, erased_at) \
-                 VALUES ({}, {}, {}, {}) ON CONFLICT (entity, entity_id) DO NOTHING",
-                dialect.mark(1),
-                dialect.mark(2),
-                dialect.mark(3),
-                dialect.mark(4)
-            ),
-            params: vec![
-                Param::Text(entity.as_str().to_owned()),
-                Param::Text(id.clone()),
-                Param::Text(request_id.to_owned()),
-                Param::Int(now),
-            ],
+        .chunks(200)
+        .map(|chunk| {
+            let mut params = Vec::with_capacity(chunk.len() * 4);
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|(entity, id)| {
+                    params.push(Param::Text(entity.as_str().to_owned()));
+                    params.push(Param::Text(id.clone()));
+                    params.push(Param::Text(request_id.to_owned()));
+                    params.push(Param::Int(now));
+                    let n = params.len();
+                    format!(
+                        "({}, {}, {}, {})",
+                        dialect.mark(n - 3),
+                        dialect.mark(n - 2),
+                        dialect.mark(n - 1),
+                        dialect.mark(n)
+                    )
+                })
+                .collect();
+            Statement {
+                text: format!(
+                    "INSERT INTO erased_records (entity, entity_id, request_id, erased_at) \
+                     VALUES {} ON CONFLICT (entity, entity_id) DO NOTHING",
+                    rows.join(", ")
+                ),
+                params,
+            }
         })
         .collect()
 }
@@ -547,6 +559,13 @@ mod tests {
             }
         }
         let remember = remember_statements(Dialect::Postgres, &plan, "req1", 5);
-        assert_eq!(remember.len(), plan.keys.len());
+        assert_eq!(
+            remember.iter().map(|s| s.params.len()).sum::<usize>(),
+            plan.keys.len() * 4,
+            "every key remembered once"
+        );
+        for s in &remember {
+            assert_eq!(s.text.matches('$').count(), s.params.len(), "{}", s.text);
+        }
     }
 }
