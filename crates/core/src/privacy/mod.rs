@@ -3,3 +3,4 @@
 
 pub mod data_map;
 pub mod request;
+pub mod restriction;
