@@ -34,13 +34,11 @@ pub fn check_writable(household_id: &str, restricted: bool) -> Result<(), Restri
     }
 }
 
-/// Whether a household's synced fields say it is restricted (an absent or non-boolean
-/// field is not a restriction: only the hub writes `true`).
-pub fn is_restricted(fields: &serde_json::Map<String, serde_json::Value>) -> bool {
-    fields
-        .get(RESTRICTED_FIELD)
-        .and_then(serde_json::Value::as_bool)
-        .unwrap_or(false)
+/// Whether a household's synced [`RESTRICTED_FIELD`] (its value, if the record has one)
+/// says it is restricted: an absent or non-boolean field is not a restriction, since only
+/// the hub writes `true`.
+pub fn is_restricted(field: Option<&serde_json::Value>) -> bool {
+    field.and_then(serde_json::Value::as_bool).unwrap_or(false)
 }
 
 /// Why the DPO may not restrict or lift now.
@@ -105,12 +103,13 @@ mod tests {
 
     #[test]
     fn only_the_hubs_true_restricts() {
-        let mut fields = serde_json::Map::new();
-        assert!(!is_restricted(&fields), "absent: not restricted");
-        fields.insert(RESTRICTED_FIELD.into(), serde_json::Value::from("yes"));
-        assert!(!is_restricted(&fields), "not a boolean: not restricted");
-        fields.insert(RESTRICTED_FIELD.into(), serde_json::Value::Bool(true));
-        assert!(is_restricted(&fields));
+        assert!(!is_restricted(None), "absent: not restricted");
+        assert!(
+            !is_restricted(Some(&serde_json::Value::from("yes"))),
+            "not a boolean: not restricted"
+        );
+        assert!(!is_restricted(Some(&serde_json::Value::Bool(false))));
+        assert!(is_restricted(Some(&serde_json::Value::Bool(true))));
     }
 
     #[test]

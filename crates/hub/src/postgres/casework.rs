@@ -18,7 +18,8 @@ use crate::model::StoreError;
 use crate::push::RecordKey;
 use crate::store::StoredRecord;
 
-use super::log::{entity_of, hub_clock, lock_counter, write_hub_change};
+use super::log::{entity_of, hub_clock, lock_counter, restricted_household, write_hub_change};
+use doorstep_core::privacy::restriction::Restricted;
 
 /// Records read per round while rebuilding the index.
 const REBUILD_BATCH: i64 = 2_000;
@@ -263,6 +264,12 @@ impl CaseworkStore for PgCasework {
         // Judged first, so a step that may never be taken says why rather than "changed".
         if records.updated_seq != request.seen_seq {
             return Ok(Err(DecisionRefusal::Stale));
+        }
+        if let Some(household) = restricted_household(&tx, &request.plan_id).await? {
+            return Ok(Err(Restricted {
+                household_id: household,
+            }
+            .into()));
         }
         for (record, change) in &planned.writes {
             write_hub_change(&tx, record, change, request.now).await?;

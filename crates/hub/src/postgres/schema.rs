@@ -48,6 +48,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("../../migrations/postgres/0010_household_openings.sql"),
     ),
+    (
+        11,
+        include_str!("../../migrations/postgres/0011_restriction.sql"),
+    ),
 ];
 
 /// Taken while migrating, so two hubs starting together do not both migrate.

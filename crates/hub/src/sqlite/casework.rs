@@ -19,7 +19,8 @@ use crate::model::StoreError;
 use crate::push::RecordKey;
 use crate::store::StoredRecord;
 
-use super::log::{entity_of, hub_clock, write_hub_change};
+use super::log::{entity_of, hub_clock, restricted_household, write_hub_change};
+use doorstep_core::privacy::restriction::Restricted;
 
 /// Runs statements that change the index.
 fn execute(conn: &Connection, statements: &[Sql]) -> Result<(), StoreError> {
@@ -249,6 +250,13 @@ impl CaseworkStore for SqliteCasework {
             // Judged first, so a step that may never be taken says why, not "changed".
             if records.updated_seq != request.seen_seq {
                 return Ok(Err(DecisionRefusal::Stale));
+            }
+            // Judged before the rules, so the supervisor reads why nothing can change.
+            if let Some(household) = restricted_household(tx, &request.plan_id)? {
+                return Ok(Err(Restricted {
+                    household_id: household,
+                }
+                .into()));
             }
             for (record, change) in &planned.writes {
                 write_hub_change(tx, record, change, request.now)?;

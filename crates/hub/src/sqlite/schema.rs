@@ -38,6 +38,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("../../migrations/sqlite/0010_household_openings.sql"),
     ),
+    (
+        11,
+        include_str!("../../migrations/sqlite/0011_restriction.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, in one transaction.

@@ -169,7 +169,9 @@ impl Store {
                     let stamp =
                         Stamp::synced(entity, id, &record.fields, &record.versions, &versions)?;
                     (kind.write)(&tx, id, &own, &stamp).map_err(|e| refused(entity, id, e))?;
-                    if entity == "household" && restriction::is_restricted(&own) {
+                    if entity == "household"
+                        && restriction::is_restricted(own.get(restriction::RESTRICTED_FIELD))
+                    {
                         // The hub refuses any change to a restricted household's records, so
                         // edits made here before the word came could never go: they are kept
                         // apart, as for a household that moved away, and the rest can go.
