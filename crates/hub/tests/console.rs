@@ -45,6 +45,7 @@ on_both_backends!(
     the_council_logo_is_in_the_header,
     a_dpo_works_requests_and_erases_a_household_everywhere,
     a_dpo_restricts_a_household_and_no_laptop_or_console_can_change_it,
+    a_supervisor_cannot_decide_the_plan_of_a_restricted_household,
     a_dpo_reads_the_record_of_processing_and_an_officer_cannot,
 );
 
@@ -3314,4 +3315,84 @@ async fn a_dpo_restricts_a_household_and_no_laptop_or_console_can_change_it(back
         .await
         .expect(409)
         .says("not restricted");
+}
+
+async fn a_supervisor_cannot_decide_the_plan_of_a_restricted_household(backend: Backend) {
+    use doorstep_core::privacy::restriction::RESTRICTED_SENTENCE;
+    use doorstep_sync::protocol::EntityKind;
+
+    let w = world(backend).await;
+    let code = user_with_code(&w.store, &w.north, "North Laptop", Role::Officer).await;
+    let mut laptop = enrol(&w.hub, &code).await;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/portal/fixtures/agreed-plan.json");
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let changes: Vec<_> = records
+        .iter()
+        .map(|r| {
+            let entity: EntityKind = serde_json::from_value(r["entity"].clone()).unwrap();
+            laptop.create(entity, r["id"].as_str().unwrap(), r["fields"].clone())
+        })
+        .collect();
+    laptop.push(&w.hub, &changes).await.ok();
+    let id_of = |entity: &str| {
+        records
+            .iter()
+            .find(|r| r["entity"] == entity)
+            .and_then(|r| r["id"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    let (plan_id, household_id) = (id_of("plan"), id_of("household"));
+
+    // The DPO restricts the plan's household.
+    let (mut dpo, _) = w.signed_in("Dee Dpo", Role::Dpo, &w.north).await;
+    let csrf = dpo.get("/console/privacy").await.hidden("csrf");
+    let today = chrono::Utc::now().date_naive().to_string();
+    let page = dpo
+        .post(
+            "/console/privacy/requests",
+            &[
+                ("csrf", &csrf),
+                ("kind", "restriction"),
+                ("reference", "RS-2026-004"),
+                ("household", &household_id),
+                ("received", &today),
+            ],
+        )
+        .await
+        .location();
+    dpo.post(&format!("{page}/answered"), &[("csrf", &csrf)])
+        .await
+        .redirects_to(&page);
+    dpo.post(
+        &format!("{page}/restriction"),
+        &[("csrf", &csrf), ("step", "restrict")],
+    )
+    .await
+    .redirects_to(&page);
+    let (_, cursor) = laptop.pull_all(&w.hub, 0).await;
+
+    // The supervisor's approval and return are refused with core's sentence; nothing changes.
+    let (mut supervisor, _) = w.signed_in("Sue Super", Role::Supervisor, &w.north).await;
+    let plan_page = supervisor.get(&format!("/console/plans/{plan_id}")).await;
+    let (csrf, seen) = (plan_page.hidden("csrf"), plan_page.hidden("seen"));
+    supervisor
+        .post(
+            &format!("/console/plans/{plan_id}/return"),
+            &[("csrf", &csrf), ("seen", &seen), ("why", "Price it again")],
+        )
+        .await
+        .expect(409)
+        .says(&RESTRICTED_SENTENCE.replace('\'', "&#39;"));
+    supervisor
+        .post(
+            &format!("/console/plans/{plan_id}/approve"),
+            &[("csrf", &csrf), ("seen", &seen)],
+        )
+        .await
+        .expect(409);
+    let (entries, _) = laptop.pull_all(&w.hub, cursor).await;
+    assert!(entries.is_empty(), "nothing was decided: {entries:?}");
 }

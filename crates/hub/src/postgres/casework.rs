@@ -251,6 +251,13 @@ impl CaseworkStore for PgCasework {
         let Some(records) = plan_records(&tx, scope, &request.plan_id).await? else {
             return Ok(Err(DecisionRefusal::NotFound));
         };
+        // Judged before the rules, so the supervisor reads why nothing can change.
+        if let Some(household) = restricted_household(&tx, &request.plan_id).await? {
+            return Ok(Err(Restricted {
+                household_id: household,
+            }
+            .into()));
+        }
         let planned = match plan_decision(
             &records,
             request.approver,
@@ -264,12 +271,6 @@ impl CaseworkStore for PgCasework {
         // Judged first, so a step that may never be taken says why rather than "changed".
         if records.updated_seq != request.seen_seq {
             return Ok(Err(DecisionRefusal::Stale));
-        }
-        if let Some(household) = restricted_household(&tx, &request.plan_id).await? {
-            return Ok(Err(Restricted {
-                household_id: household,
-            }
-            .into()));
         }
         for (record, change) in &planned.writes {
             write_hub_change(&tx, record, change, request.now).await?;

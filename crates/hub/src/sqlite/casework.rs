@@ -237,6 +237,13 @@ impl CaseworkStore for SqliteCasework {
             let Some(records) = plan_records(tx, &scope, &request.plan_id)? else {
                 return Ok(Err(DecisionRefusal::NotFound));
             };
+            // Judged before the rules, so the supervisor reads why nothing can change.
+            if let Some(household) = restricted_household(tx, &request.plan_id)? {
+                return Ok(Err(Restricted {
+                    household_id: household,
+                }
+                .into()));
+            }
             let planned = match plan_decision(
                 &records,
                 request.approver,
@@ -250,13 +257,6 @@ impl CaseworkStore for SqliteCasework {
             // Judged first, so a step that may never be taken says why, not "changed".
             if records.updated_seq != request.seen_seq {
                 return Ok(Err(DecisionRefusal::Stale));
-            }
-            // Judged before the rules, so the supervisor reads why nothing can change.
-            if let Some(household) = restricted_household(tx, &request.plan_id)? {
-                return Ok(Err(Restricted {
-                    household_id: household,
-                }
-                .into()));
             }
             for (record, change) in &planned.writes {
                 write_hub_change(tx, record, change, request.now)?;

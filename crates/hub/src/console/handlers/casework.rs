@@ -675,7 +675,10 @@ async fn decide(
                 typed_why: why,
                 done: None,
             };
-            let status = if matches!(refusal, DecisionRefusal::Stale) {
+            let status = if matches!(
+                refusal,
+                DecisionRefusal::Stale | DecisionRefusal::Restricted(_)
+            ) {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::BAD_REQUEST
