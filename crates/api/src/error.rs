@@ -47,6 +47,9 @@ pub enum ErrorCode {
     WrongStep,
     /// A data file (template, policy, catalogue) is missing or refused.
     ReferenceData,
+    /// The household is restricted at the resident's request: nothing of it may be added or
+    /// changed (the message is core's sentence).
+    Restricted,
     /// The council hub refused (a spent code, an unknown device, a record out of scope).
     HubRefused,
     /// The council hub could not be reached: the laptop is offline or the hub is down.
@@ -121,6 +124,7 @@ impl From<StoreError> for AppError {
             StoreError::ImportHeader(_) => ErrorCode::ImportHeader,
             StoreError::Io { .. } => ErrorCode::Io,
             StoreError::ConflictAlreadyDecided { .. } => ErrorCode::WrongStep,
+            StoreError::Restricted(_) => ErrorCode::Restricted,
             // Only sync meets these, and it reports them in its status; here they are
             // the hub's data this version cannot store.
             StoreError::UnknownEntity(_)
