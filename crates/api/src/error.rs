@@ -294,6 +294,26 @@ mod tests {
     }
 
     #[test]
+    fn a_write_to_a_restricted_household_crosses_as_its_code_with_cores_sentence() {
+        let e = AppError::from(StoreError::Restricted(
+            doorstep_core::privacy::restriction::Restricted {
+                household_id: "h1".into(),
+            },
+        ));
+        let json = serde_json::to_value(&e).expect("serialises");
+        assert_eq!(json["code"], "restricted", "the UI branches on the code");
+        assert_eq!(
+            json["message"],
+            doorstep_core::privacy::restriction::RESTRICTED_SENTENCE,
+            "the UI shows the sentence Rust sends"
+        );
+        assert!(
+            !e.message.contains("h1"),
+            "the officer is not shown an internal id"
+        );
+    }
+
+    #[test]
     fn validation_errors_carry_every_field() {
         let mut errors = ValidationErrors::default();
         errors.add("postcode", "Enter a full UK postcode, like NG18 2AB");
