@@ -420,6 +420,24 @@ async function main() {
   check(await page.getByLabel('Leave out Ada Example (the person asking)').isVisible(), 'the review lists the resident')
   await scan(page, 'privacy answer')
   await page.goBack()
+  // A restriction request, granted: the household is restricted (its page says so), then
+  // the restriction is lifted so the erasure below can go ahead as before.
+  await page.getByRole('link', { name: 'household page' }).click()
+  await page.getByRole('link', { name: 'Record a request about the whole household' }).click()
+  await page.getByLabel('Restrict the use of their data').check()
+  await page.getByLabel('Your reference for the request').fill('RS-2026-001')
+  await page.getByRole('button', { name: 'Record the request' }).click()
+  check((await title(page)).startsWith('Restriction request'), `the restriction request is recorded (${await title(page)})`)
+  await page.getByRole('button', { name: 'Record that it was answered' }).click()
+  await page.getByRole('button', { name: 'Restrict the household' }).click()
+  check(await page.getByRole('button', { name: 'Lift the restriction' }).isVisible(), 'the household is restricted')
+  await scan(page, 'privacy request restricted')
+  await page.getByRole('link', { name: 'household page' }).click()
+  check(await page.getByRole('region', { name: 'Restricted' }).isVisible(), 'the household page says it is restricted')
+  await scan(page, 'household restricted')
+  await page.goBack()
+  await page.getByRole('button', { name: 'Lift the restriction' }).click()
+  check(await page.getByRole('button', { name: 'Restrict the household' }).isVisible(), 'the restriction is lifted')
   await page.getByRole('link', { name: 'household page' }).click()
   await page.getByRole('link', { name: 'Record a request about the whole household' }).click()
   await page.getByLabel('Erase their data').check()
@@ -446,7 +464,8 @@ async function main() {
     'firms', 'firms with an error', 'firm', 'firm with an error', 'initial password shown', 'second factor shown',
     'audit log', 'audit log filtered', 'audit log with an error', 'home, dpo', 'audit log, dpo',
     'record of processing', 'privacy register', 'privacy register with an error', 'privacy request', 'privacy answer',
-    'privacy request with an error', 'privacy request erased',
+    'privacy request with an error', 'privacy request erased', 'privacy request restricted',
+    'household restricted',
   ]
   check(expected.every((p) => scanned.has(p)), `every console page scanned (${scanned.size})`)
 }

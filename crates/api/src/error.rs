@@ -47,6 +47,9 @@ pub enum ErrorCode {
     WrongStep,
     /// A data file (template, policy, catalogue) is missing or refused.
     ReferenceData,
+    /// The household is restricted at the resident's request: nothing of it may be added or
+    /// changed (the message is core's sentence).
+    Restricted,
     /// The council hub refused (a spent code, an unknown device, a record out of scope).
     HubRefused,
     /// The council hub could not be reached: the laptop is offline or the hub is down.
@@ -121,6 +124,7 @@ impl From<StoreError> for AppError {
             StoreError::ImportHeader(_) => ErrorCode::ImportHeader,
             StoreError::Io { .. } => ErrorCode::Io,
             StoreError::ConflictAlreadyDecided { .. } => ErrorCode::WrongStep,
+            StoreError::Restricted(_) => ErrorCode::Restricted,
             // Only sync meets these, and it reports them in its status; here they are
             // the hub's data this version cannot store.
             StoreError::UnknownEntity(_)
@@ -287,6 +291,26 @@ mod tests {
         assert_eq!(json["field"], serde_json::Value::Null);
         let json = serde_json::to_value(ErrorCode::DataFolderInUse).expect("serialises");
         assert_eq!(json, "data_folder_in_use");
+    }
+
+    #[test]
+    fn a_write_to_a_restricted_household_crosses_as_its_code_with_cores_sentence() {
+        let e = AppError::from(StoreError::Restricted(
+            doorstep_core::privacy::restriction::Restricted {
+                household_id: "h1".into(),
+            },
+        ));
+        let json = serde_json::to_value(&e).expect("serialises");
+        assert_eq!(json["code"], "restricted", "the UI branches on the code");
+        assert_eq!(
+            json["message"],
+            doorstep_core::privacy::restriction::RESTRICTED_SENTENCE,
+            "the UI shows the sentence Rust sends"
+        );
+        assert!(
+            !e.message.contains("h1"),
+            "the officer is not shown an internal id"
+        );
     }
 
     #[test]

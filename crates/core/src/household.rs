@@ -135,6 +135,11 @@ pub struct HouseholdDetails {
     pub postcode: Postcode,
     /// Where the home is.
     pub coordinates: Option<Coordinates>,
+    /// Restricted at the resident's request (Art. 18, [`crate::privacy::restriction`]):
+    /// written only by the hub, and left out of the record while false, so a laptop's own
+    /// writes never carry it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
 }
 
 /// Longest address line a household (and so a gazetteer entry) may have.
@@ -195,6 +200,7 @@ impl HouseholdDraft {
                 town,
                 postcode,
                 coordinates: self.coordinates,
+                restricted: false,
             }),
             _ => Err(errors),
         }

@@ -29,6 +29,11 @@ pub struct HouseholdPage {
     pub persons: Vec<Person>,
     /// Its visits, newest first.
     pub visits: Vec<Visit>,
+    /// Restricted at the resident's request: shown, but nothing may be added or changed.
+    pub restricted: bool,
+    /// When restricted, the sentence the screen shows ([`crate::privacy::restriction`]),
+    /// so the UI never words it itself.
+    pub restriction_notice: Option<String>,
 }
 
 /// A visit with the address it was at, for day lists.

@@ -88,8 +88,7 @@ async fn measure(url: &str) {
         ),
         (
             "person",
-            "json_build_object('household_id', 'h' || i, 'full_name', 'Resident ' || i)"
-                .to_owned(),
+            "json_build_object('household_id', 'h' || i, 'full_name', 'Resident ' || i)".to_owned(),
         ),
         (
             "visit",
@@ -159,9 +158,14 @@ async fn measure(url: &str) {
     let map = doorstep_hub::data_map::data_map().unwrap();
     let today = "2026-12-07".parse().unwrap();
     let t = Instant::now();
-    let summary = run(retention.as_ref(), schedule().unwrap(), map, today, "bench", || {
-        Clock::system().now_ms()
-    })
+    let summary = run(
+        retention.as_ref(),
+        schedule().unwrap(),
+        map,
+        today,
+        "bench",
+        || Clock::system().now_ms(),
+    )
     .await
     .unwrap();
     let took = t.elapsed();

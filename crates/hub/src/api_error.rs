@@ -85,7 +85,10 @@ impl From<Refusal> for ApiError {
             Refusal::RoleForbidden(_)
             | Refusal::EntityForbidden { .. }
             | Refusal::NotADecision(_)
-            | Refusal::OutOfScope { .. } => ErrorCode::OutOfScope,
+            | Refusal::OutOfScope { .. }
+            // Out of what anyone may change: the laptop takes the restriction in and sets
+            // its edits aside, as for a record moved to another team, then sends the rest.
+            | Refusal::Restricted(_) => ErrorCode::OutOfScope,
             Refusal::Invalid(_) => ErrorCode::Invalid,
             Refusal::ChangeIdTaken(_) | Refusal::Duplicate(_) | Refusal::Ambiguous(_) => {
                 ErrorCode::Conflict

@@ -199,6 +199,10 @@ pub enum Refusal {
         /// The record's id.
         entity_id: String,
     },
+    /// A change to a record of a household restricted at the resident's request: the
+    /// sentence is core's.
+    #[error(transparent)]
+    Restricted(#[from] doorstep_core::privacy::restriction::Restricted),
     /// A change id seen before, from another device.
     #[error("change {0} was pushed by another device")]
     ChangeIdTaken(String),

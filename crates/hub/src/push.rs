@@ -33,6 +33,9 @@ pub struct PushInputs {
     pub counter: i64,
     /// Which of the ids the batch names were erased ([`crate::privacy::erasure`]).
     pub erased: HashSet<String>,
+    /// Which of the ids the batch names belong to a restricted household, and which
+    /// household ([`crate::privacy::restriction`]).
+    pub restricted: HashMap<String, String>,
 }
 
 /// What a change-log entry carries.
@@ -139,6 +142,7 @@ pub struct PushPlan {
     now: i64,
     records: HashMap<RecordKey, StoredRecord>,
     erased: HashSet<String>,
+    restricted: HashMap<String, String>,
     written: BTreeMap<RecordKey, i64>,
     /// Change-log rows to append, in seq order.
     pub entries: Vec<NewEntry>,
@@ -206,6 +210,7 @@ impl PushPlan {
             records,
             counter,
             erased,
+            restricted,
         } = inputs;
         let mut plan = Self {
             who: who.clone(),
@@ -214,6 +219,7 @@ impl PushPlan {
             now,
             records,
             erased,
+            restricted,
             written: BTreeMap::new(),
             entries: Vec::new(),
             applied: Vec::new(),
@@ -261,6 +267,32 @@ impl PushPlan {
             self.audit_write(change.entity, &change.entity_id, "erased");
             self.response.applied.push(change.change_id);
             return Ok(());
+        }
+        // A restricted household's records are kept but not used: no change to one, and no
+        // new record referring to one, is taken (Art. 18). The batch is refused with core's
+        // sentence and changes nothing; the laptop pulls the restriction and sets it aside.
+        if let Some(household) = std::iter::once(change.entity_id.clone())
+            .chain(change.references().into_iter().map(|(_, id)| id))
+            .find_map(|id| self.restricted.get(&id))
+        {
+            return Err(
+                Refusal::Restricted(doorstep_core::privacy::restriction::Restricted {
+                    household_id: household.clone(),
+                })
+                .into(),
+            );
+        }
+        // Only the hub restricts a household or lifts it.
+        if change.entity == EntityKind::Household
+            && change
+                .fields
+                .contains_key(doorstep_core::privacy::restriction::RESTRICTED_FIELD)
+        {
+            return Err(Refusal::Invalid(format!(
+                "change {}: only the data protection officer restricts a household, on the hub",
+                change.change_id
+            ))
+            .into());
         }
         let out_of_scope = || Refusal::OutOfScope {
             entity: change.entity.as_str().to_owned(),

@@ -44,6 +44,8 @@ on_both_backends!(
     turning_console_access_off_leaves_the_laptop_syncing,
     the_council_logo_is_in_the_header,
     a_dpo_works_requests_and_erases_a_household_everywhere,
+    a_dpo_restricts_a_household_and_no_laptop_or_console_can_change_it,
+    a_supervisor_cannot_decide_the_plan_of_a_restricted_household,
     a_dpo_reads_the_record_of_processing_and_an_officer_cannot,
     the_disposal_report_counts_what_each_run_disposed_of,
 );
@@ -2314,6 +2316,7 @@ async fn a_supervisor_approves_a_plan_and_the_laptop_pulls_it_with_its_orders(ba
         town: "Northbridge".into(),
         postcode: Postcode::parse("ZY5 2AB").unwrap(),
         coordinates: None,
+        restricted: false,
     };
     let plan_id = plan.id.to_string();
     let changes = vec![
@@ -3191,4 +3194,269 @@ async fn a_dpo_works_requests_and_erases_a_household_everywhere(backend: Backend
     assert!(log.iter().all(|e| !e.outcome.contains("Erin")));
     assert!(log.iter().any(|e| e.action == "console.privacy-answer"
         && e.outcome == "produced: json, 3 records, residents left out: 1"));
+}
+
+async fn a_dpo_restricts_a_household_and_no_laptop_or_console_can_change_it(backend: Backend) {
+    use doorstep_core::privacy::restriction::RESTRICTED_SENTENCE;
+    use doorstep_sync::protocol::{EntityKind, Operation};
+
+    let w = world(backend).await;
+    let code = user_with_code(&w.store, &w.north, "North Laptop", Role::Officer).await;
+    let mut laptop = enrol(&w.hub, &code).await;
+    let changes = vec![
+        laptop.create(
+            EntityKind::Household,
+            "house-kept",
+            serde_json::json!({"address_line_1": "4 Keep Lane", "town": "Northbridge", "postcode": "ZY5 4KL"}),
+        ),
+        laptop.create(
+            EntityKind::Person,
+            "person-kept",
+            serde_json::json!({"household_id": "house-kept", "full_name": "Remy Restrained"}),
+        ),
+        laptop.create(
+            EntityKind::Household,
+            "house-free",
+            serde_json::json!({"address_line_1": "6 Free Lane", "town": "Northbridge", "postcode": "ZY5 6FL"}),
+        ),
+    ];
+    laptop.push(&w.hub, &changes).await.ok();
+    let (_, after) = laptop.pull_all(&w.hub, 0).await;
+
+    let (mut dpo, dpo_id) = w.signed_in("Dee Dpo", Role::Dpo, &w.north).await;
+    let register = dpo.get("/console/privacy?household=house-kept").await;
+    let csrf = register.hidden("csrf");
+    let today = chrono::Utc::now().date_naive().to_string();
+    let made = dpo
+        .post(
+            "/console/privacy/requests",
+            &[
+                ("csrf", &csrf),
+                ("kind", "restriction"),
+                ("reference", "RS-2026-003"),
+                ("household", "house-kept"),
+                ("received", &today),
+            ],
+        )
+        .await;
+    made.redirects_to("/console/privacy/requests/");
+    let page = made.location();
+    let restrict = [("csrf", csrf.as_str()), ("step", "restrict")];
+    let lift = [("csrf", csrf.as_str()), ("step", "lift")];
+
+    // Only once the request is granted does it restrict anything.
+    let open = dpo.get(&page).await;
+    assert!(
+        !open.html().contains("Restrict the household"),
+        "not yet granted"
+    );
+    dpo.post(&format!("{page}/restriction"), &restrict)
+        .await
+        .expect(409)
+        .says("Only a restriction request that was granted");
+    dpo.post(&format!("{page}/restriction"), &[("step", "restrict")])
+        .await
+        .expect(403);
+    dpo.post(&format!("{page}/answered"), &[("csrf", &csrf)])
+        .await
+        .redirects_to(&page);
+    dpo.get(&page).await.says("Restrict the household");
+    dpo.post(&format!("{page}/restriction"), &restrict)
+        .await
+        .redirects_to(&page);
+    dpo.get(&page)
+        .await
+        .says("Restricted")
+        .says("Lift the restriction");
+    dpo.post(&format!("{page}/restriction"), &restrict)
+        .await
+        .expect(409)
+        .says("already restricted");
+    dpo.get("/console/households/house-kept")
+        .await
+        .expect(200)
+        .says("Restricted")
+        .says("nothing can be added or changed");
+    assert!(
+        !dpo.get("/console/households/house-free")
+            .await
+            .html()
+            .contains("nothing can be added or changed"),
+        "only the restricted household has the banner"
+    );
+
+    // The laptop's next pull carries the field, written by the hub.
+    let (entries, after_restriction) = laptop.pull_all(&w.hub, after).await;
+    let marked = entries
+        .iter()
+        .filter_map(|e| e.change.as_ref())
+        .find(|c| c.entity_id == "house-kept")
+        .expect("the household's change is pulled");
+    assert_eq!(
+        marked.fields.get("restricted"),
+        Some(&serde_json::Value::Bool(true)),
+        "{marked:?}"
+    );
+    assert_eq!(marked.fields.len(), 1, "the change carries the field alone");
+
+    // Every change to the household's records is refused, with core's sentence, and
+    // nothing is taken from the batch; another household's change goes through.
+    let edit = laptop.change(
+        EntityKind::Person,
+        "person-kept",
+        Operation::Update,
+        serde_json::json!({"phone": "07700 900333"}),
+        &[("phone", None)],
+    );
+    let other = laptop.change(
+        EntityKind::Household,
+        "house-free",
+        Operation::Update,
+        serde_json::json!({"address_line_2": "Flat 2"}),
+        &[("address_line_2", None)],
+    );
+    let refused = laptop.push(&w.hub, &[other.clone(), edit]).await;
+    refused.expect(403, "out_of_scope");
+    assert_eq!(
+        refused.body["message"].as_str(),
+        Some(RESTRICTED_SENTENCE),
+        "the officer reads core's sentence"
+    );
+    let visit = laptop.create(
+        EntityKind::Visit,
+        "visit-new",
+        serde_json::json!({"household_id": "house-kept", "notes": "Called", "visit_date": "2026-12-01"}),
+    );
+    laptop
+        .push(&w.hub, &[visit])
+        .await
+        .expect(403, "out_of_scope");
+    let (entries, _) = laptop.pull_all(&w.hub, after_restriction).await;
+    assert!(entries.is_empty(), "nothing was taken in: {entries:?}");
+    laptop.push(&w.hub, &[other]).await.ok();
+    // Only the hub writes the field.
+    let unrestrict = laptop.change(
+        EntityKind::Household,
+        "house-free",
+        Operation::Update,
+        serde_json::json!({"restricted": true}),
+        &[("restricted", None)],
+    );
+    laptop
+        .push(&w.hub, &[unrestrict])
+        .await
+        .expect(422, "invalid");
+
+    let log = w.store.audit(1000).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "privacy.restriction"
+        && e.user_id.as_deref() == Some(dpo_id.as_str())
+        && e.entity_id.as_deref() == Some("house-kept")));
+    assert!(
+        log.iter()
+            .all(|e| !e.outcome.contains("Remy") && !e.outcome.contains("Keep Lane")),
+        "ids, never content"
+    );
+
+    // Lifted: the laptop pulls it and may change the records again.
+    dpo.post(&format!("{page}/restriction"), &lift)
+        .await
+        .redirects_to(&page);
+    dpo.get(&page).await.says("Restrict the household");
+    let (entries, _) = laptop.pull_all(&w.hub, after_restriction).await;
+    assert!(entries.iter().filter_map(|e| e.change.as_ref()).any(|c| {
+        c.entity_id == "house-kept"
+            && c.fields.get("restricted") == Some(&serde_json::Value::Bool(false))
+    }));
+    let edit = laptop.change(
+        EntityKind::Person,
+        "person-kept",
+        Operation::Update,
+        serde_json::json!({"phone": "07700 900444"}),
+        &[("phone", None)],
+    );
+    laptop.push(&w.hub, &[edit]).await.ok();
+    dpo.post(&format!("{page}/restriction"), &lift)
+        .await
+        .expect(409)
+        .says("not restricted");
+}
+
+async fn a_supervisor_cannot_decide_the_plan_of_a_restricted_household(backend: Backend) {
+    use doorstep_core::privacy::restriction::RESTRICTED_SENTENCE;
+    use doorstep_sync::protocol::EntityKind;
+
+    let w = world(backend).await;
+    let code = user_with_code(&w.store, &w.north, "North Laptop", Role::Officer).await;
+    let mut laptop = enrol(&w.hub, &code).await;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/portal/fixtures/agreed-plan.json");
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let changes: Vec<_> = records
+        .iter()
+        .map(|r| {
+            let entity: EntityKind = serde_json::from_value(r["entity"].clone()).unwrap();
+            laptop.create(entity, r["id"].as_str().unwrap(), r["fields"].clone())
+        })
+        .collect();
+    laptop.push(&w.hub, &changes).await.ok();
+    let id_of = |entity: &str| {
+        records
+            .iter()
+            .find(|r| r["entity"] == entity)
+            .and_then(|r| r["id"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    let (plan_id, household_id) = (id_of("plan"), id_of("household"));
+
+    // The DPO restricts the plan's household.
+    let (mut dpo, _) = w.signed_in("Dee Dpo", Role::Dpo, &w.north).await;
+    let csrf = dpo.get("/console/privacy").await.hidden("csrf");
+    let today = chrono::Utc::now().date_naive().to_string();
+    let page = dpo
+        .post(
+            "/console/privacy/requests",
+            &[
+                ("csrf", &csrf),
+                ("kind", "restriction"),
+                ("reference", "RS-2026-004"),
+                ("household", &household_id),
+                ("received", &today),
+            ],
+        )
+        .await
+        .location();
+    dpo.post(&format!("{page}/answered"), &[("csrf", &csrf)])
+        .await
+        .redirects_to(&page);
+    dpo.post(
+        &format!("{page}/restriction"),
+        &[("csrf", &csrf), ("step", "restrict")],
+    )
+    .await
+    .redirects_to(&page);
+    let (_, cursor) = laptop.pull_all(&w.hub, 0).await;
+
+    // The supervisor's approval and return are refused with core's sentence; nothing changes.
+    let (mut supervisor, _) = w.signed_in("Sue Super", Role::Supervisor, &w.north).await;
+    let plan_page = supervisor.get(&format!("/console/plans/{plan_id}")).await;
+    let (csrf, seen) = (plan_page.hidden("csrf"), plan_page.hidden("seen"));
+    supervisor
+        .post(
+            &format!("/console/plans/{plan_id}/return"),
+            &[("csrf", &csrf), ("seen", &seen), ("why", "Price it again")],
+        )
+        .await
+        .expect(409)
+        .says(&RESTRICTED_SENTENCE.replace('\'', "&#39;"));
+    supervisor
+        .post(
+            &format!("/console/plans/{plan_id}/approve"),
+            &[("csrf", &csrf), ("seen", &seen)],
+        )
+        .await
+        .expect(409);
+    let (entries, _) = laptop.pull_all(&w.hub, cursor).await;
+    assert!(entries.is_empty(), "nothing was decided: {entries:?}");
 }

@@ -283,6 +283,7 @@ async fn world(backend: Backend) -> World {
         town: "Northby".into(),
         postcode: Postcode::parse(POSTCODE).unwrap(),
         coordinates: None,
+        restricted: false,
     };
     let person = PersonDetails {
         household_id: household_id.parse().unwrap(),
@@ -798,6 +799,7 @@ async fn a_queued_referral_pushed_by_a_laptop_reaches_the_agencys_mailbox(backen
         town: "Northby".into(),
         postcode: Postcode::parse(POSTCODE).unwrap(),
         coordinates: None,
+        restricted: false,
     };
     let resident = PersonDetails {
         household_id: household,

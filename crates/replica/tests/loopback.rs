@@ -976,3 +976,144 @@ async fn an_erased_household_leaves_no_trace_on_the_hub_or_either_laptop() {
     let decided = privacy.request(&request).await.unwrap().unwrap();
     assert_eq!(decided.erased, Some(4));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restricted_household_is_read_only_on_the_laptop_and_offline_edits_are_set_aside() {
+    use doorstep_core::privacy::request::{Decision, RequestDates, RequestKind};
+    use doorstep_core::privacy::restriction::RESTRICTED_SENTENCE;
+    use doorstep_hub::privacy::NewRequest;
+    use doorstep_store::StoreError;
+
+    let hub = Hub::start().await;
+    let ann = Laptop::enrolled(&hub, "Ann Testwell", Role::Officer).await;
+    let (household, person) = ann.with(|s| {
+        let h = s
+            .create_household(&household_draft("8 Example Row", ""), ChangeSource::Ui)
+            .unwrap();
+        let p = s
+            .add_person(
+                &PersonDraft::named(h.id, "Rae Restrictwell"),
+                chrono::Utc::now().date_naive(),
+                ChangeSource::Ui,
+            )
+            .unwrap();
+        (h, p)
+    });
+    ann.sync().await;
+    let id = household.id.to_string();
+
+    // Offline, Ann corrects the resident and adds another household; meanwhile the DPO
+    // restricts the first one at the resident's request.
+    ann.with(|s| {
+        s.update_person(
+            person.id,
+            &PersonDraft {
+                phone: "07700 900555".into(),
+                ..PersonDraft::named(household.id, "Rae Restrictwell")
+            },
+            chrono::Utc::now().date_naive(),
+            ChangeSource::Ui,
+        )
+        .unwrap();
+        s.create_household(&household_draft("9 Example Row", ""), ChangeSource::Ui)
+            .unwrap();
+    });
+    let privacy = hub.store.privacy().unwrap();
+    let dpo = hub
+        .store
+        .add_user(&hub.team, "Dee Pio", Role::Dpo, Clock::system().now_ms())
+        .await
+        .unwrap();
+    let now = Clock::system().now_ms();
+    let today = chrono::Utc::now().date_naive();
+    let audit = doorstep_hub::model::AuditEntry {
+        at: now,
+        user_id: Some(dpo.clone()),
+        device_id: None,
+        action: "console.privacy-request".into(),
+        entity: None,
+        entity_id: None,
+        outcome: "ok".into(),
+    };
+    let request = privacy
+        .add_request(
+            NewRequest {
+                kind: RequestKind::Restriction,
+                reference: "RS-2026-009".into(),
+                household_id: id.clone(),
+                person_id: None,
+                dates: RequestDates::new(today, today).unwrap(),
+                created_by: dpo.clone(),
+                created_at: now,
+            },
+            audit.clone(),
+        )
+        .await
+        .unwrap();
+    privacy
+        .decide(&request, &Decision::Granted, &dpo, now, audit)
+        .await
+        .unwrap();
+    privacy.restrict(&request, true, &dpo, now).await.unwrap();
+
+    // Sync does not stall: the hub refuses the batch with the resident's edit, the laptop
+    // takes the restriction in, keeps the edit aside, and the other household goes.
+    let report = ann.sync().await;
+    assert_eq!(report.set_aside, 1, "{report:?}");
+    assert_eq!(ann.with(|s| s.outbox_pending().unwrap()), 0);
+    assert_eq!(ann.with(|s| s.sync_log().unwrap()).last_error, None);
+    let page = ann.with(|s| s.household_page(household.id).unwrap());
+    assert!(page.restricted);
+    assert_eq!(
+        page.restriction_notice.as_deref(),
+        Some(RESTRICTED_SENTENCE)
+    );
+    assert_eq!(
+        hub.store
+            .privacy()
+            .unwrap()
+            .subject(&id, None)
+            .await
+            .unwrap()
+            .residents
+            .len(),
+        1,
+        "the hub still holds the household"
+    );
+
+    // On the laptop nothing of it may change; the refusal says what to do.
+    let refused = ann.with(|s| {
+        s.add_person(
+            &PersonDraft::named(household.id, "Someone New"),
+            chrono::Utc::now().date_naive(),
+            ChangeSource::Ui,
+        )
+    });
+    assert!(
+        matches!(&refused, Err(StoreError::Restricted(r)) if r.household_id == id),
+        "{refused:?}"
+    );
+    let quiet = ann.sync().await;
+    assert_eq!((quiet.sent, quiet.set_aside), (0, 0), "{quiet:?}");
+
+    // Lifted: the laptop hears of it and may change the household again.
+    privacy
+        .restrict(&request, false, &dpo, Clock::system().now_ms())
+        .await
+        .unwrap();
+    ann.sync().await;
+    assert!(
+        !ann.with(|s| s.household_page(household.id).unwrap())
+            .restricted
+    );
+    ann.with(|s| {
+        s.add_person(
+            &PersonDraft::named(household.id, "Someone New"),
+            chrono::Utc::now().date_naive(),
+            ChangeSource::Ui,
+        )
+        .unwrap();
+    });
+    let report = ann.sync().await;
+    assert_eq!(report.sent, 1, "{report:?}");
+}

@@ -57,6 +57,10 @@ pub enum StoreError {
     /// A form had problems.
     #[error("{0}")]
     Invalid(#[from] ValidationErrors),
+    /// The record belongs to a household restricted at the resident's request: nothing
+    /// was changed.
+    #[error(transparent)]
+    Restricted(#[from] doorstep_core::privacy::restriction::Restricted),
     /// A record asked for does not exist.
     #[error("No {entity} with that id was found; it may have been removed.")]
     NotFound {

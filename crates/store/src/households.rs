@@ -1,6 +1,7 @@
 //! Households: create, correct, read, and keep their search entry current.
 
 use doorstep_core::household::{HouseholdDetails, one_line_address};
+use doorstep_core::privacy::restriction::RESTRICTED_SENTENCE;
 use doorstep_core::views::HouseholdPage;
 use doorstep_core::{
     ChangeSource, Coordinates, Household, HouseholdDraft, HouseholdId, Uprn, ValidationErrors,
@@ -94,9 +95,9 @@ fn save_row(
 ) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO households (id, uprn, address_line_1, address_line_2, address_line_3, town, postcode, coordinates,
-             created_at, updated_at, updated_by, device_id, hlc, field_versions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-         ON CONFLICT (id) DO UPDATE SET uprn = excluded.uprn, address_line_1 = excluded.address_line_1,
+             created_at, updated_at, updated_by, device_id, hlc, field_versions, restricted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (id) DO UPDATE SET uprn = excluded.uprn, restricted = excluded.restricted, address_line_1 = excluded.address_line_1,
              address_line_2 = excluded.address_line_2, address_line_3 = excluded.address_line_3,
              town = excluded.town, postcode = excluded.postcode, coordinates = excluded.coordinates,
              updated_at = excluded.updated_at, updated_by = excluded.updated_by, device_id = excluded.device_id,
@@ -117,12 +118,13 @@ fn save_row(
         s.device_id,
         s.hlc,
         s.field_versions,
+        details.restricted,
     ])?;
     Ok(())
 }
 
 /// A stored household's synced fields: exactly what `track` is given for it.
-fn details_of(h: &Household) -> HouseholdDetails {
+fn details_of(h: &Household, restricted: bool) -> HouseholdDetails {
     HouseholdDetails {
         uprn: h.uprn.clone(),
         address_line_1: h.address_line_1.clone(),
@@ -131,7 +133,17 @@ fn details_of(h: &Household) -> HouseholdDetails {
         town: h.town.clone(),
         postcode: h.postcode.clone(),
         coordinates: h.coordinates,
+        restricted,
     }
+}
+
+/// Whether household `id` is restricted at the resident's request (false when not held).
+pub(crate) fn is_restricted(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT restricted FROM households WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, bool>(0))
+        .optional()?
+        .unwrap_or(false))
 }
 
 impl Synced for HouseholdDetails {
@@ -141,9 +153,9 @@ impl Synced for HouseholdDetails {
     fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
         synced::read_row(
             conn,
-            &format!("SELECT {COLUMNS}, field_versions FROM households WHERE id = ?1"),
+            &format!("SELECT {COLUMNS}, restricted, field_versions FROM households WHERE id = ?1"),
             id,
-            |r| Ok(details_of(&from_row(r)?)),
+            |r| Ok(details_of(&from_row(r)?, r.get(10)?)),
         )
     }
 
@@ -335,7 +347,15 @@ impl Store {
             return Err(uprn_error());
         }
         let before = get(self.conn(), id)?;
-        let previous_details = before.to_draft().validate()?;
+        // The form never carries the restriction: the stored value is kept either side, and
+        // a restricted household is refused below, in `track`.
+        let restricted = is_restricted(self.conn(), &id.to_string())?;
+        let details = HouseholdDetails {
+            restricted,
+            ..details
+        };
+        let mut previous_details = before.to_draft().validate()?;
+        previous_details.restricted = restricted;
         let versions = stored_versions(self.conn(), "households", &id.to_string())?;
         self.write(source, |w| {
             let previous = serde_json::to_value(&previous_details)?;
@@ -359,13 +379,24 @@ impl Store {
         get(self.conn(), id)
     }
 
-    /// The household with its residents and visits.
+    /// The household with its residents and visits, and whether it is restricted (with the
+    /// sentence the screen shows).
     pub fn household_page(&self, id: HouseholdId) -> Result<HouseholdPage> {
+        let household = self.household(id)?;
+        let restricted = self.household_restricted(id)?;
         Ok(HouseholdPage {
-            household: self.household(id)?,
+            household,
             persons: self.persons_for_household(id)?,
             visits: self.visits_for_household(id)?,
+            restricted,
+            restriction_notice: restricted.then(|| RESTRICTED_SENTENCE.to_owned()),
         })
+    }
+
+    /// Whether a household is restricted at the resident's request, so nothing of it may be
+    /// added or changed on this laptop.
+    pub fn household_restricted(&self, id: HouseholdId) -> Result<bool> {
+        is_restricted(self.conn(), &id.to_string())
     }
 
     /// Makes a household of a gazetteer address, or returns the one already made of it (the

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_synced_duplicates.sql"),
     include_str!("../migrations/0008_set_aside.sql"),
     include_str!("../migrations/0009_household_openings.sql"),
+    include_str!("../migrations/0010_restriction.sql"),
 ];
 
 /// The schema version this build writes.

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use doorstep_core::ids::ChangeId;
+use doorstep_core::privacy::restriction;
 use doorstep_core::{Actor, ChangeSource, Hlc, HlcClock};
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -53,6 +54,47 @@ pub(crate) fn stored_versions(
         .query_row([id], |r| r.get(0))?)
 }
 
+/// The records that name their household only through the record they belong to: the
+/// field that names it and that record's table.
+const PARENTS: [(&str, &str); 5] = [
+    ("survey_id", "surveys"),
+    ("cocoon_id", "cocoons"),
+    ("plan_id", "plans"),
+    ("visit_id", "visits"),
+    ("person_id", "persons"),
+];
+
+/// The household a record of `entity` with `fields` belongs to, if any: itself, the one
+/// its `household_id` names, or its parent's (a survey's photo, a cocoon's door). A day of
+/// action's doors and knocks belong to no household.
+fn household_of(
+    conn: &Connection,
+    entity: &str,
+    id: &str,
+    fields: &Value,
+) -> Result<Option<String>> {
+    if entity == "household" {
+        return Ok(Some(id.to_owned()));
+    }
+    let named = |field: &str| fields.get(field).and_then(Value::as_str);
+    if let Some(household) = named("household_id") {
+        return Ok(Some(household.to_owned()));
+    }
+    for (field, table) in PARENTS {
+        if let Some(parent) = named(field) {
+            let household: Option<String> = conn
+                .prepare_cached(&format!("SELECT household_id FROM {table} WHERE id = ?1"))?
+                .query_row([parent], |r| r.get(0))
+                .optional()?
+                .flatten();
+            if household.is_some() {
+                return Ok(household);
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// A write in progress: one transaction, one actor, one source.
 pub(crate) struct Writer<'a> {
     pub tx: &'a Transaction<'a>,
@@ -72,8 +114,21 @@ impl Writer<'_> {
         previous: Option<(&Value, &str)>,
         current: &Value,
     ) -> Result<Option<Tracked>> {
-        let at = doorstep_core::clock::now();
         let empty = Map::new();
+        // Every local write of a record passes here, so this is where a restricted
+        // household's records are refused: the caller's transaction is dropped unwritten.
+        for fields in [Some(current), previous.map(|(value, _)| value)]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(household) = household_of(self.tx, entity, id, fields)? {
+                restriction::check_writable(
+                    &household,
+                    crate::households::is_restricted(self.tx, &household)?,
+                )?;
+            }
+        }
+        let at = doorstep_core::clock::now();
         let current_fields = current.as_object().unwrap_or(&empty);
         let (previous_fields, mut versions): (&Map<String, Value>, FieldVersions) = match previous {
             Some((value, versions)) => (

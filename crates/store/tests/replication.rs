@@ -1786,7 +1786,11 @@ fn migration_7_keeps_every_row_and_lets_synced_duplicates_in() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, doorstep_store::migrations::latest());
-    let after: Vec<_> = tables.iter().map(|t| table_rows(&conn, t)).collect();
+    let mut after: Vec<_> = tables.iter().map(|t| table_rows(&conn, t)).collect();
+    // Migration 10 adds `restricted` to households, 0 (not restricted) for every one.
+    for row in &mut after[0] {
+        assert_eq!(row.pop(), Some(rusqlite::types::Value::Integer(0)));
+    }
     assert_eq!(before, after, "every column, seq and row kept");
     // What the three constraints refused now goes in.
     conn.execute_batch(
@@ -2133,6 +2137,9 @@ fn every_synced_field_is_in_the_data_map_and_every_entry_names_a_field() {
         .map(key)
         .collect();
     records.insert(("conflict".to_owned(), "c-1".to_owned()));
+    // The restriction is the hub's field: a household the hub restricted carries it (read
+    // after the outbox, whose changes of that household it sets aside).
+    restriction_from_hub(&mut a.store, made.household, true);
     let mut synced: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (entity, id) in &records {
         let Some(record) = a.store.synced_record(entity, id).expect("read") else {
@@ -2247,4 +2254,158 @@ fn a_laptop_removes_what_is_past_its_date_by_itself_but_never_what_is_unsent() {
         1
     );
     assert_eq!(a.store.household_count().unwrap(), 0);
+}
+
+/// The hub's word that household `h` is restricted (`true`) or no longer (`false`): its
+/// record as held, with the field set at a later reading of the hub's clock.
+fn restriction_from_hub(store: &mut Store, h: HouseholdId, restricted: bool) {
+    let id = h.to_string();
+    let mut record = store
+        .synced_record("household", &id)
+        .expect("read")
+        .expect("held");
+    let newest = record.versions.values().max().copied().expect("versions");
+    record.fields.insert("restricted".into(), json!(restricted));
+    record.versions.insert(
+        "restricted".into(),
+        Hlc {
+            wall_ms: newest.wall_ms + 1_000,
+            counter: 0,
+            device: DeviceId::new(),
+        },
+    );
+    store
+        .apply_from_hub(&[("household".into(), id)], |_, _, _| {
+            RecordChange::Write(record.clone())
+        })
+        .expect("restriction from the hub");
+}
+
+#[test]
+fn a_restricted_household_refuses_every_write_changes_nothing_and_lifting_allows_again() {
+    use doorstep_core::privacy::restriction::RESTRICTED_SENTENCE;
+
+    let mut b = Laptop::new("Sam Otherly", Role::Officer);
+    let (h, p) = received_household(&mut b.store);
+    // An edit made offline, before the word came: the hub would refuse it now.
+    let offline = PersonDraft {
+        phone: "07700 900123".into(),
+        ..PersonDraft::named(h, "Morgan Tallow")
+    };
+    b.store
+        .update_person(p, &offline, today(), ChangeSource::Ui)
+        .expect("edit resident");
+    assert_eq!(b.store.outbox_pending().unwrap(), 1);
+
+    restriction_from_hub(&mut b.store, h, true);
+    assert_eq!(
+        b.store.outbox_pending().unwrap(),
+        0,
+        "the edit the hub would refuse is not left blocking the outbox"
+    );
+    assert_eq!(
+        b.store.set_aside_count().unwrap(),
+        1,
+        "the edit is kept apart, not lost"
+    );
+    let page = b.store.household_page(h).expect("page");
+    assert!(page.restricted, "the page says the household is restricted");
+    assert_eq!(
+        page.restriction_notice.as_deref(),
+        Some(RESTRICTED_SENTENCE),
+        "the page carries the core's sentence"
+    );
+
+    let b = b.restart();
+    let mut b = b;
+    let before_household = b.store.synced_record("household", &h.to_string()).unwrap();
+    let before_person = b.store.synced_record("person", &p.to_string()).unwrap();
+    let is_restricted =
+        |e: &StoreError| matches!(e, StoreError::Restricted(r) if r.household_id == h.to_string());
+    let mut draft = b.store.household(h).expect("household").to_draft();
+    draft.address_line_2 = "Flat B".into();
+    let refused_household = b.store.update_household(h, &draft, ChangeSource::Ui);
+    assert!(
+        refused_household.as_ref().is_err_and(is_restricted),
+        "correcting the household is refused: {refused_household:?}"
+    );
+    let edit = PersonDraft {
+        phone: "07700 900999".into(),
+        ..PersonDraft::named(h, "Morgan Tallow")
+    };
+    let refused_person = b.store.update_person(p, &edit, today(), ChangeSource::Ui);
+    assert!(
+        refused_person.as_ref().is_err_and(is_restricted),
+        "correcting a resident is refused: {refused_person:?}"
+    );
+    let refused_new = b.store.add_person(
+        &PersonDraft::named(h, "Kit Newcome"),
+        today(),
+        ChangeSource::Ui,
+    );
+    assert!(
+        refused_new.as_ref().is_err_and(is_restricted),
+        "adding a resident is refused"
+    );
+    let refused_visit = b.store.create_visit(
+        &VisitDraft {
+            household_id: h,
+            kind: VisitKind::BurglaryVictim,
+            visit_date: "2026-11-27".into(),
+            outcome: Some(VisitOutcome::Completed),
+            notes: "Called again".into(),
+        },
+        today(),
+        ChangeSource::Ui,
+    );
+    assert!(
+        refused_visit.as_ref().is_err_and(is_restricted),
+        "adding a visit is refused"
+    );
+    assert_eq!(
+        refused_visit.err().map(|e| e.to_string()).as_deref(),
+        Some(RESTRICTED_SENTENCE),
+        "the officer reads the core's sentence"
+    );
+    assert_eq!(b.store.outbox_pending().unwrap(), 0, "nothing was queued");
+    assert_eq!(
+        b.store.synced_record("household", &h.to_string()).unwrap(),
+        before_household,
+        "the household is unchanged"
+    );
+    assert_eq!(
+        b.store.synced_record("person", &p.to_string()).unwrap(),
+        before_person,
+        "the resident is unchanged"
+    );
+    assert_eq!(
+        b.store.household_page(h).expect("page").persons.len(),
+        1,
+        "no resident was added"
+    );
+    assert!(
+        b.store.household_page(h).expect("page").visits.is_empty(),
+        "no visit was added"
+    );
+    // Another household is not affected.
+    let other = b
+        .store
+        .create_household_from_gazetteer(&Uprn::parse("990000000008").unwrap(), ChangeSource::Ui)
+        .expect("another household");
+    assert!(!b.store.household_page(other.id).unwrap().restricted);
+
+    restriction_from_hub(&mut b.store, h, false);
+    let page = b.store.household_page(h).expect("page");
+    assert!(
+        !page.restricted && page.restriction_notice.is_none(),
+        "lifted"
+    );
+    b.store
+        .update_person(p, &edit, today(), ChangeSource::Ui)
+        .expect("lifted: the resident can be corrected again");
+    let sent = b.store.outbox_batch(10).expect("batch");
+    assert!(
+        sent.iter().all(|c| !c.fields.contains_key("restricted")),
+        "a laptop never sends the restriction"
+    );
 }

@@ -346,3 +346,39 @@ describe('household page: home security', () => {
     expect(screen.getByRole('heading', { level: 1, name: '12 Acacia Avenue' })).toBeInTheDocument()
   })
 })
+
+describe('restricted household', () => {
+  it('shows the sentence Rust sent in a status banner the keyboard reaches, and offers no change', async () => {
+    const { user, stub, page } = await openHousehold('sync')
+    expect(screen.getByRole('button', { name: /Add resident/ })).toBeInTheDocument()
+    // The hub restricted the household: the next read says so. The sentence is whatever
+    // Rust sends; this one is made up so a sentence typed into the UI would not match.
+    const notice = 'Sentence from Rust: kept, nothing added or changed.'
+    stub.answer('get_household', { ...page, restricted: true, restriction_notice: notice })
+    stub.from('synced')
+    const status = stub.result<SyncStatus>('sync_status')
+    await act(() =>
+      stub.emit('sync-status', { ...status, records_changed_at: '2026-03-05T09:30:00Z' }),
+    )
+
+    const banner = await screen.findByRole('status', { name: 'Restricted' })
+    expect(banner).toHaveTextContent(notice)
+    for (const action of [
+      /Change the address/,
+      /Add resident/,
+      /Save visit|Add visit/,
+      /Start a home security survey/,
+      /Open a cocoon/,
+      /Do a CHARLIE check/,
+      /Make a referral/,
+    ]) {
+      expect(screen.queryByRole('button', { name: action })).toBeNull()
+      expect(screen.queryByRole('link', { name: action })).toBeNull()
+    }
+    expect(screen.queryByRole('button', { name: /^Change/ })).toBeNull()
+
+    // The page's contents link takes the keyboard to the banner.
+    await user.click(screen.getByRole('link', { name: 'Restricted: why nothing can be changed' }))
+    expect(banner).toHaveFocus()
+  })
+})

@@ -3,4 +3,5 @@
 
 pub mod data_map;
 pub mod request;
+pub mod restriction;
 pub mod retention;

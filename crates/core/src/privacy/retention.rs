@@ -370,6 +370,13 @@ pub fn facts(entity: &str, fields: &BTreeMap<String, Value>, written: Option<Nai
     let own = |names: &[&str]| names.iter().find_map(|n| text(fields, n).and_then(day_of));
     let status = text(fields, "status");
     let (day, open, fitted) = match entity {
+        // A restricted household's records are kept as they are, like a case in progress:
+        // the resident asked for them to be kept and not used, not disposed of.
+        "household" => (
+            None,
+            super::restriction::is_restricted(fields.get(super::restriction::RESTRICTED_FIELD)),
+            None,
+        ),
         "visit" => (own(&["visit_date"]), false, None),
         "plan" => (
             // Every step of a plan is contact with the household: its newest counts.
@@ -910,6 +917,17 @@ mod tests {
             photo_only.is_empty(),
             "an open case keeps its photos: {photo_only:?}"
         );
+    }
+
+    #[test]
+    fn a_restricted_household_keeps_everything() {
+        let mut items = case("fitted");
+        items[0] = item(
+            "household",
+            "h1",
+            json!({"postcode": "ZZ1 1ZZ", "restricted": true}),
+        );
+        assert_eq!(due_on(&items, &[], "2040-01-01"), vec![]);
     }
 
     #[test]

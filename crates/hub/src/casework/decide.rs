@@ -116,6 +116,9 @@ pub enum DecisionRefusal {
     /// The core's rules refused.
     #[error(transparent)]
     Refused(#[from] ApprovalError),
+    /// The plan's household is restricted at the resident's request (core's sentence).
+    #[error(transparent)]
+    Restricted(#[from] doorstep_core::privacy::restriction::Restricted),
     /// A field holds a version the hub's clock cannot pass.
     #[error(
         "This plan holds a change dated in the future, so the hub cannot change it: approve it on a laptop"

@@ -56,6 +56,8 @@ pub struct HouseholdPage {
     pub privacy_residents: Vec<(String, String)>,
     /// Whether the reader starts people's requests (the DPO).
     pub privacy: bool,
+    /// When the household is restricted at the resident's request, core's sentence.
+    pub restriction: Option<&'static str>,
 }
 
 /// One list on the lists page.

@@ -88,6 +88,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/privacy/requests/{id}", &["get"]),
     ("/console/privacy/requests/{id}/clock", &["post"]),
     ("/console/privacy/requests/{id}/erase", &["post"]),
+    ("/console/privacy/requests/{id}/restriction", &["post"]),
     ("/console/privacy/requests/{id}/refuse", &["post"]),
     ("/console/privacy/requests/{id}/answered", &["post"]),
     ("/console/privacy/requests/{id}/told", &["post"]),
@@ -264,6 +265,10 @@ where
         .route("/console/privacy/requests/{id}", get(privacy::request))
         .route("/console/privacy/requests/{id}/clock", post(privacy::clock))
         .route("/console/privacy/requests/{id}/erase", post(privacy::erase))
+        .route(
+            "/console/privacy/requests/{id}/restriction",
+            post(privacy::restriction),
+        )
         .route(
             "/console/privacy/requests/{id}/refuse",
             post(privacy::refuse),

@@ -117,6 +117,11 @@ pub struct RequestPage {
     pub exemptions: Vec<Choice>,
     /// The legal hold on the household, if any.
     pub hold: Option<String>,
+    /// Whether the household is restricted at the resident's request.
+    pub restricted: bool,
+    /// Whether this request may restrict the household or lift it: a granted restriction
+    /// request whose household is still on the hub.
+    pub may_restrict: bool,
 }
 
 /// A resident on the answer's review screen.

@@ -18,7 +18,8 @@ use crate::model::StoreError;
 use crate::push::RecordKey;
 use crate::store::StoredRecord;
 
-use super::log::{entity_of, hub_clock, lock_counter, write_hub_change};
+use super::log::{entity_of, hub_clock, lock_counter, restricted_household, write_hub_change};
+use doorstep_core::privacy::restriction::Restricted;
 
 /// Records read per round while rebuilding the index.
 const REBUILD_BATCH: i64 = 2_000;
@@ -250,6 +251,13 @@ impl CaseworkStore for PgCasework {
         let Some(records) = plan_records(&tx, scope, &request.plan_id).await? else {
             return Ok(Err(DecisionRefusal::NotFound));
         };
+        // Judged before the rules, so the supervisor reads why nothing can change.
+        if let Some(household) = restricted_household(&tx, &request.plan_id).await? {
+            return Ok(Err(Restricted {
+                household_id: household,
+            }
+            .into()));
+        }
         let planned = match plan_decision(
             &records,
             request.approver,

@@ -28,12 +28,20 @@ pub(super) async fn hub_clock(tx: &Transaction<'_>) -> Result<Option<Hlc>, Store
 
 /// Writes a change the hub made to one record: the record, its log entry under the next
 /// counter value (the counter row locked), and the hub's clock. Returns the entry's seq.
+/// Every change the hub makes itself passes here, so a record of a restricted household is
+/// refused here.
 pub(super) async fn write_hub_change(
     tx: &Transaction<'_>,
     record: &StoredRecord,
     change: &Change,
     now: i64,
 ) -> Result<i64, StoreError> {
+    crate::privacy::restriction::check_hub_change(
+        change,
+        restricted_household(tx, &change.entity_id)
+            .await?
+            .as_deref(),
+    )?;
     let seq = lock_counter(tx).await? + 1;
     let key = (change.entity, change.entity_id.clone());
     write_records(tx, [(&key, record, seq)]).await?;
@@ -45,6 +53,20 @@ pub(super) async fn write_hub_change(
     set_counter(tx, "change_log", seq).await?;
     set_hub_clock(tx, change.hlc).await?;
     Ok(seq)
+}
+
+/// The restricted household record `id` belongs to, if it does (`restricted_records`).
+pub(super) async fn restricted_household(
+    tx: &Transaction<'_>,
+    id: &str,
+) -> Result<Option<String>, StoreError> {
+    let stmt = tx
+        .prepare_cached("SELECT household_id FROM restricted_records WHERE entity_id = $1")
+        .await?;
+    Ok(tx
+        .query_opt(&stmt, &[&id])
+        .await?
+        .map(|row| row.get::<_, String>(0)))
 }
 
 /// Keeps the hub clock's last reading.

@@ -108,6 +108,81 @@ async fn update_audited(
     Ok(())
 }
 
+/// Restricts or lifts the household of request `id` ([`crate::privacy::restriction`]).
+async fn restrict(
+    tx: &Transaction<'_>,
+    hub: crate::conflicts::HubIdentity,
+    id: &str,
+    restrict: bool,
+    by: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    // Pushes take turns on the counter row: none merges into the household meanwhile.
+    lock_counter(tx).await?;
+    let request = read_request(tx, id)
+        .await?
+        .ok_or_else(|| Refusal::NotFound(format!("request {id:?}")))?;
+    let team: String = tx
+        .query_opt(
+            "SELECT team_id FROM records WHERE entity = 'household' AND entity_id = $1",
+            &[&request.household_id],
+        )
+        .await?
+        .map(|r| r.get(0))
+        .ok_or_else(|| Refusal::NotFound("the household of this request".into()))?;
+    let mut records: HashMap<RecordKey, StoredRecord> = HashMap::new();
+    for r in tx
+        .query(
+            "SELECT entity, entity_id, fields, field_versions, tombstoned_at FROM records
+             WHERE team_id = $1",
+            &[&team],
+        )
+        .await?
+    {
+        records.insert(
+            (entity_of(r.get(0))?, r.get(1)),
+            StoredRecord::from_columns(team.clone(), r.get(2), r.get(3), r.get(4))?,
+        );
+    }
+    let root = (
+        doorstep_sync::protocol::EntityKind::Household,
+        request.household_id.clone(),
+    );
+    let household = records
+        .get(&root)
+        .ok_or_else(|| Refusal::NotFound("the household of this request".into()))?;
+    let list: Vec<(RecordKey, &doorstep_sync::merge::Record)> = records
+        .iter()
+        .map(|(key, stored)| (key.clone(), &stored.record))
+        .collect();
+    let plan = crate::privacy::restriction::plan_restriction(
+        &request,
+        household,
+        &list,
+        restrict,
+        by,
+        hub,
+        super::log::hub_clock(tx).await?,
+        now,
+    )?;
+    tx.execute(
+        "DELETE FROM restricted_records WHERE household_id = $1",
+        &[&request.household_id],
+    )
+    .await?;
+    for (entity, entity_id) in &plan.records {
+        tx.execute(
+            "INSERT INTO restricted_records (entity_id, entity, household_id, request_id)
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[entity_id, &entity.as_str(), &request.household_id, &id],
+        )
+        .await?;
+    }
+    let (record, change) = &plan.household;
+    super::log::write_hub_change(tx, record, change, now).await?;
+    insert_audit(tx, &[plan.audit]).await
+}
+
 #[async_trait]
 impl PrivacyStore for PgPrivacy {
     async fn add_request(&self, new: NewRequest, audit: AuditEntry) -> Result<String, StoreError> {
@@ -316,6 +391,20 @@ impl PrivacyStore for PgPrivacy {
                 .saturating_sub(usize::try_from(left).unwrap_or(0)),
             recipients: plan.recipients,
         })
+    }
+
+    async fn restrict(
+        &self,
+        id: &str,
+        restrict: bool,
+        by: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        self::restrict(&tx, self.hub, id, restrict, by, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn holds(&self) -> Result<Vec<Hold>, StoreError> {

@@ -49,6 +49,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0010_household_openings.sql"),
     ),
     (
+        11,
+        include_str!("../../migrations/postgres/0011_restriction.sql"),
+    ),
+    (
         12,
         include_str!("../../migrations/postgres/0012_retention.sql"),
     ),

@@ -53,11 +53,23 @@ pub(super) async fn push(
         .iter()
         .map(|row| row.get::<_, String>(0))
         .collect();
+    let stmt = tx
+        .prepare_cached(
+            "SELECT entity_id, household_id FROM restricted_records WHERE entity_id = ANY($1)",
+        )
+        .await?;
+    let restricted = tx
+        .query(&stmt, &[&named])
+        .await?
+        .iter()
+        .map(|row| (row.get::<_, String>(0), row.get::<_, String>(1)))
+        .collect();
     let inputs = PushInputs {
         seen,
         records: read_records(&tx, &keys_of(changes)).await?,
         counter,
         erased,
+        restricted,
     };
     let mut plan = PushPlan::new(who, changes, inputs, now)?;
     if plan.raised_conflicts() {

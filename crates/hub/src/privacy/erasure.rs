@@ -245,7 +245,13 @@ pub fn delete_statements(dialect: Dialect, plan: &ErasurePlan, team_id: &str) ->
         for chunk in ids.chunks(500) {
             // Each by its kind and id, so the tables' (entity, entity_id) keys find the rows
             // without reading the whole table: a retention run deletes thousands this way.
-            for table in ["records", "change_log", "conflicts", "case_index", "case_words"] {
+            for table in [
+                "records",
+                "change_log",
+                "conflicts",
+                "case_index",
+                "case_words",
+            ] {
                 let mut params = vec![Param::Text(entity.as_str().to_owned())];
                 let condition = any_of(dialect, "entity_id", chunk, &mut params);
                 out.push(Statement {

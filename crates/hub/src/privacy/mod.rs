@@ -7,6 +7,7 @@
 
 pub mod bundle;
 pub mod erasure;
+pub mod restriction;
 pub mod retention;
 
 use std::sync::Arc;
@@ -156,6 +157,8 @@ pub struct Subject {
     pub address: Option<String>,
     /// The residents: id and name.
     pub residents: Vec<(String, String)>,
+    /// Whether the household is restricted at the resident's request.
+    pub restricted: bool,
 }
 
 /// The register on one backend.
@@ -217,6 +220,18 @@ pub trait PrivacyStore: Send + Sync + std::fmt::Debug {
         audit: AuditEntry,
     ) -> Result<(), StoreError>;
 
+    /// Restricts (`restrict`) the household of a granted restriction request, or lifts its
+    /// restriction, in one transaction: the household's `restricted` field as a change the
+    /// hub makes (so the team's laptops pull it), the ids of its records, and the audit line
+    /// ([`restriction::plan_restriction`]). Refused with the reason otherwise.
+    async fn restrict(
+        &self,
+        id: &str,
+        restrict: bool,
+        by: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
     /// The subject of a request while their records exist.
     async fn subject(
         &self,
@@ -252,5 +267,10 @@ pub fn subject_of(
             .into_iter()
             .map(|(id, fields)| (id, text(&fields, "full_name").unwrap_or_default()))
             .collect(),
+        restricted: household.is_some_and(|h| {
+            doorstep_core::privacy::restriction::is_restricted(
+                h.get(doorstep_core::privacy::restriction::RESTRICTED_FIELD),
+            )
+        }),
     }
 }

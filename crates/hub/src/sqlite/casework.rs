@@ -19,7 +19,8 @@ use crate::model::StoreError;
 use crate::push::RecordKey;
 use crate::store::StoredRecord;
 
-use super::log::{entity_of, hub_clock, write_hub_change};
+use super::log::{entity_of, hub_clock, restricted_household, write_hub_change};
+use doorstep_core::privacy::restriction::Restricted;
 
 /// Runs statements that change the index.
 fn execute(conn: &Connection, statements: &[Sql]) -> Result<(), StoreError> {
@@ -236,6 +237,13 @@ impl CaseworkStore for SqliteCasework {
             let Some(records) = plan_records(tx, &scope, &request.plan_id)? else {
                 return Ok(Err(DecisionRefusal::NotFound));
             };
+            // Judged before the rules, so the supervisor reads why nothing can change.
+            if let Some(household) = restricted_household(tx, &request.plan_id)? {
+                return Ok(Err(Restricted {
+                    household_id: household,
+                }
+                .into()));
+            }
             let planned = match plan_decision(
                 &records,
                 request.approver,

@@ -29,13 +29,18 @@ pub(super) fn hub_clock(tx: &Transaction<'_>) -> Result<Option<Hlc>, StoreError>
 }
 
 /// Writes a change the hub made to one record: the record, its log entry under the next
-/// counter value, and the hub's clock. Returns the entry's seq.
+/// counter value, and the hub's clock. Returns the entry's seq. Every change the hub makes
+/// itself passes here, so a record of a restricted household is refused here.
 pub(super) fn write_hub_change(
     tx: &Transaction<'_>,
     record: &StoredRecord,
     change: &Change,
     now: i64,
 ) -> Result<i64, StoreError> {
+    crate::privacy::restriction::check_hub_change(
+        change,
+        restricted_household(tx, &change.entity_id)?.as_deref(),
+    )?;
     let seq = counter(tx)? + 1;
     let key = (change.entity, change.entity_id.clone());
     write_records(tx, [(&key, record, seq)])?;
@@ -46,6 +51,17 @@ pub(super) fn write_hub_change(
     set_counter(tx, "change_log", seq)?;
     set_hub_clock(tx, change.hlc)?;
     Ok(seq)
+}
+
+/// The restricted household record `id` belongs to, if it does (`restricted_records`).
+pub(super) fn restricted_household(
+    tx: &Transaction<'_>,
+    id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(tx
+        .prepare_cached("SELECT household_id FROM restricted_records WHERE entity_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
 }
 
 /// Keeps the hub clock's last reading.

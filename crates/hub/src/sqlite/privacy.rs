@@ -194,6 +194,86 @@ fn erase(
     })
 }
 
+/// Restricts or lifts the household of request `id` ([`crate::privacy::restriction`]).
+fn restrict(
+    tx: &Transaction<'_>,
+    hub: crate::conflicts::HubIdentity,
+    id: &str,
+    restrict: bool,
+    by: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let request =
+        read_request(tx, id)?.ok_or_else(|| Refusal::NotFound(format!("request {id:?}")))?;
+    let team: String = tx
+        .query_row(
+            "SELECT team_id FROM records WHERE entity = 'household' AND entity_id = ?1",
+            [&request.household_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| Refusal::NotFound("the household of this request".into()))?;
+    let mut records: HashMap<RecordKey, StoredRecord> = HashMap::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT entity, entity_id, fields, field_versions, tombstoned_at FROM records
+             WHERE team_id = ?1",
+        )?;
+        let mut rows = stmt.query([&team])?;
+        while let Some(r) = rows.next()? {
+            let entity: String = r.get(0)?;
+            let fields: String = r.get(2)?;
+            let versions: String = r.get(3)?;
+            records.insert(
+                (entity_of(&entity)?, r.get(1)?),
+                StoredRecord::from_columns(team.clone(), &fields, &versions, r.get(4)?)?,
+            );
+        }
+    }
+    let root = (
+        doorstep_sync::protocol::EntityKind::Household,
+        request.household_id.clone(),
+    );
+    let household = records
+        .get(&root)
+        .ok_or_else(|| Refusal::NotFound("the household of this request".into()))?;
+    let list: Vec<(RecordKey, &doorstep_sync::merge::Record)> = records
+        .iter()
+        .map(|(key, stored)| (key.clone(), &stored.record))
+        .collect();
+    let plan = crate::privacy::restriction::plan_restriction(
+        &request,
+        household,
+        &list,
+        restrict,
+        by,
+        hub,
+        super::log::hub_clock(tx)?,
+        now,
+    )?;
+    tx.execute(
+        "DELETE FROM restricted_records WHERE household_id = ?1",
+        [&request.household_id],
+    )?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO restricted_records (entity_id, entity, household_id, request_id)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        )?;
+        for (entity, entity_id) in &plan.records {
+            stmt.execute(params![
+                entity_id,
+                entity.as_str(),
+                request.household_id,
+                id
+            ])?;
+        }
+    }
+    let (record, change) = &plan.household;
+    super::log::write_hub_change(tx, record, change, now)?;
+    insert_audit(tx, &[plan.audit])
+}
+
 #[async_trait]
 impl PrivacyStore for SqlitePrivacy {
     async fn add_request(&self, new: NewRequest, audit: AuditEntry) -> Result<String, StoreError> {
@@ -333,6 +413,18 @@ impl PrivacyStore for SqlitePrivacy {
         })
         .await?;
         Ok(erased)
+    }
+
+    async fn restrict(
+        &self,
+        id: &str,
+        restrict: bool,
+        by: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let (id, by, hub) = (id.to_owned(), by.to_owned(), self.hub);
+        self.write(move |tx| self::restrict(tx, hub, &id, restrict, &by, now))
+            .await
     }
 
     async fn holds(&self) -> Result<Vec<Hold>, StoreError> {

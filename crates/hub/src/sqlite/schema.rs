@@ -39,6 +39,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0010_household_openings.sql"),
     ),
     (
+        11,
+        include_str!("../../migrations/sqlite/0011_restriction.sql"),
+    ),
+    (
         12,
         include_str!("../../migrations/sqlite/0012_retention.sql"),
     ),

@@ -48,11 +48,25 @@ pub(super) fn push(
             }
         }
     }
+    let mut restricted = HashMap::new();
+    {
+        let mut stmt =
+            tx.prepare_cached("SELECT household_id FROM restricted_records WHERE entity_id = ?1")?;
+        for id in crate::privacy::erasure::ids_named(changes) {
+            if let Some(household) = stmt
+                .query_row([&id], |r| r.get::<_, String>(0))
+                .optional()?
+            {
+                restricted.insert(id, household);
+            }
+        }
+    }
     let inputs = PushInputs {
         seen,
         records: read_records(tx, &keys_of(changes))?,
         counter: counter(tx)?,
         erased,
+        restricted,
     };
     let mut plan = PushPlan::new(who, changes, inputs, now)?;
     if plan.raised_conflicts() {

@@ -73,6 +73,32 @@ pub(super) fn delete_cascading(
     Ok(found)
 }
 
+/// Every row that refers to a row, directly or through another, depth first, as
+/// [`delete_cascading`] would find them, added to `below` as (table, id); the row itself is
+/// not added.
+pub(super) fn rows_below(
+    conn: &Connection,
+    keys: &[ForeignKey],
+    table: &str,
+    id: &str,
+    below: &mut Vec<(String, String)>,
+) -> Result<()> {
+    for key in keys.iter().filter(|k| k.parent == table) {
+        let children: Vec<String> = conn
+            .prepare_cached(&format!(
+                "SELECT id FROM \"{}\" WHERE \"{}\" = (SELECT \"{}\" FROM \"{table}\" WHERE id = ?1)",
+                key.child, key.column, key.parent_column
+            ))?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for child in children {
+            rows_below(conn, keys, &key.child, &child, below)?;
+            below.push((key.child.clone(), child));
+        }
+    }
+    Ok(())
+}
+
 /// The first reference from a written row to a row that is not there.
 pub(super) fn missing_reference(
     conn: &Connection,

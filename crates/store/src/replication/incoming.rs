@@ -4,12 +4,13 @@
 use std::collections::{BTreeSet, HashMap};
 
 use doorstep_core::Hlc;
+use doorstep_core::privacy::restriction;
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 
 use super::cascade::{
     delete_cascading, foreign_keys, forget_changes_of, forget_unnamed_attachments, hashes_below,
-    missing_reference,
+    missing_reference, rows_below,
 };
 use super::hub::{SYNC_CURSOR, set_setting};
 use super::outgoing::Payload;
@@ -170,6 +171,19 @@ impl Store {
                     let stamp =
                         Stamp::synced(entity, id, &record.fields, &record.versions, &versions)?;
                     (kind.write)(&tx, id, &own, &stamp).map_err(|e| refused(entity, id, e))?;
+                    if entity == "household"
+                        && restriction::is_restricted(own.get(restriction::RESTRICTED_FIELD))
+                    {
+                        // The hub refuses any change to a restricted household's records, so
+                        // edits made here before the word came could never go: they are kept
+                        // apart, as for a household that moved away, and the rest can go.
+                        let place = place_of(&tx, entity, id)?;
+                        let mut rows = vec![(kind.table.to_owned(), id.clone())];
+                        rows_below(&tx, &references, kind.table, id, &mut rows)?;
+                        for (table, row) in &rows {
+                            set_aside_unsent(&tx, table, row, now, place.as_deref())?;
+                        }
+                    }
                     written.push((kind.table, entity, id));
                     changed += 1;
                 }

@@ -1118,6 +1118,11 @@ export type ErrorCode =
 "wrong_step" | 
 /**  A data file (template, policy, catalogue) is missing or refused. */
 "reference_data" | 
+/**
+ *  The household is restricted at the resident's request: nothing of it may be added or
+ *  changed (the message is core's sentence).
+ */
+"restricted" | 
 /**  The council hub refused (a spent code, an unknown device, a record out of scope). */
 "hub_refused" | 
 /**  The council hub could not be reached: the laptop is offline or the hub is down. */
@@ -1324,6 +1329,13 @@ export type HouseholdPage = {
 	persons: Person[],
 	/**  Its visits, newest first. */
 	visits: Visit[],
+	/**  Restricted at the resident's request: shown, but nothing may be added or changed. */
+	restricted: boolean,
+	/**
+	 *  When restricted, the sentence the screen shows ([`crate::privacy::restriction`]),
+	 *  so the UI never words it itself.
+	 */
+	restriction_notice: string | null,
 };
 
 /**  The hub this laptop is enrolled with, as the screens show it. */

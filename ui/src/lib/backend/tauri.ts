@@ -22,6 +22,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'not_allowed',
   'wrong_step',
   'reference_data',
+  'restricted',
   'hub_refused',
   'offline',
   'internal',

@@ -192,11 +192,16 @@ pub(in crate::console) async fn household(
         .await;
     let household = timeline::summary(&records);
     let privacy = crate::console::access::may_handle_privacy_requests(session.user.role);
-    let team = records
-        .iter()
-        .find(|c| c.entity == EntityKind::Household)
+    let home = records.iter().find(|c| c.entity == EntityKind::Household);
+    let team = home
         .and_then(|h| teams.get(&h.team_id).cloned())
         .unwrap_or_default();
+    let restricted = home.is_some_and(|h| {
+        doorstep_core::privacy::restriction::is_restricted(
+            h.fields
+                .get(doorstep_core::privacy::restriction::RESTRICTED_FIELD),
+        )
+    });
     page(
         StatusCode::OK,
         &HouseholdPage {
@@ -222,6 +227,8 @@ pub(in crate::console) async fn household(
                 Vec::new()
             },
             privacy,
+            restriction: restricted
+                .then_some(doorstep_core::privacy::restriction::RESTRICTED_SENTENCE),
         },
     )
 }
@@ -668,7 +675,10 @@ async fn decide(
                 typed_why: why,
                 done: None,
             };
-            let status = if matches!(refusal, DecisionRefusal::Stale) {
+            let status = if matches!(
+                refusal,
+                DecisionRefusal::Stale | DecisionRefusal::Restricted(_)
+            ) {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::BAD_REQUEST

@@ -370,6 +370,7 @@ async fn request_page(
         _ => String::new(),
     };
     let first_month_ends = row.dates.first_month_ends();
+    let has_records = subject.address.is_some();
     page(
         status,
         &RequestPage {
@@ -423,6 +424,10 @@ async fn request_page(
                 .into_iter()
                 .find(|h| h.household_id == row.household_id)
                 .map(|h| h.reason),
+            restricted: subject.restricted,
+            may_restrict: row.kind == RequestKind::Restriction
+                && row.decision == Some(Decision::Granted)
+                && has_records,
         },
     )
 }
@@ -598,6 +603,75 @@ pub(in crate::console) async fn erase(
                 ))
                 .await;
             let errors = Errors::one("confirm", refusal.to_string());
+            request_page(
+                &state,
+                &signed,
+                &store,
+                &id,
+                StatusCode::CONFLICT,
+                errors,
+                "",
+            )
+            .await
+        }
+        Err(error) => state.unavailable(&error, Some(&signed.session)),
+    }
+}
+
+/// `POST /console/privacy/requests/{id}/restriction`: restricts the household of a granted
+/// restriction request (`step=restrict`) or lifts it (`step=lift`); refused with the reason
+/// otherwise. The store audits it.
+pub(in crate::console) async fn restriction(
+    State(state): State<ConsoleState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<FormFields>, FormRejection>,
+) -> Response {
+    let back = format!("/console/privacy/requests/{id}");
+    let (signed, store, form) =
+        match dpo_form(&state, peer, &headers, form, "privacy-restriction", &back).await {
+            Ok(read) => read,
+            Err(response) => return *response,
+        };
+    let restrict = match text(form.step.as_ref()).as_str() {
+        "restrict" => true,
+        "lift" => false,
+        _ => {
+            let errors = Errors::one("restriction", "Choose to restrict or to lift");
+            return request_page(
+                &state,
+                &signed,
+                &store,
+                &id,
+                StatusCode::BAD_REQUEST,
+                errors,
+                "",
+            )
+            .await;
+        }
+    };
+    match store
+        .restrict(&id, restrict, &signed.session.user.id, state.now())
+        .await
+    {
+        Ok(()) => {
+            tracing::info!(restrict, "privacy: a household's restriction changed");
+            redirect(&back)
+        }
+        Err(StoreError::Refused(Refusal::NotFound(_))) => {
+            state.not_found_page(Some(&signed.session))
+        }
+        Err(StoreError::Refused(refusal)) => {
+            state
+                .audit(state.entry(
+                    Some(&signed.session.user.id),
+                    "privacy-restriction",
+                    Some(("privacy_request", &id)),
+                    format!("refused: {refusal}"),
+                ))
+                .await;
+            let errors = Errors::one("restriction", refusal.to_string());
             request_page(
                 &state,
                 &signed,
