@@ -77,6 +77,14 @@ impl Action {
             Self::Anonymise => "anonymise, keeping the figures",
         }
     }
+
+    /// What it did to a record, in words: "deleted", "anonymised".
+    pub fn done(self) -> &'static str {
+        match self {
+            Self::Delete => "deleted",
+            Self::Anonymise => "anonymised",
+        }
+    }
 }
 
 /// How long one retention class is kept, from when, and what then.

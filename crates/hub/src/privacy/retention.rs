@@ -348,11 +348,7 @@ fn run_audit(run_id: &str, by: &str, summary: &RunSummary, now: i64) -> Vec<Audi
             action: "privacy.retention".into(),
             entity: Some("retention_run".into()),
             entity_id: Some(run_id.to_owned()),
-            outcome: format!(
-                "{}: {n} {}d",
-                class.as_str(),
-                action.as_str().trim_end_matches('e')
-            ),
+            outcome: format!("{}: {n} {}", class.as_str(), action.done()),
         })
         .collect();
     if summary.held_back > 0 {

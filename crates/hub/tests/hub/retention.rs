@@ -167,8 +167,14 @@ async fn records_past_their_date_leave_the_hub_and_the_laptops_and_figures_stay(
             .disposed
             .contains(&(RetentionClass::Household, Action::Delete, 1))
     );
-    let lines = audited(&store, "privacy.retention", "").await;
-    assert!(!lines.is_empty());
+    let lines = audited(&store, "privacy.retention", "household: 1 deleted").await;
+    assert_eq!(lines.len(), 1, "one line per class, with its count");
+    assert_eq!(
+        audited(&store, "privacy.retention", "visit: 1 anonymised")
+            .await
+            .len(),
+        1
+    );
     for line in store.audit(10_000).await.unwrap() {
         assert!(!line.outcome.contains("Retention Row"), "{line:?}");
     }

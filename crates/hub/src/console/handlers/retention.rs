@@ -60,16 +60,7 @@ pub fn run_line(run: &RunRow) -> RunLine {
         disposed: run
             .disposed
             .iter()
-            .map(|(class, action, n)| {
-                format!(
-                    "{}: {n} {}",
-                    class.label(),
-                    match action {
-                        doorstep_core::privacy::retention::Action::Delete => "deleted",
-                        doorstep_core::privacy::retention::Action::Anonymise => "anonymised",
-                    }
-                )
-            })
+            .map(|(class, action, n)| format!("{}: {n} {}", class.label(), action.done()))
             .collect(),
         held_back: run.held_back,
         audit_lines: run.audit_lines,
