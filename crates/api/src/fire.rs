@@ -89,6 +89,7 @@ fn referral_page(data: &ReferenceData, s: &Store, referral: Referral) -> Result<
         .map(|p| p.full_name.clone())
         .unwrap_or_default();
     Ok(ReferralPage {
+        restriction_notice: page.restriction_notice.clone(),
         steps: referral.available_steps(s.officer().role),
         cannot_send_because: (referral.status == ReferralStatus::Draft)
             .then(|| {

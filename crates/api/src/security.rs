@@ -68,6 +68,7 @@ fn survey_page(data: &ReferenceData, store: &Store, id: SurveyId) -> Result<Surv
     let state = survey_state(data, store, id)?;
     let template = data.templates.for_answers(&state.survey.answers)?.clone();
     Ok(SurveyPage {
+        restriction_notice: store.restriction_notice(state.survey.household_id)?,
         household: store.household(state.survey.household_id)?,
         photos: store.survey_photos(id)?,
         plans: store.plans_for_survey(id)?,
@@ -123,6 +124,7 @@ fn plan_page(data: &ReferenceData, store: &Store, id: PlanId) -> Result<PlanPage
         violations: for_agreement.iter().map(RuleViolation::from).collect(),
         approval_violations: for_approval.iter().map(RuleViolation::from).collect(),
         steps: plan.available_steps(store.officer().role),
+        restriction_notice: store.restriction_notice(survey.household_id)?,
         household,
         measures,
         disclaimer_version: data.policy.disclaimer_version.clone(),

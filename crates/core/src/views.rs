@@ -202,6 +202,9 @@ pub struct CocoonPage {
     pub state: crate::cocoon::CocoonState,
     /// The doors in priority order.
     pub doors: Vec<CocoonDoor>,
+    /// When its household is restricted at the resident's request, the sentence the screen
+    /// shows; nothing on it may then be changed.
+    pub restriction_notice: Option<String>,
 }
 
 /// A cocoon in a list (the supervisor's undelivered cocoons, a household's cocoons).
@@ -251,6 +254,9 @@ pub struct SurveyPage {
     pub photos: Vec<SurveyPhoto>,
     /// Plans drawn up from this survey, newest first.
     pub plans: Vec<crate::security::Plan>,
+    /// When its household is restricted at the resident's request, the sentence the screen
+    /// shows; nothing on it may then be changed.
+    pub restriction_notice: Option<String>,
 }
 
 /// A catalogue measure the officer may add to a plan.
@@ -308,6 +314,9 @@ pub struct PlanPage {
     pub firm_options: std::collections::BTreeMap<String, Vec<crate::work_order::FirmRef>>,
     /// The plan's work orders and their progress, once any were raised.
     pub work_orders: Option<PlanWorkOrders>,
+    /// When its household is restricted at the resident's request, the sentence the screen
+    /// shows; nothing on it may then be changed.
+    pub restriction_notice: Option<String>,
 }
 
 /// A saved CHARLIE check with its score and the referrals it suggests.
@@ -341,6 +350,9 @@ pub struct ReferralPage {
     /// Where it is now, as a sentence: still on this laptop (with the changes waiting to
     /// sync), delivered with the date the agency should respond by, or the agency's answer.
     pub progress: String,
+    /// When its household is restricted at the resident's request, the sentence the screen
+    /// shows; nothing on it may then be changed.
+    pub restriction_notice: Option<String>,
 }
 
 /// A referral in a list (a household's referrals; on Today, those still on this laptop and

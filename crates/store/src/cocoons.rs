@@ -385,6 +385,7 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let dosage = Dosage::of(doors.iter().map(|d| d.outcome));
         Ok(CocoonPage {
+            restriction_notice: self.restriction_notice(head.household_id)?,
             id: head.id,
             household_id: head.household_id,
             address: head.address,

@@ -393,6 +393,14 @@ impl Store {
         })
     }
 
+    /// When the household is restricted, the sentence every screen about it shows (its
+    /// surveys, plans, cocoon, referrals), so none words it itself.
+    pub fn restriction_notice(&self, id: HouseholdId) -> Result<Option<String>> {
+        Ok(self
+            .household_restricted(id)?
+            .then(|| RESTRICTED_SENTENCE.to_owned()))
+    }
+
     /// Whether a household is restricted at the resident's request, so nothing of it may be
     /// added or changed on this laptop.
     pub fn household_restricted(&self, id: HouseholdId) -> Result<bool> {

@@ -135,3 +135,23 @@ describe('cocoon', () => {
     await screen.findByRole('heading', { level: 1, name: 'Cocoon not found' })
   })
 })
+
+describe('a restricted household', () => {
+  it("shows the cocoon with Rust's sentence and records no outcome", async () => {
+    // Made up here so a sentence typed into the UI would not match.
+    const notice = 'Sentence from Rust: kept, nothing added or changed.'
+    await renderRecorded('cocoon', {
+      from: 'opened',
+      hash: (stub) => {
+        const page = cocoonPage(stub)
+        stub.answer('get_cocoon', { ...page, restriction_notice: notice })
+        return `#/cocoon/${page.id}`
+      },
+    })
+    const banner = await screen.findByRole('status', { name: 'Restricted' })
+    expect(banner).toHaveTextContent(notice)
+    const doors = screen.getByRole('list', { name: 'Doors in priority order' })
+    expect(within(doors).getAllByRole('listitem').length).toBeGreaterThan(0)
+    expect(within(doors).queryAllByRole('button')).toEqual([])
+  })
+})

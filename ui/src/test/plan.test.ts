@@ -781,3 +781,22 @@ describe('approvals', () => {
     )
   })
 })
+
+describe('a restricted household', () => {
+  it("shows the plan with Rust's sentence and every control disabled", async () => {
+    // Made up here so a sentence typed into the UI would not match.
+    const notice = 'Sentence from Rust: kept, nothing added or changed.'
+    await renderRecorded('plan', {
+      branch: 'add',
+      hash: (stub) => {
+        const page = stub.result<PlanPage>('get_plan')
+        stub.answer('get_plan', { ...page, restriction_notice: notice })
+        return `#/plan/${page.plan.id}`
+      },
+    })
+    const banner = await screen.findByRole('status', { name: 'Restricted' })
+    expect(banner).toHaveTextContent(notice)
+    expect(screen.getByRole('button', { name: 'Add measure' })).toBeDisabled()
+    expect(screen.getByLabelText('Measure')).toBeDisabled()
+  })
+})

@@ -716,6 +716,11 @@ export type CocoonPage = {
 	state: CocoonState,
 	/**  The doors in priority order. */
 	doors: CocoonDoor[],
+	/**
+	 *  When its household is restricted at the resident's request, the sentence the screen
+	 *  shows; nothing on it may then be changed.
+	 */
+	restriction_notice: string | null,
 };
 
 /**  Why an address is in the cocoon. */
@@ -1826,6 +1831,11 @@ export type PlanPage = {
 	firm_options: { [key in string]: FirmRef[] },
 	/**  The plan's work orders and their progress, once any were raised. */
 	work_orders: PlanWorkOrders | null,
+	/**
+	 *  When its household is restricted at the resident's request, the sentence the screen
+	 *  shows; nothing on it may then be changed.
+	 */
+	restriction_notice: string | null,
 };
 
 /**  Where a plan is. */
@@ -2056,6 +2066,11 @@ export type ReferralPage = {
 	 *  sync), delivered with the date the agency should respond by, or the agency's answer.
 	 */
 	progress: string,
+	/**
+	 *  When its household is restricted at the resident's request, the sentence the screen
+	 *  shows; nothing on it may then be changed.
+	 */
+	restriction_notice: string | null,
 };
 
 /**  Where a referral is. */
@@ -2414,6 +2429,11 @@ export type SurveyPage = {
 	photos: SurveyPhoto[],
 	/**  Plans drawn up from this survey, newest first. */
 	plans: Plan[],
+	/**
+	 *  When its household is restricted at the resident's request, the sentence the screen
+	 *  shows; nothing on it may then be changed.
+	 */
+	restriction_notice: string | null,
 };
 
 /**  A photo attached to a survey question. */
