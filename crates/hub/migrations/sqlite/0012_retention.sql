@@ -34,6 +34,20 @@ CREATE TABLE anonymised_records (
     PRIMARY KEY (entity, entity_id)
 );
 
+-- A disposal's removals for laptops, until they are numbered into the change log: on
+-- PostgreSQL a batch is disposed of first, then takes the change-log counter only to number
+-- them, so pushes never wait for a whole batch. Empty between runs.
+CREATE TABLE retention_removals (
+    change_id TEXT PRIMARY KEY,
+    entity    TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    team_id   TEXT NOT NULL,
+    body      TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    user_id   TEXT NOT NULL,
+    at        INTEGER NOT NULL
+);
+
 -- A disposal (and an erasure) deletes a record's log entries and conflicts by its kind and
 -- id, a few hundred at a time: without these each batch would read the whole table.
 CREATE INDEX change_log_record ON change_log (entity, entity_id);

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use deadpool_postgres::Transaction;
 use doorstep_core::privacy::data_map::RetentionClass;
 use doorstep_core::privacy::retention::Action;
 
@@ -18,9 +19,80 @@ use crate::privacy::retention::{
     Disposal, Disposed, RETENTION_REQUEST, RetentionStore, RunRow, RunSummary, Scanned, facts_of,
     plan_batch, still_as_read,
 };
-use crate::push::RecordKey;
+use crate::push::{EntryKind, NewEntry, RecordKey};
 use crate::sql::Dialect;
 use crate::store::StoredRecord;
+
+/// Keeps a batch's removals, not yet numbered, in the disposal's own transaction: if the
+/// hub stops before they are numbered, the next batch or run numbers them.
+async fn park_removals(tx: &Transaction<'_>, entries: &[NewEntry]) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let change_id: Vec<&str> = entries.iter().map(|e| e.change_id.as_str()).collect();
+    let entity: Vec<&str> = entries.iter().map(|e| e.entity.as_str()).collect();
+    let entity_id: Vec<&str> = entries.iter().map(|e| e.entity_id.as_str()).collect();
+    let team: Vec<&str> = entries.iter().map(|e| e.team_id.as_str()).collect();
+    let body: Vec<&str> = entries.iter().map(|e| e.body.as_str()).collect();
+    let device: Vec<&str> = entries.iter().map(|e| e.device_id.as_str()).collect();
+    let user: Vec<&str> = entries.iter().map(|e| e.user_id.as_str()).collect();
+    let at: Vec<i64> = entries.iter().map(|e| e.at).collect();
+    tx.execute(
+        "INSERT INTO retention_removals (change_id, entity, entity_id, team_id, body, device_id,
+                                         user_id, at)
+         SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[],
+                              $6::TEXT[], $7::TEXT[], $8::BIGINT[])",
+        &[
+            &change_id, &entity, &entity_id, &team, &body, &device, &user, &at,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Numbers the parked removals into the change log under the counter, in the order they
+/// were made (their ids are UUIDv7), so laptops pull them: a short turn on the counter.
+async fn number_removals(client: &mut deadpool_postgres::Object) -> Result<(), StoreError> {
+    let tx = client.transaction().await?;
+    let parked = tx
+        .query(
+            "SELECT change_id, entity, entity_id, team_id, body, device_id, user_id, at
+             FROM retention_removals ORDER BY change_id",
+            &[],
+        )
+        .await?;
+    if parked.is_empty() {
+        return Ok(());
+    }
+    let mut counter = lock_counter(&tx).await?;
+    let mut entries = Vec::with_capacity(parked.len());
+    for r in &parked {
+        counter += 1;
+        entries.push(NewEntry {
+            seq: counter,
+            change_id: r.get(0),
+            entity: entity_of(r.get(1))?,
+            entity_id: r.get(2),
+            team_id: r.get(3),
+            kind: EntryKind::Remove,
+            operation: "remove",
+            body: r.get(4),
+            device_id: r.get(5),
+            user_id: r.get(6),
+            at: r.get(7),
+        });
+    }
+    append_entries(&tx, &entries).await?;
+    let ids: Vec<&str> = entries.iter().map(|e| e.change_id.as_str()).collect();
+    tx.execute(
+        "DELETE FROM retention_removals WHERE change_id = ANY($1)",
+        &[&ids],
+    )
+    .await?;
+    set_counter(&tx, "change_log", counter).await?;
+    tx.commit().await?;
+    Ok(())
+}
 
 fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -28,6 +100,12 @@ fn count(n: usize) -> i64 {
 
 #[async_trait]
 impl RetentionStore for PgPrivacy {
+    fn batch_size(&self) -> usize {
+        // A batch holds only its own rows (the counter is taken after, briefly), so it can be
+        // larger than on SQLite, where it holds the one connection.
+        1_000
+    }
+
     async fn scan(
         &self,
         after: Option<RecordKey>,
@@ -72,36 +150,45 @@ impl RetentionStore for PgPrivacy {
 
     async fn dispose(&self, batch: Vec<Disposal>, now: i64) -> Result<Disposed, StoreError> {
         let mut client = self.pool.get().await?;
+        // First the disposal itself, holding only the batch's own rows: a push to one of them
+        // waits for it, pushes to anything else go on. The change-log counter is taken after,
+        // briefly, to number the removals ([`number_removals`]): taking it first would make
+        // every push wait for the whole batch.
         let tx = client.transaction().await?;
-        // Pushes take turns on the counter row: none merges into a record being disposed of.
-        let counter = lock_counter(&tx).await?;
-        let kinds: Vec<&str> = batch.iter().map(|d| d.key.0.as_str()).collect();
-        let ids: Vec<&str> = batch.iter().map(|d| d.key.1.as_str()).collect();
+        let mut by_kind: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for d in &batch {
+            by_kind
+                .entry(d.key.0.as_str())
+                .or_default()
+                .push(d.key.1.as_str());
+        }
         let mut current: HashMap<RecordKey, (i64, StoredRecord)> = HashMap::new();
-        // By kind and id together, so the primary key finds each row.
-        for r in tx
-            .query(
-                "SELECT r.entity, r.entity_id, r.team_id, r.fields, r.field_versions,
-                        r.updated_seq
-                 FROM unnest($1::text[], $2::text[]) AS k (entity, entity_id)
-                 JOIN records r ON r.entity = k.entity AND r.entity_id = k.entity_id
-                 WHERE NOT r.tombstone",
-                &[&kinds, &ids],
-            )
-            .await?
-        {
-            current.insert(
-                (entity_of(r.get(0))?, r.get(1)),
-                (
-                    r.get(5),
-                    StoredRecord::from_columns(r.get(2), r.get(3), r.get(4), None)?,
-                ),
-            );
+        // One kind at a time, its ids as an array: the primary key finds each row (a join
+        // with an unnested list let the planner read the whole table for every batch).
+        for (entity, ids) in &by_kind {
+            for r in tx
+                .query(
+                    "SELECT entity, entity_id, team_id, fields, field_versions, updated_seq
+                     FROM records
+                     WHERE entity = $1 AND entity_id = ANY($2) AND NOT tombstone
+                     FOR UPDATE",
+                    &[entity, ids],
+                )
+                .await?
+            {
+                current.insert(
+                    (entity_of(r.get(0))?, r.get(1)),
+                    (
+                        r.get(5),
+                        StoredRecord::from_columns(r.get(2), r.get(3), r.get(4), None)?,
+                    ),
+                );
+            }
         }
         let (rows, changed) = still_as_read(&batch, &current);
         let map = crate::data_map::data_map()
             .ok_or_else(|| StoreError::Backend("the built-in data map does not load".into()))?;
-        let plan = plan_batch(&rows, map, self.hub, counter, now)?;
+        let plan = plan_batch(&rows, map, self.hub, 0, now)?;
         if !plan.kept.is_empty() {
             let entity: Vec<&str> = plan.kept.iter().map(|(k, _, _)| k.0.as_str()).collect();
             let id: Vec<&str> = plan.kept.iter().map(|(k, _, _)| k.1.as_str()).collect();
@@ -124,12 +211,10 @@ impl RetentionStore for PgPrivacy {
                 &remember_statements(Dialect::Postgres, erasure, RETENTION_REQUEST, now),
             )
             .await?;
-            append_entries(&tx, &erasure.entries).await?;
-        }
-        if !plan.teams.is_empty() {
-            set_counter(&tx, "change_log", plan.counter).await?;
+            park_removals(&tx, &erasure.entries).await?;
         }
         tx.commit().await?;
+        number_removals(&mut client).await?;
         Ok(Disposed {
             records: rows.len(),
             changed,

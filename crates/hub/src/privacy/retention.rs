@@ -30,7 +30,8 @@ use crate::store::{SharedStore, StoredRecord};
 
 /// How many records a page of the scan reads.
 pub const SCAN_PAGE: usize = 5_000;
-/// How many records one disposal transaction takes: small, so a push never waits long.
+/// How many records one disposal transaction takes, unless the backend says otherwise:
+/// small, so a push never waits long.
 pub const BATCH: usize = 200;
 /// How many audit lines one statement forgets.
 pub const AUDIT_BATCH: i64 = 5_000;
@@ -128,6 +129,10 @@ pub trait RetentionStore: Send + Sync + std::fmt::Debug {
         after: Option<RecordKey>,
         limit: usize,
     ) -> Result<Vec<Scanned>, StoreError>;
+    /// How many records one [`RetentionStore::dispose`] should take.
+    fn batch_size(&self) -> usize {
+        BATCH
+    }
     /// The households under a legal hold.
     async fn held(&self) -> Result<HashSet<String>, StoreError>;
     /// Disposes of `batch` in one transaction: anonymised copies kept, every trace deleted,
@@ -372,6 +377,10 @@ async fn apply(
     today: NaiveDate,
 ) -> Result<RunSummary, StoreError> {
     let mut summary = RunSummary::default();
+    // An empty batch first: removals a stopped run left un-numbered go to the laptops now.
+    store
+        .dispose(Vec::new(), Utc::now().timestamp_millis())
+        .await?;
     let mut items: Vec<Item> = Vec::new();
     let mut places: Vec<(String, i64)> = Vec::new();
     let mut kinds: Vec<EntityKind> = Vec::new();
@@ -409,7 +418,7 @@ async fn apply(
         })
         .collect();
     drop(items);
-    for batch in disposals.chunks(BATCH) {
+    for batch in disposals.chunks(store.batch_size().max(1)) {
         let done = store
             .dispose(batch.to_vec(), Utc::now().timestamp_millis())
             .await?;
