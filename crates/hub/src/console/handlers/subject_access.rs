@@ -194,6 +194,7 @@ pub(super) async fn answer_file(
             .map(|sha| format!("attachments/{sha}"))
             .collect()
     };
+    let included = attachments.len();
     let produced = when(state.now());
     let (bundle_copy, branding) = (bundle.clone(), crate::portal::branding());
     let made = tokio::task::spawn_blocking(move || {
@@ -224,9 +225,8 @@ pub(super) async fn answer_file(
             "privacy-answer",
             Some(("privacy_request", &row.id)),
             format!(
-                "produced: {format}, {} records, {} attachments",
+                "produced: {format}, {} records, {included} attachments",
                 bundle.records.len(),
-                wanted.len()
             ),
         ))
         .await;
