@@ -406,6 +406,18 @@ async function main() {
   await page.getByRole('button', { name: 'Record the request' }).click()
   check((await title(page)).startsWith('Error:'), 'a half-filled request is refused')
   await scan(page, 'privacy register with an error')
+  // Finding the person: an impossible date is refused with what to type; a name lists each match.
+  await page.getByRole('link', { name: 'find them by name, date of birth or phone number' }).click()
+  check((await title(page)).startsWith('Find a person'), 'the person search')
+  await scan(page, 'find a person')
+  await page.getByLabel('Name, date of birth or phone number').fill('31/02/1951')
+  await page.getByRole('button', { name: 'Search' }).click()
+  check((await title(page)).startsWith('Error:'), 'an impossible date is refused')
+  await scan(page, 'find a person with an error')
+  await page.getByLabel('Name, date of birth or phone number').fill('ada example')
+  await page.getByRole('button', { name: 'Search' }).click()
+  check(await page.getByRole('link', { name: /Start a request for Ada Example/ }).isVisible(), 'the resident is listed')
+  await scan(page, 'people found')
   await page.getByRole('link', { name: 'Households', exact: true }).first().click()
   await page.getByLabel(/Address, postcode or UPRN/).fill('lantern wa')
   await page.getByRole('button', { name: 'Search' }).click()
@@ -465,7 +477,7 @@ async function main() {
     'audit log', 'audit log filtered', 'audit log with an error', 'home, dpo', 'audit log, dpo',
     'record of processing', 'privacy register', 'privacy register with an error', 'privacy request', 'privacy answer',
     'privacy request with an error', 'privacy request erased', 'privacy request restricted',
-    'household restricted',
+    'household restricted', 'find a person', 'find a person with an error', 'people found',
   ]
   check(expected.every((p) => scanned.has(p)), `every console page scanned (${scanned.size})`)
 }

@@ -68,6 +68,18 @@ pub fn check_size(size: u64, max_bytes: u64, field: &str) -> Result<(), Validati
     errors.into_result(())
 }
 
+/// The file name extension for an attachment's bytes, read from their content (never from a
+/// name, which a stored attachment does not have): `jpg`, `png`, `webp`, `gif`, else `bin`.
+pub fn extension_of(bytes: &[u8]) -> &'static str {
+    match infer::get(bytes).map(|t| t.mime_type()) {
+        Some("image/jpeg") => "jpg",
+        Some("image/png") => "png",
+        Some("image/webp") => "webp",
+        Some("image/gif") => "gif",
+        _ => "bin",
+    }
+}
+
 /// The most pixels an accepted image may claim. Doorstep never decodes a photo, but the
 /// screens and the hub's portal show them: a file that claims billions of pixels in a few
 /// bytes (a decompression bomb) would exhaust whatever tries. Phone cameras stay under 200 MP.
@@ -301,5 +313,19 @@ mod tests {
             }
             (got, want) => panic!("got {got:?}, wanted {want:?}"),
         }
+    }
+
+    #[test]
+    fn an_attachment_is_named_by_its_content() {
+        assert_eq!(extension_of(PNG), "png");
+        assert_eq!(extension_of(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), "jpg");
+        assert_eq!(extension_of(b"GIF89a\x01\x00"), "gif");
+        assert_eq!(extension_of(b"RIFF\x00\x00\x00\x00WEBPVP8 "), "webp");
+        assert_eq!(
+            extension_of(b"%PDF-1.7"),
+            "bin",
+            "not an image: no image name"
+        );
+        assert_eq!(extension_of(b""), "bin");
     }
 }

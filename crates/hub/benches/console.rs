@@ -222,6 +222,20 @@ fn surname_of(i: usize, k: usize) -> String {
 }
 
 /// An id per kind and household (and n-th of its kind), shaped as a UUID.
+/// A resident's date of birth (`YYYY-MM-DD`): about 36,500 days over a century, so a day
+/// is shared by some 40 residents of a million households, as birthdays are.
+fn born_on(i: usize, k: usize) -> String {
+    let day = ((i * 2 + k) * 7_919) % 36_500;
+    (chrono::NaiveDate::from_ymd_opt(1925, 1, 1).unwrap_or_default() + Days::days(day as i64))
+        .to_string()
+}
+
+/// A resident's phone: Ofcom's drama range (07700 900000-900999) only, so each number is
+/// shared by some 1,500 residents at a million households: a search reads its first page.
+fn phone_of(i: usize, k: usize) -> String {
+    format!("07700900{:03}", (i * 2 + k) % 1_000)
+}
+
 fn id_of(kind: u8, i: usize, n: usize) -> String {
     uuid::Uuid::from_u128(
         (u128::from(kind) << 96) | ((n as u128) << 64) | 0x7000_0000_0000 | i as u128,
@@ -270,7 +284,7 @@ fn household_records(i: usize, now: DateTime<Utc>) -> Vec<Rec> {
             K::Person,
             id_of(2, i, k),
             json!({"household_id": hh, "full_name": format!("{} {}", FIRST[(i + k) % 20], surname_of(i, k)),
-                   "is_main_contact": k == 0}),
+                   "is_main_contact": k == 0, "date_of_birth": born_on(i, k), "phone": phone_of(i, k)}),
         ));
     }
     let spread = ((i * 7_919) % 730) as i64;
@@ -806,6 +820,32 @@ fn measures(households: usize, dpo: bool) -> Vec<(&'static str, PathOf)> {
         m.push((
             "audit log, page 1",
             Box::new(|_| "/console/audit".to_owned()),
+        ));
+        // Subject access: every team's residents, each match on its own line.
+        m.push((
+            "person search: date of birth",
+            Box::new(move |k| {
+                let born = born_on(pick(k), 0);
+                let d = chrono::NaiveDate::parse_from_str(&born, "%Y-%m-%d").unwrap_or_default();
+                format!("/console/privacy/people?q={}", d.format("%d/%m/%Y"))
+            }),
+        ));
+        m.push((
+            "person search: phone",
+            Box::new(move |k| {
+                let phone = phone_of(pick(k), 0);
+                format!("/console/privacy/people?q=%2B44+{}", &phone[1..])
+            }),
+        ));
+        m.push((
+            "person search: name",
+            Box::new(move |k| {
+                format!(
+                    "/console/privacy/people?q={}+{}",
+                    FIRST[pick(k) % 20].to_lowercase(),
+                    surname_of(pick(k), 0).to_lowercase()
+                )
+            }),
         ));
     }
     m

@@ -44,6 +44,7 @@ on_both_backends!(
     turning_console_access_off_leaves_the_laptop_syncing,
     the_council_logo_is_in_the_header,
     a_dpo_works_requests_and_erases_a_household_everywhere,
+    a_dpo_finds_a_person_by_date_of_birth_or_phone_and_downloads_everything,
     a_dpo_restricts_a_household_and_no_laptop_or_console_can_change_it,
     a_supervisor_cannot_decide_the_plan_of_a_restricted_household,
     a_dpo_reads_the_record_of_processing_and_an_officer_cannot,
@@ -868,6 +869,7 @@ const WHO_MAY: &[(&str, &[Role])] = &[
     ("/console/privacy/retention", &[Role::Admin, Role::Dpo]),
     // No request has the id the matrix tries: not found for everyone, never a 5xx.
     ("/console/privacy/requests/", &[]),
+    ("/console/privacy/people", &[Role::Dpo]),
     ("/console/privacy", &[Role::Dpo]),
     ("/console/referral-emails", &[Role::Supervisor, Role::Admin]),
     // No household has the id the matrix tries: not found for everyone, never a 5xx.
@@ -3459,4 +3461,288 @@ async fn a_supervisor_cannot_decide_the_plan_of_a_restricted_household(backend: 
         .expect(409);
     let (entries, _) = laptop.pull_all(&w.hub, cursor).await;
     assert!(entries.is_empty(), "nothing was decided: {entries:?}");
+}
+
+/// The text of a PDF, whitespace collapsed, as `pdftotext` (poppler-utils) reads it.
+fn pdf_text(bytes: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils) runs");
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext read the PDF");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn a_dpo_finds_a_person_by_date_of_birth_or_phone_and_downloads_everything(backend: Backend) {
+    use doorstep_sync::protocol::EntityKind;
+    use support::photo::{png_with_text, sha256_hex};
+
+    let w = world(backend).await;
+    let north_code = user_with_code(&w.store, &w.north, "North Laptop", Role::Officer).await;
+    let south_code = user_with_code(&w.store, &w.south, "South Laptop", Role::Officer).await;
+    let mut north = enrol(&w.hub, &north_code).await;
+    let mut south = enrol(&w.hub, &south_code).await;
+    let photo = png_with_text(b"back door of 12 Lantern Walk");
+    let digest = sha256_hex(&photo);
+    w.hub
+        .client(&north.access)
+        .put_attachment(&digest, photo.clone())
+        .await
+        .unwrap();
+    let changes = vec![
+        north.create(
+            EntityKind::Household,
+            "house-a",
+            serde_json::json!({"address_line_1": "12 Lantern Walk", "town": "Northbridge", "postcode": "ZY5 2AB"}),
+        ),
+        north.create(
+            EntityKind::Person,
+            "rowan-north",
+            serde_json::json!({"household_id": "house-a", "full_name": "Rowan Testwell", "date_of_birth": "1951-03-14", "phone": "07700900101"}),
+        ),
+        north.create(
+            EntityKind::Person,
+            "sky-north",
+            serde_json::json!({"household_id": "house-a", "full_name": "Sky Sharer", "date_of_birth": "1980-01-02", "phone": "07700900303"}),
+        ),
+        north.create(
+            EntityKind::Visit,
+            "visit-a",
+            serde_json::json!({"household_id": "house-a", "notes": "Rowan Testwell and Sky Sharer (07700900303) were in", "visit_date": "2026-12-01"}),
+        ),
+        north.create(
+            EntityKind::Survey,
+            "survey-a",
+            serde_json::json!({"household_id": "house-a", "created_at": "2026-12-01T10:00:00Z"}),
+        ),
+        north.create(
+            EntityKind::SurveyPhoto,
+            "photo-a",
+            serde_json::json!({"survey_id": "survey-a", "sha256": digest}),
+        ),
+    ];
+    north.push(&w.hub, &changes).await.ok();
+    let changes = vec![
+        south.create(
+            EntityKind::Household,
+            "house-b",
+            serde_json::json!({"address_line_1": "4 Other Row", "town": "Southby", "postcode": "ZZ9 1AA"}),
+        ),
+        south.create(
+            EntityKind::Person,
+            "rowan-south",
+            serde_json::json!({"household_id": "house-b", "full_name": "Rowan Testwell", "date_of_birth": "1962-07-01", "phone": "+447700900202"}),
+        ),
+    ];
+    south.push(&w.hub, &changes).await.ok();
+
+    let (mut dpo, _) = w.signed_in("Dee Dpo", Role::Dpo, &w.north).await;
+    dpo.get("/console/privacy")
+        .await
+        .says("/console/privacy/people");
+    dpo.get("/console/privacy/people")
+        .await
+        .expect(200)
+        .says("Name, date of birth or phone number");
+
+    // Two people of one name, in two teams: two lines, never one.
+    let both = dpo.get("/console/privacy/people?q=rowan+testwell").await;
+    both.expect(200)
+        .says("2 residents found")
+        .says("12 Lantern Walk")
+        .says("4 Other Row")
+        .says("14/03/1951")
+        .says("01/07/1962")
+        .says("household=house-a&amp;person=rowan-north")
+        .says("household=house-b&amp;person=rowan-south");
+
+    // A date of birth, as the UK writes it or as ISO, finds only its person.
+    for dob in ["14/03/1951", "1951-03-14", "14.3.1951"] {
+        let found = dpo.get(&format!("/console/privacy/people?q={dob}")).await;
+        found
+            .expect(200)
+            .says("1 resident found")
+            .says("12 Lantern Walk");
+        assert!(
+            !found.html().contains("4 Other Row"),
+            "{dob}: {}",
+            found.html()
+        );
+    }
+    // A phone number, whatever its spacing and prefix, finds only its person.
+    for phone in ["07700+900202", "%2B44+7700+900202", "0044-7700-900-202"] {
+        let found = dpo.get(&format!("/console/privacy/people?q={phone}")).await;
+        found
+            .expect(200)
+            .says("1 resident found")
+            .says("4 Other Row");
+        assert!(
+            !found.html().contains("12 Lantern Walk"),
+            "{phone}: {}",
+            found.html()
+        );
+    }
+    dpo.get("/console/privacy/people?q=01/01/1900")
+        .await
+        .expect(200)
+        .says("No resident matches");
+    // What cannot be read is refused with what to type, and searches nothing.
+    dpo.get("/console/privacy/people?q=31/02/1951")
+        .await
+        .expect(400)
+        .says("There is a problem")
+        .says("Enter a real date of birth");
+    dpo.get("/console/privacy/people?q=+")
+        .await
+        .expect(400)
+        .says("Enter a name, a date of birth");
+    // The households search never reaches the date and phone words.
+    let households = dpo.get("/console/households?q=dob").await;
+    assert!(!households.html().contains("12 Lantern Walk"));
+
+    // The answer for Rowan of house-a leaves Sky out: as a PDF and as a ZIP.
+    let register = dpo.get("/console/privacy").await;
+    let csrf = register.hidden("csrf");
+    let today = chrono::Utc::now().date_naive().to_string();
+    let access = dpo
+        .post(
+            "/console/privacy/requests",
+            &[
+                ("csrf", &csrf),
+                ("kind", "access"),
+                ("reference", "SAR-2026-031"),
+                ("household", "house-a"),
+                ("person", "rowan-north"),
+                ("received", &today),
+            ],
+        )
+        .await
+        .location();
+    let request_id = access.rsplit('/').next().unwrap().to_owned();
+    dpo.get(&format!("{access}/answer"))
+        .await
+        .expect(200)
+        .says("Survey photo")
+        .says("Everything in one ZIP");
+    let form = |format: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("leave_out", "sky-north".to_owned()),
+            ("format", format.to_owned()),
+        ]
+    };
+    let answer = format!("{access}/answer");
+    let fields = form("pdf");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pdf = dpo.post(&answer, &fields).await;
+    pdf.expect(200);
+    assert_eq!(
+        pdf.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    assert_eq!(pdf.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(
+        pdf.header("content-disposition"),
+        Some(format!(
+            "attachment; filename=\"subject-access-{request_id}.pdf\""
+        ))
+    );
+    let text = pdf_text(&pdf.body);
+    for kept in [
+        "SAR-2026-031",
+        "Rowan Testwell",
+        "07700900101",
+        "12 Lantern Walk",
+        "Survey photo",
+        "[redacted]",
+        "Information Commissioner",
+    ] {
+        assert!(
+            text.contains(kept),
+            "{kept} is missing from the PDF: {text}"
+        );
+    }
+    for gone in ["Sky Sharer", "Sky", "07700900303", "1980"] {
+        assert!(!text.contains(gone), "{gone} is in the PDF: {text}");
+    }
+
+    let fields = form("zip");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let zipped = dpo.post(&answer, &fields).await;
+    zipped.expect(200);
+    assert_eq!(
+        zipped.header("content-type").as_deref(),
+        Some("application/zip")
+    );
+    assert_eq!(zipped.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(
+        zipped.header("content-disposition"),
+        Some(format!(
+            "attachment; filename=\"subject-access-{request_id}.zip\""
+        ))
+    );
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zipped.body.clone())).unwrap();
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+        files.insert(file.name().unwrap().into_owned(), bytes);
+    }
+    let photo_name = format!("attachments/{digest}.png");
+    assert_eq!(
+        files.keys().cloned().collect::<Vec<_>>(),
+        vec![
+            "answer.csv".to_owned(),
+            "answer.json".to_owned(),
+            "answer.pdf".to_owned(),
+            photo_name.clone()
+        ]
+    );
+    assert_eq!(files[&photo_name], photo, "the photo's own bytes");
+    for name in ["answer.json", "answer.csv"] {
+        let text = String::from_utf8_lossy(&files[name]);
+        assert!(text.contains("Rowan Testwell"), "{name}: {text}");
+        for gone in ["Sky", "07700900303", "sky-north"] {
+            assert!(!text.contains(gone), "{gone} is in {name}: {text}");
+        }
+    }
+    let text = pdf_text(&files["answer.pdf"]);
+    assert!(
+        text.contains(&digest[..16]) && !text.contains("Sky"),
+        "{text}"
+    );
+
+    // Reading is audited, never with what was typed or who was found.
+    let log = w.store.audit(1000).await.unwrap();
+    let searches: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == "console.privacy-person-search")
+        .collect();
+    assert_eq!(searches.len(), 8, "every search that ran is audited");
+    assert!(searches.iter().any(|e| e.outcome == "2 found"));
+    for e in &log {
+        for secret in ["Rowan", "1951", "900202", "Sky"] {
+            assert!(!e.outcome.contains(secret), "{secret} in {e:?}");
+        }
+    }
+    assert!(log.iter().any(|e| e.action == "console.privacy-answer"
+        && e.outcome == "produced: zip, 5 records, 1 attachments"));
+    assert!(log.iter().any(|e| e.action == "console.privacy-answer"
+        && e.outcome.starts_with("produced: pdf, 5 records")));
+
+    // An officer has no such page.
+    let (mut officer, _) = w.signed_in("Olly Officer", Role::Officer, &w.north).await;
+    officer
+        .get("/console/privacy/people?q=rowan")
+        .await
+        .expect(404);
 }

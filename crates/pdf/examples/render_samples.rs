@@ -31,6 +31,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
     ];
     let items: Vec<Document> = documents.iter().map(|(_, d)| d.clone()).collect();
+    save_document(
+        &doorstep_pdf::render_subject_access(&sample::subject_access(), &branding)?,
+        &out.join("subject-access.pdf"),
+    )?;
     let results = render_batch(&items, &branding, |done, total| eprintln!("{done}/{total}"));
     for ((name, _), result) in documents.iter().zip(results) {
         save_document(&result?, &out.join(format!("{name}.pdf")))?;

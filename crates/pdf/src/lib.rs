@@ -7,6 +7,9 @@
 //! [`save_document`] writes a PDF atomically; [`render_batch`] renders a day's documents
 //! with progress.
 //!
+//! The answer to a subject access request ([`SubjectAccessDocument`]) is filled by the hub
+//! from the reviewed bundle it also gives as JSON.
+//!
 //! The work order cannot carry sensitive data: [`WorkOrderDocument`] has no field for it,
 //! and [`work_order::from_case`] narrows a full case to what a contractor may see.
 //! [`from_work_order::from_work_order`] prints a stored work order, narrowed when it was raised.
@@ -22,6 +25,7 @@ mod layout;
 mod referral;
 mod resident_plan;
 pub mod sample;
+mod subject_access;
 pub mod work_order;
 
 use std::io::Write;
@@ -38,6 +42,9 @@ pub use referral::{ReferralDocument, ReferredPerson, Referrer, SharingBasis, ren
 pub use resident_plan::{
     FireSafetyAdvice, NextSteps, PlanFinding, PlanMeasure, ResidentPlanDocument, Tier,
     render_resident_plan,
+};
+pub use subject_access::{
+    AccessField, AccessRecord, AccessSection, SubjectAccessDocument, render_subject_access,
 };
 pub use work_order::{WorkItem, WorkOrderDocument, WorkPriority, render_work_order};
 

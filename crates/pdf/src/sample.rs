@@ -10,9 +10,10 @@ use doorstep_core::fire::{
 
 use crate::work_order::{CaseForWorkOrder, CaseMeasure, PersonContact};
 use crate::{
-    Contact, Contacts, DayOfActionCounts, DayOfActionSummaryDocument, FireSafetyAdvice, NextSteps,
-    PlanFinding, PlanMeasure, ReferralDocument, ReferredPerson, Referrer, ResidentPlanDocument,
-    SharingBasis, Tier, WorkItem, WorkOrderDocument, WorkPriority,
+    AccessField, AccessRecord, AccessSection, Contact, Contacts, DayOfActionCounts,
+    DayOfActionSummaryDocument, FireSafetyAdvice, NextSteps, PlanFinding, PlanMeasure,
+    ReferralDocument, ReferredPerson, Referrer, ResidentPlanDocument, SharingBasis,
+    SubjectAccessDocument, Tier, WorkItem, WorkOrderDocument, WorkPriority,
 };
 
 fn date(year: i32, month: u32, day: u32) -> NaiveDate {
@@ -385,5 +386,72 @@ pub fn day_of_action() -> DayOfActionSummaryDocument {
             referrals_made: 9,
         },
         notes: strings(&["Cards left at every door with no answer; revisits booked for Saturday."]),
+    }
+}
+
+fn fields(pairs: &[(&str, &str)]) -> Vec<AccessField> {
+    pairs
+        .iter()
+        .map(|(label, value)| AccessField {
+            label: (*label).to_owned(),
+            value: (*value).to_owned(),
+        })
+        .collect()
+}
+
+/// The answer to a subject access request from Rowan Testwell, whose household mate was
+/// left out.
+pub fn subject_access() -> SubjectAccessDocument {
+    SubjectAccessDocument {
+        reference: "SAR-2026-017".into(),
+        produced: "7 December 2026, 10:00".into(),
+        sections: vec![
+            AccessSection {
+                kind: "Household".into(),
+                records: vec![AccessRecord {
+                    id: "0190a1b2-0000-7000-8000-000000000001".into(),
+                    fields: fields(&[
+                        ("First line of the address", "12 Lantern Walk"),
+                        ("Postcode", "ZY5 2AB"),
+                    ]),
+                }],
+            },
+            AccessSection {
+                kind: "Resident".into(),
+                records: vec![AccessRecord {
+                    id: "0190a1b2-0000-7000-8000-000000000002".into(),
+                    fields: fields(&[
+                        ("The resident's name", "Rowan Testwell"),
+                        ("Their date of birth", "1951-03-14"),
+                        ("Their phone number", "07700 900123"),
+                    ]),
+                }],
+            },
+            AccessSection {
+                kind: "Visit".into(),
+                records: vec![AccessRecord {
+                    id: "0190a1b2-0000-7000-8000-000000000003".into(),
+                    fields: fields(&[
+                        ("When the visit was", "2026-11-02"),
+                        (
+                            "The officer's notes",
+                            "Spoke to Rowan and [redacted] about the back door.",
+                        ),
+                    ]),
+                }],
+            },
+        ],
+        left_out: strings(&[
+            "1 Resident record about someone else",
+            "Other people's names and contact details replaced by [redacted]",
+        ]),
+        recipients: strings(&["Demo Locks Ltd (firm: 1 work order)"]),
+        attachments: strings(&[
+            "attachments/4f2c9a0d1e6b7a8c3d5e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d.jpg",
+        ]),
+        notice: strings(&[
+            "Purpose: to protect residents from burglary and fire (a task in the public interest).",
+            "You may complain to the Information Commissioner's Office (ico.org.uk).",
+        ]),
     }
 }

@@ -18,7 +18,8 @@ use std::path::Path;
 use doorstep_pdf::work_order::{CaseForWorkOrder, PersonContact, from_case};
 use doorstep_pdf::{
     Branding, Document, PdfError, PlanMeasure, SharingBasis, render_batch, render_day_of_action,
-    render_referral, render_resident_plan, render_work_order, sample, save_document,
+    render_referral, render_resident_plan, render_subject_access, render_work_order, sample,
+    save_document,
 };
 
 fn branding_without_logo_file() -> Branding {
@@ -362,6 +363,88 @@ fn day_of_action_summary_has_the_counts() {
         ],
     );
     assert_page_numbers(&text, pages(&bytes));
+}
+
+#[test]
+fn subject_access_answer_gives_every_record_in_words_and_the_notice() {
+    let answer = sample::subject_access();
+    let bytes = render_subject_access(&answer, &branding()).expect("renders");
+    assert_valid(&bytes);
+    let text = pdf_text(&bytes);
+    assert_contains_all(
+        &text,
+        &[
+            "Your data: subject access request SAR-2026-017",
+            "What we hold",
+            "Resident: 1 record",
+            "Resident 1 of 1",
+            "The resident's name",
+            "Rowan Testwell",
+            "Their phone number",
+            "07700 900123",
+            "Visit 1 of 1",
+            "[redacted]",
+            "What we left out",
+            "1 Resident record about someone else",
+            "Who received your data",
+            "Demo Locks Ltd",
+            "Photos and signatures",
+            "Information Commissioner's Office",
+        ],
+    );
+    assert!(
+        text.contains("4f2c9a0d1e6b7a8c3d5e9f0a1b2c3d4e")
+            && text
+                .replace(' ', "")
+                .contains("4f2c9a0d1e6b7a8c3d5e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d"),
+        "the attachment's long name is broken across lines, never cut: {text}"
+    );
+    assert_page_numbers(&text, pages(&bytes));
+    let (_, info) = run_tool("pdfinfo", &[], &bytes);
+    assert!(
+        info.contains("Title:") && info.contains("SAR-2026-017") && !info.contains("Rowan"),
+        "the file's title names the request, never the person:\n{info}"
+    );
+    let raw = String::from_utf8_lossy(&bytes);
+    assert!(raw.contains("/Lang(en-GB)") || raw.contains("/Lang (en-GB)"));
+    // Every page renders (what a reader sees), not only extracts.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = dir.path().join("answer.pdf");
+    std::fs::write(&pdf, &bytes).expect("write");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "30", "-png"])
+        .arg(&pdf)
+        .arg(dir.path().join("page"))
+        .status()
+        .expect("run pdftoppm");
+    assert!(status.success());
+    let rendered = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".png"))
+        })
+        .count();
+    assert_eq!(rendered, pages(&bytes), "a PNG per page");
+}
+
+#[test]
+fn a_subject_access_answer_with_nothing_held_says_so() {
+    let mut answer = sample::subject_access();
+    answer.sections.clear();
+    answer.attachments.clear();
+    answer.left_out.clear();
+    answer.recipients.clear();
+    let bytes = render_subject_access(&answer, &branding()).expect("renders");
+    let text = pdf_text(&bytes);
+    assert_contains_all(
+        &text,
+        &[
+            "We hold no records about you.",
+            "None come with this answer.",
+            "No one outside the council.",
+        ],
+    );
 }
 
 #[test]

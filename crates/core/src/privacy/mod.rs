@@ -2,6 +2,7 @@
 //! how long it is kept (the data map), and people's requests about their data.
 
 pub mod data_map;
+pub mod lookup;
 pub mod request;
 pub mod restriction;
 pub mod retention;

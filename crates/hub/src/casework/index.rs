@@ -6,13 +6,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use doorstep_core::privacy::lookup::{dob_word, normalise_phone, phone_word};
 use doorstep_core::search::index_words;
 use doorstep_core::security::follow_up::{FollowUpPolicy, due_on};
 use doorstep_sync::protocol::EntityKind;
 use serde_json::Value;
 
 /// Raised when the index's shape or its rules change: the hub rebuilds it on start.
-pub const INDEX_VERSION: &str = "1";
+/// 2: a resident is also found by their date of birth and phone number (subject access).
+pub const INDEX_VERSION: &str = "2";
 
 /// The kinds of record a household's timeline and the lists are made of.
 pub const INDEXED: &[EntityKind] = &[
@@ -140,6 +142,16 @@ pub fn entry(
             e.words = text(fields, "full_name")
                 .map(|n| index_words(n).into_iter().collect())
                 .unwrap_or_default();
+            // The DPO finds a person by these too (subject access); their words start with
+            // a mark no typed search word can, so the households search never matches them.
+            if let Some(born) = text(fields, "date_of_birth")
+                .and_then(|d| NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok())
+            {
+                e.words.insert(dob_word(born));
+            }
+            if let Some(phone) = text(fields, "phone").and_then(normalise_phone) {
+                e.words.insert(phone_word(&phone));
+            }
         }
         EntityKind::Visit => {
             e.status = text(fields, "kind").map(str::to_owned);
@@ -223,6 +235,31 @@ mod tests {
         ] {
             assert!(e.words.contains(w), "{w}");
         }
+    }
+
+    #[test]
+    fn a_resident_is_found_by_name_date_of_birth_and_phone() {
+        let e = entry(
+            EntityKind::Person,
+            "p1",
+            &fields(json!({
+                "household_id": "h1", "full_name": "Rowan Testwell",
+                "date_of_birth": "1951-03-14", "phone": "+447700900123"
+            })),
+            &FollowUpPolicy::default(),
+        )
+        .unwrap_or_default();
+        for w in ["rowan", "testwell", "#dob 1951-03-14", "#tel 7700900123"] {
+            assert!(e.words.contains(w), "{w} in {:?}", e.words);
+        }
+        let none = entry(
+            EntityKind::Person,
+            "p2",
+            &fields(json!({"household_id": "h1", "full_name": "Ash", "phone": "not one"})),
+            &FollowUpPolicy::default(),
+        )
+        .unwrap_or_default();
+        assert_eq!(none.words.len(), 1, "no date or phone, no words for them");
     }
 
     #[test]

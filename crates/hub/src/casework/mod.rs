@@ -85,6 +85,21 @@ pub struct HouseholdHit {
     pub fields: Fields,
 }
 
+/// A resident found by a subject access search, with their household.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonHit {
+    /// The resident's record id.
+    pub id: String,
+    /// Their fields.
+    pub fields: Fields,
+    /// Their team.
+    pub team_id: String,
+    /// Their household's id.
+    pub household_id: String,
+    /// Their household's fields.
+    pub household: Fields,
+}
+
 /// One record of a household, as the hub holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseRecord {
@@ -137,6 +152,15 @@ pub trait CaseworkStore: fmt::Debug + Send + Sync {
         terms: &SearchTerms,
         limit: u32,
     ) -> Result<Vec<HouseholdHit>, StoreError>;
+
+    /// Residents matching a subject access search, each separately (two people of one
+    /// name are two rows), at most `limit`.
+    async fn people(
+        &self,
+        scope: &Scope,
+        query: &doorstep_core::privacy::lookup::PersonQuery,
+        limit: u32,
+    ) -> Result<Vec<PersonHit>, StoreError>;
 
     /// The household and its records in scope (deleted ones left out); `None` when the
     /// household does not exist or is outside the scope.

@@ -2,6 +2,7 @@
 //! backend's placeholders and the values to bind, so a search or a list reads the same on
 //! SQLite and PostgreSQL. Every value typed by a person is a bound parameter.
 
+use doorstep_core::privacy::lookup::{PersonQuery, dob_word, phone_word};
 use doorstep_core::search::SearchTerms;
 use doorstep_sync::protocol::EntityKind;
 
@@ -121,6 +122,58 @@ pub fn search(style: Dialect, scope: &Scope, terms: &SearchTerms, limit: u32) ->
     q.text = format!(
         "SELECT {HOUSEHOLD_COLUMNS} FROM records h
          WHERE h.entity = 'household' AND h.tombstone = FALSE AND {teams} AND {found}
+         LIMIT {limit}"
+    );
+    q
+}
+
+/// Residents matching a subject access search, each on its own row however alike (never
+/// merged): person id, person fields, team, household id, household fields; at most
+/// `limit`, every team's in `scope`.
+///
+/// A date of birth or a phone number is one exact index word (`core::privacy::lookup`),
+/// read from `case_words`' key; a name reads its longest word's range of residents' words
+/// and keeps those that also have a word starting with each other word, one probe of the
+/// household's words each (`case_words_household`), as the households search does.
+pub fn people(style: Dialect, scope: &Scope, query: &PersonQuery, limit: u32) -> Sql {
+    let mut q = Sql::new(style);
+    let mut conditions = Vec::new();
+    match query {
+        PersonQuery::DateOfBirth(born) => {
+            conditions.push(format!("w.word = {}", q.text(&dob_word(*born))));
+        }
+        PersonQuery::Phone(phone) => {
+            conditions.push(format!("w.word = {}", q.text(&phone_word(phone))));
+        }
+        PersonQuery::Name(words) => {
+            let mut words: Vec<&String> = words.iter().collect();
+            words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+            for (n, w) in words.iter().enumerate() {
+                let range = q.starts_with(if n == 0 { "w.word" } else { "o.word" }, w);
+                conditions.push(if n == 0 {
+                    range
+                } else {
+                    format!(
+                        "EXISTS (SELECT 1 FROM case_words o WHERE o.household_id = w.household_id
+                         AND {range} AND o.entity = 'person' AND o.entity_id = w.entity_id)"
+                    )
+                });
+            }
+        }
+    }
+    if !scope.reads(EntityKind::Person) {
+        conditions.push("FALSE".to_owned());
+    }
+    conditions.push(q.teams("w.team_id", scope));
+    let conditions = conditions.join(" AND ");
+    let limit = q.bind(Param::Int(i64::from(limit)));
+    q.text = format!(
+        "SELECT p.entity_id, p.fields, p.team_id, h.entity_id, h.fields
+         FROM case_words w
+         JOIN records p ON p.entity = 'person' AND p.entity_id = w.entity_id
+         JOIN records h ON h.entity = 'household' AND h.entity_id = w.household_id
+         WHERE w.entity = 'person' AND {conditions}
+           AND p.tombstone = FALSE AND h.tombstone = FALSE
          LIMIT {limit}"
     );
     q
@@ -343,6 +396,26 @@ mod tests {
         assert!(q.text.contains("$1") && !q.text.contains("?1"));
         let q = household(Dialect::Sqlite, &scope(), hostile);
         assert!(!q.text.contains(hostile) && q.text.contains("?1"));
+    }
+
+    #[test]
+    fn a_person_search_binds_its_word_and_reads_residents_only() {
+        let born = chrono::NaiveDate::from_ymd_opt(1951, 3, 14).unwrap_or_default();
+        let q = people(
+            Dialect::Sqlite,
+            &scope(),
+            &PersonQuery::DateOfBirth(born),
+            50,
+        );
+        assert!(q.params.contains(&Param::Text("#dob 1951-03-14".into())));
+        assert!(q.text.contains("w.entity = 'person'") && !q.text.contains("1951"));
+        let q = people(
+            Dialect::Postgres,
+            &scope(),
+            &PersonQuery::Name(vec!["rowan".into(), "test".into()]),
+            50,
+        );
+        assert!(q.text.contains("EXISTS") && q.text.contains("$1"));
     }
 
     #[test]

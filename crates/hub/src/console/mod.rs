@@ -93,6 +93,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/privacy/requests/{id}/answered", &["post"]),
     ("/console/privacy/requests/{id}/told", &["post"]),
     ("/console/privacy/requests/{id}/answer", &["get", "post"]),
+    ("/console/privacy/people", &["get"]),
     ("/console/privacy/holds", &["post"]),
     ("/console/privacy/holds/lift", &["post"]),
     ("/console/privacy/data-map", &["get"]),
@@ -183,7 +184,7 @@ where
 {
     use handlers::{
         audit, casework, data_map, firms, households, laptops, people, privacy, referral_emails,
-        retention, set_up, sign_in,
+        retention, set_up, sign_in, subject_access,
     };
     Router::new()
         .route("/console", get(handlers::home_redirect))
@@ -282,6 +283,7 @@ where
             "/console/privacy/requests/{id}/answer",
             get(privacy::answer_page).post(privacy::answer),
         )
+        .route("/console/privacy/people", get(subject_access::people))
         .route("/console/privacy/holds", post(privacy::place_hold))
         .route("/console/privacy/holds/lift", post(privacy::lift_hold))
         .route("/console/privacy/data-map", get(data_map::data_map))

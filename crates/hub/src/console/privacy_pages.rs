@@ -156,6 +156,40 @@ pub struct AnswerPage {
     pub recipients: Vec<String>,
 }
 
+/// `/console/privacy/people`: the DPO's search for a person across every team, by name,
+/// date of birth or phone; each matching resident on a line of their own.
+#[derive(Debug, Template)]
+#[template(path = "console/privacy_people.html")]
+pub struct PeoplePage {
+    /// The frame (its errors: a search that could not be read).
+    pub frame: Frame,
+    /// What was typed.
+    pub query: String,
+    /// Whether a search was made.
+    pub searched: bool,
+    /// The residents found.
+    pub found: Vec<PersonLine>,
+    /// Whether there were more than shown.
+    pub more: bool,
+}
+
+/// A resident the DPO's search found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonLine {
+    /// Their record id.
+    pub id: String,
+    /// Their name.
+    pub name: String,
+    /// Their date of birth, as a UK date, or empty.
+    pub born: String,
+    /// Their household's id.
+    pub household_id: String,
+    /// Their household's address.
+    pub address: String,
+    /// The team that holds them.
+    pub team: String,
+}
+
 /// One class of the retention schedule, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleLine {

@@ -219,6 +219,27 @@ impl CaseworkStore for PgCasework {
             .collect()
     }
 
+    async fn people(
+        &self,
+        scope: &Scope,
+        query: &doorstep_core::privacy::lookup::PersonQuery,
+        limit: u32,
+    ) -> Result<Vec<crate::casework::PersonHit>, StoreError> {
+        self.query(sql::people(Dialect::Postgres, scope, query, limit))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(crate::casework::PersonHit {
+                    id: r.get(0),
+                    fields: fields_at(r, 1)?,
+                    team_id: r.get(2),
+                    household_id: r.get(3),
+                    household: fields_at(r, 4)?,
+                })
+            })
+            .collect()
+    }
+
     async fn household(
         &self,
         scope: &Scope,

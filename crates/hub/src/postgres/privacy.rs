@@ -533,4 +533,44 @@ impl PrivacyStore for PgPrivacy {
             residents,
         ))
     }
+    async fn survey_photos(
+        &self,
+        team: &str,
+        survey_ids: &[String],
+    ) -> Result<Vec<(String, serde_json::Map<String, serde_json::Value>)>, StoreError> {
+        let surveys: std::collections::HashSet<String> = survey_ids.iter().cloned().collect();
+        if surveys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT entity_id, fields FROM records
+                 WHERE entity = 'survey_photo' AND team_id = $1 AND NOT tombstone
+                 ORDER BY entity_id",
+                &[&team],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)))
+            .collect();
+        Ok(crate::privacy::photos_of(rows, &surveys, fields_of))
+    }
+
+    async fn attachment_bytes(
+        &self,
+        sha256s: &[String],
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT sha256, bytes FROM attachments WHERE sha256 = ANY($1) ORDER BY sha256",
+                &[&sha256s],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get::<_, String>(0), r.get::<_, Vec<u8>>(1)))
+            .collect())
+    }
 }

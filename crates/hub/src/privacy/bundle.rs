@@ -160,12 +160,29 @@ pub fn bundle(
     words.sort_by_key(|w| std::cmp::Reverse(w.len()));
     let mut dropped: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut kept = Vec::new();
+    // A record left out takes what belongs to it (a left-out survey's photos, say): found
+    // again and again until nothing is added, as a transfer finds what belongs to a record.
+    let mut gone: BTreeSet<&str> = left_out.iter().map(String::as_str).collect();
+    loop {
+        let more: Vec<&str> = records
+            .iter()
+            .filter(|r| !gone.contains(r.id.as_str()))
+            .filter(|r| {
+                r.fields.iter().any(|(name, value)| {
+                    name.ends_with("_id")
+                        && name != "household_id"
+                        && value.as_str().is_some_and(|v| gone.contains(v))
+                })
+            })
+            .map(|r| r.id.as_str())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        gone.extend(more);
+    }
     for r in records {
-        let about_someone_left_out = left_out.contains(&r.id)
-            || r.fields
-                .get("person_id")
-                .and_then(Value::as_str)
-                .is_some_and(|p| left_out.contains(p));
+        let about_someone_left_out = gone.contains(r.id.as_str());
         if about_someone_left_out || r.entity == EntityKind::Conflict {
             *dropped.entry(kind_words(r.entity)).or_default() += 1;
             continue;
@@ -205,6 +222,33 @@ pub fn bundle(
         recipients,
         notice: NOTICE.to_vec(),
     }
+}
+
+/// The photos and signatures the bundle's records name (SHA-256, lowercase hex), once
+/// each: a field `sha256`, or any text `sha256:<hex>` (a plan's signature, a fitter's photo).
+pub fn attachment_hashes(bundle: &Bundle) -> BTreeSet<String> {
+    fn walk(name: &str, value: &Value, out: &mut BTreeSet<String>) {
+        match value {
+            Value::String(s) => {
+                let hex = s
+                    .strip_prefix("sha256:")
+                    .or((name == "sha256").then_some(s.as_str()));
+                if let Some(hex) = hex.filter(|h| doorstep_sync::protocol::is_sha256_hex(h)) {
+                    out.insert(hex.to_owned());
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(name, v, out)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| walk(k, v, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    for r in &bundle.records {
+        for (name, value) in &r.fields {
+            walk(name, value, &mut out);
+        }
+    }
+    out
 }
 
 /// The bundle as CSV: a row per field (nested values as JSON), every cell made safe for a
@@ -321,6 +365,43 @@ mod tests {
                 "Other people's names and contact details replaced by [redacted]",
             ]
         );
+    }
+
+    #[test]
+    fn only_the_photos_of_records_kept_come_with_the_answer() {
+        let (a, b, c) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+        let mut records = household();
+        records.extend([
+            held(
+                EntityKind::Survey,
+                "s-bo",
+                json!({"household_id": "h1", "person_id": "bo"}),
+            ),
+            held(
+                EntityKind::SurveyPhoto,
+                "ph-bo",
+                json!({"survey_id": "s-bo", "sha256": a}),
+            ),
+            held(EntityKind::Survey, "s1", json!({"household_id": "h1"})),
+            held(
+                EntityKind::SurveyPhoto,
+                "ph1",
+                json!({"survey_id": "s1", "sha256": b}),
+            ),
+            held(
+                EntityKind::Plan,
+                "p1",
+                json!({"survey_id": "s1", "agreement": {"signature_ref": format!("sha256:{c}")}}),
+            ),
+        ]);
+        let left_out: BTreeSet<String> = ["bo".to_owned()].into();
+        let bundle = bundle("SAR-3", "t", &records, &left_out, vec![]);
+        assert_eq!(
+            attachment_hashes(&bundle),
+            [b.clone(), c.clone()].into(),
+            "the left-out resident's survey takes its photo with it; the signature comes"
+        );
+        assert!(!bundle.records.iter().any(|r| r.id == "ph-bo"));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! [`doorstep_core::privacy::request`]; this module stores and carries them out. The
 //! console's pages are in [`crate::console`].
 
+pub mod answer;
 pub mod bundle;
 pub mod erasure;
 pub mod restriction;
@@ -238,10 +239,42 @@ pub trait PrivacyStore: Send + Sync + std::fmt::Debug {
         household_id: &str,
         person_id: Option<&str>,
     ) -> Result<Subject, StoreError>;
+
+    /// The live photos of these surveys of team `team` (id and fields), for a subject
+    /// access answer: photos name their survey, not their household, so the case index
+    /// does not hold them.
+    async fn survey_photos(
+        &self,
+        team: &str,
+        survey_ids: &[String],
+    ) -> Result<Vec<(String, serde_json::Map<String, serde_json::Value>)>, StoreError>;
+
+    /// The bytes of those of these attachments (SHA-256, lowercase hex) the hub holds.
+    async fn attachment_bytes(
+        &self,
+        sha256s: &[String],
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
 }
 
 /// A register shared by the console's handlers.
 pub type SharedPrivacyStore = Arc<dyn PrivacyStore>;
+
+/// The photos among `rows` (id, fields as JSON text) that belong to one of `surveys`.
+pub fn photos_of(
+    rows: Vec<(String, String)>,
+    surveys: &std::collections::HashSet<String>,
+    fields_of: fn(&str) -> serde_json::Map<String, serde_json::Value>,
+) -> Vec<(String, serde_json::Map<String, serde_json::Value>)> {
+    rows.into_iter()
+        .map(|(id, fields)| (id, fields_of(&fields)))
+        .filter(|(_, fields)| {
+            fields
+                .get("survey_id")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|s| surveys.contains(s))
+        })
+        .collect()
+}
 
 /// The subject's address and residents from the records' field maps.
 pub fn subject_of(

@@ -201,6 +201,24 @@ impl CaseworkStore for SqliteCasework {
         .await
     }
 
+    async fn people(
+        &self,
+        scope: &Scope,
+        query: &doorstep_core::privacy::lookup::PersonQuery,
+        limit: u32,
+    ) -> Result<Vec<crate::casework::PersonHit>, StoreError> {
+        self.query(sql::people(Dialect::Sqlite, scope, query, limit), |r| {
+            Ok(crate::casework::PersonHit {
+                id: r.get(0)?,
+                fields: fields_at(r, 1)?,
+                team_id: r.get(2)?,
+                household_id: r.get(3)?,
+                household: fields_at(r, 4)?,
+            })
+        })
+        .await
+    }
+
     async fn household(
         &self,
         scope: &Scope,

@@ -3,7 +3,7 @@
 //! this runs its statements in one transaction and then truncates the write-ahead log, so
 //! with `secure_delete` on nothing of the erased records survives in the file.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -575,6 +575,56 @@ impl PrivacyStore for SqlitePrivacy {
                 household.as_deref().map(fields_of).as_ref(),
                 residents,
             ))
+        })
+        .await
+    }
+
+    async fn survey_photos(
+        &self,
+        team: &str,
+        survey_ids: &[String],
+    ) -> Result<Vec<(String, serde_json::Map<String, serde_json::Value>)>, StoreError> {
+        let (team, surveys) = (
+            team.to_owned(),
+            survey_ids.iter().cloned().collect::<HashSet<String>>(),
+        );
+        if surveys.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT entity_id, fields FROM records
+                 WHERE entity = 'survey_photo' AND team_id = ?1 AND tombstone = 0
+                 ORDER BY entity_id",
+            )?;
+            let rows = stmt
+                .query_map([&team], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(crate::privacy::photos_of(rows, &surveys, fields_of))
+        })
+        .await
+    }
+
+    async fn attachment_bytes(
+        &self,
+        sha256s: &[String],
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let wanted = sha256s.to_vec();
+        self.run(move |conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT bytes FROM attachments WHERE sha256 = ?1")?;
+            let mut out = Vec::new();
+            for sha in wanted {
+                if let Some(bytes) = stmt
+                    .query_row([&sha], |r| r.get::<_, Vec<u8>>(0))
+                    .optional()?
+                {
+                    out.push((sha, bytes));
+                }
+            }
+            Ok(out)
         })
         .await
     }

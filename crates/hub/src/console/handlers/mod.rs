@@ -16,6 +16,7 @@ pub(super) mod referral_emails;
 pub(super) mod retention;
 pub(super) mod set_up;
 pub(super) mod sign_in;
+pub(super) mod subject_access;
 
 use std::net::SocketAddr;
 

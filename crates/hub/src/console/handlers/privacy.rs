@@ -33,7 +33,7 @@ use crate::web::session::Allow;
 const REGISTER: &str = "/console/privacy";
 
 /// A DPO's request and the register; anyone else gets the not-found page.
-async fn dpo_gate(
+pub(super) async fn dpo_gate(
     state: &ConsoleState,
     peer: SocketAddr,
     headers: &HeaderMap,
@@ -965,9 +965,10 @@ pub(in crate::console) async fn lift_hold(
 }
 
 /// The records the hub holds about a request's household (every team's: the DPO's scope),
-/// as the bundle reads them; `None` when the household is gone.
+/// with its surveys' photos, as the bundle reads them; `None` when the household is gone.
 async fn held_records(
     state: &ConsoleState,
+    store: &SharedPrivacyStore,
     row: &RequestRow,
 ) -> Result<Option<Vec<crate::privacy::bundle::Held>>, StoreError> {
     let (Some(casework), Some(scope)) = (
@@ -976,19 +977,21 @@ async fn held_records(
     ) else {
         return Ok(None);
     };
-    Ok(casework
-        .household(&scope, &row.household_id)
-        .await?
-        .map(|records| {
-            records
-                .into_iter()
-                .map(|r| crate::privacy::bundle::Held {
-                    entity: r.entity,
-                    id: r.id,
-                    fields: r.fields,
-                })
-                .collect()
-        }))
+    let Some(records) = casework.household(&scope, &row.household_id).await? else {
+        return Ok(None);
+    };
+    let photos = super::subject_access::survey_photos(store, &records).await?;
+    Ok(Some(
+        records
+            .into_iter()
+            .map(|r| crate::privacy::bundle::Held {
+                entity: r.entity,
+                id: r.id,
+                fields: r.fields,
+            })
+            .chain(photos)
+            .collect(),
+    ))
 }
 
 /// An access request and what the hub holds about it, or the page to answer instead.
@@ -1003,7 +1006,7 @@ async fn access_request(
     if row.kind != RequestKind::Access {
         return Err(state.not_found_page(Some(session)));
     }
-    match held_records(state, &row).await {
+    match held_records(state, store, &row).await {
         Ok(records) => Ok((row, records.unwrap_or_default())),
         Err(error) => Err(state.unavailable(&error, Some(session))),
     }
@@ -1137,6 +1140,15 @@ pub(in crate::console) async fn answer(
         &left_out,
         recipient_names(&records),
     );
+    let file = match value("format") {
+        Some("pdf") => Some("pdf"),
+        Some("zip") => Some("zip"),
+        _ => None,
+    };
+    if let Some(format) = file {
+        return super::subject_access::answer_file(&state, &signed, &store, &row, &bundle, format)
+            .await;
+    }
     let body = if csv {
         crate::privacy::bundle::to_csv(&bundle).map_err(|e| e.to_string())
     } else {
