@@ -146,3 +146,20 @@ fn every_bad_data_map_is_refused_with_its_line_and_reason() {
     });
     no_failures("data-map", &failures);
 }
+
+#[test]
+fn every_bad_retention_schedule_is_refused_with_its_line_and_reason() {
+    let failures = refuse_all("retention", |text| {
+        doorstep_core::privacy::retention::Schedule::from_toml(text)
+            .map(|_| ())
+            .map_err(|e| {
+                LoadError::Invalid(
+                    e.problems
+                        .iter()
+                        .map(|p| format!("line {}: {}", p.line, p.reason))
+                        .collect(),
+                )
+            })
+    });
+    no_failures("retention", &failures);
+}

@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::Role;
-use crate::security::template::MAX_DATA_FILE_BYTES;
 
 stored_enum!(
     /// What kind of data a field holds, in the law's terms.
@@ -290,15 +289,6 @@ struct RawField {
     figure: Option<bool>,
 }
 
-/// The line (from 1) of byte `offset` in `text`.
-fn line_at(text: &str, offset: usize) -> usize {
-    let offset = offset.min(text.len());
-    text.as_bytes()
-        .get(..offset)
-        .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count())
-        + 1
-}
-
 /// Whether `name` can name a field: lower-case letters, digits, `_` and `.`, or a pattern
 /// of those ending in `.*`.
 fn field_name_problem(name: &str) -> Option<String> {
@@ -343,23 +333,8 @@ impl DataMap {
     /// a kind of record left out, a field that says nothing about itself or is seen by no
     /// one, and a basis that does not cover the field's classification.
     pub fn from_toml(text: &str) -> Result<Self, DataMapError> {
-        let refuse = |line, reason: String| DataMapError {
-            problems: vec![Problem { line, reason }],
-        };
-        if text.len() > MAX_DATA_FILE_BYTES {
-            return Err(refuse(
-                1,
-                format!(
-                    "the file is too large ({} KiB; a data file may be at most {} KiB)",
-                    text.len().div_ceil(1024),
-                    MAX_DATA_FILE_BYTES / 1024
-                ),
-            ));
-        }
-        let raw: RawMap = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(1, |s| line_at(text, s.start));
-            refuse(line, e.message().trim().to_owned())
-        })?;
+        let raw: RawMap =
+            super::parse_file(text).map_err(|p| DataMapError { problems: vec![p] })?;
         let mut problems = Vec::new();
         let mut records = Vec::new();
         for key in raw.record.keys() {
@@ -368,7 +343,7 @@ impl DataMap {
                 .any(|(e, _)| *e == key.get_ref().as_str())
             {
                 problems.push(Problem {
-                    line: line_at(text, key.span().start),
+                    line: super::line_at(text, key.span().start),
                     reason: format!(
                         "record kind \"{}\" is not one Doorstep syncs (one of {})",
                         key.get_ref(),
@@ -396,7 +371,7 @@ impl DataMap {
                 });
                 continue;
             };
-            let record_line = line_at(text, key.span().start);
+            let record_line = super::line_at(text, key.span().start);
             let record = record.get_ref();
             if record.roles.is_empty() {
                 problems.push(Problem {
@@ -412,7 +387,7 @@ impl DataMap {
             }
             let mut entries = Vec::new();
             for (name, field) in &record.fields {
-                let line = line_at(text, name.span().start);
+                let line = super::line_at(text, name.span().start);
                 let name = name.get_ref();
                 let raw = field.get_ref();
                 let mut problem = |reason: String| {

@@ -23,7 +23,6 @@ use toml::Spanned;
 
 use super::data_map::{Classification, DataMap, Problem, RetentionClass};
 use crate::security::lifecycle::PlanStatus;
-use crate::security::template::MAX_DATA_FILE_BYTES;
 
 stored_enum!(
     /// When a retention period starts.
@@ -147,15 +146,6 @@ struct RawRule {
     note: Option<String>,
 }
 
-/// The line (from 1) of byte `offset` in `text`.
-fn line_at(text: &str, offset: usize) -> usize {
-    let offset = offset.min(text.len());
-    text.as_bytes()
-        .get(..offset)
-        .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count())
-        + 1
-}
-
 /// The longest period a schedule may set: 100 years, beyond which a slip is likelier than
 /// a decision.
 pub const MAX_KEEP_MONTHS: i64 = 1200;
@@ -173,28 +163,13 @@ impl Schedule {
     /// negative or absurd period, and an action a class cannot take (a photo or an audit
     /// line cannot be anonymised, only deleted).
     pub fn from_toml(text: &str) -> Result<Self, ScheduleError> {
-        let refuse = |line, reason: String| ScheduleError {
-            problems: vec![Problem { line, reason }],
-        };
-        if text.len() > MAX_DATA_FILE_BYTES {
-            return Err(refuse(
-                1,
-                format!(
-                    "the file is too large ({} KiB; a data file may be at most {} KiB)",
-                    text.len().div_ceil(1024),
-                    MAX_DATA_FILE_BYTES / 1024
-                ),
-            ));
-        }
-        let raw: RawSchedule = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(1, |s| line_at(text, s.start));
-            refuse(line, e.message().trim().to_owned())
-        })?;
+        let raw: RawSchedule =
+            super::parse_file(text).map_err(|p| ScheduleError { problems: vec![p] })?;
         let mut problems = Vec::new();
         for key in raw.class.keys() {
             if RetentionClass::parse(key.get_ref()).is_none() {
                 problems.push(Problem {
-                    line: line_at(text, key.span().start),
+                    line: super::line_at(text, key.span().start),
                     reason: format!(
                         "record class \"{}\" is not one the data map uses (one of {})",
                         key.get_ref(),
@@ -222,7 +197,7 @@ impl Schedule {
                 continue;
             };
             let raw = rule.get_ref();
-            let at = |s: std::ops::Range<usize>| line_at(text, s.start);
+            let at = |s: std::ops::Range<usize>| super::line_at(text, s.start);
             let name = class.as_str();
             let trigger = Trigger::parse(raw.trigger.get_ref());
             if trigger.is_none() {
@@ -288,7 +263,7 @@ impl Schedule {
                         .as_ref()
                         .map(|n| n.trim().to_owned())
                         .filter(|n| !n.is_empty()),
-                    line: line_at(text, key.span().start),
+                    line: super::line_at(text, key.span().start),
                 });
             }
         }

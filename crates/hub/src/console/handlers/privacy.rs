@@ -323,6 +323,54 @@ pub(in crate::console) async fn add_request(
     }
 }
 
+/// A DPO's step on a request, for [`step_answer`]: which request, the audit action a
+/// refusal is recorded under, the form field it is shown beside, and where success goes.
+struct Step<'a> {
+    id: &'a str,
+    action: &'a str,
+    field: &'a str,
+    back: &'a str,
+}
+
+/// What a step answers once the store has acted: back to the request; its page with the
+/// refusal beside the step's field (audited); not found; or unavailable.
+async fn step_answer<T>(
+    state: &ConsoleState,
+    signed: &Signed,
+    store: &SharedPrivacyStore,
+    step: Step<'_>,
+    result: Result<T, StoreError>,
+) -> Response {
+    match result {
+        Ok(_) => redirect(step.back),
+        Err(StoreError::Refused(Refusal::NotFound(_))) => {
+            state.not_found_page(Some(&signed.session))
+        }
+        Err(StoreError::Refused(refusal)) => {
+            state
+                .audit(state.entry(
+                    Some(&signed.session.user.id),
+                    step.action,
+                    Some(("privacy_request", step.id)),
+                    format!("refused: {refusal}"),
+                ))
+                .await;
+            let errors = Errors::one(step.field, refusal.to_string());
+            request_page(
+                state,
+                signed,
+                store,
+                step.id,
+                StatusCode::CONFLICT,
+                errors,
+                "",
+            )
+            .await
+        }
+        Err(error) => state.unavailable(&error, Some(&signed.session)),
+    }
+}
+
 /// One request's page, with the problems a form on it found.
 async fn request_page(
     state: &ConsoleState,
@@ -582,40 +630,20 @@ pub(in crate::console) async fn erase(
         )
         .await;
     }
-    match store.erase(&id, &signed.session.user.id, state.now()).await {
-        Ok(erased) => {
-            tracing::info!(
-                records = erased.records,
-                "privacy: an erasure request was carried out"
-            );
-            redirect(&back)
-        }
-        Err(StoreError::Refused(Refusal::NotFound(_))) => {
-            state.not_found_page(Some(&signed.session))
-        }
-        Err(StoreError::Refused(refusal)) => {
-            state
-                .audit(state.entry(
-                    Some(&signed.session.user.id),
-                    "privacy-erase",
-                    Some(("privacy_request", &id)),
-                    format!("refused: {refusal}"),
-                ))
-                .await;
-            let errors = Errors::one("confirm", refusal.to_string());
-            request_page(
-                &state,
-                &signed,
-                &store,
-                &id,
-                StatusCode::CONFLICT,
-                errors,
-                "",
-            )
-            .await
-        }
-        Err(error) => state.unavailable(&error, Some(&signed.session)),
+    let erased = store.erase(&id, &signed.session.user.id, state.now()).await;
+    if let Ok(erased) = &erased {
+        tracing::info!(
+            records = erased.records,
+            "privacy: an erasure request was carried out"
+        );
     }
+    let step = Step {
+        id: &id,
+        action: "privacy-erase",
+        field: "confirm",
+        back: &back,
+    };
+    step_answer(&state, &signed, &store, step, erased).await
 }
 
 /// `POST /console/privacy/requests/{id}/restriction`: restricts the household of a granted
@@ -651,40 +679,19 @@ pub(in crate::console) async fn restriction(
             .await;
         }
     };
-    match store
+    let done = store
         .restrict(&id, restrict, &signed.session.user.id, state.now())
-        .await
-    {
-        Ok(()) => {
-            tracing::info!(restrict, "privacy: a household's restriction changed");
-            redirect(&back)
-        }
-        Err(StoreError::Refused(Refusal::NotFound(_))) => {
-            state.not_found_page(Some(&signed.session))
-        }
-        Err(StoreError::Refused(refusal)) => {
-            state
-                .audit(state.entry(
-                    Some(&signed.session.user.id),
-                    "privacy-restriction",
-                    Some(("privacy_request", &id)),
-                    format!("refused: {refusal}"),
-                ))
-                .await;
-            let errors = Errors::one("restriction", refusal.to_string());
-            request_page(
-                &state,
-                &signed,
-                &store,
-                &id,
-                StatusCode::CONFLICT,
-                errors,
-                "",
-            )
-            .await
-        }
-        Err(error) => state.unavailable(&error, Some(&signed.session)),
+        .await;
+    if done.is_ok() {
+        tracing::info!(restrict, "privacy: a household's restriction changed");
     }
+    let step = Step {
+        id: &id,
+        action: "privacy-restriction",
+        field: "restriction",
+        back: &back,
+    };
+    step_answer(&state, &signed, &store, step, done).await
 }
 
 /// Records a decision that erases nothing.
