@@ -519,7 +519,7 @@ async fn run_admin(
                 schedule,
                 map,
                 today,
-                "admin",
+                doorstep_hub::privacy::retention::BY_ADMIN,
                 || chrono::Utc::now().timestamp_millis(),
             )
             .await

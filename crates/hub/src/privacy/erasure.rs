@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use doorstep_sync::protocol::{Change, EntityKind};
+use doorstep_sync::protocol::{Change, EntityKind, Removal};
 use serde_json::Value;
 
 use crate::conflicts::HubIdentity;
@@ -20,7 +20,7 @@ use doorstep_core::privacy::request::{RequestKind, check_not_held};
 
 use crate::model::{AuditEntry, Refusal, StoreError};
 use crate::privacy::{Recipient, RequestRow};
-use crate::push::{NewEntry, RecordKey};
+use crate::push::{EntryKind, NewEntry, RecordKey};
 use crate::sql::{Dialect, Param};
 use crate::store::StoredRecord;
 use crate::transfer::records_belonging_to;
@@ -80,13 +80,8 @@ pub fn plan_erasure(
             }
         }
         plan.counter += 1;
-        plan.entries.push(crate::privacy::retention::removal_entry(
-            key,
-            team_id,
-            hub,
-            plan.counter,
-            now,
-        )?);
+        plan.entries
+            .push(removal_entry(key, team_id, hub, plan.counter, now)?);
         plan.audit.push(AuditEntry {
             at: now,
             user_id: Some(by.to_owned()),
@@ -105,6 +100,34 @@ pub fn plan_erasure(
     plan.attachments = attachments.into_iter().collect();
     plan.keys = keys;
     Ok(plan)
+}
+
+/// The removal that takes a disposed (or erased) record off its team's laptops.
+pub fn removal_entry(
+    key: &RecordKey,
+    team_id: &str,
+    hub: HubIdentity,
+    seq: i64,
+    now: i64,
+) -> Result<NewEntry, StoreError> {
+    let removal = Removal {
+        entity: key.0,
+        entity_id: key.1.clone(),
+        erased: true,
+    };
+    Ok(NewEntry {
+        seq,
+        change_id: uuid::Uuid::now_v7().to_string(),
+        entity: key.0,
+        entity_id: key.1.clone(),
+        team_id: team_id.to_owned(),
+        kind: EntryKind::Remove,
+        operation: "remove",
+        body: serde_json::to_string(&removal)?,
+        device_id: hub.device_id.to_string(),
+        user_id: hub.officer_id.to_string(),
+        at: now,
+    })
 }
 
 /// What an erasure request erases — its resident, or else its whole household — once it is

@@ -14,18 +14,17 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Months, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Months, NaiveDate, NaiveTime};
 use doorstep_core::built_in;
 use doorstep_core::privacy::data_map::{DataMap, RetentionClass};
 use doorstep_core::privacy::retention::{Action, Facts, Item, Schedule, anonymised, due};
-use doorstep_sync::protocol::{EntityKind, Removal};
-use uuid::Uuid;
+use doorstep_sync::protocol::EntityKind;
 
 use crate::clock::Clock;
 use crate::conflicts::HubIdentity;
 use crate::model::{AuditEntry, StoreError};
-use crate::privacy::erasure::{ErasurePlan, collect_hashes};
-use crate::push::{EntryKind, NewEntry, RecordKey};
+use crate::privacy::erasure::{ErasurePlan, collect_hashes, removal_entry};
+use crate::push::RecordKey;
 use crate::store::{SharedStore, StoredRecord};
 
 /// How many records a page of the scan reads.
@@ -35,6 +34,10 @@ pub const SCAN_PAGE: usize = 5_000;
 pub const BATCH: usize = 200;
 /// How many audit lines one statement forgets.
 pub const AUDIT_BATCH: i64 = 5_000;
+/// Who ran a run: the hub's daily job.
+pub const BY_SCHEDULE: &str = "schedule";
+/// Who ran a run: `doorstep-hub admin retention`.
+pub const BY_ADMIN: &str = "admin";
 /// The request id erased-record rows carry when the schedule, not a person, removed them.
 pub const RETENTION_REQUEST: &str = "retention";
 
@@ -226,34 +229,6 @@ pub fn facts_of(entity: EntityKind, stored: &StoredRecord) -> Facts {
     )
 }
 
-/// The removal that takes a disposed (or erased) record off its team's laptops.
-pub fn removal_entry(
-    key: &RecordKey,
-    team_id: &str,
-    hub: HubIdentity,
-    seq: i64,
-    now: i64,
-) -> Result<NewEntry, StoreError> {
-    let removal = Removal {
-        entity: key.0,
-        entity_id: key.1.clone(),
-        erased: true,
-    };
-    Ok(NewEntry {
-        seq,
-        change_id: Uuid::now_v7().to_string(),
-        entity: key.0,
-        entity_id: key.1.clone(),
-        team_id: team_id.to_owned(),
-        kind: EntryKind::Remove,
-        operation: "remove",
-        body: serde_json::to_string(&removal)?,
-        device_id: hub.device_id.to_string(),
-        user_id: hub.officer_id.to_string(),
-        at: now,
-    })
-}
-
 /// What one batch writes, decided before anything is: per team, the erasure-shaped plan
 /// of what goes (its statements delete every trace, as an erasure's do), and the
 /// anonymised copies kept, as `(key, team, fields JSON)`.
@@ -329,7 +304,7 @@ pub async fn run(
     now: impl Fn() -> i64,
 ) -> Result<RunSummary, StoreError> {
     let id = store.start_run(today, by, now()).await?;
-    let result = apply(store, schedule, map, today).await;
+    let result = apply(store, schedule, map, today, &now).await;
     let (summary, outcome) = match &result {
         Ok(summary) => (summary.clone(), "done".to_owned()),
         Err(e) => (RunSummary::default(), format!("stopped: {e}")),
@@ -375,12 +350,11 @@ async fn apply(
     schedule: &Schedule,
     map: &DataMap,
     today: NaiveDate,
+    now: &impl Fn() -> i64,
 ) -> Result<RunSummary, StoreError> {
     let mut summary = RunSummary::default();
     // An empty batch first: removals a stopped run left un-numbered go to the laptops now.
-    store
-        .dispose(Vec::new(), Utc::now().timestamp_millis())
-        .await?;
+    store.dispose(Vec::new(), now()).await?;
     let mut items: Vec<Item> = Vec::new();
     let mut places: Vec<(String, i64)> = Vec::new();
     let mut kinds: Vec<EntityKind> = Vec::new();
@@ -419,9 +393,7 @@ async fn apply(
         .collect();
     drop(items);
     for batch in disposals.chunks(store.batch_size().max(1)) {
-        let done = store
-            .dispose(batch.to_vec(), Utc::now().timestamp_millis())
-            .await?;
+        let done = store.dispose(batch.to_vec(), now()).await?;
         summary.changed += done.changed.len();
         for d in batch.iter().filter(|d| !done.changed.contains(&d.key)) {
             *summary.disposed.entry((d.class, d.action)).or_default() += 1;
@@ -474,9 +446,14 @@ pub async fn run_daily(store: SharedStore, clock: Clock) {
             }
         }
         let clock = clock.clone();
-        match run(retention.as_ref(), schedule, map, today, "schedule", || {
-            clock.now_ms()
-        })
+        match run(
+            retention.as_ref(),
+            schedule,
+            map,
+            today,
+            BY_SCHEDULE,
+            || clock.now_ms(),
+        )
         .await
         {
             Ok(s) => tracing::info!(

@@ -17,7 +17,7 @@ use crate::console::ConsoleState;
 use crate::console::access::may_read_data_map;
 use crate::console::pages::{Errors, when};
 use crate::console::privacy_pages::{FigureLine, RetentionPage, RunLine, ScheduleLine};
-use crate::privacy::retention::RunRow;
+use crate::privacy::retention::{BY_ADMIN, BY_SCHEDULE, RunRow};
 use crate::web::respond::page;
 use crate::web::session::Allow;
 
@@ -43,9 +43,9 @@ pub fn schedule_lines(schedule: &Schedule) -> Vec<ScheduleLine> {
 pub fn run_line(run: &RunRow) -> RunLine {
     RunLine {
         as_of: doorstep_core::uk_time::day(run.as_of),
-        by: if run.by == "schedule" {
+        by: if run.by == BY_SCHEDULE {
             "The daily job".to_owned()
-        } else if run.by == "admin" {
+        } else if run.by == BY_ADMIN {
             "The administrator's command".to_owned()
         } else {
             run.by.clone()
