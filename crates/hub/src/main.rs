@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use doorstep_hub::config::{DEFAULT_DATABASE, DEFAULT_LISTEN};
 use doorstep_hub::model::{AuditEntry, parse_role};
-use doorstep_hub::{AppState, Clock, HubConfig, admin, console};
+use doorstep_hub::sqlite::cipher;
+use doorstep_hub::{AppState, Clock, HubConfig, admin, console, hub_key};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,6 +25,12 @@ struct Cli {
     /// tombstone_days); the command line and the environment override it.
     #[arg(long, global = true, env = "DOORSTEP_HUB_CONFIG")]
     config: Option<PathBuf>,
+
+    /// A file holding the key the SQLite database is encrypted under (64 hex characters, from
+    /// `admin new-key`); or give it as the systemd credential `doorstep-hub-key`, or in
+    /// DOORSTEP_HUB_KEY. Never in the config file.
+    #[arg(long, global = true, env = "DOORSTEP_HUB_KEY_FILE")]
+    key_file: Option<PathBuf>,
 
     /// Days deleted records are kept before `purge` forgets them [default: 90].
     #[arg(long, global = true, env = "DOORSTEP_HUB_TOMBSTONE_DAYS")]
@@ -134,6 +141,24 @@ enum Admin {
     /// The contractor portal: add-firm, add-firm-user, disable-firm-user, set-totp.
     #[command(flatten)]
     Portal(doorstep_hub::portal::admin::Command),
+    /// Writes a new random database key to a new file only its owner may read (for
+    /// `--key-file`, `encrypt-database` and `rekey`).
+    NewKey {
+        /// The file to write; never overwritten.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Encrypts a plain SQLite hub database under the hub's key (--key-file, the
+    /// credential or DOORSTEP_HUB_KEY), safely: a crash midway loses nothing, and a rerun
+    /// finishes the job. Stop the hub first.
+    EncryptDatabase,
+    /// Re-encrypts the SQLite hub database from the hub's current key to a new one; then
+    /// give the hub the new key. Stop the hub first.
+    Rekey {
+        /// The file holding the new key (from `admin new-key`).
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
     /// Shows the latest audit log entries, oldest first.
     Audit {
         /// How many entries.
@@ -261,14 +286,20 @@ async fn run(cli: Cli) -> Result<(), String> {
         doorstep_hub::privacy::retention::load_schedule(std::path::Path::new(&path))
             .map_err(|e| e.to_string())?;
     }
+    let key = hub_key::load(cli.key_file.as_deref())
+        .map_err(|e| e.to_string())?
+        .map(std::sync::Arc::new);
     match &cli.command {
         Command::Serve { listen } => {
             let config = settings(&cli, listen.as_ref())?;
-            serve(config).await
+            serve(config, key).await
         }
         Command::Admin(admin) => {
             let config = settings(&cli, None)?;
-            let store = doorstep_hub::open(&config.database)
+            if let Some(done) = run_file_admin(admin, &config, key.as_deref())? {
+                return Ok(done);
+            }
+            let store = doorstep_hub::open_with(&config.database, key)
                 .await
                 .map_err(|e| e.to_string())?;
             run_admin(admin, &store, &config).await
@@ -276,8 +307,89 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-async fn serve(config: HubConfig) -> Result<(), String> {
-    let store = doorstep_hub::open(&config.database)
+/// The admin commands that work on the database's file or on key files, not through the
+/// store: `Some(())` when `admin` was one of them.
+#[allow(
+    clippy::print_stdout,
+    reason = "admin commands answer on stdout, so scripts can capture what they did"
+)]
+fn run_file_admin(
+    admin: &Admin,
+    config: &HubConfig,
+    key: Option<&hub_key::HubKey>,
+) -> Result<Option<()>, String> {
+    let sqlite_path = || {
+        doorstep_hub::store::sqlite_path(&config.database).ok_or_else(|| {
+            "this command is for the embedded SQLite database; PostgreSQL's files are \
+             protected by the server's disk encryption (see docs/hub.md)"
+                .to_owned()
+        })
+    };
+    let needs_key = || {
+        key.ok_or_else(|| {
+            format!(
+                "no key given: make one with `doorstep-hub admin new-key --out FILE`, then pass \
+                 it with --key-file (or {})",
+                hub_key::KEY_FILE_ENV
+            )
+        })
+    };
+    match admin {
+        Admin::NewKey { out } => {
+            let key = hub_key::HubKey::generate().map_err(|e| e.to_string())?;
+            key.write_new(out).map_err(|e| e.to_string())?;
+            println!(
+                "wrote a new key to {}: keep a copy somewhere safe and apart from the database and its backups; without it the database cannot be read",
+                out.display()
+            );
+        }
+        Admin::EncryptDatabase => {
+            let path = sqlite_path()?;
+            let key = needs_key()?;
+            match cipher::encrypt_database(&path, key.database_key()).map_err(|e| e.to_string())? {
+                cipher::Rewritten::Done { rows } => println!(
+                    "encrypted {} ({rows} rows) under {}; start the hub with the same key",
+                    path.display(),
+                    key.source()
+                ),
+                cipher::Rewritten::AlreadyDone => {
+                    println!("{} is already encrypted under this key", path.display());
+                }
+            }
+        }
+        Admin::Rekey { new_key_file } => {
+            let path = sqlite_path()?;
+            let old = needs_key()?;
+            let new = hub_key::HubKey::from_file(
+                new_key_file,
+                hub_key::KeySource::File(new_key_file.clone()),
+            )
+            .map_err(|e| e.to_string())?;
+            match cipher::rekey(&path, old.database_key(), new.database_key())
+                .map_err(|e| e.to_string())?
+            {
+                cipher::Rewritten::Done { rows } => println!(
+                    "re-encrypted {} ({rows} rows) under {}: give the hub that key from now on, and destroy the old one once backups made under it have expired",
+                    path.display(),
+                    new_key_file.display()
+                ),
+                cipher::Rewritten::AlreadyDone => println!(
+                    "{} is already encrypted under {}: give the hub that key",
+                    path.display(),
+                    new_key_file.display()
+                ),
+            }
+        }
+        _ => return Ok(None),
+    }
+    Ok(Some(()))
+}
+
+async fn serve(
+    config: HubConfig,
+    key: Option<std::sync::Arc<hub_key::HubKey>>,
+) -> Result<(), String> {
+    let store = doorstep_hub::open_with(&config.database, key)
         .await
         .map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
@@ -535,6 +647,9 @@ async fn run_admin(
             for ((class, action), n) in &done.disposed {
                 println!("  {}: {n} ({})", class.label(), action.label());
             }
+        }
+        Admin::NewKey { .. } | Admin::EncryptDatabase | Admin::Rekey { .. } => {
+            // Answered by run_file_admin before any store is opened.
         }
         Admin::Purge => {
             let purged = admin::purge(store, config.tombstone_days, now, "admin.purge")

@@ -212,21 +212,45 @@ pub trait Store: Send + Sync + fmt::Debug {
 /// A store shared by the server's handlers.
 pub type SharedStore = Arc<dyn Store>;
 
-/// Opens the backend a URL names: `sqlite:path` or `postgres://…` (`postgresql://` too).
+/// The file of an `sqlite:` database URL; `None` for any other.
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite:")?;
+    let path = path.strip_prefix("//").unwrap_or(path);
+    (!path.is_empty()).then(|| std::path::PathBuf::from(path))
+}
+
+/// Opens the backend a URL names: `sqlite:path` or `postgres://…` (`postgresql://` too);
+/// an SQLite file without a key.
 pub async fn open(url: &str) -> Result<SharedStore, StoreError> {
-    if let Some(path) = url.strip_prefix("sqlite:") {
-        let path = path.strip_prefix("//").unwrap_or(path);
-        if path.is_empty() {
-            return Err(StoreError::Backend(
-                "sqlite: needs a file path, e.g. sqlite:doorstep-hub.db".into(),
-            ));
-        }
-        let path = std::path::PathBuf::from(path);
-        let store = tokio::task::spawn_blocking(move || crate::sqlite::SqliteStore::open(&path))
-            .await
-            .map_err(|e| StoreError::Backend(e.to_string()))??;
+    open_with(url, None).await
+}
+
+/// Opens the database at `url` as [`open`] does; an SQLite database under `key` when the
+/// hub was given one (PostgreSQL ignores it: its data at rest is the server's disk
+/// encryption's to protect, see docs/hub.md).
+pub async fn open_with(
+    url: &str,
+    key: Option<std::sync::Arc<crate::hub_key::HubKey>>,
+) -> Result<SharedStore, StoreError> {
+    if url.starts_with("sqlite:") {
+        let path = sqlite_path(url).ok_or_else(|| {
+            StoreError::Backend("sqlite: needs a file path, e.g. sqlite:doorstep-hub.db".into())
+        })?;
+        let store = tokio::task::spawn_blocking(move || {
+            crate::sqlite::SqliteStore::open_with(&path, key.as_deref())
+        })
+        .await
+        .map_err(|e| StoreError::Backend(e.to_string()))??;
         Ok(Arc::new(store))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        if let Some(key) = key {
+            tracing::warn!(
+                "{} is set, but the database is PostgreSQL: the key is for the embedded \
+                 SQLite database only; PostgreSQL's files are protected by the server's disk \
+                 encryption",
+                key.source()
+            );
+        }
         Ok(Arc::new(crate::postgres::PgStore::connect(url).await?))
     } else {
         Err(StoreError::Backend(format!(

@@ -35,6 +35,8 @@ on_both_backends!(
     the_sync_client_round_trips,
 );
 
+#[path = "hub/at_rest.rs"]
+mod at_rest;
 #[path = "hub/attachments.rs"]
 mod attachments;
 #[path = "hub/conflict_records.rs"]

@@ -12,18 +12,18 @@ use crate::keyfile::DatabaseKey;
 /// Marks a SQLite file as Doorstep's ("Door" in ASCII), so a stranger's file is refused.
 pub const APPLICATION_ID: i32 = 0x446f_6f72;
 
-/// Whether to encrypt: real stores always do; the plain mode exists only so benchmarks
-/// can measure what encryption costs.
+/// Whether to encrypt: laptops' stores always do; see [`Cipher::Plain`] for the exceptions.
 #[derive(Debug, Clone, Copy)]
 pub enum Cipher<'a> {
     /// SQLCipher with this raw key.
     Key(&'a DatabaseKey),
-    /// No encryption (benchmarks only).
+    /// No encryption: benchmarks measuring what encryption costs, and a council hub
+    /// whose operator gave it no key (it warns at every start).
     Plain,
 }
 
 /// The SQL literal for a raw SQLCipher key: x'…' in hex, so no passphrase KDF runs.
-pub(crate) fn key_literal(key: &DatabaseKey) -> zeroize::Zeroizing<String> {
+pub fn key_literal(key: &DatabaseKey) -> zeroize::Zeroizing<String> {
     let mut hex = zeroize::Zeroizing::new(String::with_capacity(67));
     hex.push_str("\"x'");
     for b in key.iter() {

@@ -9,6 +9,7 @@ mod accounts;
 mod attachments;
 mod audit;
 pub mod casework;
+pub mod cipher;
 pub mod console;
 mod devices;
 mod log;
@@ -47,22 +48,23 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if need be) the database at `path` and brings its schema up to date.
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "the hub's database is not the app's encrypted store: plain SQLite, no key \
-                  (the server's disk encryption protects it at rest)"
-    )]
+    /// Opens (creating if need be) the plain database at `path` and brings its schema up to
+    /// date; refuses an encrypted one (see [`SqliteStore::open_with`]).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let mut conn = Connection::open(path)?;
+        Self::open_with(path, None)
+    }
+
+    /// Opens (creating if need be) the database at `path`, under `key` when the hub has one
+    /// ([`cipher::open`] says what it refuses), and brings its schema up to date.
+    pub fn open_with(
+        path: &Path,
+        key: Option<&crate::hub_key::HubKey>,
+    ) -> Result<Self, StoreError> {
+        // The same opening as the laptop's store: WAL, synchronous FULL (an acknowledged
+        // push survives a power cut), foreign keys, temp_store in memory (no plain sort
+        // files), secure_delete (an erased record's bytes do not survive in free pages).
+        let mut conn = cipher::open(path, key)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // FULL: an acknowledged push survives a power cut, not just a killed process.
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // An erased record's bytes must not survive in free pages (issue 16): deleted
-        // content is overwritten with zeros.
-        conn.pragma_update(None, "secure_delete", "ON")?;
         schema::migrate(&mut conn)?;
         casework::rebuild_if_stale(&mut conn)?;
         let hub = schema::hub_identity(&mut conn)?;
