@@ -267,7 +267,7 @@ mod tests {
     #[case::empty("  \n", Some("it is empty"))]
     #[case::short("0011", Some("it is not 64 characters long"))]
     #[case::a_passphrase_of_the_right_length(
-        "correct horse battery staple, and some more words to make 64 ch",
+        "correct-horse-battery-staple-correct-horse-battery-staple-correc",
         Some("it has a character that is not 0-9 or a-f")
     )]
     #[case::zeros(&"0".repeat(64), Some("it is all zeros"))]
