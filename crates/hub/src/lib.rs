@@ -35,6 +35,7 @@ pub mod server;
 pub mod sql;
 pub mod sqlite;
 pub mod store;
+pub mod tls;
 pub mod transfer;
 pub mod web;
 
