@@ -41,6 +41,6 @@ pub mod web;
 
 pub use clock::Clock;
 pub use config::HubConfig;
-pub use listener::serve;
+pub use listener::{serve, serve_with};
 pub use server::{AppState, router};
 pub use store::{SharedStore, Store, open};
