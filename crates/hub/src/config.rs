@@ -8,7 +8,8 @@ use serde::Deserialize;
 use crate::listener::ConnectionLimits;
 use crate::rate::RateLimit;
 
-/// Where the hub listens by default: loopback only; put a TLS proxy in front for laptops.
+/// Where the hub listens by default: loopback only; for laptops, put a TLS proxy in front
+/// or give the hub a certificate (`[tls]`).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7070";
 
 /// The database by default: an SQLite file in the working directory.
@@ -50,6 +51,9 @@ pub struct HubConfig {
     /// The council's mail relay for agencies' notification emails (`[mail]`); none: no
     /// emails are sent and they wait in the outbox (see `crate::mail`).
     pub mail: Option<crate::mail::MailSettings>,
+    /// The hub's own certificate and key (`[tls]`), for a council with no TLS proxy in
+    /// front; none: plain HTTP (see `crate::tls`).
+    pub tls: Option<crate::tls::TlsSettings>,
 }
 
 impl Default for HubConfig {
@@ -69,6 +73,7 @@ impl Default for HubConfig {
             connections: ConnectionLimits::default(),
             public_url: None,
             mail: None,
+            tls: None,
         }
     }
 }
@@ -125,6 +130,9 @@ impl HubConfig {
                 "connections: header_timeout_ms, body_idle_timeout_ms and per_address must be at least 1".into(),
             );
         }
+        if let Some(tls) = &self.tls {
+            tls.files().map_err(|e| e.to_string())?;
+        }
         if let Some(mail) = &self.mail {
             mail.check().map_err(|e| e.to_string())?;
             if self.public_url.is_none() {
@@ -172,6 +180,24 @@ mod tests {
                 .is_err()
         );
         assert!(HubConfig::default().mail.is_none());
+    }
+
+    #[test]
+    fn a_tls_table_is_read_and_half_a_pair_refused() {
+        let config = HubConfig::from_toml(
+            "[tls]\ncertificate = \"/etc/doorstep/fullchain.pem\"\nkey = \"/etc/doorstep/key.pem\"\n",
+        )
+        .unwrap();
+        let files = config.tls.as_ref().unwrap().files().unwrap();
+        assert_eq!(files.key, std::path::Path::new("/etc/doorstep/key.pem"));
+        assert!(config.check().is_ok());
+        let half = HubConfig::from_toml("[tls]\ncertificate = \"/etc/doorstep/fullchain.pem\"\n")
+            .unwrap()
+            .check()
+            .unwrap_err();
+        assert!(half.contains("but not its key"), "{half}");
+        assert!(HubConfig::from_toml("[tls]\ncert = \"a.pem\"\n").is_err());
+        assert!(HubConfig::default().tls.is_none());
     }
 
     #[test]

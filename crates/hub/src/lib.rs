@@ -36,11 +36,12 @@ pub mod server;
 pub mod sql;
 pub mod sqlite;
 pub mod store;
+pub mod tls;
 pub mod transfer;
 pub mod web;
 
 pub use clock::Clock;
 pub use config::HubConfig;
-pub use listener::serve;
+pub use listener::{serve, serve_with};
 pub use server::{AppState, router};
 pub use store::{SharedStore, Store, open, open_with};

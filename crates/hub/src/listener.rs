@@ -1,27 +1,33 @@
 //! Serving connections: hyper's HTTP/1 with a deadline for each request's headers (which
 //! also closes a kept-alive connection left idle), a request body that must keep arriving
 //! (tower-http's body timeout), and at most so many open connections per client address,
-//! so that slow or idle clients cannot hold the hub's sockets for ever.
+//! so that slow or idle clients cannot hold the hub's sockets for ever. With the hub's own
+//! certificate ([`crate::tls`]) each connection is a TLS one, served the same way once its
+//! handshake (held to the same time limit as a request's headers) is done.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
 use serde::Deserialize;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::server::{AppState, router};
+use crate::tls::{self, HubCertificate};
 
 /// How long clients may take, and how many connections one address may hold open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -96,11 +102,42 @@ impl Drop for Slot {
 }
 
 /// Serves the hub on `listener` until `shutdown` completes, then finishes the requests in
-/// flight. Tests pass a listener bound to port 0.
+/// flight; over TLS when the settings have `[tls]` (the files read now, and again when
+/// they change, while serving). Tests pass a listener bound to port 0.
 pub async fn serve<F>(listener: TcpListener, state: AppState, shutdown: F) -> std::io::Result<()>
 where
     F: Future<Output = ()> + Send + 'static,
 {
+    let certificate = match &state.config().tls {
+        Some(settings) => Some(
+            settings
+                .files()
+                .and_then(HubCertificate::load)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+        ),
+        None => None,
+    };
+    let _reloading = certificate
+        .clone()
+        .map(|certificate| tls::watch(certificate, tls::RELOAD_EVERY));
+    serve_with(listener, state, certificate, shutdown).await
+}
+
+/// Serves the hub as [`serve`] does, over TLS with `certificate` when there is one (kept
+/// fresh by the caller, see [`tls::watch`]); `state.config().tls` is not read.
+pub async fn serve_with<F>(
+    listener: TcpListener,
+    state: AppState,
+    certificate: Option<Arc<HubCertificate>>,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let acceptor = certificate
+        .map(|certificate| certificate.server_config().map(TlsAcceptor::from))
+        .transpose()
+        .map_err(std::io::Error::other)?;
     let limits = state.config().connections;
     // Tallies of repeated refusals are written once their minute is over.
     let flusher = {
@@ -138,23 +175,36 @@ where
             drop(stream);
             continue;
         };
-        let service = app
-            .clone()
-            .map_request(move |mut request: Request<Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                request.map(Body::new)
-            });
-        let mut builder = hyper::server::conn::http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_millis(limits.header_timeout_ms));
-        let connection = graceful.watch(
-            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)),
-        );
+        let connection = Connection {
+            peer,
+            app: app.clone(),
+            limits,
+            // Taken here, not in the task, so that a shutdown begun meanwhile is not missed;
+            // a handshake in progress holds the shutdown back at most its time limit.
+            watcher: graceful.watcher(),
+            slot,
+        };
+        let acceptor = acceptor.clone();
+        // The handshake runs in the connection's own task: a slow client never holds up
+        // accepting the next one.
         tokio::spawn(async move {
-            let _slot = slot;
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "connection ended");
+            match acceptor {
+                None => connection.serve(stream).await,
+                Some(acceptor) => {
+                    let handshake = tokio::time::timeout(
+                        Duration::from_millis(limits.header_timeout_ms),
+                        acceptor.accept(stream),
+                    );
+                    match handshake.await {
+                        Ok(Ok(stream)) => connection.serve(stream).await,
+                        Ok(Err(error)) => {
+                            tracing::debug!(address = %peer.ip(), %error, "TLS handshake failed");
+                        }
+                        Err(_) => {
+                            tracing::debug!(address = %peer.ip(), "TLS handshake timed out");
+                        }
+                    }
+                }
             }
         });
     }
@@ -162,6 +212,47 @@ where
     flusher.abort();
     tallies.flush_refusal_tallies(true).await;
     Ok(())
+}
+
+/// An accepted connection, ready to be served once its bytes can be read (with TLS, once
+/// the handshake is done); its place in its address's count is held until it ends.
+struct Connection {
+    peer: SocketAddr,
+    app: Router,
+    limits: ConnectionLimits,
+    watcher: Watcher,
+    slot: Slot,
+}
+
+impl Connection {
+    /// Serves HTTP/1 over `io`, plain TCP or TLS alike, until the client or the shutdown
+    /// ends it.
+    async fn serve<I>(self, io: I)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Self {
+            peer,
+            app,
+            limits,
+            watcher,
+            slot,
+        } = self;
+        let service = app.map_request(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            request.map(Body::new)
+        });
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_millis(limits.header_timeout_ms));
+        let connection = watcher
+            .watch(builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(service)));
+        if let Err(error) = connection.await {
+            tracing::debug!(%error, "connection ended");
+        }
+        drop(slot);
+    }
 }
 
 #[cfg(test)]

@@ -186,12 +186,17 @@ struct AddUser {
 
 /// Where set-up links point: the public URL (`public_url`, or `DOORSTEP_HUB_PUBLIC_URL`:
 /// the address people reach the hub at, e.g. behind a TLS proxy), or else the address the
-/// hub listens on.
+/// hub listens on, `https://` when it has its own certificate.
 fn public_base(config: &HubConfig) -> String {
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     config
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{}", config.listen))
+        .unwrap_or_else(|| format!("{scheme}://{}", config.listen))
 }
 
 fn main() -> ExitCode {
@@ -257,6 +262,35 @@ fn settings(cli: &Cli, listen: Option<&String>) -> Result<HubConfig, String> {
             mail.password_file = Some(PathBuf::from(path));
             mail.password = None;
         }
+    }
+    // The hub's own certificate, from the environment (a container's mounted secret, say):
+    // both files or neither, as in [tls].
+    let env_path = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    match (
+        env_path("DOORSTEP_HUB_TLS_CERT"),
+        env_path("DOORSTEP_HUB_TLS_KEY"),
+    ) {
+        (Some(certificate), Some(key)) => {
+            config.tls = Some(doorstep_hub::tls::TlsSettings {
+                certificate: Some(PathBuf::from(certificate)),
+                key: Some(PathBuf::from(key)),
+            });
+        }
+        (Some(_), None) => {
+            return Err(
+                "DOORSTEP_HUB_TLS_CERT is set but DOORSTEP_HUB_TLS_KEY is not: set both (the \
+                 certificate file and its key file) or neither"
+                    .into(),
+            );
+        }
+        (None, Some(_)) => {
+            return Err(
+                "DOORSTEP_HUB_TLS_KEY is set but DOORSTEP_HUB_TLS_CERT is not: set both (the \
+                 certificate file and its key file) or neither"
+                    .into(),
+            );
+        }
+        (None, None) => {}
     }
     config.public_url = config
         .public_url
@@ -389,6 +423,17 @@ async fn serve(
     config: HubConfig,
     key: Option<std::sync::Arc<hub_key::HubKey>>,
 ) -> Result<(), String> {
+    // Read before anything else, so that a bad certificate or key stops the hub at once,
+    // naming the file and what is wrong with it.
+    let certificate = match &config.tls {
+        Some(settings) => Some(
+            settings
+                .files()
+                .and_then(doorstep_hub::tls::HubCertificate::load)
+                .map_err(|e| e.to_string())?,
+        ),
+        None => None,
+    };
     let store = doorstep_hub::open_with(&config.database, key)
         .await
         .map_err(|e| e.to_string())?;
@@ -398,7 +443,19 @@ async fn serve(
     let address = listener
         .local_addr()
         .map_or_else(|_| config.listen.clone(), |a| a.to_string());
-    tracing::info!(%address, database = %store.backend(), "doorstep-hub listening");
+    let scheme = if certificate.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    tracing::info!(address = %format!("{scheme}://{address}"), database = %store.backend(), "doorstep-hub listening");
+    if let Some(certificate) = &certificate {
+        tracing::info!(
+            certificate = %certificate.files().certificate.display(),
+            reload_every_secs = doorstep_hub::tls::RELOAD_EVERY.as_secs(),
+            "serving TLS with the hub's own certificate; renewed files are read again within the interval, or at once on SIGHUP"
+        );
+    }
     if config.listen == DEFAULT_LISTEN && config.database == DEFAULT_DATABASE {
         tracing::info!(
             "defaults in use: loopback only, SQLite file doorstep-hub.db in this folder"
@@ -418,8 +475,12 @@ async fn serve(
         Clock::system(),
     ));
     let mailing = start_mail(&store, &config)?;
+    let reloading = certificate
+        .clone()
+        .map(|certificate| doorstep_hub::tls::watch(certificate, doorstep_hub::tls::RELOAD_EVERY));
     let state = AppState::new(store, config);
-    let served = doorstep_hub::serve(listener, state, shutdown_signal()).await;
+    let served = doorstep_hub::serve_with(listener, state, certificate, shutdown_signal()).await;
+    drop(reloading);
     purging.abort();
     retaining.abort();
     delivering.abort();
