@@ -80,7 +80,8 @@ impl PgStore {
             StoreError::Backend(format!("bad PostgreSQL URL {}: {e}", redact_url(url)))
         };
         let read = tls::read(url).map_err(bad_url)?;
-        let connector = tls::connector(&read.settings).map_err(bad_url)?;
+        let connector = tls::connector(&read.settings)
+            .map_err(|e| StoreError::Backend(format!("PostgreSQL at {}: {e}", redact_url(url))))?;
         if read.settings.mode == tls::Mode::Disable && !read.settings.local {
             tracing::warn!(
                 "PostgreSQL at {} is not on this machine and sslmode=disable: records travel \

@@ -192,8 +192,6 @@ pub struct ClientCert {
 pub struct TlsSettings {
     /// The mode in force (given, or the default for the host).
     pub mode: Mode,
-    /// Whether `sslmode` was given.
-    pub mode_given: bool,
     /// The trust anchors.
     pub roots: Roots,
     /// The client certificate, if any.
@@ -257,9 +255,15 @@ pub fn read(url: &str) -> Result<ReadUrl, TlsConfigError> {
 
 /// Takes the handled parameters out of the query; the rest is left as written.
 fn strip(url: &str) -> Result<(String, Requested), TlsConfigError> {
-    let Some((base, query)) = url.split_once('?') else {
+    // The driver ends the user info at the first '@', so a '?' before it is the password's.
+    let authority = url.find("://").map_or(0, |i| i + 3);
+    let after_user = url[authority..]
+        .find('@')
+        .map_or(authority, |at| authority + at + 1);
+    let Some(mark) = url[after_user..].find('?').map(|i| after_user + i) else {
         return Ok((url.to_owned(), Requested::default()));
     };
+    let (base, query) = (&url[..mark], &url[mark + 1..]);
     let mut requested = Requested::default();
     let mut kept = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -354,7 +358,6 @@ fn decide(
     }
     Ok(TlsSettings {
         mode,
-        mode_given: requested.mode.is_some(),
         roots,
         client,
         local,
@@ -814,6 +817,10 @@ mod tests {
     #[case::others_kept_as_written(
         "postgres://u@db.example/db?sslmode=verify-full&application_name=doorstep%20hub&sslcert=c&sslkey=k&connect_timeout=5",
         "postgres://u@db.example/db?application_name=doorstep%20hub&connect_timeout=5"
+    )]
+    #[case::question_mark_in_the_password(
+        "postgres://u:p?ss@db.example/db?sslmode=verify-full",
+        "postgres://u:p?ss@db.example/db"
     )]
     #[case::negotiation_left_to_the_driver(
         "postgres://u@db.example/db?sslnegotiation=postgres&sslmode=verify-full",
