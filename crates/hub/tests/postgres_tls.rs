@@ -275,3 +275,51 @@ async fn the_server_refuses_plaintext() {
         assert!(e.contains("no encryption"), "{query}: {e}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_certificate_logs_in_where_the_server_asks_for_one() {
+    use std::os::unix::fs::PermissionsExt;
+    let (ca_pem, issuer) = ca("Doorstep test CA");
+    let (client_ca_pem, client_issuer) = ca("Doorstep clients CA");
+    let server_key = KeyPair::generate().unwrap();
+    let server_cert = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&server_key, &issuer)
+        .unwrap();
+    // pg_hba.conf's `cert` logs in the user the certificate's common name names.
+    let client_key = KeyPair::generate().unwrap();
+    let mut client = CertificateParams::new(Vec::<String>::new()).unwrap();
+    client
+        .distinguished_name
+        .push(DnType::CommonName, "postgres");
+    let client_cert = client.signed_by(&client_key, &client_issuer).unwrap();
+    let cluster = pg::ssl_cluster_with_client_certs(
+        &server_cert.pem(),
+        &server_key.serialize_pem(),
+        &client_ca_pem,
+    )
+    .unwrap_or_else(|e| panic!("could not start a PostgreSQL server with TLS: {e}"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let put = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        path.display().to_string()
+    };
+    let ca = put("ca.pem", &ca_pem);
+    let cert = put("client.pem", &client_cert.pem());
+    let key = put("client.key", &client_key.serialize_pem());
+    let base = format!(
+        "postgres://postgres:s3cret@localhost:{}/postgres?sslmode=verify-full&sslrootcert={ca}",
+        cluster.port
+    );
+
+    let e = refusal(&base).await;
+    assert!(e.contains("client certificate"), "{e}");
+
+    let store = doorstep_hub::open(&format!("{base}&sslcert={cert}&sslkey={key}"))
+        .await
+        .unwrap();
+    store.create_org("Testshire council", now()).await.unwrap();
+}

@@ -123,31 +123,68 @@ pub struct Cluster {
     reason = "the benches include this file and start no TLS cluster"
 )]
 pub fn ssl_cluster(cert_pem: &str, key_pem: &str) -> Result<Cluster, String> {
-    start_cluster(
-        "-c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key",
-        |data, run_as| {
-            let write = |name: &str, text: &str| -> Result<(), String> {
-                use std::os::unix::fs::PermissionsExt;
-                let path = data.join(name);
-                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-                // The server refuses a key anyone but its owner may read.
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                    .map_err(|e| format!("chmod {}: {e}", path.display()))?;
-                if let Some(user) = run_as {
-                    run(Command::new("chown").arg(user).arg(&path), "chown")?;
-                }
-                Ok(())
-            };
-            write("server.crt", cert_pem)?;
-            write("server.key", key_pem)?;
-            write(
-                "pg_hba.conf",
+    tls_cluster(cert_pem, key_pem, None)
+}
+
+/// As [`ssl_cluster`], but a TCP connection must also present a client certificate that
+/// `client_ca_pem` signed, for the user its common name names (pg_hba.conf `cert`).
+#[allow(
+    dead_code,
+    reason = "the benches include this file and start no TLS cluster"
+)]
+pub fn ssl_cluster_with_client_certs(
+    cert_pem: &str,
+    key_pem: &str,
+    client_ca_pem: &str,
+) -> Result<Cluster, String> {
+    tls_cluster(cert_pem, key_pem, Some(client_ca_pem))
+}
+
+#[allow(
+    dead_code,
+    reason = "the benches include this file and start no TLS cluster"
+)]
+fn tls_cluster(
+    cert_pem: &str,
+    key_pem: &str,
+    client_ca_pem: Option<&str>,
+) -> Result<Cluster, String> {
+    let mut options = "-c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key".to_owned();
+    if client_ca_pem.is_some() {
+        options.push_str(" -c ssl_ca_file=client-ca.crt");
+    }
+    let method = if client_ca_pem.is_some() {
+        "cert"
+    } else {
+        "trust"
+    };
+    start_cluster(&options, |data, run_as| {
+        let write = |name: &str, text: &str| -> Result<(), String> {
+            use std::os::unix::fs::PermissionsExt;
+            let path = data.join(name);
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            // The server refuses a key anyone but its owner may read.
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("chmod {}: {e}", path.display()))?;
+            if let Some(user) = run_as {
+                run(Command::new("chown").arg(user).arg(&path), "chown")?;
+            }
+            Ok(())
+        };
+        write("server.crt", cert_pem)?;
+        write("server.key", key_pem)?;
+        if let Some(ca) = client_ca_pem {
+            write("client-ca.crt", ca)?;
+        }
+        write(
+            "pg_hba.conf",
+            &format!(
                 "local all all trust\n\
-                 hostssl all all 127.0.0.1/32 trust\n\
-                 hostnossl all all 0.0.0.0/0 reject\n",
-            )
-        },
-    )
+                 hostssl all all 127.0.0.1/32 {method}\n\
+                 hostnossl all all 0.0.0.0/0 reject\n"
+            ),
+        )
+    })
 }
 
 /// `initdb` in a temporary folder (trust authentication), `prepare(data folder, user the
