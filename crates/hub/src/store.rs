@@ -260,9 +260,10 @@ pub async fn open_with(
     }
 }
 
-/// A database URL without its password, for logs.
+/// A database URL without its password, for logs: the one in the user info and libpq's
+/// `password=` query parameter alike.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let redacted = match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
             match userinfo.find(':') {
@@ -276,6 +277,21 @@ pub fn redact_url(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    };
+    match redacted.split_once('?') {
+        Some((base, query)) if url.contains("://") => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => {
+                        format!("{key}=***")
+                    }
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", pairs.join("&"))
+        }
+        _ => redacted,
     }
 }
 
@@ -400,5 +416,9 @@ mod tests {
             "postgres://postgres@127.0.0.1/hub"
         );
         assert_eq!(redact_url("sqlite:hub.db"), "sqlite:hub.db");
+        assert_eq!(
+            redact_url("postgres://hub@db.example/hub?sslmode=verify-full&password=s3cret"),
+            "postgres://hub@db.example/hub?sslmode=verify-full&password=***"
+        );
     }
 }

@@ -26,8 +26,7 @@ mod schema;
 mod scope;
 mod sessions;
 mod sync;
-
-use std::str::FromStr;
+pub mod tls;
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -73,19 +72,30 @@ impl std::fmt::Debug for PgStore {
 }
 
 impl PgStore {
-    /// Connects to `url` (`postgres://user[:password]@host[:port]/database`) and brings the
-    /// schema up to date.
+    /// Connects to `url` (`postgres://user[:password]@host[:port]/database`, with libpq's
+    /// `sslmode`, `sslrootcert`, `sslcert` and `sslkey`: see [`tls`]) and brings the schema
+    /// up to date.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let config = tokio_postgres::Config::from_str(url).map_err(|e| {
+        let bad_url = |e: tls::TlsConfigError| {
             StoreError::Backend(format!("bad PostgreSQL URL {}: {e}", redact_url(url)))
-        })?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        };
+        let read = tls::read(url).map_err(bad_url)?;
+        let connector = tls::connector(&read.settings)
+            .map_err(|e| StoreError::Backend(format!("PostgreSQL at {}: {e}", redact_url(url))))?;
+        if read.settings.mode == tls::Mode::Disable && !read.settings.local {
+            tracing::warn!(
+                "PostgreSQL at {} is not on this machine and sslmode=disable: records travel \
+                 unencrypted (sslmode=verify-full encrypts them)",
+                redact_url(url)
+            );
+        }
+        let manager_config = || ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match connector {
+            Some(tls) => Manager::from_config(read.config, tls, manager_config()),
+            None => Manager::from_config(read.config, NoTls, manager_config()),
+        };
         let pool = Pool::builder(manager)
             .max_size(16)
             .runtime(deadpool_postgres::Runtime::Tokio1)
@@ -99,6 +109,17 @@ impl PgStore {
             }
             other => other,
         };
+        // A first connection on its own, so a refused TLS handshake is told as such.
+        match pool.get().await {
+            Ok(client) => drop(client),
+            Err(deadpool_postgres::PoolError::Backend(e)) => {
+                return Err(match tls::explain(&read.settings, url, &e) {
+                    Some(sentence) => StoreError::Backend(sentence),
+                    None => in_context(StoreError::from(e)),
+                });
+            }
+            Err(e) => return Err(in_context(StoreError::from(e))),
+        }
         schema::migrate(&pool).await.map_err(in_context)?;
         casework::rebuild_if_stale(&pool)
             .await

@@ -8,6 +8,9 @@
 //!    (trust authentication), started on a free loopback port, stopped and deleted when
 //!    the process ends, however it ends.
 //!
+//! [`ssl_cluster`] starts a throw-away cluster that takes TCP connections over TLS only, for
+//! the TLS tests (`tests/postgres_tls.rs`).
+//!
 //! Used by `tests/support/mod.rs` and, through `#[path]`, by the benches, so there is one
 //! way to find PostgreSQL. It needs only std and `tempfile`.
 
@@ -15,7 +18,7 @@ use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 /// The environment variable naming an admin URL to use instead of finding one.
@@ -85,12 +88,111 @@ fn admits_postgres_without_password() -> bool {
     }
 }
 
-/// Keeps the cleaner's stdin open for the life of the process (statics are never dropped).
-/// When the process exits, or is killed, the kernel closes it and the cleaner stops the
+/// Keeps each cleaner's stdin open for the life of the process (statics are never dropped).
+/// When the process exits, or is killed, the kernel closes it and the cleaner stops its
 /// cluster and deletes its folder.
-static CLEANER: OnceLock<(Child, ChildStdin)> = OnceLock::new();
+static CLEANERS: Mutex<Vec<(Child, ChildStdin)>> = Mutex::new(Vec::new());
 
 fn throw_away_cluster() -> Result<String, String> {
+    let cluster = start_cluster("", |_, _| Ok(()))?;
+    Ok(format!(
+        "postgres://postgres@127.0.0.1:{}/postgres",
+        cluster.port
+    ))
+}
+
+/// A throw-away cluster of this process's own, stopped and deleted when the process ends.
+#[derive(Debug)]
+#[allow(
+    dead_code,
+    reason = "the benches include this file and read only the port"
+)]
+pub struct Cluster {
+    /// Its TCP port on 127.0.0.1.
+    pub port: u16,
+    /// The folder of its Unix socket (trust authentication, no TLS).
+    pub socket_dir: PathBuf,
+}
+
+/// A throw-away cluster that speaks TLS with this certificate (chain) and key, both PEM, and
+/// takes TCP connections only over TLS: pg_hba.conf has `hostssl … trust` and `hostnossl …
+/// reject`, so a plaintext connection is provably refused. Its Unix socket stays plain and
+/// trusted, for looking at the server from outside (`pg_stat_ssl`).
+#[allow(
+    dead_code,
+    reason = "the benches include this file and start no TLS cluster"
+)]
+pub fn ssl_cluster(cert_pem: &str, key_pem: &str) -> Result<Cluster, String> {
+    tls_cluster(cert_pem, key_pem, None)
+}
+
+/// As [`ssl_cluster`], but a TCP connection must also present a client certificate that
+/// `client_ca_pem` signed, for the user its common name names (pg_hba.conf `cert`).
+#[allow(
+    dead_code,
+    reason = "the benches include this file and start no TLS cluster"
+)]
+pub fn ssl_cluster_with_client_certs(
+    cert_pem: &str,
+    key_pem: &str,
+    client_ca_pem: &str,
+) -> Result<Cluster, String> {
+    tls_cluster(cert_pem, key_pem, Some(client_ca_pem))
+}
+
+#[allow(
+    dead_code,
+    reason = "the benches include this file and start no TLS cluster"
+)]
+fn tls_cluster(
+    cert_pem: &str,
+    key_pem: &str,
+    client_ca_pem: Option<&str>,
+) -> Result<Cluster, String> {
+    let mut options = "-c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key".to_owned();
+    if client_ca_pem.is_some() {
+        options.push_str(" -c ssl_ca_file=client-ca.crt");
+    }
+    let method = if client_ca_pem.is_some() {
+        "cert"
+    } else {
+        "trust"
+    };
+    start_cluster(&options, |data, run_as| {
+        let write = |name: &str, text: &str| -> Result<(), String> {
+            use std::os::unix::fs::PermissionsExt;
+            let path = data.join(name);
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            // The server refuses a key anyone but its owner may read.
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("chmod {}: {e}", path.display()))?;
+            if let Some(user) = run_as {
+                run(Command::new("chown").arg(user).arg(&path), "chown")?;
+            }
+            Ok(())
+        };
+        write("server.crt", cert_pem)?;
+        write("server.key", key_pem)?;
+        if let Some(ca) = client_ca_pem {
+            write("client-ca.crt", ca)?;
+        }
+        write(
+            "pg_hba.conf",
+            &format!(
+                "local all all trust\n\
+                 hostssl all all 127.0.0.1/32 {method}\n\
+                 hostnossl all all 0.0.0.0/0 reject\n"
+            ),
+        )
+    })
+}
+
+/// `initdb` in a temporary folder (trust authentication), `prepare(data folder, user the
+/// server runs as)` to change its files, then started on a free loopback port with `options`.
+fn start_cluster(
+    options: &str,
+    prepare: impl FnOnce(&Path, Option<&str>) -> Result<(), String>,
+) -> Result<Cluster, String> {
     let bin = postgres_bin()
         .ok_or("initdb and pg_ctl not found (looked in /usr/lib/postgresql/*/bin and on PATH)")?;
     let initdb = bin.join("initdb");
@@ -121,9 +223,10 @@ fn throw_away_cluster() -> Result<String, String> {
             .arg(&data),
         "initdb",
     )?;
+    prepare(&data, run_as)?;
     let port = free_port()?;
     let options = format!(
-        "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off",
+        "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off {options}",
         dir.display()
     );
     let started = as_user(run_as, &pg_ctl)
@@ -145,7 +248,10 @@ fn throw_away_cluster() -> Result<String, String> {
             "pg_ctl start failed ({started}); server log:\n{log}"
         ));
     }
-    Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
+    Ok(Cluster {
+        port,
+        socket_dir: dir,
+    })
 }
 
 /// A shell that waits for end-of-file on its stdin (which only this process holds), then
@@ -172,9 +278,11 @@ fn start_cleaner(pg_ctl: &Path, dir: &Path, run_as: Option<&str>) -> Result<(), 
         .spawn()
         .map_err(|e| format!("cleaner: {e}"))?;
     let stdin = child.stdin.take().ok_or("cleaner: no stdin")?;
-    CLEANER
-        .set((child, stdin))
-        .map_err(|_| "a second throw-away cluster in one process".to_owned())
+    CLEANERS
+        .lock()
+        .map_err(|_| "cleaners: poisoned".to_owned())?
+        .push((child, stdin));
+    Ok(())
 }
 
 /// The newest PostgreSQL's binaries: Debian's versioned folders first, then PATH.
