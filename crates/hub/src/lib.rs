@@ -7,6 +7,7 @@ pub mod access;
 pub mod admin;
 pub mod api_error;
 pub mod attachments;
+pub mod backup;
 pub mod casework;
 pub mod clock;
 pub mod config;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use doorstep_hub::backup;
 use doorstep_hub::config::{DEFAULT_DATABASE, DEFAULT_LISTEN};
 use doorstep_hub::model::{AuditEntry, parse_role};
 use doorstep_hub::sqlite::cipher;
@@ -158,6 +159,35 @@ enum Admin {
         /// The file holding the new key (from `admin new-key`).
         #[arg(long)]
         new_key_file: PathBuf,
+    },
+    /// Writes a new age identity for backups to a new file only its owner may read, and
+    /// prints its recipient (age1…) for `backup --recipient` or
+    /// DOORSTEP_HUB_BACKUP_RECIPIENTS. Keep the identity off the hub.
+    BackupIdentity {
+        /// The file to write; never overwritten.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Writes an encrypted, consistent backup of the database (either backend) while the
+    /// hub runs: readable only with the identity of one of the recipients.
+    Backup {
+        /// The backup file to write.
+        #[arg(long)]
+        to: PathBuf,
+        /// An age recipient (age1…) to encrypt to; more than one may be given
+        /// [default: DOORSTEP_HUB_BACKUP_RECIPIENTS].
+        #[arg(long)]
+        recipient: Vec<String>,
+    },
+    /// Restores a backup made by `admin backup` into this hub's database, replacing it
+    /// (refused if the database is another hub's). Stop the hub first.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The age identity file that opens it.
+        #[arg(long)]
+        identity: PathBuf,
     },
     /// Shows the latest audit log entries, oldest first.
     Audit {
@@ -330,7 +360,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Admin(admin) => {
             let config = settings(&cli, None)?;
-            if let Some(done) = run_file_admin(admin, &config, key.as_deref())? {
+            if let Some(done) = run_file_admin(admin, &config, key.as_deref()).await? {
                 return Ok(done);
             }
             let store = doorstep_hub::open_with(&config.database, key)
@@ -347,7 +377,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     clippy::print_stdout,
     reason = "admin commands answer on stdout, so scripts can capture what they did"
 )]
-fn run_file_admin(
+async fn run_file_admin(
     admin: &Admin,
     config: &HubConfig,
     key: Option<&hub_key::HubKey>,
@@ -413,6 +443,42 @@ fn run_file_admin(
                     new_key_file.display()
                 ),
             }
+        }
+        Admin::BackupIdentity { out } => {
+            let recipient = backup::new_identity(out).map_err(|e| e.to_string())?;
+            eprintln!(
+                "wrote a backup identity to {}: move it off the hub to where the council keeps its keys; it alone can restore the backups",
+                out.display()
+            );
+            println!("{recipient}");
+        }
+        Admin::Backup { to, recipient } => {
+            let recipients = backup::recipients(recipient).map_err(|e| e.to_string())?;
+            let bytes = match doorstep_hub::store::sqlite_path(&config.database) {
+                Some(db) => backup::sqlite::backup(&db, key, to, &recipients),
+                None => backup::postgres::backup(&config.database, to, &recipients).await,
+            }
+            .map_err(|e| e.to_string())?;
+            println!(
+                "wrote {} ({bytes} bytes), encrypted to {} recipient(s)",
+                to.display(),
+                recipients.len()
+            );
+        }
+        Admin::Restore { from, identity } => {
+            let identity = backup::identity(identity).map_err(|e| e.to_string())?;
+            let restored = match doorstep_hub::store::sqlite_path(&config.database) {
+                Some(db) => backup::sqlite::restore(&db, key, from, &identity),
+                None => backup::postgres::restore(&config.database, from, &identity).await,
+            }
+            .map_err(|e| e.to_string())?;
+            let made = chrono::DateTime::from_timestamp_millis(restored.header.created_at)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default();
+            println!(
+                "restored the backup of hub {} made at {made}: what laptops synced after that time is not in it; every laptop starts again from the beginning at its next sync",
+                restored.header.hub
+            );
         }
         _ => return Ok(None),
     }
@@ -709,7 +775,12 @@ async fn run_admin(
                 println!("  {}: {n} ({})", class.label(), action.label());
             }
         }
-        Admin::NewKey { .. } | Admin::EncryptDatabase | Admin::Rekey { .. } => {
+        Admin::NewKey { .. }
+        | Admin::EncryptDatabase
+        | Admin::Rekey { .. }
+        | Admin::BackupIdentity { .. }
+        | Admin::Backup { .. }
+        | Admin::Restore { .. } => {
             // Answered by run_file_admin before any store is opened.
         }
         Admin::Purge => {

@@ -76,6 +76,72 @@ impl PgStore {
     /// `sslmode`, `sslrootcert`, `sslcert` and `sslkey`: see [`tls`]) and brings the schema
     /// up to date.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = Self::pool(url).await?;
+        let in_context = |e| match e {
+            StoreError::Backend(m) => {
+                StoreError::Backend(format!("PostgreSQL at {}: {m}", redact_url(url)))
+            }
+            other => other,
+        };
+        schema::migrate(&pool).await.map_err(in_context)?;
+        casework::rebuild_if_stale(&pool)
+            .await
+            .map_err(in_context)?;
+        let hub = schema::hub_identity(&pool).await.map_err(in_context)?;
+        Ok(Self {
+            url: url.to_owned(),
+            pool,
+            hub,
+            log_writers: std::sync::Arc::default(),
+        })
+    }
+
+    /// Which hub the database at `url` belongs to, and whether it holds any data, without
+    /// changing it (no migration): what a restore checks before it replaces anything.
+    pub async fn peek(url: &str) -> Result<crate::backup::TargetHub, StoreError> {
+        let pool = Self::pool(url).await?;
+        let client = pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT to_regclass('hub_settings') IS NOT NULL,
+                        to_regclass('organisations') IS NOT NULL",
+                &[],
+            )
+            .await?;
+        let (settings, organisations): (bool, bool) = (row.get(0), row.get(1));
+        let hub = if settings {
+            client
+                .query_opt(
+                    "SELECT value FROM hub_settings WHERE name = 'hub_device_id'",
+                    &[],
+                )
+                .await?
+                .map(|r| r.get::<_, String>(0))
+        } else {
+            None
+        };
+        let has_data = organisations
+            && client
+                .query_one("SELECT EXISTS (SELECT 1 FROM organisations)", &[])
+                .await?
+                .get::<_, bool>(0);
+        Ok(crate::backup::TargetHub { hub, has_data })
+    }
+
+    /// After a restore: brings the restored schema up to date and sends every laptop back
+    /// to the beginning at its next pull (their cursors count a log the restore replaced).
+    pub async fn after_restore(url: &str) -> Result<(), StoreError> {
+        let store = Self::connect(url).await?;
+        let client = store.pool.get().await?;
+        client
+            .execute("UPDATE device_cursors SET resync_needed = TRUE", &[])
+            .await?;
+        Ok(())
+    }
+
+    /// A pool on `url` whose first connection has been made, so a refused TLS handshake
+    /// or a wrong address is told as such.
+    async fn pool(url: &str) -> Result<Pool, StoreError> {
         let bad_url = |e: tls::TlsConfigError| {
             StoreError::Backend(format!("bad PostgreSQL URL {}: {e}", redact_url(url)))
         };
@@ -120,17 +186,7 @@ impl PgStore {
             }
             Err(e) => return Err(in_context(StoreError::from(e))),
         }
-        schema::migrate(&pool).await.map_err(in_context)?;
-        casework::rebuild_if_stale(&pool)
-            .await
-            .map_err(in_context)?;
-        let hub = schema::hub_identity(&pool).await.map_err(in_context)?;
-        Ok(Self {
-            url: url.to_owned(),
-            pool,
-            hub,
-            log_writers: std::sync::Arc::default(),
-        })
+        Ok(pool)
     }
 }
 

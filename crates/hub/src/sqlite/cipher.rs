@@ -174,7 +174,7 @@ pub fn rekey(path: &Path, old: &DatabaseKey, new: &DatabaseKey) -> Result<Rewrit
 }
 
 /// The copy being written, beside the database.
-fn copy_path(path: &Path) -> PathBuf {
+pub(crate) fn copy_path(path: &Path) -> PathBuf {
     sibling(path, ".rekeying")
 }
 
@@ -183,7 +183,7 @@ fn retired_path(path: &Path) -> PathBuf {
     sibling(path, ".retired")
 }
 
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
@@ -192,7 +192,7 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// Tidies what a crashed rewrite left: a half-written copy is deleted (it is encrypted,
 /// and the database is still whole under its name); a retired old file still linked to the
 /// live one is only unlinked; one that is not (the rename happened) is overwritten first.
-fn finish_interrupted(path: &Path) -> Result<(), StoreError> {
+pub(crate) fn finish_interrupted(path: &Path) -> Result<(), StoreError> {
     let copy = copy_path(path);
     if copy.exists() {
         fs::remove_file(&copy).map_err(|e| io_error(&copy, &e))?;
@@ -220,9 +220,25 @@ fn rewrite(path: &Path, from: Cipher<'_>, to: &DatabaseKey) -> Result<Rewritten,
     // With the create flag: ATTACH opens the copy with the main file's flags.
     let conn = doorstep_store::connection::open(path, from, true)
         .map_err(|e| StoreError::Backend(format!("cannot open {}: {e}", path.display())))?;
-    // Leaving WAL needs the only connection: a running hub makes this fail, which is the
-    // check that it is stopped. It also folds the WAL into the file, so the old file alone
-    // is the whole database and no stray -wal file could later be replayed onto the copy.
+    hold_alone(&conn, path)?;
+    let checked =
+        export(&conn, &copy, Some(to)).and_then(|()| check_copy(&conn, &copy, Cipher::Key(to)));
+    let rows = match checked {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = fs::remove_file(&copy);
+            return Err(e);
+        }
+    };
+    drop(conn);
+    replace(path, &copy)?;
+    Ok(Rewritten::Done { rows })
+}
+
+/// Takes the database for this connection alone until it closes. Leaving WAL needs the
+/// only connection: a running hub makes this fail, which is the check that it is stopped.
+/// It also folds the WAL into the file, so the file alone is the whole database.
+pub(crate) fn hold_alone(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA locking_mode = EXCLUSIVE;")
         .and_then(|()| conn.execute_batch("BEGIN IMMEDIATE; COMMIT;"))
         .map_err(|e| match e.sqlite_error_code() {
@@ -233,61 +249,87 @@ fn rewrite(path: &Path, from: Cipher<'_>, to: &DatabaseKey) -> Result<Rewritten,
                 ))
             }
             _ => StoreError::from(e),
-        })?;
+        })
+}
+
+/// Exports every table of `conn`'s main database into a new file at `copy`, under `key`
+/// (plain without one), with its schema version.
+pub(crate) fn export(
+    conn: &Connection,
+    copy: &Path,
+    key: Option<&DatabaseKey>,
+) -> Result<(), StoreError> {
     let copy_text = copy.to_str().ok_or_else(|| {
         StoreError::Backend(format!("{} is not a usable file name", copy.display()))
     })?;
+    let literal = key.map_or_else(|| zeroize::Zeroizing::new("''".to_owned()), key_literal);
     let exported = (|| -> Result<(), rusqlite::Error> {
         conn.execute(
-            &format!(
-                "ATTACH DATABASE ?1 AS rekeyed KEY {}",
-                key_literal(to).as_str()
-            ),
+            &format!("ATTACH DATABASE ?1 AS exported KEY {}", literal.as_str()),
             [copy_text],
         )?;
+        // One transaction: every table is read from the same snapshot, even while the hub
+        // goes on writing (a backup is taken online).
         let done = conn
-            .query_row("SELECT sqlcipher_export('rekeyed')", [], |_| Ok(()))
+            .execute_batch("BEGIN")
+            .and_then(|()| conn.query_row("SELECT sqlcipher_export('exported')", [], |_| Ok(())))
             .and_then(|()| {
                 let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
-                conn.execute_batch(&format!("PRAGMA rekeyed.user_version = {version};"))
+                conn.execute_batch(&format!(
+                    "PRAGMA exported.user_version = {version}; COMMIT;"
+                ))
+            })
+            .inspect_err(|_| {
+                let _ = conn.execute_batch("ROLLBACK");
             });
-        let detached = conn.execute_batch("DETACH DATABASE rekeyed");
+        let detached = conn.execute_batch("DETACH DATABASE exported");
         done.and(detached)
     })();
-    if let Err(e) = exported {
-        let _ = fs::remove_file(&copy);
-        return Err(StoreError::Backend(format!(
-            "could not write the encrypted copy {}: {e}; the database was not changed",
+    exported.map_err(|e| {
+        StoreError::Backend(format!(
+            "could not write the copy {}: {e}; the database was not changed",
             copy.display()
-        )));
-    }
-    let rows = match check_copy(&conn, &copy, to) {
-        Ok(rows) => rows,
-        Err(e) => {
-            let _ = fs::remove_file(&copy);
-            return Err(e);
-        }
-    };
+        ))
+    })
+}
+
+/// Puts the finished file `copy` in `path`'s place: synced, renamed over it (atomic), and
+/// the old file's blocks overwritten. A stale `-wal` or `-shm` of the old file is removed
+/// first: SQLite would otherwise replay the old file's log onto the new one.
+pub(crate) fn replace(path: &Path, copy: &Path) -> Result<(), StoreError> {
     // The file's bytes, then its name, must reach the disk before the old one goes.
-    sync_file(&copy)?;
+    sync_file(copy)?;
+    for stale in [sibling(path, "-wal"), sibling(path, "-shm")] {
+        if stale.exists() {
+            fs::remove_file(&stale).map_err(|e| io_error(&stale, &e))?;
+        }
+    }
     let retired = retired_path(path);
-    fs::hard_link(path, &retired).map_err(|e| io_error(&retired, &e))?;
-    fs::rename(&copy, path).map_err(|e| io_error(path, &e))?;
+    let had_old = path.exists();
+    if had_old {
+        fs::hard_link(path, &retired).map_err(|e| io_error(&retired, &e))?;
+    }
+    fs::rename(copy, path).map_err(|e| io_error(path, &e))?;
     sync_folder(path)?;
-    drop(conn);
-    shred(&retired)?;
-    Ok(Rewritten::Done { rows })
+    if had_old {
+        shred(&retired)?;
+    }
+    Ok(())
 }
 
 /// The copy must open under its key, pass SQLite's check, and hold as many rows in every
 /// table as the original.
-fn check_copy(original: &Connection, copy: &Path, key: &DatabaseKey) -> Result<u64, StoreError> {
-    let reopened = doorstep_store::connection::open(copy, Cipher::Key(key), false)
-        .map_err(|e| StoreError::Backend(format!("the encrypted copy does not open: {e}")))?;
+pub(crate) fn check_copy(
+    original: &Connection,
+    copy: &Path,
+    cipher: Cipher<'_>,
+) -> Result<u64, StoreError> {
+    let reopened = doorstep_store::connection::open(copy, cipher, false)
+        .map_err(|e| StoreError::Backend(format!("the copy does not open: {e}")))?;
     let check: String = reopened.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
     if check != "ok" {
         return Err(StoreError::Backend(format!(
-            "the encrypted copy failed SQLite's check ({check}); the database was not changed"
+            "the copy failed SQLite's check ({check}); the database was not changed"
         )));
     }
     let tables: Vec<String> = {
@@ -304,7 +346,7 @@ fn check_copy(original: &Connection, copy: &Path, key: &DatabaseKey) -> Result<u
         let after: i64 = reopened.query_row(&count, [], |r| r.get(0))?;
         if before != after {
             return Err(StoreError::Backend(format!(
-                "the encrypted copy of table {table} has {after} rows, not {before}; the database was not changed"
+                "the copy of table {table} has {after} rows, not {before}; the database was not changed"
             )));
         }
         rows += u64::try_from(before).unwrap_or(0);
@@ -369,6 +411,6 @@ fn sync_folder(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn io_error(path: &Path, e: &std::io::Error) -> StoreError {
+pub(crate) fn io_error(path: &Path, e: &std::io::Error) -> StoreError {
     StoreError::Backend(format!("{}: {e}", path.display()))
 }

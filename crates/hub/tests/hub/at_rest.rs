@@ -338,3 +338,150 @@ async fn encrypt_database_killed_at_any_moment_and_rerun_loses_nothing() {
         assert_eq!(markers_in(&work), vec![], "after a kill at {tenth}/10");
     }
 }
+
+/// Issue 23, item 4: backups. A backup taken while the hub runs holds none of the markers,
+/// restores every record (into an empty place or over the same hub), and is refused when
+/// truncated, opened with another identity, or aimed at another hub's data, changing
+/// nothing.
+#[tokio::test]
+async fn an_sqlite_backup_is_encrypted_restores_whole_and_refuses_bad_input() {
+    use doorstep_hub::backup::{self, BackupError};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hub.db");
+    let key = key();
+    let store = open(&path, Some(&key)).unwrap();
+    sync_markers(&store).await;
+    let before = stats(&store).await;
+
+    let keys = tempfile::tempdir().unwrap();
+    let identity_file = keys.path().join("backup-identity.txt");
+    let recipient = backup::new_identity(&identity_file).unwrap();
+    let identity = backup::identity(&identity_file).unwrap();
+    let recipients = backup::recipients(&[recipient]).unwrap();
+    let backups = tempfile::tempdir().unwrap();
+    let file = backups.path().join("hub.backup");
+    // Online: the hub's store is open (and could be writing) while the backup is taken.
+    backup::sqlite::backup(&path, Some(&key), &file, &recipients).unwrap();
+    assert_eq!(markers_in(backups.path()), vec![], "the backup folder");
+    drop(store);
+
+    // Into an empty place on a new machine, under that machine's own key.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let new_path = elsewhere.path().join("hub.db");
+    let new_key = self::key();
+    backup::sqlite::restore(&new_path, Some(&new_key), &file, &identity).unwrap();
+    let restored = open(&new_path, Some(&new_key)).unwrap();
+    assert_eq!(stats(&restored).await, before);
+    drop(restored);
+    assert_eq!(markers_in(elsewhere.path()), vec![]);
+
+    // Over the same hub's database.
+    backup::sqlite::restore(&path, Some(&key), &file, &identity).unwrap();
+    assert_eq!(stats(&open(&path, Some(&key)).unwrap()).await, before);
+    let conn =
+        doorstep_store::connection::open(&path, Cipher::Key(key.database_key()), false).unwrap();
+    let not_flagged: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM device_cursors WHERE resync_needed = 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(not_flagged, 0, "every laptop starts again after a restore");
+    drop(conn);
+
+    // Bad input: each refused, the database untouched.
+    let unchanged = folder_digest(dir.path());
+    let whole = std::fs::read(&file).unwrap();
+    let truncated = backups.path().join("truncated.backup");
+    std::fs::write(&truncated, &whole[..whole.len() - 300]).unwrap();
+    let err = backup::sqlite::restore(&path, Some(&key), &truncated, &identity).unwrap_err();
+    assert!(matches!(err, BackupError::Damaged { .. }), "{err}");
+    assert!(err.to_string().contains("damaged or incomplete"), "{err}");
+    let stranger = age::x25519::Identity::generate();
+    let err = backup::sqlite::restore(&path, Some(&key), &file, &stranger).unwrap_err();
+    assert!(matches!(err, BackupError::NotForThisIdentity(_)), "{err}");
+
+    let other_dir = tempfile::tempdir().unwrap();
+    let other_path = other_dir.path().join("hub.db");
+    let other = open(&other_path, Some(&key)).unwrap();
+    org(&other).await;
+    drop(other);
+    let other_file = backups.path().join("other.backup");
+    backup::sqlite::backup(&other_path, Some(&key), &other_file, &recipients).unwrap();
+    let err = backup::sqlite::restore(&path, Some(&key), &other_file, &identity).unwrap_err();
+    assert!(matches!(err, BackupError::AnotherHub { .. }), "{err}");
+    assert_eq!(
+        folder_digest(dir.path()),
+        unchanged,
+        "a refused restore changed a file"
+    );
+    assert_eq!(stats(&open(&path, Some(&key)).unwrap()).await, before);
+}
+
+#[tokio::test]
+async fn a_postgres_backup_is_encrypted_restores_into_an_empty_database_and_refuses_another_hubs() {
+    use doorstep_hub::backup::{self, BackupError};
+    let source = TestDb::new(Backend::Postgres).await;
+    let store = doorstep_hub::open(&source.url).await.unwrap();
+    sync_markers(&store).await;
+    let before = stats(&store).await;
+
+    let keys = tempfile::tempdir().unwrap();
+    let identity_file = keys.path().join("backup-identity.txt");
+    let recipients = backup::recipients(&[backup::new_identity(&identity_file).unwrap()]).unwrap();
+    let identity = backup::identity(&identity_file).unwrap();
+    let backups = tempfile::tempdir().unwrap();
+    let file = backups.path().join("hub.backup");
+    backup::postgres::backup(&source.url, &file, &recipients)
+        .await
+        .unwrap();
+    assert_eq!(markers_in(backups.path()), vec![]);
+    drop(store);
+
+    // A new, empty database: the disaster-recovery case.
+    let target = TestDb::new(Backend::Postgres).await;
+    backup::postgres::restore(&target.url, &file, &identity)
+        .await
+        .unwrap();
+    let restored = doorstep_hub::open(&target.url).await.unwrap();
+    assert_eq!(stats(&restored).await, before);
+    assert_eq!(
+        restored.hub_identity(),
+        doorstep_hub::open(&source.url)
+            .await
+            .unwrap()
+            .hub_identity()
+    );
+
+    // Another hub's database holding data: refused, unchanged.
+    let another = TestDb::new(Backend::Postgres).await;
+    let another_store = doorstep_hub::open(&another.url).await.unwrap();
+    org(&another_store).await;
+    let another_before = stats(&another_store).await;
+    let err = backup::postgres::restore(&another.url, &file, &identity)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BackupError::AnotherHub { .. }), "{err}");
+    assert_eq!(stats(&another_store).await, another_before);
+
+    // A truncated backup never reaches pg_restore.
+    let whole = std::fs::read(&file).unwrap();
+    let truncated = backups.path().join("truncated.backup");
+    std::fs::write(&truncated, &whole[..whole.len() / 2]).unwrap();
+    let err = backup::postgres::restore(&target.url, &truncated, &identity)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BackupError::Damaged { .. }), "{err}");
+    assert_eq!(stats(&restored).await, before);
+    // A SQLite backup is not restored into PostgreSQL.
+    let sqlite_dir = tempfile::tempdir().unwrap();
+    let sqlite_path = sqlite_dir.path().join("hub.db");
+    org(&open(&sqlite_path, None).unwrap()).await;
+    let sqlite_file = backups.path().join("sqlite.backup");
+    backup::sqlite::backup(&sqlite_path, None, &sqlite_file, &recipients).unwrap();
+    let err = backup::postgres::restore(&target.url, &sqlite_file, &identity)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BackupError::WrongBackend { .. }), "{err}");
+}
