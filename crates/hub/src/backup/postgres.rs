@@ -140,10 +140,9 @@ fn load(url: &str, from: &Path, identity: &age::x25519::Identity) -> Result<(), 
     Ok(())
 }
 
-/// `pg_dump` or `pg_restore` for `url`: from PATH, else the newest in
-/// /usr/lib/postgresql/*/bin (Debian), with the password in the environment.
+/// `pg_dump` or `pg_restore` for `url` ([`program`]), with the password in the environment.
 fn tool(name: &str, url: &str) -> Result<Command, BackupError> {
-    let program = find_tool(name).ok_or_else(|| {
+    let program = program(name).ok_or_else(|| {
         BackupError::Tool(format!(
             "{name} was not found: install PostgreSQL's client programs (Debian: package postgresql-client) at the server's version or newer"
         ))
@@ -157,25 +156,26 @@ fn tool(name: &str, url: &str) -> Result<Command, BackupError> {
     Ok(command)
 }
 
-fn find_tool(name: &str) -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|path| {
+/// A PostgreSQL program: the newest in Debian's /usr/lib/postgresql/*/bin first (the
+/// versioned folders hold every tool, the server's included), else on PATH. The tests'
+/// throw-away clusters find `initdb` and `pg_ctl` the same way.
+pub fn program(name: &str) -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let version = e.file_name().to_str()?.parse().ok()?;
+            let program = e.path().join("bin").join(name);
+            program.is_file().then_some((version, program))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, program)| program).or_else(|| {
+        let path = std::env::var_os("PATH")?;
         std::env::split_paths(&path)
             .map(|dir| dir.join(name))
             .find(|p| p.is_file())
-    });
-    on_path.or_else(|| {
-        let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                let version = e.file_name().to_str()?.parse().ok()?;
-                let program = e.path().join("bin").join(name);
-                program.is_file().then_some((version, program))
-            })
-            .collect();
-        versions.sort();
-        versions.pop().map(|(_, program)| program)
     })
 }
 

@@ -12,7 +12,8 @@
 //! the TLS tests (`tests/postgres_tls.rs`).
 //!
 //! Used by `tests/support/mod.rs` and, through `#[path]`, by the benches, so there is one
-//! way to find PostgreSQL. It needs only std and `tempfile`.
+//! way to find PostgreSQL. It needs std, `tempfile` and the hub's own way to find PostgreSQL's
+//! programs.
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -285,24 +286,13 @@ fn start_cleaner(pg_ctl: &Path, dir: &Path, run_as: Option<&str>) -> Result<(), 
     Ok(())
 }
 
-/// The newest PostgreSQL's binaries: Debian's versioned folders first, then PATH.
+/// The newest PostgreSQL's binaries: the folder holding `initdb`, as the hub finds its
+/// PostgreSQL programs (Debian's versioned folders first, then PATH), with `pg_ctl` beside it.
 fn postgres_bin() -> Option<PathBuf> {
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let version = e.file_name().to_str()?.parse().ok()?;
-            let bin = e.path().join("bin");
-            bin.join("initdb").is_file().then_some((version, bin))
-        })
-        .collect();
-    versions.sort();
-    if let Some((_, bin)) = versions.pop() {
-        return Some(bin);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).find(|p| p.join("initdb").is_file() && p.join("pg_ctl").is_file())
+    let bin = doorstep_hub::backup::postgres::program("initdb")?
+        .parent()?
+        .to_path_buf();
+    bin.join("pg_ctl").is_file().then_some(bin)
 }
 
 fn is_root() -> bool {
