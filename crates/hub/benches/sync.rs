@@ -8,7 +8,8 @@
 //! c. 200 laptops at once, each pushing 100 changes and pulling them: latency per request;
 //!    then the same laptops again, arriving evenly over 10 s as their own timers spread them.
 //!
-//! `cargo bench -p doorstep-hub --bench sync`. PostgreSQL rows run where the tests' do
+//! `cargo bench -p doorstep-hub --bench sync` (`DOORSTEP_BENCH_ONLY=sqlite` for the SQLite
+//! rows alone, plain and encrypted). PostgreSQL rows run where the tests' do
 //! (`tests/support/pg.rs`: `DOORSTEP_HUB_TEST_POSTGRES`, else 127.0.0.1:5432, else a
 //! throw-away cluster of the bench's own); without any they say so and are skipped.
 
@@ -101,7 +102,10 @@ async fn run() -> Fallible<()> {
         )
         .await?,
     );
+    // `DOORSTEP_BENCH_ONLY=sqlite`: the SQLite rows alone (the encryption ratio, quickly).
+    let only_sqlite = std::env::var("DOORSTEP_BENCH_ONLY").is_ok_and(|v| v == "sqlite");
     match pg::admin_url() {
+        _ if only_sqlite => println!("DOORSTEP_BENCH_ONLY=sqlite: the PostgreSQL rows are skipped"),
         Ok(admin) => match pg_database(admin).await {
             Ok((url, name)) => {
                 let row = bench("PostgreSQL", &url, Plain::Postgres(url.clone())).await;

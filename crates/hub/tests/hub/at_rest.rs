@@ -485,3 +485,51 @@ async fn a_postgres_backup_is_encrypted_restores_into_an_empty_database_and_refu
         .unwrap_err();
     assert!(matches!(err, BackupError::WrongBackend { .. }), "{err}");
 }
+
+/// The real binary's answers to a key it cannot use: a missing key file, a file that is
+/// not a key, and a key file others may read (used, with a warning); none creates or
+/// changes a database.
+#[test]
+fn the_binary_names_what_is_wrong_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hub.db");
+    let run = |key_file: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_doorstep-hub"))
+            .arg("--database")
+            .arg(format!("sqlite:{}", db.display()))
+            .arg("--key-file")
+            .arg(key_file)
+            .args(["admin", "devices"])
+            .env("RUST_LOG", "warn")
+            .env_remove("DATABASE_URL")
+            .env_remove("DOORSTEP_HUB_KEY")
+            .env_remove("CREDENTIALS_DIRECTORY")
+            .output()
+            .unwrap()
+    };
+    let missing = run(&dir.path().join("no-such.key"));
+    let said = String::from_utf8_lossy(&missing.stderr);
+    assert!(!missing.status.success());
+    assert!(
+        said.contains("cannot read the key file") && said.contains("there is no such file"),
+        "{said}"
+    );
+    let not_a_key = dir.path().join("passphrase.txt");
+    std::fs::write(&not_a_key, "correct horse battery staple\n").unwrap();
+    let said = String::from_utf8_lossy(&run(&not_a_key).stderr).into_owned();
+    assert!(said.contains("does not hold a key"), "{said}");
+    assert!(!db.exists(), "a refused key created the database");
+
+    let shared = dir.path().join("shared.key");
+    key().write_new(&shared).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let used = run(&shared);
+        let said = String::from_utf8_lossy(&used.stderr);
+        assert!(used.status.success(), "{said}");
+        assert!(said.contains("can be read by other users"), "{said}");
+        assert_eq!(cipher::inspect(&db).unwrap(), cipher::FileState::Encrypted);
+    }
+}
