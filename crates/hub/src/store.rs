@@ -22,10 +22,26 @@ use crate::model::{AuditEntry, DeviceInfo, Principal, Refusal, StoreError, Token
 /// behind; the caller writes the attempt to the audit log separately. A new feature (the
 /// contractor portal, say) adds its methods here, each one transaction, and implements
 /// them in both backends; the shared test suite runs them on both.
+/// How the backend's files are protected at rest (docs/hub.md, "Protecting the hub's data").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtRest {
+    /// The SQLite file is encrypted under the hub's key.
+    Encrypted,
+    /// The SQLite file is plain: anyone with a copy of the disk or a backup can read it.
+    Plain,
+    /// PostgreSQL: its files are the database server's disk encryption's to protect.
+    ServerDisk,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + fmt::Debug {
     /// The backend and where it keeps its data (no password), for the start-up log.
     fn backend(&self) -> String;
+
+    /// How its files are protected at rest; a backend that does not say is the server's.
+    fn at_rest(&self) -> AtRest {
+        AtRest::ServerDisk
+    }
 
     /// The device and officer ids the hub's own changes carry (conflict records, moves).
     fn hub_identity(&self) -> HubIdentity;

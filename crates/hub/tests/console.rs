@@ -1781,6 +1781,19 @@ async fn a_dpo_reads_the_record_of_processing_and_an_officer_cannot(backend: Bac
         home.html().contains("href=\"/console/privacy/data-map\""),
         "the DPO's home links to it"
     );
+    // The tests' SQLite hub has no key: the DPO is told its database is readable by anyone
+    // with a copy; PostgreSQL's files are the server's to protect, so nothing is said.
+    assert_eq!(
+        home.html().contains("not encrypted at rest"),
+        matches!(backend, Backend::Sqlite),
+        "the unencrypted-database warning on {backend:?}"
+    );
+    let (mut supervisor, _) = w.signed_in("Sam Super", Role::Supervisor, &w.north).await;
+    let home = supervisor.get("/console/home").await;
+    assert!(
+        !home.html().contains("not encrypted at rest"),
+        "only for admin and DPO"
+    );
     let page = dpo.get("/console/privacy/data-map").await;
     page.expect(200).says("Record of processing");
     let html = page.html();

@@ -174,6 +174,9 @@ pub struct HomePage {
     pub emails_failing: i64,
     /// Whether people's requests about their data are theirs (the DPO).
     pub privacy: bool,
+    /// Whether to warn that the hub's database is not encrypted at rest (administrators
+    /// and data protection officers, on a plain SQLite hub).
+    pub unencrypted_database: bool,
 }
 
 /// One agency notification email, for the supervisor's page.

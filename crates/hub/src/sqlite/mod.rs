@@ -43,6 +43,8 @@ use crate::store::{Purged, Stats, Store, StoredAttachment, Transfer};
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     path: PathBuf,
+    /// Whether the file is encrypted under the hub's key.
+    encrypted: bool,
     conn: Arc<Mutex<Connection>>,
     hub: HubIdentity,
 }
@@ -70,6 +72,7 @@ impl SqliteStore {
         let hub = schema::hub_identity(&mut conn)?;
         Ok(Self {
             path: path.to_owned(),
+            encrypted: key.is_some(),
             conn: Arc::new(Mutex::new(conn)),
             hub,
         })
@@ -143,6 +146,14 @@ impl Store for SqliteStore {
 
     fn hub_identity(&self) -> HubIdentity {
         self.hub
+    }
+
+    fn at_rest(&self) -> crate::store::AtRest {
+        if self.encrypted {
+            crate::store::AtRest::Encrypted
+        } else {
+            crate::store::AtRest::Plain
+        }
     }
 
     fn portal(&self) -> Option<crate::portal::SharedPortalStore> {

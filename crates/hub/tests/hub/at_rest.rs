@@ -107,6 +107,7 @@ async fn an_encrypted_hub_keeps_no_marker_in_its_folder_and_refuses_a_wrong_key(
     // The scan itself is proved on a plain hub first: there, every marker is found.
     let plain_dir = tempfile::tempdir().unwrap();
     let plain = open(&plain_dir.path().join("hub.db"), None).unwrap();
+    assert_eq!(plain.at_rest(), doorstep_hub::store::AtRest::Plain);
     sync_markers(&plain).await;
     drop(plain);
     // Rewritten compactly first, so no marker is split across pages by chance.
@@ -129,6 +130,7 @@ async fn an_encrypted_hub_keeps_no_marker_in_its_folder_and_refuses_a_wrong_key(
     let path = dir.path().join("hub.db");
     let key = key();
     let store = open(&path, Some(&key)).unwrap();
+    assert_eq!(store.at_rest(), doorstep_hub::store::AtRest::Encrypted);
     sync_markers(&store).await;
     // While the hub runs (pages in the WAL) and after it stops.
     assert_eq!(markers_in(dir.path()), vec![]);

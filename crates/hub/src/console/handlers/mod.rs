@@ -370,6 +370,8 @@ pub(super) async fn home(
             emails_failing,
             privacy: may_handle_privacy_requests(session.user.role),
             data_map: may_read_data_map(session.user.role),
+            unencrypted_database: may_read_data_map(session.user.role)
+                && state.hub().at_rest() == crate::store::AtRest::Plain,
         },
     )
 }
