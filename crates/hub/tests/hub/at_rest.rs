@@ -90,6 +90,21 @@ fn folder_digest(folder: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// Drops a store a hub has served and waits until its file is closed: the hub's tasks let
+/// go of their clones a moment after it stops, and SQLite removes the WAL when the last
+/// connection closes (checkpointing it into the file first).
+async fn close(store: SharedStore, path: &Path) {
+    drop(store);
+    let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+    for _ in 0..200 {
+        if !wal.exists() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the store at {} was never closed", path.display());
+}
+
 fn key() -> HubKey {
     let key = HubKey::generate().unwrap();
     let text = doorstep_hub::secret::hex(key.database_key().as_slice());
@@ -109,7 +124,7 @@ async fn an_encrypted_hub_keeps_no_marker_in_its_folder_and_refuses_a_wrong_key(
     let plain = open(&plain_dir.path().join("hub.db"), None).unwrap();
     assert_eq!(plain.at_rest(), doorstep_hub::store::AtRest::Plain);
     sync_markers(&plain).await;
-    drop(plain);
+    close(plain, &plain_dir.path().join("hub.db")).await;
     // Rewritten compactly first, so no marker is split across pages by chance.
     doorstep_store::connection::open(&plain_dir.path().join("hub.db"), Cipher::Plain, false)
         .unwrap()
@@ -135,7 +150,7 @@ async fn an_encrypted_hub_keeps_no_marker_in_its_folder_and_refuses_a_wrong_key(
     // While the hub runs (pages in the WAL) and after it stops.
     assert_eq!(markers_in(dir.path()), vec![]);
     let before = stats(&store).await;
-    drop(store);
+    close(store, &path).await;
     assert_eq!(markers_in(dir.path()), vec![]);
 
     let unchanged = folder_digest(dir.path());
@@ -166,7 +181,7 @@ async fn a_plain_database_is_refused_under_a_key_then_encrypted_and_rekeyed() {
     let store = open(&path, None).unwrap();
     sync_markers(&store).await;
     let before = stats(&store).await;
-    drop(store);
+    close(store, &path).await;
 
     let key = key();
     let unchanged = folder_digest(dir.path());
@@ -288,7 +303,7 @@ async fn encrypt_database_killed_at_any_moment_and_rerun_loses_nothing() {
     let original = dir.path().join("original.db");
     let store = open(&original, None).unwrap();
     sync_markers(&store).await;
-    drop(store);
+    close(store, &original).await;
     add_bulk(&original, 16, 1 << 18);
     let key_file = dir.path().join("hub.key");
     let key = key();
@@ -365,7 +380,7 @@ async fn an_sqlite_backup_is_encrypted_restores_whole_and_refuses_bad_input() {
     // Online: the hub's store is open (and could be writing) while the backup is taken.
     backup::sqlite::backup(&path, Some(&key), &file, &recipients).unwrap();
     assert_eq!(markers_in(backups.path()), vec![], "the backup folder");
-    drop(store);
+    close(store, &path).await;
 
     // Into an empty place on a new machine, under that machine's own key.
     let elsewhere = tempfile::tempdir().unwrap();
@@ -408,7 +423,7 @@ async fn an_sqlite_backup_is_encrypted_restores_whole_and_refuses_bad_input() {
     let other_path = other_dir.path().join("hub.db");
     let other = open(&other_path, Some(&key)).unwrap();
     org(&other).await;
-    drop(other);
+    close(other, &other_path).await;
     let other_file = backups.path().join("other.backup");
     backup::sqlite::backup(&other_path, Some(&key), &other_file, &recipients).unwrap();
     let err = backup::sqlite::restore(&path, Some(&key), &other_file, &identity).unwrap_err();
