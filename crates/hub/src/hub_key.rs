@@ -6,7 +6,6 @@
 //! environment variable `DOORSTEP_HUB_KEY`. Never from the configuration file, which sits
 //! beside the database and is copied with it; never into a log.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use doorstep_store::keyfile::DatabaseKey;
@@ -28,6 +27,10 @@ pub enum KeySource {
     Credential(PathBuf),
     /// The `DOORSTEP_HUB_KEY` environment variable.
     Environment,
+    /// Made just now (`admin new-key`).
+    New,
+    /// A backup's one-off snapshot key, from its header.
+    Backup,
 }
 
 impl std::fmt::Display for KeySource {
@@ -36,6 +39,8 @@ impl std::fmt::Display for KeySource {
             Self::File(path) => write!(f, "the key file {}", path.display()),
             Self::Credential(path) => write!(f, "the systemd credential {}", path.display()),
             Self::Environment => write!(f, "{KEY_ENV}"),
+            Self::New => write!(f, "the new key"),
+            Self::Backup => write!(f, "the backup's snapshot key"),
         }
     }
 }
@@ -152,34 +157,23 @@ impl HubKey {
         let key = Zeroizing::new(crate::secret::random_bytes::<32>()?);
         Ok(Self {
             key,
-            source: KeySource::Environment,
+            source: KeySource::New,
         })
     }
 
     /// Writes this key to a new file only its owner may read (never over an existing one).
     pub fn write_new(&self, path: &Path) -> Result<(), KeyError> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let write_error = |e: std::io::Error| KeyError::Write {
-            path: path.to_owned(),
-            reason: io_reason(&e),
-        };
-        let mut file = options.open(path).map_err(|e| {
+        let text = Zeroizing::new(format!("{}\n", crate::secret::hex(self.key.as_slice())));
+        crate::secret::write_private_file(path, &text).map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 KeyError::Exists(path.to_owned())
             } else {
-                write_error(e)
+                KeyError::Write {
+                    path: path.to_owned(),
+                    reason: io_reason(&e),
+                }
             }
-        })?;
-        let text = Zeroizing::new(format!("{}\n", crate::secret::hex(self.key.as_slice())));
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(write_error)
+        })
     }
 }
 
@@ -210,7 +204,7 @@ pub fn load(key_file: Option<&Path>) -> Result<Option<HubKey>, KeyError> {
             KeySource::File(path) | KeySource::Credential(path) => {
                 HubKey::from_file(path, one.clone()).map(Some)
             }
-            KeySource::Environment => {
+            KeySource::Environment | KeySource::New | KeySource::Backup => {
                 let text = in_environment.as_deref().map_or("", String::as_str);
                 HubKey::from_text(text, KeySource::Environment).map(Some)
             }

@@ -195,21 +195,11 @@ pub fn new_identity(path: &Path) -> Result<String, BackupError> {
     use age::secrecy::ExposeSecret;
     let identity = age::x25519::Identity::generate();
     let recipient = identity.to_public().to_string();
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(BackupError::io(path))?;
     let text = zeroize::Zeroizing::new(format!(
         "# Doorstep hub backup identity: restores backups made to {recipient}\n{}\n",
         identity.to_string().expose_secret()
     ));
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(BackupError::io(path))?;
+    crate::secret::write_private_file(path, &text).map_err(BackupError::io(path))?;
     Ok(recipient)
 }
 
@@ -337,7 +327,10 @@ impl Drop for BackupWriter {
 /// that reaches the end of a damaged or truncated payload fails instead of ending.
 pub struct PayloadReader {
     inner: BufReader<age::stream::StreamReader<BufReader<fs::File>>>,
+    /// Decrypted bytes not yet handed out, from `start`: the last TRAILER_LEN may be the
+    /// trailer, so they are kept back until more arrives or the end shows what they are.
     held: Vec<u8>,
+    start: usize,
     digest: Sha256,
     length: u64,
     done: bool,
@@ -396,7 +389,8 @@ pub fn open(
         header,
         PayloadReader {
             inner,
-            held: Vec::with_capacity(2 * TRAILER_LEN),
+            held: Vec::with_capacity(64 * 1024 + TRAILER_LEN),
+            start: 0,
             digest: Sha256::new(),
             length: 0,
             done: false,
@@ -423,10 +417,11 @@ pub fn damaged(path: &Path, e: &io::Error) -> BackupError {
 impl PayloadReader {
     fn check_trailer(&self) -> io::Result<()> {
         let bad = |reason: &str| io::Error::new(io::ErrorKind::InvalidData, reason.to_owned());
-        if self.held.len() != TRAILER_LEN || !self.held.ends_with(END_MARK) {
+        let trailer = &self.held[self.start..];
+        if trailer.len() != TRAILER_LEN || !trailer.ends_with(END_MARK) {
             return Err(bad("its end is missing"));
         }
-        let (digest, rest) = self.held.split_at(32);
+        let (digest, rest) = trailer.split_at(32);
         let mut length = [0u8; 8];
         length.copy_from_slice(&rest[..8]);
         if u64::from_le_bytes(length) != self.length {
@@ -447,24 +442,32 @@ impl Read for PayloadReader {
         loop {
             // Hand out what is held beyond the last TRAILER_LEN bytes, which may be the
             // trailer.
-            if self.held.len() > TRAILER_LEN {
-                let n = (self.held.len() - TRAILER_LEN).min(buf.len());
-                buf[..n].copy_from_slice(&self.held[..n]);
-                self.digest.update(&buf[..n]);
+            let ready = (self.held.len() - self.start).saturating_sub(TRAILER_LEN);
+            if ready > 0 {
+                let n = ready.min(buf.len());
+                let out = &self.held[self.start..self.start + n];
+                buf[..n].copy_from_slice(out);
+                self.digest.update(out);
                 self.length += n as u64;
-                self.held.drain(..n);
+                self.start += n;
                 return Ok(n);
             }
-            let mut chunk = [0u8; 64 * 1024];
-            let n = match self.inner.read(&mut chunk) {
+            // At most TRAILER_LEN bytes are left: move them to the front, then read on.
+            self.held.drain(..self.start);
+            self.start = 0;
+            let filled = self.held.len();
+            self.held.resize(filled + 64 * 1024, 0);
+            let n = match self.inner.read(&mut self.held[filled..]) {
                 Ok(n) => n,
                 Err(e) => {
+                    self.held.truncate(filled);
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
                         format!("it cannot be decrypted to the end ({e})"),
                     ));
                 }
             };
+            self.held.truncate(filled + n);
             if n == 0 {
                 self.check_trailer().map_err(|e| {
                     io::Error::new(e.kind(), format!("{}: {e}", self.path.display()))
@@ -472,7 +475,6 @@ impl Read for PayloadReader {
                 self.done = true;
                 return Ok(0);
             }
-            self.held.extend_from_slice(&chunk[..n]);
         }
     }
 }

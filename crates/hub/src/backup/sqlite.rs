@@ -77,7 +77,7 @@ pub fn restore(
     let snapshot_key = header
         .snapshot_key
         .as_deref()
-        .and_then(|hex| HubKey::from_text(hex, crate::hub_key::KeySource::Environment).ok())
+        .and_then(|hex| HubKey::from_text(hex, crate::hub_key::KeySource::Backup).ok())
         .ok_or_else(|| BackupError::NotABackup {
             path: from.to_owned(),
             reason: "its header carries no usable snapshot key".to_owned(),
