@@ -42,6 +42,28 @@ stored_enum!(
     }
 );
 
+stored_enum!(
+    /// What kind of thing a measure is, as the partnership's reports count items fitted.
+    MeasureCategory {
+        /// Door locks, cylinders, doors and their frames.
+        DoorLock => "door_lock",
+        /// Window locks, glazing and film.
+        WindowLock => "window_lock",
+        /// Outside lights and light timers.
+        Lighting => "lighting",
+        /// Intruder alarms, door and window alarms.
+        Alarm => "alarm",
+        /// Cameras and video doorbells.
+        Cctv => "cctv",
+        /// Gates, fences and the boundary.
+        Gate => "gate",
+        /// Property marking.
+        Marking => "marking",
+        /// Advice, shed kits, pouches, anchors and anything else.
+        Other => "other",
+    }
+);
+
 /// One measure that can go in a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +102,13 @@ pub struct Measure {
     /// How many to propose.
     #[serde(default = "per_weakness")]
     pub quantity: Quantity,
+    /// What kind of thing it is, for the reports' items fitted by category.
+    #[serde(default = "other")]
+    pub category: MeasureCategory,
+}
+
+fn other() -> MeasureCategory {
+    MeasureCategory::Other
 }
 
 fn per_weakness() -> Quantity {
