@@ -5,8 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, Duration, Months, NaiveDate};
+use doorstep_core::Uprn;
 use doorstep_core::cocoon::CocoonOutcome;
 use doorstep_core::fire::day_of_action::{DoorRecord, summarise};
+use doorstep_core::fire::ids::DoorRecordId;
 use doorstep_core::fire::referral::ReferralStatus;
 use doorstep_core::security::catalogue::{Catalogue, MeasureCategory};
 use doorstep_core::security::lifecycle::PlanStatus;
@@ -682,11 +684,19 @@ pub fn compute(
             at: Some(at),
         } = &f.what
             && days.contains(d.as_str())
-            && let Ok(record) = serde_json::from_value::<DoorRecord>(serde_json::json!({
-                "id": f.id, "uprn": uprn, "outcomes": outcomes, "alarms_fitted": alarms_fitted,
-                "referrals_made": referrals_made, "higher_risk_people": 0, "at": at, "crew": []
-            }))
+            && let Ok(uprn) = Uprn::parse(uprn)
         {
+            // Only what the day's summary reads; the knock's own id and crew do not count.
+            let record = DoorRecord {
+                id: DoorRecordId::new(),
+                uprn,
+                outcomes: outcomes.clone(),
+                alarms_fitted: *alarms_fitted,
+                referrals_made: *referrals_made,
+                higher_risk_people: 0,
+                at: *at,
+                crew: Vec::new(),
+            };
             knocks.entry(d.as_str()).or_default().push(record);
         }
     }
