@@ -32,6 +32,7 @@ pub mod push;
 pub mod rate;
 pub mod referrals;
 pub mod refusals;
+pub mod reports;
 pub mod secret;
 pub mod server;
 pub mod sql;

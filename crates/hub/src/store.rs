@@ -59,6 +59,12 @@ pub trait Store: Send + Sync + fmt::Debug {
         None
     }
 
+    /// The partnership's report facts over the same database, when the backend has them
+    /// (a test double may not), and the dialect their queries are written in.
+    fn reports(&self) -> Option<(crate::reports::SharedReportStore, crate::sql::Dialect)> {
+        None
+    }
+
     /// The council console's store over the same database, when the backend has one
     /// (a test double may not).
     fn console(&self) -> Option<crate::console::SharedConsoleStore> {

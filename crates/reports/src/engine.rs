@@ -240,13 +240,6 @@ impl<'a> Records<'a> {
     /// The household a fact is about, through its parents where it does not name it.
     fn household(&self, fact: &'a Fact) -> Option<&'a str> {
         match &fact.what {
-            What::Home { .. } => Some(&fact.id),
-            What::Visit { household, .. }
-            | What::Survey { household, .. }
-            | What::WorkOrder { household, .. }
-            | What::Cocoon { household, .. }
-            | What::Charlie { household, .. }
-            | What::Referral { household, .. } => household.as_deref(),
             What::Plan { survey, .. } => self
                 .surveys
                 .get(survey.as_deref()?)
@@ -255,7 +248,7 @@ impl<'a> Records<'a> {
                 .cocoons
                 .get(cocoon.as_deref()?)
                 .and_then(|c| self.household(c)),
-            What::DayOfAction { .. } | What::Knock { .. } => None,
+            _ => fact.household(),
         }
     }
 

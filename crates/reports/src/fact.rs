@@ -155,6 +155,83 @@ pub enum What {
     },
 }
 
+impl What {
+    /// The stored kind of record this fact is read from (`plan`, `door_knock`, …).
+    pub fn entity(&self) -> &'static str {
+        match self {
+            Self::Home { .. } => "household",
+            Self::Visit { .. } => "visit",
+            Self::Survey { .. } => "survey",
+            Self::Plan { .. } => "plan",
+            Self::WorkOrder { .. } => "work_order",
+            Self::Cocoon { .. } => "cocoon",
+            Self::CocoonDoor { .. } => "cocoon_target",
+            Self::DayOfAction { .. } => "day_of_action",
+            Self::Knock { .. } => "door_knock",
+            Self::Charlie { .. } => "charlie_check",
+            Self::Referral { .. } => "referral",
+        }
+    }
+}
+
+impl Fact {
+    /// The latest day the fact carries: a report for a period starting on or before it may
+    /// count it. `None` for a fact counted only through another (a home, a survey, a door).
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        match &self.what {
+            What::Home { .. } | What::Survey { .. } | What::CocoonDoor { .. } => None,
+            What::Visit { date, .. }
+            | What::Cocoon { opened: date, .. }
+            | What::DayOfAction { date }
+            | What::Charlie { date, .. } => *date,
+            What::Plan {
+                created, reached, ..
+            } => reached.values().copied().chain(*created).max(),
+            What::WorkOrder { fitted, .. } => fitted.iter().filter_map(|i| i.on).max(),
+            What::Knock { at, .. } => at.map(|t| t.date_naive()),
+            What::Referral {
+                created,
+                sent,
+                answered,
+                ..
+            } => [
+                *created,
+                sent.map(|t| t.date_naive()),
+                answered.map(|t| t.date_naive()),
+            ]
+            .into_iter()
+            .flatten()
+            .max(),
+        }
+    }
+
+    /// The record a fact is counted through: a survey's visit, a door's cocoon, a knock's day
+    /// of action, a plan's survey.
+    pub fn parent(&self) -> Option<&str> {
+        match &self.what {
+            What::Survey { visit, .. } => visit.as_deref(),
+            What::CocoonDoor { cocoon, .. } => cocoon.as_deref(),
+            What::Knock { day, .. } => day.as_deref(),
+            What::Plan { survey, .. } => survey.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The household the record names itself.
+    pub fn household(&self) -> Option<&str> {
+        match &self.what {
+            What::Home { .. } => Some(&self.id),
+            What::Visit { household, .. }
+            | What::Survey { household, .. }
+            | What::WorkOrder { household, .. }
+            | What::Cocoon { household, .. }
+            | What::Charlie { household, .. }
+            | What::Referral { household, .. } => household.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// One item a fitter recorded as fitted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FittedItem {
@@ -387,7 +464,7 @@ pub fn from_record(entity: &str, id: &str, team: &str, fields: &Fields) -> Optio
     })
 }
 
-/// The kinds of record [`from_record`] reads.
+/// The kinds of record [`from_record`] reads (each [`What::entity`]).
 pub const COUNTED: &[&str] = &[
     "household",
     "visit",

@@ -65,7 +65,10 @@ fn survey(
     record("survey", id, team, f)
 }
 
-#[allow(clippy::too_many_arguments, reason = "a plan's fields, named at each call")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a plan's fields, named at each call"
+)]
 /// A plan that went through `steps` (status, day) from draft; `items` are (measure, qty, pence).
 fn plan(
     id: &str,

@@ -14,7 +14,8 @@ use serde_json::Value;
 
 /// Raised when the index's shape or its rules change: the hub rebuilds it on start.
 /// 2: a resident is also found by their date of birth and phone number (subject access).
-pub const INDEX_VERSION: &str = "2";
+/// 3: the partnership's report facts are written beside it (issue 14).
+pub const INDEX_VERSION: &str = "3";
 
 /// The kinds of record a household's timeline and the lists are made of.
 pub const INDEXED: &[EntityKind] = &[

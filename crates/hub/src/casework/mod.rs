@@ -237,6 +237,9 @@ pub fn index_statements<'a>(
             index::entry(entity, id, fields, follow_up_policy())
         };
         out.extend(sql::index_record(style, entity, id, team, entry.as_ref()));
+        out.extend(crate::reports::sql::fact_statements(
+            style, entity, id, team, fields, deleted,
+        ));
     }
     out
 }

@@ -23,7 +23,7 @@ pub struct Sql {
 }
 
 impl Sql {
-    fn new(style: Dialect) -> Self {
+    pub(crate) fn new(style: Dialect) -> Self {
         Self {
             text: String::new(),
             params: Vec::new(),
@@ -32,17 +32,17 @@ impl Sql {
     }
 
     /// Binds a value and answers its placeholder.
-    fn bind(&mut self, param: Param) -> String {
+    pub(crate) fn bind(&mut self, param: Param) -> String {
         self.params.push(param);
         self.style.mark(self.params.len())
     }
 
-    fn text(&mut self, value: &str) -> String {
+    pub(crate) fn text(&mut self, value: &str) -> String {
         self.bind(Param::Text(value.to_owned()))
     }
 
     /// `column IN (…)` over `values` (never empty: an empty list matches nothing).
-    fn any_of(&mut self, column: &str, values: &[String]) -> String {
+    pub(crate) fn any_of(&mut self, column: &str, values: &[String]) -> String {
         if values.is_empty() {
             return "FALSE".to_owned();
         }

@@ -59,7 +59,7 @@ pub(super) async fn rebuild_if_stale(pool: &Pool) -> Result<(), StoreError> {
     if built.as_deref() == Some(INDEX_VERSION) {
         return Ok(());
     }
-    tx.batch_execute("DELETE FROM case_words; DELETE FROM case_index;")
+    tx.batch_execute("DELETE FROM case_words; DELETE FROM case_index; DELETE FROM report_facts;")
         .await?;
     let (mut entity, mut id) = (String::new(), String::new());
     loop {
@@ -329,5 +329,20 @@ impl CaseworkStore for PgCasework {
             .first()
             .map_or(0, |r| r.get(0));
         Ok(ListPage { rows, total })
+    }
+}
+
+#[async_trait]
+impl crate::reports::ReportStore for PgCasework {
+    async fn read_facts(
+        &self,
+        query: Sql,
+    ) -> Result<Vec<doorstep_reports::fact::Fact>, StoreError> {
+        Ok(self
+            .query(query)
+            .await?
+            .iter()
+            .filter_map(|r| crate::reports::parse_fact(r.get(0)))
+            .collect())
     }
 }

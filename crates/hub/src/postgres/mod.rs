@@ -206,6 +206,13 @@ impl Store for PgStore {
         )))
     }
 
+    fn reports(&self) -> Option<(crate::reports::SharedReportStore, crate::sql::Dialect)> {
+        Some((
+            std::sync::Arc::new(casework::PgCasework::new(self.pool.clone())),
+            crate::sql::Dialect::Postgres,
+        ))
+    }
+
     fn casework(&self) -> Option<crate::casework::SharedCaseworkStore> {
         Some(std::sync::Arc::new(casework::PgCasework::new(
             self.pool.clone(),

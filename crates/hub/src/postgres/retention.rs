@@ -213,6 +213,12 @@ impl RetentionStore for PgPrivacy {
             .await?;
             park_removals(&tx, &erasure.entries).await?;
         }
+        // Deleted with the records above; the figures kept are still counted.
+        execute(
+            &tx,
+            &crate::reports::sql::kept_statements(Dialect::Postgres, &plan.kept),
+        )
+        .await?;
         tx.commit().await?;
         number_removals(&mut client).await?;
         Ok(Disposed {

@@ -56,6 +56,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../../migrations/postgres/0012_retention.sql"),
     ),
+    (
+        14,
+        include_str!("../../migrations/postgres/0014_report_facts.sql"),
+    ),
 ];
 
 /// Taken while migrating, so two hubs starting together do not both migrate.

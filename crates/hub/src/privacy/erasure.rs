@@ -274,6 +274,7 @@ pub fn delete_statements(dialect: Dialect, plan: &ErasurePlan, team_id: &str) ->
                 "conflicts",
                 "case_index",
                 "case_words",
+                "report_facts",
             ] {
                 let mut params = vec![Param::Text(entity.as_str().to_owned())];
                 let condition = any_of(dialect, "entity_id", chunk, &mut params);

@@ -54,7 +54,7 @@ pub(super) fn rebuild_if_stale(conn: &mut Connection) -> Result<(), StoreError> 
     if built.as_deref() == Some(INDEX_VERSION) {
         return Ok(());
     }
-    tx.execute_batch("DELETE FROM case_words; DELETE FROM case_index;")?;
+    tx.execute_batch("DELETE FROM case_words; DELETE FROM case_index; DELETE FROM report_facts;")?;
     {
         let mut stmt = tx.prepare(
             "SELECT entity, entity_id, team_id, fields, tombstone FROM records ORDER BY entity",
@@ -321,5 +321,19 @@ impl CaseworkStore for SqliteCasework {
             .copied()
             .unwrap_or(0);
         Ok(ListPage { rows, total })
+    }
+}
+
+#[async_trait]
+impl crate::reports::ReportStore for SqliteCasework {
+    async fn read_facts(
+        &self,
+        query: Sql,
+    ) -> Result<Vec<doorstep_reports::fact::Fact>, StoreError> {
+        let rows = self.query(query, |r| Ok(r.get::<_, String>(0)?)).await?;
+        Ok(rows
+            .iter()
+            .filter_map(|json| crate::reports::parse_fact(json))
+            .collect())
     }
 }

@@ -160,6 +160,13 @@ impl Store for SqliteStore {
         Some(Arc::new(portal::SqlitePortal::new(Arc::clone(&self.conn))))
     }
 
+    fn reports(&self) -> Option<(crate::reports::SharedReportStore, crate::sql::Dialect)> {
+        Some((
+            std::sync::Arc::new(casework::SqliteCasework::new(Arc::clone(&self.conn))),
+            crate::sql::Dialect::Sqlite,
+        ))
+    }
+
     fn casework(&self) -> Option<crate::casework::SharedCaseworkStore> {
         Some(Arc::new(casework::SqliteCasework::new(Arc::clone(
             &self.conn,

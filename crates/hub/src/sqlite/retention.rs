@@ -128,6 +128,11 @@ impl RetentionStore for SqlitePrivacy {
                 )?;
                 append_entries(tx, &erasure.entries)?;
             }
+            // Deleted with the records above; the figures kept are still counted.
+            execute(
+                tx,
+                &crate::reports::sql::kept_statements(Dialect::Sqlite, &plan.kept),
+            )?;
             if !plan.teams.is_empty() {
                 set_counter(tx, "change_log", plan.counter)?;
             }

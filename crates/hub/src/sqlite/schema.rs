@@ -46,6 +46,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../../migrations/sqlite/0012_retention.sql"),
     ),
+    (
+        14,
+        include_str!("../../migrations/sqlite/0014_report_facts.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, in one transaction.
