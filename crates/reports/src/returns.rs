@@ -69,6 +69,10 @@ pub const NOTES_SHEET: &str = "Notes";
 /// runaway file from asking for a sheet wider than a spreadsheet opens comfortably.
 pub const MAX_COLUMNS: usize = 100;
 
+/// The longest label, title or column header, in characters: a spreadsheet cell holds at
+/// most 32,767, and a funder's row label is a line, so a longer one is a mistake.
+pub const MAX_TEXT_CHARS: usize = 500;
+
 /// In the workbook, the row (0-based) of each sheet's header: A1 holds the title, A2 the
 /// period, A3 is blank.
 pub const XLSX_HEADER_ROW: u32 = 3;
@@ -180,7 +184,7 @@ struct RawReturn {
 struct RawSheet {
     name: Spanned<String>,
     #[serde(default)]
-    title: Option<String>,
+    title: Option<Spanned<String>>,
     columns: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     row: Vec<RawRow>,
@@ -210,6 +214,14 @@ fn line_at(text: &str, offset: usize) -> usize {
         .get(..offset)
         .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
         + 1
+}
+
+/// Why a label, title or header is too long, if it is.
+fn too_long(what: &str, text: &str) -> Option<String> {
+    let n = text.chars().count();
+    (n > MAX_TEXT_CHARS).then(|| {
+        format!("the {what} is {n} characters long; at most {MAX_TEXT_CHARS} fit: shorten it")
+    })
 }
 
 /// Whether an id is lower-case letters, digits and -, starting with a letter.
@@ -307,6 +319,18 @@ impl ReturnMapping {
                 ));
             }
 
+            let title = match sheet.title {
+                Some(t) => {
+                    let offset = t.span().start;
+                    let t = t.into_inner();
+                    if let Some(problem) = too_long("title", &t) {
+                        return Err(refuse(offset, problem));
+                    }
+                    Some(t)
+                }
+                None => None,
+            };
+
             let columns_offset = sheet.columns.span().start;
             let raw_columns = sheet.columns.into_inner();
             if raw_columns.len() < 2 {
@@ -336,6 +360,9 @@ impl ReturnMapping {
                         format!("a column of the sheet \"{name}\" has no header: name it"),
                     ));
                 }
+                if let Some(problem) = too_long("column header", &column) {
+                    return Err(refuse(offset, problem));
+                }
                 if columns.contains(&column) {
                     return Err(refuse(
                         offset,
@@ -350,7 +377,11 @@ impl ReturnMapping {
             let mut rows = Vec::with_capacity(sheet.row.len());
             let mut figures = 0usize;
             for row in sheet.row {
+                let label_offset = row.label.span().start;
                 let label = row.label.into_inner();
+                if let Some(problem) = too_long("row label", &label) {
+                    return Err(refuse(label_offset, problem));
+                }
                 let mut cells: Vec<CellMapping> = Vec::with_capacity(row.cells.len());
                 for cell in row.cells {
                     let column_offset = cell.column.span().start;
@@ -417,7 +448,7 @@ impl ReturnMapping {
             }
             sheets.push(SheetMapping {
                 name,
-                title: sheet.title,
+                title,
                 columns,
                 rows,
             });

@@ -100,6 +100,7 @@ fn a_bad_mapping_is_refused_with_its_file_line_and_what_to_do() {
     { column = "Previous quarter", measure = "surveys", period = "previous" },
 ]
 "#;
+    let long = format!("label = \"{}\"", ["Surveys"; 63].join(" "));
     // (case, text replaced, its replacement, line, part of the reason)
     let table: &[(&str, &str, &str, usize, &str)] = &[
         (
@@ -171,6 +172,13 @@ fn a_bad_mapping_is_refused_with_its_file_line_and_what_to_do() {
             r#"name = "notes""#,
             6,
             "is reserved",
+        ),
+        (
+            "a label too long for a cell",
+            r#"label = "Surveys""#,
+            long.as_str(),
+            10,
+            "the row label is 503 characters long",
         ),
         (
             "a bad id",
@@ -442,6 +450,23 @@ fn the_safer_streets_workbook_reads_back_cell_by_cell() {
         text(SUPPRESSED_NOTE),
         "the note is beside the table that hides a figure"
     );
+}
+
+#[test]
+fn numbers_are_written_as_numbers_in_their_unit_s_format() {
+    let filled = built_in("safer-streets").fill(
+        &report("2026-27 Q1", sample_figures()),
+        Threshold::default(),
+    );
+    let mut zip = zip::ZipArchive::new(Cursor::new(filled.to_xlsx().unwrap())).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    for format in ["#,##0", "£#,##0.00", "0.0%", "0", "0.0"] {
+        assert!(
+            styles.contains(&format!("formatCode=\"{format}\"")),
+            "the workbook has the format {format}: {styles}"
+        );
+    }
 }
 
 #[test]
