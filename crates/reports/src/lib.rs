@@ -8,4 +8,5 @@ pub mod fact;
 pub mod figure;
 pub mod measure;
 pub mod period;
+pub mod returns;
 pub mod scheme;

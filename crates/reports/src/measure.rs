@@ -168,4 +168,22 @@ mod tests {
         }
         assert_eq!(by_key("plans.platinum"), None);
     }
+
+    #[test]
+    fn docs_list_every_measure() {
+        let docs = include_str!("../../../docs/reports.md");
+        let measures = docs
+            .split("\n## Measures")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("docs/reports.md has a Measures section");
+        for m in ALL {
+            assert!(
+                measures.contains(&format!("| `{}` | {} |", m.key, m.label)),
+                "docs/reports.md, Measures, lists {} as \"{}\": a return names measures by these keys",
+                m.key,
+                m.label
+            );
+        }
+    }
 }
