@@ -1,6 +1,6 @@
-//! End-to-end checks of the documents and the board report: text content via `pdftotext`, validity via
-//! `qpdf --check`, the contractor redaction rule, text flow across pages, bad input, and a
-//! loose comparison of page 1 of the resident plan with a reviewed reference image.
+//! End-to-end checks of the documents and the board report: text content via `pdftotext`,
+//! validity via `qpdf --check`, the contractor redaction rule, text flow across pages, bad
+//! input, and a loose comparison of page 1 of the resident plan with a reviewed reference image.
 //!
 //! Needs poppler-utils (`pdftotext`, `pdfinfo`, `pdffonts`, `pdfimages`, `pdftoppm`) and `qpdf`.
 //!

@@ -102,7 +102,10 @@ fn burglary(report: &Report, t: Threshold) -> Chart {
             .map_or_else(|| "a hidden number".to_owned(), |(_, s)| s.clone())
     };
     let started = report.work_started.format("%-d %B %Y").to_string();
-    let summary = if months.is_empty() {
+    // The engine adds the crime caveats only when it was given burglaries at all.
+    let no_data = !report.caveats.contains(&CAVEAT_POLICING)
+        && months.iter().all(|c| c.target == 0 && c.rest == 0);
+    let summary = if months.is_empty() || no_data {
         "No police recorded burglary data for these months.".to_owned()
     } else if after.is_empty() {
         format!(

@@ -565,7 +565,7 @@ fn vertical(chart: &Chart, top: f32, items: &mut Vec<Item>) -> f32 {
                                 centre(i),
                                 bottom - 5.0 - 13.0 * si as f32,
                                 &v.text,
-                                11.0,
+                                12.0,
                                 Anchor::Middle,
                                 s.style.colour,
                             ));

@@ -447,3 +447,31 @@ fn write_svgs_for_review() {
     }
     std::fs::write(std::path::Path::new(&dir).join("all.html"), page).unwrap();
 }
+
+#[test]
+fn charts_of_a_report_computed_from_nothing_draw_and_say_so() {
+    use crate::engine::{Categories, Scope, compute};
+    let period = crate::period::Period::parse("2026-27 Q1").unwrap();
+    let scope = Scope {
+        period,
+        team: None,
+        area: None,
+        scheme: None,
+        threshold: Threshold::default(),
+    };
+    let report = compute(&[], &[], &scope, &Categories::default());
+    let charts = dashboard(&report, Threshold::default(), &|id: &str| id.to_owned());
+    assert_eq!(charts.len(), 7);
+    for c in &charts {
+        parse(&c.to_svg());
+        assert!(!c.has_suppressed(), "zero is never hidden");
+        assert!(c.summary.ends_with('.'), "{}", c.summary);
+    }
+    assert!(charts[1].references.is_empty(), "no scheme, so no target");
+    assert!(
+        charts[0]
+            .summary
+            .starts_with("No police recorded burglary data")
+    );
+    assert_eq!(charts[6].summary, "No referrals were made in this period.");
+}
