@@ -1,11 +1,15 @@
-//! Doorstep documents as PDF: the resident's plan, the contractor's work order, referral forms
-//! and day-of-action summaries.
+//! Doorstep documents as PDF: the resident's plan, the contractor's work order, referral forms,
+//! day-of-action summaries and the partnership board's report.
 //!
 //! Each document has a plain-data view model (`*Document`) that the app fills in and a
 //! `render_*` function that turns it into PDF bytes with the council's [`Branding`]. Fonts
 //! (DejaVu Sans, regular and bold) are embedded, so names with accents print as written.
 //! [`save_document`] writes a PDF atomically; [`render_batch`] renders a day's documents
 //! with progress.
+//!
+//! The partnership board's quarterly report ([`BoardReport`]) is built from the reports
+//! crate's figures by [`board_report::from_report`], its charts drawn from the same chart
+//! model as the console's and the app's.
 //!
 //! The answer to a subject access request ([`SubjectAccessDocument`]) is filled by the hub
 //! from the reviewed bundle it also gives as JSON.
@@ -14,6 +18,7 @@
 //! and [`work_order::from_case`] narrows a full case to what a contractor may see.
 //! [`from_work_order::from_work_order`] prints a stored work order, narrowed when it was raised.
 
+pub mod board_report;
 mod branding;
 mod contacts;
 mod day_of_action;
@@ -35,6 +40,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use board_report::{BoardReport, Headline, render_board_report};
 pub use branding::{Branding, Colour};
 pub use contacts::{Contact, Contacts};
 pub use day_of_action::{DayOfActionCounts, DayOfActionSummaryDocument, render_day_of_action};

@@ -455,3 +455,13 @@ pub fn subject_access() -> SubjectAccessDocument {
         ]),
     }
 }
+
+/// A board report from the reports crate's made-up quarter.
+pub fn board_report() -> crate::BoardReport {
+    crate::board_report::from_report(
+        &doorstep_reports::sample::report(),
+        "Exampleby Safer Homes",
+        doorstep_reports::figure::Threshold::default(),
+        &doorstep_reports::sample::agency_name,
+    )
+}

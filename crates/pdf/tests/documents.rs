@@ -1,6 +1,6 @@
-//! End-to-end checks of the four documents: text content via `pdftotext`, validity via
-//! `qpdf --check`, the contractor redaction rule, text flow across pages, bad input, and a
-//! loose comparison of page 1 of the resident plan with a reviewed reference image.
+//! End-to-end checks of the documents and the board report: text content via `pdftotext`,
+//! validity via `qpdf --check`, the contractor redaction rule, text flow across pages, bad
+//! input, and a loose comparison of page 1 of the resident plan with a reviewed reference image.
 //!
 //! Needs poppler-utils (`pdftotext`, `pdfinfo`, `pdffonts`, `pdfimages`, `pdftoppm`) and `qpdf`.
 //!
@@ -17,9 +17,9 @@ use std::path::Path;
 
 use doorstep_pdf::work_order::{CaseForWorkOrder, PersonContact, from_case};
 use doorstep_pdf::{
-    Branding, Document, PdfError, PlanMeasure, SharingBasis, render_batch, render_day_of_action,
-    render_referral, render_resident_plan, render_subject_access, render_work_order, sample,
-    save_document,
+    Branding, Document, PdfError, PlanMeasure, SharingBasis, render_batch, render_board_report,
+    render_day_of_action, render_referral, render_resident_plan, render_subject_access,
+    render_work_order, sample, save_document,
 };
 
 fn branding_without_logo_file() -> Branding {
@@ -727,4 +727,69 @@ fn the_demo_council_is_the_invented_demo_town() {
         name.starts_with(doorstep_core::demo::DEMO_TOWN) && name.ends_with("(demo)"),
         "{name}"
     );
+}
+
+#[test]
+fn the_board_report_has_its_charts_tables_and_caveats_and_hides_small_numbers() {
+    let doc = sample::board_report();
+    let bytes = render_board_report(&doc, &branding()).expect("renders");
+    assert_valid(&bytes);
+    let text = pdf_text(&bytes);
+    let total = pages(&bytes);
+    assert!(
+        total >= 3,
+        "charts and tables take several pages, not {total}"
+    );
+    assert_page_numbers(&text, total);
+    let mut expected = vec![
+        "Board report: Exampleby Safer Homes",
+        "Q2 2026–27 (July to September 2026)",
+        "Headline figures",
+        "Homes hardened (every item fitted) 42",
+        "Counts from 1 to 4 are hidden and shown as [c]",
+        "Work started 1 Apr 2026",
+        "Target areas before the work (mean a month): 13.1",
+        "Target: 250",
+        "Budget: £250,000",
+        "Age UK Exampleby",
+        "Regression to the mean",
+        "Displacement and diffusion",
+        "[c]: fewer than the suppression threshold",
+    ];
+    let titles: Vec<&str> = doc.charts.iter().map(|c| c.title.as_str()).collect();
+    let summaries: Vec<&str> = doc.charts.iter().map(|c| c.summary.as_str()).collect();
+    expected.extend(&titles);
+    expected.extend(&summaries);
+    assert_contains_all(&text, &expected);
+    // Three homes fitted after a day of action: hidden in the chart, its table and its words.
+    assert!(text.contains("Homes fitted [c]"), "{text}");
+    assert!(
+        !text.contains("Homes fitted 3"),
+        "a small count is never printed"
+    );
+
+    // Every page renders; one is kept as the docs' screenshot when asked for.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = dir.path().join("board.pdf");
+    std::fs::write(&pdf, &bytes).expect("write");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "60", "-png"])
+        .arg(&pdf)
+        .arg(dir.path().join("page"))
+        .status()
+        .expect("run pdftoppm");
+    assert!(status.success());
+    let mut pngs: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    pngs.sort();
+    assert_eq!(pngs.len(), total, "a PNG per page");
+    if let Some(out) = std::env::var_os("DOORSTEP_BOARD_REPORT_PNGS") {
+        for png in &pngs {
+            std::fs::copy(png, Path::new(&out).join(png.file_name().expect("name"))).expect("copy");
+        }
+    }
 }

@@ -5,7 +5,7 @@
 use crate::branding::Colour;
 use crate::fonts::Style;
 
-use super::text::{Span, WrappedLine, b, fit, r, wrap};
+use super::text::{Span, WrappedLine, b, r, wrap};
 use super::{
     BODY, BODY_W, BULLET_INDENT, CONTENT_BOTTOM, INK, LEADING, Layout, MARGIN_X, MM, MUTED, PAGE_W,
     RULE,
@@ -22,9 +22,9 @@ pub(crate) enum Align {
 
 /// A table column: heading, share of the body width, alignment.
 #[derive(Debug, Clone)]
-pub(crate) struct Column {
-    /// Column heading.
-    pub(crate) header: &'static str,
+pub(crate) struct Column<'h> {
+    /// Column heading (borrowed: the board report's come from its charts).
+    pub(crate) header: &'h str,
     /// Share of the body width (the shares of a table add up to 1).
     pub(crate) share: f32,
     /// Text alignment in the column.
@@ -186,7 +186,7 @@ impl Layout<'_> {
 
     /// A table with a heading row in the brand colour; rows wrap within their cells, short
     /// rows never split across pages, and the heading row repeats on each new page.
-    pub(crate) fn table(&mut self, columns: &[Column], rows: &[Vec<Vec<Span>>]) {
+    pub(crate) fn table(&mut self, columns: &[Column<'_>], rows: &[Vec<Vec<Span>>]) {
         let lh = BODY * LEADING;
         let pad = 2.0 * MM;
         let widths: Vec<f32> = columns.iter().map(|c| c.share * BODY_W).collect();
@@ -231,28 +231,28 @@ impl Layout<'_> {
         self.y -= 0.8 * BODY;
     }
 
-    fn table_header(&mut self, columns: &[Column], widths: &[f32]) {
+    fn table_header(&mut self, columns: &[Column<'_>], widths: &[f32]) {
         let lh = BODY * LEADING;
         let pad = 2.0 * MM;
-        let h = lh + pad;
+        // A long heading wraps onto a second line rather than losing its end.
+        let heads: Vec<Vec<WrappedLine>> = columns
+            .iter()
+            .zip(widths)
+            .map(|(column, w)| wrap(self.fonts, &[b(column.header)], BODY, w - 2.0 * pad))
+            .collect();
+        let n = heads.iter().map(Vec::len).max().unwrap_or(1);
+        let h = n as f32 * lh + pad;
         self.fill_rect(MARGIN_X, self.y - h, BODY_W, h, self.branding.brand);
-        let baseline = self.y - pad / 2.0 - BODY * 1.05;
         let mut x = MARGIN_X;
-        for (column, w) in columns.iter().zip(widths) {
-            let text = fit(self.fonts, column.header, Style::Bold, BODY, w - 2.0 * pad);
-            let tw = self.width(&text, Style::Bold, BODY);
-            let lx = match column.align {
-                Align::Left => x + pad,
-                Align::Right => x + w - pad - tw,
-            };
-            self.draw_text(
-                lx,
-                baseline,
-                &text,
-                Style::Bold,
-                BODY,
-                self.branding.on_brand,
-            );
+        for ((lines, column), w) in heads.iter().zip(columns).zip(widths) {
+            for (i, line) in lines.iter().enumerate() {
+                let baseline = self.y - pad / 2.0 - BODY * 1.05 - i as f32 * lh;
+                let lx = match column.align {
+                    Align::Left => x + pad,
+                    Align::Right => x + w - pad - line.width,
+                };
+                self.draw_runs(lx, baseline, &line.runs, BODY, self.branding.on_brand);
+            }
             x += w;
         }
         self.y -= h;

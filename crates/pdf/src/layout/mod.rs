@@ -22,6 +22,7 @@ use crate::branding::{Branding, Colour};
 use crate::fonts::{Fonts, Style, fonts};
 
 mod blocks;
+mod chart;
 mod file;
 mod pages;
 mod text;
