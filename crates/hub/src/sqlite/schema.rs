@@ -46,6 +46,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../../migrations/sqlite/0012_retention.sql"),
     ),
+    (13, include_str!("../../migrations/sqlite/0013_crime.sql")),
 ];
 
 /// Brings the schema up to date, in one transaction.
