@@ -14,6 +14,7 @@ pub mod config;
 pub mod conflicts;
 pub mod console;
 pub mod credentials;
+pub mod crime;
 pub mod data_map;
 pub mod hub_change;
 pub mod hub_key;

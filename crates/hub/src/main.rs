@@ -189,6 +189,15 @@ enum Admin {
         #[arg(long)]
         identity: PathBuf,
     },
+    /// Imports police crime data for the reports: the police's street-level CSV
+    /// (data.police.uk) or a force's burglary extract matched to UPRNs, told apart by the
+    /// header. Prints what was added and each rejected row by line; a file with the wrong
+    /// columns is refused and nothing is written. Importing the same file again adds nothing.
+    ImportCrime {
+        /// The CSV file.
+        #[arg(long)]
+        file: PathBuf,
+    },
     /// Shows the latest audit log entries, oldest first.
     Audit {
         /// How many entries.
@@ -800,6 +809,14 @@ async fn run_admin(
                 eprintln!("{line}");
             }
             for line in output.stdout {
+                println!("{line}");
+            }
+        }
+        Admin::ImportCrime { file } => {
+            let imported = doorstep_hub::crime::import_file(store, None, file, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            for line in doorstep_hub::crime::report_lines(&imported, 50) {
                 println!("{line}");
             }
         }

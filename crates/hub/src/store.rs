@@ -7,13 +7,17 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use doorstep_core::Role;
+use doorstep_reports::crime::CrimeImport;
+use doorstep_reports::engine::Burglary;
 use doorstep_sync::merge::Record;
 use doorstep_sync::protocol::{
     AttachmentReceipt, Change, Opening, OpeningsResponse, Operation, PullResponse, PushResponse,
 };
 
 use crate::conflicts::HubIdentity;
+use crate::crime::CrimeImportSummary;
 use crate::model::{AuditEntry, DeviceInfo, Principal, Refusal, StoreError, TokenDigests};
 
 /// The hub's storage: accounts, devices, tokens, records, the change log and the audit log.
@@ -229,6 +233,36 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Row counts, for tests and `admin` checks.
     async fn stats(&self) -> Result<Stats, StoreError>;
+
+    /// Writes a crime file's burglaries in one transaction, each added or, when its key is
+    /// held already, updated, and the `crime_imports` row saying so; `by` is who imported
+    /// it and `label` the file's name. A store without the tables (a test double) refuses.
+    async fn import_crime(
+        &self,
+        import: &CrimeImport,
+        by: &str,
+        label: &str,
+        now: i64,
+    ) -> Result<CrimeImportSummary, StoreError> {
+        let _ = (import, by, label, now);
+        Err(StoreError::Backend("this store keeps no crime data".into()))
+    }
+
+    /// The burglaries dated from `from` to `to`, both included, oldest first.
+    async fn burglaries_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Burglary>, StoreError> {
+        let _ = (from, to);
+        Err(StoreError::Backend("this store keeps no crime data".into()))
+    }
+
+    /// The latest `limit` crime imports, newest first.
+    async fn crime_imports(&self, limit: u32) -> Result<Vec<CrimeImportSummary>, StoreError> {
+        let _ = limit;
+        Err(StoreError::Backend("this store keeps no crime data".into()))
+    }
 }
 
 /// A store shared by the server's handlers.

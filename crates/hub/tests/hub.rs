@@ -43,6 +43,8 @@ mod attachments;
 mod conflict_records;
 #[path = "hub/crash.rs"]
 mod crash;
+#[path = "hub/crime.rs"]
+mod crime;
 #[path = "hub/hardening.rs"]
 mod hardening;
 #[path = "hub/openings.rs"]

@@ -14,6 +14,7 @@ mod attachments;
 mod audit;
 pub mod casework;
 pub mod console;
+mod crime;
 mod devices;
 mod log;
 pub mod mail;
@@ -398,5 +399,34 @@ impl Store for PgStore {
 
     async fn stats(&self) -> Result<Stats, StoreError> {
         audit::stats(&self.pool).await
+    }
+
+    async fn import_crime(
+        &self,
+        import: &doorstep_reports::crime::CrimeImport,
+        by: &str,
+        label: &str,
+        now: i64,
+    ) -> Result<crate::crime::CrimeImportSummary, StoreError> {
+        crime::import(&self.pool, import, by, label, now).await
+    }
+
+    async fn burglaries_between(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<doorstep_reports::engine::Burglary>, StoreError> {
+        let (from, to) = (
+            from.format("%Y-%m-%d").to_string(),
+            to.format("%Y-%m-%d").to_string(),
+        );
+        crime::between(&self.pool, &from, &to).await
+    }
+
+    async fn crime_imports(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<crate::crime::CrimeImportSummary>, StoreError> {
+        crime::imports(&self.pool, limit).await
     }
 }

@@ -56,6 +56,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../../migrations/postgres/0012_retention.sql"),
     ),
+    (13, include_str!("../../migrations/postgres/0013_crime.sql")),
     (
         14,
         include_str!("../../migrations/postgres/0014_report_facts.sql"),

@@ -11,6 +11,7 @@ mod audit;
 pub mod casework;
 pub mod cipher;
 pub mod console;
+mod crime;
 mod devices;
 mod log;
 pub mod mail;
@@ -392,5 +393,42 @@ impl Store for SqliteStore {
 
     async fn stats(&self) -> Result<Stats, StoreError> {
         self.run(|conn| audit::stats(conn)).await
+    }
+
+    async fn import_crime(
+        &self,
+        import: &doorstep_reports::crime::CrimeImport,
+        by: &str,
+        label: &str,
+        now: i64,
+    ) -> Result<crate::crime::CrimeImportSummary, StoreError> {
+        let batch = crime::Batch {
+            source: import.source,
+            rows: crate::crime::StoredBurglary::all(import),
+            rejected: import.rejected_total,
+            skipped: import.skipped_other_types,
+        };
+        let (by, label) = (by.to_owned(), label.to_owned());
+        self.write(move |tx| crime::import(tx, &batch, &by, &label, now))
+            .await
+    }
+
+    async fn burglaries_between(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<doorstep_reports::engine::Burglary>, StoreError> {
+        let (from, to) = (
+            from.format("%Y-%m-%d").to_string(),
+            to.format("%Y-%m-%d").to_string(),
+        );
+        self.run(move |conn| crime::between(conn, &from, &to)).await
+    }
+
+    async fn crime_imports(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<crate::crime::CrimeImportSummary>, StoreError> {
+        self.run(move |conn| crime::imports(conn, limit)).await
     }
 }

@@ -46,6 +46,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../../migrations/sqlite/0012_retention.sql"),
     ),
+    (13, include_str!("../../migrations/sqlite/0013_crime.sql")),
     (
         14,
         include_str!("../../migrations/sqlite/0014_report_facts.sql"),
