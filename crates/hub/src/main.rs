@@ -359,6 +359,17 @@ async fn run(cli: Cli) -> Result<(), String> {
         doorstep_hub::privacy::retention::load_schedule(std::path::Path::new(&path))
             .map_err(|e| e.to_string())?;
     }
+    // The council's schemes, its own funders' returns and the suppression threshold; a
+    // faulty schemes file stops the hub here, a faulty return is refused and logged.
+    let env_path = |name: &str| std::env::var_os(name).map(std::path::PathBuf::from);
+    doorstep_hub::reports::settings::load(
+        env_path("DOORSTEP_HUB_SCHEMES").as_deref(),
+        env_path("DOORSTEP_HUB_RETURNS").as_deref(),
+        std::env::var("DOORSTEP_HUB_SUPPRESSION_THRESHOLD")
+            .ok()
+            .as_deref(),
+    )
+    .map_err(|e| e.to_string())?;
     let key = hub_key::load(cli.key_file.as_deref())
         .map_err(|e| e.to_string())?
         .map(std::sync::Arc::new);

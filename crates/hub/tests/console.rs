@@ -49,6 +49,7 @@ on_both_backends!(
     a_supervisor_cannot_decide_the_plan_of_a_restricted_household,
     a_dpo_reads_the_record_of_processing_and_an_officer_cannot,
     the_disposal_report_counts_what_each_run_disposed_of,
+    reports_count_each_readers_records_and_hide_small_numbers,
 );
 
 const PASSWORD: &str = "a long and memorable pass phrase";
@@ -872,6 +873,11 @@ const WHO_MAY: &[(&str, &[Role])] = &[
     ("/console/privacy/people", &[Role::Dpo]),
     ("/console/privacy", &[Role::Dpo]),
     ("/console/referral-emails", &[Role::Supervisor, Role::Admin]),
+    ("/console/reports/export", &[Role::Analyst, Role::Admin]),
+    (
+        "/console/reports",
+        &[Role::Supervisor, Role::Analyst, Role::Admin],
+    ),
     // No household has the id the matrix tries: not found for everyone, never a 5xx.
     ("/console/households/", &[]),
     ("/console/plans/", &[]),
@@ -959,7 +965,15 @@ async fn every_route_answers_every_role_as_expected(backend: Backend) {
             .replace("{id}", id)
             .replace("{slug}", "referrals-overdue")
             .replace("{user}", &fitter)
-            .replace("{token}", &"ab".repeat(32));
+            .replace("{token}", &"ab".repeat(32))
+            .replace(
+                "{file}",
+                if route.contains("/returns/") {
+                    "safer-streets-quarterly.xlsx"
+                } else {
+                    "items-by-category.csv"
+                },
+            );
         for method in *methods {
             // Open to anyone (or only a redirect onwards); signing out is tried last.
             let public = *route == "/console"
@@ -3758,4 +3772,174 @@ async fn a_dpo_finds_a_person_by_date_of_birth_or_phone_and_downloads_everything
         .get("/console/privacy/people?q=rowan")
         .await
         .expect(404);
+}
+
+/// The reports: each reader's figures from the records laptops pushed, counts under the
+/// threshold hidden on the page and in every download, a person-level export only with a
+/// reason (audited), and bad choices refused with nothing shown.
+async fn reports_count_each_readers_records_and_hide_small_numbers(backend: Backend) {
+    use doorstep_sync::protocol::EntityKind as K;
+    use serde_json::json;
+
+    let w = world(backend).await;
+    let code = user_with_code(&w.store, &w.north, "North Laptop", Role::Officer).await;
+    let mut north = enrol(&w.hub, &code).await;
+    let code = user_with_code(&w.store, &w.south, "South Laptop", Role::Officer).await;
+    let mut south = enrol(&w.hub, &code).await;
+    // North: six homes surveyed today, three gold plans and three silver; south: two homes.
+    let mut changes = Vec::new();
+    for n in 0..6 {
+        let (h, v, s, p) = (
+            format!("nh{n}"),
+            format!("nv{n}"),
+            format!("ns{n}"),
+            format!("np{n}"),
+        );
+        changes.push(north.create(
+            K::Household,
+            &h,
+            json!({"postcode": format!("ZY5 2A{n}"), "uprn": format!("10000000000{n}")}),
+        ));
+        changes.push(north.create(K::Visit, &v, json!({"household_id": h, "kind": "burglary_victim", "visit_date": day(0), "outcome": "completed"})));
+        changes.push(north.create(K::Survey, &s, json!({"household_id": h, "visit_id": v})));
+        let tier = if n < 3 { "gold" } else { "silver" };
+        changes.push(north.create(K::Plan, &p, json!({"survey_id": s, "tier": tier, "status": "draft", "created_at": time(0), "history": [], "items": []})));
+    }
+    north.push(&w.hub, &changes).await.ok();
+    let mut changes = Vec::new();
+    for n in 0..2 {
+        let (h, v, s) = (format!("sh{n}"), format!("sv{n}"), format!("ss{n}"));
+        changes.push(south.create(K::Household, &h, json!({"postcode": format!("ZY9 1A{n}")})));
+        changes.push(south.create(K::Visit, &v, json!({"household_id": h, "kind": "cocoon_neighbour", "visit_date": day(0), "outcome": "completed"})));
+        changes.push(south.create(K::Survey, &s, json!({"household_id": h, "visit_id": v})));
+    }
+    south.push(&w.hub, &changes).await.ok();
+
+    let row = |page: &Page, label: &str| -> String {
+        let html = page.html();
+        let at = html
+            .find(&format!(">{label}</th>"))
+            .unwrap_or_else(|| panic!("{label} shown"));
+        let cell = &html[at..];
+        let start = cell.find("numeric\">").unwrap() + "numeric\">".len();
+        cell[start..start + cell[start..].find('<').unwrap()].to_owned()
+    };
+
+    // The analyst reads every team: eight surveys; three gold plans is a small number.
+    let (mut analyst, analyst_id) = w.signed_in("Ann Analyst", Role::Analyst, &w.north).await;
+    let page = analyst.get("/console/reports").await;
+    page.expect(200).says("Figures for").says("every team");
+    assert_eq!(row(&page, "Home security surveys done"), "8");
+    assert_eq!(row(&page, "Plans drawn up: gold"), "[c]");
+    assert_eq!(row(&page, "Plans drawn up"), "6");
+    assert!(page.html().contains("role=\"img\""), "the charts are drawn");
+    assert!(page.html().contains("Show as table"));
+
+    // A supervisor reads their own team's figures only, whatever the address asks.
+    let (mut sup, _) = w.signed_in("Sue Super", Role::Supervisor, &w.north).await;
+    let page = sup.get(&format!("/console/reports?team={}", w.south)).await;
+    page.expect(200);
+    assert_eq!(row(&page, "Home security surveys done"), "6");
+    // An area cuts the homes counted: ZY9 is south's.
+    let page = analyst.get("/console/reports?area=ZY9").await;
+    assert_eq!(row(&page, "Home security surveys done"), "[c]");
+
+    // Bad choices are refused, with nothing shown.
+    for (query, words) in [
+        ("custom=2026-13", "is not a period"),
+        ("area=nowhere+at+all", "is not an area"),
+        ("scheme=no-such-round", "Choose a scheme"),
+        ("team=no-such-team", "Choose a team"),
+    ] {
+        let page = analyst.get(&format!("/console/reports?{query}")).await;
+        page.expect(400).says("There is a problem").says(words);
+        assert!(!page.html().contains("Figures for"), "{query}");
+    }
+
+    // The downloads hide the same small numbers.
+    let csv = analyst
+        .get("/console/reports/returns/safer-streets-quarterly.csv")
+        .await;
+    csv.expect(200);
+    assert!(csv.html().starts_with('\u{feff}'), "a BOM for spreadsheets");
+    assert!(csv.html().contains("[c]"));
+    let xlsx = analyst
+        .get("/console/reports/returns/safer-streets-quarterly.xlsx")
+        .await;
+    xlsx.expect(200);
+    assert!(xlsx.html().starts_with("PK"), "an XLSX is a zip");
+    let name = xlsx.header("content-disposition").unwrap();
+    assert!(name.contains("doorstep-safer-streets-quarterly-"), "{name}");
+    let chart = analyst
+        .get("/console/reports/charts/items-by-category.csv")
+        .await;
+    chart.expect(200);
+    let pdf = sup.get("/console/reports/board.pdf").await;
+    pdf.expect(200);
+    assert!(pdf.html().starts_with("%PDF"));
+    analyst
+        .get("/console/reports/returns/no-such-return.xlsx")
+        .await
+        .expect(404);
+
+    // A row per record needs a reason; with one, the CSV has north's and south's visits.
+    let form = analyst.get("/console/reports/export").await;
+    form.expect(200);
+    let csrf = form.hidden("csrf");
+    let period = form
+        .html()
+        .split("<option value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    analyst
+        .post(
+            "/console/reports/export",
+            &[
+                ("csrf", &csrf),
+                ("table", "visits"),
+                ("period", &period),
+                ("reason", ""),
+            ],
+        )
+        .await
+        .expect(400)
+        .says("Say why you need a row per record");
+    let reason = "Matching visits to the force's list for the evaluation";
+    let export = analyst
+        .post(
+            "/console/reports/export",
+            &[
+                ("csrf", &csrf),
+                ("table", "visits"),
+                ("period", &period),
+                ("reason", reason),
+            ],
+        )
+        .await;
+    export.expect(200);
+    let text = export.html();
+    assert!(text.contains("nv0") && text.contains("sv1"), "{text}");
+    assert!(
+        text.contains(",ZY5") && !text.contains("ZY5 2A"),
+        "the district only: {text}"
+    );
+    // A supervisor may not export a row per record.
+    sup.get("/console/reports/export").await.expect(404);
+
+    let audit = w.store.audit(1000).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "console.report-export"
+        && e.user_id.as_deref() == Some(analyst_id.as_str())
+        && e.outcome.contains(reason)));
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "console.report-view" && e.outcome.starts_with("ok"))
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "console.report-download" && e.outcome.contains("board report"))
+    );
 }

@@ -50,6 +50,16 @@ pub struct Scope<'a> {
     pub threshold: Threshold,
 }
 
+impl Scope<'_> {
+    /// The first day whose records the report reads: the period's, or its scheme's start
+    /// when earlier (the charts run from the start of the work).
+    pub fn reads_from(&self) -> NaiveDate {
+        self.scheme.map_or(self.period.first_day(), |s| {
+            s.starts.min(self.period.first_day())
+        })
+    }
+}
+
 /// Which category each catalogue measure is counted in.
 #[derive(Debug, Clone, Default)]
 pub struct Categories(BTreeMap<String, MeasureCategory>);
@@ -294,13 +304,31 @@ fn in_scope(fact: &Fact, r: &Records<'_>, scope: &Scope<'_>) -> bool {
         && scope.scheme.is_none_or(|s| s.covers(postcode, None))
 }
 
-/// Computes every measure for `scope` from the records' facts and the police's burglaries.
+/// The burglaries to count: for a month a force's extract covers (rows with a UPRN), its
+/// rows only, as the street-level file holds the same crimes again without homes; the
+/// street-level rows for any other month.
+pub fn one_source(burglaries: &[Burglary]) -> Vec<Burglary> {
+    let matched: BTreeSet<NaiveDate> = burglaries
+        .iter()
+        .filter(|b| b.uprn.is_some())
+        .map(|b| first_of_month(b.date))
+        .collect();
+    burglaries
+        .iter()
+        .filter(|b| b.uprn.is_some() || !matched.contains(&first_of_month(b.date)))
+        .cloned()
+        .collect()
+}
+
+/// Computes every measure for `scope` from the records' facts and the police's burglaries
+/// (both sources, as [`one_source`] sorts them).
 pub fn compute(
     all: &[Fact],
     burglaries: &[Burglary],
     scope: &Scope<'_>,
     categories: &Categories,
 ) -> Report {
+    let burglaries = &one_source(burglaries)[..];
     let index = Records::index(all);
     let facts: Vec<&Fact> = all.iter().filter(|f| in_scope(f, &index, scope)).collect();
     let period = scope.period;
@@ -846,7 +874,8 @@ pub fn compute(
         first.into_values().filter(|d| *d >= work_started).collect()
     };
     let mut hardened_by_month = Vec::new();
-    let mut month = first_of_month(work_started.max(period.first_day()));
+    // From the start of the work, so a quarter's board report shows the year so far.
+    let mut month = first_of_month(work_started);
     while month <= period.last_day() {
         let end = (month + Months::new(1)).pred_opt().unwrap_or(month);
         hardened_by_month.push(Progress {
@@ -857,7 +886,7 @@ pub fn compute(
     }
 
     let mut spend_by_quarter = Vec::new();
-    let mut quarter = Period::quarter_of(period.first_day());
+    let mut quarter = Period::quarter_of(work_started);
     while quarter.first_day() <= period.last_day() {
         let list = reached_in(PlanStatus::Approved, &quarter);
         spend_by_quarter.push(QuarterSpend {

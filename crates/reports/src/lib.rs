@@ -13,3 +13,4 @@ pub mod period;
 pub mod returns;
 pub mod sample;
 pub mod scheme;
+pub mod tables;

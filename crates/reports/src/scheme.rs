@@ -218,6 +218,12 @@ pub fn parse_schemes(text: &str) -> Result<Vec<Scheme>, SchemesError> {
     Ok(out)
 }
 
+/// The schemes file built into Doorstep (the demo area's round), as (path, text).
+pub const BUILT_IN_SCHEMES: (&str, &str) = (
+    "assets/schemes.toml",
+    include_str!("../../../assets/schemes.toml"),
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,5 +283,17 @@ areas = ["ZY5", "E01012345"]
                 .to_string()
                 .contains("two schemes")
         );
+    }
+}
+
+#[cfg(test)]
+mod built_in_tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_schemes_load() {
+        let schemes = parse_schemes(BUILT_IN_SCHEMES.1).unwrap();
+        assert!(!schemes.is_empty());
+        assert!(schemes.iter().all(|s| !s.areas.is_empty()));
     }
 }

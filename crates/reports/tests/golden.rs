@@ -706,3 +706,24 @@ fn an_anonymised_plan_still_counts_by_its_figure_fields() {
     let r = compute(&[plan], &[], &scope, &categories());
     check(&r.figures, m::PLANS_SILVER, count(1));
 }
+
+#[test]
+fn a_force_extract_replaces_the_street_level_rows_of_its_months() {
+    use doorstep_reports::engine::one_source;
+    let row = |day: &str, uprn: Option<&str>| Burglary {
+        date: day.parse().unwrap(),
+        uprn: uprn.map(str::to_owned),
+        postcode: None,
+        lsoa: Some("E01099901".to_owned()),
+    };
+    let rows = [
+        row("2026-04-01", None), // street-level, April: the extract covers April
+        row("2026-04-01", None),
+        row("2026-04-12", Some("100000000001")), // the force's extract, April
+        row("2026-05-01", None),                 // street-level, May: no extract for May
+    ];
+    let kept = one_source(&rows);
+    assert_eq!(kept.len(), 2);
+    assert!(kept.iter().any(|b| b.uprn.is_some()));
+    assert!(kept.iter().any(|b| b.date.to_string() == "2026-05-01"));
+}

@@ -58,6 +58,11 @@ impl Reference {
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
+
+    /// The measure catalogue (the reports count items fitted by its categories).
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
 }
 
 /// The scheme's data files, loaded once (tests prove they load).

@@ -50,6 +50,29 @@ pub fn may_handle_privacy_requests(role: Role) -> bool {
     matches!(role, Role::Dpo)
 }
 
+/// Whose figures `role` reads in the console's reports, as a member of `team`:
+/// supervisors their own team's (`Some(Some(..))`), analysts and administrators every
+/// team's (`Some(None)`); `None` for a role that reads no reports. Figures only: a report
+/// shows no record, and every count below the threshold is hidden.
+pub fn report_teams(role: Role, team: &str) -> Option<Option<Vec<String>>> {
+    match role {
+        Role::Supervisor => Some(Some(vec![team.to_owned()])),
+        Role::Analyst | Role::Admin => Some(None),
+        _ => None,
+    }
+}
+
+/// Whether `role` may export a row per record (a person-level table), with a recorded
+/// reason, audited: the analyst, whose work it is, and the administrator.
+pub fn may_export_rows(role: Role) -> bool {
+    matches!(role, Role::Analyst | Role::Admin)
+}
+
+/// Whether `role` loads the police's crime data: the analyst and the administrator.
+pub fn may_import_crime(role: Role) -> bool {
+    matches!(role, Role::Analyst | Role::Admin)
+}
+
 /// The roles an administrator may give a person in the console, in the order offered.
 pub const ROLES_OFFERED: &[Role] = &[
     Role::Officer,

@@ -67,6 +67,11 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/console/people/{id}/enrolment-code", &["post"]),
     ("/console/laptops", &["get"]),
     ("/console/laptops/{id}/revoke", &["get", "post"]),
+    ("/console/reports", &["get"]),
+    ("/console/reports/charts/{file}", &["get"]),
+    ("/console/reports/returns/{file}", &["get"]),
+    ("/console/reports/board.pdf", &["get"]),
+    ("/console/reports/export", &["get", "post"]),
     ("/console/households", &["get"]),
     ("/console/households/{id}", &["get"]),
     ("/console/lists", &["get"]),
@@ -184,7 +189,7 @@ where
 {
     use handlers::{
         audit, casework, data_map, firms, households, laptops, people, privacy, referral_emails,
-        retention, set_up, sign_in, subject_access,
+        reports, retention, set_up, sign_in, subject_access,
     };
     Router::new()
         .route("/console", get(handlers::home_redirect))
@@ -235,6 +240,14 @@ where
         .route(
             "/console/laptops/{id}/revoke",
             get(laptops::revoke_page).post(laptops::revoke),
+        )
+        .route("/console/reports", get(reports::dashboard))
+        .route("/console/reports/charts/{file}", get(reports::chart_csv))
+        .route("/console/reports/returns/{file}", get(reports::return_file))
+        .route("/console/reports/board.pdf", get(reports::board_report))
+        .route(
+            "/console/reports/export",
+            get(reports::export_form).post(reports::export),
         )
         .route("/console/households", get(casework::households))
         .route("/console/households/{id}", get(casework::household))

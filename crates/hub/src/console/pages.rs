@@ -25,6 +25,8 @@ pub struct SignedIn {
     pub audit: bool,
     /// Whether people's requests about their data are theirs (the DPO).
     pub privacy: bool,
+    /// Whether they read the partnership's reports.
+    pub reports: bool,
 }
 
 /// What every page shows around its content.
@@ -693,4 +695,147 @@ pub struct MoveHouseholdPage {
     pub household: String,
     /// The teams to move it to.
     pub teams: Vec<Choice>,
+}
+
+/// The reports page's choices as typed (kept in every link and download of the page).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct ReportQuery {
+    /// A period's code from the list (`2026-27 Q1`).
+    pub period: Option<String>,
+    /// A period typed instead (`2026-04-01..2026-05-31`).
+    pub custom: Option<String>,
+    /// A team's id, or empty for every team the reader may see.
+    pub team: Option<String>,
+    /// A postcode district or sector, or an LSOA code.
+    pub area: Option<String>,
+    /// A scheme's id.
+    pub scheme: Option<String>,
+}
+
+impl ReportQuery {
+    /// A typed field, trimmed; absent is empty.
+    pub fn field(value: Option<&String>) -> String {
+        value.map(|v| v.trim().to_owned()).unwrap_or_default()
+    }
+
+    /// The query string of these choices, percent-encoded.
+    pub fn query_string(&self) -> String {
+        [
+            ("period", &self.period),
+            ("custom", &self.custom),
+            ("team", &self.team),
+            ("area", &self.area),
+            ("scheme", &self.scheme),
+        ]
+        .iter()
+        .filter_map(|(name, value)| {
+            let value = Self::field(value.as_ref());
+            (!value.is_empty()).then(|| format!("{name}={}", url_encode(&value)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+
+    /// `path` with these choices.
+    pub fn href(&self, path: &str) -> String {
+        let q = self.query_string();
+        if q.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{q}")
+        }
+    }
+}
+
+/// A group of the dashboard's figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureGroup {
+    /// Its heading.
+    pub heading: String,
+    /// Each measure's label and figure as shown.
+    pub rows: Vec<(String, String)>,
+}
+
+/// A chart as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartView {
+    /// Its id (anchors and the CSV's address).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its finding, in words.
+    pub summary: String,
+    /// The drawing (SVG built and escaped by the chart module).
+    pub svg: String,
+    /// The same values as a table.
+    pub caption: String,
+    /// The table's headers.
+    pub headers: Vec<String>,
+    /// The table's rows.
+    pub rows: Vec<Vec<String>>,
+    /// The CSV download.
+    pub csv_href: String,
+    /// Caveats printed beside it.
+    pub caveats: Vec<String>,
+}
+
+/// A return the page offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnLink {
+    /// Its name.
+    pub name: String,
+    /// The spreadsheet.
+    pub xlsx_href: String,
+    /// The CSV.
+    pub csv_href: String,
+}
+
+/// The reports dashboard.
+#[derive(Debug, Template)]
+#[template(path = "console/reports.html")]
+pub struct ReportsPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The choices as typed.
+    pub query: ReportQuery,
+    /// The periods offered.
+    pub periods: Vec<Choice>,
+    /// The teams offered (empty for a supervisor, who sees their own).
+    pub teams: Vec<Choice>,
+    /// The schemes offered.
+    pub schemes: Vec<Choice>,
+    /// What the figures cover, in words, when they are shown.
+    pub covers: Option<String>,
+    /// The figures, by group.
+    pub groups: Vec<FigureGroup>,
+    /// The charts.
+    pub charts: Vec<ChartView>,
+    /// The caveats for the whole report.
+    pub caveats: Vec<String>,
+    /// What `[c]` means, and the threshold.
+    pub suppression: String,
+    /// The returns.
+    pub returns: Vec<ReturnLink>,
+    /// The board report.
+    pub board_href: String,
+    /// Council return files refused, with why (analysts and administrators).
+    pub refused_returns: Vec<String>,
+    /// Whether the reader may export a row per record, and load crime data.
+    pub analyst: bool,
+}
+
+/// A person-level export: which table, and why.
+#[derive(Debug, Template)]
+#[template(path = "console/report_export.html")]
+pub struct ReportExportPage {
+    /// The frame.
+    pub frame: Frame,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// The tables offered.
+    pub tables: Vec<Choice>,
+    /// The periods offered.
+    pub periods: Vec<Choice>,
+    /// The reason as typed.
+    pub reason: String,
 }

@@ -3,6 +3,7 @@
 //! handed to the one engine in `doorstep-reports`.
 
 pub mod load;
+pub mod settings;
 pub mod sql;
 
 use std::sync::Arc;

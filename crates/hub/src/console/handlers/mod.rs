@@ -13,6 +13,7 @@ pub(super) mod laptops;
 pub(super) mod people;
 pub(super) mod privacy;
 pub(super) mod referral_emails;
+pub(super) mod reports;
 pub(super) mod retention;
 pub(super) mod set_up;
 pub(super) mod sign_in;
@@ -59,6 +60,7 @@ impl ConsoleState {
                 casework: crate::casework::Scope::of(s.user.role, &s.user.team_id).is_some(),
                 audit: may_read_audit(s.user.role),
                 privacy: may_handle_privacy_requests(s.user.role),
+                reports: super::access::report_teams(s.user.role, &s.user.team_id).is_some(),
             }),
         }
     }
@@ -194,16 +196,18 @@ pub(super) struct FormFields {
     exemption: Option<String>,
     recipient_kind: Option<String>,
     hold_household: Option<String>,
+    table: Option<String>,
+    period: Option<String>,
 }
 
 /// A form body the hub cannot read is treated as an empty form, so the CSRF check
 /// refuses it like any other.
-fn fields(form: Result<Form<FormFields>, FormRejection>) -> FormFields {
+pub(super) fn fields(form: Result<Form<FormFields>, FormRejection>) -> FormFields {
     form.map(|Form(f)| f).unwrap_or_default()
 }
 
 /// A typed field, trimmed; an absent one is empty.
-fn text(value: Option<&String>) -> String {
+pub(super) fn text(value: Option<&String>) -> String {
     value.map(|v| v.trim().to_owned()).unwrap_or_default()
 }
 
@@ -278,7 +282,7 @@ pub(super) async fn audit_gate(
 
 /// Checks a form's CSRF token against the session's; a refusal is audited as `action`
 /// and answered with a link back to `back`.
-async fn check_csrf(
+pub(super) async fn check_csrf(
     state: &ConsoleState,
     signed: &Signed,
     headers: &HeaderMap,
