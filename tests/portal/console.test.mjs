@@ -6,7 +6,8 @@
 // revocation, contractor firms and their users, the audit log (its filters and CSV), a
 // supervisor who may not see the administrator's pages but finds a household a laptop
 // pushed, reads its timeline and the plans waiting for approval, and a data protection
-// officer who reads the audit log. axe-core scans
+// officer who reads the audit log, and the reports (figures, charts as tables, downloads, a
+// person-level export refused without a reason). axe-core scans
 // every page the console has, error pages included: no violations of WCAG 2.2 AA.
 //
 // Run by run.sh, which builds the hub and sets DOORSTEP_HUB_BIN.
@@ -299,6 +300,14 @@ async function main() {
   check(csv.headers()['content-disposition'] === 'attachment; filename="audit-log.csv"', 'as an attachment named audit-log.csv')
   check((await csv.text()).startsWith('time_utc,user_id,user_name,'), 'with a header row')
 
+  // A row per record needs a reason: refused without one, nothing exported.
+  await page.goto(`${base}/console/reports/export`)
+  await scan(page, 'export a row per record')
+  await page.getByLabel('Visits: a row per visit').check()
+  await page.getByRole('button', { name: 'Export as CSV' }).click()
+  check(await page.getByText('There is a problem').isVisible(), 'an export without a reason is refused')
+  await scan(page, 'export a row per record with an error')
+
   await page.goto(`${base}/console/no-such-page`)
   check((await title(page)).startsWith('Page not found'), 'an unknown page is not found')
   await scan(page, 'not found')
@@ -371,6 +380,21 @@ async function main() {
   check(await page.getByText('Plan approved.').isVisible(), 'the plan is approved')
   check(await page.getByRole('heading', { name: /: ordered$/ }).isVisible(), 'the approved plan is ordered')
   await scan(page, 'plan approved')
+  // Reports: the team's figures and charts, a chart's table and CSV, a bad period refused.
+  await page.getByRole('link', { name: 'Reports', exact: true }).first().click()
+  check((await title(page)).startsWith('Reports'), `the reports page (${await title(page)})`)
+  check(await page.getByRole('heading', { name: /^Figures for / }).isVisible(), 'the figures are shown')
+  check((await page.locator('svg[role="img"]').count()) >= 7, 'every chart is drawn')
+  await page.getByText('Show as table').first().click()
+  check(await page.locator('details[open] table').first().isVisible(), 'a chart shows as a table')
+  await scan(page, 'reports')
+  const chartCsv = await page.getByRole('link', { name: /Download the figures as CSV/ }).first().getAttribute('href')
+  const chartFile = await page.request.get(`${base}${chartCsv}`)
+  check(chartFile.status() === 200 && (await chartFile.text()).startsWith('\ufeff'), 'a chart downloads as CSV')
+  await page.getByLabel('Or type a period').fill('2026-13')
+  await page.getByRole('button', { name: 'Show the figures' }).click()
+  check(await page.getByText('There is a problem').isVisible(), 'a period that is not one is refused')
+  await scan(page, 'reports with an error')
   await page.getByRole('button', { name: 'Sign out' }).click()
 
   // The data protection officer: the audit log, and nothing of the administrator's.
@@ -478,6 +502,7 @@ async function main() {
     'record of processing', 'privacy register', 'privacy register with an error', 'privacy request', 'privacy answer',
     'privacy request with an error', 'privacy request erased', 'privacy request restricted',
     'household restricted', 'find a person', 'find a person with an error', 'people found',
+    'reports', 'reports with an error', 'export a row per record', 'export a row per record with an error',
   ]
   check(expected.every((p) => scanned.has(p)), `every console page scanned (${scanned.size})`)
 }
