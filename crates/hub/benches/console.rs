@@ -446,6 +446,28 @@ fn index_rows(recs: &[Rec], team: &str) -> (Vec<IndexRow>, Vec<WordRow>) {
     (rows, words)
 }
 
+/// A report fact row: entity, id, team, parent, last day, the fact as JSON.
+type FactRow = [Option<String>; 6];
+
+/// The report fact rows of a household's records, as the hub's `write_records` makes them
+/// (`doorstep_reports::fact::from_record`).
+fn fact_rows(recs: &[Rec], team: &str) -> Vec<FactRow> {
+    recs.iter()
+        .filter_map(|r| {
+            let fields = r.fields.clone().into_iter().collect();
+            let f = doorstep_reports::fact::from_record(r.entity.as_str(), &r.id, team, &fields)?;
+            Some([
+                Some(r.entity.as_str().to_owned()),
+                Some(r.id.clone()),
+                Some(team.to_owned()),
+                f.parent().map(str::to_owned),
+                f.last_day().map(|d| d.to_string()),
+                Some(serde_json::to_string(&f).unwrap()),
+            ])
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------
 // Writing in bulk, straight to the database.
 
@@ -531,7 +553,13 @@ impl Filler {
         }
     }
 
-    async fn write(&mut self, records: &[RecordRow], rows: &[IndexRow], words: &[WordRow]) {
+    async fn write(
+        &mut self,
+        records: &[RecordRow],
+        rows: &[IndexRow],
+        words: &[WordRow],
+        facts: &[FactRow],
+    ) {
         if let Some(c) = &mut self.lite {
             let tx = c.transaction().unwrap();
             {
@@ -563,6 +591,15 @@ impl Filler {
                     .unwrap();
                 for x in words {
                     w.execute(rusqlite::params_from_iter(x.iter())).unwrap();
+                }
+                let mut f = tx
+                    .prepare_cached(
+                        "INSERT INTO report_facts (entity, entity_id, team_id, parent_id,
+                             last_day, fact) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )
+                    .unwrap();
+                for x in facts {
+                    f.execute(rusqlite::params_from_iter(x.iter())).unwrap();
                 }
             }
             tx.commit().unwrap();
@@ -599,10 +636,21 @@ impl Filler {
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])",
             &wp,
         );
+        let fc: Vec<Vec<Option<String>>> = (0..6).map(|i| column(facts, i)).collect();
+        let fp: Vec<P<'_>> = fc.iter().map(|c| c as P<'_>).collect();
         let (a, b, c) = tokio::join!(records, index, words);
         a.unwrap();
         b.unwrap();
         c.unwrap();
+        self.pg[0]
+            .execute(
+                "INSERT INTO report_facts (entity, entity_id, team_id, parent_id, last_day, fact)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+                                      $5::text[], $6::text[])",
+                &fp,
+            )
+            .await
+            .unwrap();
     }
 }
 
@@ -1031,10 +1079,12 @@ async fn seed(
     let mut next = REAL;
     while next < households {
         let end = (next + CHUNK).min(households);
-        let (mut records, mut rows, mut words) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut records, mut rows, mut words, mut facts) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in next..end {
             let team = &teams[team_of(i)];
             let recs = household_records(i, now);
+            facts.extend(fact_rows(&recs, team));
             let (r, w) = index_rows(&recs, team);
             rows.extend(r);
             words.extend(w);
@@ -1051,7 +1101,7 @@ async fn seed(
             }
         }
         written += records.len();
-        filler.write(&records, &rows, &words).await;
+        filler.write(&records, &rows, &words, &facts).await;
         next = end;
         if (next / CHUNK).is_multiple_of(20) {
             eprintln!(
@@ -1171,6 +1221,63 @@ async fn measure(
                 }
                 times.push(took);
             }
+            row(backend, reader, name, times, errors);
+        }
+    }
+
+    // The reports: every team's (an analyst's) and one team's (a supervisor's), the page,
+    // a funder's return and the board report, each computed from the report facts.
+    let report_samples = env_usize("DOORSTEP_BENCH_REPORT_SAMPLES").unwrap_or(20);
+    for (reader, role) in [("analyst", Role::Analyst), ("supervisor", Role::Supervisor)] {
+        let cookie = console_session(
+            store,
+            &format!("Reports {reader} {run_tag}"),
+            role,
+            &teams[0],
+        )
+        .await;
+        for (name, path) in [
+            ("reports: this quarter's dashboard", "/console/reports"),
+            (
+                "reports: this financial year's dashboard",
+                "/console/reports?period=this-year",
+            ),
+            (
+                "reports: the quarter's Safer Streets return (XLSX)",
+                "/console/reports/returns/safer-streets-quarterly.xlsx",
+            ),
+            (
+                "reports: the quarter's board report (PDF)",
+                "/console/reports/board.pdf",
+            ),
+        ] {
+            let path = if path.ends_with("this-year") {
+                let year = doorstep_reports::period::Period::year_of(Utc::now().date_naive());
+                format!("/console/reports?period={}", year.code().replace(' ', "+"))
+            } else {
+                path.to_owned()
+            };
+            let mut times = Vec::with_capacity(report_samples);
+            let mut errors = 0;
+            for _ in 0..report_samples + 1 {
+                let request = Request::builder()
+                    .uri(&path)
+                    .header(header::HOST, "127.0.0.1:7070")
+                    .header(header::COOKIE, cookie.clone())
+                    .extension(ConnectInfo(peer))
+                    .body(Body::empty())
+                    .unwrap();
+                let start = Instant::now();
+                let response = router.clone().oneshot(request).await.unwrap();
+                let status = response.status().as_u16();
+                let _ = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+                if status != 200 {
+                    errors += 1;
+                }
+                times.push(start.elapsed());
+            }
+            // The first request warms the caches; it is not counted.
+            times.remove(0);
             row(backend, reader, name, times, errors);
         }
     }

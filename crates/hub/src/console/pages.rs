@@ -567,12 +567,12 @@ pub struct AuditQuery {
 impl AuditQuery {
     /// A typed field, trimmed; absent is empty.
     pub fn field(value: Option<&String>) -> String {
-        value.map(|v| v.trim().to_owned()).unwrap_or_default()
+        trimmed(value)
     }
 
     /// The query string of these filters (no page), `&`-separated and percent-encoded.
     pub fn filters_query(&self) -> String {
-        let pairs = [
+        query_string(&[
             ("person", &self.person),
             ("device", &self.device),
             ("entity", &self.entity),
@@ -580,16 +580,25 @@ impl AuditQuery {
             ("action", &self.action),
             ("from", &self.from),
             ("to", &self.to),
-        ];
-        pairs
-            .iter()
-            .filter_map(|(name, value)| {
-                let value = Self::field(value.as_ref());
-                (!value.is_empty()).then(|| format!("{name}={}", url_encode(&value)))
-            })
-            .collect::<Vec<_>>()
-            .join("&")
+        ])
     }
+}
+
+/// A typed field, trimmed; absent is empty.
+fn trimmed(value: Option<&String>) -> String {
+    value.map(|v| v.trim().to_owned()).unwrap_or_default()
+}
+
+/// The query string of the fields typed, `&`-separated and percent-encoded; empty ones left out.
+fn query_string(pairs: &[(&str, &Option<String>)]) -> String {
+    pairs
+        .iter()
+        .filter_map(|(name, value)| {
+            let value = trimmed(value.as_ref());
+            (!value.is_empty()).then(|| format!("{name}={}", url_encode(&value)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `text` percent-encoded for a query string (everything but letters and digits).
@@ -715,25 +724,18 @@ pub struct ReportQuery {
 impl ReportQuery {
     /// A typed field, trimmed; absent is empty.
     pub fn field(value: Option<&String>) -> String {
-        value.map(|v| v.trim().to_owned()).unwrap_or_default()
+        trimmed(value)
     }
 
     /// The query string of these choices, percent-encoded.
     pub fn query_string(&self) -> String {
-        [
+        query_string(&[
             ("period", &self.period),
             ("custom", &self.custom),
             ("team", &self.team),
             ("area", &self.area),
             ("scheme", &self.scheme),
-        ]
-        .iter()
-        .filter_map(|(name, value)| {
-            let value = Self::field(value.as_ref());
-            (!value.is_empty()).then(|| format!("{name}={}", url_encode(&value)))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+        ])
     }
 
     /// `path` with these choices.

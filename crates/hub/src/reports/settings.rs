@@ -104,6 +104,16 @@ pub fn load(
     returns: Option<&Path>,
     threshold: Option<&str>,
 ) -> Result<&'static ReportSettings, SettingsError> {
+    let loaded = read(schemes, returns, threshold)?;
+    Ok(SETTINGS.get_or_init(|| loaded))
+}
+
+/// The settings the files and the threshold give, over the built-in ones.
+pub fn read(
+    schemes: Option<&Path>,
+    returns: Option<&Path>,
+    threshold: Option<&str>,
+) -> Result<ReportSettings, SettingsError> {
     let mut loaded = built_in();
     if let Some(path) = schemes {
         let text = std::fs::read_to_string(path).map_err(|e| SettingsError::Read {
@@ -130,5 +140,52 @@ pub fn load(
         }
         loaded.threshold = Threshold::new(n);
     }
-    Ok(SETTINGS.get_or_init(|| loaded))
+    Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a failed expectation is a failed test
+
+    use super::*;
+
+    #[test]
+    fn a_faulty_return_is_refused_with_its_line_and_the_built_in_one_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let built_in = BUILT_IN_RETURNS[0].1;
+        let bad = built_in.replacen("measure = \"surveys\"", "measure = \"plans.platinum\"", 1);
+        assert_ne!(bad, built_in, "the built-in return names surveys");
+        std::fs::write(dir.path().join("safer-streets.toml"), &bad).unwrap();
+        let read = read(None, Some(dir.path()), None).unwrap();
+        assert_eq!(read.refused_returns.len(), 1);
+        let why = read.refused_returns[0].to_string();
+        assert!(
+            why.contains("safer-streets.toml") && why.contains("plans.platinum"),
+            "{why}"
+        );
+        assert!(why.contains("line"), "{why}");
+        let kept = ReturnMapping::parse("built-in", built_in).unwrap();
+        assert!(
+            read.returns.iter().any(|r| r.id == kept.id),
+            "the built-in return stays"
+        );
+    }
+
+    #[test]
+    fn a_threshold_or_schemes_file_that_cannot_be_used_stops_the_hub() {
+        assert!(matches!(
+            read(None, None, Some("0")),
+            Err(SettingsError::Threshold)
+        ));
+        assert!(matches!(
+            read(None, None, Some("five")),
+            Err(SettingsError::Threshold)
+        ));
+        assert_eq!(read(None, None, Some("10")).unwrap().threshold.get(), 10);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("schemes.toml");
+        std::fs::write(&path, "[[scheme]]\nid = \"x\"\n").unwrap();
+        let error = read(Some(&path), None, None).unwrap_err().to_string();
+        assert!(error.contains("schemes.toml"), "{error}");
+    }
 }

@@ -31,14 +31,18 @@ pub fn fact_statements(
 
 /// The statements that set (or, for `None`, remove) a record's fact.
 pub fn write(style: Dialect, entity: &str, id: &str, fact: Option<&Fact>) -> Vec<Sql> {
-    let mut q = Sql::new(style);
-    let (e, i) = (q.text(entity), q.text(id));
-    q.text = format!("DELETE FROM report_facts WHERE entity = {e} AND entity_id = {i}");
-    let Some(fact) = fact else {
-        return vec![q];
+    let remove = || {
+        let mut q = Sql::new(style);
+        let (e, i) = (q.text(entity), q.text(id));
+        q.text = format!("DELETE FROM report_facts WHERE entity = {e} AND entity_id = {i}");
+        vec![q]
     };
-    let Ok(json) = serde_json::to_string(fact) else {
-        return vec![q];
+    // One statement per record on the push path: an upsert, or a delete when it is gone.
+    let Some(json) = fact.and_then(|f| serde_json::to_string(f).ok()) else {
+        return remove();
+    };
+    let Some(fact) = fact else {
+        return remove();
     };
     let mut q = Sql::new(style);
     let (e, i, t) = (q.text(entity), q.text(id), q.text(&fact.team));

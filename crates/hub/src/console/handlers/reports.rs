@@ -200,12 +200,14 @@ async fn burglaries(state: &ConsoleState, scope: &Scope<'_>) -> Result<Vec<Burgl
         .map_err(|e| state.unavailable(&e, None))
 }
 
-/// Computes the report the choices ask for.
+/// Computes the report the choices ask for, and with `baseline` the period before's too,
+/// from one read of the facts.
 pub(super) async fn report_for(
     state: &ConsoleState,
     signed: &Signed,
     chosen: &Chosen,
-) -> Result<Report, Response> {
+    baseline: bool,
+) -> Result<(Report, Option<Report>), Response> {
     let session = &signed.session;
     let Some((store, dialect)) = state.hub().reports() else {
         return Err(state.not_found_page(Some(session)));
@@ -220,16 +222,21 @@ pub(super) async fn report_for(
         scheme: chosen.scheme.as_ref(),
         threshold: settings().threshold,
     };
-    let facts = crate::reports::load::facts_for(
-        store.as_ref(),
-        dialect,
-        scope.reads_from(),
-        chosen.teams.as_deref(),
-    )
-    .await
-    .map_err(|e| state.unavailable(&e, Some(session)))?;
-    let burglaries = burglaries(state, &scope).await?;
-    Ok(compute(&facts, &burglaries, &scope, &categories))
+    let before = baseline.then(|| Scope {
+        period: chosen.period.previous(),
+        ..scope
+    });
+    let from = before.as_ref().map_or(scope.reads_from(), |b| {
+        b.reads_from().min(scope.reads_from())
+    });
+    let facts =
+        crate::reports::load::facts_for(store.as_ref(), dialect, from, chosen.teams.as_deref())
+            .await
+            .map_err(|e| state.unavailable(&e, Some(session)))?;
+    let crimes = burglaries(state, before.as_ref().unwrap_or(&scope)).await?;
+    let report = compute(&facts, &crimes, &scope, &categories);
+    let baseline = before.map(|b| compute(&facts, &crimes, &b, &categories));
+    Ok((report, baseline))
 }
 
 /// An agency's name for the charts, from the directory referrals are delivered by.
@@ -442,8 +449,8 @@ pub(in crate::console) async fn dashboard(
             return response;
         }
     };
-    let report = match report_for(&state, &signed, &chosen).await {
-        Ok(report) => report,
+    let report = match report_for(&state, &signed, &chosen, false).await {
+        Ok((report, _)) => report,
         Err(response) => return response,
     };
     let covers = chosen.describe(&team_name(&state, &chosen).await);
@@ -505,10 +512,11 @@ async fn download_report(
     headers: &HeaderMap,
     query: Result<Query<ReportQuery>, QueryRejection>,
     what: &str,
-) -> Result<(Signed, Report, Chosen), Response> {
+    baseline: bool,
+) -> Result<(Signed, (Report, Option<Report>), Chosen), Response> {
     let (signed, allowed) = reader(state, peer, headers).await?;
     let (chosen, _) = chosen_or_page(state, &signed, allowed.as_deref(), query).await?;
-    let report = report_for(state, &signed, &chosen).await?;
+    let report = report_for(state, &signed, &chosen, baseline).await?;
     let covers = chosen.describe(&team_name(state, &chosen).await);
     let user = signed.session.user.id.clone();
     state
@@ -533,8 +541,8 @@ pub(in crate::console) async fn chart_csv(
     let Some((id, "csv")) = split_file(&file) else {
         return state.not_found_page(None);
     };
-    let (signed, report, chosen) =
-        match download_report(&state, peer, &headers, query, &format!("chart {id}")).await {
+    let (signed, (report, _), chosen) =
+        match download_report(&state, peer, &headers, query, &format!("chart {id}"), false).await {
             Ok(read) => read,
             Err(response) => return response,
         };
@@ -566,12 +574,13 @@ pub(in crate::console) async fn return_file(
     if !matches!(extension, "xlsx" | "csv") {
         return state.not_found_page(None);
     }
-    let (signed, report, chosen) = match download_report(
+    let (signed, (report, baseline), chosen) = match download_report(
         &state,
         peer,
         &headers,
         query,
         &format!("return {id}.{extension}"),
+        mapping.uses_previous(),
     )
     .await
     {
@@ -579,18 +588,6 @@ pub(in crate::console) async fn return_file(
         Err(response) => return response,
     };
     let threshold = settings().threshold;
-    let baseline = if mapping.uses_previous() {
-        let before = Chosen {
-            period: chosen.period.previous(),
-            ..chosen.clone()
-        };
-        match report_for(&state, &signed, &before).await {
-            Ok(r) => Some(r),
-            Err(response) => return response,
-        }
-    } else {
-        None
-    };
     let filled = mapping.fill_with_baseline(&report, baseline.as_ref(), threshold);
     let name = file_name(&mapping.id, &chosen.period, extension);
     if extension == "csv" {
@@ -622,8 +619,8 @@ pub(in crate::console) async fn board_report(
     headers: HeaderMap,
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Response {
-    let (signed, report, chosen) =
-        match download_report(&state, peer, &headers, query, "board report").await {
+    let (signed, (report, _), chosen) =
+        match download_report(&state, peer, &headers, query, "board report", false).await {
             Ok(read) => read,
             Err(response) => return response,
         };
