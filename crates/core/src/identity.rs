@@ -114,6 +114,13 @@ mod tests {
         assert!(
             Role::ALL
                 .iter()
+                .filter(|r| r.may_read_team_report())
+                .eq([&Role::Supervisor]),
+            "My team on a laptop is a supervisor's only"
+        );
+        assert!(
+            Role::ALL
+                .iter()
                 .filter(|r| !matches!(r, Role::Dpo | Role::Agency))
                 .all(|r| r.may_use_laptop())
         );
