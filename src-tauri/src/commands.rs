@@ -9,8 +9,9 @@ use doorstep_api::documents::{BatchReport, SavedDocument};
 use doorstep_api::reference::ReferenceProblem;
 use doorstep_api::security::PlanEdit;
 use doorstep_api::session::AppStatus;
+use doorstep_api::team::TeamReport;
 use doorstep_api::{
-    Api, AppError, ErrorCode, app, documents, fire, households, hub, security, users,
+    Api, AppError, ErrorCode, app, documents, fire, households, hub, security, team, users,
 };
 use doorstep_core::cocoon::CocoonOutcome;
 use doorstep_core::fire::{
@@ -561,6 +562,25 @@ pub fn save_day_summary_csv(
     path: PathBuf,
 ) -> Result<String> {
     fire::save_day_summary_csv(&api, day_id, path)
+}
+
+/// The supervisor's "My team" figures and charts for a period (`None`: this quarter).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn team_report(api: State<'_, Arc<Api>>, period: Option<String>) -> Result<TeamReport> {
+    team::team_report(&api, period)
+}
+
+/// Writes one "My team" chart's table as CSV where the supervisor chose.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn save_team_chart_csv(
+    api: State<'_, Arc<Api>>,
+    period: Option<String>,
+    chart_id: String,
+    path: PathBuf,
+) -> Result<String> {
+    team::save_team_chart_csv(&api, period, chart_id, path)
 }
 
 /// Saves the resident's copy of a plan as a PDF at `path` (chosen with the save dialog).

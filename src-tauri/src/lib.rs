@@ -89,6 +89,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::import_day_doors,
             commands::record_knock,
             commands::save_day_summary_csv,
+            commands::team_report,
+            commands::save_team_chart_csv,
             commands::hub_enrol,
             commands::sync_status,
             commands::sync_now,

@@ -26,7 +26,7 @@ use serde_json::Value;
 use crate::error::{AppError, ErrorCode};
 use crate::reference::ReferenceProblem;
 use crate::security::PlanEdit;
-use crate::{Api, app, documents, fire, households, hub, security, users};
+use crate::{Api, app, documents, fire, households, hub, security, team, users};
 
 /// A command's answer as JSON, or the error the window would have been sent.
 pub trait IntoReply {
@@ -178,6 +178,8 @@ commands! {
         import_day_doors => fire::import_day_doors { day_id: String, path: PathBuf };
         record_knock => fire::record_knock { day_id: String, door_id: String, knock: KnockDraft };
         save_day_summary_csv => fire::save_day_summary_csv { day_id: String, path: PathBuf };
+        team_report => team::team_report { period: Option<String> };
+        save_team_chart_csv => team::save_team_chart_csv { period: Option<String>, chart_id: String, path: PathBuf };
         save_resident_plan => documents::save_resident_plan { plan_id: PlanId, path: PathBuf };
         save_referral_pdf => documents::save_referral_pdf { referral_id: ReferralId, path: PathBuf };
         save_day_documents => documents::save_day_documents { day_id: String, folder: PathBuf };

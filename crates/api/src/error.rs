@@ -54,6 +54,9 @@ pub enum ErrorCode {
     HubRefused,
     /// The council hub could not be reached: the laptop is offline or the hub is down.
     Offline,
+    /// A report's period could not be read or has not started (the message is the
+    /// reports engine's sentence; `field` is `period`).
+    BadPeriod,
     /// Something we did not expect; the message says what.
     Internal,
 }
@@ -144,7 +147,11 @@ impl From<StoreError> for AppError {
 
 impl AppError {
     /// A validation error from field errors, with the summary sentence forms use.
-    fn from_fields(code: ErrorCode, fields: Vec<FieldError>, message: Option<String>) -> Self {
+    pub(crate) fn from_fields(
+        code: ErrorCode,
+        fields: Vec<FieldError>,
+        message: Option<String>,
+    ) -> Self {
         let message = message.unwrap_or_else(|| match fields.as_slice() {
             [only] => only.message.clone(),
             _ => "Some answers need attention: see the messages beside them.".to_owned(),

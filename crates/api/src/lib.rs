@@ -16,6 +16,7 @@ pub mod reference;
 pub mod security;
 pub mod session;
 pub mod sync;
+pub mod team;
 pub mod users;
 
 use std::path::Path;

@@ -36,6 +36,9 @@ mod today;
 #[path = "ui_fixtures/sync.rs"]
 mod sync;
 
+#[path = "ui_fixtures/team.rs"]
+mod team;
+
 use std::path::{Path, PathBuf};
 
 use recorder::{Recorder, Recording};
@@ -624,6 +627,7 @@ async fn ui_fixtures_are_what_the_commands_answer() {
         today::cocoon().await,
         home::settings().await,
         sync::sync_scenario().await,
+        team::team().await,
     ];
     doorstep_core::clock::pinned::set(None);
     let dir = fixtures_dir();

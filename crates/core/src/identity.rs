@@ -93,6 +93,13 @@ impl Role {
     pub fn may_use_laptop(self) -> bool {
         !matches!(self, Self::Dpo | Self::Agency)
     }
+
+    /// Whether people in this role may read the "My team" report on a laptop: supervisors
+    /// only, who answer for their team's figures. Analysts and administrators read every
+    /// team's in the console, never from one laptop's data.
+    pub fn may_read_team_report(self) -> bool {
+        matches!(self, Self::Supervisor)
+    }
 }
 
 #[cfg(test)]
@@ -104,6 +111,13 @@ mod tests {
         assert_eq!(Role::parse("dpo"), Some(Role::Dpo));
         assert_eq!(Role::Dpo.label(), "Data protection officer");
         assert!(!Role::Dpo.may_use_laptop());
+        assert!(
+            Role::ALL
+                .iter()
+                .filter(|r| r.may_read_team_report())
+                .eq([&Role::Supervisor]),
+            "My team on a laptop is a supervisor's only"
+        );
         assert!(
             Role::ALL
                 .iter()

@@ -81,6 +81,26 @@ impl TryFrom<Map<String, Value>> for ScoredCheck {
     }
 }
 
+/// Every check's synced fields (its body and level, as `read` gives them), in one query.
+pub(crate) fn all_synced(conn: &Connection) -> Result<Vec<synced::Listed>> {
+    let mut statement = conn.prepare("SELECT id, body, level FROM charlie_checks")?;
+    let rows = statement.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, body, level) = row?;
+        let mut fields: Map<String, Value> = serde_json::from_str(&body)?;
+        fields.insert("level".into(), Value::String(level));
+        out.push((id, fields));
+    }
+    Ok(out)
+}
+
 impl Synced for ScoredCheck {
     const ENTITY: &'static str = "charlie_check";
     const TABLE: &'static str = "charlie_checks";

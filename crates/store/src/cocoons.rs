@@ -90,6 +90,28 @@ fn save_cocoon_row(conn: &Connection, id: &str, c: &CocoonFields, s: &Stamp<'_>)
     Ok(())
 }
 
+/// The columns a cocoon's synced fields are read from.
+const COCOON_COLUMNS: &str = "household_id, opened_on, visit_by, closes_on";
+
+/// A cocoon's synced fields from a row of `COCOON_COLUMNS`.
+fn cocoon_row(r: &Row<'_>) -> rusqlite::Result<CocoonFields> {
+    Ok(CocoonFields {
+        household_id: parsed(r, 0, "bad household id")?,
+        opened_on: r.get(1)?,
+        visit_by: r.get(2)?,
+        closes_on: r.get(3)?,
+    })
+}
+
+/// Every cocoon's synced fields, in one query.
+pub(crate) fn all_cocoons(conn: &Connection) -> Result<Vec<synced::Listed>> {
+    synced::read_rows(
+        conn,
+        &format!("SELECT {COCOON_COLUMNS}, id FROM cocoons"),
+        cocoon_row,
+    )
+}
+
 impl Synced for CocoonFields {
     const ENTITY: &'static str = "cocoon";
     const TABLE: &'static str = "cocoons";
@@ -97,16 +119,9 @@ impl Synced for CocoonFields {
     fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
         synced::read_row(
             conn,
-            "SELECT household_id, opened_on, visit_by, closes_on, field_versions FROM cocoons WHERE id = ?1",
+            &format!("SELECT {COCOON_COLUMNS}, field_versions FROM cocoons WHERE id = ?1"),
             id,
-            |r| {
-                Ok(CocoonFields {
-                    household_id: parsed(r, 0, "bad household id")?,
-                    opened_on: r.get(1)?,
-                    visit_by: r.get(2)?,
-                    closes_on: r.get(3)?,
-                })
-            },
+            cocoon_row,
         )
     }
 
@@ -166,6 +181,31 @@ fn save_door_row(conn: &Connection, id: &str, d: &DoorFields, s: &Stamp<'_>) -> 
     Ok(())
 }
 
+/// The columns a cocoon door's synced fields are read from.
+const DOOR_COLUMNS: &str = "cocoon_id, rank, uprn, address_line_1, distance_m, reason, outcome";
+
+/// A cocoon door's synced fields from a row of `DOOR_COLUMNS`.
+fn door_row(r: &Row<'_>) -> rusqlite::Result<DoorFields> {
+    Ok(DoorFields {
+        cocoon_id: r.get(0)?,
+        rank: r.get(1)?,
+        uprn: r.get(2)?,
+        address_line_1: r.get(3)?,
+        distance_m: r.get(4)?,
+        reason: r.get(5)?,
+        outcome: r.get(6)?,
+    })
+}
+
+/// Every cocoon door's synced fields, in one query.
+pub(crate) fn all_doors(conn: &Connection) -> Result<Vec<synced::Listed>> {
+    synced::read_rows(
+        conn,
+        &format!("SELECT {DOOR_COLUMNS}, id FROM cocoon_targets"),
+        door_row,
+    )
+}
+
 impl Synced for DoorFields {
     const ENTITY: &'static str = "cocoon_target";
     const TABLE: &'static str = "cocoon_targets";
@@ -173,20 +213,9 @@ impl Synced for DoorFields {
     fn read(conn: &Connection, id: &str) -> Result<Option<Held>> {
         synced::read_row(
             conn,
-            "SELECT cocoon_id, rank, uprn, address_line_1, distance_m, reason, outcome, field_versions
-             FROM cocoon_targets WHERE id = ?1",
+            &format!("SELECT {DOOR_COLUMNS}, field_versions FROM cocoon_targets WHERE id = ?1"),
             id,
-            |r| {
-                Ok(DoorFields {
-                    cocoon_id: r.get(0)?,
-                    rank: r.get(1)?,
-                    uprn: r.get(2)?,
-                    address_line_1: r.get(3)?,
-                    distance_m: r.get(4)?,
-                    reason: r.get(5)?,
-                    outcome: r.get(6)?,
-                })
-            },
+            door_row,
         )
     }
 

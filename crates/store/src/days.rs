@@ -179,6 +179,37 @@ fn save_knock_row(conn: &Connection, id: &str, k: &Knock, s: &Stamp<'_>) -> Resu
     Ok(())
 }
 
+/// Every knock's synced fields (its body, day and door, as `read` gives them), in one query.
+pub(crate) fn all_knocks(conn: &Connection) -> Result<Vec<synced::Listed>> {
+    let mut statement = conn.prepare("SELECT id, day_id, door_id, body FROM door_knocks")?;
+    let rows = statement.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, day_id, door_id, body) = row?;
+        let mut fields: Map<String, Value> = serde_json::from_str(&body)?;
+        fields.insert("day_id".into(), Value::String(day_id));
+        fields.insert("door_id".into(), Value::String(door_id));
+        out.push((id, fields));
+    }
+    Ok(out)
+}
+
+/// Every day of action's synced fields, in one query.
+pub(crate) fn all_days(conn: &Connection) -> Result<Vec<synced::Listed>> {
+    synced::read_rows(
+        conn,
+        "SELECT id, name, day, area, crew, id FROM days_of_action",
+        day_from_row,
+    )
+}
+
 impl Synced for Knock {
     const ENTITY: &'static str = "door_knock";
     const TABLE: &'static str = "door_knocks";

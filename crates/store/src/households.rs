@@ -146,6 +146,20 @@ pub(crate) fn is_restricted(conn: &Connection, id: &str) -> Result<bool> {
         .unwrap_or(false))
 }
 
+/// A household's synced fields from a row of `COLUMNS, restricted`.
+fn synced_row(r: &Row<'_>) -> rusqlite::Result<HouseholdDetails> {
+    Ok(details_of(&from_row(r)?, r.get(10)?))
+}
+
+/// Every household's synced fields, in one query.
+pub(crate) fn all_synced(conn: &Connection) -> Result<Vec<synced::Listed>> {
+    synced::read_rows(
+        conn,
+        &format!("SELECT {COLUMNS}, restricted, id FROM households"),
+        synced_row,
+    )
+}
+
 impl Synced for HouseholdDetails {
     const ENTITY: &'static str = "household";
     const TABLE: &'static str = "households";
@@ -155,7 +169,7 @@ impl Synced for HouseholdDetails {
             conn,
             &format!("SELECT {COLUMNS}, restricted, field_versions FROM households WHERE id = ?1"),
             id,
-            |r| Ok(details_of(&from_row(r)?, r.get(10)?)),
+            synced_row,
         )
     }
 

@@ -26,6 +26,7 @@ pub mod persons;
 pub mod plans;
 pub mod referrals;
 pub mod replication;
+pub mod report;
 mod rows;
 pub mod search;
 pub mod store;

@@ -186,6 +186,21 @@ impl TryFrom<Map<String, Value>> for SyncedSurvey {
     }
 }
 
+/// Every survey's synced fields (one per answer and per section note), in one query.
+pub(crate) fn all_synced(conn: &Connection) -> Result<Vec<synced::Listed>> {
+    let mut statement = conn.prepare(&format!("SELECT {COLUMNS} FROM surveys"))?;
+    let rows = statement.query_map([], from_row)?;
+    let mut out = Vec::new();
+    for survey in rows {
+        let survey = survey?;
+        out.push((
+            survey.id.to_string(),
+            synced::object(fields(&survey, None)?),
+        ));
+    }
+    Ok(out)
+}
+
 impl Synced for SyncedSurvey {
     const ENTITY: &'static str = "survey";
     const TABLE: &'static str = "surveys";

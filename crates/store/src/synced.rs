@@ -187,6 +187,42 @@ pub(crate) fn read_row<T: serde::Serialize>(
     synced_map(row)
 }
 
+/// A record's id and synced fields, as [`Synced::read`] gives them, without its versions.
+pub(crate) type Listed = (String, Map<String, Value>);
+
+/// Every row's synced fields in one query, for reading a whole table at once (the "My team"
+/// report): `sql` selects the columns `fields` reads, exactly as the kind's `read` does, then
+/// the row's id as the last column (where `read` has the versions).
+pub(crate) fn read_rows<T: serde::Serialize>(
+    conn: &Connection,
+    sql: &str,
+    fields: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<Listed>> {
+    let mut statement = conn.prepare(sql)?;
+    let rows = statement.query_map([], |r| {
+        let last = r.as_ref().column_count().saturating_sub(1);
+        Ok((r.get::<_, String>(last)?, fields(r)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, fields) = row?;
+        out.push((id, object(serde_json::to_value(&fields)?)));
+    }
+    Ok(out)
+}
+
+/// Every record of a table that keeps its record whole in `body`, in one query.
+pub(crate) fn body_rows(conn: &Connection, table: &str) -> Result<Vec<Listed>> {
+    let mut statement = conn.prepare(&format!("SELECT id, body FROM \"{table}\""))?;
+    let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, body) = row?;
+        out.push((id, serde_json::from_str(&body)?));
+    }
+    Ok(out)
+}
+
 /// A record from the hub that cannot be stored, and why.
 pub(crate) fn unusable(entity: &str, id: &str, reason: &str) -> StoreError {
     StoreError::UnusableRecord {

@@ -131,6 +131,31 @@ pub(crate) fn insert(w: &mut Writer<'_>, details: &VisitDetails) -> Result<Visit
     get(w.tx, id)
 }
 
+/// A visit's synced fields from a row of `COLUMNS`.
+fn synced_row(r: &Row<'_>) -> rusqlite::Result<VisitFields> {
+    let v = from_row(r)?;
+    Ok(VisitFields {
+        details: VisitDetails {
+            household_id: v.household_id,
+            kind: v.kind,
+            visit_date: v.visit_date,
+            outcome: v.outcome,
+            notes: v.notes,
+        },
+        officer_id: v.officer_id,
+        officer_name: Some(v.officer_name),
+    })
+}
+
+/// Every visit's synced fields, in one query.
+pub(crate) fn all_synced(conn: &Connection) -> Result<Vec<synced::Listed>> {
+    synced::read_rows(
+        conn,
+        &format!("SELECT {COLUMNS}, v.id FROM visits v JOIN officers o ON o.id = v.officer_id"),
+        synced_row,
+    )
+}
+
 impl Synced for VisitFields {
     const ENTITY: &'static str = "visit";
     const TABLE: &'static str = "visits";
@@ -142,20 +167,7 @@ impl Synced for VisitFields {
                 "SELECT {COLUMNS}, v.field_versions FROM visits v JOIN officers o ON o.id = v.officer_id WHERE v.id = ?1"
             ),
             id,
-            |r| {
-                let v = from_row(r)?;
-                Ok(VisitFields {
-                    details: VisitDetails {
-                        household_id: v.household_id,
-                        kind: v.kind,
-                        visit_date: v.visit_date,
-                        outcome: v.outcome,
-                        notes: v.notes,
-                    },
-                    officer_id: v.officer_id,
-                    officer_name: Some(v.officer_name),
-                })
-            },
+            synced_row,
         )
     }
 

@@ -830,3 +830,60 @@ fn a_survey_is_answered_only_on_the_form_version_it_was_started_on() {
         other => panic!("expected a template version error, got {other:?}"),
     }
 }
+
+#[test]
+fn my_team_facts_give_the_demo_data_figures() {
+    use doorstep_core::VisitOutcome;
+    use doorstep_reports::engine::{Categories, Scope, compute};
+    use doorstep_reports::fact::What;
+    use doorstep_reports::figure::{Figure, Threshold};
+    use doorstep_reports::measure;
+    use doorstep_reports::period::Period;
+
+    let (_dir, _folder, mut store) = new_store();
+    store.load_demo(today()).expect("demo");
+    let facts = store.report_facts("team").expect("facts");
+
+    let homes = facts
+        .iter()
+        .filter(|f| matches!(f.what, What::Home { .. }))
+        .count();
+    assert_eq!(
+        homes as u64,
+        store.household_count().expect("count"),
+        "one fact per household held, read in one query"
+    );
+
+    // The same figure counted the long way: every day of the quarter, through the
+    // repository the day's list uses.
+    let period = Period::quarter_of(today());
+    let mut no_answer = 0u64;
+    let mut day = period.first_day();
+    while day <= period.last_day() {
+        no_answer += store
+            .visits_for_day(day)
+            .expect("day")
+            .iter()
+            .filter(|v| v.visit.outcome == Some(VisitOutcome::NoAnswer))
+            .count() as u64;
+        day = day.succ_opt().expect("next day");
+    }
+    assert!(no_answer > 0, "the demo data has visits nobody answered");
+    let report = compute(
+        &facts,
+        &[],
+        &Scope {
+            period,
+            team: None,
+            area: None,
+            scheme: None,
+            threshold: Threshold::default(),
+        },
+        &Categories::default(),
+    );
+    assert_eq!(
+        report.figures.get(&measure::VISITS_NO_ACCESS),
+        Some(Figure::count(no_answer)),
+        "the report counts exactly the visits the laptop holds"
+    );
+}

@@ -545,6 +545,17 @@ async fn a_burglary_visit_from_survey_to_approved_plan_and_cocoon() {
         "one reached, two tried: {dosage}"
     );
     screenshot(&c, "16-cocoon").await;
+
+    // My team: the supervisor's figures and charts from this laptop's own records, offline.
+    click(&c, "#nav-team").await;
+    wait_for_text(&c, "h1", "My team").await;
+    wait_for_text(&c, "#team-covers", "20").await;
+    element(&c, "#team-chart-homes-hardened svg[role='img']").await;
+    click(&c, "#team-chart-homes-hardened-details summary").await;
+    let table = wait_for_text(&c, "#team-table-homes-hardened", "Homes hardened").await;
+    assert!(!table.is_empty(), "the chart is also a table");
+    wait_for_text(&c, "#team-figures-0", "Plans drawn up").await;
+    screenshot(&c, "17-my-team").await;
     c.close().await.expect("quit the app");
 }
 

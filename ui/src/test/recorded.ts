@@ -15,6 +15,7 @@ export type FixtureName =
   | 'today'
   | 'cocoon'
   | 'sync'
+  | 'team'
 
 // Loaded when a test asks, not type-checked as JSON: the files are large and generated.
 const files = import.meta.glob<Fixture>('./fixtures/*.json', { import: 'default' })

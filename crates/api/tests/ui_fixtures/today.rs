@@ -41,7 +41,7 @@ async fn today_screen(rec: &mut Recorder, date: &str) {
 
 /// A plan drafted from a burglary victim's survey at `line_1` (in ZY4, where the council's
 /// firms fit every measure) and agreed with the resident; returns the plan's id.
-async fn agreed_plan(rec: &mut Recorder, line_1: &str) -> String {
+pub(super) async fn agreed_plan(rec: &mut Recorder, line_1: &str) -> String {
     let household = household(rec, line_1, "ZY4 7HT").await;
     let page = rec
         .quietly(
@@ -65,7 +65,7 @@ async fn agreed_plan(rec: &mut Recorder, line_1: &str) -> String {
 }
 
 /// Approves and fits an agreed plan, as the supervisor, today.
-async fn fit(rec: &mut Recorder, plan: &str) {
+pub(super) async fn fit(rec: &mut Recorder, plan: &str) {
     rec.quietly("lock", json!({})).await;
     rec.quietly("unlock", json!({ "passphrase": SUPERVISOR_PASSPHRASE }))
         .await;

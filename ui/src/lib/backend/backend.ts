@@ -52,6 +52,7 @@ import type {
   ReferralPage,
   ReferralStep,
   ReferralSummary,
+  TeamReport,
 } from './types'
 import type { ConflictChoice, ConflictView, SetAsideView, SyncStatus } from './sync-types'
 
@@ -155,6 +156,10 @@ export interface Backend {
   recordKnock(dayId: string, doorId: string, knock: KnockDraft): Promise<Result<DoorRow>>
   /** Writes the day's summary CSV at `path`; returns where it was saved. */
   saveDaySummaryCsv(dayId: string, path: string): Promise<Result<string>>
+  /** The supervisor's My team figures and charts for a period code (null: this quarter). */
+  teamReport(period: string | null): Promise<Result<TeamReport>>
+  /** Writes one My team chart's table as CSV at `path`; returns where it was saved. */
+  saveTeamChartCsv(period: string | null, chartId: string, path: string): Promise<Result<string>>
   /** Native "open file" dialog for a CSV of door UPRNs. `data` is null when cancelled. */
   chooseDoorListFile(): Promise<Result<string | null>>
   /** Native "save file" dialog for a CSV. `data` is null when cancelled. */

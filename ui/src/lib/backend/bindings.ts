@@ -156,6 +156,10 @@ export const commands = {
 	recordKnock: (dayId: string, doorId: string, knock: KnockDraft) => typedError<DoorRow, AppError>(__TAURI_INVOKE("record_knock", { dayId, doorId, knock })),
 	/**  Writes the end-of-day summary as CSV where the officer chose. */
 	saveDaySummaryCsv: (dayId: string, path: string) => typedError<string, AppError>(__TAURI_INVOKE("save_day_summary_csv", { dayId, path })),
+	/**  The supervisor's "My team" figures and charts for a period (`None`: this quarter). */
+	teamReport: (period: string | null) => typedError<TeamReport, AppError>(__TAURI_INVOKE("team_report", { period })),
+	/**  Writes one "My team" chart's table as CSV where the supervisor chose. */
+	saveTeamChartCsv: (period: string | null, chartId: string, path: string) => typedError<string, AppError>(__TAURI_INVOKE("save_team_chart_csv", { period, chartId, path })),
 	/**  Connects this laptop to a council hub with an administrator's one-time code. */
 	hubEnrol: (hubUrl: string, code: string) => typedError<SyncStatus, AppError>(__TAURI_INVOKE("hub_enrol", { hubUrl, code })),
 	/**  What sync is doing, for the indicator and the Sync screen. */
@@ -629,6 +633,28 @@ export type CharlieTemplate = {
 	advice?: AdviceTopic[],
 	/**  The closing words about a home fire safety visit. */
 	fire_service_visit: FireServiceVisitWording,
+};
+
+/**  A chart, drawn and as a table. */
+export type ChartView = {
+	/**  Its stable id, to ask for its CSV. */
+	id: string,
+	/**  The title. */
+	title: string,
+	/**  The main finding in words. */
+	summary: string,
+	/**  The drawing: accessible SVG, built and escaped in Rust. */
+	svg: string,
+	/**  The table's caption. */
+	caption: string,
+	/**  The table's column headings. */
+	headers: string[],
+	/**  The table's rows. */
+	rows: string[][],
+	/**  What a reader needs to know beside it. */
+	caveats: string[],
+	/**  The file name its CSV is offered under: the period and the chart, nothing personal. */
+	file_name: string,
 };
 
 /**  One option of a choice question. */
@@ -1132,6 +1158,11 @@ export type ErrorCode =
 "hub_refused" | 
 /**  The council hub could not be reached: the laptop is offline or the hub is down. */
 "offline" | 
+/**
+ *  A report's period could not be read or has not started (the message is the
+ *  reports engine's sentence; `field` is `period`).
+ */
+"bad_period" | 
 /**  Something we did not expect; the message says what. */
 "internal";
 
@@ -1219,6 +1250,22 @@ export type FieldValueView = {
 	field: string,
 	/**  Its new value, as text. */
 	value: string,
+};
+
+/**  The figures of one group of measures, shown as a table. */
+export type FigureGroup = {
+	/**  The group's heading. */
+	heading: string,
+	/**  Its figures. */
+	rows: FigureRow[],
+};
+
+/**  One row of a figure group: what is counted and the figure as shown. */
+export type FigureRow = {
+	/**  What is counted. */
+	label: string,
+	/**  The figure, through the suppression threshold ("[c]" when small). */
+	shown: string,
 };
 
 /**  The closing words about a home fire safety visit. */
@@ -1562,6 +1609,16 @@ export type PassphraseAssessment = {
 	warning: string | null,
 	/**  What would make it stronger. */
 	suggestions: string[],
+};
+
+/**  A period the supervisor may choose. */
+export type PeriodChoice = {
+	/**  Its code, sent back to choose it ("2026-27 Q3"). */
+	code: string,
+	/**  In words ("October to December 2026"). */
+	label: string,
+	/**  Whether it is the one shown. */
+	selected: boolean,
 };
 
 /**  A resident as stored. */
@@ -2529,6 +2586,24 @@ export type SyncStatus = {
 
 /**  The sync's state changed (started, progressed, finished, failed). */
 export type SyncStatusEvent = SyncStatus;
+
+/**  The "My team" view for one period. */
+export type TeamReport = {
+	/**  The periods offered: this quarter and the four before, this financial year and last. */
+	periods: PeriodChoice[],
+	/**  The period shown, by code. */
+	period: string,
+	/**  The period shown, in words. */
+	covers: string,
+	/**  The figures by group. */
+	groups: FigureGroup[],
+	/**  The charts. */
+	charts: ChartView[],
+	/**  What a reader needs to know about the figures as a whole. */
+	caveats: string[],
+	/**  How small counts are hidden, in a sentence. */
+	suppression: string,
+};
 
 /**  A survey template: one published version of the questions and weakness rules. */
 export type Template = {

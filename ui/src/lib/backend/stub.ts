@@ -75,6 +75,7 @@ const READS = new Set([
   'set_aside_changes',
   'conflicts',
   'list_users',
+  'team_report',
 ])
 
 type Script = {

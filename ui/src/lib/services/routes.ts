@@ -22,6 +22,7 @@ export type Route =
   | { name: 'day'; id: string }
   | { name: 'sync' }
   | { name: 'conflicts' }
+  | { name: 'my-team' }
   | { name: 'not-found'; path: string }
 
 export const HOME: Route = { name: 'today' }
@@ -42,6 +43,7 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 1 && first === 'days') return { name: 'days' }
   if (parts.length === 1 && first === 'sync') return { name: 'sync' }
   if (parts.length === 1 && first === 'conflicts') return { name: 'conflicts' }
+  if (parts.length === 1 && first === 'my-team') return { name: 'my-team' }
   if (first === 'day' && second !== undefined && parts.length === 2) {
     return { name: 'day', id: second }
   }
@@ -123,6 +125,8 @@ export function href(route: Route): string {
       return '#/sync'
     case 'conflicts':
       return '#/conflicts'
+    case 'my-team':
+      return '#/my-team'
     case 'not-found':
       return `#${route.path}`
   }
@@ -136,7 +140,7 @@ export function routeKey(route: Route): string {
 }
 
 /** Which header item is current for a route. */
-export function section(route: Route): 'today' | 'find' | 'days' | 'settings' | null {
+export function section(route: Route): 'today' | 'find' | 'days' | 'team' | 'settings' | null {
   switch (route.name) {
     case 'days':
     case 'day':
@@ -146,6 +150,8 @@ export function section(route: Route): 'today' | 'find' | 'days' | 'settings' | 
       return 'today'
     case 'settings':
       return 'settings'
+    case 'my-team':
+      return 'team'
     case 'find':
     case 'household':
     case 'household-new':
