@@ -10,7 +10,6 @@ use doorstep_reports::chart::{self, Chart};
 use doorstep_reports::engine::{Categories, Report, Scope, compute};
 use doorstep_reports::fact::Fact;
 use doorstep_reports::figure::{SUPPRESSED_NOTE, Threshold};
-use doorstep_reports::measure;
 use doorstep_reports::period::{Period, PeriodError};
 use serde::{Deserialize, Serialize};
 
@@ -135,16 +134,7 @@ pub struct TeamReport {
 /// The periods offered: this quarter and the four before, this financial year and last,
 /// as the console offers them.
 pub fn periods_offered(today: NaiveDate) -> Vec<Period> {
-    let mut periods = vec![Period::quarter_of(today)];
-    for _ in 0..4 {
-        if let Some(last) = periods.last() {
-            periods.push(last.previous());
-        }
-    }
-    let year = Period::year_of(today);
-    periods.push(year);
-    periods.push(year.previous());
-    periods
+    Period::offered(today)
 }
 
 /// The period a code asks for (`None`: the current quarter), refused when unreadable or not
@@ -206,25 +196,21 @@ pub fn build(
 
 /// The report's figures by group, each shown through the threshold.
 fn groups(report: &Report, threshold: Threshold) -> Vec<FigureGroup> {
-    let mut out: Vec<FigureGroup> = Vec::new();
-    for m in measure::ALL {
-        let Some(figure) = report.figures.get(m) else {
-            continue;
-        };
-        let heading = m.group.label().to_owned();
-        let row = FigureRow {
-            label: m.label.to_owned(),
-            shown: figure.shown(threshold).text().to_owned(),
-        };
-        match out.last_mut() {
-            Some(g) if g.heading == heading => g.rows.push(row),
-            _ => out.push(FigureGroup {
-                heading,
-                rows: vec![row],
-            }),
-        }
-    }
-    out
+    report
+        .shown_groups(threshold)
+        .into_iter()
+        .map(|g| FigureGroup {
+            heading: g.heading.to_owned(),
+            rows: g
+                .rows
+                .into_iter()
+                .map(|(label, shown)| FigureRow {
+                    label: label.to_owned(),
+                    shown,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// The file name a chart's CSV is offered under: "my-team-2026-27-q3-burglary.csv".

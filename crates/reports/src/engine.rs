@@ -171,6 +171,37 @@ pub struct Report {
     pub caveats: Vec<&'static str>,
 }
 
+/// A group of a report's figures, each as it may be shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShownGroup {
+    /// The group's heading.
+    pub heading: &'static str,
+    /// Each measure's label and its figure through the threshold ("[c]" when small).
+    pub rows: Vec<(&'static str, String)>,
+}
+
+impl Report {
+    /// Every computed figure by group, in the order measures are listed, each through
+    /// `threshold`: what a dashboard's tables show.
+    pub fn shown_groups(&self, threshold: Threshold) -> Vec<ShownGroup> {
+        let mut out: Vec<ShownGroup> = Vec::new();
+        for m in crate::measure::ALL {
+            let Some(figure) = self.figures.get(m) else {
+                continue;
+            };
+            let row = (m.label, figure.shown(threshold).text().to_owned());
+            match out.last_mut() {
+                Some(g) if g.heading == m.group.label() => g.rows.push(row),
+                _ => out.push(ShownGroup {
+                    heading: m.group.label(),
+                    rows: vec![row],
+                }),
+            }
+        }
+        out
+    }
+}
+
 /// Small numbers: printed whenever a figure is suppressed.
 pub const CAVEAT_SMALL_NUMBERS: &str = "Small numbers: figures of fewer than the suppression threshold are hidden, and percentages of small groups swing widely from one period to the next.";
 /// Regression to the mean: printed beside any before-and-after crime figure.

@@ -248,6 +248,21 @@ impl Period {
         }
     }
 
+    /// The periods a report offers on `today`: this quarter and the four before, this
+    /// financial year and last (the console and the app offer the same).
+    pub fn offered(today: NaiveDate) -> Vec<Self> {
+        let mut periods = vec![Self::quarter_of(today)];
+        for _ in 0..4 {
+            if let Some(last) = periods.last() {
+                periods.push(last.previous());
+            }
+        }
+        let year = Self::year_of(today);
+        periods.push(year);
+        periods.push(year.previous());
+        periods
+    }
+
     /// How the period is written in a form or an address (`Period::parse` reads it back).
     pub fn code(&self) -> String {
         match *self {

@@ -15,7 +15,6 @@ use chrono::{Months, NaiveDate};
 use doorstep_reports::chart::{self, Chart};
 use doorstep_reports::engine::{Burglary, Categories, Report, Scope, compute};
 use doorstep_reports::figure::{SUPPRESSED_NOTE, Threshold};
-use doorstep_reports::measure;
 use doorstep_reports::period::Period;
 use doorstep_reports::scheme::{Area, Scheme};
 use doorstep_reports::tables::RowTable;
@@ -57,23 +56,14 @@ impl Chosen {
     }
 }
 
-/// The periods offered: this quarter and the four before, this financial year and last.
+/// The periods offered ([`Period::offered`]), the chosen one (or this quarter) selected.
 pub(super) fn period_choices(today: NaiveDate, chosen: &str) -> Vec<Choice> {
-    let mut periods = vec![Period::quarter_of(today)];
-    for _ in 0..4 {
-        if let Some(last) = periods.last() {
-            periods.push(last.previous());
-        }
-    }
-    let year = Period::year_of(today);
-    periods.push(year);
-    periods.push(year.previous());
     let chosen = if chosen.is_empty() {
         Period::quarter_of(today).code()
     } else {
         chosen.to_owned()
     };
-    periods
+    Period::offered(today)
         .iter()
         .map(|p| Choice {
             value: p.code(),
@@ -246,25 +236,18 @@ pub(super) fn agency_name(id: &str) -> String {
 
 /// The report's figures by group, each shown through the threshold.
 fn groups(report: &Report, threshold: Threshold) -> Vec<FigureGroup> {
-    let mut out: Vec<FigureGroup> = Vec::new();
-    for m in measure::ALL {
-        let Some(figure) = report.figures.get(m) else {
-            continue;
-        };
-        let heading = m.group.label().to_owned();
-        let row = (
-            m.label.to_owned(),
-            figure.shown(threshold).text().to_owned(),
-        );
-        match out.last_mut() {
-            Some(g) if g.heading == heading => g.rows.push(row),
-            _ => out.push(FigureGroup {
-                heading,
-                rows: vec![row],
-            }),
-        }
-    }
-    out
+    report
+        .shown_groups(threshold)
+        .into_iter()
+        .map(|g| FigureGroup {
+            heading: g.heading.to_owned(),
+            rows: g
+                .rows
+                .into_iter()
+                .map(|(label, shown)| (label.to_owned(), shown))
+                .collect(),
+        })
+        .collect()
 }
 
 fn chart_view(chart: &Chart, query: &ReportQuery) -> ChartView {
